@@ -1,0 +1,52 @@
+import { existsSync, readdirSync } from 'node:fs';
+import { defineConfig } from 'vitest/config';
+import { braceAlias } from './vitest.shared.ts';
+
+// BRACE_PACKAGES=core,backoff narrows a run (tests and coverage) to those packages.
+const only = process.env.BRACE_PACKAGES?.split(',').filter(Boolean);
+const all = readdirSync('packages').filter((p) => existsSync(`packages/${p}/package.json`));
+const packages = only ?? all;
+// A package with its own vitest.config.ts (extending vitest.shared.ts) runs as its own project.
+const ownProjects = packages.filter((p) => existsSync(`packages/${p}/vitest.config.ts`));
+const plain = packages.filter((p) => !ownProjects.includes(p));
+const includeOthers = !only || only.some((p) => p === 'demo' || p === 'bench');
+
+export default defineConfig({
+  resolve: { alias: braceAlias },
+  test: {
+    // The JSON report is what .ci/run counts passed and failed tests from.
+    reporters: ['default', 'json'],
+    outputFile: { json: 'test-results/vitest.json' },
+    testTimeout: 20_000,
+    hookTimeout: 30_000,
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: 'packages',
+          include: [
+            ...plain.map((p) => `packages/${p}/src/**/*.test.ts`),
+            ...(includeOthers ? ['apps/*/src/**/*.test.ts', 'bench/**/*.test.ts'] : []),
+          ],
+          exclude: ['**/node_modules/**', '**/dist/**'],
+          typecheck: {
+            enabled: true,
+            include: plain.map((p) => `packages/${p}/src/**/*.test-d.ts`),
+            tsconfig: './tsconfig.typetests.json',
+          },
+        },
+      },
+      ...ownProjects.map((p) => `packages/${p}/vitest.config.ts`),
+    ],
+    coverage: {
+      provider: 'v8',
+      reporter: ['text-summary', 'json-summary'],
+      include: packages.map((p) => `packages/${p}/src/**/*.ts`),
+      exclude: ['**/*.test.ts', '**/*.test-d.ts', '**/test-utils/**', '**/*.fixture.ts'],
+      // 95% lines and branches, enforced for each package on its own.
+      thresholds: Object.fromEntries(
+        packages.map((p) => [`packages/${p}/src/**/*.ts`, { lines: 95, branches: 95 }]),
+      ),
+    },
+  },
+});
