@@ -1,7 +1,7 @@
 import { defineConfig } from 'tsup';
 
 export default defineConfig({
-  entry: ["src/index.ts","src/ky.ts","src/hono.ts","src/express.ts"],
+  entry: ['src/index.ts', 'src/ky.ts', 'src/hono.ts', 'src/express.ts', 'src/zod.ts'],
   format: ['esm'],
   target: 'es2023',
   platform: 'neutral',

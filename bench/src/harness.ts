@@ -1,0 +1,133 @@
+import { formatNs, formatOps, type Summary, summarize } from './stats.ts';
+
+/** One contender in a workload: a name and an operation to repeat. */
+export interface Contender {
+  name: string;
+  /** Runs one operation (sync or async). */
+  fn: () => unknown;
+  /** Optional: runs `n` operations at once (faster for sub-µs work; no per-call await). */
+  batch?: (n: number) => unknown;
+}
+
+/** Result of one contender in a workload. */
+export interface ContenderResult {
+  name: string;
+  /** Operations per second, over rounds. */
+  ops: Summary;
+  /** Nanoseconds per operation (median-based). */
+  nsPerOp: number;
+}
+
+/** Result of one workload: every contender, measured interleaved in the same process. */
+export interface WorkloadResult {
+  suite: string;
+  workload: string;
+  /** The contender ratios are relative to (normally Brace). */
+  baseline: string;
+  results: ContenderResult[];
+  note?: string;
+}
+
+/** Options for {@link compare}. */
+export interface CompareOptions {
+  /** Rounds per contender (interleaved round-robin so machine noise hits all alike). */
+  rounds: number;
+  /** Target time per round, in ms. */
+  roundMs: number;
+  /** Name of the contender ratios are relative to; defaults to the first. */
+  baseline?: string;
+  note?: string;
+}
+
+const now = () => Number(process.hrtime.bigint()) / 1e6;
+
+async function calibrate(c: Contender, targetMs: number): Promise<number> {
+  let n = 1;
+  for (;;) {
+    const t0 = now();
+    await runN(c, n);
+    const dt = now() - t0;
+    if (dt >= targetMs / 4 || n >= 1 << 26)
+      return Math.max(1, Math.round((n * targetMs) / Math.max(dt, 0.001)));
+    n *= 4;
+  }
+}
+
+async function runN(c: Contender, n: number): Promise<void> {
+  if (c.batch) {
+    const r = c.batch(n);
+    if (r instanceof Promise) await r;
+    return;
+  }
+  for (let i = 0; i < n; i++) {
+    const r = c.fn();
+    if (r instanceof Promise) await r;
+  }
+}
+
+/**
+ * Measures every contender for `rounds` rounds, interleaved, and returns ops/s summaries.
+ * Each round of each contender runs a calibrated number of operations (about `roundMs`).
+ */
+export async function compare(
+  suite: string,
+  workload: string,
+  contenders: Contender[],
+  options: CompareOptions,
+): Promise<WorkloadResult> {
+  const counts = new Map<string, number>();
+  for (const c of contenders) {
+    await runN(c, 16); // warm up
+    counts.set(c.name, await calibrate(c, options.roundMs));
+  }
+  const samples = new Map<string, number[]>(contenders.map((c) => [c.name, []]));
+  for (let round = 0; round < options.rounds; round++) {
+    // Rotate the order each round so no contender always runs first (JIT, GC, thermal).
+    for (let k = 0; k < contenders.length; k++) {
+      const c = contenders[(k + round) % contenders.length] as Contender;
+      const n = counts.get(c.name) as number;
+      const t0 = now();
+      await runN(c, n);
+      const dt = now() - t0;
+      samples.get(c.name)?.push((n / dt) * 1000);
+    }
+  }
+  const results = contenders.map((c) => {
+    const ops = summarize(samples.get(c.name) as number[]);
+    return { name: c.name, ops, nsPerOp: 1e9 / ops.median };
+  });
+  return {
+    suite,
+    workload,
+    baseline: options.baseline ?? (contenders[0] as Contender).name,
+    results,
+    ...(options.note ? { note: options.note } : {}),
+  };
+}
+
+/** Ratio of a contender's median ops/s to the baseline's (>1 means faster than baseline). */
+export function ratio(result: WorkloadResult, name: string, to = result.baseline): number {
+  const a = result.results.find((r) => r.name === name);
+  const b = result.results.find((r) => r.name === to);
+  if (!a || !b) throw new Error(`ratio: unknown contender ${!a ? name : to} in ${result.workload}`);
+  return a.ops.median / b.ops.median;
+}
+
+/** Renders a workload as a Markdown table. */
+export function workloadTable(w: WorkloadResult): string {
+  const base = w.results.find((r) => r.name === w.baseline);
+  const lines = [
+    `#### ${w.workload}`,
+    '',
+    ...(w.note ? [w.note, ''] : []),
+    '| library | ops/s (median) | per op | min | max | vs ' + w.baseline + ' |',
+    '|---|---:|---:|---:|---:|---:|',
+  ];
+  for (const r of w.results) {
+    const rel = base ? r.ops.median / base.ops.median : Number.NaN;
+    lines.push(
+      `| ${r.name} | ${formatOps(r.ops.median)} | ${formatNs(r.nsPerOp)} | ${formatOps(r.ops.min)} | ${formatOps(r.ops.max)} | ${rel.toFixed(2)}× |`,
+    );
+  }
+  return lines.join('\n');
+}

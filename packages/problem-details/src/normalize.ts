@@ -1,0 +1,128 @@
+import {
+  emptyExtensions,
+  type ParseProblemDetailsOptions,
+  PROBLEM_JSON,
+  type ProblemDetails,
+  parseProblemDetails,
+} from './parse.js';
+
+/**
+ * The media type of a `Content-Type` value, lower-cased, without parameters
+ * (`'Application/Problem+JSON; charset=utf-8'` → `'application/problem+json'`).
+ */
+export function mediaType(contentType: string | null | undefined): string {
+  if (!contentType) return '';
+  const semicolon = contentType.indexOf(';');
+  return (semicolon === -1 ? contentType : contentType.slice(0, semicolon)).trim().toLowerCase();
+}
+
+/** Tells whether a `Content-Type` value is `application/problem+json`. */
+export function isProblemJson(contentType: string | null | undefined): boolean {
+  return mediaType(contentType) === PROBLEM_JSON;
+}
+
+type Doc = Record<string, unknown>;
+
+function isObject(value: unknown): value is Doc {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function hasWhitespace(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 32 || (c >= 9 && c <= 13)) return true;
+  }
+  return false;
+}
+
+function copyString(from: Doc, key: string, to: Doc, as: string): void {
+  const value = from[key];
+  if (typeof value === 'string') to[as] = value;
+}
+
+function copyCode(from: Doc, to: Doc): void {
+  const code = from.code;
+  if (typeof code === 'string' || typeof code === 'number') to.code = code;
+}
+
+/** Reads the detail and extensions of a known non-standard error body, or nothing. */
+function readKnownShape(body: Doc, extensions: Doc): string | undefined {
+  const error = body.error;
+  // Stripe-like: { error: { message, type, code, param } }
+  if (isObject(error)) {
+    copyCode(error, extensions);
+    copyString(error, 'type', extensions, 'errorType');
+    copyString(error, 'param', extensions, 'param');
+    return typeof error.message === 'string' ? error.message : undefined;
+  }
+  // OAuth 2 (RFC 6749 §5.2): { error, error_description, error_uri }; or { error: 'text' }
+  if (typeof error === 'string') {
+    const description = body.error_description;
+    copyString(body, 'error_uri', extensions, 'errorUri');
+    if (typeof description === 'string') {
+      extensions.code = error;
+      return description;
+    }
+    if (!hasWhitespace(error)) extensions.code = error;
+    return error;
+  }
+  // { success: false, message } and GitHub-like { message, errors, documentation_url }
+  if (typeof body.message === 'string') {
+    copyCode(body, extensions);
+    if (Array.isArray(body.errors)) extensions.errors = body.errors;
+    copyString(body, 'documentation_url', extensions, 'documentationUrl');
+    return body.message;
+  }
+  if (body.success === false && Array.isArray(body.errors)) {
+    extensions.errors = body.errors;
+    return undefined;
+  }
+  return undefined;
+}
+
+/**
+ * Turns any error body into problem details. A body that already has a standard member
+ * (`type`, `title` or `detail` as a string) is read by {@link parseProblemDetails}. Common
+ * non-standard shapes are mapped, keeping only what is known:
+ *
+ * | body | `detail` | extensions |
+ * |---|---|---|
+ * | `{ error: { message, type, code, param } }` (Stripe-like) | `message` | `code`, `errorType`, `param` |
+ * | `{ error, error_description, error_uri }` (OAuth 2) | `error_description` | `code`, `errorUri` |
+ * | `{ success: false, message, errors? }` | `message` | `code`, `errors` |
+ * | `{ message, errors, documentation_url }` (GitHub-like) | `message` | `code`, `errors`, `documentationUrl` |
+ *
+ * Everything else (text, HTML, empty, unknown JSON) becomes `about:blank` with the status
+ * phrase as title. Never throws.
+ *
+ * @param body - the parsed body (JSON value, text, or `undefined`)
+ * @param options - the response's `status` and URL
+ * @returns the problem
+ *
+ * @example
+ * ```ts
+ * import { normalizeProblem } from '@brace/problem-details';
+ *
+ * normalizeProblem({ error: 'invalid_grant', error_description: 'Code expired' }, { status: 400 });
+ * // { type: 'about:blank', title: 'Bad Request', status: 400, detail: 'Code expired',
+ * //   extensions: { code: 'invalid_grant' } }
+ * ```
+ */
+export function normalizeProblem(
+  body: unknown,
+  options?: ParseProblemDetailsOptions,
+): ProblemDetails {
+  if (!isObject(body)) return parseProblemDetails(undefined, options);
+  if (
+    typeof body.type === 'string' ||
+    typeof body.title === 'string' ||
+    typeof body.detail === 'string'
+  ) {
+    return parseProblemDetails(body, options);
+  }
+  const problem = parseProblemDetails(undefined, options);
+  const extensions = emptyExtensions();
+  problem.detail = readKnownShape(body, extensions);
+  problem.extensions = extensions;
+  return problem;
+}
