@@ -1,0 +1,143 @@
+import type { BeforeRequestState, Hooks, Options } from 'ky';
+import {
+  basePathOf,
+  createSchemaGuard,
+  pathOfUrl,
+  relativePath,
+  type SchemaGuardOptions,
+} from './engine.js';
+import { RequestSchemaError } from './errors.js';
+import type { Routes } from './routes.js';
+
+type ParseJson = NonNullable<Options['parseJson']>;
+type ParseContext = Parameters<ParseJson>[1];
+
+const MARK = Symbol.for('@brace/schema-guard/parseJson');
+
+function isPromise(value: unknown): value is Promise<unknown> {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as { then?: unknown }).then === 'function'
+  );
+}
+
+/**
+ * ky hooks that validate each request body before it is sent and each response body when it
+ * is read, for the routes of a {@link defineRoutes} table:
+ *
+ * - `beforeRequest`: the JSON body is checked against the route's `body` schema; an invalid
+ *   body throws {@link RequestSchemaError} and never leaves the process; a valid one is sent as
+ *   the schema's output. Under `strict: true` an unmatched request throws
+ *   {@link UnmatchedRouteError}.
+ * - `init` installs a `parseJson` (wrapping yours, if any), so `.json()` and `response.json()`
+ *   parse the body once, validate it, report drift, and return the validated output.
+ *   No response clone, no re-serialization. In `throw` mode an invalid 2xx body throws
+ *   {@link ResponseSchemaError}; in `warn` mode the raw JSON comes back unchanged.
+ *
+ * Routes are matched relative to the instance's `baseUrl`/`prefix` (or the `baseUrl` option).
+ *
+ * @example
+ * ```ts
+ * import ky from 'ky';
+ * import { composeHooks } from '@brace/core';
+ * import { defineRoutes } from '@brace/schema-guard';
+ * import { schemaGuardHooks } from '@brace/schema-guard/ky';
+ * import { z } from 'zod';
+ *
+ * const routes = defineRoutes({ 'GET /users/:id': { response: z.object({ id: z.number() }) } });
+ * const api = ky.create({
+ *   baseUrl: 'https://api.example.com/v2/',
+ *   hooks: composeHooks(schemaGuardHooks(routes, { mode: 'warn', onDrift: (r) => alert(r) })),
+ * });
+ * const user = await api.get('users/1').json(); // validated output
+ * ```
+ */
+export function schemaGuardHooks<T>(routes: Routes<T>, options: SchemaGuardOptions = {}): Hooks {
+  const guard = createSchemaGuard(routes, options);
+  const fixed = options.baseUrl === undefined ? undefined : basePathOf(options.baseUrl);
+  let lastBase: unknown;
+  let lastPrefix: unknown;
+  let lastPath = '';
+  let primed = false;
+  const basePath = (baseUrl: unknown, prefix: unknown): string => {
+    if (fixed !== undefined) return fixed;
+    if (primed && baseUrl === lastBase && prefix === lastPrefix) return lastPath;
+    lastPath = basePathOf(baseUrl as string | URL | undefined, prefix as string | undefined);
+    lastBase = baseUrl;
+    lastPrefix = prefix;
+    primed = true;
+    return lastPath;
+  };
+
+  const parse = (text: string, context: ParseContext, path: string, user?: ParseJson): unknown => {
+    const { request, response } = context;
+    const match = routes.match(request.method, relativePath(pathOfUrl(request.url), path));
+    if (match === undefined) {
+      if (user !== undefined) return user(text, context);
+      return text === '' ? undefined : JSON.parse(text);
+    }
+    if (user === undefined) return guard.checkResponse(match, response.status, text);
+    const raw = user(text, context);
+    return isPromise(raw)
+      ? raw.then((value) => guard.checkResponseValue(match, response.status, value))
+      : guard.checkResponseValue(match, response.status, raw);
+  };
+
+  // One parser per base path, made once; a user's own parseJson needs a wrapper per call.
+  let parserPath: string | undefined;
+  let parser: ParseJson | undefined;
+  const parserFor = (path: string): ParseJson => {
+    if (parser === undefined || parserPath !== path) {
+      parserPath = path;
+      parser = Object.assign((text: string, context: ParseContext) => parse(text, context, path), {
+        [MARK]: true,
+      });
+    }
+    return parser;
+  };
+
+  const init = (kyOptions: Options): void => {
+    const path = basePath(kyOptions.baseUrl, kyOptions.prefix ?? '');
+    const user = kyOptions.parseJson;
+    if (user === undefined || (user as unknown as Record<symbol, unknown>)[MARK] === true) {
+      kyOptions.parseJson = parserFor(path);
+      return;
+    }
+    kyOptions.parseJson = (text, context) => parse(text, context, path, user);
+  };
+
+  const beforeRequest = ({ request, options: kyOptions }: BeforeRequestState) => {
+    const match = guard.match(
+      request.method,
+      request.url,
+      basePath(kyOptions.baseUrl, kyOptions.prefix),
+    );
+    if (match === undefined || match.spec.body === undefined) return undefined;
+    return checkRequest(request, (value) => guard.checkBody(match, value), match.route);
+  };
+
+  return { init: [init], beforeRequest: [beforeRequest] };
+}
+
+async function checkRequest(
+  request: Request,
+  check: (value: unknown) => unknown,
+  route: string,
+): Promise<Request> {
+  let value: unknown;
+  if (request.body !== null) {
+    const text = await request.clone().text();
+    try {
+      value = text === '' ? undefined : JSON.parse(text);
+    } catch {
+      // No `cause`: the SyntaxError quotes part of the body.
+      throw new RequestSchemaError(
+        [{ message: 'The request body is not valid JSON', path: [] }],
+        route,
+      );
+    }
+  }
+  const output = await check(value);
+  return new Request(request, { body: output === undefined ? null : JSON.stringify(output) });
+}

@@ -1,0 +1,22 @@
+export {
+  type BodyArgs,
+  type GuardCallOptions,
+  type GuardedClient,
+  guard,
+  type KeysOf,
+  type NoLead,
+  type OutputOf,
+  type PathArg,
+  type PathOfKey,
+  type PathsFor,
+  type Pattern,
+  type PatternHit,
+  type RouteOf,
+  type Segment,
+  type SegmentsMatch,
+  type Split,
+  type StaticHit,
+  type WithLead,
+} from './client.js';
+export type { SchemaGuardOptions } from './engine.js';
+export { schemaGuardHooks } from './ky-hooks.js';
