@@ -1,7 +1,17 @@
 import { defineConfig } from 'tsup';
 
 export default defineConfig({
-  entry: ["src/index.ts","src/fetch.ts","src/hono.ts","src/express.ts"],
+  // crypto-node / crypto-web are not subpaths: package.json "imports" picks one for "#crypto"
+  // (the `node` condition for Node, Bun and Deno; Web Crypto everywhere else).
+  entry: [
+    'src/index.ts',
+    'src/fetch.ts',
+    'src/hono.ts',
+    'src/express.ts',
+    'src/crypto-node.ts',
+    'src/crypto-web.ts',
+  ],
+  external: ['#crypto'],
   format: ['esm'],
   target: 'es2023',
   platform: 'neutral',

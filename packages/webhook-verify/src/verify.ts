@@ -1,0 +1,323 @@
+import { backend } from '#crypto';
+import {
+  DEFAULT_MAX_BODY_BYTES,
+  normalizeBody,
+  RequestView,
+  readRequestBody,
+  type WebhookMessage,
+} from './body.js';
+import type { CryptoBackend, SignedMessage } from './crypto-types.js';
+import { WebhookOptionsError, WebhookPayloadError, WebhookVerificationError } from './errors.js';
+import { type ResolvedKey, resolveKey } from './keys.js';
+import { type ProviderName, resolveScheme } from './providers.js';
+import type {
+  ExtractedSignature,
+  OfferedSignature,
+  SecretInput,
+  SignatureAlgorithm,
+  WebhookScheme,
+} from './scheme.js';
+
+/** What {@link verifyWebhook} accepts: a Fetch `Request` (its body is read once) or a {@link WebhookMessage}. */
+export type WebhookInput = Request | WebhookMessage;
+
+/** Options of {@link verifyWebhook}. */
+export interface VerifyWebhookOptions {
+  /** A built-in provider name, or a scheme from `defineScheme`/`hmacScheme`/`githubScheme`. */
+  provider: ProviderName | WebhookScheme;
+  /** The secret (or public key, for Ed25519 schemes). */
+  secret?: SecretInput;
+  /** Several secrets at once (rotation): a signature matching any one passes. */
+  secrets?: readonly SecretInput[];
+  /** Replay window in seconds, both ways (too old and too far in the future). Default: the provider's; `Infinity` turns it off. */
+  toleranceSec?: number;
+  /** Largest body accepted, in bytes. Default {@link DEFAULT_MAX_BODY_BYTES} (5 MB). */
+  maxBodyBytes?: number;
+  /** The current time: ms since the epoch, a `Date`, or a function returning ms. Default `Date.now()`. */
+  now?: number | Date | (() => number);
+  /** Also return `payload`, JSON parsed from the verified body. Default `false`. */
+  parse?: boolean;
+  /** The full public URL the provider called, for schemes that sign it (Twilio, Square); overrides the input's. */
+  url?: string;
+}
+
+/** A verified webhook. */
+export interface VerifiedWebhook<T = unknown> {
+  /** The scheme name. */
+  provider: string;
+  /** The delivery id, when the provider sends one: dedupe on it. */
+  id?: string;
+  /** The signed timestamp (Unix seconds), when the scheme has one. */
+  timestamp?: number;
+  /** The verified raw body as text. */
+  body: string;
+  /** JSON parsed from the verified body; only with `parse: true`. */
+  payload?: T;
+}
+
+/** Normalised options, reused by the receivers. */
+export interface PreparedVerify {
+  scheme: WebhookScheme;
+  secrets: readonly SecretInput[];
+  toleranceSec: number | undefined;
+  maxBodyBytes: number;
+  now: VerifyWebhookOptions['now'];
+  parse: boolean;
+  url: string | undefined;
+}
+
+/** Checks options once; throws `WebhookOptionsError` naming the bad one. */
+export function prepareVerify(options: VerifyWebhookOptions): PreparedVerify {
+  if (typeof options !== 'object' || options === null) {
+    throw new WebhookOptionsError('verifyWebhook needs options: { provider, secret | secrets }.');
+  }
+  const scheme = resolveScheme(options.provider);
+  const { secret, secrets, toleranceSec, maxBodyBytes } = options;
+  let list: readonly SecretInput[];
+  if (secrets !== undefined) {
+    if (!Array.isArray(secrets) || secrets.length === 0) {
+      throw new WebhookOptionsError('`secrets` must be a non-empty array of secrets.');
+    }
+    list = secret === undefined ? secrets : [secret, ...secrets];
+  } else if (secret !== undefined) list = [secret];
+  else throw new WebhookOptionsError('Pass `secret` (or `secrets` for rotation).');
+  if (toleranceSec !== undefined && !(toleranceSec >= 0)) {
+    throw new WebhookOptionsError(
+      '`toleranceSec` must be a number >= 0 (Infinity turns the window off).',
+    );
+  }
+  if (maxBodyBytes !== undefined && !(Number.isSafeInteger(maxBodyBytes) && maxBodyBytes >= 0)) {
+    throw new WebhookOptionsError('`maxBodyBytes` must be an integer >= 0.');
+  }
+  return {
+    scheme,
+    secrets: list,
+    toleranceSec,
+    maxBodyBytes: maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
+    now: options.now,
+    parse: options.parse === true,
+    url: options.url,
+  };
+}
+
+function nowMs(now: VerifyWebhookOptions['now']): number {
+  if (now === undefined) return Date.now();
+  if (typeof now === 'number') return now;
+  if (typeof now === 'function') return now();
+  return now.getTime();
+}
+
+function reject(scheme: WebhookScheme, code: 'NO_MATCHING_SIGNATURE'): never {
+  throw new WebhookVerificationError(
+    code,
+    `No signature matches any configured secret. Check that the secret is this endpoint's current ${scheme.name} signing secret and that the body is passed exactly as received (no re-serialised JSON, no changed line endings).`,
+    scheme.name,
+  );
+}
+
+function matchSync(
+  crypto: CryptoBackend,
+  keys: ResolvedKey[],
+  offered: OfferedSignature[],
+  message: SignedMessage,
+): boolean {
+  for (const key of keys) {
+    let algorithm: SignatureAlgorithm | undefined;
+    let digest: Uint8Array | undefined;
+    for (const sig of offered) {
+      if (key.type === 'hmac') {
+        if (sig.algorithm === 'ed25519') continue;
+        if (sig.algorithm !== algorithm) {
+          algorithm = sig.algorithm;
+          digest = crypto.hmac(key.handle, hashOf(algorithm), message) as Uint8Array;
+        }
+        if (crypto.equal(digest!, sig.signature)) return true;
+      } else if (sig.algorithm === 'ed25519') {
+        if (crypto.ed25519Verify(key.handle, message, sig.signature) as boolean) return true;
+      }
+    }
+  }
+  return false;
+}
+
+async function matchAsync(
+  crypto: CryptoBackend,
+  keys: ResolvedKey[],
+  offered: OfferedSignature[],
+  message: SignedMessage,
+): Promise<boolean> {
+  for (const key of keys) {
+    let algorithm: SignatureAlgorithm | undefined;
+    let digest: Uint8Array | undefined;
+    for (const sig of offered) {
+      if (key.type === 'hmac') {
+        if (sig.algorithm === 'ed25519') continue;
+        if (sig.algorithm !== algorithm) {
+          algorithm = sig.algorithm;
+          digest = await crypto.hmac(key.handle, hashOf(algorithm), message);
+        }
+        if (crypto.equal(digest!, sig.signature)) return true;
+      } else if (sig.algorithm === 'ed25519') {
+        if (await crypto.ed25519Verify(key.handle, message, sig.signature)) return true;
+      }
+    }
+  }
+  return false;
+}
+
+function hashOf(algorithm: Exclude<SignatureAlgorithm, 'ed25519'>) {
+  return algorithm === 'hmac-sha256' ? 'sha256' : algorithm === 'hmac-sha1' ? 'sha1' : 'sha512';
+}
+
+function finish(
+  prepared: PreparedVerify,
+  view: RequestView,
+  extracted: ExtractedSignature,
+  now: number,
+  matched: boolean,
+): VerifiedWebhook | Promise<VerifiedWebhook> {
+  const { scheme } = prepared;
+  if (!matched) reject(scheme, 'NO_MATCHING_SIGNATURE');
+  const toleranceSec = prepared.toleranceSec ?? scheme.toleranceSec;
+  const { timestamp } = extracted;
+  if (timestamp !== undefined && toleranceSec !== Number.POSITIVE_INFINITY) {
+    const nowSec = Math.floor(now / 1000);
+    if (nowSec - timestamp > toleranceSec) {
+      throw new WebhookVerificationError(
+        'TIMESTAMP_TOO_OLD',
+        `The signed timestamp is more than ${toleranceSec} s old: a replayed or long-delayed delivery (or a server clock far off). It was refused.`,
+        scheme.name,
+      );
+    }
+    if (timestamp - nowSec > toleranceSec) {
+      throw new WebhookVerificationError(
+        'TIMESTAMP_IN_FUTURE',
+        `The signed timestamp is more than ${toleranceSec} s in the future; check this server's clock (NTP).`,
+        scheme.name,
+      );
+    }
+  }
+  const after = scheme.afterMatch?.({
+    request: view,
+    nowMs: now,
+    toleranceSec,
+    sha256: backend.sha256,
+  });
+  if (after instanceof Promise) return after.then(() => result(prepared, view, extracted));
+  return result(prepared, view, extracted);
+}
+
+function result(
+  prepared: PreparedVerify,
+  view: RequestView,
+  extracted: ExtractedSignature,
+): VerifiedWebhook {
+  const out: VerifiedWebhook = { provider: prepared.scheme.name, body: view.text() };
+  if (extracted.id !== undefined) out.id = extracted.id;
+  if (extracted.timestamp !== undefined) out.timestamp = extracted.timestamp;
+  if (prepared.parse) {
+    try {
+      out.payload = JSON.parse(out.body);
+    } catch (error) {
+      throw new WebhookPayloadError(prepared.scheme.name, error);
+    }
+  }
+  return out;
+}
+
+/** Verifies a message whose body is already in memory; synchronous with the node backend. */
+export function verifyMessage(
+  prepared: PreparedVerify,
+  headers: WebhookMessage['headers'],
+  rawBody: unknown,
+  url: string | undefined,
+): VerifiedWebhook | Promise<VerifiedWebhook> {
+  const { scheme } = prepared;
+  const body = normalizeBody(rawBody, prepared.maxBodyBytes, scheme.name);
+  const keys: ResolvedKey[] = [];
+  for (const secret of prepared.secrets) keys.push(resolveKey(scheme, secret, backend));
+  const view = new RequestView(headers, prepared.url ?? url, body);
+  const extracted = scheme.extract(view);
+  const now = nowMs(prepared.now);
+  const message: SignedMessage = {
+    prefix: extracted.prefix,
+    body: extracted.includeBody ? body : undefined,
+    suffix: extracted.suffix ?? '',
+  };
+  if (backend.sync) {
+    return finish(
+      prepared,
+      view,
+      extracted,
+      now,
+      matchSync(backend, keys, extracted.signatures, message),
+    );
+  }
+  return matchAsync(backend, keys, extracted.signatures, message).then((matched) =>
+    finish(prepared, view, extracted, now, matched),
+  );
+}
+
+/** Verifies any {@link WebhookInput} with prepared options. */
+export function verifyPrepared(
+  prepared: PreparedVerify,
+  input: WebhookInput,
+): Promise<VerifiedWebhook> {
+  try {
+    if (typeof Request === 'function' && input instanceof Request) {
+      return readRequestBody(input, prepared.maxBodyBytes, prepared.scheme.name).then((bytes) =>
+        verifyMessage(prepared, input.headers, bytes, input.url),
+      );
+    }
+    if (typeof input !== 'object' || input === null) {
+      throw new WebhookOptionsError(
+        'verifyWebhook: `input` must be a Request or { body, headers, url? }.',
+      );
+    }
+    const message = input as WebhookMessage;
+    const verified = verifyMessage(prepared, message.headers ?? {}, message.body, message.url);
+    return verified instanceof Promise ? verified : Promise.resolve(verified);
+  } catch (error) {
+    return Promise.reject(error);
+  }
+}
+
+/**
+ * Verifies a webhook: reads the raw body once (from a Fetch `Request`, or the `{ body, headers }`
+ * you pass), checks its signature against every configured secret over the exact bytes, checks
+ * the replay window, and resolves `{ provider, id?, timestamp?, body }`. Rejects with a
+ * {@link WebhookVerificationError} whose `code` says why.
+ *
+ * @param input - a `Request`, or `{ body, headers, url? }` with the raw body
+ * @param options - provider, secret(s), window, limits; see {@link VerifyWebhookOptions}
+ * @returns the verified webhook
+ *
+ * @example
+ * ```ts
+ * import { verifyWebhook } from '@brace/webhook-verify';
+ *
+ * export default {
+ *   async fetch(request: Request) {
+ *     const webhook = await verifyWebhook(request, {
+ *       provider: 'standard-webhooks',
+ *       secrets: ['whsec_current...', 'whsec_previous...'],
+ *       parse: true,
+ *     });
+ *     await queue.send({ id: webhook.id, payload: webhook.payload });
+ *     return new Response(null, { status: 202 });
+ *   },
+ * };
+ * ```
+ */
+export function verifyWebhook<T = unknown>(
+  input: WebhookInput,
+  options: VerifyWebhookOptions,
+): Promise<VerifiedWebhook<T>> {
+  let prepared: PreparedVerify;
+  try {
+    prepared = prepareVerify(options);
+  } catch (error) {
+    return Promise.reject(error);
+  }
+  return verifyPrepared(prepared, input) as Promise<VerifiedWebhook<T>>;
+}
