@@ -1,4 +1,4 @@
-import { formatNs, formatOps, type Summary, summarize } from './stats.ts';
+import { formatNs, formatOps, type Summary, summarize } from './stats.js';
 
 /** One contender in a workload: a name and an operation to repeat. */
 export interface Contender {

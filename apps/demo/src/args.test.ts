@@ -1,0 +1,110 @@
+import { Writable } from 'node:stream';
+import { describe, expect, it, vi } from 'vitest';
+
+import { DEFAULTS, parseDemoArgs, UsageError } from './args.js';
+import { ensureWebhookVerifyBackend } from './testing/webhook-verify-backend.js';
+
+// Modules that import @brace/webhook-verify load after its backend exists (see the helper).
+ensureWebhookVerifyBackend();
+const { cli } = await import('./cli.js');
+
+function sink() {
+  let text = '';
+  const stream = new Writable({
+    write(chunk, _encoding, done) {
+      text += String(chunk);
+      done();
+    },
+  });
+  return { stream, text: () => text };
+}
+
+describe('parseDemoArgs', () => {
+  it('applies the defaults', () => {
+    expect(parseDemoArgs([])).toEqual({ help: false, options: DEFAULTS });
+  });
+
+  it('reads every flag', () => {
+    const { options } = parseDemoArgs([
+      '--links',
+      '200',
+      '--seed',
+      '7',
+      '--rate',
+      '50',
+      '--failure-rate',
+      '0.2',
+      '--store',
+      'memory',
+      '--quiet',
+      '--json',
+      '--report',
+      'r.html',
+      '--x-ratelimit',
+    ]);
+    expect(options).toEqual({
+      links: 200,
+      seed: 7,
+      rate: 50,
+      failureRate: 0.2,
+      store: 'memory',
+      quiet: true,
+      json: true,
+      report: 'r.html',
+      legacyHeaders: true,
+    });
+  });
+
+  it.each([
+    [['--bogus'], /Unknown option '--bogus'/],
+    [['--links'], /argument missing/],
+    [['--links', 'ten'], /--links must be an integer from 1 to 100000, got "ten"/],
+    [['--links', '0'], /--links must be an integer/],
+    [['--links', '2.5'], /--links must be an integer/],
+    [['--rate=-3'], /--rate must be an integer from 1 to 10000/],
+    [['--failure-rate', '0.9'], /--failure-rate must be a number from 0 to 0.5/],
+    [['--failure-rate', ''], /--failure-rate must be a number/],
+    [['--store', 'mongo'], /--store must be one of memory, sqlite, redis, postgres, got "mongo"/],
+    [['--seed', '1e3'], /--seed must be an integer/],
+    [['--report', ' '], /--report needs a file path/],
+    [['extra'], /positional/i],
+  ])('rejects %j with a clear message', (argv, message) => {
+    const attempt = () => parseDemoArgs(argv);
+    expect(attempt).toThrow(UsageError);
+    expect(attempt).toThrow(message);
+  });
+});
+
+describe('cli', () => {
+  it('exits 2 on a bad flag, with the message on stderr and nothing on stdout', async () => {
+    const out = sink();
+    const err = sink();
+    expect(await cli(['--links', 'lots'], out.stream, err.stream)).toBe(2);
+    expect(err.text()).toContain('--links must be an integer');
+    expect(err.text()).toContain('--help');
+    expect(out.text()).toBe('');
+  });
+
+  it('exits 2 on an unknown flag', async () => {
+    const err = sink();
+    expect(await cli(['--fast'], sink().stream, err.stream)).toBe(2);
+    expect(err.text()).toContain("Unknown option '--fast'");
+  });
+
+  it('exits 2 when --store redis has no REDIS_URL', async () => {
+    vi.stubEnv('REDIS_URL', '');
+    const err = sink();
+    try {
+      expect(await cli(['--store', 'redis', '--links', '5'], sink().stream, err.stream)).toBe(2);
+    } finally {
+      vi.unstubAllEnvs();
+    }
+    expect(err.text()).toContain('--store redis needs REDIS_URL');
+  });
+
+  it('prints the usage for --help and exits 0', async () => {
+    const out = sink();
+    expect(await cli(['--', '--help'], out.stream, sink().stream)).toBe(0);
+    expect(out.text()).toContain('--failure-rate');
+  });
+});

@@ -1,0 +1,51 @@
+import { parseDemoArgs, USAGE, UsageError } from './args.js';
+import { runDemo } from './demo.js';
+import { formatTable, jsonResult } from './results.js';
+import { StoreSetupError } from './stores.js';
+
+/** Where the CLI writes (process.stdout / process.stderr, or a test's sink). */
+export interface Output {
+  write(text: string): unknown;
+  isTTY?: boolean;
+}
+
+/** Runs the CLI and resolves the exit code: 0 ok, 1 Brace broke an invariant (or crashed), 2 bad usage. */
+export async function cli(
+  argv: readonly string[],
+  out: Output = process.stdout,
+  err: Output = process.stderr,
+): Promise<number> {
+  const args = argv[0] === '--' ? argv.slice(1) : argv;
+  let parsed: ReturnType<typeof parseDemoArgs>;
+  try {
+    parsed = parseDemoArgs(args);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      err.write(`brace-demo: ${error.message}\nRun with --help for the options.\n`);
+      return 2;
+    }
+    throw error;
+  }
+  if (parsed.help) {
+    out.write(USAGE);
+    return 0;
+  }
+  const options = parsed.options;
+  if (!err.isTTY) options.quiet = true;
+  try {
+    const result = await runDemo(options);
+    out.write(
+      options.json ? `${JSON.stringify(jsonResult(result))}\n` : `${formatTable(result)}\n`,
+    );
+    if (options.report !== undefined && !options.json)
+      out.write(`  report written to ${options.report}\n`);
+    return result.ok ? 0 : 1;
+  } catch (error) {
+    if (error instanceof StoreSetupError) {
+      err.write(`brace-demo: ${error.message}\n`);
+      return 2;
+    }
+    err.write(`brace-demo: ${(error as Error)?.stack ?? String(error)}\n`);
+    return 1;
+  }
+}

@@ -1,0 +1,94 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
+import { type IdempotencyStore, memoryStore } from '@brace/idempotency';
+import { postgresStore } from '@brace/idempotency-postgres';
+import { fromIoredis, redisStore } from '@brace/idempotency-redis';
+import { sqliteStore } from '@brace/idempotency-sqlite';
+import type { StoreKind } from './args.js';
+
+/** A fresh, empty idempotency store for one run, and how to clean it up. */
+export interface RunStore {
+  store: IdempotencyStore;
+  /** Where it lives, for the table header. */
+  describe: string;
+  close(): Promise<void>;
+}
+
+/** Thrown when --store redis|postgres has no URL to connect to. */
+export class StoreSetupError extends Error {
+  override readonly name = 'StoreSetupError';
+}
+
+const suffix = () => `${process.pid}_${Date.now().toString(36)}_${Math.floor(Math.random() * 1e6)}`;
+
+/** Opens a fresh store of the given kind: every run starts from an empty provider state. */
+export async function openStore(kind: StoreKind): Promise<RunStore> {
+  switch (kind) {
+    case 'memory':
+      return {
+        store: memoryStore({ maxEntries: 100_000 }),
+        describe: 'memory',
+        close: async () => {},
+      };
+    case 'sqlite': {
+      const dir = mkdtempSync(join(tmpdir(), 'brace-demo-'));
+      const database = new DatabaseSync(join(dir, 'idempotency.db'));
+      database.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;');
+      const store = sqliteStore({ database });
+      await store.migrate();
+      return {
+        store,
+        describe: `sqlite (${dir})`,
+        close: async () => {
+          database.close();
+          rmSync(dir, { recursive: true, force: true });
+        },
+      };
+    }
+    case 'redis': {
+      const url = process.env.REDIS_URL;
+      if (!url)
+        throw new StoreSetupError('--store redis needs REDIS_URL, e.g. redis://127.0.0.1:6379');
+      const { Redis } = await import('ioredis');
+      const client = new Redis(url, { maxRetriesPerRequest: 2, lazyConnect: true });
+      await client.connect();
+      const prefix = `brace-demo:${suffix()}:`;
+      return {
+        store: redisStore({ client: fromIoredis(client), prefix }),
+        describe: `redis (prefix ${prefix})`,
+        close: async () => {
+          // Remove only this run's keys.
+          let cursor = '0';
+          do {
+            const [next, keys] = await client.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 500);
+            cursor = next;
+            if (keys.length > 0) await client.del(...keys);
+          } while (cursor !== '0');
+          await client.quit();
+        },
+      };
+    }
+    case 'postgres': {
+      const url = process.env.DATABASE_URL;
+      if (!url)
+        throw new StoreSetupError(
+          '--store postgres needs DATABASE_URL, e.g. postgres://user@127.0.0.1:5432/db',
+        );
+      const { default: pg } = await import('pg');
+      const pool = new pg.Pool({ connectionString: url, max: 8 });
+      const table = `brace_demo_${suffix()}`;
+      const store = postgresStore({ client: pool, table });
+      await store.migrate();
+      return {
+        store,
+        describe: `postgres (table ${table})`,
+        close: async () => {
+          await pool.query(`DROP TABLE IF EXISTS ${table}`);
+          await pool.end();
+        },
+      };
+    }
+  }
+}

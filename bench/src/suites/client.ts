@@ -1,0 +1,163 @@
+// The whole client: requests per second through the fully composed Brace ky client vs bare ky
+// vs bare fetch, on an in-process stub fetch and on a loopback server, plus what each part
+// costs on its own.
+import { createCircuitBreaker, createRetryBudget } from '@brace/backoff';
+import { backoffHooks, backoffRetry } from '@brace/backoff/ky';
+import { composeHooks, type HooksLike } from '@brace/core';
+import { idempotencyHooks } from '@brace/idempotency/ky';
+import { problemDetailsHooks } from '@brace/problem-details/ky';
+import { createRateLimiter } from '@brace/rate-limit';
+import { rateLimitHooks } from '@brace/rate-limit/ky';
+import { schemaGuardHooks } from '@brace/schema-guard/ky';
+import ky, { type KyInstance, type Options } from 'ky';
+import { type Contender, compare, type WorkloadResult } from '../harness.js';
+import type { Suite } from '../suite.js';
+import { target } from '../targets.js';
+import { loopback, nsOf, times, us } from '../util.js';
+import { routes, user } from './schema-guard.js';
+
+const SUITE = 'client';
+
+interface Part {
+  name: string;
+  options: () => Options;
+}
+
+/** Every Brace part, each built fresh (limiters, budgets and breakers are stateful). */
+const parts: Part[] = [
+  {
+    name: 'backoff (backoffRetry + backoffHooks with budget and breaker)',
+    options: () => {
+      const budget = createRetryBudget();
+      const breaker = createCircuitBreaker();
+      return { retry: backoffRetry({ budget }), hooks: backoffHooks({ budget, breaker }) };
+    },
+  },
+  {
+    name: 'rate-limit (rateLimitHooks, 1e9/s policy, concurrency 64)',
+    options: () => ({
+      hooks: rateLimitHooks(
+        createRateLimiter({
+          policies: [{ limit: 1_000_000_000, intervalMs: 1000 }],
+          concurrency: 64,
+        }),
+      ) as Options['hooks'],
+    }),
+  },
+  { name: 'idempotency (idempotencyHooks)', options: () => ({ hooks: idempotencyHooks() }) },
+  { name: 'schema-guard (schemaGuardHooks)', options: () => ({ hooks: schemaGuardHooks(routes) }) },
+  {
+    name: 'problem-details (problemDetailsHooks)',
+    options: () => ({ hooks: problemDetailsHooks() }),
+  },
+];
+
+/** The fully composed Brace client. */
+function braceClient(base: Options): KyInstance {
+  const built = parts.map((p) => p.options());
+  const retry = built.find((o) => o.retry !== undefined)?.retry;
+  const hooks = composeHooks(...built.map((o) => o.hooks as HooksLike | undefined));
+  return ky.create({ ...base, ...(retry ? { retry } : {}), hooks: hooks as Options['hooks'] });
+}
+
+const suite: Suite = async (ctx) => {
+  const opts = { rounds: ctx.rounds, roundMs: ctx.roundMs };
+  const text = JSON.stringify(user);
+  const stub = async (_input: unknown) =>
+    new Response(text, { status: 200, headers: { 'content-type': 'application/json' } });
+  const workloads: WorkloadResult[] = [];
+  const lines: string[] = [];
+
+  const run = async (where: string, prefix: string, fetchFn: typeof fetch | undefined) => {
+    const base: Options = { prefix, ...(fetchFn ? { fetch: fetchFn } : {}) };
+    const brace = braceClient(base);
+    const bare = ky.create(base);
+    const url = `${prefix}users/42`;
+    const direct = fetchFn ?? fetch;
+    const sanity = (await brace.get('users/42').json()) as { id: number };
+    if (sanity.id !== 42) throw new Error('client: composed client returned the wrong value');
+    const contenders: Contender[] = [
+      { name: 'Brace, every part composed', fn: () => brace.get('users/42').json() },
+      { name: 'bare ky', fn: () => bare.get('users/42').json() },
+      { name: 'bare fetch', fn: async () => (await direct(new Request(url))).json() },
+    ];
+    const w = await compare(SUITE, `GET users/42 (20-field JSON) ${where}`, contenders, {
+      ...opts,
+      baseline: 'bare ky',
+    });
+    workloads.push(w);
+
+    // Each part alone on bare ky.
+    const each: Contender[] = [{ name: 'bare ky', fn: () => bare.get('users/42').json() }];
+    for (const part of parts) {
+      const o = part.options();
+      const client = ky.create({ ...base, ...o });
+      each.push({ name: part.name, fn: () => client.get('users/42').json() });
+    }
+    each.push({ name: 'Brace, every part composed', fn: () => brace.get('users/42').json() });
+    const perHook = await compare(SUITE, `each part alone ${where}`, each, {
+      ...opts,
+      baseline: 'bare ky',
+    });
+    const bareNs = nsOf(perHook, 'bare ky');
+    lines.push(
+      `#### What each part costs on its own, ${where}`,
+      '',
+      '| ky client | per GET | added over bare ky | vs bare ky (throughput) |',
+      '|---|---:|---:|---:|',
+      ...perHook.results.map(
+        (r) =>
+          `| ${r.name} | ${us(r.nsPerOp)} | ${r.name === 'bare ky' ? '—' : `${r.nsPerOp - bareNs >= 0 ? '+' : ''}${us(r.nsPerOp - bareNs)}`} | ${times(bareNs / r.nsPerOp)} |`,
+      ),
+      '',
+    );
+    return nsOf(w, 'bare ky') / nsOf(w, 'Brace, every part composed');
+  };
+
+  const stubRatio = await run(
+    'on an in-process stub fetch',
+    'http://stub.test/v2/',
+    stub as typeof fetch,
+  );
+  const server = await loopback((_req, res) => {
+    res.writeHead(200, {
+      'content-type': 'application/json',
+      'content-length': Buffer.byteLength(text),
+    });
+    res.end(text);
+  });
+  let loopRatio: number;
+  try {
+    loopRatio = await run(
+      'against a loopback server (node:http, keep-alive)',
+      `${server.url}v2/`,
+      undefined,
+    );
+  } finally {
+    await server.close();
+  }
+  target(
+    SUITE,
+    'the fully composed Brace ky client, every hook on, ≥ 0.9× bare ky against a loopback server',
+    times(loopRatio),
+    loopRatio >= 0.9,
+  );
+  target(
+    SUITE,
+    'the fully composed Brace ky client, every hook on, ≥ 0.6× bare ky on an in-process stub fetch',
+    times(stubRatio),
+    stubRatio >= 0.6,
+  );
+  return {
+    title: 'client',
+    workloads,
+    extra: [
+      'The composed client is `ky.create({ retry: backoffRetry({ budget }), hooks: composeHooks(backoffHooks({ budget, breaker }), rateLimitHooks(limiter), idempotencyHooks(), schemaGuardHooks(routes), problemDetailsHooks()) })`; each GET reads `.json()` (validated by schema-guard in the Brace client). Both ky clients keep ky’s default 10 s timeout.',
+      '',
+      ...lines,
+    ].join('\n'),
+    libraries: ['ky', 'zod'],
+  };
+};
+
+export default suite;

@@ -1,0 +1,388 @@
+// @brace/idempotency and its stores: middleware overhead over a bare handler, and begin+complete
+// latency for memory, sqlite, redis and postgres beside bare baselines on the same servers.
+import { rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
+import {
+  defaultFingerprint,
+  type IdempotencyStore,
+  memoryStore,
+  type StoredResponse,
+} from '@brace/idempotency';
+import { withIdempotency } from '@brace/idempotency/fetch';
+import { postgresStore } from '@brace/idempotency-postgres';
+import { redisStore } from '@brace/idempotency-redis';
+import { sqliteStore } from '@brace/idempotency-sqlite';
+import { Redis } from 'ioredis';
+import pg from 'pg';
+import { type Contender, compare, type WorkloadResult } from '../harness.js';
+import type { Suite, SuiteContext } from '../suite.js';
+import { target } from '../targets.js';
+import { compareFixed, countRedisCommands, nsOf, runId, skipped, times, us } from '../util.js';
+
+const SUITE = 'idempotency';
+const OPTS = { lockTtlMs: 60_000, ttlMs: 600_000 };
+const RECORD: StoredResponse = {
+  status: 201,
+  headers: [['content-type', 'application/json']],
+  body: new TextEncoder().encode('{"id":"ord_123","status":"created"}'),
+};
+
+let seq = 0;
+const nextKey = (scope: string) => ({ scope, key: `k${seq++}` });
+
+/** begin() alone, and begin()+complete(), on fresh keys. */
+function storeContenders(name: string, store: IdempotencyStore, scope: string): Contender[] {
+  return [
+    {
+      name: `${name}: begin + complete`,
+      fn: async () => {
+        const key = nextKey(scope);
+        const r = await store.begin(key, 'fp', OPTS);
+        if (r.status !== 'acquired') throw new Error(`${name}: begin → ${r.status}`);
+        await store.complete(key, r.token, RECORD, OPTS);
+      },
+    },
+    {
+      name: `${name}: begin (claim)`,
+      fn: async () => {
+        const r = await store.begin(nextKey(scope), 'fp', OPTS);
+        if (r.status !== 'acquired') throw new Error(`${name}: begin → ${r.status}`);
+      },
+    },
+  ];
+}
+
+const suite: Suite = async (ctx) => {
+  const opts = { rounds: ctx.rounds, roundMs: ctx.roundMs };
+  const workloads: WorkloadResult[] = [];
+  const lines: string[] = [];
+  const scope = `bench-${runId()}`;
+
+  // 1. Middleware overhead: a create-order POST with a fresh key each time.
+  const handler = async (request: Request) => {
+    await request.arrayBuffer();
+    return Response.json({ id: 'ord_123', status: 'created' }, { status: 201 });
+  };
+  const guarded = withIdempotency(handler, {
+    store: memoryStore({ maxEntries: 100_000 }),
+    scope: () => scope,
+  });
+  const body = JSON.stringify({ item: 123456, quantity: 2, note: 'x'.repeat(200) });
+  const bodyBytes = new TextEncoder().encode(body);
+  let n = 0;
+  const request = (key: boolean) =>
+    new Request('http://api.test/orders', {
+      method: 'POST',
+      body,
+      headers: key
+        ? { 'content-type': 'application/json', 'idempotency-key': `"order-${n++}"` }
+        : { 'content-type': 'application/json' },
+    });
+  const overhead = await compare(
+    SUITE,
+    'POST through withIdempotency (memory store, fresh key each time) vs the bare handler',
+    [
+      {
+        name: 'withIdempotency(handler), memory store',
+        fn: async () => (await guarded(request(true))).arrayBuffer(),
+      },
+      {
+        name: 'bare handler (same request, with key header)',
+        fn: async () => (await handler(request(true))).arrayBuffer(),
+      },
+      {
+        name: 'defaultFingerprint alone (SHA-256 of method, path, body)',
+        fn: () =>
+          defaultFingerprint({
+            method: 'POST',
+            path: '/orders',
+            search: '',
+            body: bodyBytes,
+            raw: undefined,
+          }),
+      },
+      {
+        name: 'withIdempotency, request without a key (passes through)',
+        fn: async () => (await guarded(request(false))).arrayBuffer(),
+      },
+    ],
+    opts,
+  );
+  workloads.push(overhead);
+  const added =
+    nsOf(overhead, 'withIdempotency(handler), memory store') -
+    nsOf(overhead, 'bare handler (same request, with key header)');
+  target(
+    SUITE,
+    'the middleware with the memory store adds ≤ 10 µs per request over the bare handler',
+    `+${us(added)} (${us(nsOf(overhead, 'withIdempotency(handler), memory store'))} vs ${us(nsOf(overhead, 'bare handler (same request, with key header)'))})`,
+    added <= 10_000,
+  );
+
+  // 2. Stores, each beside its bare baseline.
+  const storeRows: string[] = [];
+  const cleanups: Array<() => Promise<void> | void> = [];
+  // Memory: fixed-size jobs (a full store gets much slower, so calibrated rounds would explode).
+  const ops = ctx.smoke ? 500 : ctx.quick ? 5_000 : 20_000;
+  const job = (store: () => IdempotencyStore, complete: boolean) => async () => {
+    const st = store();
+    for (let i = 0; i < ops; i++) {
+      const key = nextKey(scope);
+      const r = await st.begin(key, 'fp', OPTS);
+      if (r.status !== 'acquired') throw new Error(`memory: begin → ${r.status}`);
+      if (complete) await st.complete(key, r.token, RECORD, OPTS);
+    }
+  };
+  const full = memoryStore({ maxEntries: 10_000 });
+  const memory = await compareFixed(
+    SUITE,
+    `memory store, ${ops.toLocaleString('en')} fresh keys per round`,
+    [
+      {
+        name: 'memory: begin + complete (fresh store each round)',
+        ops,
+        run: job(() => memoryStore({ maxEntries: 1_000_000 }), true),
+      },
+      {
+        name: 'memory: begin (fresh store each round)',
+        ops,
+        run: job(() => memoryStore({ maxEntries: 1_000_000 }), false),
+      },
+      {
+        name: 'memory: begin + complete, one store kept across rounds (maxEntries 10,000: full, evicting)',
+        ops,
+        run: job(() => full, true),
+      },
+    ],
+    ctx.smoke ? 1 : ctx.quick ? 3 : 5,
+  );
+  workloads.push(memory);
+  const all: Contender[] = [];
+  try {
+    const file = join(tmpdir(), `brace-bench-${runId()}.sqlite`);
+    const db = new DatabaseSync(file);
+    cleanups.push(() => {
+      db.close();
+      for (const suffix of ['', '-wal', '-shm', '-journal']) rmSync(file + suffix, { force: true });
+    });
+    const sqlite = sqliteStore({ database: db });
+    await sqlite.migrate();
+    all.push(...storeContenders('sqlite (node:sqlite, temp file)', sqlite, scope));
+    db.exec('CREATE TABLE bench_bare (k TEXT PRIMARY KEY, v TEXT, expires INTEGER)');
+    const bare = db.prepare(
+      'INSERT INTO bench_bare (k, v, expires) VALUES (?, ?, ?) ON CONFLICT DO NOTHING',
+    );
+    all.push({
+      name: 'sqlite bare INSERT … ON CONFLICT DO NOTHING',
+      fn: () => bare.run(`k${seq++}`, 'fp', Date.now()),
+    });
+    workloads.push(
+      await compare(
+        SUITE,
+        'sqlite store (node:sqlite, temp file, sequential, fresh keys)',
+        all,
+        opts,
+      ),
+    );
+
+    const redisW = await redis(ctx, scope, cleanups, storeRows);
+    if (redisW) workloads.push(redisW);
+    const pgW = await postgres(ctx, scope, cleanups, storeRows);
+    if (pgW) workloads.push(pgW);
+  } finally {
+    for (const c of cleanups.reverse()) await c();
+  }
+  const latency = workloads
+    .slice(1)
+    .flatMap((w) => w.results)
+    .filter((r) => r.name.includes(': begin'));
+  lines.push(
+    '#### begin + complete latency, side by side (median, sequential)',
+    '',
+    '| store | begin | begin + complete |',
+    '|---|---:|---:|',
+    ...['memory', 'sqlite (node:sqlite, temp file)', 'redis (ioredis)', 'postgres (pg Client)'].map(
+      (s) => {
+        const b = latency.find((r) => r.name === `${s}: begin (claim)`);
+        const bc = latency.find(
+          (r) =>
+            r.name === `${s}: begin + complete` ||
+            r.name === `${s}: begin + complete (fresh store each round)`,
+        );
+        return `| ${s} | ${b ? us(b.nsPerOp) : 'skipped'} | ${bc ? us(bc.nsPerOp) : 'skipped'} |`;
+      },
+    ),
+    '',
+    ...storeRows,
+  );
+  return {
+    title: 'idempotency',
+    workloads,
+    extra: lines.join('\n'),
+    libraries: ['ioredis', 'pg'],
+  };
+};
+
+async function redis(
+  ctx: SuiteContext,
+  scope: string,
+  cleanups: Array<() => Promise<void> | void>,
+  rows: string[],
+): Promise<WorkloadResult | undefined> {
+  const client = new Redis(ctx.redisUrl, {
+    lazyConnect: true,
+    maxRetriesPerRequest: 0,
+    enableOfflineQueue: false,
+    retryStrategy: () => null,
+  });
+  try {
+    await client.connect();
+    await client.ping();
+  } catch (error) {
+    client.disconnect();
+    rows.push(skipped(`Redis at ${ctx.redisUrl}`, error));
+    target(
+      'idempotency-redis',
+      '`begin` is one round trip',
+      `skipped: Redis at ${ctx.redisUrl} unreachable`,
+      false,
+    );
+    target(
+      'idempotency-redis',
+      'Redis claim throughput ≥ 0.8× a bare SET NX PX loop',
+      `skipped: Redis at ${ctx.redisUrl} unreachable`,
+      false,
+    );
+    return undefined;
+  }
+  const prefix = `brace-bench:${runId()}:`;
+  cleanups.push(async () => {
+    let cursor = '0';
+    do {
+      const [next, keys] = await client.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
+      cursor = next;
+      if (keys.length > 0) await client.del(...keys);
+    } while (cursor !== '0');
+    client.disconnect();
+  });
+  const counter = countRedisCommands(client as never);
+  const store = redisStore({ client, prefix });
+  await store.begin(nextKey(scope), 'fp', OPTS); // load the script
+  counter.reset();
+  for (let i = 0; i < 50; i++) await store.begin(nextKey(scope), 'fp', OPTS);
+  const trips = counter.count / 50;
+  const w = await compare(
+    SUITE,
+    'redis: claim (begin) vs a bare SET NX PX, sequential, same client and server',
+    [
+      ...storeContenders('redis (ioredis)', store, scope),
+      {
+        name: 'redis bare SET key fp NX PX 60000',
+        fn: () => client.set(`${prefix}bare:${seq++}`, 'fp', 'PX', 60_000, 'NX'),
+      },
+    ],
+    { rounds: ctx.rounds, roundMs: ctx.roundMs },
+  );
+  const r =
+    nsOf(w, 'redis bare SET key fp NX PX 60000') / nsOf(w, 'redis (ioredis): begin (claim)');
+  target(
+    'idempotency-redis',
+    '`begin` is one round trip',
+    `${trips.toFixed(2)} commands per begin`,
+    trips <= 1,
+  );
+  target(
+    'idempotency-redis',
+    'Redis claim throughput ≥ 0.8× a bare SET NX PX loop on the same server',
+    times(r),
+    r >= 0.8,
+  );
+  return w;
+}
+
+async function postgres(
+  ctx: SuiteContext,
+  scope: string,
+  cleanups: Array<() => Promise<void> | void>,
+  rows: string[],
+): Promise<WorkloadResult | undefined> {
+  const client = new pg.Client({
+    connectionString: ctx.databaseUrl,
+    connectionTimeoutMillis: 3000,
+  });
+  client.on('error', () => undefined);
+  try {
+    await client.connect();
+  } catch (error) {
+    rows.push(skipped(`PostgreSQL at ${ctx.databaseUrl}`, error));
+    target(
+      'idempotency-postgres',
+      '`begin` is one round trip',
+      `skipped: PostgreSQL at ${ctx.databaseUrl} unreachable`,
+      false,
+    );
+    target(
+      'idempotency-postgres',
+      'PostgreSQL claim ≥ 0.8× a bare INSERT … ON CONFLICT DO NOTHING',
+      `skipped: PostgreSQL at ${ctx.databaseUrl} unreachable`,
+      false,
+    );
+    return undefined;
+  }
+  const id = runId();
+  const table = `brace_bench_idem_${id}`;
+  const bareTable = `brace_bench_bare_${id}`;
+  cleanups.push(async () => {
+    await client.query(`DROP TABLE IF EXISTS ${table}`);
+    await client.query(`DROP TABLE IF EXISTS ${bareTable}`);
+    await client.end();
+  });
+  let queries = 0;
+  const counted = {
+    query: (text: string, params?: unknown[]) => {
+      queries++;
+      return client.query(text, params);
+    },
+  };
+  const store = postgresStore({ client: counted, table });
+  await store.migrate();
+  await client.query(
+    `CREATE TABLE ${bareTable} (scope text, key text, fingerprint text, locked_until bigint, PRIMARY KEY (scope, key))`,
+  );
+  queries = 0;
+  for (let i = 0; i < 50; i++) await store.begin(nextKey(scope), 'fp', OPTS);
+  const trips = queries / 50;
+  const insert = `INSERT INTO ${bareTable} (scope, key, fingerprint, locked_until) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING`;
+  const w = await compare(
+    SUITE,
+    'postgres: claim (begin) vs a bare INSERT … ON CONFLICT DO NOTHING, sequential, one pg Client',
+    [
+      ...storeContenders('postgres (pg Client)', store, scope),
+      {
+        name: 'postgres bare INSERT … ON CONFLICT DO NOTHING',
+        fn: () => client.query(insert, [scope, `k${seq++}`, 'fp', Date.now()]),
+      },
+    ],
+    { rounds: ctx.rounds, roundMs: ctx.roundMs },
+  );
+  const r =
+    nsOf(w, 'postgres bare INSERT … ON CONFLICT DO NOTHING') /
+    nsOf(w, 'postgres (pg Client): begin (claim)');
+  target(
+    'idempotency-postgres',
+    '`begin` is one round trip',
+    `${trips.toFixed(2)} queries per begin`,
+    trips <= 1,
+  );
+  target(
+    'idempotency-postgres',
+    'PostgreSQL claim ≥ 0.8× a bare INSERT … ON CONFLICT DO NOTHING on the same server',
+    times(r),
+    r >= 0.8,
+  );
+  return w;
+}
+
+export default suite;

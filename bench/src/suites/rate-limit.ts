@@ -1,0 +1,341 @@
+// @brace/rate-limit(-redis): queue overhead on 100,000 no-op tasks, precision at 50/s in real
+// time, and Redis acquire throughput against rate-limiter-flexible on the same server.
+import { createRateLimiter } from '@brace/rate-limit';
+import { redisStore } from '@brace/rate-limit-redis';
+import Bottleneck from 'bottleneck';
+import { Redis } from 'ioredis';
+import PQueue from 'p-queue';
+import pThrottle from 'p-throttle';
+import { RateLimiterRedis } from 'rate-limiter-flexible';
+import { compare, type WorkloadResult } from '../harness.js';
+import type { Suite } from '../suite.js';
+import { target } from '../targets.js';
+import { compareFixed, countRedisCommands, nsOf, runId, skipped, times, us } from '../util.js';
+
+const SUITE = 'rate-limit';
+const noop = () => undefined;
+const HUGE = 1_000_000_000;
+
+const suite: Suite = async (ctx) => {
+  const workloads: WorkloadResult[] = [];
+  const lines: string[] = [];
+
+  // 1. Scheduling no-op tasks that are never throttled: all submitted at once, awaited.
+  const tasks = ctx.smoke ? 2_000 : ctx.quick ? 20_000 : 100_000;
+  const bottleneckTasks = ctx.smoke ? 100 : ctx.quick ? 500 : 5_000;
+  const all = (n: number, one: () => Promise<unknown>) => {
+    const list = new Array<Promise<unknown>>(n);
+    for (let i = 0; i < n; i++) list[i] = one();
+    return Promise.all(list);
+  };
+  const queue = await compareFixed(
+    SUITE,
+    `${tasks.toLocaleString('en')} no-op tasks submitted at once (bottleneck: ${bottleneckTasks.toLocaleString('en')}), never throttled; ops = tasks`,
+    [
+      {
+        name: 'Brace schedule(), concurrency 10',
+        ops: tasks,
+        run: () => {
+          const l = createRateLimiter({ concurrency: 10 });
+          return all(tasks, () => l.schedule(noop));
+        },
+      },
+      {
+        name: 'Brace schedule(), concurrency 10 + policy (1e9 per s, sliding log)',
+        ops: tasks,
+        run: () => {
+          const l = createRateLimiter({
+            concurrency: 10,
+            policies: [{ limit: HUGE, intervalMs: 1000 }],
+          });
+          return all(tasks, () => l.schedule(noop));
+        },
+      },
+      {
+        name: 'Brace schedule(), concurrency 10 + GCRA policy (burst)',
+        ops: tasks,
+        run: () => {
+          const l = createRateLimiter({
+            concurrency: 10,
+            policies: [{ limit: HUGE, intervalMs: 1000, burst: HUGE }],
+          });
+          return all(tasks, () => l.schedule(noop));
+        },
+      },
+      {
+        name: 'p-queue, concurrency 10',
+        ops: tasks,
+        run: () => {
+          const q = new PQueue({ concurrency: 10 });
+          return all(tasks, () => q.add(noop));
+        },
+      },
+      {
+        name: 'p-throttle (no concurrency control)',
+        ops: tasks,
+        run: () => {
+          const t = pThrottle({ limit: HUGE, interval: 1000 })(noop);
+          return all(tasks, () => t() as unknown as Promise<unknown>);
+        },
+      },
+      {
+        name: 'bottleneck, maxConcurrent 10',
+        ops: bottleneckTasks,
+        rounds: ctx.smoke || ctx.quick ? 1 : 2,
+        run: () => {
+          const b = new Bottleneck({ maxConcurrent: 10 });
+          return all(bottleneckTasks, () => b.schedule(async () => undefined));
+        },
+      },
+    ],
+    ctx.smoke ? 1 : ctx.quick ? 3 : 5,
+  );
+  workloads.push(queue);
+  const perTask = nsOf(queue, 'Brace schedule(), concurrency 10');
+  target(
+    SUITE,
+    'scheduling 100,000 non-throttled no-op tasks costs ≤ 1 µs per task with the concurrency cap on',
+    `${us(perTask, 3)} per task (${tasks.toLocaleString('en')} tasks; with a sliding-log policy ${us(nsOf(queue, 'Brace schedule(), concurrency 10 + policy (1e9 per s, sliding log)'))}; p-queue ${us(nsOf(queue, 'p-queue, concurrency 10'))}, p-throttle ${us(nsOf(queue, 'p-throttle (no concurrency control)'))})`,
+    perTask <= 1000,
+  );
+
+  // 2. Precision at 50/s, real time, each limiter alone.
+  const precisionTasks = ctx.quick ? 60 : 300;
+  lines.push(...(await precision(precisionTasks)));
+
+  // 3. Redis.
+  lines.push(...(await redis(ctx, workloads)));
+
+  return {
+    title: 'rate-limit',
+    workloads,
+    extra: lines.join('\n'),
+    libraries: ['p-queue', 'p-throttle', 'bottleneck', 'rate-limiter-flexible', 'ioredis'],
+  };
+};
+
+interface Precision {
+  maxInWindow: number;
+  completionMs: number;
+  rate: number;
+}
+
+/** Submits `n` tasks at once to `schedule` and records when each starts. */
+async function startTimes(
+  n: number,
+  schedule: (fn: () => void) => Promise<unknown>,
+): Promise<Precision> {
+  const starts: number[] = [];
+  const t0 = performance.now();
+  await Promise.all(
+    Array.from({ length: n }, () => schedule(() => void starts.push(performance.now() - t0))),
+  );
+  starts.sort((a, b) => a - b);
+  let maxInWindow = 0;
+  let j = 0;
+  for (let i = 0; i < starts.length; i++) {
+    while (j < starts.length && starts[j]! - starts[i]! < 1000) j++;
+    maxInWindow = Math.max(maxInWindow, j - i);
+  }
+  const completionMs = starts[starts.length - 1]!;
+  // Effective rate: the limit scaled by how close the run came to the ideal schedule.
+  const ideal = Math.floor((n - 1) / 50) * 1000;
+  const rate = (50 * ideal) / completionMs;
+  return { maxInWindow, completionMs, rate };
+}
+
+async function precision(n: number): Promise<string[]> {
+  const ideal = Math.floor((n - 1) / 50) * 1000;
+  const brace = createRateLimiter({ policies: [{ limit: 50, intervalMs: 1000 }] });
+  const pq = new PQueue({ intervalCap: 50, interval: 1000, strict: true });
+  const throttled = pThrottle({ limit: 50, interval: 1000, strict: true });
+  const bottleneck = new Bottleneck({
+    reservoir: 50,
+    reservoirRefreshAmount: 50,
+    reservoirRefreshInterval: 1000,
+  });
+  // One at a time, so one limiter's timers and garbage never delay another's task starts.
+  const runs: Array<[string, () => Promise<Precision>]> = [
+    [
+      'Brace createRateLimiter({ policies: [{ limit: 50, intervalMs: 1000 }] })',
+      () => startTimes(n, (fn) => brace.schedule(fn)),
+    ],
+    [
+      'p-queue { intervalCap: 50, interval: 1000, strict: true }',
+      () => startTimes(n, (fn) => pq.add(fn)),
+    ],
+    [
+      'p-throttle { limit: 50, interval: 1000, strict: true }',
+      () => startTimes(n, (fn) => throttled(fn)() as unknown as Promise<unknown>),
+    ],
+    [
+      'bottleneck reservoir 50, refreshed every 1000 ms',
+      () => startTimes(n, (fn) => bottleneck.schedule(async () => fn())),
+    ],
+  ];
+  const rows: string[] = [];
+  let braceResult: Precision | undefined;
+  for (const [name, start] of runs) {
+    await new Promise((resolve) => setTimeout(resolve, 100)); // let the previous run settle
+    const r = await start();
+    if (name.startsWith('Brace')) braceResult = r;
+    rows.push(
+      `| ${name} | ${r.maxInWindow} | ${Math.max(0, r.maxInWindow - 50)} | ${r.rate.toFixed(1)}/s | ${r.completionMs.toFixed(0)} ms | ${((r.completionMs / ideal - 1) * 100).toFixed(2)}% |`,
+    );
+  }
+  await bottleneck.stop({ dropWaitingJobs: true });
+  const b = braceResult!;
+  const off = Math.abs(b.completionMs / ideal - 1);
+  target(
+    SUITE,
+    `at 50/s with ${n} tasks submitted at once: 0 overshoot in any rolling second`,
+    `max ${b.maxInWindow} starts in a rolling 1 s window (overshoot ${Math.max(0, b.maxInWindow - 50)})`,
+    b.maxInWindow <= 50,
+  );
+  target(
+    SUITE,
+    `at 50/s with ${n} tasks: completion within 1% of the ideal ${(ideal / 1000).toFixed(1)} s`,
+    `${b.completionMs.toFixed(0)} ms (${((b.completionMs / ideal - 1) * 100).toFixed(2)}%), effective rate ${b.rate.toFixed(1)}/s`,
+    off <= 0.01,
+  );
+  return [
+    `#### Precision at 50/s: ${n} no-op tasks submitted at once, real time (ideal completion ${(ideal / 1000).toFixed(1)} s)`,
+    '',
+    'Each limiter runs alone, one after the other. “Max in 1 s” is the most task starts inside any rolling 1,000 ms window; “rate” is the effective rate, 50/s × ideal ÷ actual completion (the last start).',
+    '',
+    '| limiter | max in 1 s | overshoot | rate | last start | vs ideal |',
+    '|---|---:|---:|---:|---:|---:|',
+    ...rows,
+    '',
+  ];
+}
+
+async function redis(ctx: Parameters<Suite>[0], workloads: WorkloadResult[]): Promise<string[]> {
+  const client = new Redis(ctx.redisUrl, {
+    lazyConnect: true,
+    maxRetriesPerRequest: 0,
+    enableOfflineQueue: false,
+    retryStrategy: () => null,
+  });
+  try {
+    await client.connect();
+    await client.ping();
+  } catch (error) {
+    client.disconnect();
+    const reason = `skipped: Redis at ${ctx.redisUrl} unreachable`;
+    target(SUITE, 'a Redis acquire is one round trip', reason, false);
+    target(
+      SUITE,
+      'Redis acquire throughput ≥ rate-limiter-flexible RateLimiterRedis.consume on the same server',
+      reason,
+      false,
+    );
+    return ['#### Redis', '', skipped(`Redis at ${ctx.redisUrl}`, error), ''];
+  }
+  const prefix = `brace-bench:${runId()}`;
+  const counter = countRedisCommands(client as never);
+  try {
+    // Never throttled: a limit far above the calls made in the 1 s window.
+    const limiter = createRateLimiter({
+      policies: [{ limit: HUGE, intervalMs: 1000 }],
+      store: redisStore({ client, prefix: `${prefix}:brace` }),
+    });
+    const gcra = createRateLimiter({
+      policies: [{ limit: HUGE, intervalMs: 1000, burst: HUGE }],
+      store: redisStore({ client, prefix: `${prefix}:gcra` }),
+    });
+    const flexible = new RateLimiterRedis({
+      storeClient: client,
+      keyPrefix: `${prefix}:rlf`,
+      points: HUGE,
+      duration: 1,
+    });
+    let k = 0;
+    const keys = Array.from({ length: 16 }, (_, i) => `tenant-${i}`);
+    const braceOne = async () => {
+      const release = await limiter.acquire({ key: keys[k++ & 15]! });
+      release();
+    };
+    const gcraOne = async () => {
+      const release = await gcra.acquire({ key: keys[k++ & 15]! });
+      release();
+    };
+    const flexOne = () => flexible.consume(keys[k++ & 15]!);
+    // Round trips per acquire, after warm-up (EVALSHA cached).
+    await braceOne();
+    await gcraOne();
+    await flexOne();
+    counter.reset();
+    for (let i = 0; i < 100; i++) await braceOne();
+    const braceTrips = counter.count / 100;
+    counter.reset();
+    for (let i = 0; i < 100; i++) await flexOne();
+    const flexTrips = counter.count / 100;
+    const opts = { rounds: ctx.rounds, roundMs: ctx.roundMs };
+    const sequential = await compare(
+      SUITE,
+      'Redis: one acquire at a time (latency), same server and client',
+      [
+        { name: 'Brace acquire() + release(), redisStore', fn: braceOne },
+        { name: 'Brace, GCRA policy (burst)', fn: gcraOne },
+        { name: 'rate-limiter-flexible RateLimiterRedis.consume', fn: flexOne },
+      ],
+      opts,
+    );
+    const parallel = (one: () => Promise<unknown>) => async (n: number) => {
+      let left = n;
+      await Promise.all(
+        Array.from({ length: 32 }, async () => {
+          while (left-- > 0) await one();
+        }),
+      );
+    };
+    const concurrent = await compare(
+      SUITE,
+      'Redis: 32 acquires in flight (throughput), same server and client',
+      [
+        {
+          name: 'Brace acquire() + release(), redisStore',
+          fn: braceOne,
+          batch: parallel(braceOne),
+        },
+        { name: 'Brace, GCRA policy (burst)', fn: gcraOne, batch: parallel(gcraOne) },
+        {
+          name: 'rate-limiter-flexible RateLimiterRedis.consume',
+          fn: flexOne,
+          batch: parallel(flexOne),
+        },
+      ],
+      opts,
+    );
+    workloads.push(sequential, concurrent);
+    const seqRatio =
+      nsOf(sequential, 'rate-limiter-flexible RateLimiterRedis.consume') /
+      nsOf(sequential, 'Brace acquire() + release(), redisStore');
+    const conRatio =
+      nsOf(concurrent, 'rate-limiter-flexible RateLimiterRedis.consume') /
+      nsOf(concurrent, 'Brace acquire() + release(), redisStore');
+    target(
+      SUITE,
+      'a Redis acquire is one round trip',
+      `${braceTrips.toFixed(2)} commands per acquire (rate-limiter-flexible: ${flexTrips.toFixed(2)})`,
+      braceTrips <= 1,
+    );
+    target(
+      SUITE,
+      'Redis acquire throughput ≥ rate-limiter-flexible RateLimiterRedis.consume on the same server',
+      `${times(conRatio)} with 32 in flight, ${times(seqRatio)} one at a time (default sliding log; GCRA: ${times(nsOf(concurrent, 'rate-limiter-flexible RateLimiterRedis.consume') / nsOf(concurrent, 'Brace, GCRA policy (burst)'))} / ${times(nsOf(sequential, 'rate-limiter-flexible RateLimiterRedis.consume') / nsOf(sequential, 'Brace, GCRA policy (burst)'))})`,
+      conRatio >= 1 && seqRatio >= 1,
+    );
+    return [
+      `Redis round trips per call, counted on the ioredis client: Brace ${braceTrips.toFixed(2)}, rate-limiter-flexible ${flexTrips.toFixed(2)}.`,
+      '',
+    ];
+  } finally {
+    const stale = await client.keys(`${prefix}:*`);
+    if (stale.length > 0) await client.del(...stale);
+    client.disconnect();
+  }
+}
+
+export default suite;

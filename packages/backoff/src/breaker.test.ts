@@ -1,0 +1,154 @@
+import { manualClock } from '@brace/core';
+import { describe, expect, it, vi } from 'vitest';
+import { type CircuitStateChangeEvent, createCircuitBreaker } from './breaker.js';
+import { BackoffOptionError, CircuitOpenError } from './errors.js';
+
+const fail503 = async () => {
+  throw Object.assign(new Error('HTTP 503'), { status: 503 });
+};
+
+describe('createCircuitBreaker', () => {
+  it('opens at the failure ratio once minimumThroughput is reached, then fails fast', async () => {
+    const clock = manualClock({ now: 10_000 });
+    const events: CircuitStateChangeEvent[] = [];
+    const breaker = createCircuitBreaker({
+      failureRatio: 0.5,
+      minimumThroughput: 4,
+      breakDurationMs: 1_000,
+      clock,
+      onStateChange: (e) => events.push(e),
+    });
+    await breaker.execute(async () => 'ok');
+    await expect(breaker.execute(fail503)).rejects.toThrow('HTTP 503');
+    await expect(breaker.execute(fail503)).rejects.toThrow('HTTP 503');
+    expect(breaker.state()).toBe('closed'); // 3 calls < minimumThroughput
+    await expect(breaker.execute(fail503)).rejects.toThrow('HTTP 503');
+    expect(breaker.state()).toBe('open');
+    expect(events).toEqual([{ key: '', from: 'closed', to: 'open', at: 10_000 }]);
+
+    const fn = vi.fn(async () => 'never');
+    await clock.advance(400);
+    const error = await breaker.execute(fn).catch((e: unknown) => e);
+    expect(fn).not.toHaveBeenCalled();
+    expect(error).toBeInstanceOf(CircuitOpenError);
+    const e = error as CircuitOpenError;
+    expect(e.code).toBe('CIRCUIT_OPEN');
+    expect(e.retryAt).toBe(11_000);
+    expect(e.retryAfterMs).toBe(600);
+    expect(e.message).toContain('600 ms');
+  });
+
+  it('half-open: lets halfOpenProbes probes through; a success closes, a failure reopens', async () => {
+    const clock = manualClock();
+    const states: string[] = [];
+    const breaker = createCircuitBreaker({
+      minimumThroughput: 1,
+      breakDurationMs: 1_000,
+      halfOpenProbes: 1,
+      clock,
+      onStateChange: ({ to }) => states.push(to),
+    });
+    await expect(breaker.execute(fail503)).rejects.toThrow();
+    await clock.advance(1_000);
+    expect(breaker.state()).toBe('half-open');
+    let release!: () => void;
+    const probe = breaker.execute(
+      () =>
+        new Promise<void>((r) => {
+          release = r;
+        }),
+    );
+    await expect(breaker.execute(async () => 1)).rejects.toBeInstanceOf(CircuitOpenError);
+    await expect(breaker.execute(async () => 1)).rejects.toMatchObject({ retryAt: 2_000 });
+    release();
+    await probe;
+    expect(breaker.state()).toBe('closed');
+    await expect(breaker.execute(fail503)).rejects.toThrow('HTTP 503');
+    await clock.advance(1_000);
+    await expect(breaker.execute(fail503)).rejects.toThrow('HTTP 503');
+    expect(breaker.state()).toBe('open');
+    expect(states).toEqual(['open', 'half-open', 'closed', 'open', 'half-open', 'open']);
+  });
+
+  it('frees a lost probe slot after breakDurationMs', async () => {
+    const clock = manualClock();
+    const breaker = createCircuitBreaker({ minimumThroughput: 1, breakDurationMs: 500, clock });
+    breaker.recordFailure('h');
+    await clock.advance(500);
+    breaker.acquire('h'); // a probe that never reports
+    expect(() => breaker.acquire('h')).toThrow(CircuitOpenError);
+    await clock.advance(500);
+    expect(() => breaker.acquire('h')).not.toThrow();
+  });
+
+  it('does not count errors that are not failures, and ignores late results while open', async () => {
+    const clock = manualClock();
+    const breaker = createCircuitBreaker({ minimumThroughput: 2, clock });
+    const notFound = Object.assign(new Error('HTTP 404'), { status: 404 });
+    for (let i = 0; i < 5; i++)
+      await expect(
+        breaker.execute(async () => {
+          throw notFound;
+        }),
+      ).rejects.toBe(notFound);
+    expect(breaker.state()).toBe('closed');
+    for (let i = 0; i < 4; i++) breaker.recordFailure();
+    expect(breaker.state()).toBe('closed'); // 4 of 9 calls failed: < 0.5
+    breaker.recordFailure();
+    expect(breaker.state()).toBe('open'); // 5 of 10
+    breaker.recordSuccess(); // a call started before the circuit opened
+    expect(breaker.state()).toBe('open');
+  });
+
+  it('forgets failures outside the sampling window', async () => {
+    const clock = manualClock();
+    const breaker = createCircuitBreaker({ minimumThroughput: 3, samplingWindowMs: 1_000, clock });
+    breaker.recordFailure();
+    breaker.recordFailure();
+    await clock.advance(1_500);
+    breaker.recordFailure();
+    expect(breaker.state()).toBe('closed');
+    breaker.recordFailure();
+    breaker.recordFailure();
+    expect(breaker.state()).toBe('open');
+  });
+
+  it('keeps keys apart and honours a custom isFailure', async () => {
+    const clock = manualClock();
+    const breaker = createCircuitBreaker({ minimumThroughput: 1, clock, isFailure: () => true });
+    await expect(
+      breaker.execute(
+        async () => {
+          throw new Error('x');
+        },
+        { key: 'a' },
+      ),
+    ).rejects.toThrow('x');
+    expect(breaker.state('a')).toBe('open');
+    expect(breaker.state('b')).toBe('closed');
+    await expect(breaker.execute(async () => 2, { key: 'b' })).resolves.toBe(2);
+    const error = await breaker.execute(async () => 1, { key: 'a' }).catch((e: unknown) => e);
+    expect((error as CircuitOpenError).key).toBe('a');
+    expect((error as Error).message).toContain(' for a ');
+  });
+
+  it('survives a throwing onStateChange', async () => {
+    const breaker = createCircuitBreaker({
+      minimumThroughput: 1,
+      onStateChange: () => {
+        throw new Error('listener');
+      },
+    });
+    breaker.recordFailure();
+    expect(breaker.state()).toBe('open');
+  });
+
+  it('rejects bad options', () => {
+    expect(() => createCircuitBreaker({ failureRatio: 0 })).toThrow(BackoffOptionError);
+    expect(() => createCircuitBreaker({ halfOpenProbes: 0 })).toThrow(/`halfOpenProbes`/);
+    expect(() => createCircuitBreaker({ minimumThroughput: 1.5 })).toThrow(/`minimumThroughput`/);
+    expect(() => createCircuitBreaker({ isFailure: 3 as never })).toThrow(
+      /`isFailure` must be a function/,
+    );
+  });
+});

@@ -1,0 +1,69 @@
+/**
+ * Default bound on how many keys (hosts) a budget or breaker tracks: 1,000.
+ *
+ * @example
+ * ```ts
+ * import { DEFAULT_MAX_KEYS } from '@brace/backoff';
+ *
+ * console.log(DEFAULT_MAX_KEYS);
+ * ```
+ */
+export const DEFAULT_MAX_KEYS = 1_000;
+
+/**
+ * A Map of per-key state bounded by size (least recently used evicted first) and by idle
+ * time (state unused for `ttlMs` is dropped and started afresh).
+ */
+export class KeyedState<T> {
+  readonly #map = new Map<string, { state: T; touched: number }>();
+  readonly #create: () => T;
+  readonly #maxKeys: number;
+  readonly #ttlMs: number;
+
+  constructor(create: () => T, maxKeys: number, ttlMs: number) {
+    this.#create = create;
+    this.#maxKeys = maxKeys;
+    this.#ttlMs = ttlMs;
+  }
+
+  /** The state of `key`, created (or recreated after idling past the TTL) when needed. */
+  get(key: string, now: number): T {
+    const map = this.#map;
+    let entry = map.get(key);
+    if (entry !== undefined && now - entry.touched <= this.#ttlMs) {
+      entry.touched = now;
+      if (map.size > 1) {
+        // Move to the back: the front is always the least recently used.
+        map.delete(key);
+        map.set(key, entry);
+      }
+      return entry.state;
+    }
+    if (entry !== undefined) map.delete(key);
+    entry = { state: this.#create(), touched: now };
+    map.set(key, entry);
+    this.#evict(now);
+    return entry.state;
+  }
+
+  /** The state of `key` if tracked and fresh, without creating or touching it. */
+  peek(key: string, now: number): T | undefined {
+    const entry = this.#map.get(key);
+    return entry !== undefined && now - entry.touched <= this.#ttlMs ? entry.state : undefined;
+  }
+
+  /** How many keys are tracked. */
+  get size(): number {
+    return this.#map.size;
+  }
+
+  #evict(now: number): void {
+    for (const [key, entry] of this.#map) {
+      if (this.#map.size > this.#maxKeys || now - entry.touched > this.#ttlMs) {
+        this.#map.delete(key);
+      } else {
+        break;
+      }
+    }
+  }
+}

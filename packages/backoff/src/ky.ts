@@ -1,0 +1,329 @@
+import { type Clock, isBraceError, observeResponse, systemClock } from '@brace/core';
+import type { Hooks, RetryOptions as KyRetryOptions } from 'ky';
+import type { CircuitBreaker } from './breaker.js';
+import type { RetryBudget } from './budget.js';
+import {
+  isAbortError,
+  isRetryableError,
+  RETRYABLE_STATUS_CODES,
+  serverDelayOf,
+  statusOf,
+} from './classify.js';
+import { RetryAfterTooLongError, RetryBudgetExhaustedError } from './errors.js';
+import {
+  DEFAULT_ATTEMPTS,
+  DEFAULT_MAX_RETRY_AFTER_MS,
+  DEFAULT_RETRY_AFTER_JITTER,
+  type GiveUpEvent,
+  type RetryEvent,
+} from './retry.js';
+import { defaultStrategy, type Strategy, safeDelay } from './strategies.js';
+import { emit, functionOption, MAX_DELAY_MS, numberOption } from './validate.js';
+
+/**
+ * Methods `backoffRetry` lets ky retry; POST and PATCH only with an `Idempotency-Key`.
+ *
+ * @example
+ * ```ts
+ * import { DEFAULT_RETRY_METHODS } from '@brace/backoff/ky';
+ *
+ * console.log(DEFAULT_RETRY_METHODS);
+ * ```
+ */
+export const DEFAULT_RETRY_METHODS: readonly string[] = Object.freeze([
+  'get',
+  'put',
+  'head',
+  'delete',
+  'options',
+  'trace',
+  'query',
+  'post',
+  'patch',
+]);
+/**
+ * The request header that makes a POST or PATCH safe to retry: `Idempotency-Key`.
+ *
+ * @example
+ * ```ts
+ * import { DEFAULT_IDEMPOTENCY_HEADER } from '@brace/backoff/ky';
+ *
+ * console.log(DEFAULT_IDEMPOTENCY_HEADER);
+ * ```
+ */
+export const DEFAULT_IDEMPOTENCY_HEADER = 'idempotency-key';
+
+const UNSAFE_METHODS = new Set(['POST', 'PATCH']);
+
+/** A ky retry event: {@link RetryEvent} plus the request. */
+export interface KyRetryEvent extends RetryEvent {
+  /** The request that failed. */
+  request: Request;
+}
+
+/** A ky give-up event: {@link GiveUpEvent} plus the request, when known. */
+export interface KyGiveUpEvent extends GiveUpEvent {
+  /** The request that failed, when the error carries it. */
+  request: Request | undefined;
+}
+
+/** Options of {@link backoffRetry}. */
+export interface BackoffRetryOptions {
+  /** Total attempts including the first (1–100). Default {@link DEFAULT_ATTEMPTS}. */
+  attempts?: number;
+  /** The delay before each retry. Default `exponential()` (full jitter). */
+  strategy?: Strategy;
+  /** Decides whether an error is worth another attempt (POST/PATCH without a key are never retried). Default `isRetryableError`. */
+  shouldRetry?: (error: unknown, attempt: number) => boolean | Promise<boolean>;
+  /** Whether timeouts are retried. Default `false`. */
+  retryOnTimeout?: boolean;
+  /** Longest server-requested wait honoured, in ms. Default {@link DEFAULT_MAX_RETRY_AFTER_MS}. */
+  maxRetryAfter?: number;
+  /** Up to this share of a server-requested wait is added at random (0–1). Default {@link DEFAULT_RETRY_AFTER_JITTER}. */
+  retryAfterJitter?: number;
+  /** Retry 409 Conflict when the request carries an Idempotency-Key (the first request is still running). Default `true`. */
+  retryConflictWithKey?: boolean;
+  /** The header whose presence makes POST/PATCH retryable. Default {@link DEFAULT_IDEMPOTENCY_HEADER}. */
+  idempotencyHeader?: string;
+  /** A retry budget, consulted per host. Pass the same budget to {@link backoffHooks} so that every request is counted. */
+  budget?: RetryBudget;
+  /** Called before each wait. A throwing callback is ignored. */
+  onRetry?: (event: KyRetryEvent) => void;
+  /** Called when a failed request will not be retried. A throwing callback is ignored. */
+  onGiveUp?: (event: KyGiveUpEvent) => void;
+  /** Time source for the waits. Default `systemClock`. */
+  clock?: Clock;
+  /** Uniform random in [0, 1). Default `Math.random`. */
+  random?: () => number;
+}
+
+/**
+ * The host a request goes to (`host[:port]`): the key for budgets and breakers in the ky
+ * adapter. An unparsable URL gives `''`.
+ *
+ * @example
+ * ```ts
+ * import { hostOf } from '@brace/backoff/ky';
+ *
+ * hostOf(new Request('https://api.example.com/v2/users')); // 'api.example.com'
+ * ```
+ */
+export function hostOf(request: Request): string {
+  try {
+    return new URL(request.url).host;
+  } catch {
+    return '';
+  }
+}
+
+type RequestCarrier = { request?: Request; options?: object };
+
+/**
+ * Returns ky's `retry` option implementing Brace's backoff: jittered strategy, Retry-After
+ * and rate-limit resets honoured (capped by `maxRetryAfter`, plus positive jitter), a
+ * per-host retry budget, and POST/PATCH retried **only** when the request carries an
+ * `Idempotency-Key`. The decision and the wait happen in ky's `shouldRetry` (which ky
+ * awaits and races against its `totalTimeout`), on the injected `clock`; ky's own `delay`
+ * is set to 0 and its jitter off. Out of attempts, ky throws the last error (e.g.
+ * `HTTPError`); a spent budget or an over-long Retry-After throws
+ * `RetryBudgetExhaustedError` / `RetryAfterTooLongError` with that error as `cause`.
+ *
+ * @example
+ * ```ts
+ * import ky from 'ky';
+ * import { composeHooks } from '@brace/core';
+ * import { createRetryBudget } from '@brace/backoff';
+ * import { backoffHooks, backoffRetry } from '@brace/backoff/ky';
+ *
+ * const budget = createRetryBudget();
+ * const api = ky.create({
+ *   prefix: 'https://api.example.com/v2/',
+ *   retry: backoffRetry({ attempts: 4, budget }),
+ *   hooks: composeHooks(backoffHooks({ budget })),
+ * });
+ * ```
+ */
+export function backoffRetry(options: BackoffRetryOptions = {}): KyRetryOptions {
+  const attempts = numberOption('attempts', options.attempts, DEFAULT_ATTEMPTS, 1, 100, true);
+  const strategy = functionOption('strategy', options.strategy) ?? defaultStrategy;
+  const userShouldRetry = functionOption('shouldRetry', options.shouldRetry);
+  const maxRetryAfter = numberOption(
+    'maxRetryAfter',
+    options.maxRetryAfter,
+    DEFAULT_MAX_RETRY_AFTER_MS,
+    0,
+    MAX_DELAY_MS,
+  );
+  const jitterRatio = numberOption(
+    'retryAfterJitter',
+    options.retryAfterJitter,
+    DEFAULT_RETRY_AFTER_JITTER,
+    0,
+    1,
+  );
+  const random = functionOption('random', options.random) ?? Math.random;
+  const clock = options.clock ?? systemClock;
+  const retryOnTimeout = options.retryOnTimeout === true;
+  const retryConflict = options.retryConflictWithKey !== false;
+  const keyHeader = options.idempotencyHeader ?? DEFAULT_IDEMPOTENCY_HEADER;
+  const { budget, onRetry, onGiveUp } = options;
+  // Decorrelated jitter needs the previous delay: kept per call (ky's options snapshot).
+  const previousByCall = new WeakMap<object, number>();
+
+  const shouldRetry = async ({ error, retryCount }: { error: Error; retryCount: number }) => {
+    const attempt = retryCount; // the attempt that just failed
+    const request = (error as RequestCarrier).request;
+    const giveUp = (reason: GiveUpEvent['reason']) =>
+      emit(onGiveUp, { attempt, error, errors: [error], reason, request });
+    if (request === undefined) {
+      giveUp('not-retryable');
+      return false;
+    }
+    const hasKey = request.headers.has(keyHeader);
+    if (UNSAFE_METHODS.has(request.method.toUpperCase()) && !hasKey) {
+      giveUp('not-retryable');
+      return false;
+    }
+    const retryable =
+      userShouldRetry !== undefined
+        ? await userShouldRetry(error, attempt)
+        : isRetryableError(error, { retryOnTimeout }) ||
+          (retryConflict && hasKey && statusOf(error) === 409);
+    if (!retryable) {
+      giveUp('not-retryable');
+      return false;
+    }
+    if (attempt >= attempts) {
+      giveUp('exhausted');
+      return false;
+    }
+    const call = (error as RequestCarrier).options;
+    let delay = safeDelay(
+      strategy(attempt, { previous: (call && previousByCall.get(call)) || 0, random }),
+    );
+    if (call) previousByCall.set(call, delay);
+    const serverDelay = serverDelayOf(error, clock.now());
+    if (serverDelay !== undefined) {
+      if (serverDelay > maxRetryAfter) {
+        giveUp('retry-after-too-long');
+        throw new RetryAfterTooLongError(serverDelay, maxRetryAfter, [error]);
+      }
+      const r = random();
+      const jittered = Math.min(
+        serverDelay * (1 + (r >= 0 && r < 1 ? r : 0) * jitterRatio),
+        maxRetryAfter,
+      );
+      if (jittered > delay) delay = jittered;
+    }
+    const host = hostOf(request);
+    if (budget !== undefined && !budget.tryRetry(host)) {
+      giveUp('budget');
+      throw new RetryBudgetExhaustedError(host, [error]);
+    }
+    emit(onRetry, { attempt, error, delayMs: delay, serverDelayMs: serverDelay, request });
+    // After a ky timeout the request's own signal is already aborted (by ky, not by you).
+    const signal = request.signal.aborted ? undefined : request.signal;
+    await clock.sleep(delay, signal);
+    return true;
+  };
+
+  return {
+    // One more than the retries: the last "retry" lets shouldRetry report exhaustion.
+    limit: attempts,
+    methods: [...DEFAULT_RETRY_METHODS] as KyRetryOptions['methods'],
+    statusCodes: [...RETRYABLE_STATUS_CODES, 409],
+    afterStatusCodes: [],
+    retryOnTimeout,
+    delay: () => 0,
+    jitter: false,
+    shouldRetry,
+  };
+}
+
+/** Options of {@link backoffHooks}. */
+export interface BackoffHooksOptions {
+  /** The retry budget to feed with every request and outcome, per host (same one as in {@link backoffRetry}). */
+  budget?: RetryBudget;
+  /** A circuit breaker, used per host: requests and retries fail fast with `CircuitOpenError` while it is open. */
+  breaker?: CircuitBreaker;
+  /** A request header carrying the attempt number (1, 2, ...), e.g. `'x-attempt'`. Default: none. */
+  attemptHeader?: string;
+  /** Which response statuses count as failures for the budget and breaker. Default: the retryable statuses (408, 429, 5xx). */
+  isFailureStatus?: (status: number) => boolean;
+}
+
+const FAILURE_STATUSES = new Set(RETRYABLE_STATUS_CODES);
+const defaultIsFailureStatus = (status: number) => FAILURE_STATUSES.has(status) || status >= 500;
+
+/**
+ * ky hooks for what ky's `retry` option cannot express: counting every request and
+ * response for the retry budget, failing fast with `CircuitOpenError` in `beforeRequest`
+ * (once per call) and `beforeRetry` (each retry) while a host's circuit is open, feeding the
+ * breaker each outcome, and an optional attempt-number header. The `afterResponse` hook only
+ * reads the status, so `composeHooks` shares one response clone with other observers.
+ *
+ * @example
+ * ```ts
+ * import ky from 'ky';
+ * import { composeHooks } from '@brace/core';
+ * import { createCircuitBreaker, createRetryBudget } from '@brace/backoff';
+ * import { backoffHooks, backoffRetry } from '@brace/backoff/ky';
+ *
+ * const budget = createRetryBudget();
+ * const breaker = createCircuitBreaker();
+ * const api = ky.create({
+ *   retry: backoffRetry({ budget }),
+ *   hooks: composeHooks(backoffHooks({ budget, breaker, attemptHeader: 'x-attempt' })),
+ * });
+ * ```
+ */
+export function backoffHooks(options: BackoffHooksOptions = {}): Hooks {
+  const { budget, breaker, attemptHeader } = options;
+  const isFailureStatus =
+    functionOption('isFailureStatus', options.isFailureStatus) ?? defaultIsFailureStatus;
+
+  /** A failure with no response (network, timeout) is recorded here; HTTP ones in afterResponse. */
+  const recordErrorWithoutResponse = (host: string, error: unknown) => {
+    const e = isBraceError(error) ? (error as { cause?: unknown }).cause : error;
+    if (e === undefined || isBraceError(e) || isAbortError(e) || statusOf(e) !== undefined) return;
+    breaker?.recordFailure(host);
+    budget?.onFailure(host);
+  };
+
+  return {
+    beforeRequest: [
+      ({ request }) => {
+        const host = hostOf(request);
+        breaker?.acquire(host);
+        budget?.onRequest(host);
+        if (attemptHeader) request.headers.set(attemptHeader, '1');
+      },
+    ],
+    beforeRetry: [
+      ({ request, error, retryCount }) => {
+        const host = hostOf(request);
+        recordErrorWithoutResponse(host, error);
+        breaker?.acquire(host);
+        if (attemptHeader) request.headers.set(attemptHeader, String(retryCount + 1));
+      },
+    ],
+    afterResponse: [
+      observeResponse(({ request, response }: { request: Request; response: Response }) => {
+        const host = hostOf(request);
+        if (isFailureStatus(response.status)) {
+          breaker?.recordFailure(host);
+          budget?.onFailure(host);
+        } else {
+          breaker?.recordSuccess(host);
+          budget?.onSuccess(host);
+        }
+      }),
+    ],
+    beforeError: [
+      ({ request, error }) => {
+        recordErrorWithoutResponse(hostOf(request), error);
+        return error;
+      },
+    ],
+  };
+}

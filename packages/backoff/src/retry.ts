@@ -1,0 +1,284 @@
+import { type Clock, systemClock } from '@brace/core';
+import type { RetryBudget } from './budget.js';
+import { isRetryableError, serverDelayOf } from './classify.js';
+import {
+  RetryAfterTooLongError,
+  RetryBudgetExhaustedError,
+  RetryDeadlineError,
+  RetryExhaustedError,
+} from './errors.js';
+import { defaultStrategy, type Strategy, safeDelay } from './strategies.js';
+import { emit, functionOption, MAX_DELAY_MS, numberOption } from './validate.js';
+
+/**
+ * Default total number of attempts (the first call plus retries): 3.
+ *
+ * @example
+ * ```ts
+ * import { DEFAULT_ATTEMPTS } from '@brace/backoff';
+ *
+ * console.log(DEFAULT_ATTEMPTS);
+ * ```
+ */
+export const DEFAULT_ATTEMPTS = 3;
+/**
+ * Default longest server-requested wait honoured: 60 s. A longer one gives up with `RetryAfterTooLongError`.
+ *
+ * @example
+ * ```ts
+ * import { DEFAULT_MAX_RETRY_AFTER_MS } from '@brace/backoff';
+ *
+ * console.log(DEFAULT_MAX_RETRY_AFTER_MS);
+ * ```
+ */
+export const DEFAULT_MAX_RETRY_AFTER_MS = 60_000;
+/**
+ * Default positive jitter on a server-requested wait: up to 20% of it is added.
+ *
+ * @example
+ * ```ts
+ * import { DEFAULT_RETRY_AFTER_JITTER } from '@brace/backoff';
+ *
+ * console.log(DEFAULT_RETRY_AFTER_JITTER);
+ * ```
+ */
+export const DEFAULT_RETRY_AFTER_JITTER = 0.2;
+
+/** What `fn` receives on each attempt. */
+export interface AttemptContext {
+  /** The attempt number, 1 for the first call. */
+  readonly attempt: number;
+  /** The caller's `signal`, to pass on to `fetch` and friends. */
+  readonly signal: AbortSignal | undefined;
+}
+
+/** What `onRetry` receives before each wait. */
+export interface RetryEvent {
+  /** The attempt that just failed (1 for the first). */
+  attempt: number;
+  /** Its error. */
+  error: unknown;
+  /** How long `retry()` now waits, in ms. */
+  delayMs: number;
+  /** The wait the server asked for (Retry-After / rate-limit reset), if any, in ms. */
+  serverDelayMs: number | undefined;
+}
+
+/** Why `retry()` stopped without a result. */
+export type GiveUpReason =
+  | 'not-retryable'
+  | 'exhausted'
+  | 'deadline'
+  | 'budget'
+  | 'retry-after-too-long'
+  | 'aborted';
+
+/** What `onGiveUp` receives when `retry()` stops without a result. */
+export interface GiveUpEvent {
+  /** The number of attempts made. */
+  attempt: number;
+  /** The last error. */
+  error: unknown;
+  /** Every attempt's error, first to last. */
+  errors: readonly unknown[];
+  /** Why it stopped. */
+  reason: GiveUpReason;
+}
+
+/** Options of {@link retry}. */
+export interface RetryOptions {
+  /** Total attempts including the first (1–10,000). Default {@link DEFAULT_ATTEMPTS}. */
+  attempts?: number;
+  /** The delay before each retry. Default `exponential()` (full jitter, base 100 ms, cap 20 s). */
+  strategy?: Strategy;
+  /** Decides whether an error is worth another attempt. Default {@link isRetryableError}. */
+  shouldRetry?: (error: unknown, attempt: number) => boolean | Promise<boolean>;
+  /** Whether the default classifier retries timeouts. Default `false`. */
+  retryOnTimeout?: boolean;
+  /** Cancels the call: waits end at once with `signal.reason`; an aborted signal means `fn` never runs. */
+  signal?: AbortSignal;
+  /** Give up (with `RetryDeadlineError`) before a wait that would end after this many ms since the start. */
+  totalTimeout?: number;
+  /** Longest server-requested wait honoured, in ms. Default {@link DEFAULT_MAX_RETRY_AFTER_MS}. */
+  maxRetryAfter?: number;
+  /** Up to this share of a server-requested wait is added at random (0–1). Default {@link DEFAULT_RETRY_AFTER_JITTER}. */
+  retryAfterJitter?: number;
+  /** Whether to read Retry-After / rate-limit headers from errors. Default `true`. */
+  respectRetryAfter?: boolean;
+  /** A retry budget shared across calls. */
+  budget?: RetryBudget;
+  /** The budget key (e.g. a host). Default `''`. */
+  budgetKey?: string;
+  /** Called before each wait. A throwing callback is ignored. */
+  onRetry?: (event: RetryEvent) => void;
+  /** Called when `retry()` gives up. A throwing callback is ignored. */
+  onGiveUp?: (event: GiveUpEvent) => void;
+  /** Time source. Default `systemClock`. */
+  clock?: Clock;
+  /** Uniform random in [0, 1). Default `Math.random`. */
+  random?: () => number;
+}
+
+const FIRST: AttemptContext = Object.freeze({ attempt: 1, signal: undefined });
+const NO_OPTIONS: RetryOptions = Object.freeze({});
+
+function check(o: RetryOptions): void {
+  if (o.attempts !== undefined) numberOption('attempts', o.attempts, 0, 1, 10_000, true);
+  if (o.totalTimeout !== undefined) {
+    numberOption('totalTimeout', o.totalTimeout, 0, 0, Number.MAX_SAFE_INTEGER);
+  }
+  if (o.maxRetryAfter !== undefined) {
+    numberOption('maxRetryAfter', o.maxRetryAfter, 0, 0, MAX_DELAY_MS);
+  }
+  if (o.retryAfterJitter !== undefined) {
+    numberOption('retryAfterJitter', o.retryAfterJitter, 0, 0, 1);
+  }
+  if (o.strategy !== undefined) functionOption('strategy', o.strategy);
+  if (o.shouldRetry !== undefined) functionOption('shouldRetry', o.shouldRetry);
+  if (o.random !== undefined) functionOption('random', o.random);
+}
+
+/**
+ * Calls `fn` and retries it on transient failures with backoff and jitter, honouring the
+ * server's Retry-After / rate-limit reset, a `totalTimeout`, an `AbortSignal` and an
+ * optional shared retry budget. Resolves with `fn`'s first success. Rejects with the
+ * error itself when it is not retryable, or with `RetryExhaustedError`,
+ * `RetryDeadlineError`, `RetryBudgetExhaustedError` or `RetryAfterTooLongError` (each
+ * keeps every attempt's error), or with `signal.reason` on abort.
+ *
+ * A succeeding first call costs almost nothing: nothing is allocated before a failure.
+ *
+ * @example
+ * ```ts
+ * import { retry } from '@brace/backoff';
+ *
+ * const user = await retry(
+ *   async ({ signal }) => {
+ *     const response = await fetch('https://api.example.com/user', { signal });
+ *     if (!response.ok) throw Object.assign(new Error(`HTTP ${response.status}`), { response });
+ *     return response.json();
+ *   },
+ *   { attempts: 4, totalTimeout: 10_000, onRetry: ({ delayMs }) => log(`retrying in ${delayMs}`) },
+ * );
+ * ```
+ */
+export async function retry<T>(
+  fn: (context: AttemptContext) => T | PromiseLike<T>,
+  options?: RetryOptions,
+): Promise<T> {
+  let context = FIRST;
+  let budget: RetryBudget | undefined;
+  let start = 0;
+  if (options !== undefined) {
+    check(options);
+    const signal = options.signal;
+    if (signal !== undefined) {
+      if (signal.aborted) throw signal.reason;
+      context = { attempt: 1, signal };
+    }
+    if (options.totalTimeout !== undefined) start = (options.clock ?? systemClock).now();
+    budget = options.budget;
+    if (budget !== undefined) budget.onRequest(options.budgetKey);
+  }
+  try {
+    const value = await fn(context);
+    if (budget !== undefined) budget.onSuccess(options?.budgetKey);
+    return value;
+  } catch (error) {
+    return retryAfterFailure(fn, options ?? NO_OPTIONS, error, start);
+  }
+}
+
+function unit(random: () => number): number {
+  const r = random();
+  return r >= 0 && r < 1 ? r : 0;
+}
+
+/** The slow path: everything after the first failure. */
+async function retryAfterFailure<T>(
+  fn: (context: AttemptContext) => T | PromiseLike<T>,
+  o: RetryOptions,
+  firstError: unknown,
+  start: number,
+): Promise<T> {
+  const attempts = o.attempts ?? DEFAULT_ATTEMPTS;
+  const strategy = o.strategy ?? defaultStrategy;
+  const clock = o.clock ?? systemClock;
+  const random = o.random ?? Math.random;
+  const maxRetryAfter = o.maxRetryAfter ?? DEFAULT_MAX_RETRY_AFTER_MS;
+  const retryAfterJitter = o.retryAfterJitter ?? DEFAULT_RETRY_AFTER_JITTER;
+  const { signal, budget, budgetKey, totalTimeout, onRetry, onGiveUp } = o;
+  const key = budgetKey ?? '';
+  const errors: unknown[] = [firstError];
+  const strategyContext = { previous: 0, random };
+  let error = firstError;
+  let attempt = 1;
+
+  const giveUp = (reason: GiveUpReason) => emit(onGiveUp, { attempt, error, errors, reason });
+
+  for (;;) {
+    if (signal?.aborted) {
+      giveUp('aborted');
+      throw signal.reason;
+    }
+    const retryable =
+      o.shouldRetry !== undefined
+        ? await o.shouldRetry(error, attempt)
+        : isRetryableError(error, o);
+    if (!retryable) {
+      giveUp('not-retryable');
+      throw error;
+    }
+    budget?.onFailure(budgetKey);
+    if (attempt >= attempts) {
+      giveUp('exhausted');
+      throw new RetryExhaustedError(errors);
+    }
+
+    let delay = safeDelay(strategy(attempt, strategyContext));
+    strategyContext.previous = delay;
+    const serverDelay =
+      o.respectRetryAfter === false ? undefined : serverDelayOf(error, clock.now());
+    if (serverDelay !== undefined) {
+      if (serverDelay > maxRetryAfter) {
+        giveUp('retry-after-too-long');
+        throw new RetryAfterTooLongError(serverDelay, maxRetryAfter, errors);
+      }
+      // At least what the server asked for, plus positive jitter so clients told the same
+      // time do not all wake together; never beyond maxRetryAfter.
+      const jittered = Math.min(
+        serverDelay + unit(random) * serverDelay * retryAfterJitter,
+        maxRetryAfter,
+      );
+      if (jittered > delay) delay = jittered;
+    }
+    if (totalTimeout !== undefined) {
+      const elapsedMs = clock.now() - start;
+      if (elapsedMs + delay > totalTimeout) {
+        giveUp('deadline');
+        throw new RetryDeadlineError({ totalTimeout, elapsedMs, nextDelayMs: delay, errors });
+      }
+    }
+    if (budget !== undefined && !budget.tryRetry(budgetKey)) {
+      giveUp('budget');
+      throw new RetryBudgetExhaustedError(key, errors);
+    }
+    emit(onRetry, { attempt, error, delayMs: delay, serverDelayMs: serverDelay });
+
+    try {
+      await clock.sleep(delay, signal);
+    } catch (reason) {
+      giveUp('aborted');
+      throw reason;
+    }
+    attempt++;
+    try {
+      const value = await fn({ attempt, signal });
+      budget?.onSuccess(budgetKey);
+      return value;
+    } catch (next) {
+      error = next;
+      errors.push(next);
+    }
+  }
+}

@@ -1,0 +1,44 @@
+import { manualClock } from '@brace/core';
+import { runStoreConformance } from '@brace/idempotency/testing';
+import { PGlite } from '@electric-sql/pglite';
+import pg from 'pg';
+import { describe } from 'vitest';
+import { postgresStore } from './index.js';
+import { randomTable, serverUrl } from './test-utils/env.js';
+
+// PGlite (PostgreSQL in WebAssembly, in process): runs everywhere, no server needed.
+const clock = manualClock({ now: 1_700_000_000_000 });
+let lite: PGlite;
+runStoreConformance(
+  'postgresStore (PGlite)',
+  async () => {
+    lite = new PGlite();
+    const store = postgresStore({ client: lite, clock });
+    await store.migrate();
+    return store;
+  },
+  { clock, teardown: () => lite.close() },
+);
+
+const url = serverUrl('DATABASE_URL', 'PostgreSQL conformance');
+describe.skipIf(!url)('postgresStore on a real server', () => {
+  // A pg Pool on real time, as in production; a table of its own, dropped afterwards.
+  let pool: pg.Pool;
+  const table = randomTable('conformance');
+  runStoreConformance(
+    'postgresStore (pg Pool)',
+    async () => {
+      pool = new pg.Pool({ connectionString: url, max: 8 });
+      const store = postgresStore({ client: pool, table });
+      await store.migrate();
+      return store;
+    },
+    {
+      shortTtlMs: 60,
+      teardown: async () => {
+        await pool.query(`DROP TABLE IF EXISTS "${table}"`);
+        await pool.end();
+      },
+    },
+  );
+});

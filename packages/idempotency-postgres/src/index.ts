@@ -1,0 +1,8 @@
+export { IdempotencyStoreError } from './errors.js';
+export {
+  type PostgresClient,
+  type PostgresIdempotencyStore,
+  type PostgresStoreOptions,
+  postgresStore,
+} from './postgres-store.js';
+export { DEFAULT_POSTGRES_TABLE, POSTGRES_SCHEMA, postgresSchema } from './schema.js';

@@ -1,0 +1,282 @@
+import { type Clock, systemClock } from '@brace/core';
+import {
+  type BeginOptions,
+  type BeginResult,
+  type CompleteOptions,
+  IdempotencyOptionError,
+  type IdempotencyStore,
+  type StoredResponse,
+  type StoreKey,
+} from '@brace/idempotency';
+import { IdempotencyStoreError } from './errors.js';
+import { DEFAULT_POSTGRES_TABLE, postgresSchema, type TableNames, tableNames } from './schema.js';
+
+/**
+ * What the store needs from a PostgreSQL client: `query(text, params)` resolving
+ * `{ rows }` with one object per row (`$1`-style placeholders). A `pg` `Pool`, `Client` or
+ * `PoolClient` and a PGlite instance fit as they are; postgres.js fits with a one-line
+ * wrapper (see the README). The store never connects or disconnects it.
+ *
+ * @example
+ * ```ts
+ * import pg from 'pg';
+ * import type { PostgresClient } from '@brace/idempotency-postgres';
+ *
+ * const client: PostgresClient = new pg.Pool({ connectionString: process.env.DATABASE_URL });
+ * ```
+ */
+export interface PostgresClient {
+  /** Runs one statement with positional parameters. */
+  query(text: string, params?: unknown[]): Promise<{ rows: unknown[] }>;
+}
+
+/**
+ * Options of {@link postgresStore}.
+ *
+ * @example
+ * ```ts
+ * import pg from 'pg';
+ * import type { PostgresStoreOptions } from '@brace/idempotency-postgres';
+ *
+ * const options: PostgresStoreOptions = { client: new pg.Pool(), table: 'app.idempotency' };
+ * ```
+ */
+export interface PostgresStoreOptions {
+  /** Your client or pool (`pg`, PGlite, or a wrapper with `query(text, params)`). */
+  client: PostgresClient;
+  /**
+   * The table, optionally schema-qualified (`schema.table`); plain identifiers only.
+   * Default {@link DEFAULT_POSTGRES_TABLE}.
+   */
+  table?: string;
+  /**
+   * The source of time for locks and TTLs (the application's clock, not the server's).
+   * Default: `systemClock` from `@brace/core`.
+   */
+  clock?: Pick<Clock, 'now'>;
+}
+
+/**
+ * An {@link IdempotencyStore} kept in a PostgreSQL table, plus its maintenance operations.
+ *
+ * @example
+ * ```ts
+ * import type { PostgresIdempotencyStore } from '@brace/idempotency-postgres';
+ *
+ * async function nightly(store: PostgresIdempotencyStore) {
+ *   console.log(`swept ${await store.sweep()} expired records`);
+ * }
+ * ```
+ */
+export interface PostgresIdempotencyStore extends IdempotencyStore {
+  /** Creates the table and its index when missing (the statements of {@link postgresSchema}). */
+  migrate(): Promise<void>;
+  /** Deletes every expired record; resolves how many rows were removed. */
+  sweep(): Promise<number>;
+}
+
+interface ClaimRow {
+  acquired: boolean;
+  fingerprint: string | null;
+  status: string | null;
+  locked_until_ms: number | string | null;
+  expires_at_ms: number | string | null;
+  response_status: number | null;
+  response_headers: unknown;
+  response_body: Uint8Array | null;
+}
+
+interface Statements {
+  claim: string;
+  complete: string;
+  release: string;
+  sweep: string;
+}
+
+/**
+ * How often `begin` re-runs its statement when a concurrent transaction committed the row
+ * after the statement's snapshot (READ COMMITTED): the next run sees it.
+ */
+const MAX_BEGIN_ATTEMPTS = 5;
+
+const MISMATCH: BeginResult = Object.freeze({ status: 'mismatch' });
+
+/** `$n` (epoch milliseconds) as a timestamptz. */
+const at = (n: number): string => `to_timestamp($${n}::float8 / 1000)`;
+/** A timestamptz column as epoch milliseconds. */
+const ms = (column: string): string => `extract(epoch FROM ${column})::float8 * 1000`;
+
+function statementsFor({ table: t }: TableNames): Statements {
+  return {
+    // One statement, one round trip: the upsert claims a new, expired or lock-expired record
+    // and returns one 'acquired' row; otherwise the SELECT returns the record that is there
+    // (its body only when it is a replay for this fingerprint).
+    claim: `WITH claimed AS (
+  INSERT INTO ${t} AS t (scope, key, fingerprint, status, owner_token, locked_until, expires_at, created_at)
+  VALUES ($1, $2, $3, 'in-progress', $4, ${at(5)}, ${at(6)}, ${at(7)})
+  ON CONFLICT (scope, key) DO UPDATE SET
+    fingerprint = EXCLUDED.fingerprint, status = 'in-progress', owner_token = EXCLUDED.owner_token,
+    locked_until = EXCLUDED.locked_until, expires_at = EXCLUDED.expires_at,
+    created_at = CASE WHEN t.expires_at <= EXCLUDED.created_at THEN EXCLUDED.created_at ELSE t.created_at END,
+    response_status = NULL, response_headers = NULL, response_body = NULL
+  WHERE t.expires_at <= EXCLUDED.created_at
+    OR (t.status = 'in-progress' AND t.locked_until <= EXCLUDED.created_at)
+  RETURNING 1
+)
+SELECT true AS acquired, NULL::text AS fingerprint, NULL::text AS status,
+  NULL::float8 AS locked_until_ms, NULL::float8 AS expires_at_ms, NULL::integer AS response_status,
+  NULL::jsonb AS response_headers, NULL::bytea AS response_body
+FROM claimed
+UNION ALL
+SELECT false, fingerprint, status, ${ms('locked_until')}, ${ms('expires_at')}, response_status,
+  response_headers, CASE WHEN status = 'completed' AND fingerprint = $3 THEN response_body END
+FROM ${t} WHERE scope = $1 AND key = $2 AND NOT EXISTS (SELECT 1 FROM claimed)`,
+    complete: `UPDATE ${t} SET status = 'completed', owner_token = NULL, locked_until = ${at(1)},
+  response_status = $2, response_headers = $3::jsonb, response_body = $4, expires_at = ${at(5)}
+WHERE scope = $6 AND key = $7 AND status = 'in-progress' AND owner_token = $8 AND expires_at > ${at(1)}
+RETURNING 1`,
+    release: `DELETE FROM ${t}
+WHERE scope = $1 AND key = $2 AND status = 'in-progress' AND owner_token = $3 AND expires_at > ${at(4)}
+RETURNING 1`,
+    sweep: `WITH swept AS (DELETE FROM ${t} WHERE expires_at <= ${at(1)} RETURNING 1)
+SELECT count(*)::integer AS swept FROM swept`,
+  };
+}
+
+/** Bytes as a plain Uint8Array of their own (pg returns Buffers, some from a shared pool). */
+function ownBytes(bytes: Uint8Array): Uint8Array {
+  return Object.getPrototypeOf(bytes) === Uint8Array.prototype ? bytes : new Uint8Array(bytes);
+}
+
+/** The outcome for a record this call could not claim, or undefined if it is claimable. */
+function classify(row: ClaimRow, fingerprint: string, now: number): BeginResult | undefined {
+  if (Number(row.expires_at_ms) <= now) return undefined;
+  const lockedUntil = Number(row.locked_until_ms);
+  if (row.status === 'in-progress' && lockedUntil <= now) return undefined;
+  if (row.fingerprint !== fingerprint) return MISMATCH;
+  if (row.status === 'in-progress') {
+    return { status: 'in-progress', retryAfterMs: Math.ceil(lockedUntil - now) };
+  }
+  const headers = row.response_headers;
+  return {
+    status: 'completed',
+    record: {
+      status: Number(row.response_status),
+      // pg and PGlite parse jsonb; a wrapper may hand back the text.
+      headers: (typeof headers === 'string' ? JSON.parse(headers) : headers) as Array<
+        [string, string]
+      >,
+      body: ownBytes(row.response_body as Uint8Array),
+    },
+  };
+}
+
+/**
+ * Creates an {@link IdempotencyStore} in a PostgreSQL table on the client you pass (`pg`
+ * Pool/Client, PGlite, or a wrapper). Call `migrate()` once (or run {@link POSTGRES_SCHEMA}
+ * in your migrations); call `sweep()` now and then to delete expired rows (expired rows are
+ * already ignored and reused by `begin`).
+ *
+ * `begin` is one statement, one round trip: `INSERT … ON CONFLICT (scope, key) DO UPDATE …
+ * WHERE expired or lock expired RETURNING`, with the existing record returned by the same
+ * statement when the claim fails. `complete` and `release` are one conditional UPDATE or
+ * DELETE on the owner's token. Every statement stands alone (no transaction is held), so a
+ * pool is fine. Driver errors reject with {@link IdempotencyStoreError}.
+ *
+ * @example
+ * ```ts
+ * import pg from 'pg';
+ * import { postgresStore } from '@brace/idempotency-postgres';
+ *
+ * const store = postgresStore({ client: new pg.Pool({ connectionString: process.env.DATABASE_URL }) });
+ * await store.migrate();
+ * const begun = await store.begin({ scope: 'POST /orders', key: 'k1' }, 'sha256:…', { lockTtlMs: 30_000, ttlMs: 86_400_000 });
+ * ```
+ */
+export function postgresStore(options: PostgresStoreOptions): PostgresIdempotencyStore {
+  const client = options.client;
+  if (typeof client?.query !== 'function') {
+    throw new IdempotencyOptionError(
+      'client',
+      'a PostgreSQL client with query(text, params) resolving { rows } (pg Pool/Client, PGlite, or a wrapper)',
+    );
+  }
+  const table = options.table ?? DEFAULT_POSTGRES_TABLE;
+  const sql = statementsFor(tableNames(table));
+  const clock = options.clock ?? systemClock;
+
+  async function query(operation: string, text: string, params: unknown[]): Promise<unknown[]> {
+    try {
+      return (await client.query(text, params)).rows;
+    } catch (error) {
+      throw new IdempotencyStoreError(operation, error);
+    }
+  }
+
+  return {
+    async migrate() {
+      for (const statement of postgresSchema(table)) await query('migrate', statement, []);
+    },
+
+    async sweep() {
+      const rows = (await query('sweep', sql.sweep, [clock.now()])) as Array<{ swept: number }>;
+      return Number(rows[0]?.swept ?? 0);
+    },
+
+    async begin(where: StoreKey, fingerprint: string, opts: BeginOptions): Promise<BeginResult> {
+      const now = clock.now();
+      const token = crypto.randomUUID();
+      const params = [
+        where.scope,
+        where.key,
+        fingerprint,
+        token,
+        now + opts.lockTtlMs,
+        now + Math.max(opts.ttlMs, opts.lockTtlMs),
+        now,
+      ];
+      for (let attempt = 0; attempt < MAX_BEGIN_ATTEMPTS; attempt++) {
+        const row = (await query('begin', sql.claim, params))[0] as ClaimRow | undefined;
+        if (row?.acquired) return { status: 'acquired', token };
+        const result = row === undefined ? undefined : classify(row, fingerprint, now);
+        if (result !== undefined) return result;
+        // A concurrent transaction changed the row after this statement's snapshot: run again.
+      }
+      throw new IdempotencyStoreError(
+        'begin',
+        undefined,
+        'the record kept changing under concurrent writers; retry the request',
+      );
+    },
+
+    async complete(
+      where: StoreKey,
+      token: string,
+      record: StoredResponse,
+      opts: CompleteOptions,
+    ): Promise<boolean> {
+      const now = clock.now();
+      const rows = await query('complete', sql.complete, [
+        now,
+        record.status,
+        JSON.stringify(record.headers),
+        record.body,
+        now + opts.ttlMs,
+        where.scope,
+        where.key,
+        token,
+      ]);
+      return rows.length === 1;
+    },
+
+    async release(where: StoreKey, token: string): Promise<boolean> {
+      const rows = await query('release', sql.release, [
+        where.scope,
+        where.key,
+        token,
+        clock.now(),
+      ]);
+      return rows.length === 1;
+    },
+  };
+}

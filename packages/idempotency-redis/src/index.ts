@@ -1,0 +1,12 @@
+export {
+  fromIoredis,
+  fromNodeRedis,
+  type IoredisLike,
+  type NodeRedisEvalOptions,
+  type NodeRedisLike,
+  type RedisClientLike,
+  type RedisScriptRunner,
+} from './client.js';
+export { IdempotencyStoreError } from './errors.js';
+export { DEFAULT_REDIS_PREFIX, type RedisStoreOptions, redisStore } from './redis-store.js';
+export type { RedisScript } from './scripts.js';

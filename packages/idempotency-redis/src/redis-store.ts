@@ -1,0 +1,173 @@
+import { type Clock, systemClock } from '@brace/core';
+import {
+  type BeginOptions,
+  type BeginResult,
+  type CompleteOptions,
+  IdempotencyOptionError,
+  type IdempotencyStore,
+  type StoredResponse,
+  type StoreKey,
+} from '@brace/idempotency';
+import { base64 } from './base64.js';
+import { type RedisClientLike, type RedisScriptRunner, toScriptRunner } from './client.js';
+import { IdempotencyStoreError } from './errors.js';
+import { BEGIN_SCRIPT, COMPLETE_SCRIPT, RELEASE_SCRIPT, type RedisScript } from './scripts.js';
+
+/** Default key prefix of {@link redisStore}: `brace:idempotency:`. */
+export const DEFAULT_REDIS_PREFIX = 'brace:idempotency:';
+
+/** The longest accepted `prefix`, in characters. */
+const MAX_PREFIX_LENGTH = 1024;
+
+/**
+ * Options of {@link redisStore}.
+ *
+ * @example
+ * ```ts
+ * import Redis from 'ioredis';
+ * import type { RedisStoreOptions } from '@brace/idempotency-redis';
+ *
+ * const options: RedisStoreOptions = { client: new Redis(), prefix: 'orders-api:idem:' };
+ * ```
+ */
+export interface RedisStoreOptions {
+  /**
+   * Your connected client: ioredis, iovalkey, node-redis, or a {@link RedisScriptRunner}.
+   * The store never connects, disconnects or configures it.
+   */
+  client: RedisClientLike;
+  /**
+   * Prepended to every key (0 to 1024 characters), so that several apps can share one
+   * server. Default {@link DEFAULT_REDIS_PREFIX}.
+   */
+  prefix?: string;
+  /**
+   * The source of time for lock and record expiry. Default: `systemClock` from
+   * `@brace/core`. Keys also carry a PX expiry, counted by the server.
+   */
+  clock?: Pick<Clock, 'now'>;
+}
+
+const MISMATCH: BeginResult = Object.freeze({ status: 'mismatch' });
+
+/** The error for a reply that is not what the store's scripts return. */
+function unexpectedReply(operation: string): IdempotencyStoreError {
+  return new IdempotencyStoreError(
+    operation,
+    new TypeError(`Unexpected reply from the ${operation} script.`),
+    'the reply was not the script reply; check that `client` returns Lua replies as they are',
+  );
+}
+
+function parseBegin(reply: unknown, token: string): BeginResult {
+  if (Array.isArray(reply)) {
+    switch (String(reply[0])) {
+      case 'a':
+        return { status: 'acquired', token };
+      case 'm':
+        return MISMATCH;
+      case 'p':
+        return { status: 'in-progress', retryAfterMs: Number(reply[1]) };
+      case 'c':
+        return {
+          status: 'completed',
+          record: {
+            status: Number(reply[1]),
+            headers: JSON.parse(String(reply[2])) as Array<[string, string]>,
+            body: base64.decode(String(reply[3])),
+          },
+        };
+    }
+  }
+  throw unexpectedReply('begin');
+}
+
+/**
+ * Creates an {@link IdempotencyStore} in Redis (or Valkey) on the client you pass. Each
+ * operation is one Lua script, one round trip: `begin` claims with an owner token or takes
+ * over an expired lock (compare-and-set), `complete` stores the response and keeps the
+ * fingerprint, `release` deletes only the owner's claim (compare-and-delete). Records are
+ * hashes at `<prefix><scope length>:<scope>:<key>` with a PX expiry, so Redis removes them
+ * without a sweep. Bodies are stored as base64, so they come back byte for byte.
+ *
+ * Scripts run by EVALSHA, falling back to EVAL on `NOSCRIPT`. One key per script, so it
+ * works on Redis Cluster too. Client errors reject with {@link IdempotencyStoreError}.
+ *
+ * @example
+ * ```ts
+ * import Redis from 'ioredis';
+ * import { redisStore } from '@brace/idempotency-redis';
+ *
+ * const store = redisStore({ client: new Redis(process.env.REDIS_URL!), prefix: 'shop:idem:' });
+ * const begun = await store.begin({ scope: 'POST /orders', key: 'k1' }, 'sha256:…', { lockTtlMs: 30_000, ttlMs: 86_400_000 });
+ * ```
+ */
+export function redisStore(options: RedisStoreOptions): IdempotencyStore {
+  const runner: RedisScriptRunner = toScriptRunner(options.client);
+  const prefix = options.prefix ?? DEFAULT_REDIS_PREFIX;
+  if (typeof prefix !== 'string' || prefix.length > MAX_PREFIX_LENGTH) {
+    throw new IdempotencyOptionError('prefix', `a string of 0 to ${MAX_PREFIX_LENGTH} characters`);
+  }
+  const clock = options.clock ?? systemClock;
+
+  // The scope's length makes the split unambiguous: ("a:b", "c") and ("a", "b:c") differ.
+  const keyOf = (where: StoreKey): string =>
+    `${prefix}${where.scope.length}:${where.scope}:${where.key}`;
+
+  async function run(
+    operation: string,
+    script: RedisScript,
+    key: string,
+    args: string[],
+  ): Promise<unknown> {
+    try {
+      return await runner.runScript(script, [key], args);
+    } catch (error) {
+      throw new IdempotencyStoreError(operation, error);
+    }
+  }
+
+  return {
+    async begin(where: StoreKey, fingerprint: string, opts: BeginOptions): Promise<BeginResult> {
+      const now = clock.now();
+      const token = crypto.randomUUID();
+      const ttl = Math.max(opts.ttlMs, opts.lockTtlMs);
+      const reply = await run('begin', BEGIN_SCRIPT, keyOf(where), [
+        fingerprint,
+        token,
+        String(now),
+        String(now + opts.lockTtlMs),
+        String(now + ttl),
+        String(Math.max(1, Math.ceil(ttl))),
+      ]);
+      return parseBegin(reply, token);
+    },
+
+    async complete(
+      where: StoreKey,
+      token: string,
+      record: StoredResponse,
+      opts: CompleteOptions,
+    ): Promise<boolean> {
+      const now = clock.now();
+      const reply = await run('complete', COMPLETE_SCRIPT, keyOf(where), [
+        token,
+        String(now),
+        String(record.status),
+        JSON.stringify(record.headers),
+        base64.encode(record.body),
+        String(now + opts.ttlMs),
+        String(Math.max(1, Math.ceil(opts.ttlMs))),
+      ]);
+      return Number(reply) === 1;
+    },
+
+    async release(where: StoreKey, token: string): Promise<boolean> {
+      const reply = await run('release', RELEASE_SCRIPT, keyOf(where), [
+        token,
+        String(clock.now()),
+      ]);
+      return Number(reply) === 1;
+    },
+  };
+}

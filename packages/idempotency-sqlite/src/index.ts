@@ -1,0 +1,10 @@
+export { IdempotencyStoreError } from './errors.js';
+export { DEFAULT_SQLITE_TABLE, SQLITE_SCHEMA, sqliteSchema } from './schema.js';
+export {
+  type SqliteDatabase,
+  type SqliteIdempotencyStore,
+  type SqliteStatement,
+  type SqliteStoreOptions,
+  type SqliteValue,
+  sqliteStore,
+} from './sqlite-store.js';

@@ -1,0 +1,174 @@
+import { IdempotencyClaimLostError } from './errors.js';
+import type { IdempotencyRequest } from './fingerprint.js';
+import { parseIdempotencyKey } from './key.js';
+import {
+  type IdempotencyErrorEvent,
+  type IdempotencyOptions,
+  type ResolvedOptions,
+  resolveOptions,
+} from './options.js';
+import { keyProblem, type PlainResponse, problem } from './problem.js';
+import type { StoredResponse, StoreKey } from './store.js';
+
+/** A claimed key: the handler runs, then the result is completed or released. */
+export interface Claim {
+  /** Where the record lives. */
+  where: StoreKey;
+  /** The store's ownership token. */
+  token: string;
+}
+
+/** What to do with a request after `claim`. */
+export type Begun = { kind: 'respond'; response: PlainResponse } | { kind: 'run'; claim: Claim };
+
+const MISSING = problem('IDEMPOTENCY_KEY_MISSING');
+const REPLAYED: [string, string] = ['idempotent-replayed', 'true'];
+
+/** Calls `onError` and ignores whatever it throws. */
+function report(
+  onError: ((event: IdempotencyErrorEvent) => void) | undefined,
+  phase: IdempotencyErrorEvent['phase'],
+  error: unknown,
+): void {
+  if (onError === undefined) return;
+  try {
+    onError({ phase, error });
+  } catch {
+    // A throwing callback never breaks the request.
+  }
+}
+
+/**
+ * The framework-free state machine behind every adapter: key check, claim, then
+ * complete or release. Adapters do the I/O (reading the body, writing the response).
+ */
+export class IdempotencyEngine<R> {
+  /** The resolved options. */
+  readonly options: ResolvedOptions<R>;
+
+  constructor(options: IdempotencyOptions<R>) {
+    this.options = resolveOptions(options);
+  }
+
+  /** Whether requests with `method` are handled (others pass through untouched). */
+  covers(method: string): boolean {
+    return this.options.methods.has(method);
+  }
+
+  /**
+   * Checks the key header's value: the key, a 400 problem, or `undefined` when the
+   * request runs without idempotency (no key, and none required).
+   */
+  keyFor(value: string | undefined): string | PlainResponse | undefined {
+    if (value === undefined) return this.options.required ? MISSING : undefined;
+    const parsed = parseIdempotencyKey(value);
+    return parsed.ok ? parsed.key : keyProblem(parsed.rule);
+  }
+
+  /** Fingerprints the request and claims the key: a response to send, or a claim to run. */
+  async claim(key: string, request: IdempotencyRequest<R>): Promise<Begun> {
+    const o = this.options;
+    let result: Awaited<ReturnType<typeof o.store.begin>>;
+    let where: StoreKey;
+    try {
+      const fingerprint = await o.fingerprint(request);
+      const route = `${request.method} ${request.path}`;
+      const scope = o.scope === undefined ? route : `${await o.scope(request)} ${route}`;
+      where = { scope, key };
+      result = await o.store.begin(where, fingerprint, { lockTtlMs: o.lockTtlMs, ttlMs: o.ttlMs });
+    } catch (error) {
+      report(o.onError, 'begin', error);
+      return {
+        kind: 'respond',
+        response: problem('IDEMPOTENCY_STORE_UNAVAILABLE', [['retry-after', '1']]),
+      };
+    }
+    switch (result.status) {
+      case 'acquired':
+        return { kind: 'run', claim: { where, token: result.token } };
+      case 'completed': {
+        const record = result.record;
+        return {
+          kind: 'respond',
+          response: {
+            status: record.status,
+            headers: [...record.headers, REPLAYED],
+            body: record.body,
+          },
+        };
+      }
+      case 'in-progress': {
+        const seconds = Math.min(
+          o.maxRetryAfterSeconds,
+          Math.max(1, Math.ceil(result.retryAfterMs / 1000)),
+        );
+        return {
+          kind: 'respond',
+          response: problem('IDEMPOTENCY_KEY_IN_USE', [['retry-after', String(seconds)]]),
+        };
+      }
+      default:
+        return { kind: 'respond', response: problem('IDEMPOTENCY_KEY_REUSED') };
+    }
+  }
+
+  /** Whether a response with this status (and content type) may be stored. */
+  storable(status: number, contentType: string | undefined | null): boolean {
+    let cache: boolean;
+    try {
+      cache = this.options.cacheStatus(status);
+    } catch (error) {
+      // A throwing cacheStatus must not leave the key claimed: treat it as "do not store".
+      report(this.options.onError, 'complete', error);
+      return false;
+    }
+    if (!cache) return false;
+    return contentType == null || !contentType.toLowerCase().startsWith('text/event-stream');
+  }
+
+  /** Stores the handler's response; failures and lost claims go to `onError`. */
+  async complete(
+    claim: Claim,
+    status: number,
+    headers: Iterable<readonly [string, string]>,
+    body: Uint8Array,
+  ): Promise<void> {
+    const o = this.options;
+    const kept: Array<[string, string]> = [];
+    for (const [name, value] of headers) {
+      const lower = name.toLowerCase();
+      if (o.replayHeaders.has(lower)) kept.push([lower, value]);
+    }
+    const record: StoredResponse = { status, headers: kept, body };
+    try {
+      const owned = await o.store.complete(claim.where, claim.token, record, { ttlMs: o.ttlMs });
+      if (!owned) report(o.onError, 'complete', new IdempotencyClaimLostError());
+    } catch (error) {
+      report(o.onError, 'complete', error);
+    }
+  }
+
+  /** Gives the key up so that a retry runs again; failures go to `onError`. */
+  async release(claim: Claim): Promise<void> {
+    try {
+      await this.options.store.release(claim.where, claim.token);
+    } catch (error) {
+      report(this.options.onError, 'release', error);
+    }
+  }
+}
+
+/** Splits a request URL into path and query (with `?`), without a URL object. */
+export function splitUrl(url: string): { path: string; search: string } {
+  let start = 0;
+  const scheme = url.indexOf('://');
+  if (scheme !== -1) {
+    start = url.indexOf('/', scheme + 3);
+    if (start === -1) return { path: '/', search: '' };
+  }
+  let end = url.indexOf('#', start);
+  if (end === -1) end = url.length;
+  const query = url.indexOf('?', start);
+  if (query === -1 || query > end) return { path: url.slice(start, end), search: '' };
+  return { path: url.slice(start, query), search: url.slice(query, end) };
+}

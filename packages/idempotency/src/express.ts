@@ -1,0 +1,263 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { type Claim, IdempotencyEngine, splitUrl } from './engine.js';
+import { IdempotencyRawBodyError } from './errors.js';
+import type { IdempotencyOptions } from './options.js';
+import type { PlainResponse } from './problem.js';
+
+/**
+ * The request the Express middleware works with: Node's `IncomingMessage` plus what
+ * Express and body parsers add. Express' own `Request` fits.
+ *
+ * @example
+ * ```ts
+ * import type { ExpressLikeRequest } from '@brace/idempotency/express';
+ *
+ * const tenantOf = (req: ExpressLikeRequest) => String(req.headers['x-tenant-id'] ?? '');
+ * ```
+ */
+export interface ExpressLikeRequest extends IncomingMessage {
+  /** The URL including the mount path (Express). */
+  originalUrl?: string;
+  /** What a body parser made of the body. */
+  body?: unknown;
+  /** The raw body bytes, as {@link keepRawBody} keeps them. */
+  rawBody?: unknown;
+}
+
+/**
+ * Express' `next`.
+ *
+ * @example
+ * ```ts
+ * import type { NextFunction } from '@brace/idempotency/express';
+ *
+ * const next: NextFunction = (error) => { if (error) console.error(error); };
+ * ```
+ */
+export type NextFunction = (error?: unknown) => void;
+
+/**
+ * An Express (4 or 5) middleware, typed structurally so that no Express types are needed.
+ *
+ * @example
+ * ```ts
+ * import type { ExpressMiddleware } from '@brace/idempotency/express';
+ *
+ * const noop: ExpressMiddleware = (_req, _res, next) => next();
+ * ```
+ */
+export type ExpressMiddleware = (
+  req: ExpressLikeRequest,
+  res: ServerResponse,
+  next: NextFunction,
+) => void;
+
+const EMPTY = new Uint8Array(0);
+
+/**
+ * A body-parser `verify` function that keeps the exact body bytes on `req.rawBody`, so the
+ * idempotency middleware, mounted after the parser, can fingerprint them.
+ *
+ * @param req - the request
+ * @param _res - the response (unused)
+ * @param buf - the raw body bytes
+ *
+ * @example
+ * ```ts
+ * import express from 'express';
+ * import { idempotency, keepRawBody } from '@brace/idempotency/express';
+ *
+ * const app = express();
+ * app.use(express.json({ verify: keepRawBody }));
+ * app.use(idempotency({ store }));
+ * ```
+ */
+export function keepRawBody(req: IncomingMessage, _res: unknown, buf: Uint8Array): void {
+  (req as ExpressLikeRequest).rawBody = buf;
+}
+
+function hasBody(req: IncomingMessage): boolean {
+  const length = req.headers['content-length'];
+  if (length !== undefined) return length !== '0';
+  return req.headers['transfer-encoding'] !== undefined;
+}
+
+function readStream(req: ExpressLikeRequest): Promise<Uint8Array> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+/** The exact body bytes, wherever they are; `undefined` when a parser used them up. */
+function bodyOf(req: ExpressLikeRequest): Uint8Array | Promise<Uint8Array> | undefined {
+  if (req.rawBody instanceof Uint8Array) return req.rawBody;
+  if (req.body instanceof Uint8Array) return req.body;
+  if (!hasBody(req)) return EMPTY;
+  const parsed = (req as { _body?: unknown })._body === true || req.body !== undefined;
+  if (parsed || req.readableEnded) return undefined;
+  return readStream(req).then((bytes) => {
+    // Mark the body as parsed (it was undefined) so later body parsers skip it, not fail.
+    req.rawBody = bytes;
+    req.body = bytes;
+    (req as { _body?: unknown })._body = true;
+    return bytes;
+  });
+}
+
+function send(res: ServerResponse, plain: PlainResponse): void {
+  res.statusCode = plain.status;
+  for (const [name, value] of plain.headers) res.appendHeader(name, value);
+  res.end(
+    plain.body.byteLength === 0
+      ? undefined
+      : Buffer.from(plain.body.buffer, plain.body.byteOffset, plain.body.byteLength),
+  );
+}
+
+function headerPairs(res: ServerResponse): Array<[string, string]> {
+  const pairs: Array<[string, string]> = [];
+  const all = res.getHeaders();
+  for (const name in all) {
+    const value = all[name];
+    if (Array.isArray(value)) for (const v of value) pairs.push([name, v]);
+    else pairs.push([name, String(value)]);
+  }
+  return pairs;
+}
+
+type AnyFn = (...args: unknown[]) => unknown;
+
+/**
+ * Wraps `res.write`/`res.end` to copy the body (up to `maxBodyBytes`) as the handler
+ * writes it, and to store the result (or release the key) before the response ends.
+ */
+function capture(engine: IdempotencyEngine<ExpressLikeRequest>, claim: Claim, res: ServerResponse) {
+  const max = engine.options.maxBodyBytes;
+  const write = res.write as AnyFn;
+  const end = res.end as AnyFn;
+  let chunks: Buffer[] | undefined = [];
+  let total = 0;
+  let settled = false;
+
+  const giveUp = () => {
+    chunks = undefined;
+    settled = true;
+    void engine.release(claim);
+  };
+  const copy = (chunk: unknown, encoding: unknown) => {
+    if (chunks === undefined) return;
+    if (chunks.length === 0 && total === 0) {
+      const type = res.getHeader('content-type');
+      const declared = res.getHeader('content-length');
+      if (
+        !engine.storable(res.statusCode, type === undefined ? undefined : String(type)) ||
+        (declared !== undefined && Number(declared) > max)
+      ) {
+        giveUp();
+        return;
+      }
+    }
+    if (chunk === undefined || chunk === null || typeof chunk === 'function') return;
+    const buf =
+      typeof chunk === 'string'
+        ? Buffer.from(chunk, typeof encoding === 'string' ? (encoding as BufferEncoding) : 'utf8')
+        : Buffer.from(chunk as Uint8Array);
+    total += buf.byteLength;
+    if (total > max) giveUp();
+    else chunks.push(buf);
+  };
+
+  res.write = function (this: ServerResponse, ...args: unknown[]) {
+    copy(args[0], args[1]);
+    return write.apply(this, args);
+  } as ServerResponse['write'];
+  res.end = function (this: ServerResponse, ...args: unknown[]) {
+    copy(args[0], args[1]);
+    res.write = write as ServerResponse['write'];
+    res.end = end as ServerResponse['end'];
+    if (settled) return end.apply(this, args) as ServerResponse;
+    settled = true;
+    // Not given up by `copy`, so the status and type were storable and the body fits.
+    const body = chunks as Buffer[];
+    const done = engine.complete(
+      claim,
+      res.statusCode,
+      headerPairs(res),
+      body.length === 1 ? (body[0] as Buffer) : Buffer.concat(body),
+    );
+    // The response ends only once the result is stored (or the key released), so a retry
+    // that follows a dropped connection finds it.
+    void done.then(() => end.apply(this, args));
+    return this;
+  } as ServerResponse['end'];
+  res.on('close', () => {
+    if (!settled) giveUp();
+  });
+}
+
+/**
+ * Express (4 or 5) middleware that runs each route at most once per `Idempotency-Key`:
+ * retries get the stored response with `Idempotent-Replayed: true`; a key in use answers
+ * 409 with `Retry-After`, a key reused with another body 422, a bad or (when `required`)
+ * missing key 400, all as `application/problem+json`. See `createIdempotency` in
+ * `@brace/idempotency` for the full rules.
+ *
+ * The fingerprint needs the exact body bytes. They are taken, in order, from
+ * `req.rawBody` (mount after `express.json({ verify: keepRawBody })` or any parser with
+ * that `verify`), from `req.body` when it is a Buffer (`express.raw()`), or from the
+ * request stream when no parser ran yet; in that last case `req.body` becomes the raw
+ * Buffer and later body parsers skip the request, so mount it after your parser. A body
+ * that a parser used up without keeping the bytes is an error
+ * (`IdempotencyRawBodyError`, passed to `next`).
+ *
+ * The response is copied as it is written (up to `maxBodyBytes`) and stored before it ends.
+ * An error passed to Express' error handler ends in a 5xx and releases the key, as does a
+ * connection closed before the response ended.
+ *
+ * @param options - the store and the rules
+ * @returns the middleware
+ * @throws `IdempotencyOptionError` when an option is out of range
+ *
+ * @example
+ * ```ts
+ * import express from 'express';
+ * import { memoryStore } from '@brace/idempotency';
+ * import { idempotency, keepRawBody } from '@brace/idempotency/express';
+ *
+ * const app = express();
+ * app.use(express.json({ verify: keepRawBody }));
+ * app.use('/orders', idempotency({ store: memoryStore(), required: true }));
+ * app.post('/orders', async (req, res) => res.status(201).json(await orders.insert(req.body)));
+ * ```
+ */
+export function idempotency(options: IdempotencyOptions<ExpressLikeRequest>): ExpressMiddleware {
+  const engine = new IdempotencyEngine<ExpressLikeRequest>(options);
+  const header = engine.options.header.toLowerCase();
+  const run = async (
+    req: ExpressLikeRequest,
+    res: ServerResponse,
+    next: NextFunction,
+    key: string,
+  ) => {
+    const found = bodyOf(req);
+    if (found === undefined) return next(new IdempotencyRawBodyError());
+    const body = await found;
+    const method = req.method as string;
+    const { path, search } = splitUrl(req.originalUrl ?? (req.url as string));
+    const begun = await engine.claim(key, { method, path, search, body, raw: req });
+    if (begun.kind === 'respond') return send(res, begun.response);
+    capture(engine, begun.claim, res);
+    next();
+  };
+  return (req, res, next) => {
+    if (!engine.covers(req.method as string)) return next();
+    // Node joins repeated fields of unknown headers with ', ': the value is a string.
+    const key = engine.keyFor(req.headers[header] as string | undefined);
+    if (key === undefined) return next();
+    if (typeof key !== 'string') return send(res, key);
+    run(req, res, next, key).catch(next);
+  };
+}

@@ -1,0 +1,146 @@
+import { type Context, Hono } from 'hono';
+import { describe, expect, it } from 'vitest';
+import { idempotency } from './hono.js';
+import { memoryStore } from './memory-store.js';
+import type { IdempotencyOptions } from './options.js';
+
+function app(options: Partial<IdempotencyOptions<Context>> = {}) {
+  const ledger: unknown[] = [];
+  const hono = new Hono<{ Variables: { tenant: string } }>();
+  hono.use('*', async (c, next) => {
+    c.set('tenant', c.req.header('x-tenant') ?? 'none');
+    await next();
+  });
+  hono.use('*', idempotency({ store: memoryStore(), ...options }));
+  hono.post('/orders', async (c) => {
+    const body = await c.req.json();
+    ledger.push(body);
+    c.header('x-private', 'not replayed');
+    return c.json({ n: ledger.length, body }, 201);
+  });
+  hono.post('/fail', () => {
+    ledger.push('fail');
+    throw new Error('handler failed');
+  });
+  hono.post('/stream', (c) => {
+    ledger.push('stream');
+    return c.body('x'.repeat(100));
+  });
+  hono.get('/orders', (c) => c.json(ledger));
+  hono.onError((_error, c) => c.text('failed', 500));
+  return { hono, ledger };
+}
+
+const send = (
+  hono: Hono<never>,
+  path: string,
+  key?: string,
+  body = '{"sku":"A1"}',
+  tenant?: string,
+) =>
+  hono.request(path, {
+    method: 'POST',
+    body,
+    headers: {
+      'content-type': 'application/json',
+      ...(key === undefined ? {} : { 'idempotency-key': key }),
+      ...(tenant === undefined ? {} : { 'x-tenant': tenant }),
+    },
+  });
+
+describe('hono idempotency middleware', () => {
+  it('runs once, lets the handler read c.req.json(), and replays with Idempotent-Replayed', async () => {
+    const { hono, ledger } = app();
+    const first = await send(hono as never, '/orders', '"k1"');
+    expect(first.status).toBe(201);
+    expect(first.headers.get('x-private')).toBe('not replayed');
+    const firstBody = await first.json();
+    expect(firstBody).toEqual({ n: 1, body: { sku: 'A1' } });
+    const second = await send(hono as never, '/orders', '"k1"');
+    expect(second.status).toBe(201);
+    expect(second.headers.get('idempotent-replayed')).toBe('true');
+    expect(second.headers.get('x-private')).toBeNull();
+    expect(await second.json()).toEqual(firstBody);
+    expect(ledger).toHaveLength(1);
+  });
+
+  it('answers 422, 400 and (required) missing-key problems', async () => {
+    const { hono, ledger } = app({ required: true });
+    await send(hono as never, '/orders', '"k1"');
+    const reused = await send(hono as never, '/orders', '"k1"', '{"sku":"B2"}');
+    expect(reused.status).toBe(422);
+    expect(reused.headers.get('content-type')).toBe('application/problem+json');
+    expect((await send(hono as never, '/orders', 'bad key')).status).toBe(400);
+    const missing = await send(hono as never, '/orders');
+    expect(missing.status).toBe(400);
+    expect(await missing.json()).toMatchObject({ code: 'IDEMPOTENCY_KEY_MISSING' });
+    expect(ledger).toHaveLength(1);
+  });
+
+  it('handles a keyed POST without a body', async () => {
+    const hono = new Hono();
+    let runs = 0;
+    hono.use('*', idempotency({ store: memoryStore() }));
+    hono.post('/ping', (c) => c.text(`pong ${++runs}`));
+    const ping = () =>
+      hono.request('/ping', { method: 'POST', headers: { 'idempotency-key': 'k' } });
+    expect(await (await ping()).text()).toBe('pong 1');
+    expect(await (await ping()).text()).toBe('pong 1');
+  });
+
+  it('passes GET and key-less requests through', async () => {
+    const { hono, ledger } = app();
+    await send(hono as never, '/orders');
+    await send(hono as never, '/orders');
+    expect(ledger).toHaveLength(2);
+    expect(await (await hono.request('/orders')).json()).toHaveLength(2);
+  });
+
+  it('releases the key when the handler throws', async () => {
+    const { hono, ledger } = app();
+    expect((await send(hono as never, '/fail', '"k"')).status).toBe(500);
+    expect((await send(hono as never, '/fail', '"k"')).status).toBe(500);
+    expect(ledger).toEqual(['fail', 'fail']);
+  });
+
+  it('rethrows (and releases) when the error escapes Hono', async () => {
+    const store = memoryStore();
+    const mw = idempotency({ store });
+    const c = {
+      req: {
+        raw: new Request('http://x.test/a', {
+          method: 'POST',
+          body: 'b',
+          headers: { 'idempotency-key': 'k' },
+        }),
+        arrayBuffer: () => Promise.resolve(new TextEncoder().encode('b').buffer),
+      },
+    };
+    await expect(mw(c as never, () => Promise.reject(new Error('escapes')))).rejects.toThrow(
+      'escapes',
+    );
+    expect(store.size).toBe(0);
+  });
+
+  it('scopes by a Context variable: two tenants never share a record', async () => {
+    const { hono, ledger } = app({
+      scope: (r) => r.raw.get('tenant') as string,
+    });
+    const a = (await (await send(hono as never, '/orders', '"k"', '{"sku":"A1"}', 'a')).json()) as {
+      n: number;
+    };
+    const b = (await (await send(hono as never, '/orders', '"k"', '{"sku":"A1"}', 'b')).json()) as {
+      n: number;
+    };
+    expect(a.n).toBe(1);
+    expect(b.n).toBe(2);
+    expect(ledger).toHaveLength(2);
+  });
+
+  it('does not store bodies over maxBodyBytes', async () => {
+    const { hono, ledger } = app({ maxBodyBytes: 10 });
+    expect(await (await send(hono as never, '/stream', '"k"')).text()).toHaveLength(100);
+    expect(await (await send(hono as never, '/stream', '"k"')).text()).toHaveLength(100);
+    expect(ledger).toEqual(['stream', 'stream']);
+  });
+});

@@ -1,0 +1,65 @@
+import type { Context, MiddlewareHandler } from 'hono';
+import { IdempotencyEngine, splitUrl } from './engine.js';
+import type { IdempotencyOptions } from './options.js';
+import { finishWebResponse, toWebResponse } from './web.js';
+
+const EMPTY = new Uint8Array(0);
+
+/**
+ * Hono middleware that runs each route at most once per `Idempotency-Key`: retries get
+ * the stored response back with `Idempotent-Replayed: true`; a key in use answers 409 with
+ * `Retry-After`, a key reused with another body 422, a bad or (when `required`) missing
+ * key 400, all as `application/problem+json`. See `createIdempotency` in
+ * `@brace/idempotency` for the full rules.
+ *
+ * The body is read through `c.req.arrayBuffer()`, which Hono caches: handlers keep using
+ * `c.req.json()`, `c.req.text()` or `c.req.parseBody()`; only `c.req.raw`'s body is used up.
+ * `scope` and `fingerprint` receive Hono's `Context` as `request.raw` (e.g.
+ * `request.raw.get('tenantId')`). A handler that throws (Hono's `c.error`) releases the key.
+ *
+ * @param options - the store and the rules
+ * @returns the middleware
+ * @throws `IdempotencyOptionError` when an option is out of range
+ *
+ * @example
+ * ```ts
+ * import { Hono } from 'hono';
+ * import { memoryStore } from '@brace/idempotency';
+ * import { idempotency } from '@brace/idempotency/hono';
+ *
+ * const app = new Hono();
+ * app.use('/orders/*', idempotency({ store: memoryStore(), required: true }));
+ * app.post('/orders', async (c) => c.json(await orders.insert(await c.req.json()), 201));
+ * ```
+ */
+export function idempotency(options: IdempotencyOptions<Context>): MiddlewareHandler {
+  const engine = new IdempotencyEngine<Context>(options);
+  const header = engine.options.header;
+  return async (c, next) => {
+    const raw = c.req.raw;
+    const method = raw.method;
+    if (!engine.covers(method)) return next();
+    const key = engine.keyFor(raw.headers.get(header) ?? undefined);
+    if (key === undefined) return next();
+    if (typeof key !== 'string') return toWebResponse(key);
+    const body = raw.body === null ? EMPTY : new Uint8Array(await c.req.arrayBuffer());
+    const { path, search } = splitUrl(raw.url);
+    const begun = await engine.claim(key, { method, path, search, body, raw: c });
+    if (begun.kind === 'respond') return toWebResponse(begun.response);
+    const claim = begun.claim;
+    try {
+      await next();
+    } catch (error) {
+      await engine.release(claim);
+      throw error;
+    }
+    if (c.error !== undefined) {
+      await engine.release(claim);
+      return;
+    }
+    const finished = await finishWebResponse(engine, claim, c.res);
+    // Reset first: assigning over an existing response would copy its headers again.
+    c.res = undefined;
+    c.res = finished;
+  };
+}

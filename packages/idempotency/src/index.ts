@@ -1,0 +1,48 @@
+export {
+  IdempotencyClaimLostError,
+  IdempotencyKeyConflictError,
+  IdempotencyOptionError,
+  IdempotencyRawBodyError,
+  InvalidIdempotencyKeyError,
+} from './errors.js';
+export { defaultFingerprint, type IdempotencyRequest } from './fingerprint.js';
+export {
+  createIdempotencyKey,
+  formatIdempotencyKey,
+  IDEMPOTENCY_KEY_HEADER,
+  type IdempotencyKeyFormat,
+  type KeyRule,
+  MAX_IDEMPOTENCY_KEY_LENGTH,
+  type ParsedIdempotencyKey,
+  parseIdempotencyKey,
+  type WithIdempotencyKeyOptions,
+  type WithKey,
+  withIdempotencyKey,
+} from './key.js';
+export {
+  DEFAULT_MEMORY_STORE_MAX_ENTRIES,
+  type MemoryStore,
+  type MemoryStoreOptions,
+  memoryStore,
+} from './memory-store.js';
+export {
+  DEFAULT_IDEMPOTENT_METHODS,
+  DEFAULT_LOCK_TTL_MS,
+  DEFAULT_MAX_BODY_BYTES,
+  DEFAULT_MAX_RETRY_AFTER_SECONDS,
+  DEFAULT_REPLAY_HEADERS,
+  DEFAULT_TTL_MS,
+  defaultCacheStatus,
+  type IdempotencyErrorEvent,
+  type IdempotencyOptions,
+} from './options.js';
+export { IDEMPOTENCY_PROBLEMS, type IdempotencyProblemCode } from './problem.js';
+export type {
+  BeginOptions,
+  BeginResult,
+  CompleteOptions,
+  IdempotencyStore,
+  StoredResponse,
+  StoreKey,
+} from './store.js';
+export { createIdempotency, type Idempotency, type WebHandler } from './web.js';

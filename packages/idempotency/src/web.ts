@@ -1,0 +1,189 @@
+import { type Claim, IdempotencyEngine, splitUrl } from './engine.js';
+import type { IdempotencyOptions } from './options.js';
+import type { PlainResponse } from './problem.js';
+
+/**
+ * Any Web handler: a Request in, a Response (or a promise of one) out.
+ *
+ * @example
+ * ```ts
+ * import type { WebHandler } from '@brace/idempotency';
+ *
+ * const hello: WebHandler = () => new Response('hello');
+ * ```
+ */
+export type WebHandler = (request: Request) => Response | Promise<Response>;
+
+const EMPTY = new Uint8Array(0);
+
+/** Statuses whose responses must not have a body (the Response constructor enforces it). */
+export function isNullBodyStatus(status: number): boolean {
+  return status === 101 || status === 103 || status === 204 || status === 205 || status === 304;
+}
+
+/** A plain response (problem or replay) as a Web Response. */
+export function toWebResponse(plain: PlainResponse): Response {
+  return new Response(
+    isNullBodyStatus(plain.status) || plain.body.byteLength === 0 ? null : plain.body,
+    { status: plain.status, headers: plain.headers },
+  );
+}
+
+function concat(chunks: Uint8Array[], total: number): Uint8Array {
+  if (chunks.length === 1) return chunks[0] as Uint8Array;
+  const out = new Uint8Array(total);
+  let offset = 0;
+  for (const chunk of chunks) {
+    out.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return out;
+}
+
+/** A stream that yields `chunks` first, then whatever `reader` still has. */
+function prefixed(
+  chunks: Uint8Array[],
+  reader: ReadableStreamDefaultReader<Uint8Array>,
+): ReadableStream<Uint8Array> {
+  let i = 0;
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      if (i < chunks.length) {
+        controller.enqueue(chunks[i++] as Uint8Array);
+        return;
+      }
+      const { done, value } = await reader.read();
+      if (done) controller.close();
+      else controller.enqueue(value);
+    },
+    cancel(reason) {
+      return reader.cancel(reason);
+    },
+  });
+}
+
+/**
+ * Stores the handler's Web response when it may be stored, or releases the key, and
+ * returns the response to send (a fresh one when the body had to be read).
+ * The rule for bodies: `text/event-stream`, a declared `content-length` above
+ * `maxBodyBytes`, or a body that turns out bigger than `maxBodyBytes` while it is read is
+ * not stored (the key is released) and is passed on unchanged.
+ */
+export async function finishWebResponse<R>(
+  engine: IdempotencyEngine<R>,
+  claim: Claim,
+  response: Response,
+): Promise<Response> {
+  const max = engine.options.maxBodyBytes;
+  const headers = response.headers;
+  const declared = headers.get('content-length');
+  if (
+    !engine.storable(response.status, headers.get('content-type')) ||
+    (declared !== null && Number(declared) > max)
+  ) {
+    await engine.release(claim);
+    return response;
+  }
+  const body = response.body;
+  if (body === null) {
+    await engine.complete(claim, response.status, headers, EMPTY);
+    return response;
+  }
+  const reader = body.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      chunks.push(value);
+      total += value.byteLength;
+      if (total > max) {
+        await engine.release(claim);
+        return new Response(prefixed(chunks, reader), response);
+      }
+    }
+  } catch (error) {
+    // The body failed mid-way: the handler did not produce a result; let a retry run again.
+    await engine.release(claim);
+    throw error;
+  }
+  const bytes = total === 0 ? EMPTY : concat(chunks, total);
+  await engine.complete(claim, response.status, headers, bytes);
+  return new Response(total === 0 ? null : bytes, response);
+}
+
+/**
+ * The server middleware for Web `Request`/`Response` handlers, ready to run: see
+ * {@link createIdempotency}.
+ *
+ * @example
+ * ```ts
+ * import { createIdempotency, memoryStore } from '@brace/idempotency';
+ *
+ * const idempotency: Idempotency = createIdempotency({ store: memoryStore() });
+ * ```
+ */
+export interface Idempotency {
+  /**
+   * Runs `handler` at most once per key: replays a stored response, answers 400/409/422
+   * problems, or runs the handler and stores its result.
+   */
+  handle(request: Request, handler: WebHandler): Promise<Response>;
+}
+
+/**
+ * Creates the framework-free server middleware for Web `Request`/`Response` handlers
+ * (Node's fetch-style servers, Deno, Bun, Cloudflare Workers). Options are checked once,
+ * here. For each request with a handled method and a key: a key already completed with the
+ * same fingerprint is replayed (status, allow-listed headers, body, and
+ * `Idempotent-Replayed: true`); a key in use answers 409 with `Retry-After`; a key used with
+ * another fingerprint answers 422; a bad key 400; otherwise the handler runs once and a
+ * storable result is kept, while a 5xx, an unstorable status, a streamed body or a throw
+ * releases the key so that a retry runs again. All errors are `application/problem+json`.
+ *
+ * The handler receives a new `Request` with the same body bytes (the original's body was
+ * read to fingerprint it).
+ *
+ * @param options - the store and the rules
+ * @returns `{ handle(request, handler) }`
+ * @throws {@link IdempotencyOptionError} when an option is out of range
+ *
+ * @example
+ * ```ts
+ * import { createIdempotency, memoryStore } from '@brace/idempotency';
+ *
+ * const idempotency = createIdempotency({ store: memoryStore({ maxEntries: 10_000 }) });
+ *
+ * export default {
+ *   fetch: (request: Request) => idempotency.handle(request, createOrder),
+ * };
+ * ```
+ */
+export function createIdempotency(options: IdempotencyOptions<Request>): Idempotency {
+  const engine = new IdempotencyEngine<Request>(options);
+  const header = engine.options.header;
+  return {
+    async handle(request, handler) {
+      const method = request.method;
+      if (!engine.covers(method)) return handler(request);
+      const key = engine.keyFor(request.headers.get(header) ?? undefined);
+      if (key === undefined) return handler(request);
+      if (typeof key !== 'string') return toWebResponse(key);
+      const body = request.body === null ? EMPTY : new Uint8Array(await request.arrayBuffer());
+      const { path, search } = splitUrl(request.url);
+      const begun = await engine.claim(key, { method, path, search, body, raw: request });
+      if (begun.kind === 'respond') return toWebResponse(begun.response);
+      const claim = begun.claim;
+      let response: Response;
+      try {
+        const forwarded = request.body === null ? request : new Request(request, { body });
+        response = await handler(forwarded);
+      } catch (error) {
+        await engine.release(claim);
+        throw error;
+      }
+      return finishWebResponse(engine, claim, response);
+    },
+  };
+}

@@ -1,0 +1,35 @@
+import { BraceError } from '@brace/core';
+
+/**
+ * Redis could not be reached (or answered with an error, or too slowly) while the store is
+ * `fail-closed`: the task is rejected rather than risk exceeding the shared limit. The
+ * original error is in `cause`.
+ *
+ * @example
+ * ```ts
+ * import { RateLimitStoreError } from '@brace/rate-limit-redis';
+ *
+ * await limiter.schedule(task).catch((error) => {
+ *   if (error instanceof RateLimitStoreError) return retryLater();
+ *   throw error;
+ * });
+ * ```
+ */
+export class RateLimitStoreError extends BraceError {
+  /** What the store was doing: `acquire` or `pause`. */
+  readonly operation: 'acquire' | 'pause';
+
+  /**
+   * @param operation - the failing store operation
+   * @param cause - the client's error
+   */
+  constructor(operation: 'acquire' | 'pause', cause: unknown) {
+    super(
+      'RATE_LIMIT_STORE_UNAVAILABLE',
+      `The Redis rate-limit store failed during ${operation}; the request was not allowed (fail-closed). ` +
+        "Check the Redis connection, or choose onStoreError: 'fail-open' to fall back to a local limiter.",
+      { cause },
+    );
+    this.operation = operation;
+  }
+}

@@ -1,0 +1,14 @@
+export { RateLimitStoreError } from './errors.js';
+export {
+  DEFAULT_ON_STORE_ERROR,
+  DEFAULT_PREFIX,
+  DEFAULT_STORE_TIMEOUT_MS,
+  type IoRedisLikeClient,
+  type NodeRedisLikeClient,
+  type RedisClientLike,
+  type RedisEvalAdapter,
+  type RedisStore,
+  type RedisStoreErrorEvent,
+  type RedisStoreOptions,
+  redisStore,
+} from './redis-store.js';

@@ -1,0 +1,223 @@
+import { execFile } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { manualClock } from '@brace/core';
+import { createRateLimiter, RateLimitOptionsError } from '@brace/rate-limit';
+import { Redis } from 'ioredis';
+import { createClient } from 'redis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RateLimitStoreError } from './errors.js';
+import {
+  DEFAULT_ON_STORE_ERROR,
+  DEFAULT_PREFIX,
+  DEFAULT_STORE_TIMEOUT_MS,
+  type RedisEvalAdapter,
+  type RedisStoreErrorEvent,
+  redisStore,
+} from './redis-store.js';
+
+const url = process.env.REDIS_URL;
+if (!url && process.env.CI === 'true') throw new Error('REDIS_URL must be set under CI');
+if (!url)
+  console.warn('REDIS_URL is not set: skipping the @brace/rate-limit-redis tests against Redis');
+
+const run = promisify(execFile);
+const policies = [{ limit: 3, intervalMs: 1000 }];
+
+/** Max grants within any half-open window [t, t + intervalMs). */
+function maxInWindow(starts: number[], intervalMs: number): number {
+  const s = [...starts].sort((a, b) => a - b);
+  let max = 0;
+  let lo = 0;
+  for (let hi = 0; hi < s.length; hi++) {
+    while ((s[lo] as number) <= (s[hi] as number) - intervalMs) lo++;
+    max = Math.max(max, hi - lo + 1);
+  }
+  return max;
+}
+
+describe('redisStore: options', () => {
+  it('validates its options and exports its defaults', () => {
+    expect([DEFAULT_PREFIX, DEFAULT_STORE_TIMEOUT_MS, DEFAULT_ON_STORE_ERROR]).toEqual([
+      'brace:rl:',
+      1000,
+      'fail-closed',
+    ]);
+    const client = (async () => null) as RedisEvalAdapter;
+    expect(() => redisStore({} as never)).toThrow(RateLimitOptionsError);
+    expect(() => redisStore({ client: {} as never })).toThrow(/client must be/);
+    expect(() => redisStore({ client, prefix: 1 as never })).toThrow(/prefix/);
+    expect(() => redisStore({ client, onStoreError: 'maybe' as never })).toThrow(/onStoreError/);
+    expect(() => redisStore({ client, timeoutMs: 0 })).toThrow(/timeoutMs/);
+  });
+
+  it('fail-closed: a failing client rejects with RateLimitStoreError', async () => {
+    const events: RedisStoreErrorEvent[] = [];
+    const down: RedisEvalAdapter = async () => {
+      throw new Error('ECONNREFUSED');
+    };
+    const store = redisStore({
+      client: down,
+      onError: (e) => {
+        events.push(e);
+        throw new Error('observer bug');
+      },
+    });
+    const limiter = createRateLimiter({ policies, store });
+    const error = await limiter.schedule(() => 1).catch((e) => e);
+    expect(error).toBeInstanceOf(RateLimitStoreError);
+    expect(error).toMatchObject({ code: 'RATE_LIMIT_STORE_UNAVAILABLE', operation: 'acquire' });
+    expect((error as Error).cause).toEqual(new Error('ECONNREFUSED'));
+    await expect(store.pause('k', 10, 'retry-after', 0)).rejects.toBeInstanceOf(
+      RateLimitStoreError,
+    );
+    expect(events.map((e) => [e.operation, e.fellBack])).toEqual([
+      ['acquire', false],
+      ['pause', false],
+    ]);
+    expect(limiter.stats().running).toBe(0);
+  });
+
+  it('fail-open: falls back to a local limiter with the same policies; slow answers time out', async () => {
+    const clock = manualClock();
+    const hang: RedisEvalAdapter = () => new Promise(() => {});
+    const store = redisStore({ client: hang, onStoreError: 'fail-open', timeoutMs: 50, clock });
+    const first = store.tryAcquire('k', policies, 1, 0);
+    await clock.advance(50);
+    expect(await first).toEqual({ ok: true });
+    const answers = [];
+    for (let i = 0; i < 3; i++) {
+      const pending = store.tryAcquire('k', policies, 1, 50);
+      await clock.advance(50);
+      answers.push(await pending);
+    }
+    expect(answers.map((a) => a.ok)).toEqual([true, true, false]);
+    const paused = store.pause('p', 500, 'retry-after', 200);
+    await clock.advance(50);
+    await paused;
+    const after = store.tryAcquire('p', [], 1, 300);
+    await clock.advance(50);
+    expect(await after).toMatchObject({ ok: false, pause: 'retry-after' });
+  });
+});
+
+describe.skipIf(!url)('redisStore against Redis', () => {
+  let io: Redis;
+  let nodeRedis: ReturnType<typeof createClient>;
+  const prefixes: string[] = [];
+  const prefix = () => {
+    const p = `test:rl:${randomUUID()}:`;
+    prefixes.push(p);
+    return p;
+  };
+
+  beforeAll(async () => {
+    io = new Redis(url as string);
+    nodeRedis = createClient({ url: url as string });
+    await nodeRedis.connect();
+  });
+
+  afterAll(async () => {
+    for (const p of prefixes) {
+      const keys = await io.keys(`${p}*`);
+      if (keys.length > 0) await io.del(...keys);
+    }
+    await io.quit();
+    await nodeRedis.quit();
+  });
+
+  for (const kind of ['ioredis', 'node-redis'] as const) {
+    it(`${kind}: strict sliding log, atomic multi-policy, exact waits, TTLs`, async () => {
+      const p = prefix();
+      const store = redisStore({ client: kind === 'ioredis' ? io : nodeRedis, prefix: p });
+      const two = [
+        { limit: 2, intervalMs: 1000 },
+        { limit: 3, intervalMs: 60_000 },
+      ];
+      const a = await store.tryAcquire('k', two, 1, 0);
+      const b = await store.tryAcquire('k', two, 1, 0);
+      const c = await store.tryAcquire('k', two, 1, 0);
+      expect([a.ok, b.ok, c.ok]).toEqual([true, true, false]);
+      expect(c).toMatchObject({ policyIndex: 0 });
+      if (!c.ok) expect(c.retryInMs).toBeGreaterThan(900);
+      // The refused call charged nothing: policy 1 holds 2 grants, not 3.
+      expect(await io.zcard(`${p}{k}:p:3:60000:0`)).toBe(2);
+      const ttl = await io.pttl(`${p}{k}:p:2:1000:0`);
+      expect(ttl).toBeGreaterThan(0);
+      expect(ttl).toBeLessThanOrEqual(1000);
+      expect(await io.pttl(`${p}{k}:seq`)).toBeGreaterThan(1000);
+    });
+  }
+
+  it('GCRA with burst in Redis', async () => {
+    const store = redisStore({ client: io, prefix: prefix() });
+    const gcra = [{ limit: 10, intervalMs: 1000, burst: 2 }];
+    const results = [];
+    for (let i = 0; i < 3; i++) results.push(await store.tryAcquire('g', gcra, 1, 0));
+    expect(results.map((r) => r.ok)).toEqual([true, true, false]);
+    const last = results[2];
+    if (last && !last.ok) expect(last.retryInMs).toBeLessThanOrEqual(100);
+  });
+
+  it('pauses are shared through Redis, never shortened, and expire', async () => {
+    const p = prefix();
+    const one = createRateLimiter({ store: redisStore({ client: io, prefix: p }) });
+    const other = redisStore({ client: nodeRedis, prefix: p });
+    one.pause('host', 5000, 'retry-after');
+    await new Promise((r) => setTimeout(r, 20));
+    await other.pause('host', 100, 'server-remaining', 0);
+    const answer = await other.tryAcquire('host', [], 1, 0);
+    expect(answer).toMatchObject({ ok: false, policyIndex: -1, pause: 'retry-after' });
+    if (!answer.ok) expect(answer.retryInMs).toBeGreaterThan(4000);
+    await other.pause('short', 200, 'server-remaining', 0);
+    expect(await other.tryAcquire('short', [], 1, 0)).toMatchObject({ pause: 'server-remaining' });
+    const ttl = await io.pttl(`${p}{host}:pause`);
+    expect(ttl).toBeGreaterThan(4000);
+    expect(ttl).toBeLessThanOrEqual(5000);
+  });
+
+  it('falls back from EVALSHA to EVAL on NOSCRIPT', async () => {
+    const commands: string[] = [];
+    let first = true;
+    const adapter: RedisEvalAdapter = (command, shaOrSource, keys, args) => {
+      commands.push(command);
+      if (command === 'evalsha') {
+        const sha = first ? '0000000000000000000000000000000000000000' : shaOrSource;
+        first = false;
+        return io.evalsha(sha, keys.length, ...keys, ...args);
+      }
+      return io.eval(shaOrSource, keys.length, ...keys, ...args);
+    };
+    const store = redisStore({ client: adapter, prefix: prefix() });
+    expect(await store.tryAcquire('n', policies, 1, 0)).toEqual({ ok: true });
+    expect(await store.tryAcquire('n', policies, 1, 0)).toEqual({ ok: true });
+    expect(commands).toEqual(['evalsha', 'eval', 'evalsha']);
+  });
+
+  it('fail-closed when node-redis is disconnected', async () => {
+    const closed = createClient({ url: url as string });
+    const store = redisStore({ client: closed, prefix: prefix() });
+    await expect(store.tryAcquire('x', policies, 1, 0)).rejects.toBeInstanceOf(RateLimitStoreError);
+  });
+
+  it('a limiter over Redis: 4 worker processes together never exceed the limit', async () => {
+    const p = prefix();
+    const tsx = '/work/main/node_modules/.bin/tsx';
+    const worker = fileURLToPath(new URL('./test-utils/worker.ts', import.meta.url));
+    const runs = Array.from({ length: 4 }, () =>
+      run(tsx, ['--tsconfig', '/work/main/tsconfig.base.json', worker, url as string, p, '50'], {
+        timeout: 30_000,
+      }),
+    );
+    const outputs = await Promise.all(runs);
+    expect(outputs.map((o) => Number(o.stdout.trim()))).toEqual([50, 50, 50, 50]);
+    // Every grant's Redis TIME, kept by the long policy.
+    const entries = await io.zrange(`${p}{shared}:p:100000:120000:0`, 0, -1, 'WITHSCORES');
+    const grants = entries.filter((_, i) => i % 2 === 1).map(Number);
+    expect(grants).toHaveLength(200);
+    expect(maxInWindow(grants, 1000)).toBeLessThanOrEqual(50);
+    const span = (Math.max(...grants) - Math.min(...grants)) / 1000;
+    expect((200 - 50) / span).toBeGreaterThanOrEqual(50 * 0.95);
+  }, 40_000);
+});

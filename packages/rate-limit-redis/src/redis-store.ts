@@ -1,0 +1,234 @@
+import { type Clock, systemClock } from '@brace/core';
+import {
+  type AcquireResult,
+  type MemoryStore,
+  memoryStore,
+  type PauseReason,
+  RateLimitOptionsError,
+  type RateLimitPolicy,
+  type RateLimitStore,
+} from '@brace/rate-limit';
+import { RateLimitStoreError } from './errors.js';
+import { ACQUIRE_SCRIPT, PAUSE_SCRIPT } from './scripts.js';
+
+/** Default key prefix. */
+export const DEFAULT_PREFIX = 'brace:rl:';
+/** Default time a Redis call may take before it counts as a store error, in ms. */
+export const DEFAULT_STORE_TIMEOUT_MS = 1000;
+/** Default behaviour when Redis fails: reject (fail-closed). */
+export const DEFAULT_ON_STORE_ERROR = 'fail-closed';
+
+/** An ioredis / iovalkey client: `eval(script, numKeys, ...keysAndArgs)`. */
+export interface IoRedisLikeClient {
+  /** EVALSHA. */
+  evalsha(sha: string, numKeys: number, ...keysAndArgs: string[]): Promise<unknown>;
+  /** EVAL. */
+  eval(script: string, numKeys: number, ...keysAndArgs: string[]): Promise<unknown>;
+}
+
+/** A node-redis v4/v5 client: `eval(script, { keys, arguments })`. */
+export interface NodeRedisLikeClient {
+  /** EVALSHA. */
+  evalSha(sha: string, options: { keys: string[]; arguments: string[] }): Promise<unknown>;
+  /** EVAL. */
+  eval(script: string, options: { keys: string[]; arguments: string[] }): Promise<unknown>;
+}
+
+/**
+ * Runs a script for any other client: `sha` first, falling back to `source` is done for you
+ * when this rejects with an error whose message starts with `NOSCRIPT`.
+ */
+export type RedisEvalAdapter = (
+  command: 'evalsha' | 'eval',
+  shaOrSource: string,
+  keys: string[],
+  args: string[],
+) => Promise<unknown>;
+
+/** Any client the store accepts. */
+export type RedisClientLike = IoRedisLikeClient | NodeRedisLikeClient | RedisEvalAdapter;
+
+/** What `onError` receives. */
+export interface RedisStoreErrorEvent {
+  /** The failing operation. */
+  operation: 'acquire' | 'pause';
+  /** The client's error (or a timeout error). */
+  error: unknown;
+  /** True when the local in-memory limiter answered instead (fail-open). */
+  fellBack: boolean;
+}
+
+/** Options of {@link redisStore}. */
+export interface RedisStoreOptions {
+  /** Your connected client (ioredis, iovalkey, node-redis) or an eval adapter. The store never opens connections. */
+  client: RedisClientLike;
+  /** Key prefix; use one per limiter. Default {@link DEFAULT_PREFIX}. */
+  prefix?: string;
+  /**
+   * When Redis fails or is slower than `timeoutMs`: `'fail-closed'` rejects the task with
+   * `RateLimitStoreError` (never exceeds the shared limit, stops traffic); `'fail-open'` answers
+   * from a local in-memory limiter with the same policies (traffic continues, but each process
+   * enforces the limit alone, so N processes may together send up to N times the limit).
+   * Default {@link DEFAULT_ON_STORE_ERROR}.
+   */
+  onStoreError?: 'fail-closed' | 'fail-open';
+  /** Longest a Redis call may take before it counts as failed, in ms. Default {@link DEFAULT_STORE_TIMEOUT_MS}. */
+  timeoutMs?: number;
+  /** Clock for the timeout. Default `systemClock`. */
+  clock?: Clock;
+  /** Called on every store failure. */
+  onError?: (event: RedisStoreErrorEvent) => void;
+}
+
+function toEval(client: RedisClientLike): RedisEvalAdapter {
+  if (typeof client === 'function') return client;
+  if ('evalSha' in client && typeof client.evalSha === 'function') {
+    const c = client as NodeRedisLikeClient;
+    return (command, shaOrSource, keys, args) =>
+      command === 'evalsha'
+        ? c.evalSha(shaOrSource, { keys, arguments: args })
+        : c.eval(shaOrSource, { keys, arguments: args });
+  }
+  if ('evalsha' in client && typeof client.evalsha === 'function') {
+    const c = client as IoRedisLikeClient;
+    return (command, shaOrSource, keys, args) =>
+      command === 'evalsha'
+        ? c.evalsha(shaOrSource, keys.length, ...keys, ...args)
+        : c.eval(shaOrSource, keys.length, ...keys, ...args);
+  }
+  throw new RateLimitOptionsError(
+    'client',
+    'an ioredis/iovalkey client (evalsha), a node-redis client (evalSha) or an eval adapter function',
+  );
+}
+
+async function sha1(text: string): Promise<string> {
+  const digest = await crypto.subtle.digest('SHA-1', new TextEncoder().encode(text));
+  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+function isNoScript(error: unknown): boolean {
+  return error instanceof Error && error.message.startsWith('NOSCRIPT');
+}
+
+/** A Redis store. The same type as the interface it implements, named for the docs. */
+export type RedisStore = RateLimitStore;
+
+/**
+ * A {@link RateLimitStore} in Redis, so many processes share one limit: one Lua script per
+ * acquire (EVALSHA, falling back to EVAL on NOSCRIPT), Redis `TIME` as the clock (machines
+ * with skewed clocks agree), keys that expire when idle, and pauses shared too.
+ *
+ * @example
+ * ```ts
+ * import { Redis } from 'ioredis';
+ * import { createRateLimiter } from '@brace/rate-limit';
+ * import { redisStore } from '@brace/rate-limit-redis';
+ *
+ * const limiter = createRateLimiter({
+ *   policies: [{ limit: 50, intervalMs: 1000 }],
+ *   store: redisStore({ client: new Redis(process.env.REDIS_URL!), prefix: 'github:' }),
+ * });
+ * await limiter.schedule(() => fetch('https://api.github.com/rate_limit'));
+ * ```
+ */
+export function redisStore(options: RedisStoreOptions): RedisStore {
+  if (typeof options !== 'object' || options === null || options.client == null) {
+    throw new RateLimitOptionsError('client', 'a Redis client or an eval adapter');
+  }
+  const run = toEval(options.client);
+  const prefix = options.prefix ?? DEFAULT_PREFIX;
+  if (typeof prefix !== 'string') throw new RateLimitOptionsError('prefix', 'a string');
+  const mode = options.onStoreError ?? DEFAULT_ON_STORE_ERROR;
+  if (mode !== 'fail-closed' && mode !== 'fail-open') {
+    throw new RateLimitOptionsError('onStoreError', "'fail-closed' or 'fail-open'");
+  }
+  const timeoutMs = options.timeoutMs ?? DEFAULT_STORE_TIMEOUT_MS;
+  if (typeof timeoutMs !== 'number' || !(timeoutMs > 0)) {
+    throw new RateLimitOptionsError('timeoutMs', 'a number > 0');
+  }
+  const clock = options.clock ?? systemClock;
+  let local: MemoryStore | undefined;
+  const shas = new Map<string, Promise<string>>();
+
+  const evaluate = async (source: string, keys: string[], args: string[]): Promise<unknown> => {
+    let sha = shas.get(source);
+    if (sha === undefined) {
+      sha = sha1(source);
+      shas.set(source, sha);
+    }
+    try {
+      return await run('evalsha', await sha, keys, args);
+    } catch (error) {
+      if (!isNoScript(error)) throw error;
+      return run('eval', source, keys, args);
+    }
+  };
+
+  const withTimeout = async <T>(work: Promise<T>): Promise<T> => {
+    const controller = new AbortController();
+    const timeout = clock.sleep(timeoutMs, controller.signal).then(() => {
+      throw new Error(`Redis did not answer within ${timeoutMs} ms`);
+    });
+    try {
+      return await Promise.race([work, timeout]);
+    } finally {
+      controller.abort();
+      timeout.catch(() => {});
+    }
+  };
+
+  const fail = (operation: 'acquire' | 'pause', error: unknown): MemoryStore => {
+    const fellBack = mode === 'fail-open';
+    if (options.onError) {
+      try {
+        options.onError({ operation, error, fellBack });
+      } catch {
+        // An observer's failure is its own.
+      }
+    }
+    if (!fellBack) throw new RateLimitStoreError(operation, error);
+    local ??= memoryStore();
+    return local;
+  };
+
+  const base = (key: string) => `${prefix}{${key}}:`;
+
+  return {
+    async tryAcquire(key, policies: readonly RateLimitPolicy[], cost, now): Promise<AcquireResult> {
+      const k = base(key);
+      const keys = [`${k}pause`, `${k}seq`];
+      const args = [String(Math.ceil(cost)), String(policies.length)];
+      for (const p of policies) {
+        keys.push(`${k}p:${p.limit}:${p.intervalMs}:${p.burst ?? 0}`);
+        args.push(String(p.limit), String(p.intervalMs), String(p.burst ?? 0));
+      }
+      let reply: unknown;
+      try {
+        reply = await withTimeout(evaluate(ACQUIRE_SCRIPT, keys, args));
+      } catch (error) {
+        return fail('acquire', error).tryAcquire(key, policies, cost, now) as AcquireResult;
+      }
+      const [ok, retryInMs, policyIndex, reason] = reply as [number, number, number, string];
+      if (Number(ok) === 1) return { ok: true };
+      const result: AcquireResult = {
+        ok: false,
+        retryInMs: Number(retryInMs),
+        policyIndex: Number(policyIndex),
+      };
+      if (result.policyIndex < 0) {
+        result.pause = reason === 'server-remaining' ? 'server-remaining' : 'retry-after';
+      }
+      return result;
+    },
+    async pause(key, durationMs, reason: PauseReason, now) {
+      try {
+        await withTimeout(
+          evaluate(PAUSE_SCRIPT, [`${base(key)}pause`], [String(Math.ceil(durationMs)), reason]),
+        );
+      } catch (error) {
+        fail('pause', error).pause(key, durationMs, reason, now);
+      }
+    },
+  };
+}

@@ -1,0 +1,45 @@
+export { createRateLimiter } from './create.js';
+export {
+  RateLimitCostError,
+  RateLimitOptionsError,
+  RateLimitQueueFullError,
+  RateLimitWaitTimeoutError,
+} from './errors.js';
+export {
+  DEFAULT_MAX_KEYS,
+  type MemoryStore,
+  type MemoryStoreOptions,
+  memoryStore,
+} from './memory-store.js';
+export type {
+  AcquireResult,
+  PauseReason,
+  RateLimitPolicy,
+  RateLimitStore,
+  ThrottleReason,
+} from './store.js';
+export {
+  type AcquireOptions,
+  DEFAULT_CONCURRENCY,
+  DEFAULT_KEY,
+  DEFAULT_MAX_PAUSE_MS,
+  DEFAULT_MAX_QUEUE,
+  DEFAULT_MAX_WAIT_MS,
+  DEFAULT_PARTITION,
+  DEFAULT_PRIORITY,
+  type DispatchEvent,
+  type KeyStats,
+  type LimiterErrorEvent,
+  type ObserveOptions,
+  type ObserveResult,
+  type PartitionContext,
+  type PauseEvent,
+  type QueuedEvent,
+  type RateLimiter,
+  type RateLimiterOptions,
+  type RateLimiterStats,
+  type RejectedEvent,
+  type Release,
+  type ScheduleOptions,
+  type ThrottledEvent,
+} from './types.js';

@@ -1,0 +1,374 @@
+import { type HeadersInput, systemClock } from '@brace/core';
+import { RateLimitCostError, RateLimitOptionsError, RateLimitQueueFullError } from './errors.js';
+import { memoryStore } from './memory-store.js';
+import { readServerPause } from './observe.js';
+import { validateOptions } from './options.js';
+import { QueueCore } from './queue-core.js';
+import {
+  type AcquireResult,
+  capacityOf,
+  type PauseReason,
+  type RateLimitPolicy,
+  type RateLimitStore,
+} from './store.js';
+import { ACQUIRING, type Lane, type Level, LimiterKey, RUNNING, Task } from './task.js';
+import {
+  DEFAULT_KEY,
+  DEFAULT_MAX_PAUSE_MS,
+  DEFAULT_PARTITION,
+  DEFAULT_PRIORITY,
+  type ObserveOptions,
+  type ObserveResult,
+  type RateLimiter,
+  type RateLimiterOptions,
+  type RateLimiterStats,
+  type Release,
+  type ScheduleOptions,
+} from './types.js';
+import { emit, settleTask, statsOf, storePause } from './util.js';
+
+/** @internal The limiter; only the {@link RateLimiter} interface is public. */
+export class Limiter extends QueueCore implements RateLimiter {
+  readonly policies: readonly RateLimitPolicy[];
+  readonly store: RateLimitStore;
+  readonly maxQueue: number;
+  readonly capacity: number;
+  readonly keys = new Map<string, LimiterKey>();
+  private draining = false;
+  private redrain = false;
+  /** The default key's state stays, so the common keyless fast path does no map work. */
+  private readonly defaultKey = new LimiterKey(DEFAULT_KEY);
+
+  constructor(options: RateLimiterOptions) {
+    const v = validateOptions(options);
+    super(options, options.clock ?? systemClock, v.cap, v.maxWaitMs);
+    this.policies = v.policies;
+    this.capacity = capacityOf(v.policies);
+    this.maxQueue = v.maxQueue;
+    this.store = options.store ?? memoryStore();
+  }
+
+  schedule<T>(fn: () => T | PromiseLike<T>, options?: ScheduleOptions): Promise<Awaited<T>> {
+    return this.submit(fn, options) as Promise<Awaited<T>>;
+  }
+
+  acquire(options?: ScheduleOptions): Promise<Release> {
+    return this.submit(undefined, options) as Promise<Release>;
+  }
+
+  private submit(
+    fn: (() => unknown) | undefined,
+    options: ScheduleOptions | undefined,
+  ): Promise<unknown> {
+    let key = DEFAULT_KEY;
+    let cost = 1;
+    let priority = DEFAULT_PRIORITY;
+    let signal: AbortSignal | undefined;
+    if (options !== undefined) {
+      if (options.key !== undefined) key = options.key;
+      if (options.priority !== undefined) priority = options.priority;
+      signal = options.signal;
+      if (options.cost !== undefined) {
+        cost = options.cost;
+        if (typeof cost !== 'number' || !(cost > 0) || !Number.isFinite(cost)) {
+          return Promise.reject(new RateLimitOptionsError('cost', 'a finite number > 0'));
+        }
+        if (cost > this.capacity)
+          return this.refuse(key, 'cost', new RateLimitCostError(cost, this.capacity));
+      }
+      if (signal?.aborted) return this.refuse(key, 'aborted', signal.reason);
+    }
+    const now = this.clock.now();
+    // Fast path: nothing waiting, a slot free, the store says yes right away.
+    if (this.queued === 0 && this.running < this.cap) {
+      const ks = this.keyState(key);
+      if (ks.blockedUntil <= now && !ks.acquiring) {
+        const result = this.store.tryAcquire(key, this.policies, cost, now);
+        if ((result as AcquireResult).ok === true) {
+          this.running++;
+          ks.running++;
+          if (this.opts.onDispatch) {
+            emit(this.opts.onDispatch, { key, waitedMs: 0, running: this.running, queued: 0 });
+          }
+          if (fn === undefined) return Promise.resolve(this.releaser(ks));
+          let out: unknown;
+          try {
+            out = fn();
+          } catch (error) {
+            this.done(ks);
+            return Promise.reject(error);
+          }
+          return Promise.resolve(out).finally(() => this.done(ks));
+        }
+        const task = new Task(this, fn, key, cost, priority, signal, now, ks);
+        if (typeof (result as PromiseLike<AcquireResult>).then === 'function') {
+          if (signal !== undefined) signal.addEventListener('abort', task);
+          this.acquireAsync(task, result as Promise<AcquireResult>);
+          return task.promise;
+        }
+        this.block(ks, result as AcquireResult, now);
+        return this.enqueue(task, now);
+      }
+    }
+    const task = new Task(this, fn, key, cost, priority, signal, now, this.keyState(key));
+    return this.enqueue(task, now);
+  }
+
+  private refuse(
+    key: string,
+    reason: 'queue-full' | 'aborted' | 'cost',
+    error: unknown,
+  ): Promise<never> {
+    if (this.opts.onRejected) emit(this.opts.onRejected, { key, reason, error });
+    return Promise.reject(error);
+  }
+
+  keyState(key: string): LimiterKey {
+    if (key === DEFAULT_KEY) return this.defaultKey;
+    let ks = this.keys.get(key);
+    if (ks === undefined) {
+      ks = new LimiterKey(key);
+      this.keys.set(key, ks);
+    }
+    return ks;
+  }
+
+  /** Forgets a key's local state once nothing of it is queued or running. */
+  maybeForget(ks: LimiterKey): void {
+    if (ks.queued === 0 && ks.running === 0 && !ks.acquiring && ks !== this.defaultKey) {
+      this.keys.delete(ks.key);
+    }
+  }
+
+  private enqueue(task: Task, now: number): Promise<unknown> {
+    if (this.queued >= this.maxQueue) {
+      this.maybeForget(task.ks);
+      return this.refuse(
+        task.key,
+        'queue-full',
+        new RateLimitQueueFullError(task.key, this.maxQueue),
+      );
+    }
+    try {
+      this.pushTask(task, false);
+    } catch (error) {
+      this.maybeForget(task.ks);
+      return Promise.reject(error);
+    }
+    if (this.maxWaitMs !== Number.POSITIVE_INFINITY) {
+      task.deadline = now + this.maxWaitMs;
+      this.deadlines.push(task);
+    }
+    if (task.signal !== undefined) task.signal.addEventListener('abort', task);
+    if (this.opts.onQueued) {
+      emit(this.opts.onQueued, {
+        key: task.key,
+        priority: task.priority,
+        cost: task.cost,
+        queued: this.queued,
+      });
+    }
+    this.drain();
+    return task.promise;
+  }
+
+  drain(): void {
+    if (this.draining) {
+      this.redrain = true;
+      return;
+    }
+    this.draining = true;
+    let now = 0;
+    do {
+      this.redrain = false;
+      now = this.clock.now();
+      if (this.deadlines.size > 0) this.expire(now);
+      this.scanWake = Number.POSITIVE_INFINITY;
+      while (this.running < this.cap && this.queued > 0 && this.dispatchOne(now)) {}
+    } while (this.redrain);
+    this.draining = false;
+    this.arm(now);
+  }
+
+  /** Starts the next eligible task in priority order, round-robin across keys; false if none. */
+  private dispatchOne(now: number): boolean {
+    const levels = this.levels;
+    for (let li = 0; li < levels.length; li++) {
+      const level = levels[li] as Level;
+      const lanes = level.lanes;
+      for (let tries = lanes.size; tries > 0; tries--) {
+        const lane = lanes.peek() as Lane;
+        const task = lane.head();
+        if (task === undefined) {
+          lanes.shift();
+          lane.inLevel = false;
+          level.byKey.delete(lane.ks.key);
+          continue;
+        }
+        const ks = lane.ks;
+        if (ks.blockedUntil > now || ks.acquiring) {
+          if (!ks.acquiring && ks.blockedUntil < this.scanWake) this.scanWake = ks.blockedUntil;
+          lanes.shift();
+          lanes.push(lane);
+          continue;
+        }
+        const result = this.store.tryAcquire(ks.key, this.policies, task.cost, now);
+        if ((result as AcquireResult).ok === false) {
+          this.block(ks, result as AcquireResult, now);
+          if (ks.blockedUntil < this.scanWake) this.scanWake = ks.blockedUntil;
+          lanes.shift();
+          lanes.push(lane);
+          continue;
+        }
+        lane.tasks.shift();
+        this.unqueue(task);
+        if (--lane.credits <= 0 || lane.live === 0) {
+          lane.credits = lane.weight;
+          lanes.shift();
+          if (lane.live > 0) lanes.push(lane);
+          else {
+            lane.inLevel = false;
+            level.byKey.delete(ks.key);
+          }
+        }
+        if ((result as AcquireResult).ok === true) this.start(task, now);
+        else this.acquireAsync(task, result as Promise<AcquireResult>);
+        return true;
+      }
+      if (lanes.size === 0) {
+        levels.splice(li, 1);
+        li--;
+      }
+    }
+    return false;
+  }
+
+  /** Marks a key throttled until the store's answer says it may try again. */
+  block(ks: LimiterKey, result: AcquireResult, now: number): void {
+    if (result.ok) return;
+    const until = now + result.retryInMs;
+    if (until <= ks.blockedUntil) return;
+    ks.blockedUntil = until;
+    if (this.opts.onThrottled) {
+      const reason = result.policyIndex >= 0 ? 'policy' : (result.pause as PauseReason);
+      emit(this.opts.onThrottled, {
+        key: ks.key,
+        waitMs: result.retryInMs,
+        reason,
+        policyIndex: result.policyIndex,
+      });
+    }
+  }
+
+  /** Runs a dispatched task: its slot is freed when it settles, on every path. */
+  start(task: Task, now: number): void {
+    task.state = RUNNING;
+    task.signal?.removeEventListener('abort', task);
+    const ks = task.ks;
+    if (!task.counted) {
+      this.running++;
+      ks.running++;
+    }
+    if (this.opts.onDispatch) {
+      emit(this.opts.onDispatch, {
+        key: ks.key,
+        waitedMs: now - task.enqueuedAt,
+        running: this.running,
+        queued: this.queued,
+      });
+    }
+    task.run();
+  }
+
+  /** A remote store answers later: hold the slot and the key until it does. */
+  private acquireAsync(task: Task, result: Promise<AcquireResult>): void {
+    const ks = task.ks;
+    task.state = ACQUIRING;
+    task.counted = true;
+    ks.acquiring = true;
+    this.running++;
+    ks.running++;
+    result.then(
+      (answer) => this.onAnswer(task, answer),
+      (error) => this.onAnswerError(task, error),
+    );
+  }
+
+  private onAnswer(task: Task, answer: AcquireResult): void {
+    const ks = task.ks;
+    ks.acquiring = false;
+    const now = this.clock.now();
+    if (task.state === ACQUIRING && answer.ok) {
+      this.start(task, now);
+      if (this.queued > 0) this.drain();
+      return;
+    }
+    task.counted = false;
+    this.running--;
+    ks.running--;
+    if (task.state === ACQUIRING) {
+      this.block(ks, answer, now);
+      this.pushTask(task, true);
+    } else this.maybeForget(ks);
+    this.drain();
+  }
+
+  private onAnswerError(task: Task, error: unknown): void {
+    const ks = task.ks;
+    ks.acquiring = false;
+    task.counted = false;
+    this.running--;
+    ks.running--;
+    if (task.state === ACQUIRING) settleTask(task, 'store-error', error);
+    else this.maybeForget(ks);
+    this.drain();
+  }
+
+  /** Frees one slot of `ks`. */
+  done(ks: LimiterKey): void {
+    this.running--;
+    ks.running--;
+    if (ks.running === 0 && ks.queued === 0 && !ks.acquiring && ks !== this.defaultKey) {
+      this.keys.delete(ks.key);
+    }
+    if (this.queued > 0) this.drain();
+  }
+
+  releaser(ks: LimiterKey): Release {
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      this.done(ks);
+    };
+  }
+
+  observe(input: Response | HeadersInput, options?: ObserveOptions): ObserveResult | undefined {
+    const found = readServerPause(
+      input,
+      this.clock.now(),
+      this.opts.partition ?? DEFAULT_PARTITION,
+      options?.key,
+    );
+    if (found === undefined) return undefined;
+    const durationMs = Math.min(found.durationMs, this.opts.maxPauseMs ?? DEFAULT_MAX_PAUSE_MS);
+    this.pause(found.key, durationMs, found.reason);
+    return { key: found.key, durationMs, reason: found.reason };
+  }
+
+  pause(key: string, durationMs: number, reason: PauseReason = 'retry-after'): void {
+    if (!(durationMs > 0)) return;
+    const duration = Math.min(durationMs, this.opts.maxPauseMs ?? DEFAULT_MAX_PAUSE_MS);
+    const now = this.clock.now();
+    storePause(this.store, this.opts, key, duration, reason, now);
+    const ks = key === DEFAULT_KEY ? this.defaultKey : this.keys.get(key);
+    if (ks !== undefined) {
+      this.block(ks, { ok: false, retryInMs: duration, policyIndex: -1, pause: reason }, now);
+      this.drain();
+    }
+  }
+
+  stats(): RateLimiterStats {
+    return statsOf(this.queued, this.running, this.defaultKey, this.keys);
+  }
+}

@@ -1,0 +1,271 @@
+import { RateLimitOptionsError } from './errors.js';
+import type { AcquireResult, PauseReason, RateLimitPolicy, RateLimitStore } from './store.js';
+
+/** Default bound on the number of key states the in-memory store keeps. */
+export const DEFAULT_MAX_KEYS = 10_000;
+
+/** Options of {@link memoryStore}. */
+export interface MemoryStoreOptions {
+  /**
+   * The most key states kept at once (least recently used evicted first; idle states, whose
+   * windows and pauses are over, are swept as new keys arrive). Default {@link DEFAULT_MAX_KEYS}.
+   * Keep it above the number of keys active within your longest `intervalMs`: an evicted
+   * active key starts afresh.
+   */
+  maxKeys?: number;
+}
+
+/**
+ * A sliding log, run-length encoded: one entry per distinct start millisecond, so memory is
+ * bounded by min(limit, intervalMs) entries and a burst of starts in one ms costs one entry.
+ */
+class SlidingLog {
+  times: number[] = [];
+  counts: number[] = [];
+  head = 0;
+  used = 0;
+
+  expire(now: number, intervalMs: number): void {
+    const { times, counts } = this;
+    let head = this.head;
+    const edge = now - intervalMs;
+    while (head < times.length && (times[head] as number) <= edge) {
+      this.used -= counts[head] as number;
+      head++;
+    }
+    if (head > 64 && head * 2 > times.length) {
+      times.splice(0, head);
+      counts.splice(0, head);
+      head = 0;
+    }
+    this.head = head;
+  }
+
+  /** ms until `cost` more fits; 0 when it fits now. Call after `expire`. */
+  waitFor(cost: number, limit: number, intervalMs: number, now: number): number {
+    let excess = this.used + cost - limit;
+    if (excess <= 0) return 0;
+    const { times, counts } = this;
+    for (let i = this.head; i < times.length; i++) {
+      excess -= counts[i] as number;
+      if (excess <= 0) return (times[i] as number) + intervalMs - now;
+    }
+    /* c8 ignore next -- unreachable: cost <= limit is checked by the limiter */
+    return intervalMs;
+  }
+
+  charge(cost: number, now: number): void {
+    const last = this.times.length - 1;
+    if (last >= this.head && this.times[last] === now)
+      this.counts[last] = (this.counts[last] as number) + cost;
+    else {
+      this.times.push(now);
+      this.counts.push(cost);
+    }
+    this.used += cost;
+  }
+}
+
+interface KeyState {
+  logs: Array<SlidingLog | undefined>;
+  /** GCRA theoretical arrival times, per policy (NaN for sliding-log policies). */
+  tats: number[];
+  pauseUntil: number;
+  pauseReason: PauseReason;
+  /** When this state becomes equivalent to a fresh one. */
+  idleAt: number;
+  key: string;
+  /** LRU list links (older / newer). */
+  older: KeyState | undefined;
+  newer: KeyState | undefined;
+}
+
+function newState(key: string, policies: readonly RateLimitPolicy[]): KeyState {
+  const state: KeyState = {
+    logs: [],
+    tats: [],
+    pauseUntil: 0,
+    pauseReason: 'retry-after',
+    idleAt: 0,
+    key,
+    older: undefined,
+    newer: undefined,
+  };
+  initPolicies(state, policies);
+  return state;
+}
+
+/** (Re)creates the per-policy state, e.g. for a state first created by a pause. */
+function initPolicies(state: KeyState, policies: readonly RateLimitPolicy[]): void {
+  state.logs = [];
+  state.tats = [];
+  for (const p of policies) {
+    state.logs.push(p.burst === undefined ? new SlidingLog() : undefined);
+    state.tats.push(Number.NEGATIVE_INFINITY);
+  }
+}
+
+/**
+ * The in-memory {@link RateLimitStore} (the default): synchronous, exact, and bounded by
+ * `maxKeys` with LRU + idle eviction. Sliding log for plain policies, GCRA for `burst` ones.
+ *
+ * @example
+ * ```ts
+ * import { createRateLimiter, memoryStore } from '@brace/rate-limit';
+ *
+ * const store = memoryStore({ maxKeys: 100_000 });
+ * const limiter = createRateLimiter({ policies: [{ limit: 5, intervalMs: 1000 }], store });
+ * store.size; // key states currently held
+ * ```
+ */
+export interface MemoryStore extends RateLimitStore {
+  /** How many key states are held right now (never more than `maxKeys`). */
+  readonly size: number;
+  /** Synchronous: see {@link RateLimitStore.tryAcquire}. */
+  tryAcquire(
+    key: string,
+    policies: readonly RateLimitPolicy[],
+    cost: number,
+    now: number,
+  ): AcquireResult;
+  /** Synchronous: see {@link RateLimitStore.pause}. */
+  pause(key: string, durationMs: number, reason: PauseReason, now: number): void;
+}
+
+/**
+ * Creates the in-memory store. See {@link MemoryStore}.
+ *
+ * @example
+ * ```ts
+ * import { memoryStore } from '@brace/rate-limit';
+ *
+ * const store = memoryStore({ maxKeys: 1000 });
+ * store.tryAcquire('tenant-a', [{ limit: 1, intervalMs: 1000 }], 1, Date.now()); // { ok: true }
+ * ```
+ */
+export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
+  const maxKeys = options.maxKeys ?? DEFAULT_MAX_KEYS;
+  if (!Number.isSafeInteger(maxKeys) || maxKeys < 1) {
+    throw new RateLimitOptionsError('maxKeys', 'an integer >= 1');
+  }
+  const states = new Map<string, KeyState>();
+  // A doubly linked LRU list (oldest first): V8 Maps make "delete the first entry" O(n)
+  // once deleted entries pile up at the front, so the order lives in the states themselves.
+  let oldest: KeyState | undefined;
+  let newest: KeyState | undefined;
+  let lastKey: string | undefined;
+  let lastState: KeyState | undefined;
+
+  const unlink = (state: KeyState) => {
+    if (state.older) state.older.newer = state.newer;
+    else oldest = state.newer;
+    if (state.newer) state.newer.older = state.older;
+    else newest = state.older;
+    state.older = undefined;
+    state.newer = undefined;
+  };
+  const append = (state: KeyState) => {
+    state.older = newest;
+    if (newest) newest.newer = state;
+    else oldest = state;
+    newest = state;
+  };
+  const evict = (state: KeyState) => {
+    unlink(state);
+    states.delete(state.key);
+  };
+
+  /** Gets (and marks most recently used) or creates a key's state, evicting as needed. */
+  const stateOf = (key: string, policies: readonly RateLimitPolicy[], now: number): KeyState => {
+    if (key === lastKey && lastState !== undefined) return lastState;
+    let state = states.get(key);
+    if (state !== undefined) {
+      if (state !== newest) {
+        unlink(state);
+        append(state);
+      }
+    } else {
+      // Sweep a couple of the least recently used states if they are idle (TTL eviction),
+      // then enforce the size bound (LRU eviction).
+      for (let i = 0; i < 2 && oldest !== undefined && oldest.idleAt <= now; i++) evict(oldest);
+      while (states.size >= maxKeys) evict(oldest as KeyState);
+      state = newState(key, policies);
+      states.set(key, state);
+      append(state);
+    }
+    lastKey = key;
+    lastState = state;
+    return state;
+  };
+
+  return {
+    get size() {
+      return states.size;
+    },
+    tryAcquire(key, policies, cost, now): AcquireResult {
+      if (policies.length === 0) {
+        const paused = states.get(key);
+        if (paused === undefined || paused.pauseUntil <= now) return OK;
+      }
+      const state = stateOf(key, policies, now);
+      const n = policies.length;
+      if (state.tats.length !== n) initPolicies(state, policies);
+      if (state.pauseUntil > now) {
+        return {
+          ok: false,
+          retryInMs: state.pauseUntil - now,
+          policyIndex: -1,
+          pause: state.pauseReason,
+        };
+      }
+      let wait = 0;
+      let refusing = -1;
+      for (let i = 0; i < n; i++) {
+        const p = policies[i] as RateLimitPolicy;
+        const log = state.logs[i];
+        let w: number;
+        if (log !== undefined) {
+          log.expire(now, p.intervalMs);
+          w = log.waitFor(cost, p.limit, p.intervalMs, now);
+        } else {
+          const t = p.intervalMs / p.limit;
+          const tat = Math.max(state.tats[i] as number, now) + cost * t;
+          w = tat - now - (p.burst as number) * t;
+        }
+        if (w > wait) {
+          wait = w;
+          refusing = i;
+        }
+      }
+      if (refusing >= 0) {
+        return { ok: false, retryInMs: Math.max(1, Math.ceil(wait)), policyIndex: refusing };
+      }
+      let idleAt = state.idleAt;
+      for (let i = 0; i < n; i++) {
+        const p = policies[i] as RateLimitPolicy;
+        const log = state.logs[i];
+        if (log !== undefined) {
+          log.charge(cost, now);
+          if (now + p.intervalMs > idleAt) idleAt = now + p.intervalMs;
+        } else {
+          const tat = Math.max(state.tats[i] as number, now) + cost * (p.intervalMs / p.limit);
+          state.tats[i] = tat;
+          if (tat > idleAt) idleAt = tat;
+        }
+      }
+      state.idleAt = idleAt;
+      return OK;
+    },
+    pause(key, durationMs, reason, now) {
+      const state = stateOf(key, [], now);
+      const until = now + durationMs;
+      if (until > state.pauseUntil) {
+        state.pauseUntil = until;
+        state.pauseReason = reason;
+        if (until > state.idleAt) state.idleAt = until;
+      }
+    },
+  };
+}
+
+const OK: AcquireResult = Object.freeze({ ok: true });

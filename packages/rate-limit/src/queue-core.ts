@@ -1,0 +1,122 @@
+import type { Clock } from '@brace/core';
+import { Deque } from './deque.js';
+import { RateLimitOptionsError } from './errors.js';
+import { ACQUIRING, Lane, Level, QUEUED, type Task } from './task.js';
+import type { RateLimiterOptions } from './types.js';
+import { noop, settleTask } from './util.js';
+
+/**
+ * @internal The queue half of the limiter: priority levels, each a round-robin ring of
+ * per-key lanes; the enqueue-ordered deadline list; and the single wake-up timer.
+ */
+export abstract class QueueCore {
+  queued = 0;
+  running = 0;
+  readonly levels: Level[] = [];
+  readonly deadlines = new Deque<Task>();
+  protected scanWake = Number.POSITIVE_INFINITY;
+  private timerAt = Number.POSITIVE_INFINITY;
+  private timer: AbortController | undefined;
+
+  constructor(
+    readonly opts: RateLimiterOptions,
+    readonly clock: Clock,
+    readonly cap: number,
+    readonly maxWaitMs: number,
+  ) {}
+
+  /** Dispatches what can go now. */
+  abstract drain(): void;
+
+  /** Puts a task in its priority level's lane for its key (at the front when `front`). */
+  protected pushTask(task: Task, front: boolean): void {
+    let level: Level | undefined;
+    const levels = this.levels;
+    let i = 0;
+    for (; i < levels.length; i++) {
+      const l = levels[i] as Level;
+      if (l.priority === task.priority) {
+        level = l;
+        break;
+      }
+      if (l.priority < task.priority) break;
+    }
+    if (level === undefined) {
+      level = new Level(task.priority);
+      levels.splice(i, 0, level);
+    }
+    let lane = level.byKey.get(task.key);
+    if (lane === undefined) {
+      const weight = this.opts.weight ? this.opts.weight(task.key) : 1;
+      if (!Number.isSafeInteger(weight) || weight < 1) {
+        if (level.lanes.size === 0) this.levels.splice(this.levels.indexOf(level), 1);
+        throw new RateLimitOptionsError('weight(key)', 'an integer >= 1');
+      }
+      lane = new Lane(task.ks, weight);
+      level.byKey.set(task.key, lane);
+    }
+    if (!lane.inLevel) {
+      lane.inLevel = true;
+      level.lanes.push(lane);
+    }
+    if (front) lane.tasks.unshift(task);
+    else lane.tasks.push(task);
+    task.lane = lane;
+    task.state = QUEUED;
+    lane.live++;
+    task.ks.queued++;
+    this.queued++;
+  }
+
+  /** Takes a queued task out of the queue (it was dispatched, aborted or timed out). */
+  unqueue(task: Task): void {
+    const lane = task.lane as Lane;
+    lane.live--;
+    task.ks.queued--;
+    this.queued--;
+    if (lane.tasks.size > 64 && lane.live * 2 < lane.tasks.size)
+      lane.tasks.filter((t) => t.state === QUEUED);
+  }
+
+  /** Rejects queued tasks whose `maxWaitMs` has passed (deadlines are in enqueue order). */
+  protected expire(now: number): void {
+    const deadlines = this.deadlines;
+    for (let task = deadlines.peek(); task !== undefined; task = deadlines.peek()) {
+      if (task.state === ACQUIRING) return;
+      if (task.state === QUEUED) {
+        if (task.deadline > now) return;
+        this.unqueue(task);
+        settleTask(task, 'wait-timeout', this.maxWaitMs);
+      }
+      deadlines.shift();
+    }
+  }
+
+  /** Arms the single timer for the earliest wake-up (a throttled key or a deadline). */
+  protected arm(now: number): void {
+    let wake =
+      this.running < this.cap && this.queued > 0 ? this.scanWake : Number.POSITIVE_INFINITY;
+    const first = this.deadlines.peek();
+    if (first !== undefined && first.state === QUEUED && first.deadline < wake)
+      wake = first.deadline;
+    if (wake === Number.POSITIVE_INFINITY) {
+      if (this.queued === 0 && this.timer !== undefined) {
+        this.timer.abort();
+        this.timer = undefined;
+        this.timerAt = Number.POSITIVE_INFINITY;
+      }
+      return;
+    }
+    if (this.timer !== undefined && this.timerAt <= wake) return;
+    this.timer?.abort();
+    const controller = new AbortController();
+    this.timer = controller;
+    this.timerAt = wake;
+    this.clock.sleep(Math.max(0, wake - now), controller.signal).then(() => {
+      if (this.timer !== controller) return;
+      this.timer = undefined;
+      this.timerAt = Number.POSITIVE_INFINITY;
+      this.drain();
+    }, noop);
+  }
+}

@@ -1,0 +1,113 @@
+import { RateLimitOptionsError } from './errors.js';
+
+/**
+ * One limit: at most `limit` units of cost per rolling `intervalMs`.
+ *
+ * Without `burst` it is enforced as a sliding log: **never more than `limit` starts in any
+ * rolling window of `intervalMs`** (a window is half-open: a start at `t` counts until
+ * `t + intervalMs`). With `burst` it is enforced with GCRA (a virtual-scheduling leaky
+ * bucket): a steady `limit / intervalMs` rate with up to `burst` units at once, in O(1)
+ * memory whatever the volume.
+ *
+ * @example
+ * ```ts
+ * import type { RateLimitPolicy } from '@brace/rate-limit';
+ *
+ * const perSecond: RateLimitPolicy = { limit: 10, intervalMs: 1000 };
+ * const smooth: RateLimitPolicy = { limit: 5000, intervalMs: 60_000, burst: 100 };
+ * ```
+ */
+export interface RateLimitPolicy {
+  /** Units of cost allowed per `intervalMs`; an integer >= 1. */
+  limit: number;
+  /** The window length in milliseconds; > 0. */
+  intervalMs: number;
+  /** Switches the policy to GCRA with this many units allowed at once; an integer >= 1. */
+  burst?: number;
+}
+
+/** Why a task is made to wait. */
+export type ThrottleReason = 'policy' | 'server-remaining' | 'retry-after';
+
+/** Why a partition is paused: the server said `remaining` is 0, or sent `Retry-After`. */
+export type PauseReason = 'server-remaining' | 'retry-after';
+
+/**
+ * The answer of {@link RateLimitStore.tryAcquire}: either the cost was charged to every
+ * policy, or nothing was charged and the caller may retry in `retryInMs`.
+ */
+export type AcquireResult =
+  | { /** Charged. */ ok: true }
+  | {
+      /** Not charged. */
+      ok: false;
+      /** Milliseconds until the request can fit (exact, not a polling interval); >= 1. */
+      retryInMs: number;
+      /** The refusing policy's index, or -1 when the key is paused by the server. */
+      policyIndex: number;
+      /** The pause's reason when `policyIndex` is -1. */
+      pause?: PauseReason;
+    };
+
+/**
+ * Where the limiter keeps per-key usage. The in-memory store is the default;
+ * `@brace/rate-limit-redis` shares one limit between processes. Methods may answer
+ * synchronously (fast path) or with a promise.
+ *
+ * @example
+ * ```ts
+ * import { createRateLimiter, memoryStore } from '@brace/rate-limit';
+ *
+ * const limiter = createRateLimiter({
+ *   policies: [{ limit: 10, intervalMs: 1000 }],
+ *   store: memoryStore({ maxKeys: 50_000 }),
+ * });
+ * ```
+ */
+export interface RateLimitStore {
+  /**
+   * Atomically checks every policy and the key's pause, then charges `cost` to all of them
+   * only if all allow it: no policy is charged for a request another refused.
+   * `now` is the limiter's clock; a shared store may use its own clock instead.
+   */
+  tryAcquire(
+    key: string,
+    policies: readonly RateLimitPolicy[],
+    cost: number,
+    now: number,
+  ): AcquireResult | Promise<AcquireResult>;
+  /**
+   * Pauses `key` for `durationMs` from now, unless it is already paused for longer: a pause
+   * is never shortened.
+   */
+  pause(key: string, durationMs: number, reason: PauseReason, now: number): void | Promise<void>;
+}
+
+/** @internal Validates policies, throwing {@link RateLimitOptionsError} naming the bad field. */
+export function validatePolicies(policies: unknown): readonly RateLimitPolicy[] {
+  if (!Array.isArray(policies)) throw new RateLimitOptionsError('policies', 'an array of policies');
+  return policies.map((p: Partial<RateLimitPolicy> | undefined, i) => {
+    if (typeof p !== 'object' || p === null) {
+      throw new RateLimitOptionsError(`policies[${i}]`, 'an object { limit, intervalMs, burst? }');
+    }
+    if (!Number.isSafeInteger(p.limit) || (p.limit as number) < 1) {
+      throw new RateLimitOptionsError(`policies[${i}].limit`, 'an integer >= 1');
+    }
+    if (typeof p.intervalMs !== 'number' || !(p.intervalMs > 0) || !Number.isFinite(p.intervalMs)) {
+      throw new RateLimitOptionsError(`policies[${i}].intervalMs`, 'a finite number > 0');
+    }
+    if (p.burst !== undefined && (!Number.isSafeInteger(p.burst) || p.burst < 1)) {
+      throw new RateLimitOptionsError(`policies[${i}].burst`, 'an integer >= 1 (or undefined)');
+    }
+    const policy: RateLimitPolicy = { limit: p.limit as number, intervalMs: p.intervalMs };
+    if (p.burst !== undefined) policy.burst = p.burst;
+    return Object.freeze(policy);
+  });
+}
+
+/** @internal The largest cost that can ever pass every policy. */
+export function capacityOf(policies: readonly RateLimitPolicy[]): number {
+  let capacity = Number.POSITIVE_INFINITY;
+  for (const p of policies) capacity = Math.min(capacity, p.burst ?? p.limit);
+  return capacity;
+}
