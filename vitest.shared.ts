@@ -9,4 +9,7 @@ const root = fileURLToPath(new URL('.', import.meta.url));
 export const braceAlias: AliasOptions = [
   { find: /^@brace\/([a-z0-9-]+)$/, replacement: `${root}packages/$1/src/index.ts` },
   { find: /^@brace\/([a-z0-9-]+)\/([a-z0-9-]+)$/, replacement: `${root}packages/$1/src/$2.ts` },
+  // @brace/webhook-verify's internal `#crypto` import (package.json `imports`) points at dist/;
+  // from sources it is the node:crypto backend (its own vitest config also runs the Web one).
+  { find: /^#crypto$/, replacement: `${root}packages/webhook-verify/src/crypto-node.ts` },
 ];

@@ -2,10 +2,8 @@ import { Writable } from 'node:stream';
 import { describe, expect, it, vi } from 'vitest';
 
 import { DEFAULTS, parseDemoArgs, UsageError } from './args.js';
-import { ensureWebhookVerifyBackend } from './testing/webhook-verify-backend.js';
 
 // Modules that import @brace/webhook-verify load after its backend exists (see the helper).
-ensureWebhookVerifyBackend();
 const { cli } = await import('./cli.js');
 
 function sink() {

@@ -1,10 +1,8 @@
 import { describe, expect, it } from 'vitest';
 
 import { jsonResult } from './results.js';
-import { ensureWebhookVerifyBackend } from './testing/webhook-verify-backend.js';
 
 // Modules that import @brace/webhook-verify load after its backend exists (see the helper).
-ensureWebhookVerifyBackend();
 const { runDemo } = await import('./demo.js');
 
 const FIELDS = [

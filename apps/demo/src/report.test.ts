@@ -5,10 +5,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { ensureWebhookVerifyBackend } from './testing/webhook-verify-backend.js';
-
 // Modules that import @brace/webhook-verify load after its backend exists (see the helper).
-ensureWebhookVerifyBackend();
 const { runDemo } = await import('./demo.js');
 
 const CHROMIUM = '/usr/bin/chromium';
