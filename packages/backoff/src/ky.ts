@@ -109,11 +109,19 @@ export interface BackoffRetryOptions {
  * ```
  */
 export function hostOf(request: Request): string {
-  try {
-    return new URL(request.url).host;
-  } catch {
-    return '';
+  // No URL parsing per request: `Request#url` is already serialized (host lowercased,
+  // default port dropped, no credentials), so the authority is the host.
+  const url = request.url;
+  const scheme = url.indexOf('://');
+  if (scheme === -1) return '';
+  const start = scheme + 3;
+  let end = start;
+  while (end < url.length) {
+    const c = url.charCodeAt(end);
+    if (c === 47 || c === 63 || c === 35) break; // '/', '?', '#'
+    end++;
   }
+  return url.slice(start, end);
 }
 
 type RequestCarrier = { request?: Request; options?: object };

@@ -30,7 +30,15 @@ export type ProblemOccurrence<E extends ProblemExtensions> = {
   detail?: string | undefined;
   /** A URI reference identifying this occurrence. */
   instance?: string | undefined;
-} & (Record<string, never> extends E ? { extensions?: E | undefined } : { extensions: E });
+} & (Record<string, never> extends E
+  ? {
+      /** The extension members of this occurrence (optional: the type declares none required). */
+      extensions?: E | undefined;
+    }
+  : {
+      /** The extension members of this occurrence, checked against the type's schema. */
+      extensions: E;
+    });
 
 /** A problem type made by {@link defineProblemType}. */
 export interface ProblemType<E extends ProblemExtensions = ProblemExtensions> {

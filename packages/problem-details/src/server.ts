@@ -169,7 +169,10 @@ export interface ProblemErrorEvent {
 export function validationProblem(
   issues: ReadonlyArray<StandardSchemaV1.Issue>,
   init?: Omit<ProblemInit, 'extensions'> & { pointerStyle?: PointerStyle | undefined },
-): ProblemDetails<{ errors: ValidationErrorItem[] }> {
+): ProblemDetails<{
+  /** One item per issue: what is wrong (`detail`) and where (`pointer`). */
+  errors: ValidationErrorItem[];
+}> {
   const status = init?.status ?? DEFAULT_VALIDATION_STATUS;
   checkStatus(status);
   const type = init?.type ?? ABOUT_BLANK;

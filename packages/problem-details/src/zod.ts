@@ -50,5 +50,10 @@ export type ProblemDetailsDocument = z.output<typeof problemDetailsSchema>;
  * ```
  */
 export const validationErrorsSchema = z.array(
-  z.looseObject({ detail: z.string(), pointer: z.string() }),
+  z.looseObject({
+    /** What is wrong with the value at `pointer`. */
+    detail: z.string(),
+    /** A JSON Pointer (RFC 6901) to the offending value in the request body. */
+    pointer: z.string(),
+  }),
 );

@@ -66,14 +66,25 @@ export type RouteOf<T, M extends string, P extends string> = [StaticHit<T, M, P>
   : StaticHit<T, M, P>;
 /** The validated output type of route `K` (`unknown` without a `response` schema). */
 export type OutputOf<T, K> = K extends keyof T
-  ? T[K] extends { response: infer S extends StandardSchemaV1 }
+  ? T[K] extends {
+      /** The route's response schema. */
+      response: infer S extends StandardSchemaV1;
+    }
     ? StandardSchemaV1.InferOutput<S>
     : unknown
   : never;
 /** The options argument of a call to route `K`: `json` is required and typed when it has a `body` schema. */
 export type BodyArgs<T, K> = K extends keyof T
-  ? T[K] extends { body: infer S extends StandardSchemaV1 }
-    ? [options: GuardCallOptions & { json: StandardSchemaV1.InferInput<S> }]
+  ? T[K] extends {
+      /** The route's request body schema. */
+      body: infer S extends StandardSchemaV1;
+    }
+    ? [
+        options: GuardCallOptions & {
+          /** The request body, typed by the route's `body` schema (its input type). */
+          json: StandardSchemaV1.InferInput<S>;
+        },
+      ]
     : [options?: GuardCallOptions]
   : [options?: GuardCallOptions];
 

@@ -334,3 +334,27 @@ describe('fallback for other vendors', () => {
     expect(full).toHaveLength(MAX_FINDINGS_PER_PAYLOAD);
   });
 });
+
+describe('DriftWalker leaves', () => {
+  it('reports leaf type and enum drift at the field path, nested or not', () => {
+    const shape = shapeOf(
+      z.object({
+        n: z.number(),
+        e: z.enum(['a', 'b']),
+        a: z.any(),
+        inner: z.object({ s: z.string(), e: z.enum(['x']) }),
+      }),
+    );
+    const walker = new DriftWalker(true);
+    walker.walk(shape, { n: 'one', e: 'c', a: 1, inner: { s: 2, e: 3 } });
+    expect(walker.findings).toEqual([
+      { kind: 'type', path: '$.n', expected: 'number', received: 'string', value: 'one' },
+      { kind: 'enum', path: '$.e', expected: 'enum', received: 'string', value: 'c' },
+      { kind: 'type', path: '$.inner.s', expected: 'string', received: 'number', value: 2 },
+      { kind: 'type', path: '$.inner.e', expected: 'enum', received: 'number', value: 3 },
+    ]);
+    const clean = new DriftWalker(false);
+    clean.walk(shape, { n: 1, e: 'a', a: null, inner: { s: 's', e: 'x' } });
+    expect(clean.findings).toEqual([]);
+  });
+});

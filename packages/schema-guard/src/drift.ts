@@ -143,10 +143,7 @@ export class DriftWalker {
         if (jsonType(value) !== shape.t) this.#add('type', undefined, shape.t, value);
         return;
       case 'enum':
-        if (!shape.values.has(value)) {
-          const sameType = shape.types.has(value === null ? 'null' : typeof value);
-          this.#add(sameType ? 'enum' : 'type', undefined, 'enum', value);
-        }
+        this.#enum(shape, value, undefined);
         return;
       case 'object':
         this.#object(shape, value, depth);
@@ -179,6 +176,12 @@ export class DriftWalker {
     }
   }
 
+  #enum(shape: Extract<Shape, { k: 'enum' }>, value: unknown, last: string | undefined): void {
+    if (shape.values.has(value)) return;
+    const sameType = shape.types.has(value === null ? 'null' : typeof value);
+    this.#add(sameType ? 'enum' : 'type', last, 'enum', value);
+  }
+
   #object(shape: Extract<Shape, { k: 'object' }>, value: unknown, depth: number): void {
     if (jsonType(value) !== 'object') {
       this.#add('type', undefined, 'object', value);
@@ -193,9 +196,17 @@ export class DriftWalker {
         if (field.optional) {
           if (item === undefined) continue;
         } else required++;
-        this.#path.push(key);
-        this.walk(field.shape, item, depth + 1);
-        this.#path.pop();
+        // Leaves are checked in place: no path bookkeeping unless a finding is reported.
+        const child = field.shape;
+        if (child.k === 'prim') {
+          if (jsonType(item) !== child.t) this.#add('type', key, child.t, item);
+        } else if (child.k === 'enum') {
+          this.#enum(child, item, key);
+        } else if (child.k !== 'any') {
+          this.#path.push(key);
+          this.walk(child, item, depth + 1);
+          this.#path.pop();
+        }
       } else if (shape.rest === 'strip') {
         this.#add('unknown-key', key);
       } else if (shape.rest !== 'pass') {

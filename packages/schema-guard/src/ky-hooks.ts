@@ -7,12 +7,16 @@ import {
   type SchemaGuardOptions,
 } from './engine.js';
 import { RequestSchemaError } from './errors.js';
-import type { Routes } from './routes.js';
+import type { RouteMatch, Routes, RouteTable } from './routes.js';
 
 type ParseJson = NonNullable<Options['parseJson']>;
 type ParseContext = Parameters<ParseJson>[1];
 
 const MARK = Symbol.for('@brace/schema-guard/parseJson');
+/** Distinct URLs whose route match is remembered per method (the map is cleared when full). */
+const MATCH_CACHE_SIZE = 256;
+/** Distinct methods with a match cache. */
+const MATCH_CACHE_METHODS = 16;
 
 function isPromise(value: unknown): value is Promise<unknown> {
   return (
@@ -24,16 +28,16 @@ function isPromise(value: unknown): value is Promise<unknown> {
 
 /**
  * ky hooks that validate each request body before it is sent and each response body when it
- * is read, for the routes of a {@link defineRoutes} table:
+ * is read, for the routes of a `defineRoutes` table:
  *
  * - `beforeRequest`: the JSON body is checked against the route's `body` schema; an invalid
  *   body throws {@link RequestSchemaError} and never leaves the process; a valid one is sent as
  *   the schema's output. Under `strict: true` an unmatched request throws
- *   {@link UnmatchedRouteError}.
+ *   `UnmatchedRouteError`.
  * - `init` installs a `parseJson` (wrapping yours, if any), so `.json()` and `response.json()`
  *   parse the body once, validate it, report drift, and return the validated output.
  *   No response clone, no re-serialization. In `throw` mode an invalid 2xx body throws
- *   {@link ResponseSchemaError}; in `warn` mode the raw JSON comes back unchanged.
+ *   `ResponseSchemaError`; in `warn` mode the raw JSON comes back unchanged.
  *
  * Routes are matched relative to the instance's `baseUrl`/`prefix` (or the `baseUrl` option).
  *
@@ -70,9 +74,31 @@ export function schemaGuardHooks<T>(routes: Routes<T>, options: SchemaGuardOptio
     return lastPath;
   };
 
+  // Route matches per method and URL string, for the current base path; bounded (cleared when full).
+  let cachePath: string | undefined;
+  const cache = new Map<string, Map<string, RouteMatch | null>>();
+  const matchOf = (method: string, url: string, path: string): RouteMatch | undefined => {
+    if (cachePath !== path) {
+      cache.clear();
+      cachePath = path;
+    }
+    let byUrl = cache.get(method);
+    if (byUrl === undefined) {
+      if (cache.size >= MATCH_CACHE_METHODS) cache.clear();
+      byUrl = new Map();
+      cache.set(method, byUrl);
+    }
+    const hit = byUrl.get(url);
+    if (hit !== undefined) return hit ?? undefined;
+    const match = routes.match(method, relativePath(pathOfUrl(url), path));
+    if (byUrl.size >= MATCH_CACHE_SIZE) byUrl.clear();
+    byUrl.set(url, match ?? null);
+    return match;
+  };
+
   const parse = (text: string, context: ParseContext, path: string, user?: ParseJson): unknown => {
     const { request, response } = context;
-    const match = routes.match(request.method, relativePath(pathOfUrl(request.url), path));
+    const match = matchOf(request.method, request.url, path);
     if (match === undefined) {
       if (user !== undefined) return user(text, context);
       return text === '' ? undefined : JSON.parse(text);
@@ -107,7 +133,18 @@ export function schemaGuardHooks<T>(routes: Routes<T>, options: SchemaGuardOptio
     kyOptions.parseJson = (text, context) => parse(text, context, path, user);
   };
 
+  // Only a route with a `body` schema (or `strict`) needs a look at the request: without one,
+  // no beforeRequest hook is installed, so ky does no per-request work for it.
+  const strict = options.strict === true;
+  const bodyMethods = new Set<string>();
+  const table = routes.table as unknown as RouteTable;
+  for (const key of Object.keys(table)) {
+    // Keys are checked by defineRoutes: an upper-case method, one space, a path.
+    if (table[key]?.body !== undefined) bodyMethods.add(key.slice(0, key.indexOf(' ')));
+  }
+
   const beforeRequest = ({ request, options: kyOptions }: BeforeRequestState) => {
+    if (!strict && !bodyMethods.has(request.method.toUpperCase())) return undefined;
     const match = guard.match(
       request.method,
       request.url,
@@ -117,7 +154,9 @@ export function schemaGuardHooks<T>(routes: Routes<T>, options: SchemaGuardOptio
     return checkRequest(request, (value) => guard.checkBody(match, value), match.route);
   };
 
-  return { init: [init], beforeRequest: [beforeRequest] };
+  return strict || bodyMethods.size > 0
+    ? { init: [init], beforeRequest: [beforeRequest] }
+    : { init: [init] };
 }
 
 async function checkRequest(

@@ -445,3 +445,66 @@ describe('guard (typed client)', () => {
     expect(await api.patch('echo/1', { json: { a: 1 } } as never)).toEqual({ a: 1 });
   });
 });
+
+describe('schemaGuardHooks per-request cost', () => {
+  const Item = z.object({ id: z.number() });
+
+  it('installs beforeRequest only when a route has a body schema or strict is on', () => {
+    const getOnly = defineRoutes({ 'GET /items/:id': { response: Item } });
+    expect(schemaGuardHooks(getOnly).beforeRequest).toBeUndefined();
+    expect(schemaGuardHooks(getOnly).init).toHaveLength(1);
+    expect(schemaGuardHooks(getOnly, { strict: true }).beforeRequest).toHaveLength(1);
+    const withBody = defineRoutes({ 'POST /items': { body: Item, response: Item } });
+    expect(schemaGuardHooks(withBody).beforeRequest).toHaveLength(1);
+  });
+
+  it('skips bodyless methods in beforeRequest, and still checks bodies of body routes', async () => {
+    const routes = defineRoutes({
+      'GET /items/:id': { response: Item },
+      'POST /items': { body: Item, response: Item },
+    });
+    const api = ky.create({ baseUrl: base, retry: 0, hooks: schemaGuardHooks(routes) });
+    payload = { id: 1 };
+    await expect(api.get('items/1').json()).resolves.toEqual({ id: 1 });
+    await expect(api.post('items', { json: { id: 'x' } }).json()).rejects.toBeInstanceOf(
+      RequestSchemaError,
+    );
+  });
+
+  it('caches route matches per URL, bounded, and per base path', async () => {
+    const routes = defineRoutes({ 'GET /items/:id': { response: Item } });
+    const text = JSON.stringify({ id: 7, extra: true });
+    const fetchStub = async () =>
+      new Response(text, { headers: { 'content-type': 'application/json' } });
+    const api = ky.create({
+      prefix: 'http://stub.test/v1/',
+      fetch: fetchStub,
+      retry: 0,
+      hooks: schemaGuardHooks(routes),
+    });
+    // Repeated URLs (cache hits), unmatched URLs (cached misses), and more distinct URLs than
+    // the cache holds: every answer stays right.
+    for (let round = 0; round < 2; round++) {
+      for (let i = 0; i < 300; i++) {
+        await expect(api.get(`items/${i}`).json()).resolves.toEqual({ id: 7 });
+      }
+      await expect(api.get('other').json()).resolves.toEqual({ id: 7, extra: true });
+      await expect(api.get('other').json()).resolves.toEqual({ id: 7, extra: true });
+    }
+    // Many methods: the per-method maps are bounded too.
+    for (const method of ['get', 'post', 'put', 'patch', 'delete']) {
+      for (let i = 0; i < 4; i++) {
+        await api(`items/${i}`, { method: `${method}${'x'.repeat(i)}` })
+          .json()
+          .catch(() => undefined);
+      }
+    }
+    // Another base path on the same hooks: matched relative to it, not the cached one.
+    const other = api.extend({ prefix: 'http://stub.test/v2/' });
+    await expect(other.get('items/1').json()).resolves.toEqual({ id: 7 });
+    await expect(other.get('http://stub.test/v1/items/1').json()).resolves.toEqual({
+      id: 7,
+      extra: true,
+    });
+  });
+});
