@@ -18,6 +18,7 @@ export {
 } from './rate-limit.js';
 export { parseRetryAfter } from './retry-after.js';
 export { parseServerDelay, type ServerDelay } from './server-delay.js';
+export type { StandardSchemaV1 } from './standard-schema.js';
 export {
   type BareItem,
   type Dictionary,
