@@ -145,8 +145,12 @@ describe.skipIf(!url)('redisStore against Redis', () => {
       expect(await io.zcard(`${p}{k}:p:3:60000:0`)).toBe(2);
       const ttl = await io.pttl(`${p}{k}:p:2:1000:0`);
       expect(ttl).toBeGreaterThan(0);
-      expect(ttl).toBeLessThanOrEqual(1000);
-      expect(await io.pttl(`${p}{k}:seq`)).toBeGreaterThan(1000);
+      expect(ttl).toBeLessThanOrEqual(2000); // refreshed to 2 intervals when under 1
+      // No sequence key: log members are unique without one, and every key left has a TTL.
+      expect(await io.exists(`${p}{k}:seq`)).toBe(0);
+      expect(await io.pttl(`${p}{k}:p:3:60000:0`)).toBeGreaterThan(60_000);
+      const members = await io.zrange(`${p}{k}:p:3:60000:0`, 0, -1);
+      expect(new Set(members).size).toBe(2);
     });
   }
 
@@ -177,22 +181,80 @@ describe.skipIf(!url)('redisStore against Redis', () => {
     expect(ttl).toBeLessThanOrEqual(5000);
   });
 
-  it('falls back from EVALSHA to EVAL on NOSCRIPT', async () => {
+  it('sends EVAL once, then EVALSHA, falling back to EVAL on NOSCRIPT', async () => {
     const commands: string[] = [];
-    let first = true;
+    let evalshas = 0;
     const adapter: RedisEvalAdapter = (command, shaOrSource, keys, args) => {
       commands.push(command);
       if (command === 'evalsha') {
-        const sha = first ? '0000000000000000000000000000000000000000' : shaOrSource;
-        first = false;
+        evalshas++;
+        const sha = evalshas === 1 ? '0000000000000000000000000000000000000000' : shaOrSource;
         return io.evalsha(sha, keys.length, ...keys, ...args);
       }
       return io.eval(shaOrSource, keys.length, ...keys, ...args);
     };
     const store = redisStore({ client: adapter, prefix: prefix() });
     expect(await store.tryAcquire('n', policies, 1, 0)).toEqual({ ok: true });
+    await new Promise((r) => setTimeout(r, 5)); // the script's SHA-1 is computed in the background
     expect(await store.tryAcquire('n', policies, 1, 0)).toEqual({ ok: true });
-    expect(commands).toEqual(['evalsha', 'eval', 'evalsha']);
+    expect(await store.tryAcquire('n', policies, 1, 0)).toEqual({ ok: true });
+    expect(await store.tryAcquire('n', policies, 1, 0)).toMatchObject({
+      ok: false,
+      policyIndex: 0,
+    });
+    expect(commands).toEqual(['eval', 'evalsha', 'eval', 'evalsha', 'evalsha']);
+  });
+
+  it('charges cost > 1 as that many log entries', async () => {
+    const p = prefix();
+    const store = redisStore({ client: io, prefix: p });
+    const five = [{ limit: 5, intervalMs: 1000 }];
+    expect(await store.tryAcquire('c', five, 2.5, 0)).toEqual({ ok: true });
+    expect(await io.zcard(`${p}{c}:p:5:1000:0`)).toBe(3);
+    expect(await store.tryAcquire('c', five, 3, 0)).toMatchObject({ ok: false, policyIndex: 0 });
+    expect(await store.tryAcquire('c', five, 2, 0)).toEqual({ ok: true });
+    expect(new Set(await io.zrange(`${p}{c}:p:5:1000:0`, 0, -1)).size).toBe(5);
+  });
+
+  it('trims expired log entries when they would refuse a grant, and every 32 units', async () => {
+    const p = prefix();
+    const store = redisStore({ client: io, prefix: p });
+    const short = [{ limit: 40, intervalMs: 30 }];
+    const key = `${p}{t}:p:40:30:0`;
+    for (let round = 0; round < 6; round++) {
+      for (let i = 0; i < 10; i++) expect((await store.tryAcquire('t', short, 1, 0)).ok).toBe(true);
+      await new Promise((r) => setTimeout(r, 35));
+    }
+    // 60 grants, never more than 10 in a window: expired ones were trimmed on the way.
+    expect(await io.zcard(key)).toBeLessThanOrEqual(32 + 10);
+    for (let i = 0; i < 40; i++) await store.tryAcquire('t', short, 1, 0);
+    const full = await store.tryAcquire('t', short, 1, 0);
+    expect(full).toMatchObject({ ok: false, policyIndex: 0 });
+    await new Promise((r) => setTimeout(r, 35));
+    expect(await store.tryAcquire('t', short, 1, 0)).toEqual({ ok: true });
+    expect(await io.zcard(key)).toBe(1);
+  });
+
+  it('mixes GCRA and sliding-log policies, each reading its own state', async () => {
+    const p = prefix();
+    const store = redisStore({ client: io, prefix: p });
+    const mixed = [
+      { limit: 100, intervalMs: 1000, burst: 5 },
+      { limit: 4, intervalMs: 60_000 },
+      { limit: 10, intervalMs: 1000, burst: 3 },
+    ];
+    const results = [];
+    for (let i = 0; i < 4; i++) results.push(await store.tryAcquire('m', mixed, 1, 0));
+    expect(results.map((r) => r.ok)).toEqual([true, true, true, false]);
+    expect(results[3]).toMatchObject({ policyIndex: 2 });
+    expect(Number(await io.get(`${p}{m}:p:10:1000:3`))).toBeGreaterThan(0);
+    expect(await io.pttl(`${p}{m}:p:100:1000:5`)).toBeGreaterThan(0);
+    expect(await io.zcard(`${p}{m}:p:4:60000:0`)).toBe(3);
+  });
+
+  it('a reply it cannot read counts as a store failure', async () => {
+    const store = redisStore({ client: async () => null, prefix: prefix() });
+    await expect(store.tryAcquire('x', policies, 1, 0)).rejects.toBeInstanceOf(RateLimitStoreError);
   });
 
   it('fail-closed when node-redis is disconnected', async () => {

@@ -10,6 +10,7 @@ import {
 } from '@brace/rate-limit';
 import { RateLimitStoreError } from './errors.js';
 import { ACQUIRE_SCRIPT, PAUSE_SCRIPT } from './scripts.js';
+import { Watchdog } from './watchdog.js';
 
 /** Default key prefix. */
 export const DEFAULT_PREFIX = 'brace:rl:';
@@ -102,6 +103,28 @@ function toEval(client: RedisClientLike): RedisEvalAdapter {
   );
 }
 
+interface Prepared {
+  suffixes: string[];
+  args: string[];
+}
+
+const GRANTED: AcquireResult = Object.freeze({ ok: true });
+
+function ignore(): undefined {
+  return undefined;
+}
+
+/** Reads the acquire script's reply: `1`, or `{ 0, retryInMs, policyIndex, pauseReason }`. */
+function toResult(reply: unknown): AcquireResult {
+  if (reply === 1) return GRANTED;
+  const r = reply as [number, number, number, string];
+  const policyIndex = Number(r[2]);
+  const result: AcquireResult = { ok: false, retryInMs: Number(r[1]), policyIndex };
+  if (policyIndex < 0)
+    result.pause = r[3] === 'server-remaining' ? 'server-remaining' : 'retry-after';
+  return result;
+}
+
 async function sha1(text: string): Promise<string> {
   const digest = await crypto.subtle.digest('SHA-1', new TextEncoder().encode(text));
   return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, '0')).join('');
@@ -115,7 +138,7 @@ function isNoScript(error: unknown): boolean {
 export type RedisStore = RateLimitStore;
 
 /**
- * A {@link RateLimitStore} in Redis, so many processes share one limit: one Lua script per
+ * A `RateLimitStore` (from `@brace/rate-limit`) in Redis, so many processes share one limit: one Lua script per
  * acquire (EVALSHA, falling back to EVAL on NOSCRIPT), Redis `TIME` as the clock (machines
  * with skewed clocks agree), keys that expire when idle, and pauses shared too.
  *
@@ -149,34 +172,22 @@ export function redisStore(options: RedisStoreOptions): RedisStore {
   }
   const clock = options.clock ?? systemClock;
   let local: MemoryStore | undefined;
-  const shas = new Map<string, Promise<string>>();
+  /** SHA-1 of each script once known; until then the script is sent with EVAL (which loads it). */
+  const shas = new Map<string, string>();
 
-  const evaluate = async (source: string, keys: string[], args: string[]): Promise<unknown> => {
-    let sha = shas.get(source);
+  const evaluate = (source: string, keys: string[], args: string[]): Promise<unknown> => {
+    const sha = shas.get(source);
     if (sha === undefined) {
-      sha = sha1(source);
-      shas.set(source, sha);
-    }
-    try {
-      return await run('evalsha', await sha, keys, args);
-    } catch (error) {
-      if (!isNoScript(error)) throw error;
+      sha1(source).then((hex) => shas.set(source, hex), ignore);
       return run('eval', source, keys, args);
     }
+    return run('evalsha', sha, keys, args).then(undefined, (error: unknown) => {
+      if (!isNoScript(error)) throw error;
+      return run('eval', source, keys, args);
+    });
   };
 
-  const withTimeout = async <T>(work: Promise<T>): Promise<T> => {
-    const controller = new AbortController();
-    const timeout = clock.sleep(timeoutMs, controller.signal).then(() => {
-      throw new Error(`Redis did not answer within ${timeoutMs} ms`);
-    });
-    try {
-      return await Promise.race([work, timeout]);
-    } finally {
-      controller.abort();
-      timeout.catch(() => {});
-    }
-  };
+  const watchdog = new Watchdog(clock, timeoutMs);
 
   const fail = (operation: 'acquire' | 'pause', error: unknown): MemoryStore => {
     const fellBack = mode === 'fail-open';
@@ -193,42 +204,48 @@ export function redisStore(options: RedisStoreOptions): RedisStore {
   };
 
   const base = (key: string) => `${prefix}{${key}}:`;
+  /** Per policy list (the limiter passes the same frozen array every time): key suffixes and ARGV. */
+  const prepared = new WeakMap<readonly RateLimitPolicy[], Prepared>();
+  const prepare = (policies: readonly RateLimitPolicy[]): Prepared => {
+    let p = prepared.get(policies);
+    if (p === undefined) {
+      const suffixes: string[] = [];
+      const args = ['1', String(policies.length)];
+      for (const policy of policies) {
+        const burst = policy.burst ?? 0;
+        suffixes.push(`p:${policy.limit}:${policy.intervalMs}:${burst}`);
+        args.push(String(policy.limit), String(policy.intervalMs), String(burst));
+      }
+      p = { suffixes, args };
+      prepared.set(policies, p);
+    }
+    return p;
+  };
 
   return {
-    async tryAcquire(key, policies: readonly RateLimitPolicy[], cost, now): Promise<AcquireResult> {
+    tryAcquire(key, policies: readonly RateLimitPolicy[], cost, now): Promise<AcquireResult> {
       const k = base(key);
-      const keys = [`${k}pause`, `${k}seq`];
-      const args = [String(Math.ceil(cost)), String(policies.length)];
-      for (const p of policies) {
-        keys.push(`${k}p:${p.limit}:${p.intervalMs}:${p.burst ?? 0}`);
-        args.push(String(p.limit), String(p.intervalMs), String(p.burst ?? 0));
+      const { suffixes, args: shared } = prepare(policies);
+      const keys = [`${k}pause`];
+      for (let i = 0; i < suffixes.length; i++) keys.push(k + suffixes[i]);
+      const units = Math.ceil(cost);
+      let args = shared;
+      if (units !== 1) {
+        args = shared.slice();
+        args[0] = String(units);
       }
-      let reply: unknown;
-      try {
-        reply = await withTimeout(evaluate(ACQUIRE_SCRIPT, keys, args));
-      } catch (error) {
-        return fail('acquire', error).tryAcquire(key, policies, cost, now) as AcquireResult;
-      }
-      const [ok, retryInMs, policyIndex, reason] = reply as [number, number, number, string];
-      if (Number(ok) === 1) return { ok: true };
-      const result: AcquireResult = {
-        ok: false,
-        retryInMs: Number(retryInMs),
-        policyIndex: Number(policyIndex),
-      };
-      if (result.policyIndex < 0) {
-        result.pause = reason === 'server-remaining' ? 'server-remaining' : 'retry-after';
-      }
-      return result;
+      return watchdog.guard(
+        evaluate(ACQUIRE_SCRIPT, keys, args),
+        toResult,
+        (error) => fail('acquire', error).tryAcquire(key, policies, cost, now) as AcquireResult,
+      );
     },
-    async pause(key, durationMs, reason: PauseReason, now) {
-      try {
-        await withTimeout(
-          evaluate(PAUSE_SCRIPT, [`${base(key)}pause`], [String(Math.ceil(durationMs)), reason]),
-        );
-      } catch (error) {
-        fail('pause', error).pause(key, durationMs, reason, now);
-      }
+    pause(key, durationMs, reason: PauseReason, now) {
+      return watchdog.guard(
+        evaluate(PAUSE_SCRIPT, [`${base(key)}pause`], [String(Math.ceil(durationMs)), reason]),
+        ignore,
+        (error) => fail('pause', error).pause(key, durationMs, reason, now) as undefined,
+      );
     },
   };
 }

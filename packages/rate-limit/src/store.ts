@@ -37,7 +37,10 @@ export type PauseReason = 'server-remaining' | 'retry-after';
  * policy, or nothing was charged and the caller may retry in `retryInMs`.
  */
 export type AcquireResult =
-  | { /** Charged. */ ok: true }
+  | {
+      /** Charged: the cost was counted against every policy. */
+      ok: true;
+    }
   | {
       /** Not charged. */
       ok: false;
