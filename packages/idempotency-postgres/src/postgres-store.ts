@@ -27,7 +27,13 @@ import { DEFAULT_POSTGRES_TABLE, postgresSchema, type TableNames, tableNames } f
  */
 export interface PostgresClient {
   /** Runs one statement with positional parameters. */
-  query(text: string, params?: unknown[]): Promise<{ rows: unknown[] }>;
+  query(
+    text: string,
+    params?: unknown[],
+  ): Promise<{
+    /** The result rows, one object per row keyed by column name. */
+    rows: unknown[];
+  }>;
 }
 
 /**
@@ -57,7 +63,8 @@ export interface PostgresStoreOptions {
 }
 
 /**
- * An {@link IdempotencyStore} kept in a PostgreSQL table, plus its maintenance operations.
+ * An `IdempotencyStore` (from `@brace/idempotency`) kept in a PostgreSQL table, plus its
+ * maintenance operations.
  *
  * @example
  * ```ts
@@ -172,8 +179,9 @@ function classify(row: ClaimRow, fingerprint: string, now: number): BeginResult 
 }
 
 /**
- * Creates an {@link IdempotencyStore} in a PostgreSQL table on the client you pass (`pg`
- * Pool/Client, PGlite, or a wrapper). Call `migrate()` once (or run {@link POSTGRES_SCHEMA}
+ * Creates an `IdempotencyStore` (from `@brace/idempotency`) in a PostgreSQL table on the
+ * client you pass (`pg` Pool/Client, PGlite, or a wrapper).
+ * Call `migrate()` once (or run {@link POSTGRES_SCHEMA}
  * in your migrations); call `sweep()` now and then to delete expired rows (expired rows are
  * already ignored and reused by `begin`).
  *

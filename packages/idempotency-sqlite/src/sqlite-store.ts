@@ -37,7 +37,10 @@ export type SqliteValue = string | number | bigint | Uint8Array | null;
  */
 export interface SqliteStatement {
   /** Runs the statement with positional parameters; reports how many rows changed. */
-  run(...params: SqliteValue[]): { changes: number | bigint };
+  run(...params: SqliteValue[]): {
+    /** How many rows the statement inserted, updated or deleted. */
+    changes: number | bigint;
+  };
   /** Runs the statement with positional parameters; returns the first row or `undefined`. */
   get(...params: SqliteValue[]): unknown;
 }
@@ -81,7 +84,8 @@ export interface SqliteStoreOptions {
 }
 
 /**
- * An {@link IdempotencyStore} kept in a SQLite table, plus its maintenance operations.
+ * An `IdempotencyStore` (from `@brace/idempotency`) kept in a SQLite table, plus its
+ * maintenance operations.
  *
  * @example
  * ```ts
@@ -177,8 +181,9 @@ function classify(row: Row, fingerprint: string, now: number): BeginResult | und
 }
 
 /**
- * Creates an {@link IdempotencyStore} in a SQLite table of the database you pass
- * (`node:sqlite` `DatabaseSync` or better-sqlite3). Durable across restarts, shared by
+ * Creates an `IdempotencyStore` (from `@brace/idempotency`) in a SQLite table of the
+ * database you pass (`node:sqlite` `DatabaseSync` or better-sqlite3).
+ * Durable across restarts, shared by
  * every process that opens the same file. Call `migrate()` once (or run
  * {@link SQLITE_SCHEMA} in your migrations); call `sweep()` now and then to delete expired
  * rows (expired rows are already ignored and reused by `begin`).

@@ -61,16 +61,22 @@ export interface MemoryStore extends IdempotencyStore {
 }
 
 interface Entry {
+  /** The entry's map key (to delete it when evicted or swept). */
+  readonly id: string;
   fingerprint: string;
   /** The owner's token while in progress; `undefined` once completed. */
   token: string | undefined;
   lockExpiresAt: number;
   expiresAt: number;
   record: StoredResponse | undefined;
+  /** The next more recently used entry (`undefined` at the most recently used end). */
+  newer: Entry | undefined;
+  /** The next less recently used entry (`undefined` at the least recently used end). */
+  older: Entry | undefined;
 }
 
-/** How many least-recently-used entries each insert inspects for expiry. */
-const SWEEP_PER_INSERT = 2;
+/** How many entries each insert inspects for expiry (the sweep hand moves on from there). */
+const SWEEP_PER_INSERT = 4;
 
 /** An unambiguous map key for a scope and a key (the scope's length prefixes it). */
 function mapKey(where: StoreKey): string {
@@ -101,20 +107,48 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
   const maxEntries = options.maxEntries ?? DEFAULT_MEMORY_STORE_MAX_ENTRIES;
   checkInteger('maxEntries', maxEntries, 1, 10_000_000);
   const clock = options.clock ?? systemClock;
-  // Map iteration order is insertion order: re-inserting on use keeps it LRU-first.
+  // The Map only finds entries by id; it is never iterated (iterating a Map that sees many
+  // deletes walks over their holes). Recency lives in a doubly linked list through the
+  // entries: `oldest` is evicted first, `newest` is the last touched. A sweep hand walks the
+  // list from oldest to newest a few entries per insert, wrapping around, so every expired
+  // entry is removed within `size / SWEEP_PER_INSERT` inserts: O(1) work per call.
   const entries = new Map<string, Entry>();
+  let oldest: Entry | undefined;
+  let newest: Entry | undefined;
+  let hand: Entry | undefined;
 
-  function insert(id: string, entry: Entry, now: number): void {
-    let swept = 0;
-    for (const [oldId, old] of entries) {
-      if (swept++ >= SWEEP_PER_INSERT) break;
-      if (old.expiresAt <= now) entries.delete(oldId);
+  function unlink(entry: Entry): void {
+    if (hand === entry) hand = entry.newer;
+    if (entry.older === undefined) oldest = entry.newer;
+    else entry.older.newer = entry.newer;
+    if (entry.newer === undefined) newest = entry.older;
+    else entry.newer.older = entry.older;
+    entry.older = undefined;
+    entry.newer = undefined;
+  }
+
+  function append(entry: Entry): void {
+    entry.older = newest;
+    if (newest === undefined) oldest = entry;
+    else newest.newer = entry;
+    newest = entry;
+  }
+
+  function remove(entry: Entry): void {
+    unlink(entry);
+    entries.delete(entry.id);
+  }
+
+  function insert(entry: Entry, now: number): void {
+    for (let i = 0; i < SWEEP_PER_INSERT; i++) {
+      const at = hand ?? oldest;
+      if (at === undefined) break;
+      hand = at.newer;
+      if (at.expiresAt <= now) remove(at);
     }
-    if (entries.size >= maxEntries) {
-      const oldest = entries.keys().next().value as string;
-      entries.delete(oldest);
-    }
-    entries.set(id, entry);
+    if (entries.size >= maxEntries) remove(oldest as Entry);
+    entries.set(entry.id, entry);
+    append(entry);
   }
 
   /** The live entry for `id`, or undefined (an expired one is removed). */
@@ -122,7 +156,7 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
     const entry = entries.get(id);
     if (entry === undefined) return undefined;
     if (entry.expiresAt <= now) {
-      entries.delete(id);
+      remove(entry);
       return undefined;
     }
     return entry;
@@ -134,6 +168,9 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
     },
     clear() {
       entries.clear();
+      oldest = undefined;
+      newest = undefined;
+      hand = undefined;
     },
     begin(where: StoreKey, fingerprint: string, opts: BeginOptions): Promise<BeginResult> {
       const now = clock.now();
@@ -143,8 +180,10 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
         const lockHeld = entry.token === undefined || entry.lockExpiresAt > now;
         if (lockHeld) {
           // Touch: move to the most recently used end.
-          entries.delete(id);
-          entries.set(id, entry);
+          if (entry !== newest) {
+            unlink(entry);
+            append(entry);
+          }
           if (entry.fingerprint !== fingerprint) return Promise.resolve({ status: 'mismatch' });
           if (entry.record !== undefined) {
             return Promise.resolve({ status: 'completed', record: entry.record });
@@ -155,17 +194,19 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
           });
         }
         // The owner's lock expired: the claim is taken over below with a new token.
-        entries.delete(id);
+        remove(entry);
       }
       const token = crypto.randomUUID();
       insert(
-        id,
         {
+          id,
           fingerprint,
           token,
           lockExpiresAt: now + opts.lockTtlMs,
           expiresAt: now + Math.max(opts.ttlMs, opts.lockTtlMs),
           record: undefined,
+          newer: undefined,
+          older: undefined,
         },
         now,
       );
@@ -190,10 +231,9 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
       return Promise.resolve(true);
     },
     release(where: StoreKey, token: string): Promise<boolean> {
-      const id = mapKey(where);
-      const entry = live(id, clock.now());
+      const entry = live(mapKey(where), clock.now());
       if (entry === undefined || entry.token !== token) return Promise.resolve(false);
-      entries.delete(id);
+      remove(entry);
       return Promise.resolve(true);
     },
   };

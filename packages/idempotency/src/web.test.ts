@@ -309,6 +309,46 @@ describe('createIdempotency: status-code rules', () => {
     );
     expect(replay).toEqual(bytes);
   });
+
+  it('reads a request body streamed in several chunks, and an empty streamed body', async () => {
+    const { idem } = setup();
+    const streamed = (chunks: string[]) =>
+      new Request(URL_, {
+        method: 'POST',
+        headers: { 'idempotency-key': `"s${chunks.length}"` },
+        body: new ReadableStream<Uint8Array>({
+          start(controller) {
+            for (const chunk of chunks) controller.enqueue(new TextEncoder().encode(chunk));
+            controller.close();
+          },
+        }),
+        duplex: 'half',
+      } as RequestInit);
+    const echo: WebHandler = async (request) => new Response(`got:${await request.text()}`);
+    expect(await (await idem.handle(streamed(['ab', 'cd', 'ef']), echo)).text()).toBe('got:abcdef');
+    expect(await (await idem.handle(streamed([]), echo)).text()).toBe('got:');
+  });
+
+  it('rejects a request body stream that yields something other than bytes, as arrayBuffer() would', async () => {
+    const { idem, handler, runs } = { ...setup(), ...orders() };
+    let cancelled = false;
+    const request = new Request(URL_, {
+      method: 'POST',
+      headers: { 'idempotency-key': '"x"' },
+      body: new ReadableStream<string>({
+        pull(controller) {
+          controller.enqueue('not bytes');
+        },
+        cancel() {
+          cancelled = true;
+        },
+      }) as unknown as ReadableStream<Uint8Array>,
+      duplex: 'half',
+    } as RequestInit);
+    await expect(idem.handle(request, handler)).rejects.toThrow(TypeError);
+    expect(cancelled).toBe(true);
+    expect(runs()).toBe(0);
+  });
 });
 
 describe('createIdempotency: scopes, fingerprints and store failures', () => {
