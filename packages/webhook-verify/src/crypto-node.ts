@@ -5,12 +5,18 @@ import {
   createPrivateKey,
   createPublicKey,
   createSecretKey,
+  type Hmac,
   type KeyObject,
   sign as signData,
   timingSafeEqual,
   verify as verifyData,
 } from 'node:crypto';
-import { type CryptoBackend, ED25519_PKCS8_PREFIX, type SignedMessage } from './crypto-types.js';
+import {
+  type CryptoBackend,
+  ED25519_PKCS8_PREFIX,
+  type HmacHash,
+  type SignedMessage,
+} from './crypto-types.js';
 
 function messageBytes(message: SignedMessage): Buffer {
   const { prefix, body, suffix } = message;
@@ -18,6 +24,16 @@ function messageBytes(message: SignedMessage): Buffer {
     return Buffer.from(prefix + (body ?? '') + suffix, 'utf8');
   }
   return Buffer.concat([Buffer.from(prefix, 'utf8'), body, Buffer.from(suffix, 'utf8')]);
+}
+
+function hmacOf(key: KeyObject, hash: HmacHash, message: SignedMessage): Hmac {
+  const h = createHmac(hash, key);
+  const { prefix, body, suffix } = message;
+  // Separate updates: concatenating a short prefix to the body would copy the whole body.
+  if (prefix.length > 0) h.update(prefix);
+  if (body !== undefined) h.update(body);
+  if (suffix.length > 0) h.update(suffix);
+  return h;
 }
 
 function privateKey(seed: Uint8Array): KeyObject {
@@ -33,16 +49,8 @@ export const backend: CryptoBackend = {
   name: 'node',
   sync: true,
   hmacKey: (secret) => createSecretKey(secret),
-  hmac(key, hash, message) {
-    const h = createHmac(hash, key as KeyObject);
-    const { prefix, body, suffix } = message;
-    // One update of a concatenated string is markedly cheaper than several updates.
-    if (typeof body !== 'object') return h.update(prefix + (body ?? '') + suffix).digest();
-    if (prefix.length > 0) h.update(prefix);
-    h.update(body);
-    if (suffix.length > 0) h.update(suffix);
-    return h.digest();
-  },
+  hmac: (key, hash, message) => hmacOf(key as KeyObject, hash, message).digest(),
+  hmacBinary: (key, hash, message) => hmacOf(key as KeyObject, hash, message).digest('binary'),
   ed25519PublicKey: (raw) =>
     createPublicKey({
       key: { kty: 'OKP', crv: 'Ed25519', x: Buffer.from(raw).toString('base64url') },

@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { decodeBase64, decodeBase64Secret, decodeHex } from './encoding.js';
+import {
+  constantTimeEqualBinary,
+  decodeBase64,
+  decodeBase64Secret,
+  decodeHex,
+} from './encoding.js';
 import {
   defineScheme,
   ed25519PublicKey,
@@ -28,6 +33,63 @@ describe('codec edges', () => {
     expect(decodeHex('abc')).toBeUndefined();
     expect(decodeBase64Secret('QQ')).toEqual(new Uint8Array([65]));
     expect(decodeBase64Secret('QUI')).toEqual(new Uint8Array([65, 66]));
+  });
+
+  it('decodes hex in place from an offset, refusing any non-digit, uppercase or wide char', () => {
+    expect(decodeHex('v1=0aff', 3)).toEqual(new Uint8Array([10, 255]));
+    expect(decodeHex('x0aff;', 1, 5)).toEqual(new Uint8Array([10, 255]));
+    expect(decodeHex('0aff', 4)).toBeUndefined();
+    expect(decodeHex('0aFf')).toBeUndefined();
+    expect(decodeHex('0ag0')).toBeUndefined();
+    // U+0130 & 255 is '0', U+0161 & 255 is 'a': the high byte must still refuse them.
+    expect(decodeHex('\u01300a')).toBeUndefined();
+    expect(decodeHex('0a\u0161\u0161')).toBeUndefined();
+  });
+
+  it('compares a binary digest with bytes in constant time', () => {
+    expect(constantTimeEqualBinary('\u0000\u00ff', new Uint8Array([0, 255]))).toBe(true);
+    expect(constantTimeEqualBinary('\u0000\u00fe', new Uint8Array([0, 255]))).toBe(false);
+    expect(constantTimeEqualBinary('\u0000', new Uint8Array([0, 255]))).toBe(false);
+  });
+});
+
+describe('header records', () => {
+  it('plain, null-prototype and odd-valued records read like @brace/core getHeader', async () => {
+    const body = '{"ok":true}';
+    const signed = await signWebhook({ provider: 'github', secret: 's', body, id: 'd1' });
+    const sig = signed.headers['x-hub-signature-256']!;
+    const ok = (headers: object) =>
+      verifyWebhook({ body, headers: headers as never }, { provider: 'github', secret: 's' }).then(
+        (w) => w.id,
+        (e: { code: string }) => e.code,
+      );
+    const nullProto = Object.assign(Object.create(null) as object, {
+      'X-Hub-Signature-256': sig,
+      'x-github-delivery': 'd1',
+    });
+    expect(await ok(nullProto)).toBe('d1');
+    // A number-valued or array-valued header is read by core's getHeader.
+    expect(await ok({ 'x-hub-signature-256': sig, 'X-GitHub-Delivery': 42 })).toBe('42');
+    expect(await ok({ 'x-hub-signature-256': [sig], 'x-github-delivery': ['a', 'b'] })).toBe(
+      'a, b',
+    );
+    // The same name in two cases is joined, so a duplicated signature header never matches.
+    expect(await ok({ 'x-hub-signature-256': sig, 'X-HUB-SIGNATURE-256': sig })).toBe(
+      'MALFORMED_HEADER',
+    );
+    // Undefined values are skipped; inherited names are never read.
+    expect(await ok({ 'x-hub-signature-256': sig, 'x-github-delivery': undefined })).toBe(
+      undefined,
+    );
+    const inherited = Object.create({ 'x-hub-signature-256': sig }) as object;
+    expect(await ok(inherited)).toBe('MISSING_HEADER');
+    // An iterable record is read as pairs.
+    const pairs = {
+      *[Symbol.iterator]() {
+        yield ['x-hub-signature-256', sig] as const;
+      },
+    };
+    expect(await ok(pairs)).toBe(undefined);
   });
 });
 

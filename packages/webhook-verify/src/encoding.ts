@@ -6,27 +6,33 @@
 const HEX_DIGITS = '0123456789abcdef';
 const B64_CHARS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
 
-const HEX_VALUE = new Int8Array(128).fill(-1);
+// -256 marks a non-digit: OR-ed into the accumulator it makes it negative.
+const HEX_VALUE = new Int16Array(256).fill(-256);
 for (let i = 0; i < 16; i++) HEX_VALUE[HEX_DIGITS.charCodeAt(i)] = i;
 const B64_VALUE = new Int8Array(128).fill(-1);
 for (let i = 0; i < 64; i++) B64_VALUE[B64_CHARS.charCodeAt(i)] = i;
 const HEX_PAIRS: string[] = [];
 for (let i = 0; i < 256; i++) HEX_PAIRS.push(HEX_DIGITS[i >> 4]! + HEX_DIGITS[i & 15]!);
 
-/** Decodes lowercase hex; `undefined` when the text is not canonical lowercase hex. */
-export function decodeHex(text: string): Uint8Array | undefined {
-  const length = text.length;
-  if (length === 0 || (length & 1) === 1) return undefined;
+/**
+ * Decodes lowercase hex from `text[start, end)` (no slice needed); `undefined` when it is not
+ * canonical lowercase hex. Branch-free per pair: validity is accumulated and checked once.
+ */
+export function decodeHex(text: string, start = 0, end = text.length): Uint8Array | undefined {
+  const length = end - start;
+  if (length <= 0 || (length & 1) === 1) return undefined;
   const out = new Uint8Array(length >> 1);
-  for (let i = 0, j = 0; i < length; i += 2, j++) {
+  let bad = 0;
+  for (let i = start, j = 0; i < end; i += 2, j++) {
     const hi = text.charCodeAt(i);
     const lo = text.charCodeAt(i + 1);
-    const a = hi < 128 ? HEX_VALUE[hi]! : -1;
-    const b = lo < 128 ? HEX_VALUE[lo]! : -1;
-    if ((a | b) < 0) return undefined;
+    const a = HEX_VALUE[hi & 255]!;
+    const b = HEX_VALUE[lo & 255]!;
+    // A non-digit makes `bad` negative; a code unit above 255 sets a bit above 255.
+    bad |= a | b | ((hi | lo) & 0xff00);
     out[j] = (a << 4) | b;
   }
-  return out;
+  return bad < 0 || bad > 255 ? undefined : out;
 }
 
 /** Encodes bytes as lowercase hex. */
@@ -117,6 +123,17 @@ export function constantTimeEqual(a: Uint8Array, b: Uint8Array): boolean {
   if (a.length !== b.length) return false;
   let diff = 0;
   for (let i = 0; i < a.length; i++) diff |= a[i]! ^ b[i]!;
+  return diff === 0;
+}
+
+/**
+ * Constant-time comparison of a binary string (one char per byte, as `digest('binary')` gives)
+ * with bytes; false at once when the lengths differ. No early exit on a differing byte.
+ */
+export function constantTimeEqualBinary(a: string, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  let diff = 0;
+  for (let i = 0; i < b.length; i++) diff |= a.charCodeAt(i) ^ b[i]!;
   return diff === 0;
 }
 

@@ -13,6 +13,12 @@ export {
   type WebhookReceiverOptions,
 } from './receiver.js';
 
+/** The Hono environment of the middleware: `MiddlewareHandler<WebhookEnv>`. */
+export interface WebhookEnv {
+  /** The context variables it sets (`c.get('webhook')`). */
+  Variables: WebhookVariables;
+}
+
 /** The Hono context variables the middleware sets. */
 export interface WebhookVariables {
   /** The verified delivery. */
@@ -56,9 +62,7 @@ async function rawBody(c: Context, maxBytes: number, provider: string): Promise<
  * });
  * ```
  */
-export function webhookMiddleware(
-  options: WebhookReceiverOptions,
-): MiddlewareHandler<{ Variables: WebhookVariables }> {
+export function webhookMiddleware(options: WebhookReceiverOptions): MiddlewareHandler<WebhookEnv> {
   const prepared = prepareVerify(options);
   return async (c, next) => {
     let webhook: VerifiedWebhook;

@@ -15,17 +15,29 @@ import { linear, square, twilio } from './schemes-url.js';
  * ```
  */
 export const providers = Object.freeze({
+  /** Standard Webhooks (`webhook-id`/`webhook-timestamp`/`webhook-signature`, `whsec_` secrets). */
   'standard-webhooks': standardWebhooks,
+  /** Svix (`svix-*` headers, also accepts `webhook-*`). */
   svix,
+  /** Stripe (`Stripe-Signature: t=…,v1=…`). */
   stripe,
+  /** GitHub (`X-Hub-Signature-256: sha256=…`). */
   github,
+  /** Shopify (`X-Shopify-Hmac-Sha256`, base64). */
   shopify,
+  /** Slack (`X-Slack-Signature: v0=…` over `v0:<timestamp>:<body>`). */
   slack,
+  /** Twilio (`X-Twilio-Signature`, HMAC-SHA1 of the URL and sorted form parameters). */
   twilio,
+  /** Paddle Billing (`Paddle-Signature: ts=…;h1=…`). */
   paddle,
+  /** Linear (`Linear-Signature`, timestamp in the body's `webhookTimestamp`). */
   linear,
+  /** Square (`X-Square-Hmacsha256-Signature` over the notification URL and body). */
   square,
+  /** Zoom (`X-Zm-Signature: v0=…`). */
   zoom,
+  /** Discord interactions (Ed25519, `X-Signature-Ed25519` + `X-Signature-Timestamp`). */
   discord,
 });
 

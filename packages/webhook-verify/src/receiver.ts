@@ -12,10 +12,26 @@ export interface DedupeKey {
 
 /** What `begin` answers (structurally `@brace/idempotency`'s `BeginResult`). */
 export type DedupeBeginResult =
-  | { status: 'acquired'; token: string }
-  | { status: 'in-progress'; retryAfterMs: number }
-  | { status: 'completed' }
-  | { status: 'mismatch' };
+  | {
+      /** The id is now claimed by this delivery. */
+      status: 'acquired';
+      /** Proof of the claim, passed back to `complete`/`release`. */
+      token: string;
+    }
+  | {
+      /** Another attempt is processing this id right now. */
+      status: 'in-progress';
+      /** How long (ms) until that claim's lock expires; answered as `Retry-After` (seconds). */
+      retryAfterMs: number;
+    }
+  | {
+      /** The id was already processed. */
+      status: 'completed';
+    }
+  | {
+      /** The id was seen with a different fingerprint. */
+      status: 'mismatch';
+    };
 
 /**
  * Any store with `@brace/idempotency`'s contract (memory, SQLite, Redis, PostgreSQL or your own);

@@ -225,6 +225,15 @@ export function requireHeader(
   // An empty header counts as a missing one (like the reference libraries).
   let value: string | undefined;
   for (let i = 0; i < names.length && !value; i++) value = request.header(names[i]!);
+  return checkHeader(value, provider, names);
+}
+
+/** The checks of {@link requireHeader} on a value already read from the first of `names`. */
+export function checkHeader(
+  value: string | undefined,
+  provider: string,
+  names: readonly string[],
+): string {
   if (!value) {
     rejectWebhook(
       provider,

@@ -2,6 +2,7 @@
 // Zoom, Paddle.
 import { encodeBase64, encodeHex } from './encoding.js';
 import {
+  checkHeader,
   defineScheme,
   type OfferedSignature,
   parseSeconds,
@@ -46,12 +47,14 @@ function keyedHeader(value: string, separator: string, tsKey: string, sigKey: st
     if (end === -1) end = value.length;
     const eq = value.indexOf('=', start);
     if (eq !== -1 && eq < end) {
-      const key = value.slice(start, eq);
+      // Keys are compared in place (no slice per entry).
+      const keyLength = eq - start;
       const next = value.indexOf('=', eq + 1);
-      const item = value.slice(eq + 1, next !== -1 && next < end ? next : end);
-      if (key === tsKey) out.timestamp = item;
-      else if (key === sigKey) {
-        const decoded = decodeSignature(item, 'hex', 'hmac-sha256');
+      const itemEnd = next !== -1 && next < end ? next : end;
+      if (keyLength === tsKey.length && value.startsWith(tsKey, start)) {
+        out.timestamp = value.slice(eq + 1, itemEnd);
+      } else if (keyLength === sigKey.length && value.startsWith(sigKey, start)) {
+        const decoded = decodeSignature(value, 'hex', 'hmac-sha256', eq + 1, itemEnd);
         if (decoded === undefined) out.malformed++;
         else out.signatures.push(decoded);
       } else out.others++;
@@ -156,6 +159,8 @@ export const paddle: Readonly<WebhookScheme> = defineScheme({
   }),
 });
 
+const GITHUB_SHA256_HEADER = ['x-hub-signature-256'];
+
 /** Options of {@link githubScheme}. */
 export interface GitHubSchemeOptions {
   /**
@@ -189,7 +194,7 @@ export function githubScheme(options: GitHubSchemeOptions = {}): Readonly<Webhoo
     key: utf8Key,
     extract(request) {
       const id = readId(request, ['x-github-delivery']);
-      const sha256 = request.header('x-hub-signature-256');
+      const sha256 = request.header(GITHUB_SHA256_HEADER[0]!);
       if (!sha256 && request.header('x-hub-signature')) {
         if (!legacySha1) {
           rejectWebhook(
@@ -213,7 +218,8 @@ export function githubScheme(options: GitHubSchemeOptions = {}): Readonly<Webhoo
           ),
         };
       }
-      const value = requireHeader(request, 'github', ['x-hub-signature-256']);
+      // Already read: only the missing/length checks remain.
+      const value = checkHeader(sha256, 'github', GITHUB_SHA256_HEADER);
       return {
         id,
         prefix: '',

@@ -16,13 +16,21 @@ const DIGEST_BYTES: Record<SignatureAlgorithm, number> = {
   ed25519: 64,
 };
 
-/** Decodes one signature; `undefined` unless canonical and of the algorithm's length. */
+/**
+ * Decodes one signature, `text[start, end)`; `undefined` unless canonical and of the
+ * algorithm's length.
+ */
 export function decodeSignature(
   text: string,
   encoding: 'hex' | 'base64',
   algorithm: SignatureAlgorithm,
+  start = 0,
+  end = text.length,
 ): OfferedSignature | undefined {
-  const bytes = encoding === 'hex' ? decodeHex(text) : decodeBase64(text);
+  const bytes =
+    encoding === 'hex'
+      ? decodeHex(text, start, end)
+      : decodeBase64(start === 0 && end === text.length ? text : text.slice(start, end));
   if (bytes === undefined || bytes.length !== DIGEST_BYTES[algorithm]) return undefined;
   return { algorithm, signature: bytes };
 }
@@ -42,7 +50,7 @@ export function singleSignature(
   headerName: string,
 ): OfferedSignature[] {
   const offered = value.startsWith(prefix)
-    ? decodeSignature(value.slice(prefix.length), encoding, algorithm)
+    ? decodeSignature(value, encoding, algorithm, prefix.length)
     : undefined;
   if (offered === undefined) {
     rejectWebhook(

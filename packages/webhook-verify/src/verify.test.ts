@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { utf8Length } from './body.js';
-import { signWebhook, verifyWebhook, WebhookOptionsError, WebhookPayloadError } from './index.js';
+import {
+  type SecretInput,
+  signWebhook,
+  type VerifyWebhookOptions,
+  verifyWebhook,
+  WebhookOptionsError,
+  WebhookPayloadError,
+} from './index.js';
 import { KEY_CACHE_MAX_ENTRIES, keyCacheSize } from './keys.js';
 
 const body = '{"ok":true}';
@@ -228,6 +235,52 @@ describe('options', () => {
     await expect(
       verifyWebhook({ body, headers: signed.headers }, { provider: 'github', secret: key }),
     ).resolves.toBeDefined();
+  });
+
+  it('reuses prepared options per options object, and notices every change to them', async () => {
+    const signed = await github();
+    const input = { body, headers: signed.headers };
+    const options: VerifyWebhookOptions = { provider: 'github', secret: 'wrong' };
+    const code = (p: Promise<unknown>) =>
+      p.then(
+        () => 'ok',
+        (e: { code: string }) => e.code,
+      );
+    expect(await code(verifyWebhook(input, options))).toBe('NO_MATCHING_SIGNATURE');
+    options.secret = secret; // a mutated option is re-prepared, never served stale
+    expect(await code(verifyWebhook(input, options))).toBe('ok');
+    expect(await code(verifyWebhook(input, options))).toBe('ok');
+    options.maxBodyBytes = 1;
+    expect(await code(verifyWebhook(input, options))).toBe('BODY_TOO_LARGE');
+    options.maxBodyBytes = -1;
+    await expect(verifyWebhook(input, options)).rejects.toBeInstanceOf(WebhookOptionsError);
+    delete options.maxBodyBytes;
+    for (const change of [
+      { toleranceSec: 1 },
+      { now: 0 },
+      { parse: true },
+      { url: 'https://x.test/' },
+      { provider: 'shopify' as const },
+    ]) {
+      const changed = { ...options };
+      const seen = await code(verifyWebhook(input, changed));
+      Object.assign(changed, change);
+      expect([seen, await code(verifyWebhook(input, changed))]).toEqual([
+        'ok',
+        'provider' in change ? 'MISSING_HEADER' : 'ok',
+      ]);
+    }
+    // The secrets array is compared element by element: replacing one in place is noticed.
+    const rotating: VerifyWebhookOptions = { provider: 'github', secrets: ['x', secret] };
+    expect(await code(verifyWebhook(input, rotating))).toBe('ok');
+    (rotating.secrets as SecretInput[])[1] = 'y';
+    expect(await code(verifyWebhook(input, rotating))).toBe('NO_MATCHING_SIGNATURE');
+    (rotating.secrets as SecretInput[]).push(secret);
+    expect(await code(verifyWebhook(input, rotating))).toBe('ok');
+    // A bad secret fails at verification on every call, not only the first.
+    const empty: VerifyWebhookOptions = { provider: 'github', secret: '' };
+    expect(await code(verifyWebhook(input, empty))).toBe('INVALID_WEBHOOK_OPTIONS');
+    expect(await code(verifyWebhook(input, empty))).toBe('INVALID_WEBHOOK_OPTIONS');
   });
 
   it('the key cache is bounded', async () => {

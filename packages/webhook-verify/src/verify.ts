@@ -1,15 +1,11 @@
 import { backend } from '#crypto';
-import {
-  DEFAULT_MAX_BODY_BYTES,
-  normalizeBody,
-  RequestView,
-  readRequestBody,
-  type WebhookMessage,
-} from './body.js';
+import { normalizeBody, RequestView, readRequestBody, type WebhookMessage } from './body.js';
 import type { CryptoBackend, SignedMessage } from './crypto-types.js';
+import { constantTimeEqualBinary } from './encoding.js';
 import { WebhookOptionsError, WebhookPayloadError, WebhookVerificationError } from './errors.js';
-import { type ResolvedKey, resolveKey } from './keys.js';
-import { type ProviderName, resolveScheme } from './providers.js';
+import type { ResolvedKey } from './keys.js';
+import { keysOf, type PreparedVerify, preparedFor } from './prepare.js';
+import type { ProviderName } from './providers.js';
 import type {
   ExtractedSignature,
   OfferedSignature,
@@ -17,6 +13,8 @@ import type {
   SignatureAlgorithm,
   WebhookScheme,
 } from './scheme.js';
+
+export { type PreparedVerify, prepareVerify } from './prepare.js';
 
 /** What {@link verifyWebhook} accepts: a Fetch `Request` (its body is read once) or a {@link WebhookMessage}. */
 export type WebhookInput = Request | WebhookMessage;
@@ -55,51 +53,6 @@ export interface VerifiedWebhook<T = unknown> {
   payload?: T;
 }
 
-/** Normalised options, reused by the receivers. */
-export interface PreparedVerify {
-  scheme: WebhookScheme;
-  secrets: readonly SecretInput[];
-  toleranceSec: number | undefined;
-  maxBodyBytes: number;
-  now: VerifyWebhookOptions['now'];
-  parse: boolean;
-  url: string | undefined;
-}
-
-/** Checks options once; throws `WebhookOptionsError` naming the bad one. */
-export function prepareVerify(options: VerifyWebhookOptions): PreparedVerify {
-  if (typeof options !== 'object' || options === null) {
-    throw new WebhookOptionsError('verifyWebhook needs options: { provider, secret | secrets }.');
-  }
-  const scheme = resolveScheme(options.provider);
-  const { secret, secrets, toleranceSec, maxBodyBytes } = options;
-  let list: readonly SecretInput[];
-  if (secrets !== undefined) {
-    if (!Array.isArray(secrets) || secrets.length === 0) {
-      throw new WebhookOptionsError('`secrets` must be a non-empty array of secrets.');
-    }
-    list = secret === undefined ? secrets : [secret, ...secrets];
-  } else if (secret !== undefined) list = [secret];
-  else throw new WebhookOptionsError('Pass `secret` (or `secrets` for rotation).');
-  if (toleranceSec !== undefined && !(toleranceSec >= 0)) {
-    throw new WebhookOptionsError(
-      '`toleranceSec` must be a number >= 0 (Infinity turns the window off).',
-    );
-  }
-  if (maxBodyBytes !== undefined && !(Number.isSafeInteger(maxBodyBytes) && maxBodyBytes >= 0)) {
-    throw new WebhookOptionsError('`maxBodyBytes` must be an integer >= 0.');
-  }
-  return {
-    scheme,
-    secrets: list,
-    toleranceSec,
-    maxBodyBytes: maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
-    now: options.now,
-    parse: options.parse === true,
-    url: options.url,
-  };
-}
-
 function nowMs(now: VerifyWebhookOptions['now']): number {
   if (now === undefined) return Date.now();
   if (typeof now === 'number') return now;
@@ -123,15 +76,15 @@ function matchSync(
 ): boolean {
   for (const key of keys) {
     let algorithm: SignatureAlgorithm | undefined;
-    let digest: Uint8Array | undefined;
+    let digest: string | undefined;
     for (const sig of offered) {
       if (key.type === 'hmac') {
         if (sig.algorithm === 'ed25519') continue;
         if (sig.algorithm !== algorithm) {
           algorithm = sig.algorithm;
-          digest = crypto.hmac(key.handle, hashOf(algorithm), message) as Uint8Array;
+          digest = crypto.hmacBinary!(key.handle, hashOf(algorithm), message);
         }
-        if (crypto.equal(digest!, sig.signature)) return true;
+        if (constantTimeEqualBinary(digest!, sig.signature)) return true;
       } else if (sig.algorithm === 'ed25519') {
         if (crypto.ed25519Verify(key.handle, message, sig.signature) as boolean) return true;
       }
@@ -234,8 +187,7 @@ export function verifyMessage(
 ): VerifiedWebhook | Promise<VerifiedWebhook> {
   const { scheme } = prepared;
   const body = normalizeBody(rawBody, prepared.maxBodyBytes, scheme.name);
-  const keys: ResolvedKey[] = [];
-  for (const secret of prepared.secrets) keys.push(resolveKey(scheme, secret, backend));
+  const keys = keysOf(prepared);
   const view = new RequestView(headers, prepared.url ?? url, body);
   const extracted = scheme.extract(view);
   const now = nowMs(prepared.now);
@@ -264,7 +216,10 @@ export function verifyPrepared(
   input: WebhookInput,
 ): Promise<VerifiedWebhook> {
   try {
-    if (typeof Request === 'function' && input instanceof Request) {
+    const proto =
+      typeof input === 'object' && input !== null ? (Object.getPrototypeOf(input) as unknown) : 0;
+    // A plain `{ body, headers }` skips the Request check.
+    if (proto !== Object.prototype && typeof Request === 'function' && input instanceof Request) {
       return readRequestBody(input, prepared.maxBodyBytes, prepared.scheme.name).then((bytes) =>
         verifyMessage(prepared, input.headers, bytes, input.url),
       );
@@ -315,7 +270,7 @@ export function verifyWebhook<T = unknown>(
 ): Promise<VerifiedWebhook<T>> {
   let prepared: PreparedVerify;
   try {
-    prepared = prepareVerify(options);
+    prepared = preparedFor(options);
   } catch (error) {
     return Promise.reject(error);
   }
