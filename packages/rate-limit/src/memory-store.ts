@@ -16,6 +16,15 @@ export interface MemoryStoreOptions {
 }
 
 /**
+ * The resolution of the clock the log is kept with (`Date.now()`: whole milliseconds). A start
+ * stamped `t` happened somewhere in `[t, t + 1)`, so an entry leaves the window only once
+ * `intervalMs + CLOCK_TICK_MS` have passed: otherwise two bursts stamped exactly `intervalMs`
+ * apart can be 999.x ms apart in real time, and an observer (the provider) counts both in
+ * one rolling window.
+ */
+const CLOCK_TICK_MS = 1;
+
+/**
  * A sliding log, run-length encoded: one entry per distinct start millisecond, so memory is
  * bounded by min(limit, intervalMs) entries and a burst of starts in one ms costs one entry.
  */
@@ -28,7 +37,7 @@ class SlidingLog {
   expire(now: number, intervalMs: number): void {
     const { times, counts } = this;
     let head = this.head;
-    const edge = now - intervalMs;
+    const edge = now - intervalMs - CLOCK_TICK_MS;
     while (head < times.length && (times[head] as number) <= edge) {
       this.used -= counts[head] as number;
       head++;
@@ -48,7 +57,7 @@ class SlidingLog {
     const { times, counts } = this;
     for (let i = this.head; i < times.length; i++) {
       excess -= counts[i] as number;
-      if (excess <= 0) return (times[i] as number) + intervalMs - now;
+      if (excess <= 0) return (times[i] as number) + intervalMs + CLOCK_TICK_MS - now;
     }
     /* c8 ignore next -- unreachable: cost <= limit is checked by the limiter */
     return intervalMs;
