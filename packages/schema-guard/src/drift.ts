@@ -1,3 +1,4 @@
+import { conforms } from './conforms.js';
 import { formatKey } from './errors.js';
 import type { JsonType, Shape } from './shape.js';
 import type { StandardSchemaV1 } from './standard-schema.js';
@@ -135,8 +136,20 @@ export class DriftWalker {
     this.findings.push(finding);
   }
 
-  /** Walks `value` against `shape`; `diff` shapes are handled by {@link diffKeys}. */
+  /**
+   * Walks `value` against `shape`; `diff` shapes are handled by {@link diffKeys}. A payload
+   * without drift is recognised by the allocation-free {@link conforms} first.
+   */
   walk(shape: Shape, value: unknown, depth = 0): void {
+    if (!conforms(shape, value, depth)) this.#walk(shape, value, depth);
+  }
+
+  /** {@link walk} without the fast path: every value is walked (for tests and tooling). */
+  walkFully(shape: Shape, value: unknown): void {
+    this.#walk(shape, value, 0);
+  }
+
+  #walk(shape: Shape, value: unknown, depth: number): void {
     if (depth > MAX_DRIFT_DEPTH || this.findings.length >= MAX_FINDINGS_PER_PAYLOAD) return;
     switch (shape.k) {
       case 'prim':
@@ -154,7 +167,7 @@ export class DriftWalker {
           return;
         }
         this.#path.push(ANY_INDEX);
-        for (let i = 0; i < value.length; i++) this.walk(shape.item, value[i], depth + 1);
+        for (let i = 0; i < value.length; i++) this.#walk(shape.item, value[i], depth + 1);
         this.#path.pop();
         return;
       case 'record':
@@ -164,7 +177,7 @@ export class DriftWalker {
         }
         this.#path.push(ANY_INDEX);
         for (const key in value as object) {
-          this.walk(shape.value, (value as Record<string, unknown>)[key], depth + 1);
+          this.#walk(shape.value, (value as Record<string, unknown>)[key], depth + 1);
         }
         this.#path.pop();
         return;
@@ -204,14 +217,14 @@ export class DriftWalker {
           this.#enum(child, item, key);
         } else if (child.k !== 'any') {
           this.#path.push(key);
-          this.walk(child, item, depth + 1);
+          this.#walk(child, item, depth + 1);
           this.#path.pop();
         }
       } else if (shape.rest === 'strip') {
         this.#add('unknown-key', key);
       } else if (shape.rest !== 'pass') {
         this.#path.push(key);
-        this.walk(shape.rest, record[key], depth + 1);
+        this.#walk(shape.rest, record[key], depth + 1);
         this.#path.pop();
       }
     }
@@ -228,7 +241,7 @@ export class DriftWalker {
       for (const option of shape.options) {
         const field = option.k === 'object' ? option.fields.get(shape.disc) : undefined;
         if (field?.shape.k === 'enum' && field.shape.values.has(tag)) {
-          this.walk(option, value, depth);
+          this.#walk(option, value, depth);
           return;
         }
       }
@@ -247,7 +260,7 @@ export class DriftWalker {
         candidates++;
       }
     }
-    if (candidates === 1) this.walk(candidate as Shape, value, depth);
+    if (candidates === 1) this.#walk(candidate as Shape, value, depth);
     else if (candidates === 0) this.#add('type', undefined, describe(shape), value);
   }
 }

@@ -1,3 +1,4 @@
+import { codeOf, OPTIONAL } from './conforms.js';
 import type { StandardSchemaV1 } from './standard-schema.js';
 
 /** The JSON type names used in drift findings. */
@@ -18,11 +19,26 @@ export type Shape =
   | { k: 'any' }
   | { k: 'diff' }
   | { k: 'prim'; t: JsonType }
-  | { k: 'enum'; values: ReadonlySet<unknown>; types: ReadonlySet<string> }
+  | {
+      k: 'enum';
+      values: ReadonlySet<unknown>;
+      list: ReadonlyArray<unknown>;
+      types: ReadonlySet<string>;
+    }
   | {
       k: 'object';
       fields: Map<string, Field>;
       required: number;
+      /** Field name to field number (an index into `subs` and `codes`). */
+      index: Map<string, number>;
+      /** The field shapes, by field number. */
+      subs: Shape[];
+      /** Per field number: a small integer kind, plus {@link OPTIONAL} for optional fields. */
+      codes: number[];
+      /** A cache of the key order last seen in payloads, so known keys skip the `index` lookup. */
+      order: string[];
+      /** The field number (or -1: not a field) of each key in `order`. */
+      orderIdx: number[];
       /** `strip`: unknown keys are drift; `pass`: kept as-is; a Shape: checked against it. */
       rest: 'strip' | 'pass' | Shape;
     }
@@ -75,7 +91,7 @@ function isZod(value: unknown): value is ZodLike {
 function enumShape(values: ReadonlyArray<unknown>): Shape {
   const types = new Set<string>();
   for (const v of values) types.add(v === null ? 'null' : typeof v);
-  return { k: 'enum', values: new Set(values), types };
+  return { k: 'enum', values: new Set(values), list: [...new Set(values)], types };
 }
 
 function objectShape(ctx: Ctx, key: object): Extract<Shape, { k: 'object' }> {
@@ -83,10 +99,25 @@ function objectShape(ctx: Ctx, key: object): Extract<Shape, { k: 'object' }> {
     k: 'object',
     fields: new Map(),
     required: 0,
+    index: new Map(),
+    subs: [],
+    codes: [],
+    order: [],
+    orderIdx: [],
     rest: 'strip',
   };
   ctx.memo.set(key, shape);
   return shape;
+}
+
+type ObjectShape = Extract<Shape, { k: 'object' }>;
+
+function addField(shape: ObjectShape, key: string, sub: Shape, optional: boolean): void {
+  if (!optional) shape.required++;
+  shape.fields.set(key, { shape: sub, optional });
+  shape.index.set(key, shape.subs.length);
+  shape.subs.push(sub);
+  shape.codes.push(codeOf(sub) | (optional ? OPTIONAL : 0));
 }
 
 function fromZod(schema: ZodLike, ctx: Ctx, depth: number): Shape {
@@ -135,9 +166,7 @@ function fromZod(schema: ZodLike, ctx: Ctx, depth: number): Shape {
       const fields = def.shape as Record<string, ZodLike>;
       for (const key of Object.keys(fields)) {
         const field = fields[key] as ZodLike;
-        const optional = field._zod.optin !== undefined;
-        if (!optional) shape.required++;
-        shape.fields.set(key, { shape: next(field), optional });
+        addField(shape, key, next(field), field._zod.optin !== undefined);
       }
       const catchall = def.catchall as ZodLike | undefined;
       const rest = catchall?._zod.def.type;
@@ -212,9 +241,7 @@ function fromValibot(schema: ValibotLike, ctx: Ctx, depth: number): Shape {
       const entries = schema.entries as Record<string, ValibotLike>;
       for (const key of Object.keys(entries)) {
         const entry = entries[key] as ValibotLike;
-        const optional = VALIBOT_OPTIONAL.has(entry.type);
-        if (!optional) shape.required++;
-        shape.fields.set(key, { shape: next(entry), optional });
+        addField(shape, key, next(entry), VALIBOT_OPTIONAL.has(entry.type));
       }
       shape.rest =
         schema.type === 'loose_object'
