@@ -131,3 +131,41 @@ export function workloadTable(w: WorkloadResult): string {
   }
   return lines.join('\n');
 }
+
+/**
+ * Paired rounds: each round times `n` operations of `a` and of `b` back to back (the order
+ * alternates) and records time(b) ÷ time(a), the throughput of `a` relative to `b` in that
+ * round. Returns the median over rounds: noise that hits a whole round cancels in the pair,
+ * which suits "costs nothing" claims better than a ratio of two independent medians.
+ */
+export async function pairedRatio(
+  a: () => unknown,
+  b: () => unknown,
+  options: { rounds: number; n: number },
+): Promise<number> {
+  const time = async (fn: () => unknown) => {
+    const t0 = now();
+    for (let i = 0; i < options.n; i++) {
+      const r = fn();
+      if (r instanceof Promise) await r;
+    }
+    return now() - t0;
+  };
+  await time(a); // warm up
+  await time(b);
+  const ratios: number[] = [];
+  for (let round = 0; round < options.rounds; round++) {
+    let ta: number;
+    let tb: number;
+    if (round % 2 === 0) {
+      ta = await time(a);
+      tb = await time(b);
+    } else {
+      tb = await time(b);
+      ta = await time(a);
+    }
+    ratios.push(tb / ta);
+  }
+  ratios.sort((x, y) => x - y);
+  return ratios[ratios.length >> 1] as number;
+}

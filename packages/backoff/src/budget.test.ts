@@ -6,16 +6,40 @@ import { BackoffOptionError } from './errors.js';
 import { KeyedState } from './keyed.js';
 
 describe('createRetryBudget', () => {
-  it('allows retries up to ratio × requests plus the floor, per window', () => {
+  it('allows retries up to ratio × requests, and never fewer than the floor, per window', () => {
     const clock = manualClock({ now: 0 });
     const budget = createRetryBudget({ ratio: 0.1, minPerSecond: 1, windowMs: 2_000, clock });
     // floor: 1/s × 2 s = 2 retries with no requests at all
     expect(budget.tryRetry()).toBe(true);
     expect(budget.tryRetry()).toBe(true);
     expect(budget.tryRetry()).toBe(false);
-    for (let i = 0; i < 10; i++) budget.onRequest();
-    expect(budget.tryRetry()).toBe(true); // 3 ≤ 0.1 × 10 + 2
+    for (let i = 0; i < 20; i++) budget.onRequest();
+    expect(budget.tryRetry()).toBe(false); // 3 > max(0.1 × 20, 2): the floor is not added
+    for (let i = 0; i < 20; i++) budget.onRequest();
+    expect(budget.tryRetry()).toBe(true); // 3 ≤ 0.1 × 40
+    expect(budget.tryRetry()).toBe(true); // 4 ≤ 0.1 × 40
     expect(budget.tryRetry()).toBe(false);
+  });
+
+  it('keeps retries at the ratio under sustained load, floor or not (property)', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 200, max: 5_000 }),
+        fc.integer({ min: 0, max: 20 }),
+        (requests, minPerSecond) => {
+          const clock = manualClock({ now: 0 });
+          const budget = createRetryBudget({ ratio: 0.1, minPerSecond, windowMs: 1_000, clock });
+          let retries = 0;
+          for (let i = 0; i < requests; i++) {
+            budget.onRequest();
+            // every request fails and asks for two retries
+            if (budget.tryRetry()) retries++;
+            if (budget.tryRetry()) retries++;
+          }
+          expect(retries).toBeLessThanOrEqual(Math.max(0.1 * requests, minPerSecond));
+        },
+      ),
+    );
   });
 
   it('forgets old requests and retries as the window slides', async () => {

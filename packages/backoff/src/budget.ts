@@ -100,7 +100,7 @@ const BUCKETS = 10;
 export interface RetryBudgetOptions {
   /** Retries allowed per request in the window, 0–1. Default {@link DEFAULT_BUDGET_RATIO}. */
   ratio?: number;
-  /** Retries per second always allowed on top. Default {@link DEFAULT_BUDGET_MIN_PER_SECOND}. */
+  /** The floor: retries per second allowed however few requests were made. Default {@link DEFAULT_BUDGET_MIN_PER_SECOND}. */
   minPerSecond?: number;
   /** The sliding window, in ms (1 s – 1 h). Default {@link DEFAULT_BUDGET_WINDOW_MS}. */
   windowMs?: number;
@@ -120,10 +120,12 @@ interface Window {
 }
 
 /**
- * A ratio retry budget (Google SRE, "Handling Overload"; Finagle's RetryBudget): a retry is
- * allowed while `retries + 1 ≤ ratio × requests + minPerSecond × windowSeconds`, counted
- * over a sliding window. With every request failing, attempts stay near `1 + ratio` per
- * call instead of multiplying by the attempt limit.
+ * A ratio retry budget (Google SRE, "Handling Overload"): a retry is allowed while
+ * `retries + 1 ≤ max(ratio × requests, minPerSecond × windowSeconds)`, counted over a
+ * sliding window. The floor lets a quiet client retry at all; it is a minimum, not an
+ * addend (as Envoy's `min_retry_concurrency`, unlike Finagle's reserve), so under sustained
+ * load with every request failing, attempts stay at `1 + ratio` per call — 1.1× for the
+ * default 10% — instead of `1 + ratio + floor ÷ request rate`.
  *
  * @example
  * ```ts
@@ -198,7 +200,7 @@ export function createRetryBudget(options: RetryBudgetOptions = {}): RetryBudget
     onFailure() {},
     tryRetry(key) {
       const w = windowOf(key);
-      if (sum(w.retries) + 1 > ratio * sum(w.requests) + floor) return false;
+      if (sum(w.retries) + 1 > Math.max(ratio * sum(w.requests), floor)) return false;
       const index = w.epoch % BUCKETS;
       w.retries[index] = (w.retries[index] as number) + 1;
       return true;

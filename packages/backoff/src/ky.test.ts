@@ -307,6 +307,43 @@ describe('backoffHooks through ky', () => {
   });
 });
 
+describe('backoffHooks outcome recording', () => {
+  it('reads outcomes in a fetch wrapper, so ky clones no response for backoff', async () => {
+    const hooks = backoffHooks({ breaker: createCircuitBreaker({ clock }) });
+    expect(hooks.afterResponse).toBeUndefined();
+    expect(hooks.init).toHaveLength(1);
+  });
+
+  it('wraps a fetch given to ky and counts each of its attempts', async () => {
+    const statuses = [503, 503, 200];
+    const onSuccess = vi.fn();
+    const onFailure = vi.fn();
+    const budget = { onRequest: vi.fn(), onSuccess, onFailure, tryRetry: () => true };
+    const api = ky.create({
+      fetch: async () => new Response('{}', { status: statuses.shift() ?? 500 }),
+      retry: backoffRetry({ budget, clock, strategy: constant(0) }),
+      hooks: backoffHooks({ budget }),
+    });
+    await settle(api.get('https://stub.test:8443/x').json(), clock);
+    expect(onFailure.mock.calls).toEqual([['stub.test:8443'], ['stub.test:8443']]);
+    expect(onSuccess.mock.calls).toEqual([['stub.test:8443']]);
+  });
+
+  it('keys a plain call by the host of a string or URL input', async () => {
+    const onFailure = vi.fn();
+    const budget = { onRequest: vi.fn(), onSuccess: vi.fn(), onFailure, tryRetry: () => true };
+    const options: { fetch?: (input: Request | string | URL) => Promise<Response> } = {
+      fetch: async () => new Response(null, { status: 502 }),
+    };
+    const init = backoffHooks({ budget }).init?.[0];
+    init?.(options as never);
+    await options.fetch?.('https://a.test/x');
+    await options.fetch?.(new URL('https://b.test:81/y'));
+    await options.fetch?.('not a url');
+    expect(onFailure.mock.calls).toEqual([['a.test'], ['b.test:81'], ['']]);
+  });
+});
+
 describe('hostOf', () => {
   it('returns the host or an empty string', () => {
     expect(hostOf(new Request('https://api.example.com:8443/x'))).toBe('api.example.com:8443');

@@ -1,4 +1,11 @@
-import { type Clock, isBraceError, observeResponse, systemClock } from '@brace/core';
+import {
+  type Clock,
+  type FetchLike,
+  hostOfUrl,
+  isBraceError,
+  systemClock,
+  wrapFetchHook,
+} from '@brace/core';
 import type { Hooks, RetryOptions as KyRetryOptions } from 'ky';
 import type { CircuitBreaker } from './breaker.js';
 import type { RetryBudget } from './budget.js';
@@ -109,19 +116,14 @@ export interface BackoffRetryOptions {
  * ```
  */
 export function hostOf(request: Request): string {
-  // No URL parsing per request: `Request#url` is already serialized (host lowercased,
-  // default port dropped, no credentials), so the authority is the host.
-  const url = request.url;
-  const scheme = url.indexOf('://');
-  if (scheme === -1) return '';
-  const start = scheme + 3;
-  let end = start;
-  while (end < url.length) {
-    const c = url.charCodeAt(end);
-    if (c === 47 || c === 63 || c === 35) break; // '/', '?', '#'
-    end++;
-  }
-  return url.slice(start, end);
+  // No URL parsing per request: `Request#url` is already serialized.
+  return hostOfUrl(request.url);
+}
+
+/** The host of what ky (a `Request`) or a plain caller (a string or URL) passed to fetch. */
+function hostOfInput(input: Request | string | URL): string {
+  if (typeof input === 'string') return URL.canParse(input) ? new URL(input).host : '';
+  return input instanceof URL ? input.host : hostOf(input);
 }
 
 type RequestCarrier = { request?: Request; options?: object };
@@ -267,8 +269,11 @@ const defaultIsFailureStatus = (status: number) => FAILURE_STATUSES.has(status) 
  * ky hooks for what ky's `retry` option cannot express: counting every request and
  * response for the retry budget, failing fast with `CircuitOpenError` in `beforeRequest`
  * (once per call) and `beforeRetry` (each retry) while a host's circuit is open, feeding the
- * breaker each outcome, and an optional attempt-number header. The `afterResponse` hook only
- * reads the status, so `composeHooks` shares one response clone with other observers.
+ * breaker each outcome, and an optional attempt-number header. Outcomes are read by an `init`
+ * hook that wraps the request's `fetch` (see `wrapFetchHook` in `@brace/core`), not by an
+ * `afterResponse` hook, because ky clones the response for each `afterResponse` hook. So
+ * every attempt's status is counted, retries included; a response returned by another
+ * `beforeRequest` hook (no request was sent) is not.
  *
  * @example
  * ```ts
@@ -290,12 +295,22 @@ export function backoffHooks(options: BackoffHooksOptions = {}): Hooks {
   const isFailureStatus =
     functionOption('isFailureStatus', options.isFailureStatus) ?? defaultIsFailureStatus;
 
-  /** A failure with no response (network, timeout) is recorded here; HTTP ones in afterResponse. */
+  /** A failure with no response (network, timeout) is recorded here; HTTP ones by the fetch wrapper. */
   const recordErrorWithoutResponse = (host: string, error: unknown) => {
     const e = isBraceError(error) ? (error as { cause?: unknown }).cause : error;
     if (e === undefined || isBraceError(e) || isAbortError(e) || statusOf(e) !== undefined) return;
     breaker?.recordFailure(host);
     budget?.onFailure(host);
+  };
+
+  const recordStatus = (host: string, status: number) => {
+    if (isFailureStatus(status)) {
+      breaker?.recordFailure(host);
+      budget?.onFailure(host);
+    } else {
+      breaker?.recordSuccess(host);
+      budget?.onSuccess(host);
+    }
   };
 
   return {
@@ -315,17 +330,17 @@ export function backoffHooks(options: BackoffHooksOptions = {}): Hooks {
         if (attemptHeader) request.headers.set(attemptHeader, String(retryCount + 1));
       },
     ],
-    afterResponse: [
-      observeResponse(({ request, response }: { request: Request; response: Response }) => {
-        const host = hostOf(request);
-        if (isFailureStatus(response.status)) {
-          breaker?.recordFailure(host);
-          budget?.onFailure(host);
-        } else {
-          breaker?.recordSuccess(host);
-          budget?.onSuccess(host);
-        }
-      }),
+    // A fetch wrapper, not an afterResponse hook: ky clones the response (and tees its body)
+    // for every afterResponse hook; the wrapper reads the status of the response ky reads.
+    init: [
+      wrapFetchHook(
+        (next: FetchLike): FetchLike =>
+          async (input, init) => {
+            const response = await next(input, init);
+            recordStatus(hostOfInput(input), response.status);
+            return response;
+          },
+      ),
     ],
     beforeError: [
       ({ request, error }) => {

@@ -1,5 +1,6 @@
 export { type Clock, type ManualClock, manualClock, systemClock } from './clock.js';
 export { BraceError, type BraceErrorOptions, isBraceError } from './errors.js';
+export { type FetchLike, type FetchOptionCarrier, wrapFetchHook } from './fetch-hook.js';
 export { getHeader, type HeadersInput } from './headers.js';
 export {
   type AnyHook,
@@ -37,3 +38,4 @@ export {
   serializeList,
   Token,
 } from './structured-fields.js';
+export { hostOfUrl } from './url-host.js';

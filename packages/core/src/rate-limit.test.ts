@@ -357,6 +357,35 @@ describe('parseRateLimit in general', () => {
     );
   });
 
+  it('reads a Headers object exactly as the same fields in a plain record (property)', () => {
+    const names = [
+      'ratelimit',
+      'ratelimit-policy',
+      'RateLimit-Remaining',
+      'x-ratelimit-remaining',
+      'x-ratelimit-reset',
+      'X-Rate-Limit-Limit',
+      'x-shopify-shop-api-call-limit',
+      'content-type',
+      'x-generated-by',
+      'retry-after',
+    ];
+    const value = fc.oneof(
+      fc.nat(100).map(String),
+      fc.constantFrom('"a";r=0;t=5', '"a";q=10;w=60', '3/40', 'limit=5, remaining=0'),
+    );
+    fc.assert(
+      fc.property(fc.dictionary(fc.constantFrom(...names), value), (record) => {
+        const headers = new Headers(record);
+        const lower = Object.fromEntries(
+          Object.entries(record).map(([k, v]) => [k.toLowerCase(), v]),
+        );
+        expect(parseRateLimit(headers, 0)).toEqual(parseRateLimit(lower, 0));
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
   it('reads any valid draft-10 pair (property)', () => {
     fc.assert(
       fc.property(

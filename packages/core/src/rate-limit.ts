@@ -220,6 +220,20 @@ function draft07(
 }
 
 /**
+ * A `Headers` object without any rate-limit field name cannot yield a result: one pass over
+ * the names is much cheaper than the dozen lookups below (most responses carry none).
+ */
+function mayCarryRateLimit(headers: HeadersInput): boolean {
+  if (typeof Headers === 'undefined' || !(headers instanceof Headers)) return true;
+  for (const name of headers.keys()) {
+    if (name.includes('ratelimit') || name.includes('rate-limit') || name.includes('call-limit')) {
+      return true;
+    }
+  }
+  return false;
+}
+
+/**
  * Reads every common rate-limit header form into one {@link RateLimitInfo}.
  *
  * Forms, in order of preference when several are present (the first usable one wins):
@@ -263,6 +277,7 @@ export function parseRateLimit(
   headers: HeadersInput,
   now: number = Date.now(),
 ): RateLimitInfo | undefined {
+  if (!mayCarryRateLimit(headers)) return undefined;
   const rateLimit = field(headers, 'ratelimit');
   const policies = parsePolicies(tryList(field(headers, 'ratelimit-policy')));
   const list = tryList(rateLimit);

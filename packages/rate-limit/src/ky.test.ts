@@ -187,4 +187,19 @@ describe('rateLimitFetch', () => {
     expect(keys).toEqual(['/ok', '/ok', '/ok', '/hang']);
     expect(limiter.stats().running).toBe(0);
   });
+
+  it('keys by host by default, for string, URL and Request inputs alike', async () => {
+    const limiter = createRateLimiter({ concurrency: 4 });
+    const seen: string[] = [];
+    const limited = rateLimitFetch(limiter, {
+      fetch: async () => {
+        seen.push(...limiter.stats().keys.keys()); // the running call's key
+        return new Response(null, { status: 204 });
+      },
+    });
+    await limited('https://A.test:443/x');
+    await limited(new URL('https://b.test:8443/y'));
+    await limited(new Request('https://c.test/z'));
+    expect(seen).toEqual(['a.test', 'b.test:8443', 'c.test']);
+  });
 });

@@ -1,4 +1,4 @@
-import type { HooksLike } from '@brace/core';
+import { type HooksLike, hostOfUrl, wrapFetchHook } from '@brace/core';
 import type { RateLimiter } from './types.js';
 
 /** The fetch signature ky calls (and the global `fetch` has). */
@@ -19,8 +19,10 @@ export interface RateLimitFetchOptions extends RateLimitKyOptions {
   fetch?: FetchLike;
 }
 
-function hostKey(url: URL): string {
-  return url.host;
+/** The default key: the host, read from an already serialized URL where there is one. */
+function defaultKey(input: Request | string | URL): string {
+  if (typeof input === 'string') return new URL(input).host;
+  return input instanceof URL ? input.host : hostOfUrl(input.url);
 }
 
 /**
@@ -46,11 +48,14 @@ export function rateLimitFetch(
   limiter: RateLimiter,
   options: RateLimitFetchOptions = {},
 ): FetchLike {
-  const keyOf = options.key ?? hostKey;
+  const userKey = options.key;
   const inner = options.fetch;
   return async (input, init) => {
     const isRequest = input instanceof Request;
-    const key = keyOf(new URL(isRequest ? input.url : input), input);
+    const key =
+      userKey === undefined
+        ? defaultKey(input)
+        : userKey(new URL(isRequest ? input.url : input), input);
     const signal = init?.signal ?? (isRequest ? input.signal : undefined);
     const release = await limiter.acquire(signal ? { key, signal } : { key });
     try {
@@ -61,11 +66,6 @@ export function rateLimitFetch(
       release();
     }
   };
-}
-
-/** ky's `init` hook state: the mutable options of one call. */
-interface InitOptions {
-  fetch?: FetchLike | undefined;
 }
 
 /**
@@ -91,13 +91,6 @@ interface InitOptions {
  * ```
  */
 export function rateLimitHooks(limiter: RateLimiter, options: RateLimitKyOptions = {}): HooksLike {
-  return {
-    init: [
-      (kyOptions: InitOptions) => {
-        const fetchOptions: RateLimitFetchOptions = { ...options };
-        if (kyOptions.fetch !== undefined) fetchOptions.fetch = kyOptions.fetch;
-        kyOptions.fetch = rateLimitFetch(limiter, fetchOptions);
-      },
-    ],
-  };
+  // One wrapper per inner fetch, built once and reused by every request.
+  return { init: [wrapFetchHook((next) => rateLimitFetch(limiter, { ...options, fetch: next }))] };
 }

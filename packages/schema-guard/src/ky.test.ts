@@ -14,7 +14,7 @@ import {
   SchemaGuardOptionError,
   UnmatchedRouteError,
 } from './index.js';
-import { guard, schemaGuardHooks } from './ky.js';
+import { guard, schemaGuardHooks, schemaGuardOptions } from './ky.js';
 
 interface Seen {
   method: string;
@@ -506,5 +506,66 @@ describe('schemaGuardHooks per-request cost', () => {
       id: 7,
       extra: true,
     });
+  });
+});
+
+describe('schemaGuardOptions (the guard as ky options, no init hook)', () => {
+  it('validates and reports drift through parseJson, relative to the baseUrl option', async () => {
+    const reports: DriftReport[] = [];
+    const prefix = `${base}/v2/`;
+    const api = ky.create({
+      prefix,
+      retry: 0,
+      ...schemaGuardOptions(routes, {
+        baseUrl: prefix,
+        mode: 'warn',
+        onDrift: (r) => reports.push(r),
+      }),
+    });
+    payload = { id: 1, name: 'Ada', role: 'admin', plan: 'pro' };
+    expect(await api.get('users/1').json()).toEqual({
+      id: 1,
+      name: 'Ada',
+      role: 'admin',
+      tags: [],
+    });
+    expect(reports).toHaveLength(1);
+    expect(reports[0]?.route).toBe('GET /users/:id');
+    const strictApi = ky.create({
+      prefix,
+      retry: 0,
+      ...schemaGuardOptions(routes, { baseUrl: prefix }),
+    });
+    payload = { id: 1, fullName: 'Ada', role: 'admin' };
+    await expect(strictApi.get('users/1').json()).rejects.toBeInstanceOf(ResponseSchemaError);
+  });
+
+  it('adds a beforeRequest hook only for body routes, and bodies are checked before sending', async () => {
+    const prefix = `${base}/`;
+    const options = schemaGuardOptions(routes, { baseUrl: prefix });
+    expect(options.hooks?.beforeRequest).toHaveLength(1);
+    expect(Object.keys(options.hooks ?? {})).toEqual(['beforeRequest']);
+    const api = ky.create({ prefix, retry: 0, ...options });
+    await expect(api.post('users', { json: { name: '' } })).rejects.toBeInstanceOf(
+      RequestSchemaError,
+    );
+    expect(seen).toEqual([]);
+    const getOnly = schemaGuardOptions(defineRoutes({ 'GET /users/:id': { response: User } }));
+    expect(getOnly.hooks).toBeUndefined();
+    expect(typeof getOnly.parseJson).toBe('function');
+  });
+
+  it('without a baseUrl option, matches request paths from the root', async () => {
+    const api = ky.create({ retry: 0, ...schemaGuardOptions(routes) });
+    payload = { id: 2, name: 'Bo', role: 'member' };
+    expect(await api.get(`${base}/users/2`).json()).toEqual({
+      id: 2,
+      name: 'Bo',
+      role: 'member',
+      tags: [],
+    });
+    // under a prefix it does not know, nothing matches: the body passes through unvalidated
+    payload = { unrelated: true };
+    expect(await api.get(`${base}/v2/users/2`).json()).toEqual({ unrelated: true });
   });
 });

@@ -19,4 +19,4 @@ export {
   type WithLead,
 } from './client.js';
 export type { SchemaGuardOptions } from './engine.js';
-export { schemaGuardHooks } from './ky-hooks.js';
+export { type SchemaGuardKyOptions, schemaGuardHooks, schemaGuardOptions } from './ky-hooks.js';
