@@ -22,7 +22,8 @@ runStoreConformance(
 
 const url = serverUrl('DATABASE_URL', 'PostgreSQL conformance');
 describe.skipIf(!url)('postgresStore on a real server', () => {
-  // A pg Pool on real time, as in production; a table of its own, dropped afterwards.
+  // A pg Pool on real time, as in production (named statements: the default on pg); a table
+  // of its own, dropped afterwards.
   let pool: pg.Pool;
   const table = randomTable('conformance');
   runStoreConformance(
@@ -38,6 +39,30 @@ describe.skipIf(!url)('postgresStore on a real server', () => {
       teardown: async () => {
         await pool.query(`DROP TABLE IF EXISTS "${table}"`);
         await pool.end();
+      },
+    },
+  );
+
+  // The same pool without prepared statements (as behind a pooler that lacks them).
+  let plainPool: pg.Pool;
+  const plainTable = randomTable('conformance_plain');
+  runStoreConformance(
+    'postgresStore (pg Pool, preparedStatements: false)',
+    async () => {
+      plainPool = new pg.Pool({ connectionString: url, max: 8 });
+      const store = postgresStore({
+        client: plainPool,
+        table: plainTable,
+        preparedStatements: false,
+      });
+      await store.migrate();
+      return store;
+    },
+    {
+      shortTtlMs: 60,
+      teardown: async () => {
+        await plainPool.query(`DROP TABLE IF EXISTS "${plainTable}"`);
+        await plainPool.end();
       },
     },
   );

@@ -1,6 +1,6 @@
+export type { PostgresClient } from './client.js';
 export { IdempotencyStoreError } from './errors.js';
 export {
-  type PostgresClient,
   type PostgresIdempotencyStore,
   type PostgresStoreOptions,
   postgresStore,

@@ -81,7 +81,11 @@ describe('a custom RedisScriptRunner', () => {
     const key = `${DEFAULT_REDIS_PREFIX}9:POST /a:b:k:1`;
     expect(calls.map((c) => c.keys)).toEqual([[key], [key], [key]]);
     expect(new Set(calls.map((c) => c.sha1)).size).toBe(3);
-    expect(calls[0]?.args.slice(2)).toEqual(['5000', '5100', '6000.5', '1001']);
+    expect(calls[0]?.args).toEqual([
+      expect.stringMatching(/^p 5100 6000\.5 [0-9a-f-]{36} fp$/),
+      '5000',
+      '1001',
+    ]);
     expect(calls[1]?.args).toEqual([
       'tok',
       '5000',
@@ -135,36 +139,67 @@ describe.skipIf(!url)('on a real server', () => {
     nr?.destroy();
   });
 
-  it('keeps one hash per record with PX expiry, in the documented layout', async () => {
+  it('keeps one string per record with PX expiry, in the documented layout', async () => {
     const clock = manualClock({ now: 1_000_000 });
     const store = redisStore({ client: io, prefix, clock });
     const where = { scope: 'tenant-1 POST /orders', key: 'key:1' };
     const key = `${prefix}21:tenant-1 POST /orders:key:1`;
-    const begun = await store.begin(where, 'fp', { lockTtlMs: 30_000, ttlMs: 86_400_000 });
+    const fingerprint = 'fp with spaces\nand a newline';
+    const begun = await store.begin(where, fingerprint, { lockTtlMs: 30_000, ttlMs: 86_400_000 });
     if (begun.status !== 'acquired') throw new Error('expected acquired');
-    expect(await io.hgetall(key)).toEqual({
-      f: 'fp',
-      s: 'p',
-      t: begun.token,
-      l: '1030000',
-      e: '87400000',
-    });
+    expect(await io.type(key)).toBe('string');
+    expect(await io.get(key)).toBe(`p 1030000 87400000 ${begun.token} ${fingerprint}`);
     const pttl = await io.pttl(key);
     expect(pttl).toBeGreaterThan(86_000_000);
     expect(pttl).toBeLessThanOrEqual(86_400_000);
 
-    expect(await store.complete(where, begun.token, stored, { ttlMs: 3_600_000 })).toBe(true);
-    expect(await io.hgetall(key)).toEqual({
-      f: 'fp',
-      s: 'c',
-      e: '4600000',
-      c: '201',
-      h: '[["content-type","application/json"]]',
-      b: Buffer.from(stored.body).toString('base64'),
-    });
+    const headers: Array<[string, string]> = [
+      ['content-type', 'application/json'],
+      ['x-note', 'caf\u00e9 1 2'],
+    ];
+    const json = JSON.stringify(headers);
+    const record = { ...stored, headers };
+    expect(await store.complete(where, begun.token, record, { ttlMs: 3_600_000 })).toBe(true);
+    const body = Buffer.from(stored.body).toString('base64');
+    expect(await io.get(key)).toBe(
+      `c 4600000 201 ${body} ${Buffer.byteLength(json)} ${json}${fingerprint}`,
+    );
     expect(await io.pttl(key)).toBeLessThanOrEqual(3_600_000);
     expect(await store.release(where, begun.token)).toBe(false);
+    expect(await store.begin(where, fingerprint, LONG)).toEqual({ status: 'completed', record });
+    expect(await store.begin(where, `${fingerprint} `, LONG)).toEqual({ status: 'mismatch' });
   });
+
+  it('an empty body, empty headers and an empty fingerprint round-trip', async () => {
+    const store = redisStore({ client: nr, prefix });
+    const where = { scope: randomUUID(), key: 'k' };
+    const begun = await store.begin(where, '', LONG);
+    if (begun.status !== 'acquired') throw new Error('expected acquired');
+    expect(await store.begin(where, '', LONG)).toMatchObject({ status: 'in-progress' });
+    expect(await store.begin(where, 'x', LONG)).toEqual({ status: 'mismatch' });
+    const empty = { status: 204, headers: [] as Array<[string, string]>, body: new Uint8Array() };
+    expect(await store.complete(where, begun.token, empty, LONG)).toBe(true);
+    expect(await store.begin(where, '', LONG)).toEqual({ status: 'completed', record: empty });
+    expect(await store.begin(where, 'x', LONG)).toEqual({ status: 'mismatch' });
+  });
+
+  it.each([
+    ['ioredis', () => io as RedisClientLike],
+    ['node-redis', () => nr as RedisClientLike],
+  ])(
+    '%s: a string that is not a record is an error for begin, never a claim',
+    async (_, client) => {
+      const store = redisStore({ client: client(), prefix });
+      const where = { scope: randomUUID(), key: 'k' };
+      const key = `${prefix}${where.scope.length}:${where.scope}:k`;
+      await io.set(key, 'not a record', 'PX', 60_000);
+      const error = await rejection(store.begin(where, 'fp', LONG));
+      expect(String((error.cause as Error).message)).toContain('not an idempotency record');
+      expect(await store.complete(where, 'tok', stored, LONG)).toBe(false);
+      expect(await store.release(where, 'tok')).toBe(false);
+      expect(await io.get(key)).toBe('not a record');
+    },
+  );
 
   it('judges lock and record expiry by the injected clock', async () => {
     const clock = manualClock({ now: 0 });
@@ -190,9 +225,26 @@ describe.skipIf(!url)('on a real server', () => {
     expect(await store.release(where, second.token)).toBe(false);
     expect(await store.complete(where, second.token, stored, { ttlMs: 5_000 })).toBe(false);
     expect((await store.begin(where, 'fp', LONG)).status).toBe('acquired');
-    // The old completed fields are gone from the fresh claim.
-    const raw = await io.hgetall(`${prefix}${where.scope.length}:${where.scope}:k`);
-    expect(Object.keys(raw).sort()).toEqual(['e', 'f', 'l', 's', 't']);
+    // The fresh claim replaced the old completed record whole.
+    const raw = await io.get(`${prefix}${where.scope.length}:${where.scope}:k`);
+    expect(raw).toMatch(/^p 66000 606000 [0-9a-f-]{36} fp$/);
+  });
+
+  it('works with an ioredis client that returns numbers as strings (stringNumbers)', async () => {
+    const { Redis: IORedis } = await import('ioredis');
+    const strings = new IORedis(url as string, { stringNumbers: true, lazyConnect: true });
+    await strings.connect();
+    try {
+      const store = redisStore({ client: strings, prefix });
+      const where = { scope: randomUUID(), key: 'string-numbers' };
+      const begun = await store.begin(where, 'fp', LONG);
+      if (begun.status !== 'acquired') throw new Error(`expected acquired, got ${begun.status}`);
+      expect(await store.begin(where, 'fp', LONG)).toMatchObject({ status: 'in-progress' });
+      expect(await store.complete(where, begun.token, stored, { ttlMs: 60_000 })).toBe(true);
+      expect(await store.begin(where, 'fp', LONG)).toEqual({ status: 'completed', record: stored });
+    } finally {
+      strings.disconnect();
+    }
   });
 
   it('ioredis and node-redis clients share records under the same prefix', async () => {
@@ -235,7 +287,7 @@ describe.skipIf(!url)('on a real server', () => {
     async (_, client) => {
       const store = redisStore({ client: client(), prefix });
       const where = { scope: randomUUID(), key: 'k' };
-      await io.set(`${prefix}${where.scope.length}:${where.scope}:k`, 'not a hash', 'PX', 60_000);
+      await io.hset(`${prefix}${where.scope.length}:${where.scope}:k`, 'f', 'not a string');
       const error = await rejection(store.begin(where, 'fp', LONG));
       expect(String((error.cause as Error).message)).toContain('WRONGTYPE');
     },

@@ -60,10 +60,10 @@ function unexpectedReply(operation: string): IdempotencyStoreError {
 }
 
 function parseBegin(reply: unknown, token: string): BeginResult {
+  // ioredis with `stringNumbers` (and some proxies) hand integer replies over as strings.
+  if (reply === 1 || reply === '1') return { status: 'acquired', token };
   if (Array.isArray(reply)) {
     switch (String(reply[0])) {
-      case 'a':
-        return { status: 'acquired', token };
       case 'm':
         return MISMATCH;
       case 'p':
@@ -83,12 +83,13 @@ function parseBegin(reply: unknown, token: string): BeginResult {
 }
 
 /**
- * Creates an {@link IdempotencyStore} in Redis (or Valkey) on the client you pass. Each
- * operation is one Lua script, one round trip: `begin` claims with an owner token or takes
- * over an expired lock (compare-and-set), `complete` stores the response and keeps the
- * fingerprint, `release` deletes only the owner's claim (compare-and-delete). Records are
- * hashes at `<prefix><scope length>:<scope>:<key>` with a PX expiry, so Redis removes them
- * without a sweep. Bodies are stored as base64, so they come back byte for byte.
+ * Creates an `IdempotencyStore` (from `@brace/idempotency`) in Redis (or Valkey) on the
+ * client you pass. Each operation is one Lua script, one round trip: `begin` claims with an
+ * owner token (a free key costs one `SET NX PX`) or takes over an expired lock
+ * (compare-and-set), `complete` stores the response and keeps the fingerprint, `release`
+ * deletes only the owner's claim (compare-and-delete). Records are strings at
+ * `<prefix><scope length>:<scope>:<key>` with a PX expiry, so Redis removes them without a
+ * sweep. Bodies are stored as base64, so they come back byte for byte.
  *
  * Scripts run by EVALSHA, falling back to EVAL on `NOSCRIPT`. One key per script, so it
  * works on Redis Cluster too. Client errors reject with {@link IdempotencyStoreError}.
@@ -132,12 +133,11 @@ export function redisStore(options: RedisStoreOptions): IdempotencyStore {
       const now = clock.now();
       const token = crypto.randomUUID();
       const ttl = Math.max(opts.ttlMs, opts.lockTtlMs);
+      // The in-progress record (see scripts.ts), written as it is when the key is free.
+      const claim = `p ${now + opts.lockTtlMs} ${now + ttl} ${token} ${fingerprint}`;
       const reply = await run('begin', BEGIN_SCRIPT, keyOf(where), [
-        fingerprint,
-        token,
+        claim,
         String(now),
-        String(now + opts.lockTtlMs),
-        String(now + ttl),
         String(Math.max(1, Math.ceil(ttl))),
       ]);
       return parseBegin(reply, token);

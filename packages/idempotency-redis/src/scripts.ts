@@ -16,47 +16,61 @@ export interface RedisScript {
   readonly sha1: string;
 }
 
-// Record layout: one hash per (scope, key) with fields
-//   f = fingerprint, s = state ('p' in progress | 'c' completed), t = owner token (in progress),
-//   l = lock expiry (epoch ms, in progress), e = record expiry (epoch ms),
-//   c = response status, h = response headers (JSON), b = response body (base64).
-// The key also carries a PX expiry (PEXPIRE), so Redis drops it without a sweep; `e` lets the
-// store judge expiry by its own clock too.
+// Record layout: one string per (scope, key), so that a claim of a free key is a single
+// `SET … NX PX` (the common case: one command inside the script):
+//   in progress: `p <lockedUntil> <expiresAt> <token> <fingerprint>`
+//   completed:   `c <expiresAt> <status> <body base64> <headers bytes> <headers JSON><fingerprint>`
+// Times are epoch ms; the token (a UUID) and the base64 body have no spaces; the fingerprint
+// is last, so it may hold any bytes; the headers are length-prefixed (in bytes, by Lua's #).
+// The key also carries a PX expiry, so Redis drops it without a sweep; `expiresAt` lets the
+// store judge expiry by its own clock too. A value of another shape is an error, not a record.
 
 /**
- * begin: KEYS[1] = record; ARGV = fingerprint, token, now, lockedUntil, expiresAt, pxTtl.
- * Replies {'a'} acquired, {'m'} mismatch, {'p', retryAfterMs} in progress,
+ * begin: KEYS[1] = record; ARGV = the claim (an in-progress value, built by the caller),
+ * now, pxTtl. Replies 1 acquired (a free key: one `SET NX PX`; or a takeover of an expired
+ * record or lock: `SET PX` over it), {'m'} mismatch, {'p', retryAfterMs} in progress,
  * {'c', status, headers, body} completed.
  */
 export const BEGIN_SCRIPT: RedisScript = {
-  source: `local r = redis.call('HMGET', KEYS[1], 'f', 's', 'l', 'e', 'c', 'h', 'b')
-local now = tonumber(ARGV[3])
-if r[1] and tonumber(r[4]) > now then
-  if r[2] == 'c' or tonumber(r[3]) > now then
-    if r[1] ~= ARGV[1] then return {'m'} end
-    if r[2] == 'c' then return {'c', r[5], r[6], r[7]} end
-    return {'p', math.ceil(tonumber(r[3]) - now)}
+  source: `if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[3]) then return 1 end
+local v = redis.call('GET', KEYS[1])
+if v then
+  local now = tonumber(ARGV[2])
+  local fp = string.match(ARGV[1], '^p %S+ %S+ %S+ (.*)$')
+  local l, e, f = string.match(v, '^p (%S+) (%S+) %S+ (.*)$')
+  if l then
+    if tonumber(e) > now and tonumber(l) > now then
+      if f ~= fp then return {'m'} end
+      return {'p', math.ceil(tonumber(l) - now)}
+    end
+  else
+    local x, c, b, n, rest = string.match(v, '^c (%S+) (%S+) (%S*) (%d+) (.*)$')
+    if not x then return redis.error_reply('ERR not an idempotency record') end
+    if tonumber(x) > now then
+      n = tonumber(n)
+      if string.sub(rest, n + 1) ~= fp then return {'m'} end
+      return {'c', c, string.sub(rest, 1, n), b}
+    end
   end
 end
-if r[1] then redis.call('DEL', KEYS[1]) end
-redis.call('HSET', KEYS[1], 'f', ARGV[1], 's', 'p', 't', ARGV[2], 'l', ARGV[4], 'e', ARGV[5])
-redis.call('PEXPIRE', KEYS[1], ARGV[6])
-return {'a'}`,
-  sha1: '51b18c03df57a5fcb2a658dd1e85384784483313',
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[3])
+return 1`,
+  sha1: 'aaffb8009e343ef61b3962a7123165f4587d08e3',
 };
 
 /**
  * complete: KEYS[1] = record; ARGV = token, now, status, headers, body, expiresAt, pxTtl.
- * Replies 1 when the token owned the claim (the record is now completed), else 0.
+ * Replies 1 when the token owned the claim (the record is now completed, its fingerprint
+ * kept), else 0.
  */
 export const COMPLETE_SCRIPT: RedisScript = {
-  source: `local r = redis.call('HMGET', KEYS[1], 's', 't', 'e')
-if r[1] ~= 'p' or r[2] ~= ARGV[1] or tonumber(r[3]) <= tonumber(ARGV[2]) then return 0 end
-redis.call('HSET', KEYS[1], 's', 'c', 'c', ARGV[3], 'h', ARGV[4], 'b', ARGV[5], 'e', ARGV[6])
-redis.call('HDEL', KEYS[1], 't', 'l')
-redis.call('PEXPIRE', KEYS[1], ARGV[7])
+  source: `local v = redis.call('GET', KEYS[1])
+if not v then return 0 end
+local e, t, f = string.match(v, '^p %S+ (%S+) (%S+) (.*)$')
+if not e or t ~= ARGV[1] or tonumber(e) <= tonumber(ARGV[2]) then return 0 end
+redis.call('SET', KEYS[1], 'c ' .. ARGV[6] .. ' ' .. ARGV[3] .. ' ' .. ARGV[5] .. ' ' .. #ARGV[4] .. ' ' .. ARGV[4] .. f, 'PX', ARGV[7])
 return 1`,
-  sha1: 'd569f11b5eb53286ff0bd69d79959e6545ac6f22',
+  sha1: '855ee938b4a02d6004ef24ee72f7c9ddd1325c6b',
 };
 
 /**
@@ -64,11 +78,13 @@ return 1`,
  * token owned the claim (the record is deleted), else 0.
  */
 export const RELEASE_SCRIPT: RedisScript = {
-  source: `local r = redis.call('HMGET', KEYS[1], 's', 't', 'e')
-if r[1] == 'p' and r[2] == ARGV[1] and tonumber(r[3]) > tonumber(ARGV[2]) then
+  source: `local v = redis.call('GET', KEYS[1])
+if not v then return 0 end
+local e, t = string.match(v, '^p %S+ (%S+) (%S+) ')
+if e and t == ARGV[1] and tonumber(e) > tonumber(ARGV[2]) then
   redis.call('DEL', KEYS[1])
   return 1
 end
 return 0`,
-  sha1: 'db87cca9385376ca59783208f14695029f634463',
+  sha1: '071b294c84fc90c552c5a2afad8c2a2d0d762124',
 };

@@ -137,6 +137,58 @@ describe('hono idempotency middleware', () => {
     expect(ledger).toHaveLength(2);
   });
 
+  it('hands JSON and text bodies to c.req.text()/json() decoded once, others through arrayBuffer', async () => {
+    const hono = new Hono();
+    const seen: unknown[] = [];
+    hono.use('*', idempotency({ store: memoryStore() }));
+    hono.post('/text', async (c) => {
+      seen.push(typeof c.req.bodyCache.text, await c.req.text(), await c.req.json());
+      return c.text('ok', 201);
+    });
+    hono.post('/bytes', async (c) => {
+      seen.push(typeof c.req.bodyCache.text, new Uint8Array(await c.req.arrayBuffer()));
+      seen.push(await c.req.text());
+      return c.text('ok', 201);
+    });
+    const post = (path: string, type: string, body: string | Uint8Array, key: string) =>
+      hono.request(path, {
+        method: 'POST',
+        body,
+        headers: { 'content-type': type, 'idempotency-key': key },
+      });
+    const utf8 = '{"name":"Zoë ✓ 日本"}';
+    expect((await post('/text', 'Application/JSON; charset=utf-8', utf8, 'a')).status).toBe(201);
+    expect((await post('/text', 'text/plain', utf8, 'b')).status).toBe(201);
+    expect(seen.splice(0)).toEqual([
+      'object',
+      utf8,
+      { name: 'Zoë ✓ 日本' },
+      'object',
+      utf8,
+      { name: 'Zoë ✓ 日本' },
+    ]);
+    const bytes = new Uint8Array([0, 255, 104, 105]);
+    expect((await post('/bytes', 'application/octet-stream', bytes, 'c')).status).toBe(201);
+    expect(seen[0]).toBe('undefined');
+    expect(seen[1]).toEqual(bytes);
+    expect(seen[2]).toBe(new TextDecoder().decode(bytes));
+    // No content type at all: the same.
+    const untyped = await hono.request('/bytes', {
+      method: 'POST',
+      body: bytes,
+      headers: { 'idempotency-key': 'd' },
+    });
+    expect(untyped.status).toBe(201);
+    expect(seen.slice(3)).toEqual(['undefined', bytes, new TextDecoder().decode(bytes)]);
+    seen.length = 0;
+    // Only the media type counts: "json" in a parameter does not make a body textual.
+    const multipart = 'multipart/form-data; boundary=json-boundary; name="a.json"';
+    expect((await post('/bytes', multipart, bytes, 'e')).status).toBe(201);
+    expect(seen[0]).toBe('undefined');
+    expect((await post('/text', 'application/problem+json', utf8, 'f')).status).toBe(201);
+    expect(seen[3]).toBe('object');
+  });
+
   it('does not store bodies over maxBodyBytes', async () => {
     const { hono, ledger } = app({ maxBodyBytes: 10 });
     expect(await (await send(hono as never, '/stream', '"k"')).text()).toHaveLength(100);

