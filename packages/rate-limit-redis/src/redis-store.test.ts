@@ -6,7 +6,7 @@ import { manualClock } from '@brace/core';
 import { createRateLimiter, RateLimitOptionsError } from '@brace/rate-limit';
 import { Redis } from 'ioredis';
 import { createClient } from 'redis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { RateLimitStoreError } from './errors.js';
 import {
   DEFAULT_ON_STORE_ERROR,
@@ -203,6 +203,31 @@ describe.skipIf(!url)('redisStore against Redis', () => {
       policyIndex: 0,
     });
     expect(commands).toEqual(['eval', 'evalsha', 'eval', 'evalsha', 'evalsha']);
+  });
+
+  it('computes the SHA-1 again when computing it failed', async () => {
+    const commands: string[] = [];
+    const adapter: RedisEvalAdapter = (command, shaOrSource, keys, args) => {
+      commands.push(command);
+      return command === 'evalsha'
+        ? io.evalsha(shaOrSource, keys.length, ...keys, ...args)
+        : io.eval(shaOrSource, keys.length, ...keys, ...args);
+    };
+    const digest = vi
+      .spyOn(globalThis.crypto.subtle, 'digest')
+      .mockRejectedValueOnce(new Error('no digest'));
+    try {
+      const store = redisStore({ client: adapter, prefix: prefix() });
+      const wide = [{ limit: 10, intervalMs: 1000 }];
+      expect(await store.tryAcquire('s', wide, 1, 0)).toEqual({ ok: true });
+      await new Promise((r) => setTimeout(r, 5));
+      expect(await store.tryAcquire('s', wide, 1, 0)).toEqual({ ok: true });
+      await new Promise((r) => setTimeout(r, 5));
+      expect(await store.tryAcquire('s', wide, 1, 0)).toEqual({ ok: true });
+      expect(commands).toEqual(['eval', 'eval', 'evalsha']);
+    } finally {
+      digest.mockRestore();
+    }
   });
 
   it('charges cost > 1 as that many log entries', async () => {

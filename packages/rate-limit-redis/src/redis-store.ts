@@ -1,5 +1,6 @@
 import { type Clock, systemClock } from '@brace/core';
 import {
+  type AcquireManyResult,
   type AcquireResult,
   type MemoryStore,
   memoryStore,
@@ -103,9 +104,17 @@ function toEval(client: RedisClientLike): RedisEvalAdapter {
   );
 }
 
+/** Most keys whose Redis key names are kept ready per policy list (the cache is reset past it). */
+const KEY_CACHE = 1024;
+
 interface Prepared {
   suffixes: string[];
-  args: string[];
+  /** ARGV without the costs: policy count, then limit, intervalMs, burst per policy. */
+  head: string[];
+  /** ARGV for one request of cost 1 (the common case), built once. */
+  one: string[];
+  /** Redis key names per limiter key, built once per key. */
+  keys: Map<string, string[]>;
 }
 
 const GRANTED: AcquireResult = Object.freeze({ ok: true });
@@ -114,15 +123,48 @@ function ignore(): undefined {
   return undefined;
 }
 
-/** Reads the acquire script's reply: `1`, or `{ 0, retryInMs, policyIndex, pauseReason }`. */
-function toResult(reply: unknown): AcquireResult {
-  if (reply === 1) return GRANTED;
-  const r = reply as [number, number, number, string];
+type Refusal = Extract<AcquireResult, { ok: false }>;
+
+/** Reads the refusal part of the acquire script's reply `{ admitted, retryInMs, policyIndex, pauseReason }`. */
+function toRefusal(r: [number, number, number, string]): Refusal {
   const policyIndex = Number(r[2]);
-  const result: AcquireResult = { ok: false, retryInMs: Number(r[1]), policyIndex };
+  const result: Refusal = { ok: false, retryInMs: Number(r[1]), policyIndex };
   if (policyIndex < 0)
     result.pause = r[3] === 'server-remaining' ? 'server-remaining' : 'retry-after';
   return result;
+}
+
+/** Reads the acquire script's reply for one request: `1`, or a refusal. */
+function toResult(reply: unknown): AcquireResult {
+  if (reply === 1) return GRANTED;
+  return toRefusal(reply as [number, number, number, string]);
+}
+
+/** Reads the acquire script's reply for a batch: the count admitted, or a refusal after some. */
+function toManyResult(reply: unknown): AcquireManyResult {
+  if (typeof reply === 'number') return { granted: reply, refused: undefined };
+  const r = reply as [number, number, number, string];
+  const refused = toRefusal(r);
+  return { granted: Number(r[0]), refused };
+}
+
+/** Acquires `costs` one by one from a local store until one is refused (the fail-open path). */
+function acquireLocally(
+  store: MemoryStore,
+  key: string,
+  policies: readonly RateLimitPolicy[],
+  costs: readonly number[],
+  now: number,
+): AcquireManyResult {
+  for (let i = 0; i < costs.length; i++) {
+    const result = store.tryAcquire(key, policies, costs[i] as number, now);
+    if (!result.ok) return { granted: i, refused: result };
+  }
+  return { granted: costs.length, refused: undefined };
+}
+
+function units(cost: number): string {
+  return String(Math.ceil(cost));
 }
 
 async function sha1(text: string): Promise<string> {
@@ -134,8 +176,11 @@ function isNoScript(error: unknown): boolean {
   return error instanceof Error && error.message.startsWith('NOSCRIPT');
 }
 
-/** A Redis store. The same type as the interface it implements, named for the docs. */
-export type RedisStore = RateLimitStore;
+/**
+ * A Redis store: a `RateLimitStore` that also acquires batches (`tryAcquireMany`: the ready
+ * tasks of one key in one round trip).
+ */
+export type RedisStore = RateLimitStore & Required<Pick<RateLimitStore, 'tryAcquireMany'>>;
 
 /**
  * A `RateLimitStore` (from `@brace/rate-limit`) in Redis, so many processes share one limit: one Lua script per
@@ -172,22 +217,41 @@ export function redisStore(options: RedisStoreOptions): RedisStore {
   }
   const clock = options.clock ?? systemClock;
   let local: MemoryStore | undefined;
-  /** SHA-1 of each script once known; until then the script is sent with EVAL (which loads it). */
+  /** SHA-1 of each script once known ('' while computed); until then the script is sent with EVAL (which loads it). */
   const shas = new Map<string, string>();
 
-  const evaluate = (source: string, keys: string[], args: string[]): Promise<unknown> => {
-    const sha = shas.get(source);
-    if (sha === undefined) {
-      sha1(source).then((hex) => shas.set(source, hex), ignore);
-      return run('eval', source, keys, args);
-    }
-    return run('evalsha', sha, keys, args).then(undefined, (error: unknown) => {
-      if (!isNoScript(error)) throw error;
-      return run('eval', source, keys, args);
-    });
-  };
-
   const watchdog = new Watchdog(clock, timeoutMs);
+
+  /**
+   * Runs a script under the watchdog: EVALSHA once its SHA-1 is known (EVAL until then), and
+   * on `NOSCRIPT` (a flushed or failed-over server) EVAL again, itself under the watchdog. The
+   * retry hangs off the error path, so a normal call costs no extra promise.
+   */
+  const evaluate = <T>(
+    source: string,
+    keys: string[],
+    args: string[],
+    onValue: (reply: unknown) => T,
+    onError: (error: unknown) => T,
+  ): Promise<T> => {
+    const sha = shas.get(source);
+    if (sha === undefined || sha === '') {
+      if (sha === undefined) {
+        shas.set(source, ''); // computing: once, however many calls go out meanwhile
+        // On failure forget it: the next call computes it again.
+        sha1(source).then(
+          (hex) => shas.set(source, hex),
+          () => shas.delete(source),
+        );
+      }
+      return watchdog.guard(run('eval', source, keys, args), onValue, onError);
+    }
+    return watchdog.guard(run('evalsha', sha, keys, args), onValue, (error) =>
+      isNoScript(error)
+        ? watchdog.guard(run('eval', source, keys, args), onValue, onError)
+        : onError(error),
+    );
+  };
 
   const fail = (operation: 'acquire' | 'pause', error: unknown): MemoryStore => {
     const fellBack = mode === 'fail-open';
@@ -210,39 +274,53 @@ export function redisStore(options: RedisStoreOptions): RedisStore {
     let p = prepared.get(policies);
     if (p === undefined) {
       const suffixes: string[] = [];
-      const args = ['1', String(policies.length)];
+      const head = [String(policies.length)];
       for (const policy of policies) {
         const burst = policy.burst ?? 0;
         suffixes.push(`p:${policy.limit}:${policy.intervalMs}:${burst}`);
-        args.push(String(policy.limit), String(policy.intervalMs), String(burst));
+        head.push(String(policy.limit), String(policy.intervalMs), String(burst));
       }
-      p = { suffixes, args };
+      p = { suffixes, head, one: [...head, '1'], keys: new Map() };
       prepared.set(policies, p);
     }
     return p;
   };
+  const keysOf = (p: Prepared, key: string): string[] => {
+    let keys = p.keys.get(key);
+    if (keys === undefined) {
+      const k = base(key);
+      keys = [`${k}pause`];
+      for (const suffix of p.suffixes) keys.push(k + suffix);
+      if (p.keys.size >= KEY_CACHE) p.keys.clear();
+      p.keys.set(key, keys);
+    }
+    return keys;
+  };
 
   return {
     tryAcquire(key, policies: readonly RateLimitPolicy[], cost, now): Promise<AcquireResult> {
-      const k = base(key);
-      const { suffixes, args: shared } = prepare(policies);
-      const keys = [`${k}pause`];
-      for (let i = 0; i < suffixes.length; i++) keys.push(k + suffixes[i]);
-      const units = Math.ceil(cost);
-      let args = shared;
-      if (units !== 1) {
-        args = shared.slice();
-        args[0] = String(units);
-      }
-      return watchdog.guard(
-        evaluate(ACQUIRE_SCRIPT, keys, args),
+      const p = prepare(policies);
+      const args = cost === 1 ? p.one : [...p.head, units(cost)];
+      return evaluate(
+        ACQUIRE_SCRIPT,
+        keysOf(p, key),
+        args,
         toResult,
         (error) => fail('acquire', error).tryAcquire(key, policies, cost, now) as AcquireResult,
       );
     },
+    tryAcquireMany(key, policies, costs, now): Promise<AcquireManyResult> {
+      const p = prepare(policies);
+      const args = p.head.concat(costs.map(units));
+      return evaluate(ACQUIRE_SCRIPT, keysOf(p, key), args, toManyResult, (error) =>
+        acquireLocally(fail('acquire', error), key, policies, costs, now),
+      );
+    },
     pause(key, durationMs, reason: PauseReason, now) {
-      return watchdog.guard(
-        evaluate(PAUSE_SCRIPT, [`${base(key)}pause`], [String(Math.ceil(durationMs)), reason]),
+      return evaluate(
+        PAUSE_SCRIPT,
+        [`${base(key)}pause`],
+        [String(Math.ceil(durationMs)), reason],
         ignore,
         (error) => fail('pause', error).pause(key, durationMs, reason, now) as undefined,
       );

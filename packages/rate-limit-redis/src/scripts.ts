@@ -1,33 +1,34 @@
 /** @internal A sliding log is trimmed of expired entries at least once per this many units. */
 export const TRIM_EVERY = 32;
 
+/** @internal Most units one `ZADD` of the acquire script logs (Lua's `unpack` is bounded). */
+export const ZADD_CHUNK = 500;
+
 /**
- * @internal The acquire script. KEYS: pause, then one key per policy. ARGV: cost, policy
- * count, then limit, intervalMs, burst (0 = sliding log) per policy. Checks the pause and
- * every policy, then charges all or none, with Redis `TIME` as the clock. Returns `1` when
- * charged, else `{ 0, retryInMs, policyIndex, pauseReason }`.
+ * @internal The acquire script, for one request or a batch of requests of one key. KEYS:
+ * pause, then one key per policy. ARGV: policy count, then limit, intervalMs, burst
+ * (0 = sliding log) per policy, then the cost (whole units) of each request in order. Admits
+ * the longest prefix of the requests that fits every policy and the pause, charging each
+ * admitted request to every policy and nothing for the rest, with Redis `TIME` as the clock.
+ * Returns the number admitted when all were, else
+ * `{ admitted, retryInMs, policyIndex, pauseReason }` for the first refused one.
  *
- * Commands, kept few: TIME; one MGET for the pause and every GCRA policy's state; per
- * sliding-log policy ZCARD + ZADD + PTTL, PEXPIRE (to twice the interval) only when the TTL
- * left is under one interval (a write costs far more than a read, and is replicated), and
- * ZREMRANGEBYSCORE only when the log's
- * count (expired entries included) would not fit, or every {@link TRIM_EVERY} units to
- * bound memory: a count that fits with expired entries still in it fits without them, so
- * skipping the trim never over-admits. ZRANGE only when refusing. Per GCRA policy one
- * SET PX. A log member is the grant's `TIME` plus its rank in the log (ZADD NX, suffixed in
- * the unlikely case it is taken), so no sequence key is needed.
+ * Commands, kept few (one acquire of a sliding-log policy: TIME, GET, ZCARD, ZADD, PTTL): one
+ * GET for the pause, per GCRA policy one GET and one SET PX; per sliding-log policy one ZCARD,
+ * one ZADD of every admitted unit (one per {@link ZADD_CHUNK} units), and PTTL, with PEXPIRE
+ * (to twice the interval) only when the TTL left is under one interval (a write costs more
+ * than a read, and is replicated).
+ * ZREMRANGEBYSCORE runs only when the log's count (expired entries included) would not fit, or
+ * every {@link TRIM_EVERY} units to bound memory: a count that fits with expired entries still
+ * in it fits without them, so skipping the trim never over-admits. ZRANGE only when refusing.
+ * A log member is the grant's `TIME` plus its rank in the log, so no sequence key is needed
+ * (ZADD NX; a member already taken, only possible if the clock stepped back, is replaced by a
+ * suffixed one).
  */
 export const ACQUIRE_SCRIPT = `
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + tonumber(t[2]) / 1000
-local cost = tonumber(ARGV[1])
-local n = tonumber(ARGV[2])
-local names = {KEYS[1]}
-for i = 1, n do
-  if ARGV[3 * i + 2] ~= '0' then names[#names + 1] = KEYS[1 + i] end
-end
-local values = redis.call('MGET', unpack(names))
-local pause = values[1]
+local pause = redis.call('GET', KEYS[1])
 if pause then
   local sep = string.find(pause, ':', 1, true)
   local untilMs = tonumber(string.sub(pause, 1, sep - 1))
@@ -35,61 +36,153 @@ if pause then
     return {0, math.max(1, math.ceil(untilMs - now)), -1, string.sub(pause, sep + 1)}
   end
 end
-local wait = 0
-local refusing = -1
-local state = {}
-local g = 1
-for i = 1, n do
-  local limit = tonumber(ARGV[3 * i])
-  local interval = tonumber(ARGV[3 * i + 1])
-  local burst = tonumber(ARGV[3 * i + 2])
-  local key = KEYS[1 + i]
-  local w = 0
-  if burst == 0 then
-    local count = redis.call('ZCARD', key)
-    if count + cost > limit or math.floor((count + cost) / ${TRIM_EVERY}) > math.floor(count / ${TRIM_EVERY}) then
+if #ARGV == 5 and ARGV[5] == '1' and ARGV[4] == '0' and ARGV[1] == '1' then
+  -- The common case, kept straight: one request of cost 1, one sliding-log policy.
+  local key = KEYS[2]
+  local limit = tonumber(ARGV[2])
+  local interval = tonumber(ARGV[3])
+  local count = redis.call('ZCARD', key)
+  local after = count + 1
+  if after > limit or after % ${TRIM_EVERY} == 0 then
+    count = count - redis.call('ZREMRANGEBYSCORE', key, '-inf', now - interval)
+    after = count + 1
+    if after > limit then
+      local entry = redis.call('ZRANGE', key, after - limit - 1, after - limit - 1, 'WITHSCORES')
+      return {0, math.max(1, math.ceil(tonumber(entry[2]) + interval - now)), 0, ''}
+    end
+  end
+  if redis.call('ZADD', key, 'NX', now, t[1] .. '.' .. t[2] .. ':' .. after) == 0 then
+    local s = 0
+    repeat
+      s = s + 1
+    until redis.call('ZADD', key, 'NX', now, t[1] .. '.' .. t[2] .. ':' .. after .. '+' .. s) == 1
+  end
+  if redis.call('PTTL', key) < interval then
+    redis.call('PEXPIRE', key, math.ceil(2 * interval))
+  end
+  return 1
+end
+-- Logs \`units\` grants at \`now\` in a sliding log holding \`count\` entries, and keeps its TTL.
+-- One ZADD per ${ZADD_CHUNK} units: unpack() has a limit on the number of values.
+local function charge(key, count, units, interval)
+  local stamp = t[1] .. '.' .. t[2] .. ':'
+  local missing = units
+  for from = 0, units - 1, ${ZADD_CHUNK} do
+    local add = {}
+    for c = 1, math.min(${ZADD_CHUNK}, units - from) do
+      add[2 * c - 1] = now
+      add[2 * c] = stamp .. (count + from + c)
+    end
+    missing = missing - redis.call('ZADD', key, 'NX', unpack(add))
+  end
+  local s = 0
+  while missing > 0 do
+    s = s + 1
+    missing = missing - redis.call('ZADD', key, 'NX', now, stamp .. '+' .. s)
+  end
+  if redis.call('PTTL', key) < interval then
+    redis.call('PEXPIRE', key, math.ceil(2 * interval))
+  end
+end
+if ARGV[1] == '1' and ARGV[4] == '0' then
+  -- One sliding-log policy, a batch (or a cost above 1): the longest prefix that fits.
+  local key = KEYS[2]
+  local limit = tonumber(ARGV[2])
+  local interval = tonumber(ARGV[3])
+  local count = redis.call('ZCARD', key)
+  local units, admitted, trimmed = 0, 0, false
+  for j = 5, #ARGV do
+    local cost = tonumber(ARGV[j])
+    local after = count + units + cost
+    if not trimmed and (after > limit or math.floor(after / ${TRIM_EVERY}) > math.floor((count + units) / ${TRIM_EVERY})) then
+      trimmed = true
       count = count - redis.call('ZREMRANGEBYSCORE', key, '-inf', now - interval)
+      after = count + units + cost
     end
-    state[i] = count
-    local excess = count + cost - limit
+    local excess = after - limit
     if excess > 0 then
-      local entry = redis.call('ZRANGE', key, excess - 1, excess - 1, 'WITHSCORES')
-      w = tonumber(entry[2]) + interval - now
+      local wait = interval
+      if excess <= count then
+        local entry = redis.call('ZRANGE', key, excess - 1, excess - 1, 'WITHSCORES')
+        wait = tonumber(entry[2]) + interval - now
+      end
+      if units > 0 then
+        charge(key, count, units, interval)
+      end
+      return {admitted, math.max(1, math.ceil(wait)), 0, ''}
     end
-  else
-    g = g + 1
-    local period = interval / limit
-    local tat = tonumber(values[g] or '0')
-    if tat < now then tat = now end
-    state[i] = tat + cost * period
-    w = state[i] - now - burst * period
+    units = units + cost
+    admitted = admitted + 1
   end
-  if w > wait then
-    wait = w
-    refusing = i - 1
-  end
+  charge(key, count, units, interval)
+  return admitted
 end
-if refusing >= 0 then
-  return {0, math.max(1, math.ceil(wait)), refusing, ''}
-end
-local stamp = t[1] .. '.' .. t[2] .. ':'
+local n = tonumber(ARGV[1])
+local first = 3 * n + 2
+local limits, intervals, bursts, state, trimmed = {}, {}, {}, {}, {}
 for i = 1, n do
-  local key = KEYS[1 + i]
-  if ARGV[3 * i + 2] == '0' then
-    local count = state[i]
-    for c = 1, cost do
-      local member = stamp .. (count + c)
-      while redis.call('ZADD', key, 'NX', now, member) == 0 do member = member .. '+' end
-    end
-    local interval = tonumber(ARGV[3 * i + 1])
-    if redis.call('PTTL', key) < interval then
-      redis.call('PEXPIRE', key, math.ceil(2 * interval))
-    end
+  limits[i] = tonumber(ARGV[3 * i - 1])
+  intervals[i] = tonumber(ARGV[3 * i])
+  local burst = tonumber(ARGV[3 * i + 1])
+  bursts[i] = burst
+  if burst == 0 then
+    state[i] = redis.call('ZCARD', KEYS[i + 1])
   else
-    redis.call('SET', key, string.format('%.3f', state[i]), 'PX', math.ceil(state[i] - now) + 1)
+    local tat = tonumber(redis.call('GET', KEYS[i + 1]) or '0')
+    if tat < now then tat = now end
+    state[i] = tat
   end
 end
-return 1
+local admitted, units, wait, refusing = 0, 0, 0, -1
+for j = first, #ARGV do
+  local cost = tonumber(ARGV[j])
+  for i = 1, n do
+    local limit, interval = limits[i], intervals[i]
+    local w = 0
+    if bursts[i] == 0 then
+      local count = state[i]
+      local after = count + units + cost
+      if not trimmed[i] and (after > limit or math.floor(after / ${TRIM_EVERY}) > math.floor((count + units) / ${TRIM_EVERY})) then
+        trimmed[i] = true
+        count = count - redis.call('ZREMRANGEBYSCORE', KEYS[i + 1], '-inf', now - interval)
+        state[i] = count
+        after = count + units + cost
+      end
+      local excess = after - limit
+      if excess > count then
+        w = interval
+      elseif excess > 0 then
+        local entry = redis.call('ZRANGE', KEYS[i + 1], excess - 1, excess - 1, 'WITHSCORES')
+        w = tonumber(entry[2]) + interval - now
+      end
+    else
+      local period = interval / limit
+      w = state[i] + cost * period - now - bursts[i] * period
+    end
+    if w > wait then
+      wait = w
+      refusing = i - 1
+    end
+  end
+  if refusing >= 0 then break end
+  admitted = admitted + 1
+  units = units + cost
+  for i = 1, n do
+    if bursts[i] ~= 0 then state[i] = state[i] + cost * intervals[i] / limits[i] end
+  end
+end
+if units > 0 then
+  for i = 1, n do
+    local key = KEYS[i + 1]
+    if bursts[i] == 0 then
+      charge(key, state[i], units, intervals[i])
+    else
+      redis.call('SET', key, string.format('%.3f', state[i]), 'PX', math.ceil(state[i] - now) + 1)
+    end
+  end
+end
+if refusing < 0 then return admitted end
+return {admitted, math.max(1, math.ceil(wait)), refusing, ''}
 `;
 
 /**

@@ -27,12 +27,12 @@ export class Watchdog {
 
   /**
    * Resolves with `onValue(answer)` or, when `work` rejects or is slower than the timeout,
-   * with `onError(error)` (which may throw to reject).
+   * with `onError(error)` (which may throw to reject, or return a promise to follow).
    */
   guard<T>(
     work: Promise<unknown>,
     onValue: (answer: unknown) => T,
-    onError: (error: unknown) => T,
+    onError: (error: unknown) => T | Promise<T>,
   ): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       const settle = (error: unknown) => {

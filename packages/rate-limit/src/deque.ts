@@ -34,6 +34,16 @@ export class Deque<T> {
     return item;
   }
 
+  /** Removes and returns the last item. */
+  pop(): T | undefined {
+    if (this.size === 0) return undefined;
+    this.size--;
+    const at = (this.head + this.size) & this.mask;
+    const item = this.items[at];
+    this.items[at] = undefined;
+    return item;
+  }
+
   /** Keeps only the items for which `keep` is true, in order. */
   filter(keep: (item: T) => boolean): void {
     const kept: T[] = [];

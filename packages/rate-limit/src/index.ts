@@ -12,6 +12,7 @@ export {
   memoryStore,
 } from './memory-store.js';
 export type {
+  AcquireManyResult,
   AcquireResult,
   PauseReason,
   RateLimitPolicy,

@@ -3,7 +3,7 @@ import { RateLimitCostError, RateLimitOptionsError, RateLimitQueueFullError } fr
 import { memoryStore } from './memory-store.js';
 import { readServerPause } from './observe.js';
 import { validateOptions } from './options.js';
-import { QueueCore } from './queue-core.js';
+import { MAX_BATCH, RemoteCore } from './remote-core.js';
 import {
   type AcquireResult,
   capacityOf,
@@ -11,7 +11,7 @@ import {
   type RateLimitPolicy,
   type RateLimitStore,
 } from './store.js';
-import { ACQUIRING, type Lane, type Level, LimiterKey, RUNNING, Task } from './task.js';
+import { ACQUIRING, isThenable, type Lane, type Level, LimiterKey, RUNNING, Task } from './task.js';
 import {
   DEFAULT_KEY,
   DEFAULT_MAX_PAUSE_MS,
@@ -25,10 +25,10 @@ import {
   type Release,
   type ScheduleOptions,
 } from './types.js';
-import { emit, settleTask, statsOf, storePause } from './util.js';
+import { emit, statsOf, storePause } from './util.js';
 
 /** @internal The limiter; only the {@link RateLimiter} interface is public. */
-export class Limiter extends QueueCore implements RateLimiter {
+export class Limiter extends RemoteCore implements RateLimiter {
   readonly policies: readonly RateLimitPolicy[];
   readonly store: RateLimitStore;
   readonly maxQueue: number;
@@ -37,7 +37,20 @@ export class Limiter extends QueueCore implements RateLimiter {
   private draining = false;
   private redrain = false;
   /** The default key's state stays, so the common keyless fast path does no map work. */
-  private readonly defaultKey = new LimiterKey(DEFAULT_KEY);
+  private readonly defaultKey = new LimiterKey(DEFAULT_KEY, this);
+  /** Whether queued tasks are acquired in batches (the store has `tryAcquireMany`). */
+  private readonly batching: boolean;
+  /** Whether a queued task needs its enqueue time (for `onDispatch` or `maxWaitMs`). */
+  private readonly timed: boolean;
+  /**
+   * Whether a task may join a key's batch or calls on the fast path: not with `maxWaitMs`,
+   * whose deadline only a queued task gets (it then joins from the queue).
+   */
+  private readonly joinFast: boolean;
+  /** Slots of synchronous tasks to free, and their tasks to resolve, in one microtask. */
+  private readonly releasing: LimiterKey[] = [];
+  private readonly settling: Task[] = [];
+  private settleQueued = false;
 
   constructor(options: RateLimiterOptions) {
     const v = validateOptions(options);
@@ -46,6 +59,9 @@ export class Limiter extends QueueCore implements RateLimiter {
     this.capacity = capacityOf(v.policies);
     this.maxQueue = v.maxQueue;
     this.store = options.store ?? memoryStore();
+    this.batching = typeof this.store.tryAcquireMany === 'function';
+    this.timed = options.onDispatch !== undefined || v.maxWaitMs !== Number.POSITIVE_INFINITY;
+    this.joinFast = v.maxWaitMs === Number.POSITIVE_INFINITY;
   }
 
   schedule<T>(fn: () => T | PromiseLike<T>, options?: ScheduleOptions): Promise<Awaited<T>> {
@@ -78,11 +94,26 @@ export class Limiter extends QueueCore implements RateLimiter {
       }
       if (signal?.aborted) return this.refuse(key, 'aborted', signal.reason);
     }
-    const now = this.clock.now();
     // Fast path: nothing waiting, a slot free, the store says yes right away.
     if (this.queued === 0 && this.running < this.cap) {
+      const now = this.clock.now();
       const ks = this.keyState(key);
-      if (ks.blockedUntil <= now && !ks.acquiring) {
+      if (
+        ks.blockedUntil <= now &&
+        (ks.idle() || (this.joinFast && this.joined < this.maxQueue && ks.joins(cost, priority)))
+      ) {
+        if (this.batching) {
+          // A remote store: the key's tasks submitted in this tick go in one call.
+          if (ks.batch !== undefined && ks.batch.length >= MAX_BATCH) this.sendBatches(now);
+          const task = new Task(fn, cost, priority, signal, now, ks);
+          if (signal !== undefined) signal.addEventListener('abort', task);
+          this.collect(task);
+          if (!this.flushQueued) {
+            this.flushQueued = true;
+            queueMicrotask(this.flush);
+          }
+          return task.promise;
+        }
         const result = this.store.tryAcquire(key, this.policies, cost, now);
         if ((result as AcquireResult).ok === true) {
           this.running++;
@@ -98,19 +129,23 @@ export class Limiter extends QueueCore implements RateLimiter {
             this.done(ks);
             return Promise.reject(error);
           }
-          return Promise.resolve(out).finally(() => this.done(ks));
+          if (isThenable(out)) return Promise.resolve(out).finally(() => this.done(ks));
+          this.settleLater(ks, undefined);
+          return Promise.resolve(out);
         }
-        const task = new Task(this, fn, key, cost, priority, signal, now, ks);
+        const task = new Task(fn, cost, priority, signal, now, ks);
         if (typeof (result as PromiseLike<AcquireResult>).then === 'function') {
           if (signal !== undefined) signal.addEventListener('abort', task);
           this.acquireAsync(task, result as Promise<AcquireResult>);
           return task.promise;
         }
-        this.block(ks, result as AcquireResult, now);
+        this.block(ks, result as Extract<AcquireResult, { ok: false }>, now);
         return this.enqueue(task, now);
       }
     }
-    const task = new Task(this, fn, key, cost, priority, signal, now, this.keyState(key));
+    // The enqueue time is only read by `onDispatch` and `maxWaitMs`: skip the clock otherwise.
+    const now = this.timed ? this.clock.now() : 0;
+    const task = new Task(fn, cost, priority, signal, now, this.keyState(key));
     return this.enqueue(task, now);
   }
 
@@ -127,7 +162,7 @@ export class Limiter extends QueueCore implements RateLimiter {
     if (key === DEFAULT_KEY) return this.defaultKey;
     let ks = this.keys.get(key);
     if (ks === undefined) {
-      ks = new LimiterKey(key);
+      ks = new LimiterKey(key, this);
       this.keys.set(key, ks);
     }
     return ks;
@@ -135,13 +170,14 @@ export class Limiter extends QueueCore implements RateLimiter {
 
   /** Forgets a key's local state once nothing of it is queued or running. */
   maybeForget(ks: LimiterKey): void {
-    if (ks.queued === 0 && ks.running === 0 && !ks.acquiring && ks !== this.defaultKey) {
+    if (ks.queued === 0 && ks.running === 0 && ks.calls === 0 && ks !== this.defaultKey) {
       this.keys.delete(ks.key);
     }
   }
 
   private enqueue(task: Task, now: number): Promise<unknown> {
-    if (this.queued >= this.maxQueue) {
+    // Tasks that joined a key's calls count as queued: a refused one comes back to the queue.
+    if (this.queued + this.joined >= this.maxQueue) {
       this.maybeForget(task.ks);
       return this.refuse(
         task.key,
@@ -168,7 +204,9 @@ export class Limiter extends QueueCore implements RateLimiter {
         queued: this.queued,
       });
     }
-    this.drain();
+    // At the cap nothing can start until a slot frees (which drains): skip the drain unless a
+    // deadline needs its timer.
+    if (this.running < this.cap || this.deadlines.size > 0) this.drain();
     return task.promise;
   }
 
@@ -185,6 +223,7 @@ export class Limiter extends QueueCore implements RateLimiter {
       if (this.deadlines.size > 0) this.expire(now);
       this.scanWake = Number.POSITIVE_INFINITY;
       while (this.running < this.cap && this.queued > 0 && this.dispatchOne(now)) {}
+      if (this.collecting.length > 0) this.sendBatches(now);
     } while (this.redrain);
     this.draining = false;
     this.arm(now);
@@ -205,16 +244,28 @@ export class Limiter extends QueueCore implements RateLimiter {
           level.byKey.delete(lane.ks.key);
           continue;
         }
-        const ks = lane.ks;
-        if (ks.blockedUntil > now || ks.acquiring) {
-          if (!ks.acquiring && ks.blockedUntil < this.scanWake) this.scanWake = ks.blockedUntil;
+        // The task's key state: a lane outlives a key state forgotten while it was empty.
+        const ks = task.ks;
+        // A task that cannot join the key's calls closes them: it goes next once they land.
+        const held = !ks.idle() && !ks.joins(task.cost, task.priority);
+        if (held) ks.closed = true;
+        if (
+          ks.blockedUntil > now ||
+          held ||
+          (ks.batch !== undefined && ks.batch.length >= MAX_BATCH)
+        ) {
+          // A key waiting for a store's answer is drained again by that answer.
+          if (ks.calls === 0 && ks.blockedUntil > now && ks.blockedUntil < this.scanWake)
+            this.scanWake = ks.blockedUntil;
           lanes.shift();
           lanes.push(lane);
           continue;
         }
-        const result = this.store.tryAcquire(ks.key, this.policies, task.cost, now);
-        if ((result as AcquireResult).ok === false) {
-          this.block(ks, result as AcquireResult, now);
+        const result = this.batching
+          ? undefined
+          : this.store.tryAcquire(ks.key, this.policies, task.cost, now);
+        if (result !== undefined && (result as AcquireResult).ok === false) {
+          this.block(ks, result as Extract<AcquireResult, { ok: false }>, now);
           if (ks.blockedUntil < this.scanWake) this.scanWake = ks.blockedUntil;
           lanes.shift();
           lanes.push(lane);
@@ -231,7 +282,8 @@ export class Limiter extends QueueCore implements RateLimiter {
             level.byKey.delete(ks.key);
           }
         }
-        if ((result as AcquireResult).ok === true) this.start(task, now);
+        if (result === undefined) this.collect(task);
+        else if ((result as AcquireResult).ok === true) this.start(task, now);
         else this.acquireAsync(task, result as Promise<AcquireResult>);
         return true;
       }
@@ -244,8 +296,7 @@ export class Limiter extends QueueCore implements RateLimiter {
   }
 
   /** Marks a key throttled until the store's answer says it may try again. */
-  block(ks: LimiterKey, result: AcquireResult, now: number): void {
-    if (result.ok) return;
+  block(ks: LimiterKey, result: Extract<AcquireResult, { ok: false }>, now: number): void {
     const until = now + result.retryInMs;
     if (until <= ks.blockedUntil) return;
     ks.blockedUntil = until;
@@ -262,10 +313,13 @@ export class Limiter extends QueueCore implements RateLimiter {
 
   /** Runs a dispatched task: its slot is freed when it settles, on every path. */
   start(task: Task, now: number): void {
+    // A task answered by a remote store already holds its slot.
+    const held = task.state === ACQUIRING;
+    if (held) this.unjoin(task);
     task.state = RUNNING;
     task.signal?.removeEventListener('abort', task);
     const ks = task.ks;
-    if (!task.counted) {
+    if (!held) {
       this.running++;
       ks.running++;
     }
@@ -280,59 +334,50 @@ export class Limiter extends QueueCore implements RateLimiter {
     task.run();
   }
 
-  /** A remote store answers later: hold the slot and the key until it does. */
-  private acquireAsync(task: Task, result: Promise<AcquireResult>): void {
-    const ks = task.ks;
-    task.state = ACQUIRING;
-    task.counted = true;
-    ks.acquiring = true;
-    this.running++;
-    ks.running++;
-    result.then(
-      (answer) => this.onAnswer(task, answer),
-      (error) => this.onAnswerError(task, error),
-    );
-  }
-
-  private onAnswer(task: Task, answer: AcquireResult): void {
-    const ks = task.ks;
-    ks.acquiring = false;
-    const now = this.clock.now();
-    if (task.state === ACQUIRING && answer.ok) {
-      this.start(task, now);
-      if (this.queued > 0) this.drain();
-      return;
-    }
-    task.counted = false;
-    this.running--;
-    ks.running--;
-    if (task.state === ACQUIRING) {
-      this.block(ks, answer, now);
-      this.pushTask(task, true);
-    } else this.maybeForget(ks);
-    this.drain();
-  }
-
-  private onAnswerError(task: Task, error: unknown): void {
-    const ks = task.ks;
-    ks.acquiring = false;
-    task.counted = false;
-    this.running--;
-    ks.running--;
-    if (task.state === ACQUIRING) settleTask(task, 'store-error', error);
-    else this.maybeForget(ks);
-    this.drain();
-  }
-
   /** Frees one slot of `ks`. */
   done(ks: LimiterKey): void {
-    this.running--;
-    ks.running--;
-    if (ks.running === 0 && ks.queued === 0 && !ks.acquiring && ks !== this.defaultKey) {
-      this.keys.delete(ks.key);
-    }
+    this.release(ks);
     if (this.queued > 0) this.drain();
   }
+
+  /** Frees one slot of `ks` without draining. */
+  private release(ks: LimiterKey): void {
+    this.running--;
+    ks.running--;
+    if (ks.running === 0 && ks.queued === 0 && ks.calls === 0 && ks !== this.defaultKey) {
+      this.keys.delete(ks.key);
+    }
+  }
+
+  /**
+   * A synchronous task returned: its slot is freed (and its task resolved) in one microtask
+   * shared by every task that returns in the same tick, so no promise or closure is
+   * allocated per task.
+   */
+  settleLater(ks: LimiterKey, task: Task | undefined): void {
+    this.releasing.push(ks);
+    if (task !== undefined) this.settling.push(task);
+    if (!this.settleQueued) {
+      this.settleQueued = true;
+      queueMicrotask(this.settle);
+    }
+  }
+
+  private readonly settle = (): void => {
+    this.settleQueued = false;
+    const releasing = this.releasing;
+    const settling = this.settling;
+    for (let i = 0; i < releasing.length; i++) this.release(releasing[i] as LimiterKey);
+    releasing.length = 0;
+    for (let i = 0; i < settling.length; i++) {
+      const task = settling[i] as Task;
+      const value = task.value;
+      task.value = undefined;
+      task.resolve(value);
+    }
+    settling.length = 0;
+    if (this.queued > 0) this.drain();
+  };
 
   releaser(ks: LimiterKey): Release {
     let released = false;

@@ -53,6 +53,28 @@ export type AcquireResult =
     };
 
 /**
+ * The answer of {@link RateLimitStore.tryAcquireMany}: the first `granted` requests were
+ * charged (each to every policy, in order); the rest were not, and `refused` says when the
+ * next one may fit.
+ *
+ * @example
+ * ```ts
+ * import type { AcquireManyResult } from '@brace/rate-limit';
+ *
+ * const some: AcquireManyResult = {
+ *   granted: 2,
+ *   refused: { ok: false, retryInMs: 120, policyIndex: 0 },
+ * };
+ * ```
+ */
+export interface AcquireManyResult {
+  /** How many requests, from the first, were charged. */
+  granted: number;
+  /** Why the next request was refused; `undefined` when every request was charged. */
+  refused: Extract<AcquireResult, { ok: false }> | undefined;
+}
+
+/**
  * Where the limiter keeps per-key usage. The in-memory store is the default;
  * `@brace/rate-limit-redis` shares one limit between processes. Methods may answer
  * synchronously (fast path) or with a promise.
@@ -79,6 +101,19 @@ export interface RateLimitStore {
     cost: number,
     now: number,
   ): AcquireResult | Promise<AcquireResult>;
+  /**
+   * Optional, for remote stores: tries several requests of one key in one atomic step (one
+   * round trip), in order, charging each exactly as {@link RateLimitStore.tryAcquire} would
+   * and stopping at the first that does not fit (so a later request never passes an earlier
+   * one). When a store has it, the limiter sends the tasks of a key that are ready together
+   * in one call instead of one call each.
+   */
+  tryAcquireMany?(
+    key: string,
+    policies: readonly RateLimitPolicy[],
+    costs: readonly number[],
+    now: number,
+  ): Promise<AcquireManyResult>;
   /**
    * Pauses `key` for `durationMs` from now, unless it is already paused for longer: a pause
    * is never shortened.

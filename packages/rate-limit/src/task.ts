@@ -16,9 +16,41 @@ export class LimiterKey {
   queued = 0;
   running = 0;
   blockedUntil = 0;
-  /** A remote-store acquire is in flight for this key; keeps its order strict. */
-  acquiring = false;
-  constructor(readonly key: string) {}
+  /** Remote-store calls in flight for this key. */
+  calls = 0;
+  /** The tasks of those calls, in the order sent (created on the first call). */
+  flight: Deque<Task> | undefined;
+  /**
+   * The cost and priority shared by every task of the key's batch and flight: set by the
+   * first task collected while the key is idle (no batch, no call in flight).
+   */
+  flightCost = Number.NaN;
+  flightPriority = Number.NaN;
+  /**
+   * Set when a queued task of the key could not join its calls (another cost or priority): no
+   * further task joins them until they land, so that task is next (no starvation).
+   */
+  closed = false;
+  /** Tasks collected in this drain for one batched remote acquire (stores with `tryAcquireMany`). */
+  batch: Task[] | undefined;
+  constructor(
+    readonly key: string,
+    readonly limiter: Limiter,
+  ) {}
+
+  /** Whether the key has neither a batch being collected nor a call in flight. */
+  idle(): boolean {
+    return this.calls === 0 && this.batch === undefined;
+  }
+
+  /**
+   * Whether a task may join the key's batch or calls in flight: only one interchangeable with
+   * them (same cost and priority), so answers can be given out oldest task first whatever call
+   * got them, and only while no queued task of the key is waiting for them to land.
+   */
+  joins(cost: number, priority: number): boolean {
+    return !this.closed && cost === this.flightCost && priority === this.flightPriority;
+  }
 }
 
 /** @internal One key's FIFO at one priority level. */
@@ -52,31 +84,57 @@ export class Level {
   constructor(readonly priority: number) {}
 }
 
+let capturedResolve: (value: unknown) => void;
+let capturedReject: (error: unknown) => void;
+/** A promise executor shared by every task: no closure allocated per task. */
+function capture(resolve: (value: unknown) => void, reject: (error: unknown) => void): void {
+  capturedResolve = resolve;
+  capturedReject = reject;
+}
+
+/** Whether `value` may be a promise (has a callable `then`). */
+export function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (
+    value !== null &&
+    (typeof value === 'object' || typeof value === 'function') &&
+    typeof (value as { then?: unknown }).then === 'function'
+  );
+}
+
 /** @internal One scheduled task or acquire (an `EventListener` for its signal's abort). */
 export class Task {
   readonly promise: Promise<unknown>;
-  resolve!: (value: unknown) => void;
-  reject!: (error: unknown) => void;
+  readonly resolve: (value: unknown) => void;
+  readonly reject: (error: unknown) => void;
+  /** A synchronous task's result, held until its slot is freed (a microtask later). */
+  value: unknown;
   state = QUEUED;
   deadline = Number.POSITIVE_INFINITY;
   lane: Lane | undefined;
-  /** Whether `running` already counts this task (it holds a slot while acquiring). */
-  counted = false;
+  /** Acquiring as a member of its key's batch or calls other than the first (see `Limiter.enqueue`). */
+  joined = false;
 
   constructor(
-    readonly limiter: Limiter,
     readonly fn: (() => unknown) | undefined,
-    readonly key: string,
     readonly cost: number,
     readonly priority: number,
     readonly signal: AbortSignal | undefined,
     readonly enqueuedAt: number,
     readonly ks: LimiterKey,
   ) {
-    this.promise = new Promise((resolve, reject) => {
-      this.resolve = resolve;
-      this.reject = reject;
-    });
+    this.promise = new Promise(capture);
+    this.resolve = capturedResolve;
+    this.reject = capturedReject;
+  }
+
+  /** The task's key. */
+  get key(): string {
+    return this.ks.key;
+  }
+
+  /** The limiter the task belongs to. */
+  get limiter(): Limiter {
+    return this.ks.limiter;
   }
 
   /** The signal aborted: leave the queue at once and reject with its reason. */
@@ -106,6 +164,12 @@ export class Task {
     } catch (error) {
       limiter.done(ks);
       this.reject(error);
+      return;
+    }
+    if (!isThenable(out)) {
+      // Settled already: free the slot and resolve together in one shared microtask.
+      this.value = out;
+      limiter.settleLater(ks, this);
       return;
     }
     Promise.resolve(out).then(

@@ -63,7 +63,7 @@ export function statsOf(
 ): RateLimiterStats {
   const keys = new Map<string, KeyStats>();
   const d = defaultKey;
-  if (d.queued > 0 || d.running > 0 || d.acquiring) {
+  if (d.queued > 0 || d.running > 0 || d.calls > 0) {
     keys.set(DEFAULT_KEY, { queued: d.queued, running: d.running, blockedUntil: d.blockedUntil });
   }
   for (const [key, ks] of keyStates) {

@@ -50,3 +50,72 @@ export function asyncStore(
   };
   return store;
 }
+
+/** One call a {@link controlledStore} received, answered by the test. */
+export interface HeldCall {
+  key: string;
+  costs: number[];
+  answer(granted: number, retryInMs?: number): void;
+  fail(error: unknown): void;
+}
+
+/**
+ * A remote-like store whose calls wait for the test to answer them (`calls`), with
+ * `tryAcquireMany` for batches. Grants are not checked against any policy.
+ */
+export function controlledStore(): RateLimitStore & { calls: HeldCall[] } {
+  const calls: HeldCall[] = [];
+  const hold = (key: string, costs: number[]) =>
+    new Promise<{ granted: number; retryInMs: number }>((resolve, reject) => {
+      calls.push({
+        key,
+        costs,
+        answer: (granted, retryInMs = 100) => resolve({ granted, retryInMs }),
+        fail: reject,
+      });
+    });
+  return {
+    calls,
+    async tryAcquire(key, _policies, cost): Promise<AcquireResult> {
+      const { granted, retryInMs } = await hold(key, [cost]);
+      return granted === 1 ? { ok: true } : { ok: false, retryInMs, policyIndex: 0 };
+    },
+    async tryAcquireMany(key, _policies, costs) {
+      const { granted, retryInMs } = await hold(key, [...costs]);
+      return {
+        granted,
+        refused:
+          granted < costs.length ? { ok: false as const, retryInMs, policyIndex: 0 } : undefined,
+      };
+    },
+    pause() {},
+  };
+}
+
+/** Wraps a synchronous store as a remote one with `tryAcquireMany`, recording batch sizes. */
+export function batchingStore(
+  inner: RateLimitStore,
+  options: { fail?: () => boolean } = {},
+): RateLimitStore & { batches: number[] } {
+  const batches: number[] = [];
+  return {
+    batches,
+    async tryAcquire(key, policies, cost, now): Promise<AcquireResult> {
+      batches.push(1);
+      await Promise.resolve();
+      if (options.fail?.()) throw new Error('store down');
+      return inner.tryAcquire(key, policies, cost, now) as AcquireResult;
+    },
+    async tryAcquireMany(key, policies, costs, now) {
+      batches.push(costs.length);
+      await Promise.resolve();
+      if (options.fail?.()) throw new Error('store down');
+      for (let i = 0; i < costs.length; i++) {
+        const result = inner.tryAcquire(key, policies, costs[i] as number, now) as AcquireResult;
+        if (!result.ok) return { granted: i, refused: result };
+      }
+      return { granted: costs.length, refused: undefined };
+    },
+    pause: (...args) => inner.pause(...args),
+  };
+}
