@@ -2,21 +2,8 @@ import { manualClock } from '@brace/core';
 import { describe, expect, it, vi } from 'vitest';
 import { createRateLimiter } from './create.js';
 import { memoryStore } from './memory-store.js';
-import { asyncStore } from './test-utils/helpers.js';
+import { asyncStore, runUntil, tick } from './test-utils/helpers.js';
 import type { RejectedEvent } from './types.js';
-
-const tick = () => new Promise<void>((resolve) => setImmediate(resolve));
-
-/** Advances the manual clock sleep by sleep until `promise` settles (timers may be armed late). */
-async function runUntil(clock: ReturnType<typeof manualClock>, promise: Promise<unknown>) {
-  let settled = false;
-  promise.then(
-    () => (settled = true),
-    () => (settled = true),
-  );
-  for (let i = 0; i < 100_000 && !settled; i++) if (!(await clock.next())) await tick();
-  return promise;
-}
 
 describe('createRateLimiter: asynchronous stores', () => {
   it('keeps per-key order and the strict limit through a promise-returning store', async () => {

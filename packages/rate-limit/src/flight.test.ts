@@ -3,20 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { createRateLimiter } from './create.js';
 import { RateLimitQueueFullError, RateLimitWaitTimeoutError } from './errors.js';
 import { memoryStore } from './memory-store.js';
-import { batchingStore, controlledStore } from './test-utils/helpers.js';
-
-const tick = () => new Promise<void>((resolve) => setImmediate(resolve));
-
-/** Advances the manual clock sleep by sleep until `promise` settles. */
-async function runUntil(clock: ReturnType<typeof manualClock>, promise: Promise<unknown>) {
-  let settled = false;
-  promise.then(
-    () => (settled = true),
-    () => (settled = true),
-  );
-  for (let i = 0; i < 100_000 && !settled; i++) if (!(await clock.next())) await tick();
-  return promise;
-}
+import { batchingStore, controlledStore, runUntil, tick } from './test-utils/helpers.js';
 
 /** How each promise settled: 'ok' or the rejection's class name. */
 async function outcomes(promises: Promise<unknown>[]): Promise<string[]> {

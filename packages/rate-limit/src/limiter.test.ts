@@ -8,7 +8,7 @@ import {
   RateLimitWaitTimeoutError,
 } from './errors.js';
 import { memoryStore } from './memory-store.js';
-import { maxInWindow } from './test-utils/helpers.js';
+import { maxInWindow, runUntil, tick } from './test-utils/helpers.js';
 import type { RejectedEvent, ThrottledEvent } from './types.js';
 import {
   DEFAULT_CONCURRENCY,
@@ -21,19 +21,6 @@ import {
 } from './types.js';
 
 const noop = () => undefined;
-const tick = () => new Promise<void>((resolve) => setImmediate(resolve));
-
-/** Advances the manual clock sleep by sleep until `promise` settles (timers may be armed late). */
-async function runUntil(clock: ReturnType<typeof manualClock>, promise: Promise<unknown>) {
-  let settled = false;
-  promise.then(
-    () => (settled = true),
-    () => (settled = true),
-  );
-  for (let i = 0; i < 100_000 && !settled; i++) if (!(await clock.next())) await tick();
-  return promise;
-}
-
 function deferred<T = void>() {
   let resolve!: (value: T) => void;
   let reject!: (error: unknown) => void;

@@ -1,3 +1,4 @@
+import type { ManualClock } from '@brace/core';
 import type { AcquireResult, RateLimitStore } from '../store.js';
 
 /** Max starts within any half-open window [t, t + intervalMs) of sorted start times. */
@@ -118,4 +119,18 @@ export function batchingStore(
     },
     pause: (...args) => inner.pause(...args),
   };
+}
+
+/** Lets pending I/O callbacks and promise continuations run (one macrotask turn). */
+export const tick = (): Promise<void> => new Promise<void>((resolve) => setImmediate(resolve));
+
+/** Advances the manual clock sleep by sleep until `promise` settles (timers may be armed late). */
+export async function runUntil<T>(clock: ManualClock, promise: Promise<T>): Promise<T> {
+  let settled = false;
+  promise.then(
+    () => (settled = true),
+    () => (settled = true),
+  );
+  for (let i = 0; i < 100_000 && !settled; i++) if (!(await clock.next())) await tick();
+  return promise;
 }
