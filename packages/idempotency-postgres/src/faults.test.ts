@@ -1,4 +1,5 @@
 import { manualClock } from '@brace/core';
+import { IdempotencyStoreError as SharedStoreError } from '@brace/idempotency';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { IdempotencyStoreError, type PostgresIdempotencyStore, postgresStore } from './index.js';
@@ -13,6 +14,9 @@ async function rejection(promise: Promise<unknown>): Promise<IdempotencyStoreErr
     (e: unknown) => e,
   );
   expect(error).toBeInstanceOf(IdempotencyStoreError);
+  // One class for every adapter, exported by @brace/idempotency.
+  expect(error).toBeInstanceOf(SharedStoreError);
+  expect((error as IdempotencyStoreError).store).toBe('PostgreSQL');
   return error as IdempotencyStoreError;
 }
 

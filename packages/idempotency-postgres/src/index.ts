@@ -1,5 +1,5 @@
+export { IdempotencyStoreError } from '@brace/idempotency';
 export type { PostgresClient } from './client.js';
-export { IdempotencyStoreError } from './errors.js';
 export {
   type PostgresIdempotencyStore,
   type PostgresStoreOptions,

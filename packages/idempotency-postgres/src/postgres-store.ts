@@ -5,6 +5,7 @@ import {
   type CompleteOptions,
   IdempotencyOptionError,
   type IdempotencyStore,
+  type IdempotencyStoreError,
   type StoredResponse,
   type StoreKey,
 } from '@brace/idempotency';
@@ -15,7 +16,7 @@ import {
   statement,
   statementRunner,
 } from './client.js';
-import { IdempotencyStoreError } from './errors.js';
+import { storeError } from './errors.js';
 import { DEFAULT_POSTGRES_TABLE, postgresSchema, type TableNames, tableNames } from './schema.js';
 
 /**
@@ -230,7 +231,7 @@ export function postgresStore(options: PostgresStoreOptions): PostgresIdempotenc
     try {
       return (await run(s, params)).rows;
     } catch (error) {
-      throw new IdempotencyStoreError(operation, error);
+      throw storeError(operation, error);
     }
   }
 
@@ -240,7 +241,7 @@ export function postgresStore(options: PostgresStoreOptions): PostgresIdempotenc
         try {
           await client.query(text, []);
         } catch (error) {
-          throw new IdempotencyStoreError('migrate', error);
+          throw storeError('migrate', error);
         }
       }
     },
@@ -269,7 +270,7 @@ export function postgresStore(options: PostgresStoreOptions): PostgresIdempotenc
         if (result !== undefined) return result;
         // A concurrent transaction changed the row after this statement's snapshot: run again.
       }
-      throw new IdempotencyStoreError(
+      throw storeError(
         'begin',
         undefined,
         'the record kept changing under concurrent writers; retry the request',

@@ -1,3 +1,4 @@
+export { IdempotencyStoreError } from '@brace/idempotency';
 export {
   fromIoredis,
   fromNodeRedis,
@@ -7,6 +8,5 @@ export {
   type RedisClientLike,
   type RedisScriptRunner,
 } from './client.js';
-export { IdempotencyStoreError } from './errors.js';
 export { DEFAULT_REDIS_PREFIX, type RedisStoreOptions, redisStore } from './redis-store.js';
 export type { RedisScript } from './scripts.js';

@@ -1,6 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { isBraceError, manualClock } from '@brace/core';
-import { IdempotencyOptionError } from '@brace/idempotency';
+import {
+  IdempotencyOptionError,
+  IdempotencyStoreError as SharedStoreError,
+} from '@brace/idempotency';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -34,6 +37,9 @@ async function rejection(promise: Promise<unknown>): Promise<IdempotencyStoreErr
     (e: unknown) => e,
   );
   expect(error).toBeInstanceOf(IdempotencyStoreError);
+  // One class for every adapter, exported by @brace/idempotency.
+  expect(error).toBeInstanceOf(SharedStoreError);
+  expect((error as IdempotencyStoreError).store).toBe('Redis');
   expect(isBraceError(error, 'IDEMPOTENCY_STORE_ERROR')).toBe(true);
   return error as IdempotencyStoreError;
 }

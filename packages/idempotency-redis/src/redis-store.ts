@@ -5,12 +5,13 @@ import {
   type CompleteOptions,
   IdempotencyOptionError,
   type IdempotencyStore,
+  type IdempotencyStoreError,
   type StoredResponse,
   type StoreKey,
 } from '@brace/idempotency';
 import { base64 } from './base64.js';
 import { type RedisClientLike, type RedisScriptRunner, toScriptRunner } from './client.js';
-import { IdempotencyStoreError } from './errors.js';
+import { storeError } from './errors.js';
 import { BEGIN_SCRIPT, COMPLETE_SCRIPT, RELEASE_SCRIPT, type RedisScript } from './scripts.js';
 
 /** Default key prefix of {@link redisStore}: `brace:idempotency:`. */
@@ -52,7 +53,7 @@ const MISMATCH: BeginResult = Object.freeze({ status: 'mismatch' });
 
 /** The error for a reply that is not what the store's scripts return. */
 function unexpectedReply(operation: string): IdempotencyStoreError {
-  return new IdempotencyStoreError(
+  return storeError(
     operation,
     new TypeError(`Unexpected reply from the ${operation} script.`),
     'the reply was not the script reply; check that `client` returns Lua replies as they are',
@@ -124,7 +125,7 @@ export function redisStore(options: RedisStoreOptions): IdempotencyStore {
     try {
       return await runner.runScript(script, [key], args);
     } catch (error) {
-      throw new IdempotencyStoreError(operation, error);
+      throw storeError(operation, error);
     }
   }
 

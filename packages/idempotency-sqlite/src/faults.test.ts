@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { manualClock } from '@brace/core';
+import { IdempotencyStoreError as SharedStoreError } from '@brace/idempotency';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { IdempotencyStoreError, type SqliteDatabase, sqliteStore } from './index.js';
 
@@ -29,6 +30,9 @@ async function rejection(promise: Promise<unknown>): Promise<IdempotencyStoreErr
     (e: unknown) => e,
   );
   expect(error).toBeInstanceOf(IdempotencyStoreError);
+  // One class for every adapter, exported by @brace/idempotency.
+  expect(error).toBeInstanceOf(SharedStoreError);
+  expect((error as IdempotencyStoreError).store).toBe('SQLite');
   return error as IdempotencyStoreError;
 }
 

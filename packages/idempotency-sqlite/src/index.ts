@@ -1,4 +1,4 @@
-export { IdempotencyStoreError } from './errors.js';
+export { IdempotencyStoreError } from '@brace/idempotency';
 export { DEFAULT_SQLITE_TABLE, SQLITE_SCHEMA, sqliteSchema } from './schema.js';
 export {
   type SqliteDatabase,

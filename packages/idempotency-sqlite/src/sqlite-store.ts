@@ -7,8 +7,8 @@ import type {
   StoredResponse,
   StoreKey,
 } from '@brace/idempotency';
-import { IdempotencyOptionError } from '@brace/idempotency';
-import { IdempotencyStoreError } from './errors.js';
+import { IdempotencyOptionError, type IdempotencyStoreError } from '@brace/idempotency';
+import { storeError } from './errors.js';
 import { checkTable, DEFAULT_SQLITE_TABLE, sqliteSchema } from './schema.js';
 
 /**
@@ -221,7 +221,7 @@ export function sqliteStore(options: SqliteStoreOptions): SqliteIdempotencyStore
       statements = statementsFor(database, table);
       return statements;
     } catch (error) {
-      throw new IdempotencyStoreError(
+      throw storeError(
         operation,
         error,
         `could not prepare statements for table "${table}"; run migrate() first`,
@@ -234,7 +234,7 @@ export function sqliteStore(options: SqliteStoreOptions): SqliteIdempotencyStore
       try {
         for (const sql of sqliteSchema(table)) database.prepare(sql).run();
       } catch (error) {
-        throw new IdempotencyStoreError('migrate', error);
+        throw storeError('migrate', error);
       }
     },
 
@@ -243,7 +243,7 @@ export function sqliteStore(options: SqliteStoreOptions): SqliteIdempotencyStore
       try {
         return Number(s.sweep.run(clock.now()).changes);
       } catch (error) {
-        throw new IdempotencyStoreError('sweep', error);
+        throw storeError('sweep', error);
       }
     },
 
@@ -271,9 +271,9 @@ export function sqliteStore(options: SqliteStoreOptions): SqliteIdempotencyStore
           // Another connection deleted or changed the row between the two statements: claim again.
         }
       } catch (error) {
-        throw new IdempotencyStoreError('begin', error);
+        throw storeError('begin', error);
       }
-      throw new IdempotencyStoreError(
+      throw storeError(
         'begin',
         undefined,
         'the record kept changing under concurrent writers; retry the request',
@@ -302,7 +302,7 @@ export function sqliteStore(options: SqliteStoreOptions): SqliteIdempotencyStore
         );
         return Number(changes) === 1;
       } catch (error) {
-        throw new IdempotencyStoreError('complete', error);
+        throw storeError('complete', error);
       }
     },
 
@@ -311,7 +311,7 @@ export function sqliteStore(options: SqliteStoreOptions): SqliteIdempotencyStore
       try {
         return Number(s.release.run(where.scope, where.key, token, clock.now()).changes) === 1;
       } catch (error) {
-        throw new IdempotencyStoreError('release', error);
+        throw storeError('release', error);
       }
     },
   };

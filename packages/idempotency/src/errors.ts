@@ -146,3 +146,50 @@ export function checkInteger(option: string, value: number, min: number, max: nu
     throw new IdempotencyOptionError(option, `an integer from ${min} to ${max}`);
   }
 }
+
+/**
+ * Thrown (as a rejection) by a store adapter (`@brace/idempotency-redis`, `-postgres`,
+ * `-sqlite`) when its database fails during an operation: a dropped or terminated
+ * connection, a timeout, a server error, a missing table, a reply the store does not
+ * recognise. One class for every adapter, so `instanceof` works whichever store is in use;
+ * each adapter re-exports it. `cause` is the client's error; the message names the store and
+ * the operation and never contains the key, the token or the body.
+ *
+ * @example
+ * ```ts
+ * import { IdempotencyStoreError } from '@brace/idempotency';
+ *
+ * try {
+ *   await store.begin({ scope: 'POST /orders', key }, fingerprint, { lockTtlMs: 30_000, ttlMs: 86_400_000 });
+ * } catch (error) {
+ *   if (error instanceof IdempotencyStoreError) console.error(error.store, error.operation, error.cause);
+ * }
+ * ```
+ */
+export class IdempotencyStoreError extends BraceError {
+  /** The store that failed, e.g. `Redis`, `PostgreSQL`, `SQLite`. */
+  readonly store: string;
+  /** The store operation that failed: `begin`, `complete`, `release`, `sweep` or `migrate`. */
+  readonly operation: string;
+
+  /**
+   * @param store - the store that failed, as the message names it
+   * @param operation - the store operation that failed
+   * @param cause - the client's error
+   * @param detail - what to do about it, appended to the message
+   */
+  constructor(
+    store: string,
+    operation: string,
+    cause: unknown,
+    detail = `see \`cause\` for the ${store} error`,
+  ) {
+    super(
+      'IDEMPOTENCY_STORE_ERROR',
+      `The ${store} idempotency store failed during ${operation}; ${detail}.`,
+      { cause },
+    );
+    this.store = store;
+    this.operation = operation;
+  }
+}

@@ -3,6 +3,7 @@ export {
   IdempotencyKeyConflictError,
   IdempotencyOptionError,
   IdempotencyRawBodyError,
+  IdempotencyStoreError,
   InvalidIdempotencyKeyError,
 } from './errors.js';
 export { defaultFingerprint, type IdempotencyRequest } from './fingerprint.js';

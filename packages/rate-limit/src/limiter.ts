@@ -3,7 +3,8 @@ import { RateLimitCostError, RateLimitOptionsError, RateLimitQueueFullError } fr
 import { memoryStore } from './memory-store.js';
 import { readServerPause } from './observe.js';
 import { validateOptions } from './options.js';
-import { MAX_BATCH, RemoteCore } from './remote-core.js';
+import { MAX_BATCH } from './remote-core.js';
+import { SlotCore } from './slots.js';
 import {
   type AcquireResult,
   capacityOf,
@@ -11,7 +12,7 @@ import {
   type RateLimitPolicy,
   type RateLimitStore,
 } from './store.js';
-import { ACQUIRING, isThenable, type Lane, type Level, LimiterKey, RUNNING, Task } from './task.js';
+import { isThenable, type Lane, type Level, LimiterKey, Task } from './task.js';
 import {
   DEFAULT_KEY,
   DEFAULT_MAX_PAUSE_MS,
@@ -28,16 +29,13 @@ import {
 import { emit, statsOf, storePause } from './util.js';
 
 /** @internal The limiter; only the {@link RateLimiter} interface is public. */
-export class Limiter extends RemoteCore implements RateLimiter {
+export class Limiter extends SlotCore implements RateLimiter {
   readonly policies: readonly RateLimitPolicy[];
   readonly store: RateLimitStore;
   readonly maxQueue: number;
   readonly capacity: number;
-  readonly keys = new Map<string, LimiterKey>();
   private draining = false;
   private redrain = false;
-  /** The default key's state stays, so the common keyless fast path does no map work. */
-  private readonly defaultKey = new LimiterKey(DEFAULT_KEY, this);
   /** Whether queued tasks are acquired in batches (the store has `tryAcquireMany`). */
   private readonly batching: boolean;
   /** Whether a queued task needs its enqueue time (for `onDispatch` or `maxWaitMs`). */
@@ -47,10 +45,6 @@ export class Limiter extends RemoteCore implements RateLimiter {
    * whose deadline only a queued task gets (it then joins from the queue).
    */
   private readonly joinFast: boolean;
-  /** Slots of synchronous tasks to free, and their tasks to resolve, in one microtask. */
-  private readonly releasing: LimiterKey[] = [];
-  private readonly settling: Task[] = [];
-  private settleQueued = false;
 
   constructor(options: RateLimiterOptions) {
     const v = validateOptions(options);
@@ -309,83 +303,6 @@ export class Limiter extends RemoteCore implements RateLimiter {
         policyIndex: result.policyIndex,
       });
     }
-  }
-
-  /** Runs a dispatched task: its slot is freed when it settles, on every path. */
-  start(task: Task, now: number): void {
-    // A task answered by a remote store already holds its slot.
-    const held = task.state === ACQUIRING;
-    if (held) this.unjoin(task);
-    task.state = RUNNING;
-    task.signal?.removeEventListener('abort', task);
-    const ks = task.ks;
-    if (!held) {
-      this.running++;
-      ks.running++;
-    }
-    if (this.opts.onDispatch) {
-      emit(this.opts.onDispatch, {
-        key: ks.key,
-        waitedMs: now - task.enqueuedAt,
-        running: this.running,
-        queued: this.queued,
-      });
-    }
-    task.run();
-  }
-
-  /** Frees one slot of `ks`. */
-  done(ks: LimiterKey): void {
-    this.release(ks);
-    if (this.queued > 0) this.drain();
-  }
-
-  /** Frees one slot of `ks` without draining. */
-  private release(ks: LimiterKey): void {
-    this.running--;
-    ks.running--;
-    if (ks.running === 0 && ks.queued === 0 && ks.calls === 0 && ks !== this.defaultKey) {
-      this.keys.delete(ks.key);
-    }
-  }
-
-  /**
-   * A synchronous task returned: its slot is freed (and its task resolved) in one microtask
-   * shared by every task that returns in the same tick, so no promise or closure is
-   * allocated per task.
-   */
-  settleLater(ks: LimiterKey, task: Task | undefined): void {
-    this.releasing.push(ks);
-    if (task !== undefined) this.settling.push(task);
-    if (!this.settleQueued) {
-      this.settleQueued = true;
-      queueMicrotask(this.settle);
-    }
-  }
-
-  private readonly settle = (): void => {
-    this.settleQueued = false;
-    const releasing = this.releasing;
-    const settling = this.settling;
-    for (let i = 0; i < releasing.length; i++) this.release(releasing[i] as LimiterKey);
-    releasing.length = 0;
-    for (let i = 0; i < settling.length; i++) {
-      const task = settling[i] as Task;
-      const value = task.value;
-      task.value = undefined;
-      task.resolve(value);
-    }
-    settling.length = 0;
-    if (this.queued > 0) this.drain();
-  };
-
-  releaser(ks: LimiterKey): Release {
-    let released = false;
-    return () => {
-      if (released) return;
-      released = true;
-      this.done(ks);
-    };
   }
 
   observe(input: Response | HeadersInput, options?: ObserveOptions): ObserveResult | undefined {

@@ -1,5 +1,5 @@
 import { Deque } from './deque.js';
-import type { Limiter } from './limiter.js';
+import type { SlotCore } from './slots.js';
 import { settleTask } from './util.js';
 
 /** @internal Task states. */
@@ -35,7 +35,7 @@ export class LimiterKey {
   batch: Task[] | undefined;
   constructor(
     readonly key: string,
-    readonly limiter: Limiter,
+    readonly limiter: SlotCore,
   ) {}
 
   /** Whether the key has neither a batch being collected nor a call in flight. */
@@ -133,7 +133,7 @@ export class Task {
   }
 
   /** The limiter the task belongs to. */
-  get limiter(): Limiter {
+  get limiter(): SlotCore {
     return this.ks.limiter;
   }
 

@@ -1,6 +1,6 @@
 import { RateLimitWaitTimeoutError } from './errors.js';
 import type { PauseReason, RateLimitStore } from './store.js';
-import type { LimiterKey, Task } from './task.js';
+import { DONE, type LimiterKey, type Task } from './task.js';
 import {
   DEFAULT_KEY,
   type KeyStats,
@@ -23,7 +23,7 @@ export function emit<E>(callback: (event: E) => void, event: E): void {
 
 /** @internal Rejects a task that will never run. `detail` is the error, or maxWaitMs for a timeout. */
 export function settleTask(task: Task, reason: RejectedEvent['reason'], detail: unknown): void {
-  task.state = 3;
+  task.state = DONE;
   task.signal?.removeEventListener('abort', task);
   const error =
     reason === 'wait-timeout' ? new RateLimitWaitTimeoutError(task.key, detail as number) : detail;
