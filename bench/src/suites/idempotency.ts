@@ -25,6 +25,8 @@ import { compareFixed, countRedisCommands, nsOf, runId, skipped, times, us } fro
 
 const SUITE = 'idempotency';
 const OPTS = { lockTtlMs: 60_000, ttlMs: 600_000 };
+const UNAVOIDABLE =
+  'reference: the rebuild + SHA-256 fingerprint + memory-store begin and complete, without the middleware’s logic';
 const RECORD: StoredResponse = {
   status: 201,
   headers: [['content-type', 'application/json']],
@@ -97,6 +99,37 @@ const suite: Suite = async (ctx) => {
     await out.read();
     return new Response(bytes, response);
   };
+  // The least any Web middleware with these rules must do, with none of this one's logic (no
+  // key parsing, scope, status rules or header allow-list): the rebuild above, plus the
+  // default SHA-256 fingerprint and a memory-store begin and complete. If this alone adds more
+  // than the target, no implementation of the fetch form can meet it on this machine.
+  const floorStore = memoryStore({ maxEntries: 100_000 });
+  const unavoidable = async (incoming: Request) => {
+    const reader = (incoming.body as ReadableStream<Uint8Array>).getReader();
+    const chunk = (await reader.read()).value as Uint8Array;
+    await reader.read();
+    const fingerprint = await defaultFingerprint({
+      method: 'POST',
+      path: '/orders',
+      search: '',
+      body: chunk,
+      raw: undefined,
+    });
+    const key = nextKey(scope);
+    const claim = await floorStore.begin(key, fingerprint, OPTS);
+    if (claim.status !== 'acquired') throw new Error(`floor: begin → ${claim.status}`);
+    const response = await handler(new Request(incoming, { body: chunk }));
+    const out = response.body?.getReader() as ReadableStreamDefaultReader<Uint8Array>;
+    const bytes = (await out.read()).value as Uint8Array;
+    await out.read();
+    await floorStore.complete(
+      key,
+      claim.token,
+      { status: response.status, headers: [], body: bytes },
+      OPTS,
+    );
+    return new Response(bytes, response);
+  };
   const overhead = await compare(
     SUITE,
     'POST through withIdempotency (memory store, fresh key each time) vs the bare handler',
@@ -128,13 +161,18 @@ const suite: Suite = async (ctx) => {
         name: 'reference: bare handler + one Request and one Response rebuilt (no idempotency)',
         fn: async () => (await rebuilt(request(true))).arrayBuffer(),
       },
+      {
+        name: UNAVOIDABLE,
+        fn: async () => (await unavoidable(request(true))).arrayBuffer(),
+      },
     ],
     {
       ...opts,
       note:
         'Every contender builds the same Request (fresh key) and reads the whole response; the bare handler reads the request body too. ' +
         'The middleware must read the request body before the handler runs (to fingerprint it) and the response body before returning it (to store it), ' +
-        'so the handler gets a new Request and the caller a new Response: the "reference" row is that cost alone, without fingerprint or store.',
+        'so the handler gets a new Request and the caller a new Response: the first "reference" row is that cost alone, without fingerprint or store. ' +
+        'The second adds what the rules themselves require, the default SHA-256 fingerprint and a memory-store begin and complete, with none of the middleware’s own logic: the least any implementation of the fetch form can add.',
     },
   );
   workloads.push(overhead);
@@ -146,6 +184,8 @@ const suite: Suite = async (ctx) => {
       overhead,
       'reference: bare handler + one Request and one Response rebuilt (no idempotency)',
     ) - nsOf(overhead, 'bare handler (same request, with key header)');
+  const least =
+    nsOf(overhead, UNAVOIDABLE) - nsOf(overhead, 'bare handler (same request, with key header)');
   // The same POST through Hono, with and without the middleware (Hono caches the body the
   // middleware reads, so the handler's c.req.json() needs no new Request).
   const honoApp = (withMiddleware: boolean) => {
@@ -188,7 +228,7 @@ const suite: Suite = async (ctx) => {
   target(
     SUITE,
     'the middleware with the memory store adds ≤ 10 µs per request over the bare handler',
-    `+${us(added)} with withIdempotency (${us(nsOf(overhead, 'withIdempotency(handler), memory store'))} vs ${us(nsOf(overhead, 'bare handler (same request, with key header)'))}; of which rebuilding the Request and Response alone: +${us(floor)}); the Hono middleware: +${us(honoAdded)}`,
+    `+${us(added)} with withIdempotency (${us(nsOf(overhead, 'withIdempotency(handler), memory store'))} vs ${us(nsOf(overhead, 'bare handler (same request, with key header)'))}; rebuilding the Request and Response alone: +${us(floor)}; that rebuild + the SHA-256 fingerprint + a memory-store begin and complete, with no middleware logic: +${us(least)}); the Hono middleware: +${us(honoAdded)}`,
     added <= 10_000 && honoAdded <= 10_000,
   );
 

@@ -237,15 +237,15 @@ export function backoffRetry(options: BackoffRetryOptions = {}): KyRetryOptions 
     return true;
   };
 
+  // Only what ky reads: `shouldRetry` always answers true or false (or throws), so ky never
+  // consults its own statusCodes, afterStatusCodes, retryOnTimeout or jitter, and leaving them
+  // out spares ky normalizing them on every request (twice per attempt, measured ~3% of a GET
+  // on a stub fetch).
   return {
     // One more than the retries: the last "retry" lets shouldRetry report exhaustion.
     limit: attempts,
     methods: [...DEFAULT_RETRY_METHODS] as KyRetryOptions['methods'],
-    statusCodes: [...RETRYABLE_STATUS_CODES, 409],
-    afterStatusCodes: [],
-    retryOnTimeout,
     delay: () => 0,
-    jitter: false,
     shouldRetry,
   };
 }

@@ -130,3 +130,47 @@ export class RateLimitOptionsError extends BraceError {
     this.option = option;
   }
 }
+
+/**
+ * A custom store broke the `RateLimitStore` contract: its answer to `tryAcquire` or
+ * `tryAcquireMany` was malformed (e.g. `granted` not an integer from 0 to the number of
+ * requests asked, no refusal when some were not granted, or a `retryInMs` that is not a finite
+ * number > 0). Every task of that call is rejected (`onRejected` reason `store-error`) and
+ * never runs: the limiter fails closed rather than guess what the store charged.
+ *
+ * @example
+ * ```ts
+ * import { RateLimitStoreAnswerError } from '@brace/rate-limit';
+ *
+ * await limiter.schedule(task).catch((error) => {
+ *   if (error instanceof RateLimitStoreAnswerError) reportBrokenStore(error.operation);
+ *   throw error;
+ * });
+ * ```
+ */
+export class RateLimitStoreAnswerError extends BraceError {
+  /** The key (tenant / partition) the call was for. */
+  readonly key: string;
+  /** The store method whose answer was malformed. */
+  readonly operation: 'tryAcquire' | 'tryAcquireMany';
+
+  /**
+   * @param key - the call's key
+   * @param requests - how many requests the call asked for (`tryAcquireMany` when more than 1)
+   */
+  constructor(key: string, requests: number) {
+    const operation = requests === 1 ? 'tryAcquire' : 'tryAcquireMany';
+    super(
+      'RATE_LIMIT_STORE_INVALID_ANSWER',
+      requests === 1
+        ? 'The rate-limit store answered tryAcquire with a malformed result; the task was rejected and never ran. ' +
+            'A store must answer { ok: true } or { ok: false, retryInMs: a finite number > 0, policyIndex }.'
+        : `The rate-limit store answered tryAcquireMany for ${requests} requests with a malformed result; ` +
+            'its tasks were rejected and never ran. A store must answer ' +
+            `{ granted: an integer from 0 to ${requests}, refused: { ok: false, retryInMs: a finite number > 0, policyIndex } ` +
+            `(required when granted < ${requests}) }.`,
+    );
+    this.key = key;
+    this.operation = operation;
+  }
+}

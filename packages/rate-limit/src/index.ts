@@ -3,6 +3,7 @@ export {
   RateLimitCostError,
   RateLimitOptionsError,
   RateLimitQueueFullError,
+  RateLimitStoreAnswerError,
   RateLimitWaitTimeoutError,
 } from './errors.js';
 export {

@@ -1,5 +1,11 @@
 import { type HeadersInput, systemClock } from '@brace/core';
-import { RateLimitCostError, RateLimitOptionsError, RateLimitQueueFullError } from './errors.js';
+import { isRefusal } from './answer.js';
+import {
+  RateLimitCostError,
+  RateLimitOptionsError,
+  RateLimitQueueFullError,
+  RateLimitStoreAnswerError,
+} from './errors.js';
 import { memoryStore } from './memory-store.js';
 import { readServerPause } from './observe.js';
 import { validateOptions } from './options.js';
@@ -108,8 +114,15 @@ export class Limiter extends SlotCore implements RateLimiter {
           }
           return task.promise;
         }
-        const result = this.store.tryAcquire(key, this.policies, cost, now);
-        if ((result as AcquireResult).ok === true) {
+        let result: AcquireResult | Promise<AcquireResult>;
+        try {
+          result = this.store.tryAcquire(key, this.policies, cost, now);
+        } catch (error) {
+          // A store throwing instead of answering: a rejected promise, never a throw.
+          this.maybeForget(ks);
+          return this.refuse(key, 'store-error', error);
+        }
+        if ((result as AcquireResult | undefined)?.ok === true) {
           this.running++;
           ks.running++;
           if (this.opts.onDispatch) {
@@ -127,13 +140,17 @@ export class Limiter extends SlotCore implements RateLimiter {
           this.settleLater(ks, undefined);
           return Promise.resolve(out);
         }
+        if (!isThenable(result) && !isRefusal(result)) {
+          this.maybeForget(ks);
+          return this.refuse(key, 'store-error', new RateLimitStoreAnswerError(key, 1));
+        }
         const task = new Task(fn, cost, priority, signal, now, ks);
-        if (typeof (result as PromiseLike<AcquireResult>).then === 'function') {
+        if (isThenable(result)) {
           if (signal !== undefined) signal.addEventListener('abort', task);
           this.acquireAsync(task, result as Promise<AcquireResult>);
           return task.promise;
         }
-        this.block(ks, result as Extract<AcquireResult, { ok: false }>, now);
+        this.block(ks, result, now);
         return this.enqueue(task, now);
       }
     }
@@ -145,7 +162,7 @@ export class Limiter extends SlotCore implements RateLimiter {
 
   private refuse(
     key: string,
-    reason: 'queue-full' | 'aborted' | 'cost',
+    reason: 'queue-full' | 'aborted' | 'cost' | 'store-error',
     error: unknown,
   ): Promise<never> {
     if (this.opts.onRejected) emit(this.opts.onRejected, { key, reason, error });
@@ -255,9 +272,19 @@ export class Limiter extends SlotCore implements RateLimiter {
           lanes.push(lane);
           continue;
         }
-        const result = this.batching
-          ? undefined
-          : this.store.tryAcquire(ks.key, this.policies, task.cost, now);
+        let result: AcquireResult | Promise<AcquireResult> | undefined;
+        if (!this.batching) {
+          try {
+            result = this.store.tryAcquire(ks.key, this.policies, task.cost, now);
+            // A malformed synchronous answer fails the task like a malformed remote one.
+            if (!isThenable(result) && result?.ok !== true && !isRefusal(result)) {
+              result = Promise.reject(new RateLimitStoreAnswerError(ks.key, 1));
+            }
+          } catch (error) {
+            // A store throwing instead of answering fails this task (as a rejected answer).
+            result = Promise.reject(error);
+          }
+        }
         if (result !== undefined && (result as AcquireResult).ok === false) {
           this.block(ks, result as Extract<AcquireResult, { ok: false }>, now);
           if (ks.blockedUntil < this.scanWake) this.scanWake = ks.blockedUntil;

@@ -1,7 +1,7 @@
 import type { Clock } from '@brace/core';
 import { Deque } from './deque.js';
 import { RateLimitOptionsError } from './errors.js';
-import { ACQUIRING, Lane, Level, QUEUED, type Task } from './task.js';
+import { DONE, Lane, Level, QUEUED, type Task } from './task.js';
 import type { RateLimiterOptions } from './types.js';
 import { noop, settleTask } from './util.js';
 
@@ -68,6 +68,42 @@ export abstract class QueueCore {
     this.queued++;
   }
 
+  /**
+   * Puts a task a remote store refused back at the front of its lane, with its `maxWaitMs`
+   * deadline (counted from its submission; a task refused on the fast path gets one now). A task
+   * that cannot be queued (a bad `weight`) is rejected with that error, as at submission.
+   */
+  protected requeue(task: Task): void {
+    try {
+      this.pushTask(task, true);
+    } catch (error) {
+      task.state = DONE;
+      task.signal?.removeEventListener('abort', task);
+      task.reject(error);
+      return;
+    }
+    if (this.maxWaitMs === Number.POSITIVE_INFINITY) return;
+    if (task.deadline === Number.POSITIVE_INFINITY)
+      task.deadline = task.enqueuedAt + this.maxWaitMs;
+    // Deadlines stay sorted: the requeued one goes after those not later (usually none), and
+    // entries of tasks no longer queued (its own old one included) are dropped on the way.
+    const deadlines = this.deadlines;
+    let before: Task[] | undefined;
+    for (
+      let t = deadlines.peek();
+      t !== undefined && t.deadline <= task.deadline;
+      t = deadlines.peek()
+    ) {
+      deadlines.shift();
+      if (t.state !== QUEUED || t === task) continue;
+      if (before === undefined) before = [t];
+      else before.push(t);
+    }
+    deadlines.unshift(task);
+    if (before !== undefined)
+      for (let i = before.length - 1; i >= 0; i--) deadlines.unshift(before[i] as Task);
+  }
+
   /** Takes a queued task out of the queue (it was dispatched, aborted or timed out). */
   unqueue(task: Task): void {
     const lane = task.lane as Lane;
@@ -78,11 +114,14 @@ export abstract class QueueCore {
       lane.tasks.filter((t) => t.state === QUEUED);
   }
 
-  /** Rejects queued tasks whose `maxWaitMs` has passed (deadlines are in enqueue order). */
+  /**
+   * Rejects queued tasks whose `maxWaitMs` has passed (deadlines are sorted). Entries of tasks
+   * no longer queued are dropped, those acquiring too: a refused one is put back by `requeue`,
+   * so a call in flight never holds up the deadlines behind it.
+   */
   protected expire(now: number): void {
     const deadlines = this.deadlines;
     for (let task = deadlines.peek(); task !== undefined; task = deadlines.peek()) {
-      if (task.state === ACQUIRING) return;
       if (task.state === QUEUED) {
         if (task.deadline > now) return;
         this.unqueue(task);
@@ -96,9 +135,14 @@ export abstract class QueueCore {
   protected arm(now: number): void {
     let wake =
       this.running < this.cap && this.queued > 0 ? this.scanWake : Number.POSITIVE_INFINITY;
-    const first = this.deadlines.peek();
-    if (first !== undefined && first.state === QUEUED && first.deadline < wake)
-      wake = first.deadline;
+    // The earliest deadline of a task still queued (the drain may have dispatched the first).
+    const deadlines = this.deadlines;
+    let first = deadlines.peek();
+    while (first !== undefined && first.state !== QUEUED) {
+      deadlines.shift();
+      first = deadlines.peek();
+    }
+    if (first !== undefined && first.deadline < wake) wake = first.deadline;
     if (wake === Number.POSITIVE_INFINITY) {
       if (this.queued === 0 && this.timer !== undefined) {
         this.timer.abort();

@@ -1,4 +1,6 @@
+import { grantedBy, refusalIn } from './answer.js';
 import { Deque } from './deque.js';
+import { RateLimitStoreAnswerError } from './errors.js';
 import { QueueCore } from './queue-core.js';
 import type { AcquireManyResult, AcquireResult, RateLimitPolicy, RateLimitStore } from './store.js';
 import { ACQUIRING, type LimiterKey, type Task } from './task.js';
@@ -46,7 +48,7 @@ export abstract class RemoteCore extends QueueCore {
     this.hold(task);
     this.sent(task.ks, [task]);
     result.then(
-      (answer) => this.onAnswer(task.ks, 1, answer.ok ? 1 : 0, answer.ok ? undefined : answer),
+      (answer) => this.onResult(task.ks, 1, answer),
       (error) => this.onAnswerError(task.ks, 1, error),
     );
   }
@@ -131,16 +133,23 @@ export abstract class RemoteCore extends QueueCore {
         answer = Promise.reject(error);
       }
       Promise.resolve(answer).then(
-        (result: AcquireManyResult | AcquireResult) => {
-          if ('granted' in result) this.onAnswer(ks, n, result.granted, result.refused);
-          else this.onAnswer(ks, 1, result.ok ? 1 : 0, result.ok ? undefined : result);
-        },
+        (result) => this.onResult(ks, n, result),
         (error) => this.onAnswerError(ks, n, error),
       );
     }
     collecting.length = 0;
     // Freed slots may let queued tasks go (a drain in progress goes round again).
     if (freed && this.queued > 0) this.drain();
+  }
+
+  /**
+   * A call for `n` tasks of `ks` answered. A malformed answer (a custom store breaking its
+   * contract) fails the call's tasks: the limiter never guesses what was charged.
+   */
+  private onResult(ks: LimiterKey, n: number, answer: AcquireManyResult | AcquireResult): void {
+    const granted = grantedBy(answer, n);
+    if (granted < 0) this.onAnswerError(ks, n, new RateLimitStoreAnswerError(ks.key, n));
+    else this.onAnswer(ks, n, granted, refusalIn(answer));
   }
 
   /**
@@ -159,8 +168,8 @@ export abstract class RemoteCore extends QueueCore {
     ks.calls--;
     const now = this.clock.now();
     const flight = ks.flight as Deque<Task>;
-    let grants = Math.min(granted, n);
-    let refusals = n - grants;
+    let grants = granted;
+    let refusals = n - granted;
     // Grants go to the oldest live tasks (aborted ones are dropped on the way). They start only
     // once the books are straight: a task's function may submit more tasks of this key.
     let first: Task | undefined;
@@ -181,7 +190,7 @@ export abstract class RemoteCore extends QueueCore {
       this.uncount(task);
       if (task.state === ACQUIRING) {
         refusals--;
-        this.pushTask(task, true);
+        this.requeue(task);
       }
     }
     if (ks.calls === 0) this.land(ks);

@@ -106,7 +106,9 @@ export interface RateLimitStore {
    * round trip), in order, charging each exactly as {@link RateLimitStore.tryAcquire} would
    * and stopping at the first that does not fit (so a later request never passes an earlier
    * one). When a store has it, the limiter sends the tasks of a key that are ready together
-   * in one call instead of one call each.
+   * in one call instead of one call each. `granted` must be an integer from 0 to
+   * `costs.length`, with a `refused` whose `retryInMs` is finite and > 0 when it is less: a
+   * malformed answer rejects the call's tasks with `RateLimitStoreAnswerError`.
    */
   tryAcquireMany?(
     key: string,

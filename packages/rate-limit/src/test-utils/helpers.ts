@@ -57,6 +57,8 @@ export interface HeldCall {
   key: string;
   costs: number[];
   answer(granted: number, retryInMs?: number): void;
+  /** Answers with `value` as it is (e.g. a malformed answer of a buggy store). */
+  reply(value: unknown): void;
   fail(error: unknown): void;
 }
 
@@ -66,28 +68,33 @@ export interface HeldCall {
  */
 export function controlledStore(): RateLimitStore & { calls: HeldCall[] } {
   const calls: HeldCall[] = [];
-  const hold = (key: string, costs: number[]) =>
-    new Promise<{ granted: number; retryInMs: number }>((resolve, reject) => {
+  const hold = <T>(
+    key: string,
+    costs: number[],
+    shape: (granted: number, retryInMs: number) => T,
+  ) =>
+    new Promise<T>((resolve, reject) => {
       calls.push({
         key,
         costs,
-        answer: (granted, retryInMs = 100) => resolve({ granted, retryInMs }),
+        answer: (granted, retryInMs = 100) => resolve(shape(granted, retryInMs)),
+        reply: (value) => resolve(value as T),
         fail: reject,
       });
     });
   return {
     calls,
     async tryAcquire(key, _policies, cost): Promise<AcquireResult> {
-      const { granted, retryInMs } = await hold(key, [cost]);
-      return granted === 1 ? { ok: true } : { ok: false, retryInMs, policyIndex: 0 };
+      return hold(key, [cost], (granted, retryInMs) =>
+        granted === 1 ? { ok: true } : { ok: false, retryInMs, policyIndex: 0 },
+      );
     },
     async tryAcquireMany(key, _policies, costs) {
-      const { granted, retryInMs } = await hold(key, [...costs]);
-      return {
+      return hold(key, [...costs], (granted, retryInMs) => ({
         granted,
         refused:
           granted < costs.length ? { ok: false as const, retryInMs, policyIndex: 0 } : undefined,
-      };
+      }));
     },
     pause() {},
   };
@@ -133,4 +140,20 @@ export async function runUntil<T>(clock: ManualClock, promise: Promise<T>): Prom
   );
   for (let i = 0; i < 100_000 && !settled; i++) if (!(await clock.next())) await tick();
   return promise;
+}
+
+/**
+ * How each promise stands once pending work has run (one macrotask turn): 'ok', the
+ * rejection's class name, or 'pending' (so a test never waits on a promise that never settles).
+ */
+export async function outcomesNow(promises: Promise<unknown>[]): Promise<string[]> {
+  const seen = promises.map(() => 'pending');
+  promises.forEach((promise, i) => {
+    promise.then(
+      () => (seen[i] = 'ok'),
+      (error) => (seen[i] = error.constructor.name),
+    );
+  });
+  await tick();
+  return seen;
 }
