@@ -70,6 +70,47 @@ describe('createCircuitBreaker', () => {
     expect(states).toEqual(['open', 'half-open', 'closed', 'open', 'half-open', 'open']);
   });
 
+  it('execute: a call started before the circuit opened does not decide the probe', async () => {
+    const clock = manualClock();
+    const states: string[] = [];
+    const breaker = createCircuitBreaker({
+      minimumThroughput: 2,
+      breakDurationMs: 1_000,
+      clock,
+      onStateChange: ({ to }) => states.push(to),
+    });
+    const deferred = () => {
+      let settle!: (fail: boolean) => void;
+      const promise = new Promise<string>((resolve, reject) => {
+        settle = (fail) =>
+          fail ? reject(Object.assign(new Error('HTTP 504'), { status: 504 })) : resolve('ok');
+      });
+      return { promise, settle };
+    };
+    // Two slow calls start while closed; two fast failures open the circuit.
+    const slowFailure = deferred();
+    const slowSuccess = deferred();
+    const late1 = breaker.execute(() => slowFailure.promise).catch(() => 'failed');
+    const late2 = breaker.execute(() => slowSuccess.promise);
+    await expect(breaker.execute(fail503)).rejects.toThrow();
+    await expect(breaker.execute(fail503)).rejects.toThrow();
+    expect(breaker.state()).toBe('open');
+    await clock.advance(1_000);
+    const probe = deferred();
+    const probing = breaker.execute(() => probe.promise);
+    // The stale calls finish while the probe is out: neither reopens nor closes the circuit.
+    slowFailure.settle(true);
+    await late1;
+    expect(breaker.state()).toBe('half-open');
+    slowSuccess.settle(false);
+    await late2;
+    expect(breaker.state()).toBe('half-open');
+    probe.settle(false);
+    await probing;
+    expect(breaker.state()).toBe('closed');
+    expect(states).toEqual(['open', 'half-open', 'closed']);
+  });
+
   it('frees a lost probe slot after breakDurationMs', async () => {
     const clock = manualClock();
     const breaker = createCircuitBreaker({ minimumThroughput: 1, breakDurationMs: 500, clock });

@@ -108,7 +108,10 @@ export interface ExecuteOptions {
  * {@link CircuitOpenError}), half-open (a few probes decide whether to close again).
  */
 export interface CircuitBreaker {
-  /** Runs `fn` through the circuit: fails fast while open, records the outcome. */
+  /**
+   * Runs `fn` through the circuit: fails fast while open, records the outcome. The outcome of a
+   * call that started before the circuit last opened is stale and ignored.
+   */
   execute<T>(fn: () => T | Promise<T>, options?: ExecuteOptions): Promise<T>;
   /** Asks to make a call: throws {@link CircuitOpenError} if the circuit refuses it. */
   acquire(key?: string): void;
@@ -125,6 +128,8 @@ interface Circuit {
   openedAt: number;
   probes: number;
   probeSince: number;
+  /** Which opening the circuit is in (0 before the first): results of calls started earlier are stale. */
+  generation: number;
   calls: number[];
   failures: number[];
   epoch: number;
@@ -202,6 +207,7 @@ export function createCircuitBreaker(options: CircuitBreakerOptions = {}): Circu
       openedAt: 0,
       probes: 0,
       probeSince: 0,
+      generation: 0,
       calls: new Array(BUCKETS).fill(0),
       failures: new Array(BUCKETS).fill(0),
       epoch: 0,
@@ -210,10 +216,14 @@ export function createCircuitBreaker(options: CircuitBreakerOptions = {}): Circu
     Math.max(windowMs, breakMs) * 2,
   );
 
+  let openings = 0;
   const transition = (key: string, c: Circuit, to: CircuitState, now: number) => {
     const from = c.state;
     c.state = to;
-    if (to === 'open') c.openedAt = now;
+    if (to === 'open') {
+      c.openedAt = now;
+      c.generation = ++openings;
+    }
     if (to !== 'half-open') c.probes = 0;
     if (to === 'closed') {
       c.calls.fill(0);
@@ -235,10 +245,13 @@ export function createCircuitBreaker(options: CircuitBreakerOptions = {}): Circu
     }
   };
 
-  const record = (key: string | undefined, failed: boolean) => {
+  /** Records an outcome; `ticket` (from `acquire`) marks a call started before the last opening as stale. */
+  const record = (key: string | undefined, failed: boolean, ticket?: number) => {
     const k = key ?? '';
     const now = clock.now();
     const c = keys.get(k, now);
+    // A call started before the circuit last opened says nothing about the probe: ignore it.
+    if (ticket !== undefined && ticket !== c.generation) return;
     if (c.state === 'half-open') {
       transition(k, c, failed ? 'open' : 'closed', now);
       return;
@@ -259,11 +272,12 @@ export function createCircuitBreaker(options: CircuitBreakerOptions = {}): Circu
       transition(k, c, 'open', now);
   };
 
-  const acquire = (key?: string) => {
+  /** Admits a call or throws; returns the circuit's generation, the call's ticket. */
+  const acquire = (key?: string): number => {
     const k = key ?? '';
     const now = clock.now();
     const c = keys.get(k, now);
-    if (c.state === 'closed') return;
+    if (c.state === 'closed') return c.generation;
     if (c.state === 'open') {
       if (now - c.openedAt < breakMs) throw new CircuitOpenError(k, c.openedAt + breakMs, now);
       transition(k, c, 'half-open', now);
@@ -273,6 +287,7 @@ export function createCircuitBreaker(options: CircuitBreakerOptions = {}): Circu
     if (c.probes >= probes) throw new CircuitOpenError(k, c.probeSince + breakMs, now);
     if (c.probes === 0) c.probeSince = now;
     c.probes++;
+    return c.generation;
   };
 
   return {
@@ -287,15 +302,15 @@ export function createCircuitBreaker(options: CircuitBreakerOptions = {}): Circu
     },
     async execute(fn, executeOptions) {
       const key = executeOptions?.key;
-      acquire(key);
+      const ticket = acquire(key);
       let result: Awaited<ReturnType<typeof fn>>;
       try {
         result = await fn();
       } catch (error) {
-        record(key, isFailure(error));
+        record(key, isFailure(error), ticket);
         throw error;
       }
-      record(key, false);
+      record(key, false, ticket);
       return result;
     },
   };

@@ -50,6 +50,36 @@ describe('systemClock', () => {
     }
   });
 
+  it('waits out a delay longer than one timer holds (2^31 - 1 ms), and still aborts', async () => {
+    vi.useFakeTimers();
+    try {
+      // setTimeout cuts anything above 2^31 - 1 ms to 1 ms: a 30-day wait must not end at once.
+      const month = 30 * 86_400_000;
+      let done = false;
+      const sleep = systemClock.sleep(month).then(() => {
+        done = true;
+      });
+      await vi.advanceTimersByTimeAsync(2_147_483_647);
+      expect(done).toBe(false);
+      await vi.advanceTimersByTimeAsync(month - 2_147_483_648);
+      expect(done).toBe(false);
+      await vi.advanceTimersByTimeAsync(1);
+      await sleep;
+      expect(done).toBe(true);
+
+      const controller = new AbortController();
+      const long = systemClock.sleep(month, controller.signal);
+      await vi.advanceTimersByTimeAsync(2_147_483_647); // now on its second timer
+      expect(vi.getTimerCount()).toBe(1);
+      const reason = new Error('cancel');
+      controller.abort(reason);
+      await expect(long).rejects.toBe(reason);
+      expect(vi.getTimerCount()).toBe(0);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
   it('uses an AbortError when the signal has no reason', async () => {
     const signal = { aborted: true, reason: undefined } as unknown as AbortSignal;
     const error = await systemClock.sleep(1, signal).catch((e: unknown) => e);

@@ -23,6 +23,9 @@ export interface Clock {
   sleep(ms: number, signal?: AbortSignal): Promise<void>;
 }
 
+/** The longest delay a timer holds (2^31 - 1 ms, about 24.8 days). */
+const MAX_TIMER_MS = 2_147_483_647;
+
 /** The reason to reject with when a signal aborted without one (always has one in practice). */
 function abortReason(signal: AbortSignal): unknown {
   return signal.reason ?? new DOMException('This operation was aborted', 'AbortError');
@@ -30,7 +33,8 @@ function abortReason(signal: AbortSignal): unknown {
 
 /**
  * The real clock: `Date.now()` and `setTimeout`. A sleep holds no timer after an abort,
- * and never keeps a finished process alive longer than the sleep itself.
+ * and never keeps a finished process alive longer than the sleep itself. Delays beyond what one
+ * timer holds (2^31 - 1 ms, about 24.8 days) are waited out in full, not cut to 1 ms.
  *
  * @example
  * ```ts
@@ -46,17 +50,26 @@ export const systemClock: Clock = {
   sleep(ms, signal) {
     if (signal?.aborted) return Promise.reject(abortReason(signal));
     return new Promise<void>((resolve, reject) => {
+      // Timers hold at most 2^31 - 1 ms; a longer delay would fire after 1 ms, so it is
+      // waited out in steps. NaN and negatives mean no wait.
+      let remaining = Math.max(0, ms) || 0;
       const onAbort = () => {
         clearTimeout(timer);
         reject(abortReason(signal as AbortSignal));
       };
-      const timer = setTimeout(
-        () => {
-          signal?.removeEventListener('abort', onAbort);
-          resolve();
-        },
-        Math.max(0, ms),
-      );
+      const step = () => {
+        const wait = Math.min(remaining, MAX_TIMER_MS);
+        remaining -= wait;
+        return setTimeout(remaining > 0 ? onStep : onDone, wait);
+      };
+      const onStep = () => {
+        timer = step();
+      };
+      const onDone = () => {
+        signal?.removeEventListener('abort', onAbort);
+        resolve();
+      };
+      let timer = step();
       signal?.addEventListener('abort', onAbort, { once: true });
     });
   },

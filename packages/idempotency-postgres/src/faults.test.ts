@@ -2,7 +2,12 @@ import { manualClock } from '@brace/core';
 import { IdempotencyStoreError as SharedStoreError } from '@brace/idempotency';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { IdempotencyStoreError, type PostgresIdempotencyStore, postgresStore } from './index.js';
+import {
+  IdempotencyStoreError,
+  type PostgresIdempotencyStore,
+  postgresSchema,
+  postgresStore,
+} from './index.js';
 import { randomTable, serverUrl } from './test-utils/env.js';
 
 const url = serverUrl('DATABASE_URL', 'PostgreSQL fault');
@@ -183,4 +188,33 @@ describe.skipIf(!url)('on a real server', () => {
       }
     },
   );
+  it('migrate racing the same migration in another process (table, then index) still succeeds', async () => {
+    // Two replicas starting at once both run CREATE … IF NOT EXISTS: neither sees the other's
+    // uncommitted object, and the later one fails on a catalog unique index (23505) once the
+    // first commits. The other process is held open in a transaction, so the race happens
+    // every time: first on the table, then (on a table that exists) on its index.
+    const raced = [randomTable('migrate_race_table'), randomTable('migrate_race_index')];
+    const other = await connect();
+    const mine = await connect();
+    try {
+      for (const [step, table] of raced.entries()) {
+        const statements = postgresSchema(table);
+        if (step === 1) await admin.query(statements[0] as string);
+        const store = postgresStore({ client: mine.client, table });
+        await other.client.query('BEGIN');
+        await other.client.query(statements[step] as string);
+        const migrated = store.migrate();
+        await waitingOnLock(mine.pid);
+        await other.client.query('COMMIT');
+        await migrated;
+        const where = { scope: 's', key: 'k' };
+        const begun = await store.begin(where, 'fp', { lockTtlMs: 1000, ttlMs: 1000 });
+        expect(begun.status).toBe('acquired');
+      }
+    } finally {
+      await other.client.end();
+      await mine.client.end();
+      for (const table of raced) await admin.query(`DROP TABLE IF EXISTS "${table}"`);
+    }
+  });
 });

@@ -103,6 +103,22 @@ const MAX_BEGIN_ATTEMPTS = 5;
 
 const MISMATCH: BeginResult = Object.freeze({ status: 'mismatch' });
 
+/** How often `migrate` runs a statement that lost a creation race (see {@link isCreateRace}). */
+const MAX_MIGRATE_ATTEMPTS = 5;
+
+/**
+ * SQLSTATEs of `CREATE … IF NOT EXISTS` racing the same statement in another session: both
+ * miss the object, and the later one then fails on a catalog unique index (23505, e.g.
+ * `pg_type_typname_nsp_index`) or finds the name taken (42P07 duplicate table, 42710
+ * duplicate object). Either way the object now exists.
+ */
+const CREATE_RACE = new Set(['23505', '42P07', '42710']);
+
+function isCreateRace(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && CREATE_RACE.has(code);
+}
+
 /** `$n` (epoch milliseconds) as a timestamptz. */
 const at = (n: number): string => `to_timestamp($${n}::float8 / 1000)`;
 /** A timestamptz column as epoch milliseconds. */
@@ -238,10 +254,16 @@ export function postgresStore(options: PostgresStoreOptions): PostgresIdempotenc
   return {
     async migrate() {
       for (const text of postgresSchema(table)) {
-        try {
-          await client.query(text, []);
-        } catch (error) {
-          throw storeError('migrate', error);
+        for (let attempt = 1; ; attempt++) {
+          try {
+            await client.query(text, []);
+            break;
+          } catch (error) {
+            // Another process created the same table or index at the same moment: its
+            // transaction has committed, so the next `IF NOT EXISTS` sees the object.
+            if (attempt < MAX_MIGRATE_ATTEMPTS && isCreateRace(error)) continue;
+            throw storeError('migrate', error);
+          }
         }
       }
     },

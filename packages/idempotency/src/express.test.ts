@@ -1,6 +1,7 @@
 import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { manualClock } from '@brace/core';
 import express from 'express';
 import ky from 'ky';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -77,6 +78,12 @@ function orderApp(mode: Mode, options: Partial<IdempotencyOptions<ExpressLikeReq
   app.post('/hang-up', (req) => {
     ledger.push('hang-up');
     req.socket.destroy();
+  });
+  app.post('/partial', (_req, res) => {
+    ledger.push('partial');
+    res.status(200).type('text/plain');
+    res.write('half a resp');
+    throw new Error('failed mid-way');
   });
   app.use(
     (error: Error, _req: express.Request, res: express.Response, _next: express.NextFunction) => {
@@ -218,7 +225,7 @@ describe('express idempotency middleware', () => {
     expect(ledger).toEqual(['chunked']);
   });
 
-  it('releases the key on a handler error, an event stream, an oversized body, a hang-up', async () => {
+  it('releases the key on a handler error, an event stream, an oversized body', async () => {
     const { app, ledger } = orderApp('verify', { maxBodyBytes: 60 });
     const base = await listen(app);
     for (const path of ['/fail', '/sse', '/big']) {
@@ -228,9 +235,31 @@ describe('express idempotency middleware', () => {
       expect(second.headers.get('idempotent-replayed')).toBeNull();
       expect(await second.text()).toBe(await first.text());
     }
+    expect(ledger).toEqual(['fail', 'fail', 'sse', 'sse', 'big', 'big']);
+  });
+
+  it('releases the key when the handler fails after a partial write (Express destroys the socket)', async () => {
+    const { app, ledger } = orderApp('verify');
+    const base = await listen(app);
+    await expect(post(base, '/partial', '"p"').then((r) => r.text())).rejects.toThrow();
+    await expect(post(base, '/partial', '"p"').then((r) => r.text())).rejects.toThrow();
+    expect(ledger).toEqual(['partial', 'partial']);
+  });
+
+  it('keeps the claim of a handler that hangs up without answering until lockTtlMs, then takes over', async () => {
+    const clock = manualClock({ now: 0 });
+    const { app, ledger } = orderApp('verify', {
+      store: memoryStore({ clock }),
+      lockTtlMs: 5_000,
+    });
+    const base = await listen(app);
     await expect(post(base, '/hang-up', '"h"')).rejects.toThrow();
+    const busy = await post(base, '/hang-up', '"h"');
+    expect(busy.status).toBe(409);
+    expect(busy.headers.get('retry-after')).toBe('1');
+    await clock.advance(5_000);
     await expect(post(base, '/hang-up', '"h"')).rejects.toThrow();
-    expect(ledger).toEqual(['fail', 'fail', 'sse', 'sse', 'big', 'big', 'hang-up', 'hang-up']);
+    expect(ledger).toEqual(['hang-up', 'hang-up']);
   });
 
   it('end to end with ky: a response dropped after commit is replayed; one order', async () => {
@@ -258,5 +287,172 @@ describe('express idempotency middleware', () => {
     expect(result).toEqual({ n: 1, body: { sku: 'Z9' } });
     expect(attempts).toBe(2);
     expect(ledger).toHaveLength(1);
+  });
+});
+
+describe('express idempotency middleware: hang-ups, writeHead, headers set earlier, Express 4 parsers', () => {
+  it('a client that hangs up while the handler runs gets 409 on retry, then the replay; one order', async () => {
+    const ledger: string[] = [];
+    let commit!: () => void;
+    const committed = new Promise<void>((r) => {
+      commit = r;
+    });
+    let started!: () => void;
+    const running = new Promise<void>((r) => {
+      started = r;
+    });
+    let closed!: () => void;
+    const hungUp = new Promise<void>((r) => {
+      closed = r;
+    });
+    const store = memoryStore();
+    const complete = store.complete.bind(store);
+    let stored!: () => void;
+    const done = new Promise<void>((r) => {
+      stored = r;
+    });
+    store.complete = async (...args) => {
+      const owned = await complete(...args);
+      stored();
+      return owned;
+    };
+    const app = express();
+    app.use(express.json({ verify: keepRawBody }));
+    app.use(idempotency({ store }));
+    app.post('/slow', async (_req, res) => {
+      res.once('close', closed);
+      ledger.push('order');
+      if (ledger.length === 1) {
+        started();
+        await committed; // a slow commit
+      }
+      res.status(201).json({ n: ledger.length });
+    });
+    const base = await listen(app);
+    const abort = new AbortController();
+    const first = fetch(`${base}/slow`, {
+      method: 'POST',
+      body: '{"sku":"A1"}',
+      headers: { 'content-type': 'application/json', 'idempotency-key': '"s"' },
+      signal: abort.signal,
+    }).catch((error: unknown) => error);
+    await running;
+    abort.abort(); // the client times out while the handler still works
+    await first;
+    await hungUp;
+    const retry = await post(base, '/slow', '"s"');
+    expect(retry.status).toBe(409);
+    commit();
+    await done;
+    const later = await post(base, '/slow', '"s"');
+    expect(later.headers.get('idempotent-replayed')).toBe('true');
+    expect(ledger).toEqual(['order']);
+  });
+
+  it('sees headers given only to res.writeHead: replays them, and never stores an event stream', async () => {
+    const mw = idempotency({ store: memoryStore() });
+    let runs = 0;
+    const server = createServer((req, res) =>
+      mw(req, res, () => {
+        runs += 1;
+        if (req.url === '/sse') {
+          res.writeHead(200, { 'content-type': 'text/event-stream' });
+          res.end(`data: ${runs}\n\n`);
+          return;
+        }
+        if (req.url === '/flat') {
+          res.setHeader('link', '</old>');
+          res.writeHead(202, 'Taken', [
+            'content-type',
+            'text/plain',
+            'link',
+            '</a>',
+            'link',
+            '</b>',
+          ]);
+          res.end(`run ${runs}`);
+          return;
+        }
+        res.writeHead(201, { 'content-type': 'application/json' });
+        res.end(`{"run":${runs}}`);
+      }),
+    );
+    server.listen(0, '127.0.0.1');
+    servers.push(server);
+    await once(server, 'listening');
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const first = await post(base, '/x', 'k');
+    expect(first.headers.get('content-type')).toBe('application/json');
+    const replay = await post(base, '/x', 'k');
+    expect(replay.status).toBe(201);
+    expect(replay.headers.get('idempotent-replayed')).toBe('true');
+    expect(replay.headers.get('content-type')).toBe('application/json');
+    expect(await replay.text()).toBe('{"run":1}');
+    const flat = await post(base, '/flat', 'f');
+    expect([flat.status, flat.statusText, flat.headers.get('link')]).toEqual([
+      202,
+      'Taken',
+      '</a>, </b>',
+    ]);
+    const flatReplay = await post(base, '/flat', 'f');
+    expect(flatReplay.headers.get('idempotent-replayed')).toBe('true');
+    expect(flatReplay.headers.get('content-type')).toBe('text/plain');
+    expect(flatReplay.headers.get('link')).toBe('</a>, </b>');
+    await post(base, '/sse', 'e');
+    const again = await post(base, '/sse', 'e');
+    expect(again.headers.get('idempotent-replayed')).toBeNull();
+    expect(runs).toBe(4);
+  });
+
+  it('reads the stream when a parser set req.body = {} but skipped the type (body-parser 1.x)', async () => {
+    const app = express();
+    // What body-parser 1.x (Express 4) does for a content type it does not parse.
+    app.use((req, _res, next) => {
+      (req as { body?: unknown }).body ??= {};
+      next();
+    });
+    app.use(idempotency({ store: memoryStore() }));
+    const bodies: unknown[] = [];
+    app.post('/t', (req, res) => {
+      bodies.push(String(req.body));
+      res.status(201).send('ok');
+    });
+    app.use(
+      (error: Error, _req: express.Request, res: express.Response, _n: express.NextFunction) => {
+        res.status(500).send(error.message);
+      },
+    );
+    const base = await listen(app);
+    const send = () =>
+      fetch(`${base}/t`, {
+        method: 'POST',
+        body: 'hello',
+        headers: { 'content-type': 'text/plain', 'idempotency-key': 'p3' },
+      });
+    expect((await send()).status).toBe(201);
+    expect((await send()).headers.get('idempotent-replayed')).toBe('true');
+    expect(bodies).toEqual(['hello']);
+  });
+
+  it('replay and problem headers replace what an earlier middleware set', async () => {
+    const app = express();
+    app.use((_req, res, next) => {
+      res.setHeader('cache-control', 'no-store');
+      res.setHeader('content-type', 'application/json; charset=utf-8');
+      next();
+    });
+    app.use(express.json({ verify: keepRawBody }));
+    app.use(idempotency({ store: memoryStore() }));
+    app.post('/o', (_req, res) => {
+      res.set('cache-control', 'private');
+      res.status(201).type('text/plain').send('ok');
+    });
+    const base = await listen(app);
+    await post(base, '/o', 'k');
+    const replay = await post(base, '/o', 'k');
+    expect(replay.headers.get('cache-control')).toBe('private');
+    expect(replay.headers.get('content-type')).toBe('text/plain; charset=utf-8');
+    const reused = await post(base, '/o', 'k', '{"other":1}');
+    expect(reused.headers.get('content-type')).toBe('application/problem+json');
   });
 });

@@ -96,8 +96,16 @@ function bodyOf(req: ExpressLikeRequest): Uint8Array | Promise<Uint8Array> | und
   if (req.rawBody instanceof Uint8Array) return req.rawBody;
   if (req.body instanceof Uint8Array) return req.body;
   if (!hasBody(req)) return EMPTY;
-  const parsed = (req as { _body?: unknown })._body === true || req.body !== undefined;
-  if (parsed || req.readableEnded) return undefined;
+  // Used up when a parser marked it (`_body`), read it to the end, or is reading it. A
+  // `req.body` alone proves nothing: body-parser 1.x (Express 4) sets `req.body = {}` before
+  // it skips a content type it does not parse, leaving the stream unread.
+  if (
+    (req as { _body?: unknown })._body === true ||
+    req.readableEnded ||
+    req.readableFlowing !== null
+  ) {
+    return undefined;
+  }
   return readStream(req).then((bytes) => {
     // Mark the body as parsed (it was undefined) so later body parsers skip it, not fail.
     req.rawBody = bytes;
@@ -109,7 +117,16 @@ function bodyOf(req: ExpressLikeRequest): Uint8Array | Promise<Uint8Array> | und
 
 function send(res: ServerResponse, plain: PlainResponse): void {
   res.statusCode = plain.status;
-  for (const [name, value] of plain.headers) res.appendHeader(name, value);
+  // Replace what an earlier middleware set (a global Cache-Control, a Content-Type), as the
+  // handler's own `res.set` did the first time; repeats of one name (Link, Vary) are kept.
+  const seen = new Set<string>();
+  for (const [name, value] of plain.headers) {
+    if (seen.has(name)) res.appendHeader(name, value);
+    else {
+      seen.add(name);
+      res.setHeader(name, value);
+    }
+  }
   res.end(
     plain.body.byteLength === 0
       ? undefined
@@ -131,11 +148,38 @@ function headerPairs(res: ServerResponse): Array<[string, string]> {
 type AnyFn = (...args: unknown[]) => unknown;
 
 /**
+ * Sets the headers given to `res.writeHead(status, [message], headers)` on `res` and returns
+ * the arguments without them. Node writes such headers straight to the socket, unseen by
+ * `getHeaders()`, unless a header was set before; set first (as Node itself merges them when
+ * one was), they are stored and replayed, and a `text/event-stream` type is seen.
+ */
+function headersSet(res: ServerResponse, args: unknown[]): unknown[] {
+  const at = typeof args[1] === 'string' ? 2 : 1;
+  const headers = args[at];
+  if (typeof headers !== 'object' || headers === null) return args;
+  if (Array.isArray(headers)) {
+    // Flat [name, value, name, value...]: replaces earlier values, keeps repeats.
+    if (headers.length % 2 !== 0) return args; // Node throws its own error for this
+    for (let i = 0; i < headers.length; i += 2) res.removeHeader(String(headers[i]));
+    for (let i = 0; i < headers.length; i += 2) {
+      if (headers[i]) res.appendHeader(String(headers[i]), headers[i + 1] as string | string[]);
+    }
+  } else {
+    const fields = headers as Record<string, number | string | string[]>;
+    for (const name of Object.keys(fields)) {
+      if (name) res.setHeader(name, fields[name] as number | string | string[]);
+    }
+  }
+  return args.slice(0, at);
+}
+
+/**
  * Wraps `res.write`/`res.end` to copy the body (up to `maxBodyBytes`) as the handler
  * writes it, and to store the result (or release the key) before the response ends.
  */
 function capture(engine: IdempotencyEngine<ExpressLikeRequest>, claim: Claim, res: ServerResponse) {
   const max = engine.options.maxBodyBytes;
+  const writeHead = res.writeHead as AnyFn;
   const write = res.write as AnyFn;
   const end = res.end as AnyFn;
   let chunks: Buffer[] | undefined = [];
@@ -170,12 +214,16 @@ function capture(engine: IdempotencyEngine<ExpressLikeRequest>, claim: Claim, re
     else chunks.push(buf);
   };
 
+  res.writeHead = function (this: ServerResponse, ...args: unknown[]) {
+    return writeHead.apply(this, headersSet(this, args));
+  } as ServerResponse['writeHead'];
   res.write = function (this: ServerResponse, ...args: unknown[]) {
     copy(args[0], args[1]);
     return write.apply(this, args);
   } as ServerResponse['write'];
   res.end = function (this: ServerResponse, ...args: unknown[]) {
     copy(args[0], args[1]);
+    res.writeHead = writeHead as ServerResponse['writeHead'];
     res.write = write as ServerResponse['write'];
     res.end = end as ServerResponse['end'];
     if (settled) return end.apply(this, args) as ServerResponse;
@@ -194,7 +242,12 @@ function capture(engine: IdempotencyEngine<ExpressLikeRequest>, claim: Claim, re
     return this;
   } as ServerResponse['end'];
   res.on('close', () => {
-    if (!settled) giveUp();
+    // Closed before `res.end`. With nothing sent yet, the client went away (a timeout) while
+    // the handler still runs: keep the claim, so a retry gets 409 and then the stored result,
+    // never a second run (a handler that never ends loses the claim after `lockTtlMs`). With
+    // the response half sent, it can never be completed (the handler failed mid-way and
+    // Express destroyed the socket, or the client left mid-stream): release the key.
+    if (!settled && res.headersSent) giveUp();
   });
 }
 
@@ -213,9 +266,12 @@ function capture(engine: IdempotencyEngine<ExpressLikeRequest>, claim: Claim, re
  * that a parser used up without keeping the bytes is an error
  * (`IdempotencyRawBodyError`, passed to `next`).
  *
- * The response is copied as it is written (up to `maxBodyBytes`) and stored before it ends.
- * An error passed to Express' error handler ends in a 5xx and releases the key, as does a
- * connection closed before the response ended.
+ * The response is copied as it is written (up to `maxBodyBytes`), headers given to
+ * `res.writeHead` included, and stored before it ends. An error passed to Express' error
+ * handler ends in a 5xx and releases the key, as does a connection closed with the response
+ * half sent. A client that hangs up before anything was sent does not stop the handler: the
+ * key stays claimed (a retry gets 409) until the handler's result is stored, or until
+ * `lockTtlMs` passes if it never answers.
  *
  * @param options - the store and the rules
  * @returns the middleware

@@ -1,4 +1,5 @@
 import type { ErrorRequestHandler } from 'express';
+import { errorHeaders } from './error-headers.js';
 import { PROBLEM_JSON } from './parse.js';
 import {
   checkProblemOptions,
@@ -13,7 +14,9 @@ import {
  * are sent as they are, errors with a 4xx/5xx `status` (`http-errors`, body-parser) keep
  * it, zod / Standard Schema errors become 422 validation problems with JSON Pointers,
  * everything else is a 500 whose message and stack stay on the server unless `expose` /
- * `exposeStack` say otherwise. When headers were already sent it defers to Express.
+ * `exposeStack` say otherwise. An `http-errors` `headers` record (`Allow`, `Retry-After`,
+ * `WWW-Authenticate`) is sent as Express's own handler sends it. When headers were already
+ * sent it defers to Express.
  *
  * @param options - exposure, validation status, pointer style and `onError`
  * @returns the middleware
@@ -38,6 +41,13 @@ export function problemDetailsMiddleware(options?: ToProblemOptions): ErrorReque
     }
     const doc = problemDocument(problemFromError(error, options));
     response.status(doc.status as number);
+    const headers = errorHeaders(error);
+    if (headers !== undefined) {
+      for (const name of new Set(headers.keys())) {
+        const value = name === 'set-cookie' ? headers.getSetCookie() : headers.get(name);
+        response.setHeader(name, value as string | string[]);
+      }
+    }
     response.setHeader('content-type', PROBLEM_JSON);
     response.end(JSON.stringify(doc));
   };

@@ -9,7 +9,8 @@ import {
 /**
  * A Hono error handler (`app.onError`) that answers every error with problem details, by
  * the rules of `toProblemResponse`: problems made with a problem type are sent as they
- * are, `HTTPException`s keep their status, zod / Standard Schema errors become 422
+ * are, `HTTPException`s keep their status and the headers of their `res` (such as
+ * `bearerAuth`'s `WWW-Authenticate`), zod / Standard Schema errors become 422
  * validation problems with JSON Pointers, everything else is a 500 whose message and
  * stack stay on the server unless `expose` / `exposeStack` say otherwise.
  *

@@ -170,6 +170,43 @@ describe('problemDetailsHooks over loopback HTTP', () => {
   });
 });
 
+describe('awkward error responses', () => {
+  it('reads problem+json sent with parameters and in mixed case', async () => {
+    const running = await serveFetch(
+      () =>
+        new Response(JSON.stringify({ type: '/probs/x', title: 'X', status: 409 }), {
+          status: 409,
+          headers: { 'content-type': 'Application/Problem+JSON; charset=utf-8' },
+        }),
+    );
+    try {
+      const client = ky.create({ retry: 0, hooks: problemDetailsHooks({ normalize: false }) });
+      const error = await failure(client.get(`${running.url}/a/b`));
+      expect(error).toBeInstanceOf(ProblemDetailsError);
+      expect((error as ProblemDetailsError).type).toBe(`${running.url}/probs/x`);
+    } finally {
+      await running.close();
+    }
+  });
+
+  it('does not hang on an error body that never ends (ky bounds the read)', async () => {
+    const running = await listen(
+      createServer((_req, res) => {
+        res.writeHead(500, { 'content-type': 'application/problem+json' });
+        res.write('{"title":');
+      }),
+    );
+    try {
+      const client = ky.create({ retry: 0, timeout: 200, hooks: problemDetailsHooks() });
+      const error = await failure(client.get(running.url));
+      expect(error).toBeInstanceOf(ProblemDetailsError);
+      expect((error as ProblemDetailsError).title).toBe('Internal Server Error');
+    } finally {
+      await running.close();
+    }
+  });
+});
+
 describe('errors that are not HTTP errors stay ky’s own', () => {
   it('keeps network errors', async () => {
     const closed = await listen(createServer());

@@ -137,6 +137,23 @@ describe('normalizeProblem', () => {
   });
 });
 
+describe('tagged error bodies', () => {
+  it('reads a top-level type tag beside a known shape as that shape, not a problem type', () => {
+    const baseUrl = 'https://api.example.com/v1/messages';
+    const tagged = normalizeProblem(
+      { type: 'error', error: { type: 'overloaded_error', message: 'Overloaded' } },
+      { status: 529, baseUrl },
+    );
+    expect(tagged).toMatchObject({ type: 'about:blank', status: 529, detail: 'Overloaded' });
+    expect({ ...tagged.extensions }).toEqual({ errorType: 'overloaded_error' });
+    const withMessage = normalizeProblem({ type: 'invalid', message: 'No' }, { baseUrl });
+    expect(withMessage).toMatchObject({ type: 'about:blank', detail: 'No' });
+    // A type with no known shape is still read as problem details.
+    const bare = normalizeProblem({ type: '/probs/x', status: 409, errors: [] }, { baseUrl });
+    expect(bare).toMatchObject({ type: 'https://api.example.com/probs/x', status: 409 });
+  });
+});
+
 describe('media types', () => {
   it('compares without parameters or case', () => {
     expect(mediaType('Application/Problem+JSON ; charset=utf-8')).toBe('application/problem+json');

@@ -45,6 +45,11 @@ function copyCode(from: Doc, to: Doc): void {
   if (typeof code === 'string' || typeof code === 'number') to.code = code;
 }
 
+function isEmpty(doc: Doc): boolean {
+  for (const _ in doc) return false;
+  return true;
+}
+
 /** Reads the detail and extensions of a known non-standard error body, or nothing. */
 function readKnownShape(body: Doc, extensions: Doc): string | undefined {
   const error = body.error;
@@ -81,9 +86,11 @@ function readKnownShape(body: Doc, extensions: Doc): string | undefined {
 }
 
 /**
- * Turns any error body into problem details. A body that already has a standard member
- * (`type`, `title` or `detail` as a string) is read by {@link parseProblemDetails}. Common
- * non-standard shapes are mapped, keeping only what is known:
+ * Turns any error body into problem details. A body that already has a `title` or `detail`
+ * string is read by {@link parseProblemDetails}, and so is one with a `type` string that
+ * matches none of the shapes below (a body like `{ type: 'error', error: { message } }` is
+ * such a shape, its `type` a tag rather than a problem type URI). Common non-standard
+ * shapes are mapped, keeping only what is known:
  *
  * | body | `detail` | extensions |
  * |---|---|---|
@@ -113,16 +120,18 @@ export function normalizeProblem(
   options?: ParseProblemDetailsOptions,
 ): ProblemDetails {
   if (!isObject(body)) return parseProblemDetails(undefined, options);
-  if (
-    typeof body.type === 'string' ||
-    typeof body.title === 'string' ||
-    typeof body.detail === 'string'
-  ) {
+  if (typeof body.title === 'string' || typeof body.detail === 'string') {
+    return parseProblemDetails(body, options);
+  }
+  const extensions = emptyExtensions();
+  const detail = readKnownShape(body, extensions);
+  // A `type` alone reads as problem details only when no known shape holds the message:
+  // `{ type: 'error', error: { message } }` is a tagged error body, not a problem type.
+  if (typeof body.type === 'string' && detail === undefined && isEmpty(extensions)) {
     return parseProblemDetails(body, options);
   }
   const problem = parseProblemDetails(undefined, options);
-  const extensions = emptyExtensions();
-  problem.detail = readKnownShape(body, extensions);
+  problem.detail = detail;
   problem.extensions = extensions;
   return problem;
 }

@@ -1,3 +1,4 @@
+import { BraceError } from '@brace/core';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { InvalidProblemOptionError, ProblemDetailsError } from './errors.js';
@@ -245,6 +246,34 @@ describe('toProblemResponse()', () => {
     expect((await body(toProblemResponse(upstream, { expose: true }))).detail).toBe(
       '429 Too Many Requests: upstream secret',
     );
+  });
+
+  it('treats schema failures of this server’s own outgoing calls as 500s, not 422s', async () => {
+    // @brace/schema-guard's ResponseSchemaError: issues and status describe the other API.
+    const drifted = Object.assign(new BraceError('SCHEMA_GUARD_RESPONSE_INVALID', 'drifted'), {
+      issues: [{ message: 'Invalid input: expected string', path: ['internal', 'dbHost'] }],
+      status: 404,
+    });
+    const response = toProblemResponse(drifted);
+    expect(response.status).toBe(500);
+    expect(JSON.stringify(await body(response))).not.toMatch(/dbHost|drifted/);
+    expect((await body(toProblemResponse(drifted, { expose: true }))).detail).toBe('drifted');
+    const unsent = Object.assign(new BraceError('SCHEMA_GUARD_REQUEST_INVALID', 'bad body'), {
+      issues: [{ message: 'x', path: ['a'] }],
+    });
+    expect(toProblemResponse(unsent).status).toBe(500);
+    // Other Brace errors keep their status (webhook-verify's are meant for the client).
+    const webhook = Object.assign(new BraceError('WEBHOOK_SIGNATURE_INVALID', 'bad sig'), {
+      status: 401,
+    });
+    expect(toProblemResponse(webhook).status).toBe(401);
+  });
+
+  it('adds the stack to a copy, never to the thrown error’s own extensions', () => {
+    const made = new ProblemDetailsError(parseProblemDetails({ type: 'urn:x', status: 409 }));
+    expect(problemFromError(made, { exposeStack: true }).extensions.stack).toBe(made.stack);
+    expect(made.extensions.stack).toBeUndefined();
+    expect(problemFromError(made).extensions.stack).toBeUndefined();
   });
 
   it('treats non-objects as 500 and reports every error to onError, ignoring its throws', () => {

@@ -1,4 +1,5 @@
 import { isBraceError } from '@brace/core';
+import { errorHeaders } from './error-headers.js';
 import { InvalidProblemOptionError, type ProblemDetailsError } from './errors.js';
 import {
   ABOUT_BLANK,
@@ -214,6 +215,17 @@ function readStatus(error: object): number | undefined {
   return undefined;
 }
 
+/**
+ * Whether `error` is a schema failure of a call this server made (ky's
+ * `SchemaValidationError`, `@brace/schema-guard`'s errors): its `issues` and `status` describe
+ * the other API, not the request being answered.
+ */
+function isOutgoingSchemaError(error: object): boolean {
+  if ((error as { name?: unknown }).name === 'SchemaValidationError') return true;
+  const code = (error as { code?: unknown }).code;
+  return isBraceError(error) && typeof code === 'string' && code.startsWith('SCHEMA_GUARD_');
+}
+
 function isIssueList(value: unknown): value is StandardSchemaV1.Issue[] {
   return Array.isArray(value) && value.every((v) => typeof v === 'object' && v !== null);
 }
@@ -230,9 +242,13 @@ function convert(error: unknown, options: ToProblemOptions | undefined): Problem
     return bare(502, expose ? made.message : undefined);
   }
   if (typeof error !== 'object' || error === null) return bare(500, undefined);
+  if (isOutgoingSchemaError(error)) {
+    // This server's own call to another API failed validation: not the client's fault.
+    const message = (error as { message?: unknown }).message;
+    return bare(500, expose && typeof message === 'string' && message !== '' ? message : undefined);
+  }
   const issues = (error as { issues?: unknown }).issues;
-  const name = (error as { name?: unknown }).name;
-  if (isIssueList(issues) && name !== 'SchemaValidationError') {
+  if (isIssueList(issues)) {
     return validationProblem(issues, {
       status: options?.validationStatus,
       pointerStyle: options?.pointerStyle,
@@ -260,6 +276,9 @@ function bare(status: number, detail: string | undefined): ProblemDetails {
  *
  * - a `ProblemDetailsError` made on this server (e.g. by a problem type's `error()`) is
  *   sent as it is; one received from an upstream API becomes a bare 502;
+ * - a schema failure of a call this server made (ky's `SchemaValidationError`,
+ *   `@brace/schema-guard`'s `SCHEMA_GUARD_*` errors) is a 500: its issues and status
+ *   describe the other API, not the request being answered;
  * - an error with an `issues` array (zod's `ZodError`, Standard Schema failures) becomes a
  *   validation problem ({@link validationProblem}), 422 by default;
  * - an error with a 4xx/5xx `status` or `statusCode` (Hono's `HTTPException`,
@@ -282,7 +301,11 @@ function bare(status: number, detail: string | undefined): ProblemDetails {
 export function problemFromError(error: unknown, options?: ToProblemOptions): ProblemDetails {
   const result = convert(error, options);
   if (options?.exposeStack === true && error instanceof Error && error.stack !== undefined) {
-    result.extensions.stack = error.stack;
+    // A copy: the extensions may be those of the thrown error, which must not keep the stack.
+    const extensions = emptyExtensions();
+    Object.assign(extensions, result.extensions);
+    extensions.stack = error.stack;
+    result.extensions = extensions;
   }
   const onError = options?.onError;
   if (onError !== undefined) {
@@ -297,7 +320,10 @@ export function problemFromError(error: unknown, options?: ToProblemOptions): Pr
 
 /**
  * The `Response` an error handler should send for `error` (see {@link problemFromError}
- * for the rules). Never leaks a 5xx's message or stack unless asked to.
+ * for the rules). Never leaks a 5xx's message or stack unless asked to. The headers the
+ * error carries are sent too: a Hono `HTTPException`'s `res` headers (`WWW-Authenticate`
+ * from `bearerAuth`) and an `http-errors` `headers` record (`Allow`, `Retry-After`), except
+ * those describing a body (`content-type`, `content-length`…).
  *
  * @param error - whatever was thrown
  * @param options - exposure and validation settings
@@ -319,5 +345,5 @@ export function problemFromError(error: unknown, options?: ToProblemOptions): Pr
  * ```
  */
 export function toProblemResponse(error: unknown, options?: ToProblemOptions): Response {
-  return problem(problemFromError(error, options));
+  return problem(problemFromError(error, options), errorHeaders(error));
 }

@@ -3,7 +3,12 @@ import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { manualClock } from '@brace/core';
-import { createRateLimiter, RateLimitOptionsError } from '@brace/rate-limit';
+import {
+  createRateLimiter,
+  memoryStore,
+  RateLimitOptionsError,
+  type RateLimitPolicy,
+} from '@brace/rate-limit';
 import { Redis } from 'ioredis';
 import { createClient } from 'redis';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -164,6 +169,28 @@ describe.skipIf(!url)('redisStore against Redis', () => {
     if (last && !last.ok) expect(last.retryInMs).toBeLessThanOrEqual(100);
   });
 
+  it('GCRA charges a fractional cost as it is, deciding as the in-memory store does', async () => {
+    // Rounding costs up is only needed for sliding logs (one member per unit); a GCRA policy
+    // is one number, and rounding 0.5 up to 1 halved what it admitted next to memoryStore.
+    const gcra = [{ limit: 60, intervalMs: 600_000, burst: 2 }];
+    const mixed = [gcra[0] as RateLimitPolicy, { limit: 10, intervalMs: 600_000 }];
+    for (const list of [gcra, mixed]) {
+      const store = redisStore({ client: io, prefix: prefix() });
+      const local = memoryStore();
+      const costs = [0.5, 0.5, 0.5, 0.5, 0.5];
+      const remote = [];
+      const expected = [];
+      for (const cost of costs) {
+        remote.push((await store.tryAcquire('f', list, cost, 0)).ok);
+        expected.push(local.tryAcquire('f', list, cost, Date.now()).ok);
+      }
+      expect(expected).toEqual([true, true, true, true, false]);
+      expect(remote).toEqual(expected);
+      const batch = redisStore({ client: io, prefix: prefix() });
+      expect(await batch.tryAcquireMany('f', list, costs, 0)).toMatchObject({ granted: 4 });
+    }
+  });
+
   it('pauses are shared through Redis, never shortened, and expire', async () => {
     const p = prefix();
     const one = createRateLimiter({ store: redisStore({ client: io, prefix: p }) });
@@ -275,6 +302,35 @@ describe.skipIf(!url)('redisStore against Redis', () => {
     expect(Number(await io.get(`${p}{m}:p:10:1000:3`))).toBeGreaterThan(0);
     expect(await io.pttl(`${p}{m}:p:100:1000:5`)).toBeGreaterThan(0);
     expect(await io.zcard(`${p}{m}:p:4:60000:0`)).toBe(3);
+  });
+
+  it('reads integer replies handed over as strings (ioredis stringNumbers)', async () => {
+    // With `stringNumbers`, ioredis turns the script's integer reply `1` into '1': a grant
+    // (already charged in Redis) must not be read as a refusal with a NaN wait.
+    const strings = new Redis(url as string, { stringNumbers: true });
+    try {
+      const p = prefix();
+      const store = redisStore({ client: strings, prefix: p });
+      const three = [{ limit: 3, intervalMs: 60_000 }];
+      expect(await store.tryAcquire('s', three, 1, 0)).toEqual({ ok: true });
+      expect(await store.tryAcquireMany('s', three, [1], 0)).toEqual({
+        granted: 1,
+        refused: undefined,
+      });
+      const last = await store.tryAcquireMany('s', three, [1, 1], 0);
+      expect(last).toMatchObject({ granted: 1, refused: { ok: false, policyIndex: 0 } });
+      expect(last.refused?.retryInMs).toBeGreaterThan(0);
+      expect(await io.zcard(`${p}{s}:p:3:60000:0`)).toBe(3);
+      const limiter = createRateLimiter({
+        policies: [{ limit: 2, intervalMs: 60_000 }],
+        store: redisStore({ client: strings, prefix: prefix() }),
+      });
+      expect(await Promise.all([limiter.schedule(() => 'a'), limiter.schedule(() => 'b')])).toEqual(
+        ['a', 'b'],
+      );
+    } finally {
+      strings.disconnect();
+    }
   });
 
   it('a reply it cannot read counts as a store failure', async () => {

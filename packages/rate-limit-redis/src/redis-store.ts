@@ -134,15 +134,22 @@ function toRefusal(r: [number, number, number, string]): Refusal {
   return result;
 }
 
-/** Reads the acquire script's reply for one request: `1`, or a refusal. */
+/**
+ * Reads the acquire script's reply for one request: `1`, or a refusal. ioredis with
+ * `stringNumbers` (and some proxies) hand integer replies over as strings: `'1'`.
+ */
 function toResult(reply: unknown): AcquireResult {
-  if (reply === 1) return GRANTED;
+  if (reply === 1 || reply === '1') return GRANTED;
   return toRefusal(reply as [number, number, number, string]);
 }
 
 /** Reads the acquire script's reply for a batch: the count admitted, or a refusal after some. */
 function toManyResult(reply: unknown): AcquireManyResult {
   if (typeof reply === 'number') return { granted: reply, refused: undefined };
+  // An integer reply as a string (ioredis `stringNumbers`).
+  if (typeof reply === 'string' && /^\d+$/.test(reply)) {
+    return { granted: Number(reply), refused: undefined };
+  }
   const r = reply as [number, number, number, string];
   const refused = toRefusal(r);
   return { granted: Number(r[0]), refused };
@@ -163,8 +170,9 @@ function acquireLocally(
   return { granted: costs.length, refused: undefined };
 }
 
+/** A cost as the script reads it: sliding logs round it up to whole units, GCRA does not. */
 function units(cost: number): string {
-  return String(Math.ceil(cost));
+  return String(cost);
 }
 
 async function sha1(text: string): Promise<string> {

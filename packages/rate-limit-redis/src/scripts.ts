@@ -7,7 +7,8 @@ export const ZADD_CHUNK = 500;
 /**
  * @internal The acquire script, for one request or a batch of requests of one key. KEYS:
  * pause, then one key per policy. ARGV: policy count, then limit, intervalMs, burst
- * (0 = sliding log) per policy, then the cost (whole units) of each request in order. Admits
+ * (0 = sliding log) per policy, then the cost of each request in order (a sliding log counts
+ * it rounded up to whole units; GCRA charges it as it is). Admits
  * the longest prefix of the requests that fits every policy and the pause, charging each
  * admitted request to every policy and nothing for the rest, with Redis `TIME` as the clock.
  * Returns the number admitted when all were, else
@@ -92,7 +93,7 @@ if ARGV[1] == '1' and ARGV[4] == '0' then
   local count = redis.call('ZCARD', key)
   local units, admitted, trimmed = 0, 0, false
   for j = 5, #ARGV do
-    local cost = tonumber(ARGV[j])
+    local cost = math.ceil(tonumber(ARGV[j]))
     local after = count + units + cost
     if not trimmed and (after > limit or math.floor(after / ${TRIM_EVERY}) > math.floor((count + units) / ${TRIM_EVERY})) then
       trimmed = true
@@ -136,17 +137,18 @@ end
 local admitted, units, wait, refusing = 0, 0, 0, -1
 for j = first, #ARGV do
   local cost = tonumber(ARGV[j])
+  local whole = math.ceil(cost)
   for i = 1, n do
     local limit, interval = limits[i], intervals[i]
     local w = 0
     if bursts[i] == 0 then
       local count = state[i]
-      local after = count + units + cost
+      local after = count + units + whole
       if not trimmed[i] and (after > limit or math.floor(after / ${TRIM_EVERY}) > math.floor((count + units) / ${TRIM_EVERY})) then
         trimmed[i] = true
         count = count - redis.call('ZREMRANGEBYSCORE', KEYS[i + 1], '-inf', now - interval)
         state[i] = count
-        after = count + units + cost
+        after = count + units + whole
       end
       local excess = after - limit
       if excess > count then
@@ -166,7 +168,7 @@ for j = first, #ARGV do
   end
   if refusing >= 0 then break end
   admitted = admitted + 1
-  units = units + cost
+  units = units + whole
   for i = 1, n do
     if bursts[i] ~= 0 then state[i] = state[i] + cost * intervals[i] / limits[i] end
   end

@@ -328,19 +328,56 @@ export function issuePath(issue: StandardSchemaV1.Issue): Array<string | number>
 }
 
 /**
+ * An issue path with array indices, and the keys of records the shape knows of, collapsed
+ * to `[*]`: record keys are data (ids, e-mail addresses) and must neither reach a report
+ * nor make each key a drift of its own.
+ */
+function collapsedPath(shape: Shape | undefined, path: ReadonlyArray<string | number>): string {
+  const out: Array<string | number> = [];
+  let current = shape;
+  for (const key of path) {
+    if (typeof key === 'number' || current?.k === 'record') {
+      out.push(ANY_INDEX);
+    } else {
+      out.push(key);
+    }
+    current = childShape(current, key);
+  }
+  return pathString(out);
+}
+
+/** The shape found under `key` of `shape`, or undefined where the shape does not say. */
+function childShape(shape: Shape | undefined, key: string | number): Shape | undefined {
+  switch (shape?.k) {
+    case 'array':
+      return shape.item;
+    case 'record':
+      return shape.value;
+    case 'object': {
+      const field = typeof key === 'string' ? shape.fields.get(key) : undefined;
+      if (field !== undefined) return field.shape;
+      return typeof shape.rest === 'object' ? shape.rest : undefined;
+    }
+    default:
+      return undefined;
+  }
+}
+
+/**
  * Adds an `invalid` finding for each issue whose path no finding covers yet (a format check,
- * a refinement…). Indices are collapsed to `[*]`.
+ * a refinement…). Indices, and the keys of records in `shape`, are collapsed to `[*]`.
  */
 export function addIssueFindings(
   issues: ReadonlyArray<StandardSchemaV1.Issue>,
   findings: DriftObservation[],
   includeValues: boolean,
+  shape?: Shape,
 ): void {
   const covered = new Set<string>();
   for (const finding of findings) covered.add(finding.path);
   for (const issue of issues) {
     if (findings.length >= MAX_FINDINGS_PER_PAYLOAD) return;
-    const path = pathString(issuePath(issue).map((k) => (typeof k === 'number' ? ANY_INDEX : k)));
+    const path = collapsedPath(shape, issuePath(issue));
     if (covered.has(path)) continue;
     covered.add(path);
     const finding: DriftObservation = { kind: 'invalid', path };

@@ -113,18 +113,22 @@ export function basePathOf(baseUrl?: string | URL, prefix?: string | URL): strin
   }
 }
 
-/** The path of a URL string without query or fragment; no URL parsing. */
+/**
+ * The path of a URL string (absolute, or a path) without query or fragment; no URL parsing.
+ * A `://` counts as the scheme's only before the first `/`, `?` or `#`, so a path whose query
+ * holds a URL (`/login?next=https://…`) keeps its own path.
+ */
 export function pathOfUrl(url: string): string {
-  const scheme = url.indexOf('://');
-  let start = 0;
-  if (scheme !== -1) {
-    start = url.indexOf('/', scheme + 3);
-    if (start === -1) return '/';
-  }
-  let end = url.indexOf('?', start);
+  let end = url.indexOf('?');
   if (end === -1) end = url.length;
-  const hash = url.indexOf('#', start);
+  const hash = url.indexOf('#');
   if (hash !== -1 && hash < end) end = hash;
+  let start = 0;
+  const scheme = url.indexOf('://');
+  if (scheme !== -1 && scheme < end && url.indexOf('/') === scheme + 1) {
+    start = url.indexOf('/', scheme + 3);
+    if (start === -1 || start > end) return '/';
+  }
   return url.slice(start, end);
 }
 

@@ -2,7 +2,12 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { basePathOf, pathOfUrl, relativePath } from './engine.js';
-import { defineRoutes, MAX_PATH_SEGMENTS, SchemaGuardOptionError } from './index.js';
+import {
+  createSchemaGuard,
+  defineRoutes,
+  MAX_PATH_SEGMENTS,
+  SchemaGuardOptionError,
+} from './index.js';
 
 const S = z.object({ id: z.number() });
 
@@ -103,6 +108,17 @@ describe('base paths (ky 2 baseUrl / prefix semantics)', () => {
     expect(pathOfUrl('https://x.test')).toBe('/');
     expect(pathOfUrl('https://x.test/a#h?q')).toBe('/a');
     expect(pathOfUrl('/a?b')).toBe('/a');
+  });
+
+  it('finds a path whose query or fragment holds a URL', () => {
+    expect(pathOfUrl('/users/1?next=https://x.test/a/b')).toBe('/users/1');
+    expect(pathOfUrl('/users/1#https://x.test/a/b')).toBe('/users/1');
+    expect(pathOfUrl('https://x.test?next=/a/b')).toBe('/');
+    expect(pathOfUrl('https://x.test#/a/b')).toBe('/');
+    expect(pathOfUrl('/go/https://x.test/a')).toBe('/go/https://x.test/a');
+    const routes = defineRoutes({ 'GET /users/:id': { response: S } });
+    const guard = createSchemaGuard(routes);
+    expect(guard.match('GET', '/users/1?next=https://x.test/a/b')?.params).toEqual({ id: '1' });
   });
 
   it('strips the base only on a segment boundary', () => {

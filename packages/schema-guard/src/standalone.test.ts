@@ -96,6 +96,37 @@ describe('validateResponse', () => {
     ]);
   });
 
+  it('collapses record keys in issue findings: no key in a report, one drift per window', async () => {
+    const reports: DriftReport[] = [];
+    const dedupe = createDriftDeduper({ clock: manualClock({ now: 0 }) });
+    const Scores = z.object({
+      scores: z.record(z.string(), z.number().int()),
+      byTeam: z.record(z.string(), z.array(z.object({ n: z.number().int() }))),
+      tiers: z.object({}).catchall(z.record(z.string(), z.number().int())),
+    });
+    for (const key of ['alice@example.com', 'bob@example.com', 'carol@example.com']) {
+      await validateResponse(
+        Scores,
+        {
+          status: 200,
+          data: {
+            scores: { [key]: 1.5 },
+            byTeam: { [key]: [{ n: 0.5 }] },
+            tiers: { gold: { [key]: 0.5 } },
+          },
+        },
+        { mode: 'warn', dedupe, onDrift: (r) => reports.push(r) },
+      );
+    }
+    expect(JSON.stringify(reports)).not.toContain('example.com');
+    expect(reports).toHaveLength(1);
+    expect(reports[0]?.findings.map((f) => [f.kind, f.path])).toEqual([
+      ['invalid', '$.scores[*]'],
+      ['invalid', '$.byTeam[*][*].n'],
+      ['invalid', '$.tiers.gold[*]'],
+    ]);
+  });
+
   it('deduplicates with a deduper and survives throwing or rejecting callbacks', async () => {
     const dedupe = createDriftDeduper();
     let calls = 0;

@@ -130,7 +130,7 @@ function observe(
     walker.walk(shape, raw);
     findings = walker.findings;
   }
-  if (result.issues !== undefined) addIssueFindings(result.issues, findings, includeValues);
+  if (result.issues !== undefined) addIssueFindings(result.issues, findings, includeValues, shape);
   return findings;
 }
 

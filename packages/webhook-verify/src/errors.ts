@@ -95,7 +95,8 @@ export class WebhookOptionsError extends BraceError {
 
 /**
  * The signature was valid but `parse: true` found no JSON in the body. `code` is
- * `WEBHOOK_BODY_NOT_JSON`; `cause` is the `SyntaxError`. The message never quotes the body.
+ * `WEBHOOK_BODY_NOT_JSON`; `cause` is a `SyntaxError` that withholds the JSON parser's own
+ * message, because that message quotes part of the body. Neither ever quotes the body.
  *
  * @example
  * ```ts
@@ -117,13 +118,14 @@ export class WebhookPayloadError extends BraceError {
 
   /**
    * @param provider - the scheme name
-   * @param cause - the JSON parser's error
+   * @param _cause - the JSON parser's error; not kept, since its message quotes the body
    */
-  constructor(provider: string, cause: unknown) {
+  constructor(provider: string, _cause?: unknown) {
     super(
       'WEBHOOK_BODY_NOT_JSON',
       'The webhook is authentic but its body is not JSON; drop `parse: true` for this provider or parse the body yourself.',
-      { cause },
+      // V8's message reads like `Unexpected token '}', ..."42","cvc":}" is not valid JSON`.
+      { cause: new SyntaxError('The body is not valid JSON (the parser message is withheld).') },
     );
     this.provider = provider;
   }

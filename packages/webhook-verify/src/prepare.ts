@@ -22,6 +22,10 @@ export interface PreparedVerify {
   keys: ResolvedKey[] | undefined;
 }
 
+/** Why a `now` option was refused: NaN would silently switch the replay window off. */
+export const BAD_NOW_MESSAGE =
+  '`now` must give the current time in ms since the epoch: a finite number, a valid Date, or a function returning one.';
+
 /** Checks options once; throws `WebhookOptionsError` naming the bad one. */
 export function prepareVerify(options: VerifyWebhookOptions): PreparedVerify {
   if (typeof options !== 'object' || options === null) {
@@ -45,12 +49,17 @@ export function prepareVerify(options: VerifyWebhookOptions): PreparedVerify {
   if (maxBodyBytes !== undefined && !(Number.isSafeInteger(maxBodyBytes) && maxBodyBytes >= 0)) {
     throw new WebhookOptionsError('`maxBodyBytes` must be an integer >= 0.');
   }
+  const { now } = options;
+  if (now !== undefined && typeof now !== 'function') {
+    const ms = typeof now === 'number' ? now : (now as Partial<Date> | null)?.getTime?.();
+    if (!Number.isFinite(ms)) throw new WebhookOptionsError(BAD_NOW_MESSAGE);
+  }
   return {
     scheme,
     secrets: list,
     toleranceSec,
     maxBodyBytes: maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
-    now: options.now,
+    now,
     parse: options.parse === true,
     url: options.url,
     keys: undefined,

@@ -4,7 +4,7 @@ import type { CryptoBackend, SignedMessage } from './crypto-types.js';
 import { constantTimeEqualBinary } from './encoding.js';
 import { WebhookOptionsError, WebhookPayloadError, WebhookVerificationError } from './errors.js';
 import type { ResolvedKey } from './keys.js';
-import { keysOf, type PreparedVerify, preparedFor } from './prepare.js';
+import { BAD_NOW_MESSAGE, keysOf, type PreparedVerify, preparedFor } from './prepare.js';
 import type { ProviderName } from './providers.js';
 import type {
   ExtractedSignature,
@@ -54,10 +54,17 @@ export interface VerifiedWebhook<T = unknown> {
 }
 
 function nowMs(now: VerifyWebhookOptions['now']): number {
-  if (now === undefined) return Date.now();
-  if (typeof now === 'number') return now;
-  if (typeof now === 'function') return now();
-  return now.getTime();
+  const ms =
+    now === undefined
+      ? Date.now()
+      : typeof now === 'number'
+        ? now
+        : typeof now === 'function'
+          ? now()
+          : now.getTime();
+  // NaN (an invalid Date, a broken clock) would silently switch the replay window off.
+  if (!Number.isFinite(ms)) throw new WebhookOptionsError(BAD_NOW_MESSAGE);
+  return ms;
 }
 
 function reject(scheme: WebhookScheme, code: 'NO_MATCHING_SIGNATURE'): never {
