@@ -208,6 +208,31 @@ describe.skipIf(!url)('redisStore against Redis', () => {
     expect(ttl).toBeLessThanOrEqual(5000);
   });
 
+  it('every key of one limiter key shares one non-empty Cluster hash tag, even the empty key', async () => {
+    const p = prefix();
+    const store = redisStore({ client: io, prefix: p });
+    const mixed = [
+      { limit: 5, intervalMs: 1000 },
+      { limit: 5, intervalMs: 1000, burst: 2 },
+    ];
+    for (const key of ['', '~', '~x', 'a']) {
+      expect((await store.tryAcquire(key, mixed, 1, 0)).ok).toBe(true);
+      await store.pause(key, 60_000, 'retry-after', 0);
+    }
+    // Redis Cluster hashes only what is between the first `{` and the next `}`, when that is
+    // not empty; otherwise the whole name (so one acquire's keys could land in other slots).
+    const byTag = new Map<string, string[]>();
+    for (const name of await io.keys(`${p}*`)) {
+      const open = name.indexOf('{', p.length);
+      const close = name.indexOf('}', open + 1);
+      const tag = close > open + 1 ? name.slice(open + 1, close) : `(none) ${name}`;
+      byTag.set(tag, [...(byTag.get(tag) ?? []), name]);
+    }
+    // Four limiter keys, four distinct tags, each holding its pause, sliding log and GCRA value.
+    expect([...byTag.keys()].sort()).toEqual(['a', '~', '~~', '~~x']);
+    for (const names of byTag.values()) expect(names).toHaveLength(3);
+  });
+
   it('sends EVAL once, then EVALSHA, falling back to EVAL on NOSCRIPT', async () => {
     const commands: string[] = [];
     let evalshas = 0;

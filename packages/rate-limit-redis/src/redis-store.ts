@@ -171,6 +171,16 @@ function acquireLocally(
 }
 
 /** A cost as the script reads it: sliding logs round it up to whole units, GCRA does not. */
+/**
+ * @internal The Cluster hash tag of a limiter key: the key itself, except that an empty key (whose `{}`
+ * Redis ignores, hashing each full key name, so one acquire's keys could sit in different
+ * slots: CROSSSLOT) becomes `~`, and a key starting with `~` gets one more, so no two keys share
+ * a tag.
+ */
+export function hashTag(key: string): string {
+  return key === '' || key.charCodeAt(0) === 126 ? `~${key}` : key;
+}
+
 function units(cost: number): string {
   return String(cost);
 }
@@ -275,7 +285,7 @@ export function redisStore(options: RedisStoreOptions): RedisStore {
     return local;
   };
 
-  const base = (key: string) => `${prefix}{${key}}:`;
+  const base = (key: string) => `${prefix}{${hashTag(key)}}:`;
   /** Per policy list (the limiter passes the same frozen array every time): key suffixes and ARGV. */
   const prepared = new WeakMap<readonly RateLimitPolicy[], Prepared>();
   const prepare = (policies: readonly RateLimitPolicy[]): Prepared => {
