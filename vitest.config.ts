@@ -26,7 +26,9 @@ export default defineConfig({
           name: 'packages',
           include: [
             ...plain.map((p) => `packages/${p}/src/**/*.test.ts`),
-            ...(includeOthers ? ['apps/*/src/**/*.test.ts', 'bench/**/*.test.ts'] : []),
+            ...(includeOthers
+              ? ['apps/*/src/**/*.test.ts', 'scripts/**/*.test.ts', 'bench/**/*.test.ts']
+              : []),
           ],
           exclude: ['**/node_modules/**', '**/dist/**'],
           typecheck: {

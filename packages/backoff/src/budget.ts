@@ -12,8 +12,11 @@ import { numberOption } from './validate.js';
  * ```ts
  * import { createRetryBudget, retry } from '@brace/backoff';
  *
- * const budget = createRetryBudget({ ratio: 0.1 });
- * await Promise.all(jobs.map((job) => retry(() => run(job), { budget })));
+ * const budget = createRetryBudget({ ratio: 0.1 }); // shared by every call it should cap
+ * const [user, orders] = await Promise.all([
+ *   retry(() => fetchUser(), { budget }),
+ *   retry(() => fetchOrders(), { budget }),
+ * ]);
  * ```
  */
 export interface RetryBudget {

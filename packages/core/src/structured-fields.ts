@@ -51,7 +51,7 @@ export function parseItem(text: string): Item {
  * import { parseList } from '@brace/core';
  *
  * const [burst] = parseList('"burst";q=100;w=60,"daily";q=1000;w=86400');
- * burst.params.get('q'); // 100
+ * burst?.params.get('q'); // 100
  * ```
  */
 export function parseList(text: string): List {

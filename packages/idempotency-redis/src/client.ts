@@ -7,7 +7,7 @@ import type { RedisScript } from './scripts.js';
  *
  * @example
  * ```ts
- * import Redis from 'ioredis';
+ * import { Redis } from 'ioredis';
  * import type { IoredisLike } from '@brace/idempotency-redis';
  *
  * const client: IoredisLike = new Redis(process.env.REDIS_URL!);
@@ -83,7 +83,7 @@ export interface RedisScriptRunner {
  *
  * @example
  * ```ts
- * import Redis from 'ioredis';
+ * import { Redis } from 'ioredis';
  * import type { RedisClientLike } from '@brace/idempotency-redis';
  *
  * const client: RedisClientLike = new Redis();
@@ -108,7 +108,7 @@ function isNoScript(error: unknown): boolean {
  * @returns a runner for {@link redisStore}'s `client`
  * @example
  * ```ts
- * import Redis from 'ioredis';
+ * import { Redis } from 'ioredis';
  * import { fromIoredis, redisStore } from '@brace/idempotency-redis';
  *
  * const store = redisStore({ client: fromIoredis(new Redis()) });

@@ -25,7 +25,7 @@ const MAX_PREFIX_LENGTH = 1024;
  *
  * @example
  * ```ts
- * import Redis from 'ioredis';
+ * import { Redis } from 'ioredis';
  * import type { RedisStoreOptions } from '@brace/idempotency-redis';
  *
  * const options: RedisStoreOptions = { client: new Redis(), prefix: 'orders-api:idem:' };
@@ -97,7 +97,7 @@ function parseBegin(reply: unknown, token: string): BeginResult {
  *
  * @example
  * ```ts
- * import Redis from 'ioredis';
+ * import { Redis } from 'ioredis';
  * import { redisStore } from '@brace/idempotency-redis';
  *
  * const store = redisStore({ client: new Redis(process.env.REDIS_URL!), prefix: 'shop:idem:' });

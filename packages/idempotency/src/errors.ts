@@ -160,7 +160,7 @@ export function checkInteger(option: string, value: number, min: number, max: nu
  * import { IdempotencyStoreError } from '@brace/idempotency';
  *
  * try {
- *   await store.begin({ scope: 'POST /orders', key }, fingerprint, { lockTtlMs: 30_000, ttlMs: 86_400_000 });
+ *   await store.begin({ scope: 'POST /orders', key: idempotencyKey }, fingerprint, { lockTtlMs: 30_000, ttlMs: 86_400_000 });
  * } catch (error) {
  *   if (error instanceof IdempotencyStoreError) console.error(error.store, error.operation, error.cause);
  * }

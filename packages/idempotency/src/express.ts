@@ -65,11 +65,12 @@ const EMPTY = new Uint8Array(0);
  * @example
  * ```ts
  * import express from 'express';
+ * import { memoryStore } from '@brace/idempotency';
  * import { idempotency, keepRawBody } from '@brace/idempotency/express';
  *
  * const app = express();
  * app.use(express.json({ verify: keepRawBody }));
- * app.use(idempotency({ store }));
+ * app.use(idempotency({ store: memoryStore() }));
  * ```
  */
 export function keepRawBody(req: IncomingMessage, _res: unknown, buf: Uint8Array): void {

@@ -100,8 +100,8 @@ export interface StoreConformanceOptions {
  * runStoreConformance('memoryStore', () => memoryStore({ maxEntries: 1000, clock }), { clock });
  *
  * // redis-store.test.ts: a store on real time
- * runStoreConformance('redisStore', () => redisStore({ client }), {
- *   teardown: () => client.quit(),
+ * runStoreConformance('redisStore', () => redisStore({ client: redis }), {
+ *   teardown: () => redis.quit(),
  * });
  * ```
  */

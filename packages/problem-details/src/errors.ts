@@ -137,7 +137,9 @@ export class ProblemDetailsError<
    *
    * @example
    * ```ts
-   * return problem(error.toProblem()); // relay an upstream problem
+   * import { problem, type ProblemDetailsError } from '@brace/problem-details';
+   *
+   * const relay = (error: ProblemDetailsError) => problem(error.toProblem()); // an upstream problem
    * ```
    */
   toProblem(): ProblemDetails<E> {

@@ -80,8 +80,8 @@ export interface ProblemType<E extends ProblemExtensions = ProblemExtensions> {
  *   extensions: z.object({ balance: z.number(), accounts: z.array(z.string()) }),
  * });
  *
- * // server
- * return OutOfCredit.response({ detail: 'Balance 30, cost 50.', extensions: { balance: 30, accounts: [] } });
+ * // server: a handler returns it
+ * const response = OutOfCredit.response({ detail: 'Balance 30, cost 50.', extensions: { balance: 30, accounts: [] } });
  * // client
  * if (isProblem(error, OutOfCredit)) console.log(error.extensions.balance); // number
  * ```
@@ -146,8 +146,8 @@ export function defineProblemType<S extends StandardSchemaV1 | undefined = undef
  * try {
  *   await api.post('purchase', { json: order });
  * } catch (error) {
- *   if (isProblem(error, OutOfCredit)) return askForTopUp(error.extensions.balance);
- *   throw error;
+ *   if (!isProblem(error, OutOfCredit)) throw error;
+ *   askForTopUp(error.extensions.balance);
  * }
  * ```
  */

@@ -103,7 +103,7 @@ export function problemDocument(init: ProblemInit): Record<string, unknown> {
  * ```ts
  * import { problem } from '@brace/problem-details';
  *
- * return problem({
+ * const response = problem({
  *   type: 'https://example.com/probs/out-of-credit',
  *   title: 'You do not have enough credit.',
  *   status: 403,
@@ -163,8 +163,11 @@ export interface ProblemErrorEvent {
  * ```ts
  * import { problem, validationProblem } from '@brace/problem-details';
  *
- * const result = Order.safeParse(await request.json());
- * if (!result.success) return problem(validationProblem(result.error.issues));
+ * async function createOrder(request: Request): Promise<Response> {
+ *   const result = Order.safeParse(await request.json());
+ *   if (!result.success) return problem(validationProblem(result.error.issues));
+ *   return Response.json(await saveOrder(result.data), { status: 201 });
+ * }
  * ```
  */
 export function validationProblem(

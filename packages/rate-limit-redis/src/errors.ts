@@ -9,7 +9,7 @@ import { BraceError } from '@brace/core';
  * ```ts
  * import { RateLimitStoreError } from '@brace/rate-limit-redis';
  *
- * await limiter.schedule(task).catch((error) => {
+ * await limiter.schedule(task).catch((error: unknown) => {
  *   if (error instanceof RateLimitStoreError) return retryLater();
  *   throw error;
  * });

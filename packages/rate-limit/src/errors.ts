@@ -11,8 +11,8 @@ import { BraceError } from '@brace/core';
  * try {
  *   await limiter.schedule(() => fetch(url));
  * } catch (error) {
- *   if (error instanceof RateLimitQueueFullError) return serviceBusy();
- *   throw error;
+ *   if (!(error instanceof RateLimitQueueFullError)) throw error;
+ *   serviceBusy();
  * }
  * ```
  */
@@ -44,7 +44,7 @@ export class RateLimitQueueFullError extends BraceError {
  * ```ts
  * import { RateLimitWaitTimeoutError } from '@brace/rate-limit';
  *
- * const result = await limiter.schedule(task).catch((error) => {
+ * const result = await limiter.schedule(task).catch((error: unknown) => {
  *   if (error instanceof RateLimitWaitTimeoutError) return fallback();
  *   throw error;
  * });
@@ -79,7 +79,7 @@ export class RateLimitWaitTimeoutError extends BraceError {
  * ```ts
  * import { RateLimitCostError } from '@brace/rate-limit';
  *
- * await limiter.schedule(task, { cost: 1000 }).catch((error) => {
+ * await limiter.schedule(task, { cost: 1000 }).catch((error: unknown) => {
  *   if (error instanceof RateLimitCostError) splitTheBatch();
  * });
  * ```
@@ -142,7 +142,7 @@ export class RateLimitOptionsError extends BraceError {
  * ```ts
  * import { RateLimitStoreAnswerError } from '@brace/rate-limit';
  *
- * await limiter.schedule(task).catch((error) => {
+ * await limiter.schedule(task).catch((error: unknown) => {
  *   if (error instanceof RateLimitStoreAnswerError) reportBrokenStore(error.operation);
  *   throw error;
  * });

@@ -102,6 +102,7 @@ export class WebhookOptionsError extends BraceError {
  * ```ts
  * import { verifyWebhook, WebhookPayloadError } from '@brace/webhook-verify';
  *
+ * const secret = process.env.GITHUB_WEBHOOK_SECRET!;
  * await verifyWebhook(request, { provider: 'github', secret, parse: true }).catch((error) => {
  *   if (error instanceof WebhookPayloadError) return new Response(null, { status: 400 });
  *   throw error;
