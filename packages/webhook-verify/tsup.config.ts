@@ -11,12 +11,14 @@ export default defineConfig({
     'src/crypto-node.ts',
     'src/crypto-web.ts',
   ],
-  external: ['#crypto'],
+  external: ['#crypto', /^node:/],
   format: ['esm'],
   target: 'es2023',
   platform: 'neutral',
   dts: true,
   sourcemap: true,
   clean: true,
+  // Keep `node:` specifiers as written (Deno and strict ESM loaders need them).
+  removeNodeProtocol: false,
   tsconfig: 'tsconfig.build.json',
 });
