@@ -3,7 +3,7 @@ import { describe, expect, it, vi } from 'vitest';
 
 import { DEFAULTS, parseDemoArgs, UsageError } from './args.js';
 
-// Modules that import @brace/webhook-verify load after its backend exists (see the helper).
+// Imported dynamically, after vitest's `#crypto` alias (vitest.shared.ts) is in place.
 const { cli } = await import('./cli.js');
 
 function sink() {

@@ -22,12 +22,15 @@ export interface CampaignOutcome {
   problems: Record<string, number>;
 }
 
-/** Creates every link with bounded concurrency, with a live bar unless `quiet`. */
+/**
+ * Creates every link with bounded concurrency, with a live bar unless `quiet`. When `signal`
+ * aborts, no new link starts, the calls in flight are aborted, and it rejects with the reason.
+ */
 export async function runCampaign(
   client: CampaignClient,
   links: readonly LinkInput[],
   meter: Meter,
-  options: { quiet: boolean; problems: Record<string, number> },
+  options: { quiet: boolean; problems: Record<string, number>; signal?: AbortSignal },
 ): Promise<CampaignOutcome> {
   let next = 0;
   let done = 0;
@@ -42,13 +45,15 @@ export async function runCampaign(
         meter,
         queueDepth: () => client.queueDepth(),
       });
+  const { signal } = options;
   const worker = async () => {
-    while (next < links.length) {
+    while (next < links.length && !signal?.aborted) {
       const link = links[next++] as LinkInput;
       try {
-        await client.createLink(link);
+        await client.createLink(link, signal);
         succeeded++;
       } catch (error) {
+        if (signal?.aborted) return;
         // The naive client reports each failed call itself; this is the final failure.
         if (client.name === 'brace') countProblems(options.problems, error);
       }
@@ -60,5 +65,6 @@ export async function runCampaign(
   } finally {
     bar?.stop();
   }
+  signal?.throwIfAborted();
   return { wallMs: Math.round(performance.now() - started), succeeded, problems: options.problems };
 }

@@ -9,11 +9,18 @@ export interface Output {
   isTTY?: boolean;
 }
 
-/** Runs the CLI and resolves the exit code: 0 ok, 1 Brace broke an invariant (or crashed), 2 bad usage. */
+/** The exit code after Ctrl-C (128 + SIGINT), as shells report it. */
+export const INTERRUPTED = 130;
+
+/**
+ * Runs the CLI and resolves the exit code: 0 ok, 1 Brace broke an invariant (or crashed),
+ * 2 bad usage or an unusable store, 130 interrupted through `signal` (after cleaning up).
+ */
 export async function cli(
   argv: readonly string[],
   out: Output = process.stdout,
   err: Output = process.stderr,
+  signal?: AbortSignal,
 ): Promise<number> {
   const args = argv[0] === '--' ? argv.slice(1) : argv;
   let parsed: ReturnType<typeof parseDemoArgs>;
@@ -33,7 +40,7 @@ export async function cli(
   const options = parsed.options;
   if (!err.isTTY) options.quiet = true;
   try {
-    const result = await runDemo(options);
+    const result = await runDemo(options, signal);
     out.write(
       options.json ? `${JSON.stringify(jsonResult(result))}\n` : `${formatTable(result)}\n`,
     );
@@ -41,6 +48,10 @@ export async function cli(
       out.write(`  report written to ${options.report}\n`);
     return result.ok ? 0 : 1;
   } catch (error) {
+    if (signal?.aborted) {
+      err.write("brace-demo: interrupted; servers stopped and the run's store removed.\n");
+      return INTERRUPTED;
+    }
     if (error instanceof StoreSetupError) {
       err.write(`brace-demo: ${error.message}\n`);
       return 2;

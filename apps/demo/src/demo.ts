@@ -9,10 +9,21 @@ import { createNaiveClient } from './clients/naive.js';
 import { type CampaignClient, meteredFetch, newMeter, TIMEOUT_MS } from './clients/types.js';
 import { countProblems } from './problems.js';
 import { faultRates } from './provider/faults.js';
-import { startProvider } from './provider/server.js';
-import { emptyReceiverStats, type ReceiverStats, startReceiver } from './receiver/receiver.js';
+import { type Provider, startProvider } from './provider/server.js';
+import {
+  emptyReceiverStats,
+  type Receiver,
+  type ReceiverStats,
+  startReceiver,
+} from './receiver/receiver.js';
 import { renderReport } from './report.js';
-import { type ClientResult, type DemoResult, type RunDetail, resultFromLedger } from './results.js';
+import {
+  type ClientResult,
+  type DemoResult,
+  type RunDetail,
+  resultFromLedger,
+  webhookMismatches,
+} from './results.js';
 import { openStore } from './stores.js';
 
 type ClientName = 'naive' | 'brace';
@@ -28,27 +39,34 @@ function addStats(total: ReceiverStats, run: ReceiverStats): void {
   }
 }
 
-/** One campaign against a fresh provider (fresh store, ledger and receiver; same seed). */
+/**
+ * One campaign against a fresh provider (fresh store, ledger and receiver; same seed). Whatever
+ * happens (an abort, a crash), the servers stop and the run's store is removed.
+ */
 async function runOnce(
   name: ClientName,
   options: DemoOptions,
   webhooks: ReceiverStats,
+  signal: AbortSignal | undefined,
 ): Promise<{ result: ClientResult; detail: RunDetail }> {
+  signal?.throwIfAborted();
   const runStore = await openStore(options.store);
-  const secret = `whsec_${randomBytes(24).toString('base64')}`;
-  const receiver = await startReceiver({ secret, store: runStore.store });
-  const provider = await startProvider({
-    rate: options.rate,
-    faults: faultRates(options.failureRate),
-    seed: options.seed,
-    store: runStore.store,
-    slowMs: TIMEOUT_MS + 500,
-    driftAfter: Math.floor(options.links / 2),
-    webhookUrl: receiver.url,
-    webhookSecret: secret,
-    legacyHeaders: options.legacyHeaders,
-  });
+  let receiver: Receiver | undefined;
+  let provider: Provider | undefined;
   try {
+    const secret = `whsec_${randomBytes(24).toString('base64')}`;
+    receiver = await startReceiver({ secret, store: runStore.store });
+    provider = await startProvider({
+      rate: options.rate,
+      faults: faultRates(options.failureRate),
+      seed: options.seed,
+      store: runStore.store,
+      slowMs: TIMEOUT_MS + 500,
+      driftAfter: Math.floor(options.links / 2),
+      webhookUrl: receiver.url,
+      webhookSecret: secret,
+      legacyHeaders: options.legacyHeaders,
+    });
     const baseUrl = `${provider.url}/`;
     const meter = newMeter();
     const problems: Record<string, number> = {};
@@ -75,7 +93,11 @@ async function runOnce(
       client = brace.client;
     }
     const links = mailingLinks(options.links, options.seed);
-    const outcome = await runCampaign(client, links, meter, { quiet: options.quiet, problems });
+    const outcome = await runCampaign(client, links, meter, {
+      quiet: options.quiet,
+      problems,
+      ...(signal ? { signal } : {}),
+    });
     await provider.close();
     addStats(webhooks, receiver.stats);
     return resultFromLedger(
@@ -84,21 +106,29 @@ async function runOnce(
       { wallMs: outcome.wallMs, problems, driftReports },
     );
   } finally {
-    await provider.close().catch(() => {});
-    await receiver.close();
+    await provider?.close().catch(() => {});
+    await receiver?.close().catch(() => {});
     await runStore.close();
   }
 }
 
 /**
  * Runs the whole demo: the naive campaign, then the Brace one, each against a fresh
- * provider; results from the provider's ledger; the HTML report when asked.
+ * provider; results from the provider's ledger; the HTML report when asked. When `signal`
+ * aborts (Ctrl-C), the campaign stops, everything is cleaned up and it rejects with the reason.
  */
-export async function runDemo(partial: Partial<DemoOptions> = {}): Promise<DemoResult> {
+export async function runDemo(
+  partial: Partial<DemoOptions> = {},
+  signal?: AbortSignal,
+): Promise<DemoResult> {
   const options: DemoOptions = { ...DEFAULTS, ...partial };
   const webhooks = emptyReceiverStats();
-  const naive = await runOnce('naive', options, webhooks);
-  const brace = await runOnce('brace', options, webhooks);
+  const naive = await runOnce('naive', options, webhooks, signal);
+  const brace = await runOnce('brace', options, webhooks, signal);
+  const mismatches = webhookMismatches(webhooks, [
+    naive.detail.deliveries,
+    brace.detail.deliveries,
+  ]);
   const result: DemoResult = {
     naive: naive.result,
     brace: brace.result,
@@ -110,7 +140,12 @@ export async function runDemo(partial: Partial<DemoOptions> = {}): Promise<DemoR
       seed: options.seed,
       rate: options.rate,
     },
-    ok: brace.result.duplicates === 0 && brace.result.lost === 0 && brace.result.overLimit === 0,
+    webhookMismatches: mismatches,
+    ok:
+      brace.result.duplicates === 0 &&
+      brace.result.lost === 0 &&
+      brace.result.overLimit === 0 &&
+      mismatches.length === 0,
   };
   if (options.report !== undefined) await writeFile(options.report, renderReport(result), 'utf8');
   return result;

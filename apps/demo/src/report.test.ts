@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-// Modules that import @brace/webhook-verify load after its backend exists (see the helper).
+// Imported dynamically, after vitest's `#crypto` alias (vitest.shared.ts) is in place.
 const { runDemo } = await import('./demo.js');
 
 const CHROMIUM = '/usr/bin/chromium';

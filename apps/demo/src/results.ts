@@ -45,8 +45,38 @@ export interface DemoResult {
   brace: ClientResult;
   webhooks: ReceiverStats;
   detail: { naive: RunDetail; brace: RunDetail; store: string; seed: number; rate: number };
-  /** Brace showed 0 duplicates, 0 lost and 0 over the limit. */
+  /**
+   * Where the receiver's counts disagree with the deliveries the providers' ledgers sent
+   * (empty when every event was processed once and every forged or stale one rejected).
+   */
+  webhookMismatches: string[];
+  /** Brace showed 0 duplicates, 0 lost and 0 over the limit, and `webhookMismatches` is empty. */
   ok: boolean;
+}
+
+/**
+ * Checks the receiver's counts against what the providers' ledgers sent (summed over the runs):
+ * every delivery arrived, each genuine event was processed once, each duplicate skipped, each
+ * forged or stale one rejected. Returns one line per mismatch.
+ */
+export function webhookMismatches(
+  stats: ReceiverStats,
+  sent: ReadonlyArray<Ledger['deliveries']>,
+): string[] {
+  const total = (kind: keyof Ledger['deliveries']) => sent.reduce((n, d) => n + d[kind], 0);
+  const expected: Array<[string, number, number]> = [
+    [
+      'received',
+      stats.received,
+      total('genuine') + total('duplicate') + total('forged') + total('stale'),
+    ],
+    ['processed once', stats.processed, total('genuine')],
+    ['duplicates skipped', stats.duplicatesSkipped, total('duplicate')],
+    ['rejected', stats.rejected, total('forged') + total('stale')],
+  ];
+  return expected
+    .filter(([, got, want]) => got !== want)
+    .map(([what, got, want]) => `webhooks ${what} ${got}, expected ${want}`);
 }
 
 /** Reads one run's results off the provider's ledger. */
@@ -146,8 +176,8 @@ export function formatTable(result: DemoResult): string {
     `  webhooks (both runs): received ${webhooks.received}, verified ${webhooks.verified}, rejected ${webhooks.rejected}${reasons ? ` (${reasons})` : ''}, processed once ${webhooks.processed}, duplicates skipped ${webhooks.duplicatesSkipped}`,
     '',
     result.ok
-      ? '  OK: Brace created every link exactly once and never went over the limit.'
-      : `  FAILED: Brace showed ${brace.duplicates} duplicates, ${brace.lost} lost, ${brace.overLimit} over the limit.`,
+      ? '  OK: Brace created every link exactly once and never went over the limit; every webhook was processed once or rejected.'
+      : `  FAILED: Brace showed ${brace.duplicates} duplicates, ${brace.lost} lost, ${brace.overLimit} over the limit${result.webhookMismatches.map((m) => `; ${m}`).join('')}.`,
   );
   return out.join('\n');
 }

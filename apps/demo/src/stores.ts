@@ -16,9 +16,28 @@ export interface RunStore {
   close(): Promise<void>;
 }
 
-/** Thrown when --store redis|postgres has no URL to connect to. */
+/** Thrown when --store redis|postgres has no URL to connect to, or cannot reach it. */
 export class StoreSetupError extends Error {
   override readonly name = 'StoreSetupError';
+}
+
+/** The URL without its password, for messages. */
+function redact(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '***';
+    return parsed.href;
+  } catch {
+    return '(unparsable URL)';
+  }
+}
+
+function unreachable(variable: string, url: string, error: unknown): StoreSetupError {
+  const cause = error as { message?: string; cause?: { message?: string } };
+  const reason = cause?.cause?.message ?? cause?.message ?? String(error);
+  return new StoreSetupError(`cannot use ${variable} (${redact(url)}): ${reason}`, {
+    cause: error,
+  });
 }
 
 const suffix = () => `${process.pid}_${Date.now().toString(36)}_${Math.floor(Math.random() * 1e6)}`;
@@ -52,8 +71,24 @@ export async function openStore(kind: StoreKind): Promise<RunStore> {
       if (!url)
         throw new StoreSetupError('--store redis needs REDIS_URL, e.g. redis://127.0.0.1:6379');
       const { Redis } = await import('ioredis');
-      const client = new Redis(url, { maxRetriesPerRequest: 2, lazyConnect: true });
-      await client.connect();
+      // No reconnect loop while connecting: an unreachable server is a setup error, not a hang.
+      const client = new Redis(url, {
+        maxRetriesPerRequest: 2,
+        lazyConnect: true,
+        retryStrategy: () => null,
+      });
+      // ioredis reports why on 'error' (connect() itself only says the connection closed);
+      // listening also stops it printing "Unhandled error event"; commands still reject.
+      let lastError: unknown;
+      client.on('error', (error) => {
+        lastError = error;
+      });
+      try {
+        await client.connect();
+      } catch (error) {
+        client.disconnect();
+        throw unreachable('REDIS_URL', url, lastError ?? error);
+      }
       const prefix = `brace-demo:${suffix()}:`;
       return {
         store: redisStore({ client: fromIoredis(client), prefix }),
@@ -80,7 +115,12 @@ export async function openStore(kind: StoreKind): Promise<RunStore> {
       const pool = new pg.Pool({ connectionString: url, max: 8 });
       const table = `brace_demo_${suffix()}`;
       const store = postgresStore({ client: pool, table });
-      await store.migrate();
+      try {
+        await store.migrate();
+      } catch (error) {
+        await pool.end().catch(() => {});
+        throw unreachable('DATABASE_URL', url, error);
+      }
       return {
         store,
         describe: `postgres (table ${table})`,

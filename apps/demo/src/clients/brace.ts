@@ -70,11 +70,12 @@ export function createBraceClient(baseUrl: string, options: BraceClientOptions) 
   const client: CampaignClient = {
     name: 'brace',
     queueDepth: () => limiter.stats().queued,
-    createLink: (link: LinkInput) =>
+    createLink: (link: LinkInput, signal?: AbortSignal) =>
       api
         .post('links', {
           json: link,
           context: { idempotencyKey: `${options.mailing}/${link.recipientId}` },
+          ...(signal ? { signal } : {}),
         })
         .json<LinkResponse>(),
   };

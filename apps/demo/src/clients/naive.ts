@@ -25,15 +25,20 @@ export function createNaiveClient(
   return {
     name: 'naive',
     queueDepth: () => 0,
-    async createLink(link: LinkInput) {
+    async createLink(link: LinkInput, signal?: AbortSignal) {
       let lastError: unknown;
       for (let call = 1; call <= NAIVE_CALLS; call++) {
         if (call > 1) meter.retries++;
         try {
           return await api
-            .post('links', { json: link, headers: { 'idempotency-key': crypto.randomUUID() } })
+            .post('links', {
+              json: link,
+              headers: { 'idempotency-key': crypto.randomUUID() },
+              ...(signal ? { signal } : {}),
+            })
             .json();
         } catch (error) {
+          if (signal?.aborted) throw error;
           onError(error);
           lastError = error;
         }

@@ -10,8 +10,11 @@ export interface LinkInput {
 /** What both clients expose to the campaign (and its live progress bar). */
 export interface CampaignClient {
   readonly name: 'naive' | 'brace';
-  /** Creates one link; throws what the app would see when it finally gives up. */
-  createLink(link: LinkInput): Promise<unknown>;
+  /**
+   * Creates one link; throws what the app would see when it finally gives up. `signal` stops
+   * it (Ctrl-C): the attempt in flight is aborted and nothing is retried.
+   */
+  createLink(link: LinkInput, signal?: AbortSignal): Promise<unknown>;
   /** Requests waiting for the client's own queue (0 when it has none). */
   queueDepth(): number;
 }
