@@ -5,6 +5,7 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RateLimitStoreError } from './errors.js';
 import { type RedisEvalAdapter, redisStore } from './redis-store.js';
+import { MIXED_POLICIES } from './test-utils/policies.js';
 
 const url = process.env.REDIS_URL;
 
@@ -95,11 +96,7 @@ describe.skipIf(!url)('redisStore.tryAcquireMany against Redis', () => {
   it('GCRA and mixed policies in a batch; a paused key admits nothing', async () => {
     const p = prefix();
     const store = redisStore({ client: io, prefix: p });
-    const mixed = [
-      { limit: 100, intervalMs: 1000, burst: 5 },
-      { limit: 4, intervalMs: 60_000 },
-      { limit: 10, intervalMs: 1000, burst: 3 },
-    ];
+    const mixed = MIXED_POLICIES;
     const result = await store.tryAcquireMany('m', mixed, [1, 1, 1, 1, 1], 0);
     expect(result).toMatchObject({ granted: 3, refused: { policyIndex: 2 } });
     expect(result.refused?.retryInMs).toBeLessThanOrEqual(100);

@@ -21,6 +21,7 @@ import {
   type RedisStoreErrorEvent,
   redisStore,
 } from './redis-store.js';
+import { MIXED_POLICIES } from './test-utils/policies.js';
 
 const url = process.env.REDIS_URL;
 if (!url && process.env.CI === 'true') throw new Error('REDIS_URL must be set under CI');
@@ -315,11 +316,7 @@ describe.skipIf(!url)('redisStore against Redis', () => {
   it('mixes GCRA and sliding-log policies, each reading its own state', async () => {
     const p = prefix();
     const store = redisStore({ client: io, prefix: p });
-    const mixed = [
-      { limit: 100, intervalMs: 1000, burst: 5 },
-      { limit: 4, intervalMs: 60_000 },
-      { limit: 10, intervalMs: 1000, burst: 3 },
-    ];
+    const mixed = MIXED_POLICIES;
     const results = [];
     for (let i = 0; i < 4; i++) results.push(await store.tryAcquire('m', mixed, 1, 0));
     expect(results.map((r) => r.ok)).toEqual([true, true, true, false]);

@@ -2,8 +2,8 @@ import type { AcquireManyResult, AcquireResult } from './store.js';
 
 type Refusal = Extract<AcquireResult, { ok: false }>;
 
-/** @internal Whether `value` is a refusal the limiter can wait on: `retryInMs` finite and > 0. */
-export function isRefusal(value: unknown): value is Refusal {
+/** Whether `value` is a refusal the limiter can wait on: `retryInMs` finite and > 0. */
+function isRefusal(value: unknown): value is Refusal {
   if (typeof value !== 'object' || value === null) return false;
   const refusal = value as Refusal;
   return (

@@ -1,5 +1,5 @@
 import { type HeadersInput, systemClock } from '@brace/core';
-import { isRefusal } from './answer.js';
+import { grantedBy } from './answer.js';
 import {
   RateLimitCostError,
   RateLimitOptionsError,
@@ -140,7 +140,8 @@ export class Limiter extends SlotCore implements RateLimiter {
           this.settleLater(ks, undefined);
           return Promise.resolve(out);
         }
-        if (!isThenable(result) && !isRefusal(result)) {
+        // A synchronous answer breaking the store contract fails like a malformed remote one.
+        if (!isThenable(result) && grantedBy(result, 1) < 0) {
           this.maybeForget(ks);
           return this.refuse(key, 'store-error', new RateLimitStoreAnswerError(key, 1));
         }
@@ -150,7 +151,7 @@ export class Limiter extends SlotCore implements RateLimiter {
           this.acquireAsync(task, result as Promise<AcquireResult>);
           return task.promise;
         }
-        this.block(ks, result, now);
+        this.block(ks, result as Extract<AcquireResult, { ok: false }>, now);
         return this.enqueue(task, now);
       }
     }
@@ -277,7 +278,7 @@ export class Limiter extends SlotCore implements RateLimiter {
           try {
             result = this.store.tryAcquire(ks.key, this.policies, task.cost, now);
             // A malformed synchronous answer fails the task like a malformed remote one.
-            if (!isThenable(result) && result?.ok !== true && !isRefusal(result)) {
+            if (!isThenable(result) && grantedBy(result, 1) < 0) {
               result = Promise.reject(new RateLimitStoreAnswerError(ks.key, 1));
             }
           } catch (error) {
