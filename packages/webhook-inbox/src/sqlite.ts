@@ -1,0 +1,229 @@
+import { InboxOptionsError } from './errors.js';
+import type { ClaimedInboxEvent, NewInboxEvent } from './event.js';
+import { inboxId } from './event.js';
+import { listLimit, newLease, validLimit } from './lease.js';
+import { checkTable, DEFAULT_INBOX_TABLE, type EventRow, failed, toClaimed, toEvent } from './rows.js';
+import { sqliteSql } from './sqlite-sql.js';
+import type { InboxListFilter, InboxStore, SettleOutcome } from './store.js';
+
+export { DEFAULT_INBOX_TABLE } from './rows.js';
+
+/**
+ * The part of a SQLite connection the store uses. `node:sqlite`'s `DatabaseSync` and
+ * better-sqlite3's `Database` both fit; the store never opens or closes it.
+ *
+ * @example
+ * ```ts
+ * import { DatabaseSync } from 'node:sqlite';
+ * import type { InboxSqliteDatabase } from '@brace/webhook-inbox/sqlite';
+ *
+ * const database: InboxSqliteDatabase = new DatabaseSync('inbox.db');
+ * ```
+ */
+export interface InboxSqliteDatabase {
+  /** Runs SQL without results (schema, BEGIN/COMMIT, pragmas). */
+  exec(sql: string): unknown;
+  /** Prepares a statement. */
+  prepare(sql: string): {
+    /** Runs it; reports the rows changed. */
+    run(...params: Array<string | number | null>): { /** Rows changed. */ changes: number | bigint };
+    /** Runs it to completion and returns every row. */
+    all(...params: Array<string | number | null>): unknown[];
+  };
+}
+
+/**
+ * Options of {@link sqliteInboxStore}.
+ *
+ * @example
+ * ```ts
+ * import { DatabaseSync } from 'node:sqlite';
+ * import type { SqliteInboxStoreOptions } from '@brace/webhook-inbox/sqlite';
+ *
+ * const options: SqliteInboxStoreOptions = { database: new DatabaseSync('inbox.db'), table: 'webhooks' };
+ * ```
+ */
+export interface SqliteInboxStoreOptions {
+  /** The open database. */
+  database: InboxSqliteDatabase;
+  /** The table (and `<table>_watermarks`). Default {@link DEFAULT_INBOX_TABLE}. */
+  table?: string;
+  /** `PRAGMA busy_timeout` set on the connection: how long a write waits for another process's lock. Default 5,000 ms. */
+  busyTimeoutMs?: number;
+}
+
+const BUSY_TIMEOUT_MS = 5_000;
+
+/**
+ * The embedded inbox store for one machine: SQLite through `node:sqlite` (built into Node 22.5+)
+ * or better-sqlite3. It creates its tables, switches the database to WAL and sets a busy
+ * timeout, so several processes on one machine can share the file. Every claim and settle is
+ * one atomic statement or an `IMMEDIATE` transaction run to completion: a lock conflict is an
+ * error (503 to the provider), never a half-claimed event.
+ *
+ * @param options - the database and table
+ * @returns an {@link InboxStore}
+ *
+ * @example
+ * ```ts
+ * import { DatabaseSync } from 'node:sqlite';
+ * import { createInbox } from '@brace/webhook-inbox';
+ * import { sqliteInboxStore } from '@brace/webhook-inbox/sqlite';
+ *
+ * const inbox = createInbox({
+ *   store: sqliteInboxStore({ database: new DatabaseSync('inbox.db') }),
+ *   providers: { github: { secret: process.env.GITHUB_WEBHOOK_SECRET! } },
+ *   handlers: { github: { push: async () => {} } },
+ * });
+ * ```
+ */
+export function sqliteInboxStore(options: SqliteInboxStoreOptions): InboxStore {
+  const { database } = options;
+  if (typeof database?.prepare !== 'function' || typeof database.exec !== 'function') {
+    throw new InboxOptionsError('database must be an open node:sqlite DatabaseSync or better-sqlite3 Database.');
+  }
+  const table = checkTable(options.table ?? DEFAULT_INBOX_TABLE);
+  const busy = options.busyTimeoutMs ?? BUSY_TIMEOUT_MS;
+  if (!Number.isInteger(busy) || busy < 0) throw new InboxOptionsError('busyTimeoutMs must be a whole number of at least 0.');
+  const sql = sqliteSql(table);
+  try {
+    database.exec(`PRAGMA busy_timeout = ${busy}`);
+    database.exec('PRAGMA journal_mode = WAL');
+    database.exec(sql.schema);
+  } catch (error) {
+    throw failed('migrate', error);
+  }
+  const statements = new Map<string, ReturnType<InboxSqliteDatabase['prepare']>>();
+  const prepared = (text: string) => {
+    let statement = statements.get(text);
+    if (statement === undefined) {
+      statement = database.prepare(text);
+      statements.set(text, statement);
+    }
+    return statement;
+  };
+  const run = <T>(operation: string, work: () => T): Promise<T> => {
+    try {
+      return Promise.resolve(work());
+    } catch (error) {
+      return Promise.reject(failed(operation, error));
+    }
+  };
+  const transaction = <T>(work: () => T): T => {
+    database.exec('BEGIN IMMEDIATE');
+    try {
+      const result = work();
+      database.exec('COMMIT');
+      return result;
+    } catch (error) {
+      try {
+        database.exec('ROLLBACK');
+      } catch {
+        // Already rolled back by SQLite.
+      }
+      throw error;
+    }
+  };
+
+  return {
+    insert: (event: NewInboxEvent) =>
+      run('insert', () => {
+        const { changes } = prepared(sql.insert).run(
+          inboxId(event.provider, event.eventId),
+          event.provider,
+          event.eventId,
+          event.type,
+          event.resourceKey ?? null,
+          event.occurredAt ?? null,
+          event.orderAt,
+          event.receivedAt,
+          event.payload,
+          event.source,
+          event.receivedAt,
+          event.receivedAt,
+        );
+        return Number(changes) === 1 ? 'inserted' : 'duplicate';
+      }),
+
+    claim: ({ worker, now, leaseMs, limit, ordered }) =>
+      run('claim', () => {
+        const lease = newLease(worker);
+        const rows = prepared(sql.claim).all(
+          lease,
+          now + leaseMs,
+          now,
+          now,
+          now,
+          ordered ? 1 : 0,
+          now,
+          validLimit(limit),
+        ) as Array<EventRow & { seq: number }>;
+        return rows
+          .sort((a, b) => Number(a.order_at) - Number(b.order_at) || a.seq - b.seq)
+          .map((row): ClaimedInboxEvent => toClaimed(row, lease));
+      }),
+
+    extend: (id, lease, leaseUntil) =>
+      run('extend', () => Number(prepared(sql.extend).run(leaseUntil, id, lease).changes) === 1),
+
+    settle: (id, lease, outcome: SettleOutcome, now) =>
+      run('settle', () => {
+        if (outcome.status === 'retry' || outcome.status === 'dead') {
+          const error = JSON.stringify(outcome.error);
+          const next = outcome.status === 'retry' ? outcome.nextAttemptAt : now;
+          return Number(prepared(sql.fail).run(outcome.status === 'retry' ? 'pending' : 'dead', next, error, error, now, id, lease).changes) === 1;
+        }
+        if (outcome.status === 'stale') return Number(prepared(sql.stale).run(now, id, lease).changes) === 1;
+        return transaction(() => {
+          const done = prepared(sql.done).all(now, id, lease) as Array<{ resource_key: string | null; order_at: number }>;
+          const row = done[0];
+          if (row === undefined) return false;
+          if (row.resource_key !== null) prepared(sql.watermark).run(row.resource_key, row.order_at);
+          return true;
+        });
+      }),
+
+    get: (id) =>
+      run('get', () => {
+        const row = prepared(sql.get).all(id)[0] as EventRow | undefined;
+        return row === undefined ? undefined : toEvent(row);
+      }),
+
+    list: (filter: InboxListFilter) =>
+      run('list', () =>
+        (
+          prepared(sql.list).all(
+            filter.status ?? null,
+            filter.status ?? null,
+            filter.provider ?? null,
+            filter.provider ?? null,
+            filter.type ?? null,
+            filter.type ?? null,
+            filter.since ?? null,
+            filter.since ?? null,
+            filter.until ?? null,
+            filter.until ?? null,
+            listLimit(filter.limit),
+          ) as EventRow[]
+        ).map(toEvent),
+      ),
+
+    requeue: (ids, now) =>
+      run('requeue', () =>
+        transaction(() => {
+          let count = 0;
+          for (const id of new Set(ids)) count += Number(prepared(sql.requeue).run(now, now, id).changes);
+          return count;
+        }),
+      ),
+
+    discard: (ids, now) =>
+      run('discard', () =>
+        transaction(() => {
+          let count = 0;
+          for (const id of new Set(ids)) count += Number(prepared(sql.discard).run(now, id).changes);
+          return count;
+        }),
+      ),
+  };
+}
