@@ -1,0 +1,49 @@
+import { type ManualClock, manualClock } from '@brace/core';
+import { signWebhook } from '@brace/webhook-verify';
+import type { InboxStore } from '../store.js';
+
+export const T0 = 1_800_000_000_000;
+export const STRIPE_SECRET = 'whsec_inbox_test_secret_value';
+export const GITHUB_SECRET = 'github-inbox-secret-value';
+
+export function clockAt(now = T0): ManualClock {
+  return manualClock({ now });
+}
+
+/** A Stripe event body. */
+export function stripeEvent(id: string, type = 'invoice.paid', extra: Record<string, unknown> = {}): string {
+  return JSON.stringify({ id, type, created: T0 / 1000, data: { object: { id: `in_${id}` } }, ...extra });
+}
+
+/** A signed Stripe delivery as a Request. */
+export async function stripeRequest(body: string, secret = STRIPE_SECRET, timestamp = T0 / 1000): Promise<Request> {
+  const signed = await signWebhook({ provider: 'stripe', secret, body, timestamp });
+  return new Request('https://example.com/webhooks/stripe', { method: 'POST', headers: signed.headers, body });
+}
+
+/** A signed GitHub delivery as a Request. */
+export async function githubRequest(delivery: string, event: string, payload: unknown): Promise<Request> {
+  const body = JSON.stringify(payload);
+  const signed = await signWebhook({ provider: 'github', secret: GITHUB_SECRET, body, id: delivery });
+  return new Request('https://example.com/webhooks/github', {
+    method: 'POST',
+    headers: { ...signed.headers, 'x-github-event': event, 'x-github-delivery': delivery },
+    body,
+  });
+}
+
+/** A store whose chosen operations fail (with a driver-like error carrying a secret). */
+export function failing(store: InboxStore, operations: ReadonlySet<keyof InboxStore>, secret = 'planted-secret'): InboxStore {
+  return new Proxy(store, {
+    get(target, property, receiver) {
+      const value = Reflect.get(target, property, receiver);
+      if (typeof value !== 'function') return value;
+      if (!operations.has(property as keyof InboxStore)) return value.bind(target);
+      return async () => {
+        const error = new Error(`connection refused\nquery args: ${secret}`);
+        Object.assign(error, { code: 'ECONNREFUSED', args: [secret] });
+        throw error;
+      };
+    },
+  });
+}
