@@ -1,0 +1,132 @@
+import { inspect } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import { createInbox } from './inbox.js';
+import { memoryInboxStore } from './memory-store.js';
+import {
+  clockAt,
+  failing,
+  GITHUB_SECRET,
+  githubRequest,
+  STRIPE_SECRET,
+  stripeEvent,
+  stripeRequest,
+} from './test-utils/fixtures.js';
+
+function setup(store = memoryInboxStore()) {
+  const clock = clockAt();
+  const events: unknown[] = [];
+  const record = (kind: string) => (event: unknown) => events.push({ kind, event });
+  const inbox = createInbox({
+    store,
+    clock,
+    providers: {
+      stripe: { secret: STRIPE_SECRET, now: () => clock.now() },
+      github: { secret: GITHUB_SECRET },
+    },
+    handlers: {},
+    onReceived: record('received'),
+    onRejected: record('rejected'),
+    onStoreError: record('store-error'),
+  });
+  return { inbox, store, events, clock };
+}
+
+describe('receivers', () => {
+  it('stores a verified delivery before answering 200, and answers a redelivery as a duplicate', async () => {
+    const { inbox, store, events } = setup();
+    const body = stripeEvent('evt_1');
+    const first = await inbox.fetch('stripe')(await stripeRequest(body));
+    expect(first.status).toBe(200);
+    expect(await first.json()).toEqual({ received: true });
+    const stored = await store.get('stripe:evt_1');
+    expect(stored).toMatchObject({ type: 'invoice.paid', resourceKey: 'in_evt_1', payload: body, status: 'pending', source: 'delivery', occurredAt: 1_800_000_000_000 });
+    const again = await inbox.fetch('stripe')(await stripeRequest(body));
+    expect(await again.json()).toEqual({ received: true, duplicate: true });
+    expect(events).toEqual([
+      { kind: 'received', event: { id: 'stripe:evt_1', provider: 'stripe', type: 'invoice.paid', duplicate: false, source: 'delivery' } },
+      { kind: 'received', event: { id: 'stripe:evt_1', provider: 'stripe', type: 'invoice.paid', duplicate: true, source: 'delivery' } },
+    ]);
+  });
+
+  it("refuses a forged delivery with the verifier's typed problem and stores nothing", async () => {
+    const { inbox, store, events } = setup();
+    const response = await inbox.fetch('stripe')(await stripeRequest(stripeEvent('evt_f'), 'whsec_wrong'));
+    expect(response.status).toBe(401);
+    expect(response.headers.get('content-type')).toBe('application/problem+json');
+    expect(await response.json()).toMatchObject({ status: 401, code: 'NO_MATCHING_SIGNATURE' });
+    expect(await store.get('stripe:evt_f')).toBeUndefined();
+    expect(events).toEqual([{ kind: 'rejected', event: { provider: 'stripe', code: 'NO_MATCHING_SIGNATURE', status: 401 } }]);
+  });
+
+  it('answers 503 with Retry-After, never 2xx, when the store fails; the error keeps no secret', async () => {
+    const { inbox, events } = setup(failing(memoryInboxStore(), new Set(['insert'])));
+    const response = await inbox.fetch('stripe')(await stripeRequest(stripeEvent('evt_down')));
+    expect(response.status).toBe(503);
+    expect(response.headers.get('retry-after')).toBe('5');
+    const problem = await response.json();
+    expect(problem).toMatchObject({ status: 503, code: 'INBOX_STORE_UNAVAILABLE' });
+    expect(events).toHaveLength(1);
+    const [{ event }] = events as Array<{ event: { error: Error } }>;
+    expect(event.error).toMatchObject({ code: 'INBOX_STORE_FAILED', operation: 'insert' });
+    const dump = inspect(event.error, { depth: Number.POSITIVE_INFINITY, showHidden: true });
+    expect(dump).toContain('ECONNREFUSED');
+    expect(dump).not.toContain('planted-secret');
+    expect(JSON.stringify(problem)).not.toContain('planted-secret');
+  });
+
+  it('reads GitHub ids and types from its headers', async () => {
+    const { inbox, store } = setup();
+    const response = await inbox.receive('github', await githubRequest('d-1', 'issues', { action: 'opened', issue: { number: 7 } }));
+    expect(response.status).toBe(200);
+    expect(await store.get('github:d-1')).toMatchObject({ type: 'issues.opened', eventId: 'd-1' });
+  });
+
+  it('falls back to a SHA-256 of the body when a provider sends no event id', async () => {
+    const { inbox, store } = setup();
+    const body = JSON.stringify({ object: 'no id here' });
+    await inbox.receive('stripe', await stripeRequest(body));
+    const [stored] = await store.list({ provider: 'stripe' });
+    expect(stored?.eventId).toMatch(/^sha256:[0-9a-f]{64}$/);
+    expect(stored?.type).toBe('unknown');
+    expect(JSON.parse((await inbox.receive('stripe', await stripeRequest(body))).body)).toEqual({ received: true, duplicate: true });
+  });
+
+  it('uses a custom describer and scheme', async () => {
+    const store = memoryInboxStore();
+    const inbox = createInbox({
+      store,
+      providers: {
+        billing: { scheme: 'stripe', secret: STRIPE_SECRET, toleranceSec: Number.POSITIVE_INFINITY, describe: ({ payload }) => ({ eventId: (payload as { uuid: string }).uuid, type: 'custom', resourceKey: 'r1', occurredAt: 5 }) },
+      },
+      handlers: {},
+    });
+    await inbox.receive('billing', await stripeRequest(JSON.stringify({ uuid: 'u-1' })));
+    expect(await store.get('billing:u-1')).toMatchObject({ type: 'custom', resourceKey: 'r1', occurredAt: 5, orderAt: 5 });
+  });
+
+  it('a throwing callback never breaks a delivery', async () => {
+    const inbox = createInbox({
+      store: memoryInboxStore(),
+      providers: { stripe: { secret: STRIPE_SECRET, toleranceSec: Number.POSITIVE_INFINITY } },
+      handlers: {},
+      onReceived: () => {
+        throw new Error('callback bug');
+      },
+    });
+    expect((await inbox.receive('stripe', await stripeRequest(stripeEvent('evt_cb')))).status).toBe(200);
+  });
+
+  it('rejects unknown providers and bad options with typed errors', () => {
+    const { inbox } = setup();
+    expect(() => inbox.fetch('nope')).toThrow(expect.objectContaining({ code: 'INBOX_INVALID_OPTIONS' }));
+    const base = { store: memoryInboxStore(), providers: {}, handlers: {} };
+    expect(() => createInbox({ ...base, concurrency: 0 })).toThrow(/concurrency/);
+    expect(() => createInbox({ ...base, leaseMs: 1.5 })).toThrow(/leaseMs/);
+    expect(() => createInbox({ ...base, retry: { attempts: 0 } })).toThrow(/retry.attempts/);
+    expect(() => createInbox({ ...base, retry: { baseMs: -1 } })).toThrow(/retry.baseMs/);
+    expect(() => createInbox({ ...base, unhandled: 'drop' as never })).toThrow(/unhandled/);
+    expect(() => createInbox({ ...base, store: {} as never })).toThrow(/store/);
+    expect(() => createInbox({ ...base, providers: null as never })).toThrow(/providers/);
+    expect(() => createInbox({ ...base, providers: { 'a:b': { secret: 's' } } })).toThrow(/":"/);
+  });
+});
