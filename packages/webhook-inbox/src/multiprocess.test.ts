@@ -1,0 +1,143 @@
+import { type ChildProcess, fork } from 'node:child_process';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { signWebhook } from '@brace/webhook-verify';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createInbox } from './inbox.js';
+import { postgresInboxStore } from './postgres.js';
+import { randomTable, serverUrl } from './test-utils/env.js';
+
+// 1,000 events, each delivered 3 times in shuffled order over loopback HTTP, processed by 4
+// worker processes on PostgreSQL that are SIGKILLed at random and restarted. Scaled for the
+// test run (2 cores); bench/README names the 100,000-event run.
+const EVENTS = Number(process.env.BRACE_INBOX_EVENTS ?? 1_000);
+const POISON_EVERY = 50;
+const SECRET = 'whsec_multiprocess_secret';
+const root = fileURLToPath(new URL('../../../', import.meta.url));
+const workerScript = fileURLToPath(new URL('./test-utils/pg-worker.ts', import.meta.url));
+
+/** A small seeded generator (mulberry32): the same shuffle and kill schedule every run. */
+function seeded(seed: number): () => number {
+  let a = seed;
+  return () => {
+    a = (a + 0x6d2b79f5) | 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
+  };
+}
+
+const url = serverUrl('DATABASE_URL', 'multi-process inbox');
+describe.skipIf(!url)('4 worker processes on PostgreSQL, killed at random', () => {
+  const table = randomTable('mp');
+  const ledger = `${table}_ledger`;
+  let pool: pg.Pool;
+  let server: Server;
+  const children = new Set<ChildProcess>();
+
+  beforeAll(async () => {
+    pool = new pg.Pool({ connectionString: url, max: 8 });
+    // No unique constraint: a second run of a side effect would show as a second row.
+    await pool.query(`CREATE TABLE "${ledger}" (event_id TEXT NOT NULL)`);
+    const inbox = createInbox({ store: postgresInboxStore({ client: pool, table }), providers: { stripe: { secret: SECRET } }, handlers: {} });
+    const receive = inbox.fetch('stripe');
+    server = createServer(async (req, res) => {
+      const chunks: Buffer[] = [];
+      for await (const chunk of req) chunks.push(chunk as Buffer);
+      const response = await receive(
+        new Request(`http://127.0.0.1${req.url}`, { method: 'POST', headers: req.headers as Record<string, string>, body: Buffer.concat(chunks) }),
+      );
+      res.writeHead(response.status, Object.fromEntries(response.headers)).end(await response.text());
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  });
+
+  afterAll(async () => {
+    for (const child of children) child.kill('SIGKILL');
+    await new Promise((resolve) => server.close(resolve));
+    await pool.query(`DROP TABLE IF EXISTS "${table}", "${table}_watermarks", "${ledger}"`);
+    await pool.end();
+  });
+
+  const spawnWorker = (n: number): ChildProcess => {
+    // tsx as a loader inside the worker's own process (not its CLI, which would put a wrapper
+    // process between us and the worker): SIGKILL hits the worker itself.
+    const child = fork(workerScript, [url as string, table, ledger, `w${n}`], {
+      cwd: root,
+      execArgv: ['--import', 'tsx'],
+      env: { ...process.env, TSX_TSCONFIG_PATH: `${root}tsconfig.base.json` },
+      stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+    });
+    children.add(child);
+    child.once('exit', () => children.delete(child));
+    return child;
+  };
+
+  it('runs every side effect exactly once, loses nothing, and dead-letters exactly the poison events', async () => {
+    const random = seeded(2026);
+    const ids = Array.from({ length: EVENTS }, (_, i) => (i % POISON_EVERY === 0 ? `evt_${i}_poison` : `evt_${i}`));
+    const deliveries = ids.flatMap((id) => [id, id, id]);
+    for (let i = deliveries.length - 1; i > 0; i--) {
+      const j = Math.floor(random() * (i + 1));
+      [deliveries[i], deliveries[j]] = [deliveries[j]!, deliveries[i]!];
+    }
+    const workers = [0, 1, 2, 3].map(spawnWorker);
+    let kills = 0;
+    let running = true;
+    const killer = (async () => {
+      while (running) {
+        await new Promise((resolve) => setTimeout(resolve, 200 + random() * 400));
+        if (!running) break;
+        const slot = Math.floor(random() * workers.length);
+        workers[slot]!.kill('SIGKILL');
+        kills++;
+        workers[slot] = spawnWorker(10 + kills);
+      }
+    })();
+
+    const { port } = server.address() as AddressInfo;
+    let next = 0;
+    const statuses = new Map<number, number>();
+    const send = async () => {
+      while (next < deliveries.length) {
+        const id = deliveries[next++]!;
+        const body = JSON.stringify({ id, type: 'invoice.paid', created: 1, data: { object: { id: `in_${id}` } } });
+        const signed = await signWebhook({ provider: 'stripe', secret: SECRET, body });
+        const response = await fetch(`http://127.0.0.1:${port}/stripe`, { method: 'POST', headers: signed.headers, body });
+        statuses.set(response.status, (statuses.get(response.status) ?? 0) + 1);
+        await response.arrayBuffer();
+      }
+    };
+    await Promise.all(Array.from({ length: 16 }, send));
+    expect(statuses).toEqual(new Map([[200, deliveries.length]]));
+
+    const deadline = Date.now() + 90_000;
+    let open = -1;
+    while (Date.now() < deadline) {
+      const { rows } = await pool.query(`SELECT count(*)::int AS n FROM "${table}" WHERE status IN ('pending', 'processing')`);
+      open = (rows[0] as { n: number }).n;
+      if (open === 0) break;
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+    running = false;
+    await killer;
+    for (const child of children) child.kill('SIGTERM');
+    expect(open).toBe(0);
+    expect(kills).toBeGreaterThan(3);
+
+    const poison = ids.filter((id) => id.endsWith('_poison'));
+    const { rows: effects } = await pool.query(`SELECT event_id, count(*)::int AS n FROM "${ledger}" GROUP BY event_id`);
+    const counts = new Map((effects as Array<{ event_id: string; n: number }>).map((r) => [r.event_id, r.n]));
+    expect([...counts.values()].filter((n) => n !== 1)).toEqual([]); // exactly once
+    expect(counts.size).toBe(EVENTS - poison.length); // none lost
+    const { rows: stored } = await pool.query(`SELECT status, count(*)::int AS n FROM "${table}" GROUP BY status ORDER BY status`);
+    expect(stored).toEqual([
+      { status: 'dead', n: poison.length },
+      { status: 'done', n: EVENTS - poison.length },
+    ]);
+    const { rows: dead } = await pool.query(`SELECT event_id FROM "${table}" WHERE status = 'dead' ORDER BY event_id`);
+    expect((dead as Array<{ event_id: string }>).map((r) => r.event_id)).toEqual([...poison].sort());
+  }, 180_000);
+});
