@@ -16,13 +16,25 @@ describe('Hono', () => {
     const store = memoryInboxStore();
     const app = new Hono();
     app.post('/stripe', inboxHandler(createInbox({ store, providers, handlers: {} }), 'stripe'));
-    app.post('/down', inboxHandler(createInbox({ store: failing(store, new Set(['insert'])), providers, handlers: {} }), 'stripe'));
-    const ok = await app.request(new Request('http://x.test/stripe', await stripeRequest(stripeEvent('evt_h'))));
+    app.post(
+      '/down',
+      inboxHandler(
+        createInbox({ store: failing(store, new Set(['insert'])), providers, handlers: {} }),
+        'stripe',
+      ),
+    );
+    const ok = await app.request(
+      new Request('http://x.test/stripe', await stripeRequest(stripeEvent('evt_h'))),
+    );
     expect(ok.status).toBe(200);
     expect((await store.get('stripe:evt_h'))?.status).toBe('pending');
-    const forged = await app.request(new Request('http://x.test/stripe', await stripeRequest(stripeEvent('evt_x'), 'whsec_bad')));
+    const forged = await app.request(
+      new Request('http://x.test/stripe', await stripeRequest(stripeEvent('evt_x'), 'whsec_bad')),
+    );
     expect(forged.status).toBe(401);
-    const down = await app.request(new Request('http://x.test/down', await stripeRequest(stripeEvent('evt_d'))));
+    const down = await app.request(
+      new Request('http://x.test/down', await stripeRequest(stripeEvent('evt_d'))),
+    );
     expect(down.status).toBe(503);
     expect(down.headers.get('retry-after')).toBe('5');
   });
@@ -32,16 +44,28 @@ describe('Express (a real loopback server)', () => {
   const store = memoryInboxStore();
   const app = express();
   app.post('/stripe', inboxMiddleware(createInbox({ store, providers, handlers: {} }), 'stripe'));
-  app.post('/down', inboxMiddleware(createInbox({ store: failing(store, new Set(['insert'])), providers, handlers: {} }), 'stripe'));
+  app.post(
+    '/down',
+    inboxMiddleware(
+      createInbox({ store: failing(store, new Set(['insert'])), providers, handlers: {} }),
+      'stripe',
+    ),
+  );
   app.use(express.json());
   app.post('/parsed', inboxMiddleware(createInbox({ store, providers, handlers: {} }), 'stripe'));
   const server = app.listen(0, '127.0.0.1');
   afterAll(() => new Promise((resolve) => server.close(resolve)));
   const send = async (path: string, body: string, secret = STRIPE_SECRET) => {
-    await new Promise((resolve) => (server.listening ? resolve(undefined) : server.once('listening', resolve)));
+    await new Promise((resolve) =>
+      server.listening ? resolve(undefined) : server.once('listening', resolve),
+    );
     const { port } = server.address() as AddressInfo;
     const signed = await signWebhook({ provider: 'stripe', secret, body });
-    return fetch(`http://127.0.0.1:${port}${path}`, { method: 'POST', headers: { ...signed.headers, 'content-type': 'application/json' }, body });
+    return fetch(`http://127.0.0.1:${port}${path}`, {
+      method: 'POST',
+      headers: { ...signed.headers, 'content-type': 'application/json' },
+      body,
+    });
   };
 
   it('stores a delivery before answering 200, and a redelivery is a duplicate', async () => {
@@ -49,7 +73,10 @@ describe('Express (a real loopback server)', () => {
     expect(first.status).toBe(200);
     expect(await first.json()).toEqual({ received: true });
     expect((await store.get('stripe:evt_e'))?.type).toBe('invoice.paid');
-    expect(await (await send('/stripe', stripeEvent('evt_e'))).json()).toEqual({ received: true, duplicate: true });
+    expect(await (await send('/stripe', stripeEvent('evt_e'))).json()).toEqual({
+      received: true,
+      duplicate: true,
+    });
   });
 
   it("answers a forged delivery with the verifier's problem, and a store failure with 503", async () => {

@@ -38,7 +38,13 @@ export function problemAnswer(
   return {
     status,
     headers: { 'content-type': 'application/problem+json', ...headers },
-    body: JSON.stringify({ type: 'about:blank', title: TITLES[status] ?? 'Error', status, detail, code }),
+    body: JSON.stringify({
+      type: 'about:blank',
+      title: TITLES[status] ?? 'Error',
+      status,
+      detail,
+      code,
+    }),
   };
 }
 
@@ -59,9 +65,4 @@ export function unavailableAnswer(): InboxAnswer {
     'The event could not be stored, so it was not accepted; deliver it again later.',
     { 'retry-after': String(STORE_FAILURE_RETRY_AFTER_SEC) },
   );
-}
-
-/** A Fetch `Response` for an answer. */
-export function toResponse(answer: InboxAnswer): Response {
-  return new Response(answer.body, { status: answer.status, headers: answer.headers });
 }

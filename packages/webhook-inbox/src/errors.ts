@@ -91,7 +91,8 @@ export class InboxLeaseLostError extends BraceError {
  * at most 200 characters.
  */
 export function safeCause(error: unknown): Error {
-  if (!(error instanceof Error)) return new Error(typeof error === 'string' ? 'non-Error thrown' : String(typeof error));
+  if (!(error instanceof Error))
+    return new Error(typeof error === 'string' ? 'non-Error thrown' : String(typeof error));
   const reduced = new Error(firstLine(error.message));
   reduced.name = error.name;
   const code = (error as { code?: unknown }).code;

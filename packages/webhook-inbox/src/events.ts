@@ -1,5 +1,5 @@
-import type { AttemptError, InboxEventSource } from './event.js';
 import type { InboxStoreError } from './errors.js';
+import type { AttemptError, InboxEventSource } from './event.js';
 
 /** What `onReceived` gets: one verified delivery (or reconciled event) and whether it was new. */
 export interface ReceivedEvent {

@@ -32,9 +32,11 @@ export function inboxMiddleware(
   return (req, res, next) =>
     verify(req, res, (error?: unknown) => {
       if (error !== undefined) return next(error);
-      inbox.accept(provider, res.locals.webhook, req.headers).then(
-        (answer) => void res.status(answer.status).set(answer.headers).send(answer.body),
-        next,
-      );
+      inbox
+        .accept(provider, res.locals.webhook, req.headers)
+        .then(
+          (answer) => void res.status(answer.status).set(answer.headers).send(answer.body),
+          next,
+        );
     });
 }

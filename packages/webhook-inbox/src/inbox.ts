@@ -103,7 +103,8 @@ export interface Inbox {
 
 function positive(name: string, value: number | undefined, fallback: number): number {
   const v = value ?? fallback;
-  if (!Number.isInteger(v) || v < 1) throw new InboxOptionsError(`${name} must be a whole number of at least 1.`);
+  if (!Number.isInteger(v) || v < 1)
+    throw new InboxOptionsError(`${name} must be a whole number of at least 1.`);
   return v;
 }
 
@@ -133,22 +134,33 @@ function positive(name: string, value: number | undefined, fallback: number): nu
  * export default { fetch: inbox.fetch('stripe') };
  * ```
  */
-export function createInbox<M extends InboxEventMap = InboxEventMap>(options: InboxOptions<M>): Inbox {
+export function createInbox<M extends InboxEventMap = InboxEventMap>(
+  options: InboxOptions<M>,
+): Inbox {
   if (typeof options?.store?.insert !== 'function') {
-    throw new InboxOptionsError('store must be an inbox store (memoryInboxStore(), sqliteInboxStore() or postgresInboxStore()).');
+    throw new InboxOptionsError(
+      'store must be an inbox store (memoryInboxStore(), sqliteInboxStore() or postgresInboxStore()).',
+    );
   }
   const providers = options.providers as Record<string, InboxProviderOptions>;
   if (typeof providers !== 'object' || providers === null) {
     throw new InboxOptionsError('providers must be an object of provider name → { secret, ... }.');
   }
   for (const name of Object.keys(providers)) {
-    if (name.includes(':')) throw new InboxOptionsError('a provider name must not contain ":" (it separates provider and event id).');
+    if (name.includes(':'))
+      throw new InboxOptionsError(
+        'a provider name must not contain ":" (it separates provider and event id).',
+      );
   }
   const clock = options.clock ?? systemClock;
   const plan = retryPlan(options.retry, options.random);
   const concurrency = positive('concurrency', options.concurrency, DEFAULT_INBOX_CONCURRENCY);
   const leaseMs = positive('leaseMs', options.leaseMs, DEFAULT_INBOX_LEASE_MS);
-  const pollIntervalMs = positive('pollIntervalMs', options.pollIntervalMs, DEFAULT_INBOX_POLL_INTERVAL_MS);
+  const pollIntervalMs = positive(
+    'pollIntervalMs',
+    options.pollIntervalMs,
+    DEFAULT_INBOX_POLL_INTERVAL_MS,
+  );
   const unhandled = options.unhandled ?? 'ignore';
   if (unhandled !== 'ignore' && unhandled !== 'dead-letter' && typeof unhandled !== 'function') {
     throw new InboxOptionsError("unhandled must be 'ignore', 'dead-letter' or a handler.");
@@ -176,7 +188,9 @@ export function createInbox<M extends InboxEventMap = InboxEventMap>(options: In
   };
   const known = (provider: string): string => {
     if (!Object.hasOwn(providers, provider)) {
-      throw new InboxOptionsError(`provider ${JSON.stringify(provider)} is not configured; add it to providers.`);
+      throw new InboxOptionsError(
+        `provider ${JSON.stringify(provider)} is not configured; add it to providers.`,
+      );
     }
     return provider;
   };
@@ -195,7 +209,8 @@ export function createInbox<M extends InboxEventMap = InboxEventMap>(options: In
     stop: (stopOptions) => loop.stop(stopOptions),
     runOnce: () => loop.runOnce(),
     deadLetters: deadLetters(store, clock, () => loop.wake()),
-    reconcile: (reconcileOptions) => reconcile(context, known(reconcileOptions.provider), reconcileOptions),
+    reconcile: (reconcileOptions) =>
+      reconcile(context, known(reconcileOptions.provider), reconcileOptions),
     store,
   };
 }

@@ -10,5 +10,7 @@ export function validLimit(limit: number): number {
 
 /** The `limit` of a list: default and maximum 1,000. */
 export function listLimit(limit: number | undefined): number {
-  return limit !== undefined && Number.isInteger(limit) && limit > 0 ? Math.min(limit, 1_000) : 1_000;
+  return limit !== undefined && Number.isInteger(limit) && limit > 0
+    ? Math.min(limit, 1_000)
+    : 1_000;
 }

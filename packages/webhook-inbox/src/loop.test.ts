@@ -5,11 +5,23 @@ import { memoryInboxStore } from './memory-store.js';
 import { clockAt, STRIPE_SECRET, stripeEvent, stripeRequest, T0 } from './test-utils/fixtures.js';
 
 function event(eventId: string): NewInboxEvent {
-  return { provider: 'stripe', eventId, type: 'invoice.paid', payload: '{}', receivedAt: T0, orderAt: T0, source: 'delivery' };
+  return {
+    provider: 'stripe',
+    eventId,
+    type: 'invoice.paid',
+    payload: '{}',
+    receivedAt: T0,
+    orderAt: T0,
+    source: 'delivery',
+  };
 }
 
 /** Advances the clock a second at a time until `promise` settles (at most `steps` seconds). */
-async function advanceUntil(clock: ReturnType<typeof clockAt>, promise: Promise<unknown>, steps = 60): Promise<number> {
+async function advanceUntil(
+  clock: ReturnType<typeof clockAt>,
+  promise: Promise<unknown>,
+  steps = 60,
+): Promise<number> {
   let settled = false;
   void promise.then(() => {
     settled = true;
@@ -55,7 +67,13 @@ describe('the worker loop', () => {
     const clock = clockAt();
     const store = memoryInboxStore();
     const processed = gate();
-    const inbox = createInbox({ store, clock, pollIntervalMs: 1_000, providers: { stripe: { secret: 's' } }, handlers: { stripe: { '*': async () => processed.open() } } });
+    const inbox = createInbox({
+      store,
+      clock,
+      pollIntervalMs: 1_000,
+      providers: { stripe: { secret: 's' } },
+      handlers: { stripe: { '*': async () => processed.open() } },
+    });
     inbox.start();
     await store.insert(event('other-process')); // no wake-up: only the poll finds it
     // Found by the next poll: within one interval of the loop going idle.
@@ -128,6 +146,8 @@ describe('the worker loop', () => {
     expect(waited).toBeLessThanOrEqual(6);
     const stored = await store.get('stripe:slow');
     expect(stored?.status).toBe('pending');
-    expect(stored?.errors[0]?.message).toBe('The inbox worker stopped before the handler finished.');
+    expect(stored?.errors[0]?.message).toBe(
+      'The inbox worker stopped before the handler finished.',
+    );
   });
 });

@@ -1,6 +1,6 @@
+import { InboxOptionsError, InboxStoreError } from './errors.js';
 import type { ClaimedInboxEvent, NewInboxEvent, StoredInboxEvent } from './event.js';
 import { inboxId, MAX_ERROR_HISTORY } from './event.js';
-import { InboxOptionsError, InboxStoreError } from './errors.js';
 import { listLimit, newLease, validLimit } from './lease.js';
 import type { ClaimOptions, InboxListFilter, InboxStore, SettleOutcome } from './store.js';
 
@@ -80,7 +80,8 @@ export function memoryInboxStore(options: MemoryInboxStoreOptions = {}): InboxSt
   const blocked = (row: Row, now: number): boolean => {
     if (row.resourceKey === undefined) return false;
     for (const other of rows.values()) {
-      if (other === row || other.resourceKey !== row.resourceKey || !LIVE.has(other.status)) continue;
+      if (other === row || other.resourceKey !== row.resourceKey || !LIVE.has(other.status))
+        continue;
       if (before(other, row)) return true;
       if (other.status === 'processing' && (other.leaseUntil ?? 0) > now) return true;
     }
@@ -160,7 +161,10 @@ export function memoryInboxStore(options: MemoryInboxStoreOptions = {}): InboxSt
       }
       row.status = outcome.status;
       if (outcome.status === 'done' && row.resourceKey !== undefined) {
-        watermarks.set(row.resourceKey, Math.max(watermarks.get(row.resourceKey) ?? -Infinity, row.orderAt));
+        watermarks.set(
+          row.resourceKey,
+          Math.max(watermarks.get(row.resourceKey) ?? -Infinity, row.orderAt),
+        );
       }
       return true;
     },

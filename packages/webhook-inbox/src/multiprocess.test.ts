@@ -41,15 +41,25 @@ describe.skipIf(!url)('4 worker processes on PostgreSQL, killed at random', () =
     pool = new pg.Pool({ connectionString: url, max: 8 });
     // No unique constraint: a second run of a side effect would show as a second row.
     await pool.query(`CREATE TABLE "${ledger}" (event_id TEXT NOT NULL)`);
-    const inbox = createInbox({ store: postgresInboxStore({ client: pool, table }), providers: { stripe: { secret: SECRET } }, handlers: {} });
+    const inbox = createInbox({
+      store: postgresInboxStore({ client: pool, table }),
+      providers: { stripe: { secret: SECRET } },
+      handlers: {},
+    });
     const receive = inbox.fetch('stripe');
     server = createServer(async (req, res) => {
       const chunks: Buffer[] = [];
       for await (const chunk of req) chunks.push(chunk as Buffer);
       const response = await receive(
-        new Request(`http://127.0.0.1${req.url}`, { method: 'POST', headers: req.headers as Record<string, string>, body: Buffer.concat(chunks) }),
+        new Request(`http://127.0.0.1${req.url}`, {
+          method: 'POST',
+          headers: req.headers as Record<string, string>,
+          body: Buffer.concat(chunks),
+        }),
       );
-      res.writeHead(response.status, Object.fromEntries(response.headers)).end(await response.text());
+      res
+        .writeHead(response.status, Object.fromEntries(response.headers))
+        .end(await response.text());
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   });
@@ -77,7 +87,9 @@ describe.skipIf(!url)('4 worker processes on PostgreSQL, killed at random', () =
 
   it('runs every side effect exactly once, loses nothing, and dead-letters exactly the poison events', async () => {
     const random = seeded(2026);
-    const ids = Array.from({ length: EVENTS }, (_, i) => (i % POISON_EVERY === 0 ? `evt_${i}_poison` : `evt_${i}`));
+    const ids = Array.from({ length: EVENTS }, (_, i) =>
+      i % POISON_EVERY === 0 ? `evt_${i}_poison` : `evt_${i}`,
+    );
     const deliveries = ids.flatMap((id) => [id, id, id]);
     for (let i = deliveries.length - 1; i > 0; i--) {
       const j = Math.floor(random() * (i + 1));
@@ -103,9 +115,18 @@ describe.skipIf(!url)('4 worker processes on PostgreSQL, killed at random', () =
     const send = async () => {
       while (next < deliveries.length) {
         const id = deliveries[next++]!;
-        const body = JSON.stringify({ id, type: 'invoice.paid', created: 1, data: { object: { id: `in_${id}` } } });
+        const body = JSON.stringify({
+          id,
+          type: 'invoice.paid',
+          created: 1,
+          data: { object: { id: `in_${id}` } },
+        });
         const signed = await signWebhook({ provider: 'stripe', secret: SECRET, body });
-        const response = await fetch(`http://127.0.0.1:${port}/stripe`, { method: 'POST', headers: signed.headers, body });
+        const response = await fetch(`http://127.0.0.1:${port}/stripe`, {
+          method: 'POST',
+          headers: signed.headers,
+          body,
+        });
         statuses.set(response.status, (statuses.get(response.status) ?? 0) + 1);
         await response.arrayBuffer();
       }
@@ -116,7 +137,9 @@ describe.skipIf(!url)('4 worker processes on PostgreSQL, killed at random', () =
     const deadline = Date.now() + 90_000;
     let open = -1;
     while (Date.now() < deadline) {
-      const { rows } = await pool.query(`SELECT count(*)::int AS n FROM "${table}" WHERE status IN ('pending', 'processing')`);
+      const { rows } = await pool.query(
+        `SELECT count(*)::int AS n FROM "${table}" WHERE status IN ('pending', 'processing')`,
+      );
       open = (rows[0] as { n: number }).n;
       if (open === 0) break;
       await new Promise((resolve) => setTimeout(resolve, 250));
@@ -128,16 +151,26 @@ describe.skipIf(!url)('4 worker processes on PostgreSQL, killed at random', () =
     expect(kills).toBeGreaterThan(3);
 
     const poison = ids.filter((id) => id.endsWith('_poison'));
-    const { rows: effects } = await pool.query(`SELECT event_id, count(*)::int AS n FROM "${ledger}" GROUP BY event_id`);
-    const counts = new Map((effects as Array<{ event_id: string; n: number }>).map((r) => [r.event_id, r.n]));
+    const { rows: effects } = await pool.query(
+      `SELECT event_id, count(*)::int AS n FROM "${ledger}" GROUP BY event_id`,
+    );
+    const counts = new Map(
+      (effects as Array<{ event_id: string; n: number }>).map((r) => [r.event_id, r.n]),
+    );
     expect([...counts.values()].filter((n) => n !== 1)).toEqual([]); // exactly once
     expect(counts.size).toBe(EVENTS - poison.length); // none lost
-    const { rows: stored } = await pool.query(`SELECT status, count(*)::int AS n FROM "${table}" GROUP BY status ORDER BY status`);
+    const { rows: stored } = await pool.query(
+      `SELECT status, count(*)::int AS n FROM "${table}" GROUP BY status ORDER BY status`,
+    );
     expect(stored).toEqual([
       { status: 'dead', n: poison.length },
       { status: 'done', n: EVENTS - poison.length },
     ]);
-    const { rows: dead } = await pool.query(`SELECT event_id FROM "${table}" WHERE status = 'dead' ORDER BY event_id`);
-    expect((dead as Array<{ event_id: string }>).map((r) => r.event_id)).toEqual([...poison].sort());
+    const { rows: dead } = await pool.query(
+      `SELECT event_id FROM "${table}" WHERE status = 'dead' ORDER BY event_id`,
+    );
+    expect((dead as Array<{ event_id: string }>).map((r) => r.event_id)).toEqual(
+      [...poison].sort(),
+    );
   }, 180_000);
 });

@@ -3,7 +3,14 @@ import type { NewInboxEvent } from './event.js';
 import { inboxId } from './event.js';
 import { listLimit, newLease, validLimit } from './lease.js';
 import { postgresSql } from './postgres-sql.js';
-import { checkTable, DEFAULT_INBOX_TABLE, type EventRow, failed, toClaimed, toEvent } from './rows.js';
+import {
+  checkTable,
+  DEFAULT_INBOX_TABLE,
+  type EventRow,
+  failed,
+  toClaimed,
+  toEvent,
+} from './rows.js';
 import type { InboxStore, InboxTransaction } from './store.js';
 
 export { DEFAULT_INBOX_TABLE } from './rows.js';
@@ -60,7 +67,13 @@ function timeout<T>(operation: string, ms: number, work: Promise<T>): Promise<T>
   let timer: ReturnType<typeof setTimeout> | undefined;
   const late = new Promise<never>((_, reject) => {
     timer = setTimeout(
-      () => reject(new InboxStoreError(operation, `The inbox store did not answer ${operation} within ${ms} ms; check the database.`)),
+      () =>
+        reject(
+          new InboxStoreError(
+            operation,
+            `The inbox store did not answer ${operation} within ${ms} ms; check the database.`,
+          ),
+        ),
       ms,
     );
   });
@@ -103,11 +116,14 @@ function timeout<T>(operation: string, ms: number, work: Promise<T>): Promise<T>
 export function postgresInboxStore(options: PostgresInboxStoreOptions): InboxStore {
   const { client } = options;
   if (typeof client?.query !== 'function') {
-    throw new InboxOptionsError('client must be a PostgreSQL client or pool with query(text, params).');
+    throw new InboxOptionsError(
+      'client must be a PostgreSQL client or pool with query(text, params).',
+    );
   }
   const table = checkTable(options.table ?? DEFAULT_INBOX_TABLE);
   const ms = options.operationTimeoutMs ?? DEFAULT_POSTGRES_INBOX_TIMEOUT_MS;
-  if (!Number.isInteger(ms) || ms < 1) throw new InboxOptionsError('operationTimeoutMs must be a whole number of at least 1.');
+  if (!Number.isInteger(ms) || ms < 1)
+    throw new InboxOptionsError('operationTimeoutMs must be a whole number of at least 1.');
   const sql = postgresSql(table);
   let ready: Promise<unknown> | undefined;
   const migrate = () => {
@@ -119,10 +135,14 @@ export function postgresInboxStore(options: PostgresInboxStoreOptions): InboxSto
   };
   const query = async (operation: string, text: string, params: unknown[]) => {
     try {
-      return await timeout(operation, ms, (async () => {
-        await migrate();
-        return (await client.query(text, params)).rows;
-      })());
+      return await timeout(
+        operation,
+        ms,
+        (async () => {
+          await migrate();
+          return (await client.query(text, params)).rows;
+        })(),
+      );
     } catch (error) {
       throw failed(operation, error);
     }
@@ -146,9 +166,13 @@ export function postgresInboxStore(options: PostgresInboxStoreOptions): InboxSto
     },
     async claim({ worker, now, leaseMs, limit, ordered }) {
       const lease = newLease(worker);
-      const rows = (await query('claim', sql.claim, [now, ordered, validLimit(limit), lease, now + leaseMs])) as Array<
-        EventRow & { seq: string }
-      >;
+      const rows = (await query('claim', sql.claim, [
+        now,
+        ordered,
+        validLimit(limit),
+        lease,
+        now + leaseMs,
+      ])) as Array<EventRow & { seq: string }>;
       return rows
         .sort((a, b) => Number(a.order_at) - Number(b.order_at) || Number(a.seq) - Number(b.seq))
         .map((row) => toClaimed(row, lease));
@@ -163,7 +187,8 @@ export function postgresInboxStore(options: PostgresInboxStoreOptions): InboxSto
         const params = [status, next, JSON.stringify(outcome.error), now, id, lease];
         return (await query('settle', sql.fail, params)).length === 1;
       }
-      if (outcome.status === 'stale') return (await query('settle', sql.stale, [now, id, lease])).length === 1;
+      if (outcome.status === 'stale')
+        return (await query('settle', sql.stale, [now, id, lease])).length === 1;
       const [row] = (await query('settle', sql.done, [now, id, lease])) as Array<{ n: number }>;
       return row?.n === 1;
     },
@@ -172,7 +197,14 @@ export function postgresInboxStore(options: PostgresInboxStoreOptions): InboxSto
       return row === undefined ? undefined : toEvent(row);
     },
     async list(filter) {
-      const params = [filter.status ?? null, filter.provider ?? null, filter.type ?? null, filter.since ?? null, filter.until ?? null, listLimit(filter.limit)];
+      const params = [
+        filter.status ?? null,
+        filter.provider ?? null,
+        filter.type ?? null,
+        filter.since ?? null,
+        filter.until ?? null,
+        listLimit(filter.limit),
+      ];
       return ((await query('list', sql.list, params)) as EventRow[]).map(toEvent);
     },
     async requeue(ids, now) {

@@ -2,7 +2,12 @@ import type { Clock } from '@brace/core';
 import { InboxLeaseLostError, InboxStoreError } from './errors.js';
 import { attemptError, type ClaimedInboxEvent } from './event.js';
 import { emit, type InboxCallbacks } from './events.js';
-import { handlerFor, type InboxEventMap, type InboxHandler, type InboxHandlers } from './handlers.js';
+import {
+  handlerFor,
+  type InboxEventMap,
+  type InboxHandler,
+  type InboxHandlers,
+} from './handlers.js';
 import type { RetryPlan } from './retry.js';
 import type { InboxStore, SettleOutcome } from './store.js';
 
@@ -74,7 +79,11 @@ function heartbeat(
       await context.clock.sleep(every, stop);
       let held = false;
       try {
-        held = await context.store.extend(event.id, event.lease, context.clock.now() + context.leaseMs);
+        held = await context.store.extend(
+          event.id,
+          event.lease,
+          context.clock.now() + context.leaseMs,
+        );
       } catch (error) {
         storeFailed(context, 'extend', error);
         continue; // try again next beat; the lease may still be live
@@ -88,11 +97,22 @@ function heartbeat(
   return beat().catch(() => {});
 }
 
-async function fail(context: ProcessContext, event: ClaimedInboxEvent, error: unknown): Promise<void> {
+async function fail(
+  context: ProcessContext,
+  event: ClaimedInboxEvent,
+  error: unknown,
+): Promise<void> {
   const entry = attemptError(error, event.attempts, context.clock.now());
-  const base = { id: event.id, provider: event.provider, type: event.type, attempt: event.attempts, error: entry };
+  const base = {
+    id: event.id,
+    provider: event.provider,
+    type: event.type,
+    attempt: event.attempts,
+    error: entry,
+  };
   if (event.attempts >= context.plan.attempts) {
-    if (await settle(context, event, { status: 'dead', error: entry })) emit(context.callbacks.onDeadLetter, base);
+    if (await settle(context, event, { status: 'dead', error: entry }))
+      emit(context.callbacks.onDeadLetter, base);
     return;
   }
   const delayMs = context.plan.delayAfter(event.attempts, error);
@@ -125,13 +145,22 @@ export async function processEvent(
   const skipped = { id: event.id, provider: event.provider, type: event.type };
   if (context.ordered && event.watermark !== undefined && event.orderAt < event.watermark) {
     if (await settle(context, event, { status: 'stale' })) {
-      emit(context.callbacks.onStale, { ...skipped, ...(event.resourceKey === undefined ? {} : { resourceKey: event.resourceKey }) });
+      emit(context.callbacks.onStale, {
+        ...skipped,
+        ...(event.resourceKey === undefined ? {} : { resourceKey: event.resourceKey }),
+      });
     }
     return;
   }
   if (event.attempts > context.plan.attempts) {
     // Workers died holding it (a handler that crashes the process): stop trying.
-    return fail(context, event, new LeaseExpiredError(`${event.attempts - 1} attempts ended without an outcome (the worker stopped); not retried again.`));
+    return fail(
+      context,
+      event,
+      new LeaseExpiredError(
+        `${event.attempts - 1} attempts ended without an outcome (the worker stopped); not retried again.`,
+      ),
+    );
   }
   let handler = handlerFor(context.handlers, event.provider, event.type);
   if (handler === undefined) {
@@ -143,7 +172,13 @@ export async function processEvent(
     }
     if (policy === 'dead-letter') {
       event.attempts = Math.max(event.attempts, context.plan.attempts);
-      return fail(context, event, new NoHandlerError(`No handler for ${event.provider} event type ${JSON.stringify(event.type)}.`));
+      return fail(
+        context,
+        event,
+        new NoHandlerError(
+          `No handler for ${event.provider} event type ${JSON.stringify(event.type)}.`,
+        ),
+      );
     }
     handler = policy;
   }
@@ -158,7 +193,11 @@ export async function processEvent(
   const transaction =
     store.transaction === undefined
       ? undefined
-      : async <R>(work: (tx: Parameters<Parameters<NonNullable<InboxStore['transaction']>>[3]>[0]) => Promise<R>) => {
+      : async <R>(
+          work: (
+            tx: Parameters<Parameters<NonNullable<InboxStore['transaction']>>[3]>[0],
+          ) => Promise<R>,
+        ) => {
           const result = await store.transaction!(event.id, event.lease, context.clock.now(), work);
           committed = true;
           return result;

@@ -39,23 +39,55 @@ describe('receivers', () => {
     expect(first.status).toBe(200);
     expect(await first.json()).toEqual({ received: true });
     const stored = await store.get('stripe:evt_1');
-    expect(stored).toMatchObject({ type: 'invoice.paid', resourceKey: 'in_evt_1', payload: body, status: 'pending', source: 'delivery', occurredAt: 1_800_000_000_000 });
+    expect(stored).toMatchObject({
+      type: 'invoice.paid',
+      resourceKey: 'in_evt_1',
+      payload: body,
+      status: 'pending',
+      source: 'delivery',
+      occurredAt: 1_800_000_000_000,
+    });
     const again = await inbox.fetch('stripe')(await stripeRequest(body));
     expect(await again.json()).toEqual({ received: true, duplicate: true });
     expect(events).toEqual([
-      { kind: 'received', event: { id: 'stripe:evt_1', provider: 'stripe', type: 'invoice.paid', duplicate: false, source: 'delivery' } },
-      { kind: 'received', event: { id: 'stripe:evt_1', provider: 'stripe', type: 'invoice.paid', duplicate: true, source: 'delivery' } },
+      {
+        kind: 'received',
+        event: {
+          id: 'stripe:evt_1',
+          provider: 'stripe',
+          type: 'invoice.paid',
+          duplicate: false,
+          source: 'delivery',
+        },
+      },
+      {
+        kind: 'received',
+        event: {
+          id: 'stripe:evt_1',
+          provider: 'stripe',
+          type: 'invoice.paid',
+          duplicate: true,
+          source: 'delivery',
+        },
+      },
     ]);
   });
 
   it("refuses a forged delivery with the verifier's typed problem and stores nothing", async () => {
     const { inbox, store, events } = setup();
-    const response = await inbox.fetch('stripe')(await stripeRequest(stripeEvent('evt_f'), 'whsec_wrong'));
+    const response = await inbox.fetch('stripe')(
+      await stripeRequest(stripeEvent('evt_f'), 'whsec_wrong'),
+    );
     expect(response.status).toBe(401);
     expect(response.headers.get('content-type')).toBe('application/problem+json');
     expect(await response.json()).toMatchObject({ status: 401, code: 'NO_MATCHING_SIGNATURE' });
     expect(await store.get('stripe:evt_f')).toBeUndefined();
-    expect(events).toEqual([{ kind: 'rejected', event: { provider: 'stripe', code: 'NO_MATCHING_SIGNATURE', status: 401 } }]);
+    expect(events).toEqual([
+      {
+        kind: 'rejected',
+        event: { provider: 'stripe', code: 'NO_MATCHING_SIGNATURE', status: 401 },
+      },
+    ]);
   });
 
   it('answers 503 with Retry-After, never 2xx, when the store fails; the error keeps no secret', async () => {
@@ -66,7 +98,7 @@ describe('receivers', () => {
     const problem = await response.json();
     expect(problem).toMatchObject({ status: 503, code: 'INBOX_STORE_UNAVAILABLE' });
     expect(events).toHaveLength(1);
-    const [{ event }] = events as Array<{ event: { error: Error } }>;
+    const { event } = (events as Array<{ event: { error: Error } }>)[0]!;
     expect(event.error).toMatchObject({ code: 'INBOX_STORE_FAILED', operation: 'insert' });
     const dump = inspect(event.error, { depth: Number.POSITIVE_INFINITY, showHidden: true });
     expect(dump).toContain('ECONNREFUSED');
@@ -76,7 +108,10 @@ describe('receivers', () => {
 
   it('reads GitHub ids and types from its headers', async () => {
     const { inbox, store } = setup();
-    const response = await inbox.receive('github', await githubRequest('d-1', 'issues', { action: 'opened', issue: { number: 7 } }));
+    const response = await inbox.receive(
+      'github',
+      await githubRequest('d-1', 'issues', { action: 'opened', issue: { number: 7 } }),
+    );
     expect(response.status).toBe(200);
     expect(await store.get('github:d-1')).toMatchObject({ type: 'issues.opened', eventId: 'd-1' });
   });
@@ -88,7 +123,10 @@ describe('receivers', () => {
     const [stored] = await store.list({ provider: 'stripe' });
     expect(stored?.eventId).toMatch(/^sha256:[0-9a-f]{64}$/);
     expect(stored?.type).toBe('unknown');
-    expect(JSON.parse((await inbox.receive('stripe', await stripeRequest(body))).body)).toEqual({ received: true, duplicate: true });
+    expect(JSON.parse((await inbox.receive('stripe', await stripeRequest(body))).body)).toEqual({
+      received: true,
+      duplicate: true,
+    });
   });
 
   it('uses a custom describer and scheme', async () => {
@@ -96,12 +134,27 @@ describe('receivers', () => {
     const inbox = createInbox({
       store,
       providers: {
-        billing: { scheme: 'stripe', secret: STRIPE_SECRET, toleranceSec: Number.POSITIVE_INFINITY, describe: ({ payload }) => ({ eventId: (payload as { uuid: string }).uuid, type: 'custom', resourceKey: 'r1', occurredAt: 5 }) },
+        billing: {
+          scheme: 'stripe',
+          secret: STRIPE_SECRET,
+          toleranceSec: Number.POSITIVE_INFINITY,
+          describe: ({ payload }) => ({
+            eventId: (payload as { uuid: string }).uuid,
+            type: 'custom',
+            resourceKey: 'r1',
+            occurredAt: 5,
+          }),
+        },
       },
       handlers: {},
     });
     await inbox.receive('billing', await stripeRequest(JSON.stringify({ uuid: 'u-1' })));
-    expect(await store.get('billing:u-1')).toMatchObject({ type: 'custom', resourceKey: 'r1', occurredAt: 5, orderAt: 5 });
+    expect(await store.get('billing:u-1')).toMatchObject({
+      type: 'custom',
+      resourceKey: 'r1',
+      occurredAt: 5,
+      orderAt: 5,
+    });
   });
 
   it('a throwing callback never breaks a delivery', async () => {
@@ -113,12 +166,16 @@ describe('receivers', () => {
         throw new Error('callback bug');
       },
     });
-    expect((await inbox.receive('stripe', await stripeRequest(stripeEvent('evt_cb')))).status).toBe(200);
+    expect((await inbox.receive('stripe', await stripeRequest(stripeEvent('evt_cb')))).status).toBe(
+      200,
+    );
   });
 
   it('rejects unknown providers and bad options with typed errors', () => {
     const { inbox } = setup();
-    expect(() => inbox.fetch('nope')).toThrow(expect.objectContaining({ code: 'INBOX_INVALID_OPTIONS' }));
+    expect(() => inbox.fetch('nope')).toThrow(
+      expect.objectContaining({ code: 'INBOX_INVALID_OPTIONS' }),
+    );
     const base = { store: memoryInboxStore(), providers: {}, handlers: {} };
     expect(() => createInbox({ ...base, concurrency: 0 })).toThrow(/concurrency/);
     expect(() => createInbox({ ...base, leaseMs: 1.5 })).toThrow(/leaseMs/);

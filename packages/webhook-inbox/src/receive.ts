@@ -67,7 +67,12 @@ export async function describeDelivery(
   const options = context.providers[provider]!;
   const describe = options.describe ?? builtInDescriber(webhook.provider);
   const payload = parseJson(webhook.body);
-  const input = { headers, body: webhook.body, payload, ...(webhook.id === undefined ? {} : { deliveryId: webhook.id }) };
+  const input = {
+    headers,
+    body: webhook.body,
+    payload,
+    ...(webhook.id === undefined ? {} : { deliveryId: webhook.id }),
+  };
   const description = describe(input);
   const receivedAt = context.now();
   const occurredAt = description.occurredAt;
@@ -121,7 +126,10 @@ export async function accept(
 }
 
 /** The options `verifyWebhook` gets for a configured provider. */
-export function verifyOptions(options: InboxProviderOptions, provider: string): VerifyWebhookOptions {
+export function verifyOptions(
+  options: InboxProviderOptions,
+  provider: string,
+): VerifyWebhookOptions {
   const { scheme, describe: _describe, ...rest } = options;
   return { ...rest, provider: scheme ?? (provider as VerifyWebhookOptions['provider']) };
 }

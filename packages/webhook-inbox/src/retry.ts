@@ -38,13 +38,18 @@ export interface RetryPlan {
 function whole(name: string, value: number | undefined, fallback: number, min: number): number {
   const v = value ?? fallback;
   if (!Number.isFinite(v) || v < min || (name === 'retry.attempts' && !Number.isInteger(v))) {
-    throw new InboxOptionsError(`${name} must be a ${name === 'retry.attempts' ? 'whole ' : ''}number of at least ${min}.`);
+    throw new InboxOptionsError(
+      `${name} must be a ${name === 'retry.attempts' ? 'whole ' : ''}number of at least ${min}.`,
+    );
   }
   return v;
 }
 
 /** Validates `retry` and returns the schedule: full jitter, `U(0, min(cap, base * 2^(n-1)))`. */
-export function retryPlan(options: InboxRetryOptions = {}, random: () => number = Math.random): RetryPlan {
+export function retryPlan(
+  options: InboxRetryOptions = {},
+  random: () => number = Math.random,
+): RetryPlan {
   const attempts = whole('retry.attempts', options.attempts, DEFAULT_INBOX_ATTEMPTS, 1);
   const baseMs = whole('retry.baseMs', options.baseMs, DEFAULT_INBOX_RETRY_BASE_MS, 0);
   const capMs = whole('retry.capMs', options.capMs, DEFAULT_INBOX_RETRY_CAP_MS, 0);

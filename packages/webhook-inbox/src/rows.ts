@@ -1,6 +1,12 @@
 // Shared by the SQL stores: table names and the row ↔ event mapping.
 import { InboxOptionsError, InboxStoreError } from './errors.js';
-import type { AttemptError, ClaimedInboxEvent, InboxEventSource, InboxEventStatus, StoredInboxEvent } from './event.js';
+import type {
+  AttemptError,
+  ClaimedInboxEvent,
+  InboxEventSource,
+  InboxEventStatus,
+  StoredInboxEvent,
+} from './event.js';
 
 /** Default table of the SQL stores: `brace_inbox` (and `brace_inbox_watermarks`). */
 export const DEFAULT_INBOX_TABLE = 'brace_inbox';
@@ -52,7 +58,8 @@ export function toEvent(row: EventRow): StoredInboxEvent {
     status: row.status as InboxEventStatus,
     attempts: num(row.attempts),
     nextAttemptAt: num(row.next_attempt_at),
-    errors: typeof row.errors === 'string' ? (JSON.parse(row.errors) as AttemptError[]) : row.errors,
+    errors:
+      typeof row.errors === 'string' ? (JSON.parse(row.errors) as AttemptError[]) : row.errors,
     updatedAt: num(row.updated_at),
   };
   if (row.resource_key !== null) event.resourceKey = row.resource_key;
@@ -68,13 +75,17 @@ export function toClaimed(row: EventRow, lease: string): ClaimedInboxEvent {
 }
 
 /** Oldest first by provider order, then arrival. */
-export function byOrder(a: ClaimedInboxEvent & { seq?: number }, b: ClaimedInboxEvent & { seq?: number }): number {
+export function byOrder(
+  a: ClaimedInboxEvent & { seq?: number },
+  b: ClaimedInboxEvent & { seq?: number },
+): number {
   return a.orderAt - b.orderAt || (a.seq ?? 0) - (b.seq ?? 0);
 }
 
 /** Wraps a driver failure as a typed store error. */
 export function failed(operation: string, error: unknown): InboxStoreError {
-  if (error instanceof InboxStoreError || error instanceof InboxOptionsError) return error as InboxStoreError;
+  if (error instanceof InboxStoreError || error instanceof InboxOptionsError)
+    return error as InboxStoreError;
   return new InboxStoreError(
     operation,
     `The inbox store failed during ${operation}; check the database connection. Nothing was acknowledged that is not stored.`,

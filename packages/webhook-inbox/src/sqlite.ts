@@ -2,7 +2,14 @@ import { InboxOptionsError } from './errors.js';
 import type { ClaimedInboxEvent, NewInboxEvent } from './event.js';
 import { inboxId } from './event.js';
 import { listLimit, newLease, validLimit } from './lease.js';
-import { checkTable, DEFAULT_INBOX_TABLE, type EventRow, failed, toClaimed, toEvent } from './rows.js';
+import {
+  checkTable,
+  DEFAULT_INBOX_TABLE,
+  type EventRow,
+  failed,
+  toClaimed,
+  toEvent,
+} from './rows.js';
 import { sqliteSql } from './sqlite-sql.js';
 import type { InboxListFilter, InboxStore, SettleOutcome } from './store.js';
 
@@ -26,7 +33,9 @@ export interface InboxSqliteDatabase {
   /** Prepares a statement. */
   prepare(sql: string): {
     /** Runs it; reports the rows changed. */
-    run(...params: Array<string | number | null>): { /** Rows changed. */ changes: number | bigint };
+    run(...params: Array<string | number | null>): {
+      /** Rows changed. */ changes: number | bigint;
+    };
     /** Runs it to completion and returns every row. */
     all(...params: Array<string | number | null>): unknown[];
   };
@@ -80,11 +89,14 @@ const BUSY_TIMEOUT_MS = 5_000;
 export function sqliteInboxStore(options: SqliteInboxStoreOptions): InboxStore {
   const { database } = options;
   if (typeof database?.prepare !== 'function' || typeof database.exec !== 'function') {
-    throw new InboxOptionsError('database must be an open node:sqlite DatabaseSync or better-sqlite3 Database.');
+    throw new InboxOptionsError(
+      'database must be an open node:sqlite DatabaseSync or better-sqlite3 Database.',
+    );
   }
   const table = checkTable(options.table ?? DEFAULT_INBOX_TABLE);
   const busy = options.busyTimeoutMs ?? BUSY_TIMEOUT_MS;
-  if (!Number.isInteger(busy) || busy < 0) throw new InboxOptionsError('busyTimeoutMs must be a whole number of at least 0.');
+  if (!Number.isInteger(busy) || busy < 0)
+    throw new InboxOptionsError('busyTimeoutMs must be a whole number of at least 0.');
   const sql = sqliteSql(table);
   try {
     database.exec(`PRAGMA busy_timeout = ${busy}`);
@@ -171,14 +183,31 @@ export function sqliteInboxStore(options: SqliteInboxStoreOptions): InboxStore {
         if (outcome.status === 'retry' || outcome.status === 'dead') {
           const error = JSON.stringify(outcome.error);
           const next = outcome.status === 'retry' ? outcome.nextAttemptAt : now;
-          return Number(prepared(sql.fail).run(outcome.status === 'retry' ? 'pending' : 'dead', next, error, error, now, id, lease).changes) === 1;
+          return (
+            Number(
+              prepared(sql.fail).run(
+                outcome.status === 'retry' ? 'pending' : 'dead',
+                next,
+                error,
+                error,
+                now,
+                id,
+                lease,
+              ).changes,
+            ) === 1
+          );
         }
-        if (outcome.status === 'stale') return Number(prepared(sql.stale).run(now, id, lease).changes) === 1;
+        if (outcome.status === 'stale')
+          return Number(prepared(sql.stale).run(now, id, lease).changes) === 1;
         return transaction(() => {
-          const done = prepared(sql.done).all(now, id, lease) as Array<{ resource_key: string | null; order_at: number }>;
+          const done = prepared(sql.done).all(now, id, lease) as Array<{
+            resource_key: string | null;
+            order_at: number;
+          }>;
           const row = done[0];
           if (row === undefined) return false;
-          if (row.resource_key !== null) prepared(sql.watermark).run(row.resource_key, row.order_at);
+          if (row.resource_key !== null)
+            prepared(sql.watermark).run(row.resource_key, row.order_at);
           return true;
         });
       }),
@@ -212,7 +241,8 @@ export function sqliteInboxStore(options: SqliteInboxStoreOptions): InboxStore {
       run('requeue', () =>
         transaction(() => {
           let count = 0;
-          for (const id of new Set(ids)) count += Number(prepared(sql.requeue).run(now, now, id).changes);
+          for (const id of new Set(ids))
+            count += Number(prepared(sql.requeue).run(now, now, id).changes);
           return count;
         }),
       ),
@@ -221,7 +251,8 @@ export function sqliteInboxStore(options: SqliteInboxStoreOptions): InboxStore {
       run('discard', () =>
         transaction(() => {
           let count = 0;
-          for (const id of new Set(ids)) count += Number(prepared(sql.discard).run(now, id).changes);
+          for (const id of new Set(ids))
+            count += Number(prepared(sql.discard).run(now, id).changes);
           return count;
         }),
       ),

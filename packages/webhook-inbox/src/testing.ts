@@ -24,7 +24,11 @@ function fresh(): string {
   return `p${Math.random().toString(36).slice(2, 10)}`;
 }
 
-function event(provider: string, eventId: string, extra: Partial<NewInboxEvent> = {}): NewInboxEvent {
+function event(
+  provider: string,
+  eventId: string,
+  extra: Partial<NewInboxEvent> = {},
+): NewInboxEvent {
   return {
     provider,
     eventId,
@@ -112,7 +116,10 @@ export function runInboxStoreConformance(
       const p = fresh();
       for (let i = 0; i < 20; i++) await store.insert(event(p, `e${i}`));
       const batches = await Promise.all([1, 2, 3, 4].map(() => claim(T0, 7)));
-      const ids = batches.flat().filter((e) => e.provider === p).map((e) => e.id);
+      const ids = batches
+        .flat()
+        .filter((e) => e.provider === p)
+        .map((e) => e.id);
       expect(new Set(ids).size).toBe(ids.length);
     });
 
@@ -142,7 +149,14 @@ export function runInboxStoreConformance(
         const [claimed] = await mine(p, now);
         expect(claimed?.attempts).toBe(attempt);
         const error = { attempt, at: now, name: 'Error', message: `failure ${attempt}`, code: 'E' };
-        expect(await store.settle(claimed!.id, claimed!.lease, { status: 'retry', nextAttemptAt: now + 100, error }, now)).toBe(true);
+        expect(
+          await store.settle(
+            claimed!.id,
+            claimed!.lease,
+            { status: 'retry', nextAttemptAt: now + 100, error },
+            now,
+          ),
+        ).toBe(true);
         expect(await mine(p, now + 99)).toEqual([]);
         now += 100;
       }
@@ -151,12 +165,19 @@ export function runInboxStoreConformance(
       expect(stored?.nextAttemptAt).toBe(now);
       expect(stored?.errors).toHaveLength(20);
       expect(stored?.errors[0]?.message).toBe('failure 3');
-      expect(stored?.errors[19]).toEqual({ attempt: 22, at: now - 100, name: 'Error', message: 'failure 22', code: 'E' });
+      expect(stored?.errors[19]).toEqual({
+        attempt: 22,
+        at: now - 100,
+        name: 'Error',
+        message: 'failure 22',
+        code: 'E',
+      });
     });
 
     it('keeps dead letters, lists them, replays and discards them', async () => {
       const p = fresh();
-      for (const id of ['d1', 'd2', 'd3']) await store.insert(event(p, id, { receivedAt: T0 + Number(id[1]) }));
+      for (const id of ['d1', 'd2', 'd3'])
+        await store.insert(event(p, id, { receivedAt: T0 + Number(id[1]) }));
       const claimed = await mine(p, T0 + 10);
       for (const e of claimed) {
         const error = { attempt: 1, at: T0, name: 'TypeError', message: 'bad' };
@@ -165,7 +186,11 @@ export function runInboxStoreConformance(
       const dead = await store.list({ status: 'dead', provider: p });
       expect(dead.map((e) => e.eventId)).toEqual(['d1', 'd2', 'd3']);
       expect(dead[0]?.errors[0]?.name).toBe('TypeError');
-      expect((await store.list({ status: 'dead', provider: p, since: T0 + 2, until: T0 + 3 })).map((e) => e.eventId)).toEqual(['d2']);
+      expect(
+        (await store.list({ status: 'dead', provider: p, since: T0 + 2, until: T0 + 3 })).map(
+          (e) => e.eventId,
+        ),
+      ).toEqual(['d2']);
       expect(await store.list({ status: 'dead', provider: p, type: 'other' })).toEqual([]);
       expect(await store.list({ provider: p, limit: 2 })).toHaveLength(2);
       expect(await mine(p, T0 + 100)).toEqual([]);
@@ -205,9 +230,30 @@ export function runInboxStoreConformance(
     it('round-trips payloads and fields exactly', async () => {
       const p = fresh();
       const payload = `{"text":"héllo \u{1F600} \\u0000 ${'x'.repeat(1_000_000)}"}`;
-      await store.insert(event(p, 'big', { payload, type: 'a.b', resourceKey: 'res/1', occurredAt: T0 - 5, orderAt: T0 - 5, source: 'reconcile' }));
+      await store.insert(
+        event(p, 'big', {
+          payload,
+          type: 'a.b',
+          resourceKey: 'res/1',
+          occurredAt: T0 - 5,
+          orderAt: T0 - 5,
+          source: 'reconcile',
+        }),
+      );
       const stored = await store.get(`${p}:big`);
-      expect(stored).toMatchObject({ provider: p, eventId: 'big', type: 'a.b', resourceKey: 'res/1', occurredAt: T0 - 5, orderAt: T0 - 5, receivedAt: T0, source: 'reconcile', status: 'pending', attempts: 0, errors: [] });
+      expect(stored).toMatchObject({
+        provider: p,
+        eventId: 'big',
+        type: 'a.b',
+        resourceKey: 'res/1',
+        occurredAt: T0 - 5,
+        orderAt: T0 - 5,
+        receivedAt: T0,
+        source: 'reconcile',
+        status: 'pending',
+        attempts: 0,
+        errors: [],
+      });
       expect(stored?.payload === payload).toBe(true);
       expect(await store.get(`${p}:missing`)).toBeUndefined();
     });
@@ -225,7 +271,9 @@ export function runInboxStoreConformance(
       await store.insert(event(p, 'lost'));
       const [first] = await mine(p);
       await mine(p, T0 + LEASE + 1); // another worker takes it over
-      await expect(store.transaction(first!.id, first!.lease, T0, async () => 1)).rejects.toMatchObject({ code: 'INBOX_LEASE_LOST' });
+      await expect(
+        store.transaction(first!.id, first!.lease, T0, async () => 1),
+      ).rejects.toMatchObject({ code: 'INBOX_LEASE_LOST' });
       const failing = store.transaction(first!.id, 'nope', T0, async () => 1);
       await expect(failing).rejects.toMatchObject({ code: 'INBOX_LEASE_LOST' });
     });

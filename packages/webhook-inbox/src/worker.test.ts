@@ -5,8 +5,21 @@ import { memoryInboxStore } from './memory-store.js';
 import type { InboxStore } from './store.js';
 import { clockAt, failing, T0 } from './test-utils/fixtures.js';
 
-function event(eventId: string, type = 'invoice.paid', extra: Partial<NewInboxEvent> = {}): NewInboxEvent {
-  return { provider: 'stripe', eventId, type, payload: JSON.stringify({ id: eventId }), receivedAt: T0, orderAt: T0, source: 'delivery', ...extra };
+function event(
+  eventId: string,
+  type = 'invoice.paid',
+  extra: Partial<NewInboxEvent> = {},
+): NewInboxEvent {
+  return {
+    provider: 'stripe',
+    eventId,
+    type,
+    payload: JSON.stringify({ id: eventId }),
+    receivedAt: T0,
+    orderAt: T0,
+    source: 'delivery',
+    ...extra,
+  };
 }
 
 function setup(options: Partial<InboxOptions> = {}, store: InboxStore = memoryInboxStore()) {
@@ -33,7 +46,11 @@ describe('workers', () => {
   it('runs the handler for the type with the parsed payload, then marks the event done', async () => {
     const seen: unknown[] = [];
     const { inbox, store, log } = setup({
-      handlers: { stripe: { 'invoice.paid': async (e) => void seen.push([e.id, e.type, e.payload, e.attempt, e.raw]) } },
+      handlers: {
+        stripe: {
+          'invoice.paid': async (e) => void seen.push([e.id, e.type, e.payload, e.attempt, e.raw]),
+        },
+      },
     });
     await store.insert(event('evt_1'));
     expect(await inbox.runOnce()).toBe(1);
@@ -73,7 +90,10 @@ describe('workers', () => {
       [2, 'TypeError', 'E_DOWN'],
       [3, 'TypeError', 'E_DOWN'],
     ]);
-    expect(await inbox.deadLetters.get('stripe:evt_r')).toMatchObject({ status: 'dead', attempts: 3 });
+    expect(await inbox.deadLetters.get('stripe:evt_r')).toMatchObject({
+      status: 'dead',
+      attempts: 3,
+    });
     fail = false;
     expect(await inbox.deadLetters.replay(['stripe:evt_r'])).toBe(1);
     await inbox.runOnce();
@@ -82,8 +102,18 @@ describe('workers', () => {
   });
 
   it('replays dead letters by received time, and discards the rest (still duplicates afterwards)', async () => {
-    const { inbox, store, clock } = setup({ retry: { attempts: 1 }, handlers: { stripe: { '*': () => { throw new Error('x'); } } } });
-    for (let i = 0; i < 4; i++) await store.insert(event(`e${i}`, 'any', { receivedAt: T0 - 10 + i }));
+    const { inbox, store } = setup({
+      retry: { attempts: 1 },
+      handlers: {
+        stripe: {
+          '*': () => {
+            throw new Error('x');
+          },
+        },
+      },
+    });
+    for (let i = 0; i < 4; i++)
+      await store.insert(event(`e${i}`, 'any', { receivedAt: T0 - 10 + i }));
     await inbox.runOnce();
     expect(await inbox.deadLetters.list()).toHaveLength(4);
     expect(await inbox.deadLetters.replay({ since: T0 - 9, until: T0 - 7 })).toBe(2);
@@ -102,7 +132,10 @@ describe('workers', () => {
     const dead = setup({ unhandled: 'dead-letter', retry: { attempts: 5 } });
     await dead.store.insert(event('u2', 'customer.created'));
     await dead.inbox.runOnce();
-    expect(dead.log).toEqual(['unhandled stripe:u2', 'dead stripe:u2 #5 No handler for stripe event type "customer.created".']);
+    expect(dead.log).toEqual([
+      'unhandled stripe:u2',
+      'dead stripe:u2 #5 No handler for stripe event type "customer.created".',
+    ]);
 
     const seen: string[] = [];
     const fallback = setup({ unhandled: async (e) => void seen.push(e.type) });
@@ -136,14 +169,25 @@ describe('workers', () => {
       release = resolve;
     });
     const store = memoryInboxStore();
-    const { inbox, clock } = setup({ leaseMs: 3_000, handlers: { stripe: { '*': () => blocker } } }, store);
+    const { inbox, clock } = setup(
+      { leaseMs: 3_000, handlers: { stripe: { '*': () => blocker } } },
+      store,
+    );
     await store.insert(event('long'));
     const running = inbox.runOnce();
     for (let i = 0; i < 5; i++) {
       await clock.advance(1_000); // a beat every 1,000 ms (a third of leaseMs)
       await Promise.resolve();
     }
-    expect(await store.claim({ worker: 'other', now: clock.now(), leaseMs: 3_000, limit: 5, ordered: false })).toEqual([]);
+    expect(
+      await store.claim({
+        worker: 'other',
+        now: clock.now(),
+        leaseMs: 3_000,
+        limit: 5,
+        ordered: false,
+      }),
+    ).toEqual([]);
     release();
     await running;
     expect((await store.get('stripe:long'))?.status).toBe('done');
@@ -152,12 +196,26 @@ describe('workers', () => {
     let signal!: AbortSignal;
     let finish!: () => void;
     let started!: () => void;
-    const running2 = new Promise<void>((resolve) => { started = resolve; });
-    const flaky = setup({ leaseMs: 3_000, handlers: { stripe: { '*': (_e, context) => {
-      signal = context.signal;
-      started();
-      return new Promise<void>((resolve) => { finish = resolve; });
-    } } } }, failing(store, new Set(['extend'])));
+    const running2 = new Promise<void>((resolve) => {
+      started = resolve;
+    });
+    const flaky = setup(
+      {
+        leaseMs: 3_000,
+        handlers: {
+          stripe: {
+            '*': (_e, context) => {
+              signal = context.signal;
+              started();
+              return new Promise<void>((resolve) => {
+                finish = resolve;
+              });
+            },
+          },
+        },
+      },
+      failing(store, new Set(['extend'])),
+    );
     await store.insert(event('flaky'));
     const run = flaky.inbox.runOnce();
     await running2;
@@ -175,12 +233,27 @@ describe('workers', () => {
     const lost: InboxStore = { ...store, extend: async () => false };
     let reason: unknown;
     let started!: () => void;
-    const running = new Promise<void>((resolve) => { started = resolve; });
-    const { inbox, clock, log } = setup({ leaseMs: 3_000, retry: { attempts: 2 }, handlers: { stripe: { '*': (_e, context) =>
-      new Promise((_, reject) => (started(), context.signal).addEventListener('abort', () => {
-        reason = context.signal.reason;
-        reject(context.signal.reason);
-      })) } } }, lost);
+    const running = new Promise<void>((resolve) => {
+      started = resolve;
+    });
+    const { inbox, clock, log } = setup(
+      {
+        leaseMs: 3_000,
+        retry: { attempts: 2 },
+        handlers: {
+          stripe: {
+            '*': (_e, context) =>
+              new Promise((_, reject) =>
+                (started(), context.signal).addEventListener('abort', () => {
+                  reason = context.signal.reason;
+                  reject(context.signal.reason);
+                }),
+              ),
+          },
+        },
+      },
+      lost,
+    );
     await store.insert(event('gone'));
     const run = inbox.runOnce();
     await running;
@@ -199,24 +272,44 @@ describe('workers', () => {
   it('a settle failure leaves the event to be claimed again after its lease', async () => {
     const store = memoryInboxStore();
     const broken = failing(store, new Set(['settle']));
-    const { inbox, clock, log } = setup({ leaseMs: 1_000, handlers: { stripe: { '*': async () => {} } } }, broken);
+    const { inbox, clock, log } = setup(
+      { leaseMs: 1_000, handlers: { stripe: { '*': async () => {} } } },
+      broken,
+    );
     await store.insert(event('s'));
     await inbox.runOnce();
     expect(log).toEqual(['store-error settle']);
     clock.advance(1_000);
-    const [again] = await store.claim({ worker: 'w2', now: clock.now(), leaseMs: 1_000, limit: 1, ordered: false });
+    const [again] = await store.claim({
+      worker: 'w2',
+      now: clock.now(),
+      leaseMs: 1_000,
+      limit: 1,
+      ordered: false,
+    });
     expect(again).toMatchObject({ id: 'stripe:s', attempts: 2 });
   });
 
   it('dead-letters an event whose workers kept dying (attempts used up by expired leases)', async () => {
     const store = memoryInboxStore();
-    const { inbox, clock, log } = setup({ retry: { attempts: 2 }, leaseMs: 1_000, handlers: { stripe: { '*': async () => {} } } }, store);
+    const { inbox, clock, log } = setup(
+      { retry: { attempts: 2 }, leaseMs: 1_000, handlers: { stripe: { '*': async () => {} } } },
+      store,
+    );
     await store.insert(event('crash'));
     for (let i = 0; i < 2; i++) {
-      await store.claim({ worker: 'dies', now: clock.now(), leaseMs: 1_000, limit: 1, ordered: false });
+      await store.claim({
+        worker: 'dies',
+        now: clock.now(),
+        leaseMs: 1_000,
+        limit: 1,
+        ordered: false,
+      });
       clock.advance(1_000);
     }
     await inbox.runOnce();
-    expect(log).toEqual([expect.stringMatching(/^dead stripe:crash #3 2 attempts ended without an outcome/)]);
+    expect(log).toEqual([
+      expect.stringMatching(/^dead stripe:crash #3 2 attempts ended without an outcome/),
+    ]);
   });
 });

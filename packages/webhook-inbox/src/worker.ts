@@ -58,7 +58,9 @@ export class WorkerLoop {
       return await store.claim({ worker, now: clock.now(), leaseMs, limit, ordered });
     } catch (error) {
       const typed =
-        error instanceof InboxStoreError ? error : new InboxStoreError('claim', 'The inbox store failed to claim events.', error);
+        error instanceof InboxStoreError
+          ? error
+          : new InboxStoreError('claim', 'The inbox store failed to claim events.', error);
       emit(this.#context.callbacks.onStoreError, { operation: 'claim', error: typed });
       return [];
     }

@@ -11,20 +11,47 @@ export function clockAt(now = T0): ManualClock {
 }
 
 /** A Stripe event body. */
-export function stripeEvent(id: string, type = 'invoice.paid', extra: Record<string, unknown> = {}): string {
-  return JSON.stringify({ id, type, created: T0 / 1000, data: { object: { id: `in_${id}` } }, ...extra });
+export function stripeEvent(
+  id: string,
+  type = 'invoice.paid',
+  extra: Record<string, unknown> = {},
+): string {
+  return JSON.stringify({
+    id,
+    type,
+    created: T0 / 1000,
+    data: { object: { id: `in_${id}` } },
+    ...extra,
+  });
 }
 
 /** A signed Stripe delivery as a Request. */
-export async function stripeRequest(body: string, secret = STRIPE_SECRET, timestamp = T0 / 1000): Promise<Request> {
+export async function stripeRequest(
+  body: string,
+  secret = STRIPE_SECRET,
+  timestamp = T0 / 1000,
+): Promise<Request> {
   const signed = await signWebhook({ provider: 'stripe', secret, body, timestamp });
-  return new Request('https://example.com/webhooks/stripe', { method: 'POST', headers: signed.headers, body });
+  return new Request('https://example.com/webhooks/stripe', {
+    method: 'POST',
+    headers: signed.headers,
+    body,
+  });
 }
 
 /** A signed GitHub delivery as a Request. */
-export async function githubRequest(delivery: string, event: string, payload: unknown): Promise<Request> {
+export async function githubRequest(
+  delivery: string,
+  event: string,
+  payload: unknown,
+): Promise<Request> {
   const body = JSON.stringify(payload);
-  const signed = await signWebhook({ provider: 'github', secret: GITHUB_SECRET, body, id: delivery });
+  const signed = await signWebhook({
+    provider: 'github',
+    secret: GITHUB_SECRET,
+    body,
+    id: delivery,
+  });
   return new Request('https://example.com/webhooks/github', {
     method: 'POST',
     headers: { ...signed.headers, 'x-github-event': event, 'x-github-delivery': delivery },
@@ -33,7 +60,11 @@ export async function githubRequest(delivery: string, event: string, payload: un
 }
 
 /** A store whose chosen operations fail (with a driver-like error carrying a secret). */
-export function failing(store: InboxStore, operations: ReadonlySet<keyof InboxStore>, secret = 'planted-secret'): InboxStore {
+export function failing(
+  store: InboxStore,
+  operations: ReadonlySet<keyof InboxStore>,
+  secret = 'planted-secret',
+): InboxStore {
   return new Proxy(store, {
     get(target, property, receiver) {
       const value = Reflect.get(target, property, receiver);

@@ -28,5 +28,8 @@ const inbox = createInbox({
 inbox.start();
 process.send?.('ready');
 process.on('SIGTERM', () => {
-  void inbox.stop({ drainMs: 1_000 }).then(() => pool.end()).then(() => process.exit(0));
+  void inbox
+    .stop({ drainMs: 1_000 })
+    .then(() => pool.end())
+    .then(() => process.exit(0));
 });
