@@ -1,3 +1,4 @@
+import { request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { signWebhook } from '@brace/webhook-verify';
 import express from 'express';
@@ -93,5 +94,55 @@ describe('Express (a real loopback server)', () => {
     const parsed = await send('/parsed', stripeEvent('evt_p'));
     expect(parsed.status).toBe(400);
     expect(await parsed.json()).toMatchObject({ code: 'BODY_ALREADY_PARSED' });
+  });
+});
+
+describe('Express errors', () => {
+  it('throws bad verifier options at construction', () => {
+    const bad = createInbox({
+      store: memoryInboxStore(),
+      providers: { stripe: { secret: STRIPE_SECRET, toleranceSec: -1 } },
+      handlers: {},
+    });
+    expect(() => inboxMiddleware(bad, 'stripe')).toThrow(
+      expect.objectContaining({ code: 'INVALID_WEBHOOK_OPTIONS' }),
+    );
+  });
+
+  it('passes a request stream failure (client gone mid-body) to next()', async () => {
+    const app = express();
+    const inbox = createInbox({ store: memoryInboxStore(), providers, handlers: {} });
+    let caught: (error: unknown) => void;
+    const failure = new Promise<unknown>((resolve) => {
+      caught = resolve;
+    });
+    app.post('/x', inboxMiddleware(inbox, 'stripe'));
+    app.use(
+      (
+        error: unknown,
+        _req: express.Request,
+        res: express.Response,
+        _next: express.NextFunction,
+      ) => {
+        caught(error);
+        res.end();
+      },
+    );
+    const server = app.listen(0, '127.0.0.1');
+    await new Promise((resolve) => server.once('listening', resolve));
+    const { port } = server.address() as AddressInfo;
+    const request = httpRequest({
+      host: '127.0.0.1',
+      port,
+      method: 'POST',
+      path: '/x',
+      headers: { 'content-length': '1000', 'stripe-signature': 't=1,v1=00' },
+    });
+    request.on('error', () => {});
+    request.write('{"partial":');
+    setTimeout(() => request.destroy(), 20);
+    expect(await failure).toBeInstanceOf(Error);
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
   });
 });

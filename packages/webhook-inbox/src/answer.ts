@@ -40,7 +40,7 @@ export function problemAnswer(
     headers: { 'content-type': 'application/problem+json', ...headers },
     body: JSON.stringify({
       type: 'about:blank',
-      title: TITLES[status] ?? 'Error',
+      title: TITLES[status],
       status,
       detail,
       code,

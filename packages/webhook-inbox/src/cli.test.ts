@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { runCli } from './cli-run.js';
 import { memoryInboxStore } from './memory-store.js';
 import { sqliteInboxStore } from './sqlite.js';
@@ -134,5 +134,30 @@ describe('brace-inbox dlq', () => {
         stderr: expect.stringContaining('--sqlite FILE or --postgres URL'),
       });
     });
+  });
+});
+
+describe('main (argv → exit code)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'brace-inbox-main-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  it('parses arguments, opens the SQLite store and prints', async () => {
+    const { main } = await import('./cli-run.js');
+    const written: string[] = [];
+    const out = vi
+      .spyOn(process.stdout, 'write')
+      .mockImplementation((chunk) => (written.push(String(chunk)), true));
+    const err = vi
+      .spyOn(process.stderr, 'write')
+      .mockImplementation((chunk) => (written.push(String(chunk)), true));
+    try {
+      const file = join(dir, 'main.db');
+      expect(await main(['dlq', 'list', '--sqlite', file, '--table', 'custom'])).toBe(0);
+      expect(written).toEqual(['0 dead letter(s)\n']);
+      expect(await main(['dlq', 'list', '--bogus'])).toBe(2);
+      expect(await main(['dlq', 'list', '--postgres', 'postgres://127.0.0.1:1/none'])).toBe(1);
+    } finally {
+      out.mockRestore();
+      err.mockRestore();
+    }
   });
 });

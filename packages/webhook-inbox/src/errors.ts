@@ -104,6 +104,6 @@ export function safeCause(error: unknown): Error {
 }
 
 function firstLine(message: string): string {
-  const line = message.split('\n', 1)[0] ?? '';
+  const [line = ''] = message.split('\n', 1);
   return line.length > 200 ? `${line.slice(0, 200)}…` : line;
 }

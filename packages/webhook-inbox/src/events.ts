@@ -45,6 +45,8 @@ export interface ProcessedEvent {
   attempt: number;
   /** How long the handler ran, ms. */
   durationMs: number;
+  /** An error the handler threw after its transaction committed (the event stays done). */
+  lateError?: AttemptError;
 }
 
 /** What `onRetry` and `onDeadLetter` get: a failed attempt. */

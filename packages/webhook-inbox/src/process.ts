@@ -224,8 +224,15 @@ export async function processEvent(
     beats.abort();
     await beating;
     shutdown.removeEventListener('abort', onShutdown);
-    if (committed) return; // done in the handler's transaction; a later error changes nothing
-    return fail(context, event, error);
+    if (!committed) return fail(context, event, error);
+    // Done in the handler's transaction: a later error changes nothing, but is reported.
+    emit(context.callbacks.onProcessed, {
+      ...skipped,
+      attempt: event.attempts,
+      durationMs: context.clock.now() - started,
+      lateError: attemptError(error, event.attempts, context.clock.now()),
+    });
+    return;
   }
   beats.abort();
   await beating;

@@ -74,14 +74,6 @@ export function toClaimed(row: EventRow, lease: string): ClaimedInboxEvent {
   return event;
 }
 
-/** Oldest first by provider order, then arrival. */
-export function byOrder(
-  a: ClaimedInboxEvent & { seq?: number },
-  b: ClaimedInboxEvent & { seq?: number },
-): number {
-  return a.orderAt - b.orderAt || (a.seq ?? 0) - (b.seq ?? 0);
-}
-
 /** Wraps a driver failure as a typed store error. */
 export function failed(operation: string, error: unknown): InboxStoreError {
   if (error instanceof InboxStoreError || error instanceof InboxOptionsError)

@@ -313,3 +313,21 @@ describe('workers', () => {
     ]);
   });
 });
+
+describe('dead letters in bulk', () => {
+  it('replays a range of more than one page (1,000) of dead letters', async () => {
+    const { inbox, store } = setup({
+      retry: { attempts: 1 },
+      concurrency: 1_000,
+      handlers: { stripe: { '*': () => Promise.reject(new Error('x')) } },
+    });
+    for (let i = 0; i < 1_203; i++)
+      await store.insert(event(`bulk${i}`, 'any', { receivedAt: T0 - 2_000 + i }));
+    await inbox.runOnce();
+    await inbox.runOnce();
+    expect(
+      await store.claim({ worker: 'w', now: T0, leaseMs: 1, limit: 0, ordered: false }),
+    ).toEqual([]); // limit 0 → 1, nothing due
+    expect(await inbox.deadLetters.replay({ since: 0 })).toBe(1_203);
+  });
+});
