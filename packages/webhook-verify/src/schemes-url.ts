@@ -88,15 +88,19 @@ function twilioUrls(url: string): string[] {
   return urls;
 }
 
-async function checkBodyHash(context: AfterMatchContext, expected: string): Promise<void> {
-  const actual = encodeHex(await context.sha256(context.request.body));
-  if (actual !== expected) {
-    rejectWebhook(
-      'twilio',
-      'NO_MATCHING_SIGNATURE',
-      'The body does not match the bodySHA256 the signed URL carries; pass the exact raw body.',
-    );
-  }
+/** Checks the body against the signed URL's bodySHA256; synchronous when the hash is. */
+function checkBodyHash(context: AfterMatchContext, expected: string): void | Promise<void> {
+  const digest = context.sha256(context.request.body);
+  const compare = (bytes: Uint8Array) => {
+    if (encodeHex(bytes) !== expected) {
+      rejectWebhook(
+        'twilio',
+        'NO_MATCHING_SIGNATURE',
+        'The body does not match the bodySHA256 the signed URL carries; pass the exact raw body.',
+      );
+    }
+  };
+  return digest instanceof Promise ? digest.then(compare) : compare(digest);
 }
 
 /**
