@@ -402,6 +402,51 @@ describe('decimals, missing remaining and negative resets (issue 17)', () => {
   });
 });
 
+describe('decimals and resets (properties)', () => {
+  const decimal = fc
+    .tuple(fc.nat({ max: 1_000_000 }), fc.option(fc.nat({ max: 999 }), { nil: undefined }))
+    .map(([whole, fraction]) => (fraction === undefined ? `${whole}` : `${whole}.${fraction}`));
+
+  it('reads any non-negative decimal count as its number, in every form', () => {
+    fc.assert(
+      fc.property(decimal, decimal, (remaining, limit) => {
+        const r = Number(remaining);
+        const l = Number(limit);
+        expect(
+          parseRateLimit({ 'x-ratelimit-remaining': remaining, 'x-ratelimit-limit': limit }),
+        ).toEqual({
+          limit: l,
+          remaining: r,
+          source: 'x-ratelimit',
+        });
+        expect(parseRateLimit({ ratelimit: `limit=${limit}, remaining=${remaining}` })).toEqual({
+          limit: l,
+          remaining: r,
+          source: 'ietf-draft07',
+        });
+        expect(parseRateLimit({ ratelimit: `"p";r=${remaining}` })?.remaining).toBe(r);
+      }),
+    );
+  });
+
+  it('a negative reset always discards the reading it belongs to', () => {
+    // (-0 is zero, not negative: RFC 9651 reads `t=-0` as 0.)
+    const positive = decimal.filter((d) => Number(d) > 0);
+    fc.assert(
+      fc.property(decimal, positive, (remaining, reset) => {
+        const negative = `-${reset}`;
+        expect(
+          parseRateLimit({ 'x-ratelimit-remaining': remaining, 'x-ratelimit-reset': negative }),
+        ).toBeUndefined();
+        expect(
+          parseRateLimit({ ratelimit: `remaining=${remaining}, reset=${negative}` }),
+        ).toBeUndefined();
+        expect(parseRateLimit({ ratelimit: `"p";r=${remaining};t=${negative}` })).toBeUndefined();
+      }),
+    );
+  });
+});
+
 describe('parseRateLimit in general', () => {
   it('returns undefined when nothing usable is present', () => {
     expect(parseRateLimit({})).toBeUndefined();

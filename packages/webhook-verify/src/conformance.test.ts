@@ -2,6 +2,7 @@
 // standardwebhooks, paddle-node-sdk, discord-interactions). Each signature below is made the
 // way the provider's own library makes or checks it, with node:crypto, not with signWebhook.
 import { createHash, createHmac } from 'node:crypto';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { signWebhook, verifyWebhook, WebhookVerificationError } from './index.js';
 
@@ -89,6 +90,47 @@ describe('twilio, as twilio-node validates', () => {
         { body: '{"a":2}', headers, url: `https://example.com/hook?bodySHA256=${sha}` },
         { provider: 'twilio', secret: token },
       ),
+    );
+  });
+
+  it('verifies any form signed the twilio-node way, whatever the repeats and port (property)', async () => {
+    const key = fc.constantFrom('A', 'B', 'Body', 'From', 'To', 'a', 'Ä');
+    const value = fc.string({ maxLength: 6 });
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.tuple(key, value), { maxLength: 8 }),
+        fc.constantFrom(
+          'https://h.test',
+          'https://h.test:443',
+          'http://h.test',
+          'http://h.test:80',
+        ),
+        fc.boolean(),
+        async (pairs, origin, signWithPort) => {
+          const body = new URLSearchParams(pairs).toString();
+          // An independent rendering of twilio-node's rule: keys sorted, each key's distinct
+          // values sorted, URL with the default port and without it.
+          const byKey = new Map<string, Set<string>>();
+          for (const [k, v] of pairs) byKey.set(k, (byKey.get(k) ?? new Set()).add(v));
+          let params = '';
+          for (const k of [...byKey.keys()].sort()) {
+            for (const v of [...(byKey.get(k) as Set<string>)].sort()) params += k + v;
+          }
+          const bare = origin.replace(/:(443|80)$/, '');
+          const port = origin.startsWith('https') ? ':443' : ':80';
+          const signedUrl = `${signWithPort ? bare + port : bare}/hook`;
+          const headers = {
+            'x-twilio-signature': hmac('sha1', token, signedUrl + params, 'base64'),
+          };
+          await expect(
+            verifyWebhook(
+              { body, headers, url: `${origin}/hook` },
+              { provider: 'twilio', secret: token },
+            ),
+          ).resolves.toMatchObject({ provider: 'twilio' });
+        },
+      ),
+      { numRuns: 200 },
     );
   });
 

@@ -71,7 +71,7 @@ function parseStandardSignatures(value: string, provider: string): OfferedSignat
       entries++;
       if (comma !== -1 && comma < end) {
         const version = value.slice(start, comma);
-        // `v1,<sig>,extra` is malformed: the reference libraries refuse it, so it never matches.
+        // `v1,<sig>,extra` is malformed (the Python reference library refuses it): never a match.
         const next = value.indexOf(',', comma + 1);
         const junk = next !== -1 && next < end;
         if (version === 'v1' || version === 'v1a') {
