@@ -3,6 +3,7 @@
 // way the provider's own library makes or checks it, with node:crypto, not with signWebhook.
 import { createHash, createHmac } from 'node:crypto';
 import fc from 'fast-check';
+import { Webhook as StandardWebhook } from 'standardwebhooks';
 import { describe, expect, it } from 'vitest';
 import { signWebhook, verifyWebhook, WebhookVerificationError } from './index.js';
 
@@ -178,6 +179,20 @@ describe('standard webhooks, as the reference libraries verify', () => {
         ),
       ).resolves.toMatchObject({ id: 'msg_1', type: 'user.created' });
     }
+  });
+
+  it('verifies what the standardwebhooks library signs with such a secret', async () => {
+    const secret = 'whsec_QUJDRB==';
+    const reference = new StandardWebhook(secret);
+    const signature = reference.sign('msg_2', new Date(NOW * 1000), body);
+    const headers = {
+      'webhook-id': 'msg_2',
+      'webhook-timestamp': String(NOW),
+      'webhook-signature': signature,
+    };
+    await expect(
+      verifyWebhook({ body, headers }, { provider: 'standard-webhooks', secret, now: NOW * 1000 }),
+    ).resolves.toMatchObject({ id: 'msg_2' });
   });
 
   it('refuses a signature entry with trailing junk (v1,<sig>,extra)', async () => {
