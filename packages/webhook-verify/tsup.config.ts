@@ -8,6 +8,7 @@ export default defineConfig({
     'src/fetch.ts',
     'src/hono.ts',
     'src/express.ts',
+    'src/node.ts',
     'src/crypto-node.ts',
     'src/crypto-web.ts',
   ],

@@ -38,8 +38,11 @@ export function field(headers: HeadersInput, name: string): string | undefined {
   return value !== undefined && value.length <= MAX_FIELD_LENGTH ? value : undefined;
 }
 
-/** A non-negative decimal number (digits, optionally `.digits`), trimmed; else undefined. */
-function nonNegative(text: string | undefined, allowFraction: boolean): number | undefined {
+/**
+ * A non-negative decimal number (digits, optionally `.digits`: providers send `0.0` and
+ * `2499.0` for counts), trimmed; else undefined.
+ */
+function nonNegative(text: string | undefined): number | undefined {
   if (text === undefined) return undefined;
   let start = 0;
   let end = text.length;
@@ -50,7 +53,7 @@ function nonNegative(text: string | undefined, allowFraction: boolean): number |
   for (let i = start; i < end; i++) {
     const c = text.charCodeAt(i);
     if (c >= 48 && c <= 57) continue;
-    if (c !== 46 || !allowFraction || dot >= 0 || i === start || i === end - 1) return undefined;
+    if (c !== 46 || dot >= 0 || i === start || i === end - 1) return undefined;
     dot = i;
   }
   return Number(text.slice(start, end));
@@ -87,11 +90,16 @@ export function prefixed(
   source: RateLimitSource,
   now: number,
 ): RateLimitInfo | undefined {
-  const limit = nonNegative(firstMember(field(headers, `${prefix}-limit`)), false);
-  const remaining = nonNegative(firstMember(field(headers, `${prefix}-remaining`)), false);
-  const resetMs = resetToMs(nonNegative(field(headers, `${prefix}-reset`), true), now);
+  const resetText = getHeader(headers, `${prefix}-reset`);
+  const reset = nonNegative(field(headers, `${prefix}-reset`));
+  // A reset that is sent but malformed (negative, not a number) discards the whole form:
+  // its counts cannot be timed, and a sender that gets the reset wrong is not trusted.
+  if (resetText !== undefined && reset === undefined) return undefined;
+  const limit = nonNegative(firstMember(field(headers, `${prefix}-limit`)));
+  const remaining = nonNegative(firstMember(field(headers, `${prefix}-remaining`)));
+  const resetMs = resetToMs(reset, now);
   const used =
-    source === 'x-ratelimit' ? nonNegative(field(headers, 'x-ratelimit-used'), false) : undefined;
+    source === 'x-ratelimit' ? nonNegative(field(headers, 'x-ratelimit-used')) : undefined;
   if (
     limit === undefined &&
     remaining === undefined &&
@@ -118,8 +126,8 @@ export function shopify(headers: HeadersInput): RateLimitInfo | undefined {
   if (value === undefined) return undefined;
   const slash = value.indexOf('/');
   if (slash < 0) return undefined;
-  const used = nonNegative(value.slice(0, slash), false);
-  const limit = nonNegative(value.slice(slash + 1), false);
+  const used = nonNegative(value.slice(0, slash));
+  const limit = nonNegative(value.slice(slash + 1));
   if (used === undefined || limit === undefined) return undefined;
   return { limit, remaining: Math.max(0, limit - used), used, source: 'shopify' };
 }

@@ -85,8 +85,8 @@ describe('IETF draft-10: RateLimit + RateLimit-Policy', () => {
     expect(parseRateLimit({ ratelimit: 'default;r=5;t=1' })).toMatchObject({ remaining: 5 });
     const info = parseRateLimit({
       'ratelimit-policy':
-        '"ok";q=10;w=0;qu="parsecs", "noq";w=5, ("inner");q=1, "neg";q=-1, "dec";q=1.5, ?1;q=3',
-      ratelimit: '"bad";r=-1, "dec";r=1.5, ("x");r=1, ?1;r=2, "ok";r=3;t=-4;pk="notbytes"',
+        '"ok";q=10;w=0;qu="parsecs", "noq";w=5, ("inner");q=1, "neg";q=-1, ?1;q=3, "s";q="1"',
+      ratelimit: '"bad";r=-1, ("x");r=1, ?1;r=2, "s";r="1", "ok";r=3;pk="notbytes"',
     });
     expect(info).toEqual({
       limit: 10,
@@ -161,9 +161,9 @@ describe('IETF draft-07 dictionary', () => {
       resetMs: 7000,
       source: 'ietf-draft07',
     });
-    expect(parseRateLimit({ RateLimit: 'limit="10", remaining=2.5, other=1' })).toBeUndefined();
+    expect(parseRateLimit({ RateLimit: 'limit="10", remaining=-2.5, other=1' })).toBeUndefined();
     expect(
-      parseRateLimit({ 'RateLimit-Policy': '1.5;w=1, -1;w=1, ?1, :AQI=:;w=2' }),
+      parseRateLimit({ 'RateLimit-Policy': '-1.5;w=1, -1;w=1, ?1, :AQI=:;w=2' }),
     ).toBeUndefined();
   });
 });
@@ -259,7 +259,6 @@ describe('X-RateLimit-* (GitHub and others)', () => {
     ).toEqual({ resetMs: 12_000, source: 'x-ratelimit' });
     expect(parseRateLimit({ 'x-ratelimit-resource': 'core' })).toBeUndefined();
     expect(parseRateLimit({ 'x-ratelimit-used': '7' })).toEqual({ used: 7, source: 'x-ratelimit' });
-    expect(parseRateLimit({ 'x-ratelimit-limit': '1.5' })).toBeUndefined();
     expect(parseRateLimit({ 'x-ratelimit-reset': '.5' })).toBeUndefined();
     expect(parseRateLimit({ 'x-ratelimit-reset': '5.' })).toBeUndefined();
     expect(parseRateLimit({ 'x-ratelimit-reset': '1.2.3' })).toBeUndefined();
@@ -309,6 +308,142 @@ describe('Shopify', () => {
 
   it.each([['32'], ['/40'], ['32/'], ['a/40'], ['32/40/1'], ['-1/40']])('ignores %j', (value) => {
     expect(parseRateLimit({ 'X-Shopify-Shop-Api-Call-Limit': value })).toBeUndefined();
+  });
+});
+
+describe('decimals, missing remaining and negative resets (issue 17)', () => {
+  it('accepts non-negative decimals in every count field of every form', () => {
+    expect(parseRateLimit({ 'x-ratelimit-remaining': '0.0', 'x-ratelimit-reset': '30' })).toEqual({
+      remaining: 0,
+      resetMs: 30_000,
+      source: 'x-ratelimit',
+    });
+    expect(
+      parseRateLimit({
+        'x-ratelimit-limit': '2500.0',
+        'x-ratelimit-remaining': '2499.0',
+        'x-ratelimit-used': '1.0',
+      }),
+    ).toEqual({ limit: 2500, remaining: 2499, used: 1, source: 'x-ratelimit' });
+    expect(
+      parseRateLimit({ 'ratelimit-limit': '10.0', 'ratelimit-remaining': '0.0, 5;w=1' }),
+    ).toEqual({ limit: 10, remaining: 0, source: 'ratelimit-fields' });
+    expect(parseRateLimit({ 'x-rate-limit-remaining': '1.5' })?.remaining).toBe(1.5);
+    expect(parseRateLimit({ 'x-shopify-shop-api-call-limit': '32.0/40.0' })).toMatchObject({
+      limit: 40,
+      remaining: 8,
+    });
+    expect(parseRateLimit({ ratelimit: 'limit=10.0, remaining=0.0, reset=2.5' })).toEqual({
+      limit: 10,
+      remaining: 0,
+      resetMs: 2500,
+      source: 'ietf-draft07',
+    });
+    expect(
+      parseRateLimit({
+        'ratelimit-policy': '"d";q=100.0;w=60.0',
+        ratelimit: '"d";r=0.0;t=1.5',
+      }),
+    ).toEqual({
+      limit: 100,
+      remaining: 0,
+      resetMs: 1500,
+      policies: [{ name: 'd', quota: 100, windowSec: 60 }],
+      source: 'ietf',
+    });
+    expect(parseRateLimit({ 'ratelimit-policy': '10.0;w=1' })?.limit).toBe(10);
+  });
+
+  it('keeps the reset of the IETF draft\'s "missing remaining" example', () => {
+    expect(
+      parseRateLimit({ 'RateLimit-Policy': 'quota;q=100;w=1', RateLimit: 'quota;t=1' }),
+    ).toEqual({
+      limit: 100,
+      resetMs: 1000,
+      policies: [{ name: 'quota', quota: 100, windowSec: 1 }],
+      source: 'ietf',
+    });
+    // An item with a remaining count constrains more than one without.
+    expect(parseRateLimit({ ratelimit: 'a;t=90, b;r=4;t=5' })).toMatchObject({
+      remaining: 4,
+      resetMs: 5000,
+    });
+    expect(parseRateLimit({ ratelimit: 'a;t=5, b;t=90, c;t=7' })).toEqual({
+      resetMs: 90_000,
+      source: 'ietf',
+    });
+    expect(parseRateLimit({ ratelimit: 'a;pk=:AQI=:' })).toBeUndefined();
+  });
+
+  it('ignores a negative reset as a whole, in every form', () => {
+    expect(parseRateLimit({ ratelimit: '"default";r=0;t=-1' })).toBeUndefined();
+    expect(parseRateLimit({ ratelimit: '"a";r=0;t=-1, "b";r=5;t=10' })).toEqual({
+      remaining: 5,
+      resetMs: 10_000,
+      source: 'ietf',
+    });
+    expect(parseRateLimit({ ratelimit: 'limit=10, remaining=0, reset=-5' })).toBeUndefined();
+    expect(parseRateLimit({ ratelimit: 'limit=10, remaining=0, reset=-0.5' })).toBeUndefined();
+    expect(parseRateLimit({ ratelimit: 'remaining=0, reset=(1 2)' })).toBeUndefined();
+    expect(
+      parseRateLimit({ 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': '-1' }),
+    ).toBeUndefined();
+    expect(
+      parseRateLimit({ 'ratelimit-remaining': '0', 'ratelimit-reset': 'soon' }),
+    ).toBeUndefined();
+    // ...and the next form is read instead.
+    expect(
+      parseRateLimit({
+        'ratelimit-remaining': '0',
+        'ratelimit-reset': '-3',
+        'x-ratelimit-remaining': '2',
+      }),
+    ).toEqual({ remaining: 2, source: 'x-ratelimit' });
+  });
+});
+
+describe('decimals and resets (properties)', () => {
+  const decimal = fc
+    .tuple(fc.nat({ max: 1_000_000 }), fc.option(fc.nat({ max: 999 }), { nil: undefined }))
+    .map(([whole, fraction]) => (fraction === undefined ? `${whole}` : `${whole}.${fraction}`));
+
+  it('reads any non-negative decimal count as its number, in every form', () => {
+    fc.assert(
+      fc.property(decimal, decimal, (remaining, limit) => {
+        const r = Number(remaining);
+        const l = Number(limit);
+        expect(
+          parseRateLimit({ 'x-ratelimit-remaining': remaining, 'x-ratelimit-limit': limit }),
+        ).toEqual({
+          limit: l,
+          remaining: r,
+          source: 'x-ratelimit',
+        });
+        expect(parseRateLimit({ ratelimit: `limit=${limit}, remaining=${remaining}` })).toEqual({
+          limit: l,
+          remaining: r,
+          source: 'ietf-draft07',
+        });
+        expect(parseRateLimit({ ratelimit: `"p";r=${remaining}` })?.remaining).toBe(r);
+      }),
+    );
+  });
+
+  it('a negative reset always discards the reading it belongs to', () => {
+    // (-0 is zero, not negative: RFC 9651 reads `t=-0` as 0.)
+    const positive = decimal.filter((d) => Number(d) > 0);
+    fc.assert(
+      fc.property(decimal, positive, (remaining, reset) => {
+        const negative = `-${reset}`;
+        expect(
+          parseRateLimit({ 'x-ratelimit-remaining': remaining, 'x-ratelimit-reset': negative }),
+        ).toBeUndefined();
+        expect(
+          parseRateLimit({ ratelimit: `remaining=${remaining}, reset=${negative}` }),
+        ).toBeUndefined();
+        expect(parseRateLimit({ ratelimit: `"p";r=${remaining};t=${negative}` })).toBeUndefined();
+      }),
+    );
   });
 });
 

@@ -1,7 +1,14 @@
 import type { HeadersInput } from './headers.js';
 import { field, prefixed, shopify } from './rate-limit-fields.js';
 import { toBase64 } from './sf-chars.js';
-import { type Dictionary, type InnerList, type Item, type List, Token } from './sf-values.js';
+import {
+  type Dictionary,
+  type InnerList,
+  type Item,
+  type List,
+  numberValue,
+  Token,
+} from './sf-values.js';
 import { parseDictionary, parseList } from './structured-fields.js';
 
 export { EPOCH_MILLISECONDS_THRESHOLD, EPOCH_SECONDS_THRESHOLD } from './rate-limit-fields.js';
@@ -85,10 +92,20 @@ export interface RateLimitInfo {
   source: RateLimitSource;
 }
 
-/** A non-negative Integer parameter, else undefined. */
-function intParam(member: Item | InnerList, key: string): number | undefined {
-  const value = member.params.get(key);
-  return typeof value === 'number' && Number.isInteger(value) && value >= 0 ? value : undefined;
+/** Marks a count that is present but malformed (negative, or not a number). */
+const MALFORMED = -1;
+
+/** A non-negative Integer or Decimal (`r=0.0`), undefined when absent, else MALFORMED. */
+function count(value: Item['value'] | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const n = numberValue(value);
+  return n !== undefined && n >= 0 ? n : MALFORMED;
+}
+
+/** A non-negative numeric parameter, else undefined (absent or malformed alike). */
+function countParam(member: Item | InnerList, key: string): number | undefined {
+  const n = count(member.params.get(key));
+  return n === MALFORMED ? undefined : n;
 }
 
 function isItem(member: Item | InnerList): member is Item {
@@ -132,18 +149,18 @@ function parsePolicies(list: List | undefined): RateLimitPolicy[] {
   for (const member of list) {
     if (!isItem(member)) continue;
     let policyName = name(member);
-    let quota = intParam(member, 'q');
+    let quota = countParam(member, 'q');
     if (policyName === undefined && quota === undefined) {
       // draft-07: `100;w=60`, the quota is the item itself.
-      const value = member.value;
-      if (typeof value === 'number' && Number.isInteger(value) && value >= 0) {
+      const value = count(member.value);
+      if (value !== MALFORMED) {
         policyName = '';
         quota = value;
       }
     }
     if (policyName === undefined || quota === undefined) continue;
     const policy: RateLimitPolicy = { name: policyName, quota };
-    const window = intParam(member, 'w');
+    const window = countParam(member, 'w');
     if (window !== undefined && window > 0) policy.windowSec = window;
     const unit = member.params.get('qu');
     if (typeof unit === 'string' && UNITS.has(unit)) {
@@ -156,31 +173,45 @@ function parsePolicies(list: List | undefined): RateLimitPolicy[] {
   return policies;
 }
 
-/** draft-10: `RateLimit: "default";r=50;t=30` with `RateLimit-Policy`. */
+/** One usable draft-10 `RateLimit` item: remaining (`r`) and/or reset (`t`). */
+interface Candidate {
+  member: Item;
+  r: number | undefined;
+  t: number | undefined;
+}
+
+/** Does `a` constrain more than `b`? Known remaining first (fewest), then the longest wait. */
+function moreConstraining(a: Candidate, b: Candidate): boolean {
+  if (a.r !== undefined && b.r === undefined) return true;
+  if (a.r === undefined && b.r !== undefined) return false;
+  if (a.r !== undefined && b.r !== undefined && a.r !== b.r) return a.r < b.r;
+  return (a.t ?? -1) > (b.t ?? -1);
+}
+
+/**
+ * draft-10: `RateLimit: "default";r=50;t=30` with `RateLimit-Policy`. An item without `r`
+ * (the draft's "missing remaining" example, `quota;t=1`) still carries its reset; an item
+ * whose `r` or `t` is malformed (negative, not a number) is ignored as a whole.
+ */
 function ietf(list: List | undefined, policies: RateLimitPolicy[]): RateLimitInfo | undefined {
-  let chosen: Item | undefined;
-  let chosenR = 0;
-  let chosenT = -1;
+  let chosen: Candidate | undefined;
   for (const member of list ?? []) {
     if (!isItem(member) || name(member) === undefined) continue;
-    const r = intParam(member, 'r');
-    if (r === undefined) continue;
-    const t = intParam(member, 't') ?? -1;
-    // The most constraining limit: fewest remaining, then the longest wait.
-    if (chosen === undefined || r < chosenR || (r === chosenR && t > chosenT)) {
-      chosen = member;
-      chosenR = r;
-      chosenT = t;
-    }
+    const r = count(member.params.get('r'));
+    const t = count(member.params.get('t'));
+    if (r === MALFORMED || t === MALFORMED || (r === undefined && t === undefined)) continue;
+    const candidate = { member, r, t };
+    if (chosen === undefined || moreConstraining(candidate, chosen)) chosen = candidate;
   }
   if (chosen === undefined) return undefined;
-  const info: RateLimitInfo = { remaining: chosenR, source: 'ietf' };
-  const chosenName = name(chosen);
+  const info: RateLimitInfo = { source: 'ietf' };
+  const chosenName = name(chosen.member);
   const policy = policies.find((p) => p.name === chosenName);
   if (policy !== undefined) info.limit = policy.quota;
-  if (chosenT >= 0) info.resetMs = chosenT * 1000;
+  if (chosen.r !== undefined) info.remaining = chosen.r;
+  if (chosen.t !== undefined) info.resetMs = Math.round(chosen.t * 1000);
   if (policies.length > 0) info.policies = policies;
-  const pk = partitionKey(chosen);
+  const pk = partitionKey(chosen.member);
   if (pk !== undefined) info.partitionKey = pk;
   return info;
 }
@@ -196,27 +227,34 @@ function policiesOnly(policies: RateLimitPolicy[]): RateLimitInfo | undefined {
 
 function dictNumber(dict: Dictionary, key: string): number | undefined {
   const member = dict.get(key);
-  if (member === undefined || !isItem(member)) return undefined;
-  const value = member.value;
-  return typeof value === 'number' && Number.isInteger(value) && value >= 0 ? value : undefined;
+  if (member === undefined) return undefined;
+  return isItem(member) ? count(member.value) : MALFORMED;
 }
 
-/** draft-07: `RateLimit: limit=100, remaining=50, reset=5`. */
+/**
+ * draft-07: `RateLimit: limit=100, remaining=50, reset=5`. A malformed limit or remaining is
+ * ignored on its own; a malformed (e.g. negative) reset makes the whole field ignored.
+ */
 function draft07(
   dict: Dictionary | undefined,
   policies: RateLimitPolicy[],
 ): RateLimitInfo | undefined {
   if (dict === undefined) return undefined;
-  const limit = dictNumber(dict, 'limit');
-  const remaining = dictNumber(dict, 'remaining');
   const reset = dictNumber(dict, 'reset');
+  if (reset === MALFORMED) return undefined;
+  const limit = usable(dictNumber(dict, 'limit'));
+  const remaining = usable(dictNumber(dict, 'remaining'));
   if (limit === undefined && remaining === undefined && reset === undefined) return undefined;
   const info: RateLimitInfo = { source: 'ietf-draft07' };
   if (limit !== undefined) info.limit = limit;
   if (remaining !== undefined) info.remaining = remaining;
-  if (reset !== undefined) info.resetMs = reset * 1000;
+  if (reset !== undefined) info.resetMs = Math.round(reset * 1000);
   if (policies.length > 0) info.policies = policies;
   return info;
+}
+
+function usable(n: number | undefined): number | undefined {
+  return n === MALFORMED ? undefined : n;
 }
 
 /**
@@ -253,7 +291,17 @@ function mayCarryRateLimit(headers: HeadersInput): boolean {
  * up to `1e12` ({@link EPOCH_MILLISECONDS_THRESHOLD}) it is Unix epoch seconds (GitHub, X);
  * from `1e12` it is epoch milliseconds. An epoch in the past gives `resetMs: 0`.
  *
- * Malformed fields are ignored, as the IETF draft requires; this function never throws.
+ * **Numbers.** Every count (limit, remaining, used, reset, `q`, `w`, `r`, `t`) accepts a
+ * non-negative Integer or Decimal: providers send `x-ratelimit-remaining: 0.0` and `2499.0`,
+ * which are read as 0 and 2499 (a fractional count is kept as sent). A draft-10 item that
+ * carries only `t` (the draft's "missing remaining" example, `RateLimit: quota;t=1`) gives
+ * `resetMs` without `remaining`.
+ *
+ * **Malformed fields are ignored**, as the IETF draft requires, and this function never
+ * throws. A malformed limit or remaining is dropped on its own; a malformed (e.g. negative)
+ * reset discards the reading as a whole: the draft-10 item that carries it, the draft-07
+ * field, or the whole trio / `X-RateLimit-*` / `X-Rate-Limit-*` form (the next form is read
+ * instead). A field value longer than 4,096 characters is malformed.
  *
  * @param headers - the response headers
  * @param now - the current time in epoch ms, for epoch resets; defaults to `Date.now()`

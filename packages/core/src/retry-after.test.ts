@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { parseRetryAfter } from './retry-after.js';
 
 const NOV_6_1994 = Date.UTC(1994, 10, 6, 8, 49, 37);
+const MONTH_NAMES = 'Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec'.split(' ');
 
 describe('parseRetryAfter: delay-seconds', () => {
   it.each([
@@ -123,6 +124,42 @@ describe('parseRetryAfter: HTTP-date', () => {
     // Late in a century, a small two-digit year is in the next century.
     const in2090 = Date.UTC(2090, 0, 1);
     expect(new Date(at('Friday, 01-Jan-10 00:00:00 GMT', in2090)).getUTCFullYear()).toBe(2110);
+  });
+
+  it('compares the whole timestamp with now + 50 years, not the year alone (issue 17)', () => {
+    const now = Date.UTC(2026, 11, 7, 16, 0, 0);
+    // 2076-12-31 is 50 years and 24 days ahead: more than 50 years, so it is 1976 (past → 0).
+    expect(parseRetryAfter('Thursday, 31-Dec-76 00:00:00 GMT', now)).toBe(0);
+    // 2076-12-07 15:59:59 is just under 50 years ahead: it stays 2076.
+    const justUnder = parseRetryAfter('Monday, 07-Dec-76 15:59:59 GMT', now) as number;
+    expect(new Date(now + justUnder).toISOString()).toBe('2076-12-07T15:59:59.000Z');
+    // ...and one second past the 50 years is 1976.
+    expect(parseRetryAfter('Monday, 07-Dec-76 16:00:01 GMT', now)).toBe(0);
+    // 29-Feb of a two-digit year that is only leap in the other century.
+    const in2090 = Date.UTC(2090, 0, 1);
+    const leap = parseRetryAfter('Tuesday, 29-Feb-00 00:00:00 GMT', in2090);
+    expect(leap).toBe(0); // 2100 is not a leap year; 2000 is (in the past)
+    expect(parseRetryAfter('Sunday, 29-Feb-01 00:00:00 GMT', now)).toBeUndefined();
+  });
+
+  it('never reads a two-digit year as more than 50 years ahead (property)', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: Date.UTC(1950, 0, 1), max: Date.UTC(2200, 0, 1) }),
+        fc.integer({ min: 0, max: 99 }),
+        fc.integer({ min: 0, max: 11 }),
+        fc.integer({ min: 1, max: 28 }),
+        (now, yy, month, day) => {
+          const mon = MONTH_NAMES[month] as string;
+          const text = `Monday, ${String(day).padStart(2, '0')}-${mon}-${String(yy).padStart(2, '0')} 00:00:00 GMT`;
+          const delay = parseRetryAfter(text, now) as number;
+          const limit = new Date(now);
+          limit.setUTCFullYear(limit.getUTCFullYear() + 50);
+          expect(delay).toBeGreaterThanOrEqual(0);
+          expect(now + delay).toBeLessThanOrEqual(limit.getTime());
+        },
+      ),
+    );
   });
 
   it('handles years below 100 without Date.UTC mapping them to the 1900s', () => {

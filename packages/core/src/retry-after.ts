@@ -92,13 +92,29 @@ function rfc850(s: string, at: number, now: number): number | undefined {
   if (day < 0 || month < 0 || yy < 0 || s.charCodeAt(at + 10) !== 32) return undefined;
   const time = timeAt(s, at + 11);
   if (time < 0 || s.slice(at + 19) !== ' GMT') return undefined;
-  // RFC 9110 §5.6.7: a two-digit year more than 50 years in the future means the most
-  // recent past year with the same last two digits.
+  // RFC 9110 §5.6.7: a timestamp that appears more than 50 years in the future means the
+  // most recent past year with the same last two digits. The test is on the whole
+  // timestamp, not the year alone: `31-Dec-76` read on 2026-12-07 is 1976.
+  const limit = fiftyYearsAfter(now);
   const nowYear = new Date(now).getUTCFullYear();
   let year = nowYear - (nowYear % 100) + yy;
-  if (year > nowYear + 50) year -= 100;
-  else if (year + 100 <= nowYear + 50) year += 100;
-  return toEpoch(year, month, day, time);
+  let date = toEpoch(year, month, day, time);
+  if (date === undefined) {
+    // 29-Feb of a year that is not leap: try the other century's year with those digits.
+    year += year > nowYear ? -100 : 100;
+    date = toEpoch(year, month, day, time);
+    if (date === undefined) return undefined;
+  }
+  if (date > limit) return toEpoch(year - 100, month, day, time);
+  const later = toEpoch(year + 100, month, day, time);
+  return later !== undefined && later <= limit ? later : date;
+}
+
+/** `now` plus 50 calendar years, in epoch ms. */
+function fiftyYearsAfter(now: number): number {
+  const date = new Date(now);
+  date.setUTCFullYear(date.getUTCFullYear() + 50);
+  return date.getTime();
 }
 
 /** asctime `Sun Nov  6 08:49:37 1994` (the day is two digits or space + one digit). */

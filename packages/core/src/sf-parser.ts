@@ -10,19 +10,28 @@ import {
 } from './sf-chars.js';
 import {
   type BareItem,
+  Decimal,
   type Dictionary,
   DisplayString,
   type InnerList,
   type Item,
   type List,
   type Parameters,
+  StructuredDate,
   Token,
 } from './sf-values.js';
 
+/** The largest time value a `Date` holds, in ms (ECMA-262 §21.4.1.1). */
+const MAX_DATE_MS = 8.64e15;
+
 /**
  * Longest field value, in characters, that {@link parseItem}, {@link parseList} and
- * {@link parseDictionary} accept (16 KiB); longer input throws {@link StructuredFieldError}
- * before any parsing. RFC 9651 lets parsers bound their input.
+ * {@link parseDictionary} accept (32 KiB); longer input throws {@link StructuredFieldError}
+ * before any parsing, so parsing time and memory stay bounded (the parsers are linear in
+ * the input). RFC 9651 §3 lets parsers bound their input, but requires every minimum it
+ * states to be met: the largest of them, a 16,384-byte Byte Sequence (§3.3.5), is 21,850
+ * characters; 1,024 list or dictionary members, 256 inner-list members or parameters,
+ * 64-character keys, 1,024-character strings and 512-character tokens all fit as well.
  *
  * @example
  * ```ts
@@ -32,7 +41,7 @@ import {
  * if (value.length <= MAX_STRUCTURED_FIELD_LENGTH) parseList(value);
  * ```
  */
-export const MAX_STRUCTURED_FIELD_LENGTH = 16 * 1024;
+export const MAX_STRUCTURED_FIELD_LENGTH = 32 * 1024;
 
 /** The RFC 9651 §4.2 parsing algorithms over one input string (internal). */
 export class Parser {
@@ -163,7 +172,7 @@ export class Parser {
     return this.s.slice(start, this.pos);
   }
 
-  number(): number {
+  number(): number | Decimal {
     const start = this.pos;
     if (this.peek() === 45) this.pos++;
     if (!isDigit(this.peek())) this.fail('expected a digit');
@@ -182,13 +191,13 @@ export class Parser {
       if (dot < 0 && digits > 15) this.fail('an integer has at most 15 digits');
       if (dot >= 0 && digits > 16) this.fail('a decimal has at most 16 characters');
     }
-    const text = this.s.slice(start, this.pos);
-    if (dot >= 0) {
-      const fraction = this.pos - dot - 1;
-      if (fraction === 0) this.fail('a decimal needs a digit after "."');
-      if (fraction > 3) this.fail('a decimal has at most 3 fractional digits');
-    }
-    return Number(text);
+    // `+ 0` turns -0 into 0: RFC 9651 has no negative zero.
+    const value = Number(this.s.slice(start, this.pos)) + 0;
+    if (dot < 0) return value;
+    const fraction = this.pos - dot - 1;
+    if (fraction === 0) this.fail('a decimal needs a digit after "."');
+    if (fraction > 3) this.fail('a decimal has at most 3 fractional digits');
+    return new Decimal(value);
   }
 
   string(): string {
@@ -247,20 +256,17 @@ export class Parser {
     return c === 49;
   }
 
-  date(): Date {
+  date(): Date | StructuredDate {
     this.pos++; // @
     const start = this.pos;
     const seconds = this.number();
-    if (!Number.isInteger(seconds) || this.s.slice(start, this.pos).includes('.')) {
+    if (typeof seconds !== 'number') {
       this.pos = start;
       this.fail('a date is an integer number of seconds');
     }
-    const date = new Date(seconds * 1000);
-    if (Number.isNaN(date.getTime())) {
-      this.pos = start;
-      this.fail('the date is outside the range JavaScript can represent');
-    }
-    return date;
+    return Math.abs(seconds * 1000) <= MAX_DATE_MS
+      ? new Date(seconds * 1000)
+      : new StructuredDate(seconds);
   }
 
   displayString(): DisplayString {

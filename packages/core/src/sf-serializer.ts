@@ -2,12 +2,14 @@ import { StructuredFieldError } from './errors.js';
 import { encodeBase64, isAlpha, isKeyChar, isLcAlpha, TOKEN_CHAR } from './sf-chars.js';
 import {
   type BareItem,
+  Decimal,
   type Dictionary,
   DisplayString,
   type InnerList,
   type Item,
   type List,
   type Parameters,
+  StructuredDate,
   Token,
 } from './sf-values.js';
 
@@ -21,6 +23,8 @@ function isItem(value: BareItem | Item): value is Item {
     !(value instanceof Uint8Array) &&
     !(value instanceof Date) &&
     !(value instanceof DisplayString) &&
+    !(value instanceof Decimal) &&
+    !(value instanceof StructuredDate) &&
     'value' in value
   );
 }
@@ -38,12 +42,14 @@ function roundHalfEven(x: number): number {
   return floor % 2 === 0 ? floor : floor + 1;
 }
 
-function serializeNumber(n: number): string {
-  if (!Number.isFinite(n)) serializeFail('a number must be finite');
-  if (Number.isInteger(n)) {
-    if (Math.abs(n) > MAX_INTEGER) serializeFail('an integer has at most 15 digits');
-    return String(n === 0 ? 0 : n);
-  }
+function serializeInteger(n: number): string {
+  if (!Number.isInteger(n)) serializeFail('an integer must be a whole finite number');
+  if (Math.abs(n) > MAX_INTEGER) serializeFail('an integer has at most 15 digits');
+  return String(n + 0);
+}
+
+function serializeDecimal(n: number): string {
+  if (!Number.isFinite(n)) serializeFail('a decimal must be finite');
   const thousandths = roundHalfEven(n * 1000);
   const abs = Math.abs(thousandths);
   const whole = Math.floor(abs / 1000);
@@ -51,6 +57,12 @@ function serializeNumber(n: number): string {
   let fraction = String(abs % 1000).padStart(3, '0');
   while (fraction.length > 1 && fraction.endsWith('0')) fraction = fraction.slice(0, -1);
   return `${thousandths < 0 ? '-' : ''}${whole}.${fraction}`;
+}
+
+/** A plain number: an Integer when whole, else a Decimal. */
+function serializeNumber(n: number): string {
+  if (!Number.isFinite(n)) serializeFail('a number must be finite');
+  return Number.isInteger(n) ? serializeInteger(n) : serializeDecimal(n);
 }
 
 function serializeString(s: string): string {
@@ -87,6 +99,7 @@ function serializeDisplayString(s: string): string {
 
 function serializeBareItem(value: BareItem): string {
   if (typeof value === 'number') return serializeNumber(value);
+  if (value instanceof Decimal) return serializeDecimal(value.value);
   if (typeof value === 'string') return serializeString(value);
   if (typeof value === 'boolean') return value ? '?1' : '?0';
   if (value instanceof Token) return serializeToken(value);
@@ -94,8 +107,9 @@ function serializeBareItem(value: BareItem): string {
   if (value instanceof Date) {
     const ms = value.getTime();
     if (Number.isNaN(ms)) serializeFail('the date is invalid');
-    return `@${serializeNumber(Math.floor(ms / 1000))}`;
+    return `@${serializeInteger(Math.floor(ms / 1000))}`;
   }
+  if (value instanceof StructuredDate) return `@${serializeInteger(value.seconds)}`;
   if (value instanceof DisplayString) return serializeDisplayString(value.value);
   return serializeFail('unsupported bare item type');
 }
@@ -136,14 +150,17 @@ function serializeMember(member: Item | InnerList): string {
 }
 
 /**
- * Serialises an Item or a bare value (RFC 9651 §4.1.3). Integers with at most 15 digits are
- * written as Integers, other finite numbers as Decimals rounded to 3 fractional digits
- * (half to even); a `Date` is written in whole seconds (rounded down).
+ * Serialises an Item or a bare value (RFC 9651 §4.1.3). A whole `number` with at most 15
+ * digits is written as an Integer, any other finite `number` and every {@link Decimal} as a
+ * Decimal rounded to 3 fractional digits (half to even, at least one: `new Decimal(1)` is
+ * `1.0`); a `Date` is written in whole seconds (rounded down), a {@link StructuredDate}
+ * as its seconds.
  *
  * @param value - a bare value, or `{ value, params }`
  * @returns the field value text
  * @throws {@link StructuredFieldError} when the value cannot be represented (a non-ASCII
- * string, a non-finite or too large number, an invalid token or key, an invalid date)
+ * string, a non-finite or too large number, an invalid token or key, an invalid date, an
+ * unsupported value type)
  *
  * @example
  * ```ts

@@ -53,17 +53,121 @@ export class DisplayString {
 }
 
 /**
- * A bare item value: Integer or Decimal (`number`), String (`string`), Boolean, Token,
- * Byte Sequence (`Uint8Array`), Date (`Date`, whole seconds) or Display String.
+ * A structured-field Decimal (RFC 9651 §3.3.2), kept apart from an Integer so that `1.0`
+ * stays a Decimal through parse → serialise. The parsers return every Decimal as a
+ * `Decimal` (and every Integer as a plain `number`); to send a Decimal whose value is
+ * whole, wrap it: `new Decimal(1)` serialises as `1.0`, while the plain number `1` is the
+ * Integer `1`. A plain non-integer `number` (`4.5`) still serialises as a Decimal.
+ *
+ * `valueOf()` returns the number, so `+decimal` and `Number(decimal)` give it; use
+ * {@link numberValue} to read an Integer or a Decimal alike.
  *
  * @example
  * ```ts
- * import type { BareItem } from '@brace/core';
+ * import { Decimal, parseItem, serializeItem } from '@brace/core';
  *
- * const values: BareItem[] = [42, 4.5, 'text', true, new Uint8Array([1, 2]), new Date(0)];
+ * serializeItem(new Decimal(1)); // '1.0'
+ * serializeItem(1);              // '1'
+ * const q = parseItem('q;v=1.0').params.get('v'); // Decimal { value: 1 }
+ * serializeItem({ value: 'q', params: new Map([['v', q ?? 0]]) }); // '"q";v=1.0'
  * ```
  */
-export type BareItem = number | string | boolean | Token | Uint8Array | Date | DisplayString;
+export class Decimal {
+  /**
+   * @param value - the number; serialised rounded to 3 fractional digits (half to even),
+   * with at most 12 integer digits
+   */
+  constructor(
+    /** The number. */
+    readonly value: number,
+  ) {}
+
+  /** The number, so `+decimal` and `Number(decimal)` work. */
+  valueOf(): number {
+    return this.value;
+  }
+
+  /** The number as JavaScript prints it (`1` for `1.0`; use `serializeItem` for the field form). */
+  toString(): string {
+    return String(this.value);
+  }
+}
+
+/**
+ * A structured-field Date (RFC 9651 §3.3.7) outside the range a JavaScript `Date` can hold
+ * (±8.64e12 seconds; the syntax allows ±999,999,999,999,999). The parsers return a `Date`
+ * whenever one can hold the value, and a `StructuredDate` only beyond that; the serialisers
+ * accept both.
+ *
+ * @example
+ * ```ts
+ * import { parseItem, serializeItem, StructuredDate } from '@brace/core';
+ *
+ * serializeItem(new StructuredDate(999_999_999_999_999)); // '@999999999999999'
+ * parseItem('@999999999999999').value; // StructuredDate { seconds: 999999999999999 }
+ * parseItem('@1659578233').value;      // Date 2022-08-04T01:57:13.000Z
+ * ```
+ */
+export class StructuredDate {
+  /**
+   * @param seconds - whole seconds since 1970-01-01T00:00:00Z (an Integer: at most 15 digits)
+   */
+  constructor(
+    /** Whole seconds since the Unix epoch. */
+    readonly seconds: number,
+  ) {}
+
+  /** The `Date` for these seconds, or `undefined` when a `Date` cannot hold them. */
+  toDate(): Date | undefined {
+    const date = new Date(this.seconds * 1000);
+    return Number.isNaN(date.getTime()) ? undefined : date;
+  }
+}
+
+/**
+ * A bare item value: Integer (`number`), Decimal ({@link Decimal} when parsed; a plain
+ * non-integer `number` is also serialised as one), String (`string`), Boolean, Token,
+ * Byte Sequence (`Uint8Array`), Date (`Date`, whole seconds, or {@link StructuredDate}
+ * beyond a `Date`'s range) or Display String.
+ *
+ * @example
+ * ```ts
+ * import { Decimal, type BareItem } from '@brace/core';
+ *
+ * const values: BareItem[] = [42, new Decimal(4.5), 'text', true, new Uint8Array([1, 2]), new Date(0)];
+ * ```
+ */
+export type BareItem =
+  | number
+  | Decimal
+  | string
+  | boolean
+  | Token
+  | Uint8Array
+  | Date
+  | StructuredDate
+  | DisplayString;
+
+/**
+ * The number an Integer or a Decimal carries, or `undefined` for any other bare item.
+ *
+ * @param value - a bare item, e.g. a parameter value
+ * @returns the number, or `undefined` when the item is not numeric
+ *
+ * @example
+ * ```ts
+ * import { numberValue, parseItem } from '@brace/core';
+ *
+ * const { params } = parseItem('"burst";q=100;r=0.0');
+ * numberValue(params.get('q')); // 100
+ * numberValue(params.get('r')); // 0
+ * numberValue('100');          // undefined
+ * ```
+ */
+export function numberValue(value: BareItem | undefined): number | undefined {
+  if (typeof value === 'number') return value;
+  return value instanceof Decimal ? value.value : undefined;
+}
 
 /**
  * An item's or inner list's parameters, in order (keys are lowercase; a bare key is `true`).

@@ -6,19 +6,22 @@ export { MAX_STRUCTURED_FIELD_LENGTH } from './sf-parser.js';
 export { serializeDictionary, serializeItem, serializeList } from './sf-serializer.js';
 export {
   type BareItem,
+  Decimal,
   type Dictionary,
   DisplayString,
   type InnerList,
   type Item,
   type List,
+  numberValue,
   type Parameters,
+  StructuredDate,
   Token,
 } from './sf-values.js';
 
 /**
  * Parses a structured-field Item (RFC 9651 §4.2), such as an `Idempotency-Key` value.
  *
- * @param text - the field value (several field lines joined with `", "`); at most 16 KiB
+ * @param text - the field value (several field lines joined with `", "`); at most 32 KiB ({@link MAX_STRUCTURED_FIELD_LENGTH})
  * @returns the item: its bare value and parameters
  * @throws {@link StructuredFieldError} when the text is not a valid Item
  *
@@ -27,7 +30,7 @@ export {
  * import { parseItem } from '@brace/core';
  *
  * parseItem('"8e03978e-40d5-43e8-bc93-6894a57f9324"').value; // '8e03978e-...'
- * parseItem('12.5;unit=s'); // { value: 12.5, params: Map { 'unit' => Token('s') } }
+ * parseItem('12.5;unit=s'); // { value: Decimal { value: 12.5 }, params: Map { 'unit' => Token('s') } }
  * ```
  */
 export function parseItem(text: string): Item {
@@ -42,7 +45,7 @@ export function parseItem(text: string): Item {
  * Parses a structured-field List (RFC 9651 §4.2.1), such as `RateLimit-Policy`.
  * An empty value is an empty list.
  *
- * @param text - the field value (several field lines joined with `", "`); at most 16 KiB
+ * @param text - the field value (several field lines joined with `", "`); at most 32 KiB ({@link MAX_STRUCTURED_FIELD_LENGTH})
  * @returns the members, in order
  * @throws {@link StructuredFieldError} when the text is not a valid List
  *
@@ -67,7 +70,7 @@ export function parseList(text: string): List {
  * `RateLimit: limit=100, remaining=50, reset=5`. A repeated key keeps its first position and
  * its last value. An empty value is an empty dictionary.
  *
- * @param text - the field value (several field lines joined with `", "`); at most 16 KiB
+ * @param text - the field value (several field lines joined with `", "`); at most 32 KiB ({@link MAX_STRUCTURED_FIELD_LENGTH})
  * @returns the members by key, in order
  * @throws {@link StructuredFieldError} when the text is not a valid Dictionary
  *

@@ -42,8 +42,12 @@ export function encodeHex(bytes: Uint8Array): string {
   return out;
 }
 
-/** Decodes canonical padded base64 (standard alphabet); `undefined` otherwise. */
-export function decodeBase64(text: string): Uint8Array | undefined {
+/**
+ * Decodes canonical padded base64 (standard alphabet); `undefined` otherwise. With
+ * `lenientPadBits`, non-zero bits in the last character before the padding are ignored
+ * (as most decoders do) instead of refused.
+ */
+export function decodeBase64(text: string, lenientPadBits = false): Uint8Array | undefined {
   const length = text.length;
   if (length === 0 || (length & 3) !== 0) return undefined;
   let pad = 0;
@@ -64,12 +68,12 @@ export function decodeBase64(text: string): Uint8Array | undefined {
     const triple = (a << 18) | (b << 12) | (c << 6) | d;
     out[j++] = triple >> 16;
     if (last && pad === 2) {
-      if ((b & 15) !== 0) return undefined;
+      if ((b & 15) !== 0 && !lenientPadBits) return undefined;
       break;
     }
     out[j++] = (triple >> 8) & 255;
     if (last && pad === 1) {
-      if ((c & 3) !== 0) return undefined;
+      if ((c & 3) !== 0 && !lenientPadBits) return undefined;
       break;
     }
     out[j++] = triple & 255;
@@ -100,9 +104,9 @@ export function encodeBase64(bytes: Uint8Array): string {
 }
 
 /** Decodes a base64 secret: canonical base64 with the padding optional. */
-export function decodeBase64Secret(text: string): Uint8Array | undefined {
+export function decodeBase64Secret(text: string, lenientPadBits = false): Uint8Array | undefined {
   const rem = text.length & 3;
-  return decodeBase64(rem === 2 ? `${text}==` : rem === 3 ? `${text}=` : text);
+  return decodeBase64(rem === 2 ? `${text}==` : rem === 3 ? `${text}=` : text, lenientPadBits);
 }
 
 const encoder = new TextEncoder();

@@ -131,3 +131,48 @@ export class WebhookPayloadError extends BraceError {
     this.provider = provider;
   }
 }
+
+/**
+ * A verified webhook's payload failed the Standard Schema its router route declares. `code` is
+ * `WEBHOOK_PAYLOAD_INVALID`. The message names the event type and the number of issues; the
+ * issues' paths are on `paths`. Neither the message nor `paths` quotes a payload value (issue
+ * messages can, so they are not kept).
+ *
+ * @example
+ * ```ts
+ * import { WebhookSchemaError } from '@brace/webhook-verify';
+ *
+ * try {
+ *   await router.dispatch(webhook);
+ * } catch (error) {
+ *   if (error instanceof WebhookSchemaError) console.warn(error.type, error.paths);
+ * }
+ * ```
+ */
+export class WebhookSchemaError extends BraceError {
+  /** Always `WEBHOOK_PAYLOAD_INVALID`. */
+  declare readonly code: 'WEBHOOK_PAYLOAD_INVALID';
+  /** Always 422: the delivery is authentic but not what this route expects. */
+  readonly status = 422;
+  /** The provider (scheme name). */
+  readonly provider: string;
+  /** The route's event type. */
+  readonly type: string;
+  /** Each issue's path, dot-joined (`''` for the root), at most 20. */
+  readonly paths: readonly string[];
+
+  /**
+   * @param provider - the scheme name
+   * @param type - the route's event type
+   * @param paths - the failing paths, dot-joined
+   */
+  constructor(provider: string, type: string, paths: readonly string[]) {
+    super(
+      'WEBHOOK_PAYLOAD_INVALID',
+      `The ${provider} webhook is authentic but its "${type.slice(0, 100)}" payload does not match the route's schema (${paths.length} issue${paths.length === 1 ? '' : 's'}); check the schema against the provider's current payload.`,
+    );
+    this.provider = provider;
+    this.type = type;
+    this.paths = paths.slice(0, 20);
+  }
+}

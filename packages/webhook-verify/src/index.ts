@@ -3,10 +3,18 @@ export {
   type WebhookErrorCode,
   WebhookOptionsError,
   WebhookPayloadError,
+  WebhookSchemaError,
   WebhookVerificationError,
 } from './errors.js';
+export { type EventContext, MAX_EVENT_FIELD_LENGTH, type WebhookEventInfo } from './events.js';
 export { KEY_CACHE_MAX_ENTRIES, KEY_CACHE_TTL_MS } from './keys.js';
 export { type ProviderName, providers } from './providers.js';
+export {
+  createWebhookRouter,
+  type UnhandledWebhookHandler,
+  type WebhookHandler,
+  type WebhookRouter,
+} from './router.js';
 export {
   type AfterMatchContext,
   defineScheme,

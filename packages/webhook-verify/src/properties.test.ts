@@ -121,6 +121,12 @@ describe('signWebhook ⇄ verifyWebhook over random bytes and secrets', () => {
             ).resolves.toBeDefined();
             for (const [name, value] of Object.entries(signed.headers)) {
               if (name.endsWith('-id')) continue;
+              // Discord's hex is case-insensitive: a flip that only changes a letter's case
+              // is the same signature.
+              const same =
+                name === 'x-signature-ed25519' &&
+                flipBit(value, bit).toLowerCase() === value.toLowerCase();
+              if (same) continue;
               await expect(
                 verifyWebhook(
                   { body: payload, headers: { ...signed.headers, [name]: flipBit(value, bit) } },

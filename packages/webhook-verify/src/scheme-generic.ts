@@ -1,4 +1,5 @@
 import { WebhookOptionsError } from './errors.js';
+import { headerEvent } from './events.js';
 import {
   defineScheme,
   type OfferedSignature,
@@ -38,6 +39,8 @@ export interface HmacSchemeOptions {
   toleranceSec?: number;
   /** A delivery id header, reported as `id` (for dedupe). */
   idHeader?: string;
+  /** An event type header, reported as `type` (e.g. `'x-acme-event'`). */
+  typeHeader?: string;
 }
 
 /** Default replay window of {@link hmacScheme}, in seconds. */
@@ -77,7 +80,12 @@ export function hmacScheme(options: HmacSchemeOptions): Readonly<WebhookScheme> 
   const tsHeader = options.timestampHeader?.toLowerCase();
   const tsSeparator = options.timestampSeparator ?? '.';
   const idHeader = options.idHeader?.toLowerCase();
+  const typeHeader = options.typeHeader?.toLowerCase();
   return defineScheme({
+    event: headerEvent(
+      idHeader === undefined ? [] : [idHeader],
+      typeHeader === undefined ? [] : [typeHeader],
+    ),
     name,
     toleranceSec: options.toleranceSec ?? HMAC_SCHEME_TOLERANCE_SEC,
     secretFormat: 'utf8',

@@ -1,4 +1,5 @@
 import { type WebhookErrorCode, WebhookOptionsError, WebhookVerificationError } from './errors.js';
+import type { EventContext, WebhookEventInfo } from './events.js';
 
 /** A secret as configured: a string (its meaning depends on the scheme) or raw key bytes. */
 export type SecretInput = string | Uint8Array;
@@ -54,6 +55,12 @@ export interface ExtractedSignature {
   suffix?: string;
   /** Every signature offered; any one that matches any secret passes. */
   signatures: OfferedSignature[];
+  /**
+   * Other texts to try in place of `prefix` (at most 4): a signature matching the message
+   * built with any of them passes. Twilio uses it for the URL with and without the default
+   * port, as Twilio's own libraries try both.
+   */
+  alternatePrefixes?: readonly string[];
 }
 
 /** What {@link WebhookScheme.afterMatch} receives. */
@@ -64,6 +71,8 @@ export interface AfterMatchContext {
   nowMs: number;
   /** The replay window in effect, in seconds. */
   toleranceSec: number;
+  /** The signed timestamp the scheme extracted (Unix seconds), when it has one. */
+  timestamp?: number;
   /** SHA-256 of some data (synchronous on Node). */
   sha256(data: string | Uint8Array): Uint8Array | Promise<Uint8Array>;
 }
@@ -117,6 +126,12 @@ export interface WebhookScheme {
   extract(request: WebhookRequestView): ExtractedSignature;
   /** Extra checks once a signature matched (a body timestamp, a body hash). */
   afterMatch?(context: AfterMatchContext): void | Promise<void>;
+  /**
+   * The provider's event id, type and action, read once the webhook is verified (from
+   * headers, or from the JSON body through `context.json()`). Never throws: a field the
+   * provider did not send is left out.
+   */
+  event?(context: EventContext): WebhookEventInfo;
   /** How to sign a message with this scheme (for tests and senders). */
   prepareSigning(context: SigningContext): SigningPlan;
 }

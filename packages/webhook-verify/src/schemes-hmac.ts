@@ -1,6 +1,7 @@
 // HMAC schemes signed over the body with a header signature: Stripe, GitHub, Shopify, Slack,
 // Zoom, Paddle.
 import { encodeBase64, encodeHex } from './encoding.js';
+import { bodyEvent, githubEvent, headerEvent, slackEvent, zoomEvent } from './events.js';
 import {
   checkHeader,
   defineScheme,
@@ -101,6 +102,7 @@ export const stripe: Readonly<WebhookScheme> = defineScheme({
   toleranceSec: STRIPE_TOLERANCE_SEC,
   secretFormat: 'utf8',
   key: utf8Key,
+  event: bodyEvent('id', 'type'),
   extract(request) {
     const header = requireHeader(request, 'stripe', ['stripe-signature']);
     const parsed = keyedHeader(header, ',', 't', 'v1');
@@ -138,6 +140,18 @@ export const paddle: Readonly<WebhookScheme> = defineScheme({
   toleranceSec: PADDLE_TOLERANCE_SEC,
   secretFormat: 'utf8',
   key: utf8Key,
+  event: bodyEvent('event_id', 'event_type'),
+  // Paddle's SDK compares in milliseconds (`now > (ts + 5) * 1000` fails): 5.5 s is too old,
+  // though it is 5 s in whole seconds, which the generic check uses.
+  afterMatch({ nowMs, timestamp, toleranceSec }) {
+    if (timestamp !== undefined && nowMs - timestamp * 1000 > toleranceSec * 1000) {
+      rejectWebhook(
+        'paddle',
+        'TIMESTAMP_TOO_OLD',
+        `The signed timestamp is more than ${toleranceSec} s old: a replayed or long-delayed delivery (or a server clock far off). It was refused.`,
+      );
+    }
+  },
   extract(request) {
     const header = requireHeader(request, 'paddle', ['paddle-signature']);
     const parsed = keyedHeader(header, ';', 'ts', 'h1');
@@ -192,6 +206,7 @@ export function githubScheme(options: GitHubSchemeOptions = {}): Readonly<Webhoo
     toleranceSec: Number.POSITIVE_INFINITY,
     secretFormat: 'utf8',
     key: utf8Key,
+    event: githubEvent,
     extract(request) {
       const id = readId(request, ['x-github-delivery']);
       const sha256 = request.header(GITHUB_SHA256_HEADER[0]!);
@@ -274,6 +289,10 @@ export const shopify: Readonly<WebhookScheme> = defineScheme({
   toleranceSec: Number.POSITIVE_INFINITY,
   secretFormat: 'utf8',
   key: utf8Key,
+  event: headerEvent(
+    ['x-shopify-webhook-id', 'shopify-webhook-id'],
+    ['x-shopify-topic', 'shopify-topic'],
+  ),
   extract(request) {
     const names = ['x-shopify-hmac-sha256', 'shopify-hmac-sha256'];
     const value = requireHeader(request, 'shopify', names);
@@ -295,12 +314,19 @@ export const shopify: Readonly<WebhookScheme> = defineScheme({
   }),
 });
 
-function v0Scheme(name: string, sigHeader: string, tsHeader: string, toleranceSec: number) {
+function v0Scheme(
+  name: string,
+  sigHeader: string,
+  tsHeader: string,
+  toleranceSec: number,
+  event: NonNullable<WebhookScheme['event']>,
+) {
   return defineScheme({
     name,
     toleranceSec,
     secretFormat: 'utf8',
     key: utf8Key,
+    event,
     extract(request) {
       const value = requireHeader(request, name, [sigHeader]);
       const ts = requireHeader(request, name, [tsHeader]);
@@ -339,6 +365,7 @@ export const slack: Readonly<WebhookScheme> = v0Scheme(
   'x-slack-signature',
   'x-slack-request-timestamp',
   SLACK_TOLERANCE_SEC,
+  slackEvent,
 );
 
 /**
@@ -357,4 +384,5 @@ export const zoom: Readonly<WebhookScheme> = v0Scheme(
   'x-zm-signature',
   'x-zm-request-timestamp',
   ZOOM_TOLERANCE_SEC,
+  zoomEvent,
 );

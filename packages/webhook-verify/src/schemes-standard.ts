@@ -1,6 +1,7 @@
 // Ed25519-capable schemes: Standard Webhooks (v1 HMAC, v1a Ed25519), Svix, Discord.
 import { decodeBase64Secret, decodeHex, encodeBase64, encodeHex } from './encoding.js';
 import { WebhookOptionsError } from './errors.js';
+import { discordEvent, standardEvent } from './events.js';
 import {
   defineScheme,
   type ExtractedSignature,
@@ -17,8 +18,8 @@ import { decodeSignature, MAX_SIGNATURES_PER_HEADER } from './schemes-util.js';
 /** Default replay window of Standard Webhooks and Svix, in seconds. */
 export const STANDARD_WEBHOOKS_TOLERANCE_SEC = 300;
 
-function base64Secret(text: string, what: string): Uint8Array {
-  const bytes = decodeBase64Secret(text);
+function base64Secret(text: string, what: string, lenientPadBits = false): Uint8Array {
+  const bytes = decodeBase64Secret(text, lenientPadBits);
   if (bytes === undefined || bytes.length === 0) {
     throw new WebhookOptionsError(
       `\`secret\` must be ${what} (base64 after the prefix); check that it was copied whole.`,
@@ -40,7 +41,8 @@ function standardKey(secret: SecretInput): KeyMaterial {
     return { type: 'ed25519-public', bytes };
   }
   const body = secret.startsWith('whsec_') ? secret.slice(6) : secret;
-  return { type: 'hmac', bytes: base64Secret(body, 'a whsec_ secret') };
+  // Like the reference libraries, a secret whose base64 has non-zero padding bits is accepted.
+  return { type: 'hmac', bytes: base64Secret(body, 'a whsec_ secret', true) };
 }
 
 function standardSigningKey(secret: SecretInput): KeyMaterial {
@@ -69,15 +71,18 @@ function parseStandardSignatures(value: string, provider: string): OfferedSignat
       entries++;
       if (comma !== -1 && comma < end) {
         const version = value.slice(start, comma);
+        // `v1,<sig>,extra` is malformed (the Python reference library refuses it): never a match.
         const next = value.indexOf(',', comma + 1);
-        const sig = value.slice(comma + 1, next !== -1 && next < end ? next : end);
+        const junk = next !== -1 && next < end;
         if (version === 'v1' || version === 'v1a') {
           known++;
-          const decoded = decodeSignature(
-            sig,
-            'base64',
-            version === 'v1' ? 'hmac-sha256' : 'ed25519',
-          );
+          const decoded = junk
+            ? undefined
+            : decodeSignature(
+                value.slice(comma + 1, end),
+                'base64',
+                version === 'v1' ? 'hmac-sha256' : 'ed25519',
+              );
           if (decoded !== undefined) offered.push(decoded);
         } else unknown++;
       } else unknown++;
@@ -111,6 +116,7 @@ function standardScheme(name: string, prefixes: readonly ['webhook' | 'svix', 'w
     toleranceSec: STANDARD_WEBHOOKS_TOLERANCE_SEC,
     secretFormat: 'standard-webhooks',
     key: standardKey,
+    event: standardEvent(ids),
     signingKey: standardSigningKey,
     extract(request): ExtractedSignature {
       const id = requireHeader(request, name, ids);
@@ -201,12 +207,14 @@ export const discord: Readonly<WebhookScheme> = defineScheme({
   name: 'discord',
   toleranceSec: DISCORD_TOLERANCE_SEC,
   secretFormat: 'discord',
+  event: discordEvent,
   key: (secret) => discordKey(secret, 'ed25519-public'),
   signingKey: (secret) => discordKey(secret, 'ed25519-seed'),
   extract(request) {
     const signature = requireHeader(request, 'discord', ['x-signature-ed25519']);
     const ts = requireHeader(request, 'discord', ['x-signature-timestamp']);
-    const offered = decodeSignature(signature, 'hex', 'ed25519');
+    // Discord's libraries parse hex case-insensitively: upper-case signatures verify too.
+    const offered = decodeSignature(signature.toLowerCase(), 'hex', 'ed25519');
     if (offered === undefined) {
       rejectWebhook(
         'discord',

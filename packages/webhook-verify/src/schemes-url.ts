@@ -1,6 +1,7 @@
 // Schemes that sign more than the body: Twilio (URL + form params, or URL with bodySHA256),
 // Square (URL + body), and Linear (body, with the timestamp inside the JSON body).
 import { encodeBase64, encodeHex } from './encoding.js';
+import { bodyEvent, headerEvent, linearEvent } from './events.js';
 import {
   type AfterMatchContext,
   defineScheme,
@@ -23,6 +24,13 @@ function requireUrl(request: { url: string | undefined }, provider: string): str
       `${provider} signs the full request URL: pass \`url\` (the exact public URL the provider calls, scheme, host, path and query) in the input or options.`,
     );
   }
+  if (request.url.length > MAX_URL_LENGTH) {
+    rejectWebhook(
+      provider,
+      'MALFORMED_HEADER',
+      `The URL is longer than ${MAX_URL_LENGTH} characters.`,
+    );
+  }
   return request.url;
 }
 
@@ -36,30 +44,63 @@ function bodyHashParam(url: string): string | undefined {
   );
 }
 
-/** URL + each form parameter's name and value, sorted by name (then value), as Twilio signs. */
-function twilioContent(url: string, form: string): string {
-  const params = new Map<string, string[]>();
+/**
+ * Each form parameter's name and value, sorted by name then value, as Twilio signs them.
+ * A value repeated under the same name counts once, as in Twilio's own libraries.
+ */
+function twilioParams(form: string): string {
+  const params = new Map<string, Set<string>>();
   for (const [key, value] of new URLSearchParams(form)) {
     const values = params.get(key);
-    if (values === undefined) params.set(key, [value]);
-    else values.push(value);
+    if (values === undefined) params.set(key, new Set([value]));
+    else values.add(value);
   }
-  let content = url;
+  let content = '';
   for (const key of [...params.keys()].sort()) {
-    for (const value of params.get(key)!.sort()) content += key + value;
+    for (const value of [...params.get(key)!].sort()) content += key + value;
   }
   return content;
 }
 
-async function checkBodyHash(context: AfterMatchContext, expected: string): Promise<void> {
-  const actual = encodeHex(await context.sha256(context.request.body));
-  if (actual !== expected) {
-    rejectWebhook(
-      'twilio',
-      'NO_MATCHING_SIGNATURE',
-      'The body does not match the bodySHA256 the signed URL carries; pass the exact raw body.',
-    );
+/** Longest URL a URL-signing scheme accepts. */
+const MAX_URL_LENGTH = 8192;
+
+/**
+ * The URL as given, then (like Twilio's libraries, because Twilio's signing is inconsistent
+ * about it) the URL with the default port written out (`:443`, `:80`) and without any port.
+ */
+function twilioUrls(url: string): string[] {
+  const urls = [url];
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return urls;
   }
+  const auth =
+    parsed.username || parsed.password
+      ? `${parsed.username}${parsed.password ? `:${parsed.password}` : ''}@`
+      : '';
+  const rest = `${parsed.pathname}${parsed.search}${parsed.hash}`;
+  const port = parsed.port || (parsed.protocol === 'https:' ? '443' : '80');
+  urls.push(`${parsed.protocol}//${auth}${parsed.hostname}:${port}${rest}`);
+  urls.push(`${parsed.protocol}//${auth}${parsed.hostname}${rest}`);
+  return urls;
+}
+
+/** Checks the body against the signed URL's bodySHA256; synchronous when the hash is. */
+function checkBodyHash(context: AfterMatchContext, expected: string): void | Promise<void> {
+  const digest = context.sha256(context.request.body);
+  const compare = (bytes: Uint8Array) => {
+    if (encodeHex(bytes) !== expected) {
+      rejectWebhook(
+        'twilio',
+        'NO_MATCHING_SIGNATURE',
+        'The body does not match the bodySHA256 the signed URL carries; pass the exact raw body.',
+      );
+    }
+  };
+  return digest instanceof Promise ? digest.then(compare) : compare(digest);
 }
 
 /**
@@ -83,6 +124,7 @@ export const twilio: Readonly<WebhookScheme> = defineScheme({
   toleranceSec: Number.POSITIVE_INFINITY,
   secretFormat: 'utf8',
   key: utf8Key,
+  event: headerEvent(['i-twilio-idempotency-token'], []),
   extract(request) {
     const value = requireHeader(request, 'twilio', ['x-twilio-signature']);
     const url = requireUrl(request, 'twilio');
@@ -95,9 +137,9 @@ export const twilio: Readonly<WebhookScheme> = defineScheme({
       'x-twilio-signature',
     );
     const id = readId(request, ['i-twilio-idempotency-token']);
-    const hash = bodyHashParam(url);
-    const prefix = hash === undefined ? twilioContent(url, request.text()) : url;
-    return { id, prefix, includeBody: false, signatures };
+    const params = bodyHashParam(url) === undefined ? twilioParams(request.text()) : '';
+    const [prefix, ...alternatePrefixes] = twilioUrls(url).map((u) => u + params);
+    return { id, prefix: prefix!, alternatePrefixes, includeBody: false, signatures };
   },
   afterMatch(context) {
     const hash = bodyHashParam(context.request.url!);
@@ -107,7 +149,7 @@ export const twilio: Readonly<WebhookScheme> = defineScheme({
     const target = requireUrl({ url }, 'twilio');
     return {
       algorithm: 'hmac-sha1',
-      prefix: bodyHashParam(target) === undefined ? twilioContent(target, text()) : target,
+      prefix: bodyHashParam(target) === undefined ? target + twilioParams(text()) : target,
       includeBody: false,
       headers: (sigs) => ({ 'x-twilio-signature': encodeBase64(sigs[0]!) }),
     };
@@ -134,6 +176,7 @@ export const square: Readonly<WebhookScheme> = defineScheme({
   toleranceSec: Number.POSITIVE_INFINITY,
   secretFormat: 'utf8',
   key: utf8Key,
+  event: bodyEvent('event_id', 'type'),
   extract(request) {
     const value = requireHeader(request, 'square', ['x-square-hmacsha256-signature']);
     return {
@@ -192,6 +235,7 @@ export const linear: Readonly<WebhookScheme> = defineScheme({
   toleranceSec: LINEAR_TOLERANCE_SEC,
   secretFormat: 'utf8',
   key: utf8Key,
+  event: linearEvent,
   extract(request) {
     const value = requireHeader(request, 'linear', ['linear-signature']);
     return {

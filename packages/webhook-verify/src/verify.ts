@@ -3,10 +3,12 @@ import { normalizeBody, RequestView, readRequestBody, type WebhookMessage } from
 import type { CryptoBackend, SignedMessage } from './crypto-types.js';
 import { constantTimeEqualBinary } from './encoding.js';
 import { WebhookOptionsError, WebhookPayloadError, WebhookVerificationError } from './errors.js';
+import type { WebhookEventInfo } from './events.js';
 import type { ResolvedKey } from './keys.js';
 import { BAD_NOW_MESSAGE, keysOf, type PreparedVerify, preparedFor } from './prepare.js';
 import type { ProviderName } from './providers.js';
 import type {
+  AfterMatchContext,
   ExtractedSignature,
   OfferedSignature,
   SecretInput,
@@ -39,12 +41,23 @@ export interface VerifyWebhookOptions {
   url?: string;
 }
 
-/** A verified webhook. */
+/**
+ * A verified webhook. `id`, `type` and `action` are the provider's own (see
+ * {@link WebhookEventInfo} for where each provider puts them); they are stable fields that
+ * dedupe stores and routers key on.
+ */
 export interface VerifiedWebhook<T = unknown> {
   /** The scheme name. */
   provider: string;
-  /** The delivery id, when the provider sends one: dedupe on it. */
+  /**
+   * The provider's event or delivery id, when it sends one (Stripe `evt_…`, GitHub
+   * `X-GitHub-Delivery`, `webhook-id`…): dedupe on it.
+   */
   id?: string;
+  /** The provider's event type, when it sends one (`invoice.paid`, `issues`, `orders/create`). */
+  type?: string;
+  /** The action within the type, for GitHub (`opened`) and Linear (`create`). */
+  action?: string;
   /** The signed timestamp (Unix seconds), when the scheme has one. */
   timestamp?: number;
   /** The verified raw body as text. */
@@ -157,12 +170,14 @@ function finish(
       );
     }
   }
-  const after = scheme.afterMatch?.({
+  const context: AfterMatchContext = {
     request: view,
     nowMs: now,
     toleranceSec,
     sha256: backend.sha256,
-  });
+  };
+  if (timestamp !== undefined) context.timestamp = timestamp;
+  const after = scheme.afterMatch?.(context);
   if (after instanceof Promise) return after.then(() => result(prepared, view, extracted));
   return result(prepared, view, extracted);
 }
@@ -173,13 +188,28 @@ function result(
   extracted: ExtractedSignature,
 ): VerifiedWebhook {
   const out: VerifiedWebhook = { provider: prepared.scheme.name, body: view.text() };
-  if (extracted.id !== undefined) out.id = extracted.id;
+  // The body is parsed at most once, for the event fields and for `parse: true` alike.
+  let parsed: { value: unknown; error?: unknown } | undefined;
+  const json = () => {
+    if (parsed === undefined) {
+      try {
+        parsed = { value: JSON.parse(out.body) };
+      } catch (error) {
+        parsed = { value: undefined, error };
+      }
+    }
+    return parsed.value;
+  };
+  const event = prepared.scheme.event?.({ request: view, json }) ?? {};
+  const id = extracted.id ?? event.id;
+  if (id !== undefined) out.id = id;
+  if (event.type !== undefined) out.type = event.type;
+  if (event.action !== undefined) out.action = event.action;
   if (extracted.timestamp !== undefined) out.timestamp = extracted.timestamp;
   if (prepared.parse) {
-    try {
-      out.payload = JSON.parse(out.body);
-    } catch (error) {
-      throw new WebhookPayloadError(prepared.scheme.name, error);
+    out.payload = json();
+    if (parsed?.error !== undefined) {
+      throw new WebhookPayloadError(prepared.scheme.name, parsed.error);
     }
   }
   return out;
@@ -198,23 +228,46 @@ export function verifyMessage(
   const view = new RequestView(headers, prepared.url ?? url, body);
   const extracted = scheme.extract(view);
   const now = nowMs(prepared.now);
-  const message: SignedMessage = {
-    prefix: extracted.prefix,
-    body: extracted.includeBody ? body : undefined,
-    suffix: extracted.suffix ?? '',
-  };
+  const messages = signedMessages(extracted, body);
   if (backend.sync) {
-    return finish(
-      prepared,
-      view,
-      extracted,
-      now,
-      matchSync(backend, keys, extracted.signatures, message),
-    );
+    let matched = false;
+    for (let i = 0; i < messages.length && !matched; i++) {
+      matched = matchSync(backend, keys, extracted.signatures, messages[i]!);
+    }
+    return finish(prepared, view, extracted, now, matched);
   }
-  return matchAsync(backend, keys, extracted.signatures, message).then((matched) =>
+  return matchAnyAsync(keys, extracted.signatures, messages).then((matched) =>
     finish(prepared, view, extracted, now, matched),
   );
+}
+
+/** Most alternative prefixes tried per message (Twilio needs two). */
+const MAX_ALTERNATE_PREFIXES = 4;
+
+/** The signed message, then one per alternative prefix (deduplicated, bounded). */
+function signedMessages(extracted: ExtractedSignature, body: string | Uint8Array): SignedMessage[] {
+  const bodyPart = extracted.includeBody ? body : undefined;
+  const suffix = extracted.suffix ?? '';
+  const messages: SignedMessage[] = [{ prefix: extracted.prefix, body: bodyPart, suffix }];
+  const seen = new Set([extracted.prefix]);
+  for (const prefix of extracted.alternatePrefixes ?? []) {
+    if (seen.size > MAX_ALTERNATE_PREFIXES) break;
+    if (typeof prefix !== 'string' || seen.has(prefix)) continue;
+    seen.add(prefix);
+    messages.push({ prefix, body: bodyPart, suffix });
+  }
+  return messages;
+}
+
+async function matchAnyAsync(
+  keys: ResolvedKey[],
+  offered: OfferedSignature[],
+  messages: SignedMessage[],
+): Promise<boolean> {
+  for (const message of messages) {
+    if (await matchAsync(backend, keys, offered, message)) return true;
+  }
+  return false;
 }
 
 /** Verifies any {@link WebhookInput} with prepared options. */
