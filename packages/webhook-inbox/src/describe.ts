@@ -25,7 +25,8 @@ export interface EventDescription {
 
 /**
  * What a describer sees: the verified delivery's headers, its raw body, the body parsed as JSON
- * (`undefined` when it is not JSON) and the verifier's delivery id.
+ * (`undefined` when it is not JSON), and the event id, type and action `@brace/webhook-verify`
+ * read from it.
  *
  * @example
  * ```ts
@@ -41,14 +42,20 @@ export interface DescribeInput {
   body: string;
   /** The body parsed as JSON, or `undefined`. */
   payload: unknown;
-  /** The delivery id the verifier read (from the provider's id header), if any. */
-  deliveryId?: string;
+  /** The event (or delivery) id the verifier read, if the provider sends one. */
+  id?: string;
+  /** The event type the verifier read, if the provider sends one. */
+  type?: string;
+  /** The action within the type (GitHub, Linear), if any. */
+  action?: string;
 }
 
 /**
- * Reads an {@link EventDescription} from a verified delivery. Built-in ones exist for Stripe,
- * GitHub, Shopify, Slack, Paddle, Standard Webhooks/Svix, Linear and Zoom; pass your own in the
- * provider's `describe` option for anything else.
+ * Reads an {@link EventDescription} from a verified delivery. By default the event id and type
+ * are the ones `@brace/webhook-verify` reads (GitHub's type is `event.action`, e.g.
+ * `issues.opened`); built-in describers add the resource and time for Stripe, Shopify, Slack,
+ * Paddle, Standard Webhooks/Svix, Linear and Zoom. Pass your own in the provider's `describe`
+ * option for anything else.
  *
  * @example
  * ```ts
@@ -88,97 +95,77 @@ function header(input: DescribeInput, name: string): string | undefined {
   return str(getHeader(input.headers, name));
 }
 
-const stripe: Describer = ({ payload }) => {
-  const event = obj(payload);
-  const object = obj(obj(event?.data)?.object);
+/** The verifier's id and type (`type.action` when there is an action). */
+function verified(input: DescribeInput): EventDescription {
+  const { id, type, action } = input;
   return {
-    eventId: str(event?.id),
-    type: str(event?.type),
-    resourceKey: str(object?.id),
+    eventId: id,
+    type: type !== undefined && action !== undefined ? `${type}.${action}` : type,
+  };
+}
+
+const stripe: Describer = (input) => {
+  const event = obj(input.payload);
+  return {
+    ...verified(input),
+    resourceKey: str(obj(obj(event?.data)?.object)?.id),
     occurredAt: seconds(event?.created),
   };
 };
 
-const github: Describer = (input) => {
-  const event = header(input, 'x-github-event');
-  const action = str(obj(input.payload)?.action);
-  return {
-    eventId: header(input, 'x-github-delivery') ?? input.deliveryId,
-    type: event === undefined ? undefined : action === undefined ? event : `${event}.${action}`,
-  };
-};
-
 const shopify: Describer = (input) => ({
-  eventId: header(input, 'x-shopify-event-id') ?? header(input, 'x-shopify-webhook-id'),
-  type: header(input, 'x-shopify-topic'),
+  ...verified(input),
+  // X-Shopify-Event-Id names the event across its deliveries (newer API versions).
+  eventId: header(input, 'x-shopify-event-id') ?? input.id,
   resourceKey: str(obj(input.payload)?.admin_graphql_api_id) ?? str(obj(input.payload)?.id),
   occurredAt: isoMs(header(input, 'x-shopify-triggered-at')),
 });
 
-const slack: Describer = ({ payload }) => {
-  const envelope = obj(payload);
-  return {
-    eventId: str(envelope?.event_id),
-    type: str(obj(envelope?.event)?.type) ?? str(envelope?.type),
-    occurredAt: seconds(envelope?.event_time),
-  };
-};
+const slack: Describer = (input) => ({
+  ...verified(input),
+  occurredAt: seconds(obj(input.payload)?.event_time),
+});
 
-const paddle: Describer = ({ payload }) => {
-  const event = obj(payload);
+const paddle: Describer = (input) => {
+  const event = obj(input.payload);
   return {
-    eventId: str(event?.event_id),
-    type: str(event?.event_type),
+    ...verified(input),
     resourceKey: str(obj(event?.data)?.id),
     occurredAt: isoMs(event?.occurred_at),
   };
 };
 
-const standardWebhooks: Describer = (input) => {
-  const event = obj(input.payload);
-  return {
-    eventId: input.deliveryId,
-    type: str(event?.type) ?? str(event?.eventType),
-    occurredAt: isoMs(event?.timestamp),
-  };
-};
+const standardWebhooks: Describer = (input) => ({
+  ...verified(input),
+  occurredAt: isoMs(obj(input.payload)?.timestamp),
+});
 
 const linear: Describer = (input) => {
   const event = obj(input.payload);
-  const type = str(event?.type);
-  const action = str(event?.action);
   return {
-    eventId: header(input, 'linear-delivery') ?? str(event?.webhookId),
-    type: type === undefined ? undefined : action === undefined ? type : `${type}.${action}`,
+    ...verified(input),
     resourceKey: str(obj(event?.data)?.id),
     occurredAt: typeof event?.webhookTimestamp === 'number' ? event.webhookTimestamp : undefined,
   };
 };
 
-const zoom: Describer = ({ payload }) => {
-  const event = obj(payload);
-  const ts = typeof event?.event_ts === 'number' ? event.event_ts : undefined;
-  const type = str(event?.event);
+const zoom: Describer = (input) => {
+  const ts = obj(input.payload)?.event_ts;
+  const at = typeof ts === 'number' && Number.isFinite(ts) ? ts : undefined;
+  const { type } = verified(input);
+  // Zoom sends no event id: the type and timestamp identify a notification.
   return {
-    // Zoom sends no event id: the type and timestamp identify a notification.
-    eventId: type !== undefined && ts !== undefined ? `${type}:${ts}` : undefined,
+    eventId: type !== undefined && at !== undefined ? `${type}:${at}` : undefined,
     type,
-    occurredAt: ts,
+    occurredAt: at,
   };
 };
 
-const generic: Describer = (input) => {
-  const event = obj(input.payload);
-  return { eventId: input.deliveryId ?? str(event?.id), type: str(event?.type) };
-};
-
-/** The built-in describer of a provider name, or the generic one (delivery id or `id`, and `type`). */
+/** The built-in describer of a provider name, or the verifier's id and type alone. */
 export function builtInDescriber(provider: string): Describer {
   switch (provider) {
     case 'stripe':
       return stripe;
-    case 'github':
-      return github;
     case 'shopify':
       return shopify;
     case 'slack':
@@ -193,6 +180,6 @@ export function builtInDescriber(provider: string): Describer {
     case 'zoom':
       return zoom;
     default:
-      return generic;
+      return verified;
   }
 }

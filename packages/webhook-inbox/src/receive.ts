@@ -8,7 +8,7 @@ import {
   WebhookVerificationError,
 } from '@brace/webhook-verify';
 import { type InboxAnswer, problemAnswer, storedAnswer, unavailableAnswer } from './answer.js';
-import { builtInDescriber, type Describer } from './describe.js';
+import { builtInDescriber, type DescribeInput, type Describer } from './describe.js';
 import { InboxStoreError } from './errors.js';
 import type { NewInboxEvent } from './event.js';
 import { inboxId } from './event.js';
@@ -67,12 +67,10 @@ export async function describeDelivery(
   const options = context.providers[provider]!;
   const describe = options.describe ?? builtInDescriber(webhook.provider);
   const payload = parseJson(webhook.body);
-  const input = {
-    headers,
-    body: webhook.body,
-    payload,
-    ...(webhook.id === undefined ? {} : { deliveryId: webhook.id }),
-  };
+  const input: DescribeInput = { headers, body: webhook.body, payload };
+  if (webhook.id !== undefined) input.id = webhook.id;
+  if (webhook.type !== undefined) input.type = webhook.type;
+  if (webhook.action !== undefined) input.action = webhook.action;
   const description = describe(input);
   const receivedAt = context.now();
   const occurredAt = description.occurredAt;
