@@ -104,7 +104,7 @@ export type InboxHandler<T> = (
  * };
  * ```
  */
-export type InboxHandlers<M extends InboxEventMap> = {
+export type InboxHandlers<M extends object> = {
   [P in keyof M]?: { [T in keyof M[P]]?: InboxHandler<M[P][T]> } & {
     /** Every other type of this provider. */
     '*'?: InboxHandler<unknown>;

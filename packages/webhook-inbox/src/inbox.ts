@@ -40,13 +40,13 @@ export const DEFAULT_INBOX_POLL_INTERVAL_MS = 1_000;
  * };
  * ```
  */
-export interface InboxOptions<M extends InboxEventMap = InboxEventMap> extends InboxCallbacks {
+export interface InboxOptions<M extends object = InboxEventMap> extends InboxCallbacks {
   /** Where events live: `memoryInboxStore()`, `sqliteInboxStore()` or `postgresInboxStore()`. */
   store: InboxStore;
   /** The providers you receive from, by name: secrets and verification options. */
-  providers: { [P in keyof M]: InboxProviderOptions };
+  providers: NoInfer<{ [P in keyof M]: InboxProviderOptions }>;
   /** Handlers by provider and event type. */
-  handlers: InboxHandlers<M>;
+  handlers: NoInfer<InboxHandlers<M>>;
   /** Events without a handler: `'ignore'` (done), `'dead-letter'` or a fallback handler. Default `'ignore'`; `onUnhandled` is called either way. */
   unhandled?: UnhandledPolicy;
   /** Retries of failed handlers, then the dead-letter state. */
@@ -134,9 +134,7 @@ function positive(name: string, value: number | undefined, fallback: number): nu
  * export default { fetch: inbox.fetch('stripe') };
  * ```
  */
-export function createInbox<M extends InboxEventMap = InboxEventMap>(
-  options: InboxOptions<M>,
-): Inbox {
+export function createInbox<M extends object = InboxEventMap>(options: InboxOptions<M>): Inbox {
   if (typeof options?.store?.insert !== 'function') {
     throw new InboxOptionsError(
       'store must be an inbox store (memoryInboxStore(), sqliteInboxStore() or postgresInboxStore()).',

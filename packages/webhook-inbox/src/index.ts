@@ -53,6 +53,7 @@ export {
 export type {
   ClaimOptions,
   InboxListFilter,
+  InboxQueryResult,
   InboxStore,
   InboxTransaction,
   SettleOutcome,

@@ -11,7 +11,7 @@ import {
   toClaimed,
   toEvent,
 } from './rows.js';
-import type { InboxStore, InboxTransaction } from './store.js';
+import type { InboxQueryResult, InboxStore, InboxTransaction } from './store.js';
 
 export { DEFAULT_INBOX_TABLE } from './rows.js';
 
@@ -34,9 +34,30 @@ export const DEFAULT_POSTGRES_INBOX_TIMEOUT_MS = 5_000;
  */
 export interface InboxPostgresClient {
   /** Runs one statement (or, without params, several). */
-  query(text: string, params?: unknown[]): Promise<{ /** Result rows. */ rows: unknown[] }>;
+  query(text: string, params?: unknown[]): Promise<InboxQueryResult>;
   /** A dedicated connection for a transaction (a `pg` `Pool` has it). */
-  connect?(): Promise<InboxTransaction & { /** Gives the connection back. */ release(): void }>;
+  connect?(): Promise<InboxConnection>;
+}
+
+/**
+ * A dedicated connection from `connect()`: a transaction's `query` plus `release()`.
+ *
+ * @example
+ * ```ts
+ * import type { InboxConnection } from '@brace/webhook-inbox/postgres';
+ *
+ * async function ping(connection: InboxConnection) {
+ *   try {
+ *     await connection.query('SELECT 1');
+ *   } finally {
+ *     connection.release();
+ *   }
+ * }
+ * ```
+ */
+export interface InboxConnection extends InboxTransaction {
+  /** Gives the connection back to the pool. */
+  release(): void;
 }
 
 /**

@@ -30,6 +30,8 @@ import type { InboxStore } from './store.js';
 export interface InboxProviderOptions extends Omit<VerifyWebhookOptions, 'provider' | 'parse'> {
   /** The verification scheme when the key is not a built-in provider name (or to use a custom scheme). */
   scheme?: VerifyWebhookOptions['provider'];
+  /** Largest body accepted, in bytes. Default: `@brace/webhook-verify`'s (5 MB). */
+  maxBodyBytes?: number;
   /** Reads the event id, type, resource and time; default: the provider's built-in describer. */
   describe?: Describer;
 }

@@ -96,6 +96,21 @@ export interface InboxListFilter {
 }
 
 /**
+ * What a query resolves: its rows.
+ *
+ * @example
+ * ```ts
+ * import type { InboxQueryResult } from '@brace/webhook-inbox';
+ *
+ * const count = (result: InboxQueryResult) => result.rows.length;
+ * ```
+ */
+export interface InboxQueryResult {
+  /** The result rows, one object per row. */
+  rows: unknown[];
+}
+
+/**
  * A handler's transaction in a store that can run one: its `query` runs inside the
  * transaction that also marks the event done, so the business write and the "done" commit
  * together or not at all.
@@ -111,7 +126,7 @@ export interface InboxListFilter {
  */
 export interface InboxTransaction {
   /** Runs one statement inside the transaction. */
-  query(text: string, params?: unknown[]): Promise<{ /** The result rows. */ rows: unknown[] }>;
+  query(text: string, params?: unknown[]): Promise<InboxQueryResult>;
 }
 
 /**
