@@ -143,12 +143,14 @@ describe('main (argv → exit code)', () => {
   it('parses arguments, opens the SQLite store and prints', async () => {
     const { main } = await import('./cli-run.js');
     const written: string[] = [];
-    const out = vi
-      .spyOn(process.stdout, 'write')
-      .mockImplementation((chunk) => (written.push(String(chunk)), true));
-    const err = vi
-      .spyOn(process.stderr, 'write')
-      .mockImplementation((chunk) => (written.push(String(chunk)), true));
+    const out = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
+      written.push(String(chunk));
+      return true;
+    });
+    const err = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => {
+      written.push(String(chunk));
+      return true;
+    });
     try {
       const file = join(dir, 'main.db');
       expect(await main(['dlq', 'list', '--sqlite', file, '--table', 'custom'])).toBe(0);

@@ -243,11 +243,13 @@ describe('workers', () => {
         handlers: {
           stripe: {
             '*': (_e, context) =>
-              new Promise((_, reject) =>
-                (started(), context.signal).addEventListener('abort', () => {
+              new Promise((_, reject) => {
+                started();
+                context.signal.addEventListener('abort', () => {
                   reason = context.signal.reason;
                   reject(context.signal.reason);
-                }),
+                });
+              }),
               ),
           },
         },
