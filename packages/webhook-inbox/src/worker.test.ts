@@ -250,7 +250,6 @@ describe('workers', () => {
                   reject(context.signal.reason);
                 });
               }),
-              ),
           },
         },
       },
