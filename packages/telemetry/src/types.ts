@@ -1,0 +1,462 @@
+import type { Clock, HeadersInput } from '@brace/core';
+import type { ContextLike, MeterLike, TracerLike } from './otel-types.js';
+import type { RedactOptions } from './redact.js';
+import type { TemplateOption } from './templates.js';
+
+/** Fields every request event carries. */
+interface RequestEventBase {
+  /** A human-readable summary (pino's `msg`). */
+  msg: string;
+  /** The log level the event suggests. */
+  level: 'debug' | 'info' | 'warn' | 'error';
+  /** When the event was emitted (epoch ms, from the injected clock). */
+  at: number;
+  /** The integration's name (`stripe`, `github` ...). */
+  integration: string;
+  /** The HTTP method, upper-case (`_OTHER` for unknown methods). */
+  method: string;
+  /** The declared template the path matched, or `other`; never the raw path. */
+  urlTemplate: string;
+  /** The server's host name. */
+  serverAddress: string;
+  /** The request id (read from the request id header, else generated). */
+  requestId: string;
+  /** The HTTP status of the (last) response, when one arrived. */
+  status?: number;
+  /** Duration in ms. */
+  durationMs: number;
+  /** Low-cardinality error class: the status as a string for 4xx/5xx, else the error's name or code. */
+  errorType?: string;
+  /** Rate-limit units left, from the response's rate-limit headers. */
+  rateLimitRemaining?: number;
+  /** Rate-limit quota, from the response's rate-limit headers. */
+  rateLimitLimit?: number;
+  /** The response was an idempotent replay (`Idempotent-Replayed: true`). */
+  replayed: boolean;
+  /** The response came from a cache (`Cache-Status: ...; hit`, or the `isCached` option). */
+  cached: boolean;
+}
+
+/**
+ * One attempt (one request sent over the wire) ended.
+ *
+ * @example
+ * ```ts
+ * import type { AttemptEvent } from '@brace/telemetry';
+ *
+ * const onAttempt = (event: AttemptEvent) => {
+ *   if (event.attempt > 1) console.warn(`retry ${event.attempt - 1} of ${event.urlTemplate}`);
+ * };
+ * ```
+ */
+export interface AttemptEvent extends RequestEventBase {
+  /** Discriminant. */
+  kind: 'attempt';
+  /** 1 for the first attempt, 2 for the first retry ... */
+  attempt: number;
+  /** Headers named in `captureHeaders`, with sensitive values `REDACTED`. */
+  headers?: Record<string, string>;
+}
+
+/**
+ * One call (an operation, with all its attempts) ended.
+ *
+ * @example
+ * ```ts
+ * import type { CallEvent } from '@brace/telemetry';
+ *
+ * const onCall = (event: CallEvent) => {
+ *   if (!event.ok) console.error(`${event.integration} ${event.urlTemplate} failed: ${event.errorType}`);
+ * };
+ * ```
+ */
+export interface CallEvent extends RequestEventBase {
+  /** Discriminant. */
+  kind: 'call';
+  /** How many attempts the call made. */
+  attempts: number;
+  /** Whether the call succeeded (see the `isError` option). */
+  ok: boolean;
+}
+
+/**
+ * Paths matched none of the declared templates and were counted under `other`. Emitted for
+ * the first such path, then at most once per window, with the count since the last event.
+ *
+ * @example
+ * ```ts
+ * import type { UnmatchedTemplateEvent } from '@brace/telemetry';
+ *
+ * const onUnmatched = (event: UnmatchedTemplateEvent) => console.warn(event.msg, event.count);
+ * ```
+ */
+export interface UnmatchedTemplateEvent {
+  /** Discriminant. */
+  kind: 'unmatched-template';
+  /** A human-readable summary. */
+  msg: string;
+  /** Always `warn`. */
+  level: 'warn';
+  /** When (epoch ms). */
+  at: number;
+  /** The integration's name. */
+  integration: string;
+  /** The method of the latest unmatched call. */
+  method: string;
+  /** Unmatched calls since the previous event. */
+  count: number;
+}
+
+/**
+ * Everything the logger receives.
+ *
+ * @example
+ * ```ts
+ * import type { TelemetryEvent } from '@brace/telemetry';
+ *
+ * const logger = (event: TelemetryEvent) => process.stdout.write(`${JSON.stringify(event)}\n`);
+ * ```
+ */
+export type TelemetryEvent = AttemptEvent | CallEvent | UnmatchedTemplateEvent;
+
+/**
+ * A logger: a function of one event, or a pino-style object whose `debug`/`info`/`warn`/`error`
+ * methods take the event as their first argument (pino uses its `msg`).
+ *
+ * @example
+ * ```ts
+ * import pino from 'pino';
+ * import type { TelemetryLogger } from '@brace/telemetry';
+ *
+ * const asFunction: TelemetryLogger = (event) => console.log(JSON.stringify(event));
+ * const asPino: TelemetryLogger = pino();
+ * ```
+ */
+export type TelemetryLogger =
+  | ((event: TelemetryEvent) => void)
+  | {
+      debug(event: TelemetryEvent): void;
+      info(event: TelemetryEvent): void;
+      warn(event: TelemetryEvent): void;
+      error(event: TelemetryEvent): void;
+    };
+
+/**
+ * Limits that turn the rolling statistics into `health()`. A limit left out is not checked.
+ *
+ * @example
+ * ```ts
+ * import type { HealthThresholds } from '@brace/telemetry';
+ *
+ * const thresholds: HealthThresholds = {
+ *   errorRate: { degraded: 0.02, down: 0.25 },
+ *   p95Ms: { degraded: 800 },
+ *   headroom: { degraded: 0.2 },
+ * };
+ * ```
+ */
+export interface HealthThresholds {
+  /** Calls needed in the window before error rate and p95 are judged. Default 10. */
+  minCalls?: number;
+  /** Error rate (0–1). Default degraded 0.05, down 0.5. */
+  errorRate?: { degraded?: number; down?: number };
+  /** p95 latency in ms. Default degraded 2000. */
+  p95Ms?: { degraded?: number; down?: number };
+  /** Rate-limit headroom, remaining / limit (0–1). Default degraded 0.1. */
+  headroom?: { degraded?: number; down?: number };
+}
+
+/**
+ * How the request id is read, generated and sent.
+ *
+ * @example
+ * ```ts
+ * import type { RequestIdOptions } from '@brace/telemetry';
+ *
+ * const requestId: RequestIdOptions = { header: 'x-correlation-id', send: true };
+ * ```
+ */
+export interface RequestIdOptions {
+  /** The header carrying it. Default `x-request-id`. */
+  header?: string;
+  /** Whether adapters set the header on outgoing requests when absent. Default false. */
+  send?: boolean;
+  /** Makes a new id. Default `crypto.randomUUID()`. */
+  generate?: () => string;
+}
+
+/**
+ * What a call or an attempt ended with.
+ *
+ * @example
+ * ```ts
+ * import type { Outcome } from '@brace/telemetry';
+ *
+ * const fromResponse: Outcome = { status: 503, headers: { 'retry-after': '2' } };
+ * const fromError: Outcome = { error: new TypeError('fetch failed') };
+ * ```
+ */
+export interface Outcome {
+  /** The response status, when a response arrived. */
+  status?: number;
+  /** The response headers (read for rate limits, replays, cache hits and `captureHeaders`). */
+  headers?: HeadersInput;
+  /** The error, when the attempt or call failed without (or besides) a response. */
+  error?: unknown;
+}
+
+/**
+ * Options of {@link createTelemetry}.
+ *
+ * @example
+ * ```ts
+ * import { createTelemetry, type TelemetryOptions } from '@brace/telemetry';
+ *
+ * const options: TelemetryOptions = { integration: 'stripe', template: ['/v1/customers/{id}'] };
+ * const telemetry = createTelemetry(options);
+ * ```
+ */
+export interface TelemetryOptions {
+  /** The integration's name, on every event, span, metric and health entry. */
+  integration: string;
+  /** Declared URL templates (or a function); unmatched paths count as `other`. */
+  template?: TemplateOption;
+  /** Receives one event per attempt and per call. */
+  logger?: TelemetryLogger;
+  /** An OpenTelemetry tracer: one operation span per call wrapping one span per attempt. */
+  tracer?: TracerLike;
+  /** The context operation spans start in (e.g. `() => context.active()`). */
+  context?: () => ContextLike;
+  /** An OpenTelemetry meter: the duration histograms, counters and gauges. */
+  meter?: MeterLike;
+  /** Extra header and query names to redact (the defaults always apply). */
+  redact?: RedactOptions;
+  /** Rolling window of `stats()` and `health()`, ms (1 s – 1 day). Default 60 000. */
+  windowMs?: number;
+  /** Limits that turn statistics into `health()`. */
+  thresholds?: HealthThresholds;
+  /** The clock (durations and windows). Default the system clock. */
+  clock?: Clock;
+  /** Request id header, generation and sending. */
+  requestId?: RequestIdOptions;
+  /** Response header names copied, redacted, into attempt events (`x-github-request-id` ...). */
+  captureHeaders?: readonly string[];
+  /** Whether an outcome counts as an error. Default: a thrown error, 408, 429 or 5xx. */
+  isError?: (outcome: Outcome) => boolean;
+  /** Whether a response came from a cache. Default: RFC 9211 `Cache-Status` with `hit`. */
+  isCached?: (headers: HeadersInput) => boolean;
+}
+
+/**
+ * The request a call starts with.
+ *
+ * @example
+ * ```ts
+ * import type { CallRequest } from '@brace/telemetry';
+ *
+ * const request: CallRequest = { method: 'GET', url: 'https://api.example.com/users/42' };
+ * ```
+ */
+export interface CallRequest {
+  /** The HTTP method. */
+  method: string;
+  /** The absolute URL. */
+  url: string | URL;
+  /** The request headers (read for the request id). */
+  headers?: HeadersInput;
+}
+
+/**
+ * One attempt of a call, started by {@link Call.attempt}.
+ *
+ * @example
+ * ```ts
+ * const attempt = call.attempt();
+ * attempt.end({ status: 200, headers: response.headers });
+ * ```
+ */
+export interface Attempt {
+  /** 1 for the first attempt, 2 for the first retry ... */
+  readonly number: number;
+  /** Ends the attempt (only the first call counts). */
+  end(outcome: Outcome): void;
+}
+
+/**
+ * One call (an operation) in flight, started by {@link Telemetry.start}.
+ *
+ * @example
+ * ```ts
+ * const call = telemetry.start({ method: 'GET', url });
+ * const attempt = call.attempt();
+ * const response = await fetch(url, { headers: { 'x-request-id': call.requestId } });
+ * attempt.end({ status: response.status, headers: response.headers });
+ * call.end();
+ * ```
+ */
+export interface Call {
+  /** The request id (from the request's header, else generated). */
+  readonly requestId: string;
+  /** The matched template, or `other`. */
+  readonly template: string;
+  /** Attempts started so far. */
+  readonly attempts: number;
+  /** Whether the call has ended. */
+  readonly ended: boolean;
+  /** Starts the next attempt. */
+  attempt(): Attempt;
+  /**
+   * Ends the call (only the first call counts). Without an outcome, the last attempt's is used;
+   * an attempt still open is ended with the same outcome.
+   */
+  end(outcome?: Outcome): void;
+}
+
+/**
+ * Latency quantiles (ms) of the window; undefined when no call ended in it.
+ *
+ * @example
+ * ```ts
+ * import type { LatencyStats } from '@brace/telemetry';
+ *
+ * const show = (latency: LatencyStats) => `p95 ${latency.p95?.toFixed(0) ?? '-'} ms`;
+ * ```
+ */
+export interface LatencyStats {
+  /** Median. */
+  p50: number | undefined;
+  /** 95th percentile. */
+  p95: number | undefined;
+  /** 99th percentile. */
+  p99: number | undefined;
+  /** The quantiles' relative accuracy (0.01: within 1% of the exact value). */
+  relativeAccuracy: number;
+}
+
+/**
+ * The last rate-limit figures seen (response headers or a watched source).
+ *
+ * @example
+ * ```ts
+ * import type { RateLimitStats } from '@brace/telemetry';
+ *
+ * const low = (rate: RateLimitStats) => (rate.headroom ?? 1) < 0.1;
+ * ```
+ */
+export interface RateLimitStats {
+  /** Units left. */
+  remaining?: number;
+  /** The quota. */
+  limit?: number;
+  /** remaining / limit, when both are known. */
+  headroom?: number;
+  /** When they were seen (epoch ms). */
+  at: number;
+}
+
+/**
+ * What `stats()` returns: the rolling window's figures for one integration.
+ *
+ * @example
+ * ```ts
+ * const { calls, errorRate, latencyMs } = telemetry.stats();
+ * console.log(`${calls} calls, ${(errorRate * 100).toFixed(1)}% errors, p95 ${latencyMs.p95} ms`);
+ * ```
+ */
+export interface TelemetryStats {
+  /** The integration's name. */
+  integration: string;
+  /** The window the figures cover, ms. */
+  windowMs: number;
+  /** Calls that ended in the window. */
+  calls: number;
+  /** Of which errors. */
+  errors: number;
+  /** errors / calls (0 without calls). */
+  errorRate: number;
+  /** Attempts sent in the window. */
+  attempts: number;
+  /** Of which retries. */
+  retries: number;
+  /** Responses with status 429. */
+  rateLimited: number;
+  /** Call latency quantiles. */
+  latencyMs: LatencyStats;
+  /** Rate-limit figures, when seen within the window. */
+  rateLimit?: RateLimitStats;
+  /** The watched circuit breaker's state. */
+  breaker?: 'closed' | 'open' | 'half-open';
+  /** The watched queue's depth. */
+  queueDepth?: number;
+  /** The watched credentials' state. */
+  credentials?: 'ok' | 'failing';
+}
+
+/**
+ * Overall health of an integration.
+ *
+ * @example
+ * ```ts
+ * import type { HealthStatus } from '@brace/telemetry';
+ *
+ * const httpStatus = (status: HealthStatus) => (status === 'down' ? 503 : 200);
+ * ```
+ */
+export type HealthStatus = 'ok' | 'degraded' | 'down';
+
+/**
+ * One reason an integration is not `ok`.
+ *
+ * @example
+ * ```ts
+ * import type { HealthReason } from '@brace/telemetry';
+ *
+ * const line = (reason: HealthReason) => `${reason.status}: ${reason.message}`;
+ * ```
+ */
+export interface HealthReason {
+  /** Which check. */
+  code: 'error-rate' | 'latency-p95' | 'breaker-open' | 'rate-limit-headroom' | 'credentials';
+  /** What it makes the integration. */
+  status: 'degraded' | 'down';
+  /** What happened, for humans. */
+  message: string;
+  /** The measured figure, when there is one. */
+  value?: number;
+  /** The limit it crossed, when there is one. */
+  threshold?: number;
+}
+
+/**
+ * What `health()` returns.
+ *
+ * @example
+ * ```ts
+ * const report = telemetry.health();
+ * if (report.status !== 'ok') alert(report.reasons.map((r) => r.message).join('; '));
+ * ```
+ */
+export interface HealthReport {
+  /** The integration's name. */
+  integration: string;
+  /** The worst status among the reasons (`ok` without reasons). */
+  status: HealthStatus;
+  /** Why it is not `ok`. */
+  reasons: HealthReason[];
+  /** The figures it was judged on. */
+  stats: TelemetryStats;
+}
+
+/**
+ * A sample for subscribers (e.g. fleet aggregation): one ended call or attempt.
+ *
+ * @example
+ * ```ts
+ * import type { TelemetrySample } from '@brace/telemetry';
+ *
+ * const count = (sample: TelemetrySample) => (sample.kind === 'call' && sample.error ? 1 : 0);
+ * ```
+ */
+export type TelemetrySample =
+  | { kind: 'call'; at: number; durationMs: number; error: boolean }
+  | { kind: 'attempt'; at: number; retry: boolean; rateLimited: boolean };

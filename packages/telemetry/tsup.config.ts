@@ -1,0 +1,12 @@
+import { defineConfig } from 'tsup';
+
+export default defineConfig({
+  entry: ["src/index.ts","src/ky.ts","src/fetch.ts","src/hono.ts","src/express.ts","src/redis.ts"],
+  format: ['esm'],
+  target: 'es2023',
+  platform: 'neutral',
+  dts: true,
+  sourcemap: true,
+  clean: true,
+  tsconfig: 'tsconfig.build.json',
+});
