@@ -1,7 +1,14 @@
 import { defineConfig } from 'tsup';
 
 export default defineConfig({
-  entry: ["src/index.ts","src/ky.ts","src/fetch.ts","src/hono.ts","src/express.ts","src/redis.ts"],
+  entry: [
+    'src/index.ts',
+    'src/ky.ts',
+    'src/fetch.ts',
+    'src/hono.ts',
+    'src/express.ts',
+    'src/redis.ts',
+  ],
   format: ['esm'],
   target: 'es2023',
   platform: 'neutral',

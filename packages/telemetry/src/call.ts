@@ -1,6 +1,5 @@
 import { type HeadersInput, parseRateLimit } from '@brace/core';
 import { errorTypeOf, isReplayed } from './classify.js';
-import type { Attributes, ContextLike, SpanLike, TracerLike } from './otel-types.js';
 import {
   type Instruments,
   SPAN_KIND_CLIENT,
@@ -9,15 +8,10 @@ import {
   startSpan,
   withParent,
 } from './otel.js';
+import type { Attributes, ContextLike, SpanLike, TracerLike } from './otel-types.js';
 import { pickHeaders, type Redactor, redactUrl } from './redact.js';
 import type { RollingWindow } from './rolling.js';
-import type {
-  Attempt,
-  Call,
-  Outcome,
-  TelemetryEvent,
-  TelemetrySample,
-} from './types.js';
+import type { Attempt, Call, Outcome, TelemetryEvent, TelemetrySample } from './types.js';
 
 /** What every call of one telemetry shares. */
 export interface Shared {
@@ -188,7 +182,12 @@ export class CallImpl implements Call {
       span.end(now);
     }
     shared.window.recordAttempt(number > 1, findings.status === 429);
-    shared.sample({ kind: 'attempt', at: now, retry: number > 1, rateLimited: findings.status === 429 });
+    shared.sample({
+      kind: 'attempt',
+      at: now,
+      retry: number > 1,
+      rateLimited: findings.status === 429,
+    });
     const headers = outcome.headers
       ? pickHeaders(outcome.headers, shared.captureHeaders, shared.redactor)
       : undefined;

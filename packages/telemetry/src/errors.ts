@@ -24,7 +24,10 @@ export class TelemetryOptionError extends BraceError {
    * @param expected - what it accepts
    */
   constructor(option: string, expected: string) {
-    super('TELEMETRY_INVALID_OPTION', `Invalid telemetry option \`${option}\`: expected ${expected}.`);
+    super(
+      'TELEMETRY_INVALID_OPTION',
+      `Invalid telemetry option \`${option}\`: expected ${expected}.`,
+    );
     this.option = option;
   }
 }

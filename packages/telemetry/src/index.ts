@@ -1,4 +1,11 @@
 export { TelemetryOptionError } from './errors.js';
+export {
+  type HealthDocument,
+  type HealthHandlerOptions,
+  type HealthSource,
+  healthDocument,
+  healthHandler,
+} from './handler.js';
 export { DEFAULT_THRESHOLDS, evaluateHealth } from './health.js';
 export { DURATION_BUCKETS, METRIC_NAMES } from './otel.js';
 export type {
@@ -10,13 +17,19 @@ export type {
   SpanLike,
   TracerLike,
 } from './otel-types.js';
+export { prometheusText } from './prometheus.js';
 export {
   DEFAULT_SENSITIVE_NAME_PARTS,
   DEFAULT_SENSITIVE_QUERY_NAMES,
   REDACTED,
   type RedactOptions,
 } from './redact.js';
-export { DEFAULT_WINDOW_MS, RELATIVE_ACCURACY, SKETCH_BIN_LIMIT, WINDOW_SLICES } from './rolling.js';
+export {
+  DEFAULT_WINDOW_MS,
+  RELATIVE_ACCURACY,
+  SKETCH_BIN_LIMIT,
+  WINDOW_SLICES,
+} from './rolling.js';
 export {
   createTelemetry,
   DEFAULT_REQUEST_ID_HEADER,

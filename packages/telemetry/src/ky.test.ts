@@ -57,7 +57,11 @@ describe('telemetryHooks (ky)', () => {
     expect(attempts.map((span) => span.attributes['http.response.status_code'])).toEqual([
       503, 503, 200,
     ]);
-    expect(attempts.map((span) => span.attributes['error.type'])).toEqual(['503', '503', undefined]);
+    expect(attempts.map((span) => span.attributes['error.type'])).toEqual([
+      '503',
+      '503',
+      undefined,
+    ]);
     expect(attempts.map((span) => span.status.code)).toEqual([2, 2, 0]);
     expect(operation?.attributes['http.response.status_code']).toBe(200);
     expect(operation?.attributes['brace.attempts']).toBe(3);
@@ -82,7 +86,13 @@ describe('telemetryHooks (ky)', () => {
     const kinds = events.map((event) => `${event.kind}${'attempt' in event ? event.attempt : ''}`);
     expect(kinds).toEqual(['attempt1', 'attempt2', 'attempt3', 'call']);
     const call = events.at(-1);
-    expect(call).toMatchObject({ kind: 'call', ok: true, attempts: 3, status: 200, urlTemplate: '/users/{id}' });
+    expect(call).toMatchObject({
+      kind: 'call',
+      ok: true,
+      attempts: 3,
+      status: 200,
+      urlTemplate: '/users/{id}',
+    });
     expect(telemetry.stats()).toMatchObject({ calls: 1, attempts: 3, retries: 2, errors: 0 });
   });
 
@@ -99,7 +109,10 @@ describe('telemetryHooks (ky)', () => {
 
   it('records a network error as the error class, never the message', async () => {
     const telemetryEvents: TelemetryEvent[] = [];
-    const telemetry = createTelemetry({ integration: 'acme', logger: (event) => telemetryEvents.push(event) });
+    const telemetry = createTelemetry({
+      integration: 'acme',
+      logger: (event) => telemetryEvents.push(event),
+    });
     const api = ky.create({
       retry: 0,
       fetch: async () => {
@@ -108,7 +121,11 @@ describe('telemetryHooks (ky)', () => {
       hooks: telemetryHooks(telemetry),
     });
     await expect(api.get('http://127.0.0.1:9/x')).rejects.toThrow();
-    expect(telemetryEvents.at(-1)).toMatchObject({ kind: 'call', ok: false, errorType: 'TypeError' });
+    expect(telemetryEvents.at(-1)).toMatchObject({
+      kind: 'call',
+      ok: false,
+      errorType: 'TypeError',
+    });
     expect(JSON.stringify(telemetryEvents)).not.toContain('secret-host-detail');
   });
 
@@ -121,12 +138,26 @@ describe('telemetryHooks (ky)', () => {
       logger: (event) => events.push(event),
       requestId: { send: true, generate: () => 'req-1' },
     });
-    const api = ky.create({ baseUrl: `${server.url}/`, throwHttpErrors: false, hooks: telemetryHooks(telemetry) });
+    const api = ky.create({
+      baseUrl: `${server.url}/`,
+      throwHttpErrors: false,
+      hooks: telemetryHooks(telemetry),
+    });
     const response = await api.get('missing');
     expect(response.status).toBe(404);
     expect(server.requests[0]?.headers['x-request-id']).toBe('req-1');
-    expect(events.at(-1)).toMatchObject({ kind: 'call', ok: true, status: 404, errorType: '404', requestId: 'req-1' });
-    const statusOnly = ky.create({ baseUrl: `${server.url}/`, throwHttpErrors: (status) => status >= 500, hooks: telemetryHooks(telemetry) });
+    expect(events.at(-1)).toMatchObject({
+      kind: 'call',
+      ok: true,
+      status: 404,
+      errorType: '404',
+      requestId: 'req-1',
+    });
+    const statusOnly = ky.create({
+      baseUrl: `${server.url}/`,
+      throwHttpErrors: (status) => status >= 500,
+      hooks: telemetryHooks(telemetry),
+    });
     await statusOnly.get('missing', { headers: { 'x-request-id': 'given-id' } });
     expect(events.at(-1)).toMatchObject({ kind: 'call', requestId: 'given-id' });
     expect(server.requests[1]?.headers['x-request-id']).toBe('given-id');
@@ -134,10 +165,17 @@ describe('telemetryHooks (ky)', () => {
 
   it('uses the fetch the client was given, and keeps concurrent calls apart', async () => {
     const events: TelemetryEvent[] = [];
-    const telemetry = createTelemetry({ integration: 'acme', template: ['/a', '/b'], logger: (e) => events.push(e) });
+    const telemetry = createTelemetry({
+      integration: 'acme',
+      template: ['/a', '/b'],
+      logger: (e) => events.push(e),
+    });
     const api = ky.create({
       retry: 0,
-      fetch: async (input) => new Response('{}', { status: String(input instanceof Request ? input.url : input).endsWith('/a') ? 200 : 201 }),
+      fetch: async (input) =>
+        new Response('{}', {
+          status: String(input instanceof Request ? input.url : input).endsWith('/a') ? 200 : 201,
+        }),
       hooks: telemetryHooks(telemetry),
     });
     await Promise.all([api.get('https://x.test/a'), api.get('https://x.test/b')]);

@@ -55,7 +55,11 @@ export function telemetryHooks(telemetry: Telemetry): Hooks {
       const request = input as Request;
       let call = holder[CALL];
       if (call === undefined || call.ended) {
-        call = telemetry.start({ method: request.method, url: request.url, headers: request.headers });
+        call = telemetry.start({
+          method: request.method,
+          url: request.url,
+          headers: request.headers,
+        });
         holder[CALL] = call;
       }
       if (send && !request.headers.has(header)) request.headers.set(header, call.requestId);

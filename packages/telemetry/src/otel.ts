@@ -132,15 +132,35 @@ export function createInstruments(meter: MeterLike, gauges: GaugeSource): Instru
       unit: '{call}',
     }),
   };
-  const observe = (name: string, unit: string, description: string, read: () => number | undefined) => {
+  const observe = (
+    name: string,
+    unit: string,
+    description: string,
+    read: () => number | undefined,
+  ) => {
     meter.createObservableGauge(name, { unit, description }).addCallback((result) => {
       const value = read();
       if (value !== undefined) result.observe(value, gauges.attributes);
     });
   };
-  observe(METRIC_NAMES.rateLimitRemaining, '{unit}', 'Rate-limit units left.', () => gauges.rateLimit()?.remaining);
-  observe(METRIC_NAMES.rateLimitLimit, '{unit}', 'Rate-limit quota.', () => gauges.rateLimit()?.limit);
-  observe(METRIC_NAMES.queueDepth, '{request}', 'Requests waiting in the queue.', gauges.queueDepth);
+  observe(
+    METRIC_NAMES.rateLimitRemaining,
+    '{unit}',
+    'Rate-limit units left.',
+    () => gauges.rateLimit()?.remaining,
+  );
+  observe(
+    METRIC_NAMES.rateLimitLimit,
+    '{unit}',
+    'Rate-limit quota.',
+    () => gauges.rateLimit()?.limit,
+  );
+  observe(
+    METRIC_NAMES.queueDepth,
+    '{request}',
+    'Requests waiting in the queue.',
+    gauges.queueDepth,
+  );
   return instruments;
 }
 

@@ -36,23 +36,36 @@ describe('redaction', () => {
       tracer: sdk.tracer,
       meter: sdk.meter,
       redact: { query: ['email'] },
-      captureHeaders: ['set-cookie', 'x-api-key', 'x-auth-token', 'x-github-request-id', 'authorization'],
+      captureHeaders: [
+        'set-cookie',
+        'x-api-key',
+        'x-auth-token',
+        'x-github-request-id',
+        'authorization',
+      ],
     });
     const api = ky.create({ baseUrl: `${server.url}/`, hooks: telemetryHooks(telemetry) });
     await api
-      .post(`v1/things?api_key=${SECRET}&access_token=${SECRET}&sig=${SECRET}&email=${SECRET}&page=2`, {
-        headers: {
-          authorization: `Bearer ${SECRET}`,
-          cookie: `sid=${SECRET}`,
-          'x-api-key': SECRET,
+      .post(
+        `v1/things?api_key=${SECRET}&access_token=${SECRET}&sig=${SECRET}&email=${SECRET}&page=2`,
+        {
+          headers: {
+            authorization: `Bearer ${SECRET}`,
+            cookie: `sid=${SECRET}`,
+            'x-api-key': SECRET,
+          },
+          json: { password: SECRET },
         },
-        json: { password: SECRET },
-      })
+      )
       .json();
     const everything = JSON.stringify({
       events,
-      spans: sdk.spans().map((span) => ({ name: span.name, attributes: span.attributes, events: span.events })),
-      metrics: [...(await sdk.metrics()).values()].map((metric) => metric.dataPoints.map((p) => p.attributes)),
+      spans: sdk
+        .spans()
+        .map((span) => ({ name: span.name, attributes: span.attributes, events: span.events })),
+      metrics: [...(await sdk.metrics()).values()].map((metric) =>
+        metric.dataPoints.map((p) => p.attributes),
+      ),
     });
     expect(everything).not.toContain(SECRET);
     // Not vacuous: the events and spans are there, with the redacted forms.

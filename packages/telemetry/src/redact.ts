@@ -85,7 +85,8 @@ export function createRedactor(options: RedactOptions = {}): Redactor {
   const query = new Set(
     [...DEFAULT_SENSITIVE_QUERY_NAMES, ...(options.query ?? [])].map((name) => name.toLowerCase()),
   );
-  const byPart = (lower: string) => DEFAULT_SENSITIVE_NAME_PARTS.some((part) => lower.includes(part));
+  const byPart = (lower: string) =>
+    DEFAULT_SENSITIVE_NAME_PARTS.some((part) => lower.includes(part));
   return {
     header: (name) => {
       const lower = name.toLowerCase();

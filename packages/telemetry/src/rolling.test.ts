@@ -46,7 +46,9 @@ describe('RollingWindow', () => {
           for (const q of [0.5, 0.95, 0.99]) {
             const exact = samples[Math.floor(q * (samples.length - 1))] as number;
             const estimate = sketch.getValueAtQuantile(q);
-            expect(Math.abs(estimate - exact)).toBeLessThanOrEqual(RELATIVE_ACCURACY * exact * (1 + 1e-9));
+            expect(Math.abs(estimate - exact)).toBeLessThanOrEqual(
+              RELATIVE_ACCURACY * exact * (1 + 1e-9),
+            );
           }
         },
       ),

@@ -93,7 +93,15 @@ export interface WindowSnapshot extends Counts {
 
 /** Creates an empty slice. */
 export function newSlice(start: number): Slice {
-  return { start, calls: 0, errors: 0, attempts: 0, retries: 0, rateLimited: 0, sketch: newSketch() };
+  return {
+    start,
+    calls: 0,
+    errors: 0,
+    attempts: 0,
+    retries: 0,
+    rateLimited: 0,
+    sketch: newSketch(),
+  };
 }
 
 /** Adds `from` into `into` (counters and sketch). */
@@ -140,7 +148,8 @@ export class RollingWindow {
     const slice = this.current();
     slice.calls++;
     if (error) slice.errors++;
-    slice.sketch.accept(durationMs > 0 ? durationMs : 0);
+    // Negative or NaN durations (a clock stepping back) count as 0.
+    slice.sketch.accept(durationMs >= 0 && durationMs < Number.POSITIVE_INFINITY ? durationMs : 0);
   }
 
   /** Records one attempt (whether it was a retry, and whether it was answered 429). */
@@ -153,8 +162,11 @@ export class RollingWindow {
 
   /** The slices inside the window now, oldest first. */
   live(now: number = this.#clock.now()): Slice[] {
-    const oldest = Math.floor(now / this.sliceMs) * this.sliceMs - (WINDOW_SLICES - 1) * this.sliceMs;
-    return this.#slices.filter((slice) => slice.start >= oldest && slice.start <= now).sort((a, b) => a.start - b.start);
+    const oldest =
+      Math.floor(now / this.sliceMs) * this.sliceMs - (WINDOW_SLICES - 1) * this.sliceMs;
+    return this.#slices
+      .filter((slice) => slice.start >= oldest && slice.start <= now)
+      .sort((a, b) => a.start - b.start);
   }
 
   /** Counters summed and sketches merged over the window. */

@@ -31,12 +31,18 @@ describe('createTelemetry: events', () => {
     expect(call.requestId).toBe('gen-id');
     const first = call.attempt();
     await clock.advance(120);
-    first.end({ status: 503, headers: { 'x-ratelimit-remaining': '9', 'x-ratelimit-limit': '100' } });
+    first.end({
+      status: 503,
+      headers: { 'x-ratelimit-remaining': '9', 'x-ratelimit-limit': '100' },
+    });
     await clock.advance(30);
     const second = call.attempt();
     expect(second.number).toBe(2);
     await clock.advance(50);
-    second.end({ status: 200, headers: { 'idempotent-replayed': 'true', 'cache-status': 'edge; hit' } });
+    second.end({
+      status: 200,
+      headers: { 'idempotent-replayed': 'true', 'cache-status': 'edge; hit' },
+    });
     call.end();
     call.end(); // only the first end counts
     expect(call.attempts).toBe(2);
@@ -60,8 +66,24 @@ describe('createTelemetry: events', () => {
         cached: false,
         attempt: 1,
       },
-      expect.objectContaining({ kind: 'attempt', attempt: 2, durationMs: 50, status: 200, level: 'debug', replayed: true, cached: true }),
-      expect.objectContaining({ kind: 'call', attempts: 2, durationMs: 200, status: 200, ok: true, level: 'info', replayed: true }),
+      expect.objectContaining({
+        kind: 'attempt',
+        attempt: 2,
+        durationMs: 50,
+        status: 200,
+        level: 'debug',
+        replayed: true,
+        cached: true,
+      }),
+      expect.objectContaining({
+        kind: 'call',
+        attempts: 2,
+        durationMs: 200,
+        status: 200,
+        ok: true,
+        level: 'info',
+        replayed: true,
+      }),
     ]);
     expect(JSON.stringify(events)).not.toContain('/users/42');
     expect(telemetry.stats()).toMatchObject({
@@ -75,12 +97,26 @@ describe('createTelemetry: events', () => {
 
   it('reads the request id from the request, and ignores an unsafe one', () => {
     const { telemetry } = make();
-    expect(telemetry.start({ method: 'GET', url: 'https://a.test/users/1', headers: { 'X-Request-Id': 'abc-1' } }).requestId).toBe('abc-1');
-    expect(telemetry.start({ method: 'GET', url: 'https://a.test/users/1', headers: { 'x-request-id': 'has space' } }).requestId).toBe('gen-id');
+    expect(
+      telemetry.start({
+        method: 'GET',
+        url: 'https://a.test/users/1',
+        headers: { 'X-Request-Id': 'abc-1' },
+      }).requestId,
+    ).toBe('abc-1');
+    expect(
+      telemetry.start({
+        method: 'GET',
+        url: 'https://a.test/users/1',
+        headers: { 'x-request-id': 'has space' },
+      }).requestId,
+    ).toBe('gen-id');
     expect(telemetry.requestIdHeader).toBe('x-request-id');
     expect(telemetry.sendRequestId).toBe(false);
     const plain = createTelemetry({ integration: 'x' });
-    expect(plain.start({ method: 'GET', url: new URL('https://a.test/') }).requestId).toMatch(/^[0-9a-f-]{36}$/);
+    expect(plain.start({ method: 'GET', url: new URL('https://a.test/') }).requestId).toMatch(
+      /^[0-9a-f-]{36}$/,
+    );
   });
 
   it('ends an open attempt with the call, and a call without attempts', () => {
@@ -89,13 +125,20 @@ describe('createTelemetry: events', () => {
     const attempt = call.attempt();
     call.end({ error: Object.assign(new Error('secret message'), { name: 'AbortError' }) });
     attempt.end({ status: 200 }); // too late: no-op
-    expect(events.map((event) => [event.kind, 'errorType' in event ? event.errorType : undefined])).toEqual([
+    expect(
+      events.map((event) => [event.kind, 'errorType' in event ? event.errorType : undefined]),
+    ).toEqual([
       ['attempt', 'AbortError'],
       ['call', 'AbortError'],
     ]);
     const bare = telemetry.start({ method: 'GET', url: 'https://a.test/users/2' });
     bare.end();
-    expect(events.at(-1)).toMatchObject({ kind: 'call', attempts: 0, ok: true, msg: 'GET /users/{id}: done after 0 attempt(s)' });
+    expect(events.at(-1)).toMatchObject({
+      kind: 'call',
+      attempts: 0,
+      ok: true,
+      msg: 'GET /users/{id}: done after 0 attempt(s)',
+    });
     expect(JSON.stringify(events)).not.toContain('secret message');
   });
 
@@ -198,11 +241,19 @@ describe('createTelemetry: templates and cardinality', () => {
       telemetry.start({ method: 'GET', url: `https://a.test${path}` }).end();
     }
     const unmatched = events.filter((event) => event.kind === 'unmatched-template');
-    expect(unmatched).toEqual([expect.objectContaining({ count: 1, level: 'warn', method: 'GET' })]);
+    expect(unmatched).toEqual([
+      expect.objectContaining({ count: 1, level: 'warn', method: 'GET' }),
+    ]);
     await clock.advance(60_000);
     telemetry.start({ method: 'GET', url: 'https://a.test/orders/4' }).end();
-    expect(events.filter((event) => event.kind === 'unmatched-template').at(-1)).toMatchObject({ count: 3 });
-    expect(events.filter((event) => event.kind === 'call').every((event) => event.urlTemplate === OTHER_TEMPLATE)).toBe(true);
+    expect(events.filter((event) => event.kind === 'unmatched-template').at(-1)).toMatchObject({
+      count: 3,
+    });
+    expect(
+      events
+        .filter((event) => event.kind === 'call')
+        .every((event) => event.urlTemplate === OTHER_TEMPLATE),
+    ).toBe(true);
   });
 
   it('without declared templates everything is other, silently', () => {
@@ -226,7 +277,9 @@ describe('createTelemetry: templates and cardinality', () => {
     }
     const metrics = await sdk.metrics();
     for (const name of ['http.client.request.duration', 'brace.client.operation.duration']) {
-      const templates = new Set(metrics.get(name)?.dataPoints.map((point) => point.attributes['url.template']));
+      const templates = new Set(
+        metrics.get(name)?.dataPoints.map((point) => point.attributes['url.template']),
+      );
       expect(templates).toEqual(new Set(['/users/{id}', '/files/{path+}', OTHER_TEMPLATE]));
       expect(metrics.get(name)?.dataPoints).toHaveLength(3);
     }

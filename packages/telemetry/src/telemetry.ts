@@ -76,7 +76,9 @@ export interface Telemetry {
   readonly thresholds: NonNullable<TelemetryOptions['thresholds']>;
 }
 
-function toLogger(logger: TelemetryLogger | undefined): ((event: TelemetryEvent) => void) | undefined {
+function toLogger(
+  logger: TelemetryLogger | undefined,
+): ((event: TelemetryEvent) => void) | undefined {
   if (logger === undefined) return undefined;
   if (typeof logger === 'function') return logger;
   return (event) => logger[event.level](event);

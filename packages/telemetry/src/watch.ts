@@ -79,7 +79,8 @@ export function readSource(source: StatsSource, state: WatchedState, now: number
   }
   const remaining = finite(s.remaining);
   const limit = finite(s.limit);
-  if (remaining !== undefined || limit !== undefined) state.rateLimit = { remaining, limit, at: now };
+  if (remaining !== undefined || limit !== undefined)
+    state.rateLimit = { remaining, limit, at: now };
   if (s.credentials === 'ok' || s.credentials === 'failing') state.credentials = s.credentials;
   else if (typeof s.failing === 'boolean') state.credentials = s.failing ? 'failing' : 'ok';
 }

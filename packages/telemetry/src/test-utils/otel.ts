@@ -64,7 +64,10 @@ export function otelSdk(): OtelSdk {
 /** Total count over a histogram metric's data points. */
 export function histogramCount(metric: MetricData | undefined): number {
   if (!metric) return 0;
-  return (metric.dataPoints as DataPoint<Histogram>[]).reduce((sum, point) => sum + point.value.count, 0);
+  return (metric.dataPoints as DataPoint<Histogram>[]).reduce(
+    (sum, point) => sum + point.value.count,
+    0,
+  );
 }
 
 /** Sum over a counter metric's data points. */
