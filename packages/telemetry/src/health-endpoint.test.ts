@@ -19,12 +19,10 @@ function integrations() {
   const github = createTelemetry({ integration: 'git"hub', clock });
   for (let i = 0; i < 4; i++) {
     const call = stripe.start({ method: 'GET', url: 'https://api.stripe.test/v1/x' });
-    call
-      .attempt()
-      .end({
-        status: i === 0 ? 503 : 200,
-        headers: { 'x-ratelimit-remaining': '50', 'x-ratelimit-limit': '100' },
-      });
+    call.attempt().end({
+      status: i === 0 ? 503 : 200,
+      headers: { 'x-ratelimit-remaining': '50', 'x-ratelimit-limit': '100' },
+    });
     call.end();
   }
   github.watch({ stats: () => ({ state: 'open', queued: 2, credentials: 'ok' }) });

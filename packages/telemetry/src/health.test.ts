@@ -199,12 +199,10 @@ describe('telemetry.health(), watch() and listeners', () => {
     const clock = manualClock({ now: 0 });
     const telemetry = createTelemetry({ integration: 'acme', meter: sdk.meter, clock });
     const call = telemetry.start({ method: 'GET', url: 'https://a.test/x' });
-    call
-      .attempt()
-      .end({
-        status: 429,
-        headers: { 'ratelimit-policy': '"p";q=60;w=60', ratelimit: '"p";r=0;t=30' },
-      });
+    call.attempt().end({
+      status: 429,
+      headers: { 'ratelimit-policy': '"p";q=60;w=60', ratelimit: '"p";r=0;t=30' },
+    });
     call.end();
     const metrics = await sdk.metrics();
     expect(metrics.get('brace.client.rate_limit.remaining')?.dataPoints[0]?.value).toBe(0);
