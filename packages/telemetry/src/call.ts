@@ -69,10 +69,6 @@ class AttemptImpl implements Attempt {
     this.#span = span;
   }
 
-  get ended(): boolean {
-    return this.#ended;
-  }
-
   end(outcome: Outcome): void {
     if (this.#ended) return;
     this.#ended = true;

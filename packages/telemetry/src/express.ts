@@ -24,9 +24,8 @@ export function healthMiddleware(
 ): (req: Request, res: Response) => Promise<void> {
   const handle = healthHandler(options);
   return async (req, res) => {
-    const accept = req.headers.accept;
     const request = new Request(new URL(req.originalUrl, 'http://localhost'), {
-      headers: accept ? { accept } : {},
+      headers: { accept: req.headers.accept ?? '' },
     });
     const response = await handle(request);
     res.status(response.status);

@@ -104,6 +104,20 @@ export function newSlice(start: number): Slice {
   };
 }
 
+/** Adds one ended call to a slice; negative or non-finite durations (a clock stepping back) count as 0. */
+export function addCall(slice: Slice, durationMs: number, error: boolean): void {
+  slice.calls++;
+  if (error) slice.errors++;
+  slice.sketch.accept(durationMs >= 0 && durationMs < Number.POSITIVE_INFINITY ? durationMs : 0);
+}
+
+/** Adds one ended attempt to a slice. */
+export function addAttempt(slice: Slice, retry: boolean, rateLimited: boolean): void {
+  slice.attempts++;
+  if (retry) slice.retries++;
+  if (rateLimited) slice.rateLimited++;
+}
+
 /** Adds `from` into `into` (counters and sketch). */
 export function mergeInto(into: Counts & { sketch: Sketch }, from: Counts & { sketch: Sketch }) {
   into.calls += from.calls;
@@ -111,7 +125,7 @@ export function mergeInto(into: Counts & { sketch: Sketch }, from: Counts & { sk
   into.attempts += from.attempts;
   into.retries += from.retries;
   into.rateLimited += from.rateLimited;
-  if (from.sketch.count > 0) into.sketch.merge(from.sketch);
+  into.sketch.merge(from.sketch);
 }
 
 /**
@@ -145,19 +159,12 @@ export class RollingWindow {
 
   /** Records one finished call. */
   recordCall(durationMs: number, error: boolean): void {
-    const slice = this.current();
-    slice.calls++;
-    if (error) slice.errors++;
-    // Negative or NaN durations (a clock stepping back) count as 0.
-    slice.sketch.accept(durationMs >= 0 && durationMs < Number.POSITIVE_INFINITY ? durationMs : 0);
+    addCall(this.current(), durationMs, error);
   }
 
   /** Records one attempt (whether it was a retry, and whether it was answered 429). */
   recordAttempt(retry: boolean, rateLimited: boolean): void {
-    const slice = this.current();
-    slice.attempts++;
-    if (retry) slice.retries++;
-    if (rateLimited) slice.rateLimited++;
+    addAttempt(this.current(), retry, rateLimited);
   }
 
   /** The slices inside the window now, oldest first. */

@@ -56,6 +56,8 @@ const REQUEST_ID = /^[\x21-\x7e]{1,128}$/;
 export interface Telemetry {
   /** The integration's name. */
   readonly integration: string;
+  /** The rolling window, ms. */
+  readonly windowMs: number;
   /** The request id header name (lower-case). */
   readonly requestIdHeader: string;
   /** Whether adapters send the request id header when the request has none. */
@@ -287,6 +289,7 @@ export function createTelemetry(options: TelemetryOptions): Telemetry {
 
   return {
     integration: options.integration,
+    windowMs,
     requestIdHeader,
     sendRequestId: options.requestId?.send ?? false,
     thresholds: options.thresholds ?? {},
