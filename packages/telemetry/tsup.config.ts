@@ -15,5 +15,7 @@ export default defineConfig({
   dts: true,
   sourcemap: true,
   clean: true,
+  // Keep `node:` specifiers as written (Deno and strict ESM loaders need them).
+  removeNodeProtocol: false,
   tsconfig: 'tsconfig.build.json',
 });

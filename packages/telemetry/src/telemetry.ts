@@ -107,14 +107,13 @@ function validate(options: TelemetryOptions): void {
  *
  * @example
  * ```ts
- * import pino from 'pino';
  * import { metrics, trace } from '@opentelemetry/api';
  * import { createTelemetry } from '@brace/telemetry';
  *
  * const telemetry = createTelemetry({
  *   integration: 'stripe',
  *   template: ['/v1/customers/{id}', '/v1/charges'],
- *   logger: pino(),
+ *   logger, // a pino logger, or any (event) => void
  *   tracer: trace.getTracer('@brace/telemetry'),
  *   meter: metrics.getMeter('@brace/telemetry'),
  *   thresholds: { errorRate: { degraded: 0.02, down: 0.3 } },

@@ -125,11 +125,15 @@ export type TelemetryEvent = AttemptEvent | CallEvent | UnmatchedTemplateEvent;
  *
  * @example
  * ```ts
- * import pino from 'pino';
  * import type { TelemetryLogger } from '@brace/telemetry';
  *
  * const asFunction: TelemetryLogger = (event) => console.log(JSON.stringify(event));
- * const asPino: TelemetryLogger = pino();
+ * const asPinoLike: TelemetryLogger = {
+ *   debug: () => {},
+ *   info: (event) => console.info(event.msg),
+ *   warn: (event) => console.warn(event.msg),
+ *   error: (event) => console.error(event.msg),
+ * }; // a pino logger fits as it is
  * ```
  */
 export type TelemetryLogger =
