@@ -46,7 +46,8 @@ export interface HealthHandlerOptions {
  * ```ts
  * import type { HealthDocument } from '@brace/telemetry';
  *
- * const document: HealthDocument = await (await fetch('http://localhost:3000/health')).json();
+ * const response = await fetch('http://localhost:3000/health');
+ * const document = (await response.json()) as HealthDocument;
  * console.log(document.integrations.stripe?.status);
  * ```
  */

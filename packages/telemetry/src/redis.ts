@@ -68,8 +68,12 @@ export type RedisEval = (script: string, keys: string[], args: string[]) => Prom
  * @example
  * ```ts
  * import type { RedisFleetOptions } from '@brace/telemetry/redis';
+ * import { Redis } from 'ioredis';
+ * import { createTelemetry } from '@brace/telemetry';
  *
- * const options: RedisFleetOptions = { telemetry, client: redis, prefix: 'myapp:telemetry:' };
+ * const telemetry = createTelemetry({ integration: 'stripe' });
+ * const client = new Redis(process.env.REDIS_URL!);
+ * const options: RedisFleetOptions = { telemetry, client, prefix: 'myapp:telemetry:' };
  * ```
  */
 export interface RedisFleetOptions {

@@ -113,7 +113,7 @@ function validate(options: TelemetryOptions): void {
  * const telemetry = createTelemetry({
  *   integration: 'stripe',
  *   template: ['/v1/customers/{id}', '/v1/charges'],
- *   logger, // a pino logger, or any (event) => void
+ *   logger: (event) => console.log(JSON.stringify(event)), // or a pino logger as it is
  *   tracer: trace.getTracer('@brace/telemetry'),
  *   meter: metrics.getMeter('@brace/telemetry'),
  *   thresholds: { errorRate: { degraded: 0.02, down: 0.3 } },

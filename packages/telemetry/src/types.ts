@@ -291,6 +291,7 @@ export interface Attempt {
  *
  * @example
  * ```ts
+ * const url = 'https://api.example.com/users/42';
  * const call = telemetry.start({ method: 'GET', url });
  * const attempt = call.attempt();
  * const response = await fetch(url, { headers: { 'x-request-id': call.requestId } });
@@ -436,8 +437,11 @@ export interface HealthReason {
  *
  * @example
  * ```ts
- * const report = telemetry.health();
- * if (report.status !== 'ok') alert(report.reasons.map((r) => r.message).join('; '));
+ * import { createTelemetry, type HealthReport } from '@brace/telemetry';
+ *
+ * const telemetry = createTelemetry({ integration: 'stripe' });
+ * const report: HealthReport = telemetry.health();
+ * if (report.status !== 'ok') console.warn(report.reasons.map((reason) => reason.message).join('; '));
  * ```
  */
 export interface HealthReport {
