@@ -84,7 +84,12 @@ function wantsPrometheus(request: Request): boolean {
 export async function healthDocument(
   integrations: readonly HealthSource[],
   now: () => number = Date.now,
-): Promise<{ document: HealthDocument; reports: HealthReport[] }> {
+): Promise<{
+  /** The JSON document. */
+  document: HealthDocument;
+  /** The reports it was built from, in `integrations` order. */
+  reports: HealthReport[];
+}> {
   const reports = await Promise.all(integrations.map((source) => source.health()));
   let status: HealthStatus = 'ok';
   const byName: HealthDocument['integrations'] = Object.create(null);

@@ -60,6 +60,7 @@ export type {
   TelemetryOptions,
   TelemetrySample,
   TelemetryStats,
+  ThresholdLimits,
   UnmatchedTemplateEvent,
 } from './types.js';
 export type { StatsSource, TelemetryListeners } from './watch.js';

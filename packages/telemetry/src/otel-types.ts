@@ -126,15 +126,24 @@ export interface MeterLike {
       unit?: string;
       advice?: { explicitBucketBoundaries?: number[] };
     },
-  ): { record(value: number, attributes?: Attributes): void };
+  ): {
+    /** Records one value. */
+    record(value: number, attributes?: Attributes): void;
+  };
   /** Creates a counter. */
   createCounter(
     name: string,
     options?: { description?: string; unit?: string },
-  ): { add(value: number, attributes?: Attributes): void };
+  ): {
+    /** Adds to the counter. */
+    add(value: number, attributes?: Attributes): void;
+  };
   /** Creates an observable gauge. */
   createObservableGauge(
     name: string,
     options?: { description?: string; unit?: string },
-  ): { addCallback(callback: (result: ObservableResultLike) => void): void };
+  ): {
+    /** Registers the callback that observes the gauge at collection. */
+    addCallback(callback: (result: ObservableResultLike) => void): void;
+  };
 }

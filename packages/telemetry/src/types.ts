@@ -139,11 +139,33 @@ export type TelemetryEvent = AttemptEvent | CallEvent | UnmatchedTemplateEvent;
 export type TelemetryLogger =
   | ((event: TelemetryEvent) => void)
   | {
+      /** Receives successful attempts. */
       debug(event: TelemetryEvent): void;
+      /** Receives successful calls. */
       info(event: TelemetryEvent): void;
+      /** Receives failed attempts and unmatched-template notices. */
       warn(event: TelemetryEvent): void;
+      /** Receives failed calls. */
       error(event: TelemetryEvent): void;
     };
+
+/**
+ * The limits of one health check: crossing `degraded` makes the integration degraded,
+ * crossing `down` makes it down; a limit left out is not checked.
+ *
+ * @example
+ * ```ts
+ * import type { ThresholdLimits } from '@brace/telemetry';
+ *
+ * const errorRate: ThresholdLimits = { degraded: 0.05, down: 0.5 };
+ * ```
+ */
+export interface ThresholdLimits {
+  /** The limit past which the integration is degraded. */
+  degraded?: number;
+  /** The limit past which the integration is down. */
+  down?: number;
+}
 
 /**
  * Limits that turn the rolling statistics into `health()`. A limit left out is not checked.
@@ -163,11 +185,11 @@ export interface HealthThresholds {
   /** Calls needed in the window before error rate and p95 are judged. Default 10. */
   minCalls?: number;
   /** Error rate (0–1). Default degraded 0.05, down 0.5. */
-  errorRate?: { degraded?: number; down?: number };
+  errorRate?: ThresholdLimits;
   /** p95 latency in ms. Default degraded 2000. */
-  p95Ms?: { degraded?: number; down?: number };
+  p95Ms?: ThresholdLimits;
   /** Rate-limit headroom, remaining / limit (0–1). Default degraded 0.1. */
-  headroom?: { degraded?: number; down?: number };
+  headroom?: ThresholdLimits;
 }
 
 /**
@@ -466,5 +488,23 @@ export interface HealthReport {
  * ```
  */
 export type TelemetrySample =
-  | { kind: 'call'; at: number; durationMs: number; error: boolean }
-  | { kind: 'attempt'; at: number; retry: boolean; rateLimited: boolean };
+  | {
+      /** Discriminant: a call ended. */
+      kind: 'call';
+      /** When (epoch ms). */
+      at: number;
+      /** Its duration, ms. */
+      durationMs: number;
+      /** Whether it counts as an error. */
+      error: boolean;
+    }
+  | {
+      /** Discriminant: an attempt ended. */
+      kind: 'attempt';
+      /** When (epoch ms). */
+      at: number;
+      /** Whether it was a retry. */
+      retry: boolean;
+      /** Whether it was answered 429. */
+      rateLimited: boolean;
+    };
