@@ -11,14 +11,26 @@ import {
 import type { Attributes, ContextLike, SpanLike, TracerLike } from './otel-types.js';
 import { pickHeaders, type Redactor, redactUrl } from './redact.js';
 import type { RollingWindow } from './rolling.js';
-import type { Attempt, Call, Outcome, TelemetryEvent, TelemetrySample } from './types.js';
+import type {
+  Attempt,
+  AttemptEvent,
+  Call,
+  CallEvent,
+  Outcome,
+  TelemetryEvent,
+  TelemetrySample,
+} from './types.js';
 
 /** What every call of one telemetry shares. */
 export interface Shared {
   integration: string;
   now(): number;
   window: RollingWindow;
+  /** Whether a logger is set (events are only built then). */
+  logging: boolean;
   emit(event: TelemetryEvent): void;
+  /** Whether anyone subscribed (samples are only built then). */
+  sampling(): boolean;
   sample(sample: TelemetrySample): void;
   tracer: TracerLike | undefined;
   context: (() => ContextLike) | undefined;
@@ -50,6 +62,7 @@ interface Findings {
 }
 
 const NOTHING: Findings = { replayed: false, cached: false };
+const NO_ATTRIBUTES: Attributes = Object.freeze({});
 
 function spanName(method: string, template: string): string {
   return `${method === '_OTHER' ? 'HTTP' : method} ${template}`;
@@ -98,14 +111,17 @@ export class CallImpl implements Call {
     this.requestId = init.requestId;
     this.template = init.template;
     this.#start = shared.now();
-    const port = init.url.port || (init.url.protocol === 'https:' ? '443' : '80');
-    this.#attributes = {
-      'http.request.method': init.method,
-      'server.address': init.url.hostname,
-      'server.port': Number(port),
-      'url.template': init.template,
-      'brace.integration': shared.integration,
-    };
+    // Attributes are only built for OpenTelemetry; without it a call allocates less.
+    this.#attributes =
+      shared.instruments || shared.tracer
+        ? {
+            'http.request.method': init.method,
+            'server.address': init.url.hostname,
+            'server.port': Number(init.url.port || (init.url.protocol === 'https:' ? '443' : '80')),
+            'url.template': init.template,
+            'brace.integration': shared.integration,
+          }
+        : NO_ATTRIBUTES;
     if (shared.tracer) {
       const base = shared.context?.();
       this.#span = startSpan(
@@ -164,38 +180,35 @@ export class CallImpl implements Call {
     const findings = this.#find(outcome, now);
     this.#findings = findings;
     const failed = findings.errorType !== undefined;
-    const attributes = this.#outcomeAttributes(findings);
     const durationMs = now - start;
     const instruments = shared.instruments;
-    if (instruments) {
-      instruments.requestDuration.record(durationMs / 1000, attributes);
-      if (findings.status === 429) instruments.rateLimited.add(1, this.#attributes);
-      if (findings.replayed) instruments.idempotentReplays.add(1, this.#attributes);
+    if (instruments || span) {
+      const attributes = this.#outcomeAttributes(findings);
+      if (instruments) {
+        instruments.requestDuration.record(durationMs / 1000, attributes);
+        if (findings.status === 429) instruments.rateLimited.add(1, this.#attributes);
+        if (findings.replayed) instruments.idempotentReplays.add(1, this.#attributes);
+      }
+      if (span) {
+        span.setAttributes(attributes);
+        if (failed) span.setStatus({ code: STATUS_ERROR });
+        span.end(now);
+      }
     }
-    if (span) {
-      span.setAttributes(attributes);
-      if (failed) span.setStatus({ code: STATUS_ERROR });
-      span.end(now);
-    }
-    shared.window.recordAttempt(number > 1, findings.status === 429);
-    shared.sample({
-      kind: 'attempt',
-      at: now,
-      retry: number > 1,
-      rateLimited: findings.status === 429,
-    });
+    const retry = number > 1;
+    const rateLimited = findings.status === 429;
+    shared.window.recordAttempt(retry, rateLimited);
+    if (shared.sampling()) shared.sample({ kind: 'attempt', at: now, retry, rateLimited });
+    if (!shared.logging) return;
+    const event = this.#event('attempt', findings, durationMs, now) as AttemptEvent;
+    event.msg = `${this.#init.method} ${this.#init.template} attempt ${number}: ${findings.status ?? findings.errorType ?? 'no response'}`;
+    event.level = failed ? 'warn' : 'debug';
+    event.attempt = number;
     const headers = outcome.headers
       ? pickHeaders(outcome.headers, shared.captureHeaders, shared.redactor)
       : undefined;
-    shared.emit({
-      kind: 'attempt',
-      msg: `${this.#init.method} ${this.#init.template} attempt ${number}: ${findings.status ?? findings.errorType ?? 'no response'}`,
-      level: failed ? 'warn' : 'debug',
-      at: now,
-      ...this.#eventBase(findings, durationMs),
-      attempt: number,
-      ...(headers ? { headers } : {}),
-    });
+    if (headers) event.headers = headers;
+    shared.emit(event);
   }
 
   end(outcome?: Outcome): void {
@@ -208,24 +221,27 @@ export class CallImpl implements Call {
     const findings = outcome && outcome !== this.#last ? this.#find(outcome, now) : this.#findings;
     const error = shared.isError(final);
     const durationMs = now - this.#start;
-    const attributes = this.#outcomeAttributes(findings);
-    shared.instruments?.operationDuration.record(durationMs / 1000, attributes);
-    if (this.#span) {
-      this.#span.setAttributes({ ...attributes, 'brace.attempts': this.#attempts });
-      if (error) this.#span.setStatus({ code: STATUS_ERROR });
-      this.#span.end(now);
+    const instruments = shared.instruments;
+    const span = this.#span;
+    if (instruments || span) {
+      const attributes = this.#outcomeAttributes(findings);
+      instruments?.operationDuration.record(durationMs / 1000, attributes);
+      if (span) {
+        attributes['brace.attempts'] = this.#attempts;
+        span.setAttributes(attributes);
+        if (error) span.setStatus({ code: STATUS_ERROR });
+        span.end(now);
+      }
     }
     shared.window.recordCall(durationMs, error);
-    shared.sample({ kind: 'call', at: now, durationMs, error });
-    shared.emit({
-      kind: 'call',
-      msg: `${this.#init.method} ${this.#init.template}: ${findings.status ?? findings.errorType ?? 'done'} after ${this.#attempts} attempt(s)`,
-      level: error ? 'error' : 'info',
-      at: now,
-      ...this.#eventBase(findings, durationMs),
-      attempts: this.#attempts,
-      ok: !error,
-    });
+    if (shared.sampling()) shared.sample({ kind: 'call', at: now, durationMs, error });
+    if (!shared.logging) return;
+    const event = this.#event('call', findings, durationMs, now) as CallEvent;
+    event.msg = `${this.#init.method} ${this.#init.template}: ${findings.status ?? findings.errorType ?? 'done'} after ${this.#attempts} attempt(s)`;
+    event.level = error ? 'error' : 'info';
+    event.attempts = this.#attempts;
+    event.ok = !error;
+    shared.emit(event);
   }
 
   #find(outcome: Outcome, now: number): Findings {
@@ -255,23 +271,28 @@ export class CallImpl implements Call {
     return attributes;
   }
 
-  #eventBase(findings: Findings, durationMs: number) {
+  /** The fields every request event has, in a stable order; the caller adds the rest. */
+  #event(kind: 'attempt' | 'call', findings: Findings, durationMs: number, at: number) {
     const init = this.#init;
-    return {
+    const event: Record<string, unknown> = {
+      kind,
+      msg: '',
+      level: 'info',
+      at,
       integration: this.#shared.integration,
       method: init.method,
       urlTemplate: init.template,
       serverAddress: init.url.hostname,
       requestId: init.requestId,
       durationMs,
-      ...(findings.status !== undefined ? { status: findings.status } : {}),
-      ...(findings.errorType !== undefined ? { errorType: findings.errorType } : {}),
-      ...(findings.rateLimitRemaining !== undefined
-        ? { rateLimitRemaining: findings.rateLimitRemaining }
-        : {}),
-      ...(findings.rateLimitLimit !== undefined ? { rateLimitLimit: findings.rateLimitLimit } : {}),
-      replayed: findings.replayed,
-      cached: findings.cached,
     };
+    if (findings.status !== undefined) event.status = findings.status;
+    if (findings.errorType !== undefined) event.errorType = findings.errorType;
+    if (findings.rateLimitRemaining !== undefined)
+      event.rateLimitRemaining = findings.rateLimitRemaining;
+    if (findings.rateLimitLimit !== undefined) event.rateLimitLimit = findings.rateLimitLimit;
+    event.replayed = findings.replayed;
+    event.cached = findings.cached;
+    return event as unknown;
   }
 }

@@ -181,7 +181,9 @@ export function createTelemetry(options: TelemetryOptions): Telemetry {
     integration: options.integration,
     now: () => clock.now(),
     window,
+    logging: log !== undefined,
     emit,
+    sampling: () => subscribers.size > 0,
     sample(sample) {
       for (const subscriber of subscribers) {
         try {
