@@ -60,6 +60,37 @@ describe('telemetryFetch', () => {
   });
 });
 
+describe('sending the request id', () => {
+  it('adds the header when asked and absent, keeps one already there', async () => {
+    const seen: Array<string | null> = [];
+    const stub = async (input: Request | string | URL, init?: RequestInit) => {
+      const headers = new Headers(
+        init?.headers ?? (input instanceof Request ? input.headers : undefined),
+      );
+      seen.push(headers.get('x-request-id'));
+      return new Response(null, { status: 204 });
+    };
+    const telemetry = createTelemetry({
+      integration: 'a',
+      requestId: { send: true, generate: () => 'gen' },
+    });
+    const fetchWithTelemetry = telemetryFetch(telemetry, stub);
+    await fetchWithTelemetry('https://a.test/x');
+    await fetchWithTelemetry('https://a.test/x', { headers: { 'x-request-id': 'mine' } });
+    await fetchWithTelemetry(
+      new Request('https://a.test/x', { headers: { 'x-request-id': 'req' } }),
+    );
+    await fetchWithTelemetry(new Request('https://a.test/x'));
+    await withCall(
+      telemetry,
+      { method: 'GET', url: 'https://a.test/x' },
+      (f) => f('https://a.test/x'),
+      stub,
+    );
+    expect(seen).toEqual(['gen', 'mine', 'req', 'gen', 'gen']);
+  });
+});
+
 describe('withCall', () => {
   it('turns the tries of a retry wrapper into attempts of one call', async () => {
     const { events, telemetry } = setup();

@@ -12,12 +12,30 @@ function describe(input: Request | string | URL, init?: RequestInit) {
   return { method, url, headers };
 }
 
-async function attemptWith(
+/** Adds the request id header when the telemetry sends it and the request has none. */
+function withRequestId(
+  telemetry: Telemetry,
   call: Call,
-  next: FetchLike,
   input: Request | string | URL,
   init: RequestInit | undefined,
+): [Request | string | URL, RequestInit | undefined] {
+  if (!telemetry.sendRequestId) return [input, init];
+  const name = telemetry.requestIdHeader;
+  const isRequest = typeof Request === 'function' && input instanceof Request;
+  const headers = new Headers(init?.headers ?? (isRequest ? input.headers : undefined));
+  if (headers.has(name)) return [input, init];
+  headers.set(name, call.requestId);
+  return [input, { ...init, headers }];
+}
+
+async function attemptWith(
+  telemetry: Telemetry,
+  call: Call,
+  next: FetchLike,
+  given: Request | string | URL,
+  givenInit: RequestInit | undefined,
 ): Promise<Response> {
+  const [input, init] = withRequestId(telemetry, call, given, givenInit);
   const attempt = call.attempt();
   try {
     const response = await next(input, init);
@@ -30,7 +48,8 @@ async function attemptWith(
 }
 
 /**
- * Wraps `fetch` so that each invocation is one call with one attempt. A retry wrapper around
+ * Wraps `fetch` so that each invocation is one call with one attempt (and, with
+ * `requestId: { send: true }`, carries the request id header). A retry wrapper around
  * it (p-retry, `@brace/backoff`'s `retry()`) therefore records each try as its own call; to
  * see the tries as attempts of one call, use {@link withCall}.
  *
@@ -49,7 +68,7 @@ export function telemetryFetch(telemetry: Telemetry, fetchFn?: FetchLike): Fetch
   return async (input, init) => {
     const call = telemetry.start(describe(input, init));
     try {
-      const response = await attemptWith(call, next, input, init);
+      const response = await attemptWith(telemetry, call, next, input, init);
       call.end();
       return response;
     } catch (error) {
@@ -91,7 +110,9 @@ export async function withCall<T>(
   const next: FetchLike = fetchFn ?? ((input, init) => globalThis.fetch(input, init));
   const call = telemetry.start(request);
   try {
-    const result = await operation((input, init) => attemptWith(call, next, input, init));
+    const result = await operation((input, init) =>
+      attemptWith(telemetry, call, next, input, init),
+    );
     call.end();
     return result;
   } catch (error) {
