@@ -213,12 +213,10 @@ describe('telemetry.health(), watch() and listeners', () => {
     ]);
     // A later response with only `remaining` keeps the known limit.
     const next = telemetry.start({ method: 'GET', url: 'https://a.test/x' });
-    next
-      .attempt()
-      .end({
-        status: 200,
-        headers: { 'x-ratelimit-remaining': '30', 'idempotent-replayed': 'true' },
-      });
+    next.attempt().end({
+      status: 200,
+      headers: { 'x-ratelimit-remaining': '30', 'idempotent-replayed': 'true' },
+    });
     next.end();
     expect(telemetry.stats().rateLimit).toMatchObject({ remaining: 30, limit: 60, headroom: 0.5 });
     expect(counterSum((await sdk.metrics()).get('brace.client.idempotent_replays'))).toBe(1);

@@ -221,6 +221,32 @@ describe('createTelemetry: events', () => {
     expect(events.at(-1)).toMatchObject({ ok: false, cached: true });
   });
 
+  it('never throws into a request: unparsable URLs and throwing callbacks fall back', () => {
+    const events: TelemetryEvent[] = [];
+    const boom = () => {
+      throw new Error('user callback');
+    };
+    const telemetry = createTelemetry({
+      integration: 'x',
+      logger: (event) => events.push(event),
+      template: boom,
+      isError: boom,
+      isCached: boom,
+      requestId: { generate: boom },
+    });
+    const call = telemetry.start({ method: 'GET', url: '/relative/path' });
+    expect(call.template).toBe(OTHER_TEMPLATE);
+    expect(call.requestId).toMatch(/^[0-9a-f-]{36}$/);
+    call.attempt().end({ status: 503, headers: { 'cache-status': 'x; hit' } });
+    call.end();
+    expect(events.at(-1)).toMatchObject({
+      kind: 'call',
+      ok: false,
+      cached: true,
+      serverAddress: 'unknown.invalid',
+    });
+  });
+
   it('rejects bad options, naming the option', () => {
     expect(() => createTelemetry({ integration: '' })).toThrow(TelemetryOptionError);
     expect(() => createTelemetry({ integration: 'x'.repeat(129) })).toThrow(/integration/);

@@ -38,6 +38,30 @@ export const DEFAULT_REQUEST_ID_HEADER = 'x-request-id';
 
 const REQUEST_ID = /^[\x21-\x7e]{1,128}$/;
 
+/** Where a URL that cannot be parsed is counted (recording never throws into a request). */
+const UNPARSABLE_URL = new URL('http://unknown.invalid/');
+
+function toUrl(url: string | URL): URL {
+  if (typeof url !== 'string') return url;
+  try {
+    // Relative URLs resolve against the page in a browser.
+    return new URL(url, (globalThis as { location?: { href?: string } }).location?.href);
+  } catch {
+    return UNPARSABLE_URL;
+  }
+}
+
+/** Wraps a user callback so that a throw gives `fallback`'s answer instead. */
+function safe<A extends unknown[], R>(fn: (...args: A) => R, fallback: (...args: A) => R) {
+  return (...args: A): R => {
+    try {
+      return fn(...args);
+    } catch {
+      return fallback(...args);
+    }
+  };
+}
+
 /**
  * One integration's telemetry: start calls, read rolling statistics and health.
  *
@@ -125,11 +149,14 @@ export function createTelemetry(options: TelemetryOptions): Telemetry {
   const clock = options.clock ?? systemClock;
   const windowMs = options.windowMs ?? DEFAULT_WINDOW_MS;
   const window = new RollingWindow(windowMs, clock);
-  const match = compileTemplates(options.template);
+  const match = safe(compileTemplates(options.template), () => undefined);
   const declared = options.template !== undefined;
   const log = toLogger(options.logger);
   const requestIdHeader = (options.requestId?.header ?? DEFAULT_REQUEST_ID_HEADER).toLowerCase();
-  const generateId = options.requestId?.generate ?? (() => crypto.randomUUID());
+  const randomId = () => crypto.randomUUID();
+  const generateId = options.requestId?.generate
+    ? safe(options.requestId.generate, randomId)
+    : randomId;
   const sources = new Set<StatsSource>();
   const subscribers = new Set<(sample: TelemetrySample) => void>();
   const events: WatchedState = {};
@@ -198,8 +225,8 @@ export function createTelemetry(options: TelemetryOptions): Telemetry {
     instruments,
     redactor: createRedactor(options.redact),
     captureHeaders: new Set((options.captureHeaders ?? []).map((name) => name.toLowerCase())),
-    isError: options.isError ?? defaultIsError,
-    isCached: options.isCached ?? defaultIsCached,
+    isError: options.isError ? safe(options.isError, defaultIsError) : defaultIsError,
+    isCached: options.isCached ? safe(options.isCached, defaultIsCached) : defaultIsCached,
     rateLimitSeen(remaining, limit, at) {
       headerRateLimit = {
         remaining: remaining ?? headerRateLimit?.remaining,
@@ -296,7 +323,7 @@ export function createTelemetry(options: TelemetryOptions): Telemetry {
     thresholds: options.thresholds ?? {},
     listeners,
     start(request) {
-      const url = typeof request.url === 'string' ? new URL(request.url) : request.url;
+      const url = toUrl(request.url);
       const method = normalizeMethod(request.method);
       let template = match(method, url.pathname);
       if (template === undefined) {
