@@ -17,6 +17,7 @@ const SECTIONS = [
   'schema-guard',
   'client',
   'telemetry',
+  'webhook-inbox',
 ];
 
 test('pnpm bench --smoke writes a report with every section and target lines', () => {
