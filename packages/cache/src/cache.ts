@@ -139,7 +139,10 @@ export function createCache(options: CacheOptions = {}): Cache {
   const credentialSet = new Set(credentialHeaders.map((h) => h.toLowerCase()));
 
   async function callOf(request: CacheRequest, method: string, signal?: AbortSignal): Promise<Call> {
-    const rk = await keyOf(options.key ? { method, url: options.key(request), headers: request.headers } : request);
+    const rk = await keyOf(
+      options.key ? { method, url: options.key(request), headers: request.headers } : request,
+      method,
+    );
     const headers = headerRecord(request.headers);
     for (const name of credentialSet) delete headers[name];
     return {

@@ -82,7 +82,7 @@ export function keyBuilder(headers: readonly string[], params: readonly string[]
     return hex;
   }
 
-  return async function keyOf(request: CacheRequest): Promise<RequestKey> {
+  return async function keyOf(request: CacheRequest, method = request.method): Promise<RequestKey> {
     let credential = '';
     for (const name of headerNames) {
       const value = request.headers.get(name);
@@ -112,7 +112,7 @@ export function keyBuilder(headers: readonly string[], params: readonly string[]
         safeUrl = parsed.href;
       }
     }
-    const base = `${request.method.toUpperCase()} ${url}`;
+    const base = `${method.toUpperCase()} ${url}`;
     if (credential === '') return { key: base, safeUrl, partitioned: false };
     return { key: `${base} #${await hash(credential)}`, safeUrl, partitioned: true };
   };

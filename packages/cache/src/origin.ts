@@ -85,6 +85,11 @@ export async function askOrigin(
       status: 304,
       headers: responseRecord(response.headers, directives),
     });
+    if (!revalidated.matches) {
+      // RFC 9111 §4.3.4: a 304 that matches no stored response updates nothing; ask afresh.
+      await response.body?.cancel().catch(() => {});
+      return askOrigin(ctx, call, origin, undefined, undefined, background);
+    }
     if (!revalidated.modified) {
       const next = revalidated.policy;
       const updated = entryFor(ctx, call, entry.meta.status, next, entry.body, entry.meta.vary);
