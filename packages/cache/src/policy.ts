@@ -126,13 +126,15 @@ export function responseRecord(
   const age = out.age;
   if (age !== undefined && !isDigits(age.trim())) delete out.age;
   if (directives.invalidFreshness) {
-    const kept = (out['cache-control'] ?? '')
-      .split(',')
-      .filter((part) => {
-        const name = part.split('=')[0]?.trim().toLowerCase();
-        return name !== 'max-age' && name !== 's-maxage' && name !== '';
-      });
+    let sMaxAge = false;
+    const kept = (out['cache-control'] ?? '').split(',').filter((part) => {
+      const name = part.split('=')[0]?.trim().toLowerCase();
+      if (name === 's-maxage') sMaxAge = true;
+      return name !== 'max-age' && name !== 's-maxage' && name !== '';
+    });
     kept.push('max-age=0');
+    // s-maxage carries proxy-revalidate's meaning (RFC 9111 §5.2.2.10): keep that part.
+    if (sMaxAge) kept.push('proxy-revalidate');
     out['cache-control'] = kept.join(', ');
     delete out.expires;
   }
