@@ -66,6 +66,12 @@ export interface Cache {
    * PATCH, DELETE) invalidates the stored GET and HEAD answers for its URL.
    */
   handle(request: CacheRequest, origin: Origin, options?: HandleOptions): Promise<Response>;
+  /**
+   * Answers `request` only when no origin request is needed: a fresh entry, or a stale one
+   * when `originBlocked` names a reason (`stale: breaker-open`). `undefined` otherwise. The ky
+   * adapter calls it in `beforeRequest`, before a breaker hook can throw.
+   */
+  match(request: CacheRequest): Promise<Response | undefined>;
   /** Removes the stored GET and HEAD answers for `request`'s URL (in its credential partition). */
   invalidate(request: CacheRequest): Promise<void>;
 }
@@ -169,7 +175,37 @@ export function createCache(options: CacheOptions = {}): Cache {
     void flight.finally(() => ctx.flights.delete(call.key));
   }
 
+  /** The usable entry for `call`, and the answer when one needs no origin request. */
+  async function lookup(call: Call, request: CacheRequest) {
+    let entry = await getEntry(ctx, call.key);
+    let policy = entry && policyOf(ctx, entry);
+    if (entry && (!policy || !varyMatches(entry.meta.vary, request.headers) || !withinMaxAge(ctx, entry))) {
+      entry = undefined;
+      policy = undefined;
+    }
+    let answer: Response | undefined;
+    if (entry && policy) {
+      if (entry.meta.kind === 'http' && policy.satisfiesWithoutRevalidation(call.policyRequest)) {
+        answer = serveEntry(ctx, call, entry, policy, 'fresh');
+      } else {
+        const blocked = options.originBlocked?.(request);
+        if (blocked && errorFallback(ctx, entry, policy) !== undefined) {
+          answer = serveEntry(ctx, call, entry, policy, `stale: ${blocked}`);
+        }
+      }
+    }
+    return { entry, policy, answer };
+  }
+
   return {
+    async match(request) {
+      const method = request.method.toUpperCase();
+      if (!CACHED_METHODS.has(method) || CONDITIONAL_HEADERS.some((name) => request.headers.has(name))) {
+        return undefined;
+      }
+      return (await lookup(await callOf(request, method), request)).answer;
+    },
+
     async handle(request, origin, handleOptions = {}) {
       const method = request.method.toUpperCase();
       const signal = handleOptions.signal;
@@ -184,24 +220,11 @@ export function createCache(options: CacheOptions = {}): Cache {
         emit(options.onBypass, { method, url: call.url, reason: 'conditional' });
         return origin(undefined);
       }
-      let entry = await getEntry(ctx, call.key);
-      let policy = entry && policyOf(ctx, entry);
-      if (entry && (!policy || !varyMatches(entry.meta.vary, request.headers) || !withinMaxAge(ctx, entry))) {
-        entry = undefined;
-        policy = undefined;
-      }
-      if (entry && policy) {
-        if (entry.meta.kind === 'http' && policy.satisfiesWithoutRevalidation(call.policyRequest)) {
-          return serveEntry(ctx, call, entry, policy, 'fresh');
-        }
-        const blocked = options.originBlocked?.(request);
-        if (blocked && errorFallback(ctx, entry, policy) !== undefined) {
-          return serveEntry(ctx, call, entry, policy, `stale: ${blocked}`);
-        }
-        if (canServeWhileRevalidating(ctx, entry, policy)) {
-          refreshInBackground(call, origin, entry, policy);
-          return serveEntry(ctx, call, entry, policy, 'stale-while-revalidate');
-        }
+      const { entry, policy, answer } = await lookup(call, request);
+      if (answer !== undefined) return answer;
+      if (entry && policy && canServeWhileRevalidating(ctx, entry, policy)) {
+        refreshInBackground(call, origin, entry, policy);
+        return serveEntry(ctx, call, entry, policy, 'stale-while-revalidate');
       }
       const outcome: Outcome = ctx.coalesce
         ? await coalesced(ctx, call, origin, entry, policy)

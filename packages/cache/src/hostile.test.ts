@@ -34,8 +34,6 @@ const responseHeaders = fc.record(
   { requiredKeys: ['cache-control', 'status'] },
 );
 
-type Step = { headers: fc.RecordValue<typeof responseHeaders extends fc.Arbitrary<infer T> ? T : never>; advanceMs: number; caller: number; fail: boolean; accept: string };
-
 const step = fc.record({
   headers: responseHeaders,
   advanceMs: fc.integer({ min: 0, max: 100_000 }),
@@ -43,6 +41,7 @@ const step = fc.record({
   fail: fc.boolean(),
   accept: fc.constantFrom('a', 'b'),
 });
+type Step = typeof step extends fc.Arbitrary<infer T> ? T : never;
 
 function watchingStore() {
   const inner = memoryStore({ clock: { now: () => 0 } });
