@@ -54,13 +54,17 @@ type Bag = { code?: unknown; name?: unknown; cause?: unknown; response?: unknown
 
 /**
  * Classifies an error thrown by the origin call. The caller's own abort is `abort` (never
- * answered from cache); a breaker or limiter refusal is `refusal`; everything else is a
+ * answered from cache), except a deadline (`AbortSignal.timeout`), which is a `timeout`; a breaker or limiter refusal is `refusal`; everything else is a
  * `failure` with a reason: a status (ky's `HTTPError`, axios' error with a response), `timeout`
  * or `network`. Wrappers (`RetryExhaustedError`, `TypeError: fetch failed`) are looked through
  * by `cause`, at most 8 levels deep.
  */
 export function classifyError(error: unknown, callerSignal?: AbortSignal): Classified {
-  if (callerSignal?.aborted) return { kind: 'abort' };
+  if (callerSignal?.aborted) {
+    // A deadline the caller set (AbortSignal.timeout) is a timeout; any other abort is theirs.
+    const reason = callerSignal.reason as { name?: unknown } | undefined;
+    return reason?.name === 'TimeoutError' ? { kind: 'failure', reason: 'timeout' } : { kind: 'abort' };
+  }
   let current: unknown = error;
   let sawNetwork = false;
   for (let depth = 0; depth < 8 && typeof current === 'object' && current !== null; depth++) {

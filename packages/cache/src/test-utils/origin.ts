@@ -38,7 +38,7 @@ export function setup(options: CacheOptions = {}) {
   return { clock, cache, events };
 }
 
-export const get = (url: string, headers: Record<string, string> = {}) =>
+export const get = (url: string, headers: Record<string, string> = {}): Request =>
   new Request(url, { headers });
 
 export const URL_A = 'https://api.example.com/v1/items';
