@@ -25,7 +25,9 @@ function lines(child: ChildProcess): () => Promise<string> {
   });
   return () => {
     const line = ready.shift();
-    return line !== undefined ? Promise.resolve(line) : new Promise((resolve) => waiting.push(resolve));
+    return line !== undefined
+      ? Promise.resolve(line)
+      : new Promise((resolve) => waiting.push(resolve));
   };
 }
 
@@ -58,7 +60,17 @@ describe.skipIf(!url)('coalescing across processes over real Redis', () => {
       for (let p = 0; p < 4; p++) {
         const child = spawn(
           process.execPath,
-          [`${root}node_modules/tsx/dist/cli.mjs`, '--tsconfig', `${root}tsconfig.base.json`, worker, url as string, prefix, origin, '5', '250'],
+          [
+            `${root}node_modules/tsx/dist/cli.mjs`,
+            '--tsconfig',
+            `${root}tsconfig.base.json`,
+            worker,
+            url as string,
+            prefix,
+            origin,
+            '5',
+            '250',
+          ],
           { stdio: ['pipe', 'pipe', 'inherit'] },
         );
         children.push(child);
@@ -66,7 +78,9 @@ describe.skipIf(!url)('coalescing across processes over real Redis', () => {
       }
       for (const read of readers) expect(await read()).toBe('ready');
       for (const child of children) child.stdin?.write('go\n');
-      const results = (await Promise.all(readers.map(async (read) => JSON.parse(await read())))).flat() as Array<{
+      const results = (
+        await Promise.all(readers.map(async (read) => JSON.parse(await read())))
+      ).flat() as Array<{
         key: string;
         status: number;
         body: string;

@@ -1,6 +1,19 @@
-import { type CacheEntryMeta, CacheOptionError, type CacheStore, CacheStoreError } from '@brace/cache';
+import {
+  type CacheEntryMeta,
+  CacheOptionError,
+  type CacheStore,
+  CacheStoreError,
+} from '@brace/cache';
+import { base64 } from './base64.js';
 import { type RedisClientLike, toScriptRunner } from './client.js';
-import { DEL_SCRIPT, GET_SCRIPT, LOCK_SCRIPT, type RedisScript, SET_SCRIPT, UNLOCK_SCRIPT } from './scripts.js';
+import {
+  DEL_SCRIPT,
+  GET_SCRIPT,
+  LOCK_SCRIPT,
+  type RedisScript,
+  SET_SCRIPT,
+  UNLOCK_SCRIPT,
+} from './scripts.js';
 
 /**
  * Default key prefix of {@link redisStore}: `brace:cache:`.
@@ -30,27 +43,6 @@ export interface RedisCacheStoreOptions {
   client: RedisClientLike;
   /** Prepended to every key (0 to 1024 characters). Default {@link DEFAULT_REDIS_CACHE_PREFIX}. */
   prefix?: string;
-}
-
-type BufferLike = {
-  from(bytes: ArrayBufferLike, offset: number, length: number): { toString(encoding: 'base64'): string };
-  from(text: string, encoding: 'base64'): Uint8Array;
-};
-const NodeBuffer = (globalThis as { Buffer?: BufferLike }).Buffer;
-
-function encode(bytes: Uint8Array): string {
-  if (NodeBuffer) return NodeBuffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
-  let binary = '';
-  for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  return btoa(binary);
-}
-
-function decode(text: string): Uint8Array {
-  if (NodeBuffer) return new Uint8Array(NodeBuffer.from(text, 'base64'));
-  const binary = atob(text);
-  const out = new Uint8Array(binary.length);
-  for (let i = 0; i < binary.length; i++) out[i] = binary.charCodeAt(i);
-  return out;
 }
 
 /**
@@ -95,13 +87,19 @@ export function redisStore(options: RedisCacheStoreOptions): CacheStore {
       const split = text.indexOf('\n');
       try {
         if (split < 0) throw new TypeError('Not a cache entry.');
-        return { meta: JSON.parse(text.slice(0, split)) as CacheEntryMeta, body: decode(text.slice(split + 1)) };
+        return {
+          meta: JSON.parse(text.slice(0, split)) as CacheEntryMeta,
+          body: base64.decode(text.slice(split + 1)),
+        };
       } catch (error) {
         throw new CacheStoreError('Redis', 'get', error);
       }
     },
     async set(key, entry, ttlMs) {
-      await run('set', SET_SCRIPT, `${prefix}e:${key}`, [`${JSON.stringify(entry.meta)}\n${encode(entry.body)}`, ttl(ttlMs)]);
+      await run('set', SET_SCRIPT, `${prefix}e:${key}`, [
+        `${JSON.stringify(entry.meta)}\n${base64.encode(entry.body)}`,
+        ttl(ttlMs),
+      ]);
     },
     async delete(key) {
       await run('delete', DEL_SCRIPT, `${prefix}e:${key}`, []);

@@ -44,6 +44,7 @@ export const LOCK_SCRIPT: RedisScript = {
 
 /** KEYS[1] = lock; ARGV = token. Compare-and-delete. */
 export const UNLOCK_SCRIPT: RedisScript = {
-  source: "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end\nreturn 0",
+  source:
+    "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end\nreturn 0",
   sha1: '7f8f6677b8f2b4b65b9b9905151ced126e6b7e49',
 };

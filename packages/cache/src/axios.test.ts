@@ -13,7 +13,10 @@ describe('cacheAdapter with real axios against a loopback server', () => {
 
   it('caches JSON, text and arraybuffer answers and marks hits', async () => {
     const cache = createCache();
-    const api = axios.create({ baseURL: server.url, adapter: cacheAdapter(cache, { adapter: 'http' }) });
+    const api = axios.create({
+      baseURL: server.url,
+      adapter: cacheAdapter(cache, { adapter: 'http' }),
+    });
     const before = server.seen.length;
     expect((await api.get('/x', { params: { q: 1, skip: undefined } })).data).toEqual({ a: 1 });
     const hit = await api.get('/x', { params: { q: 1 } });
@@ -22,7 +25,10 @@ describe('cacheAdapter with real axios against a loopback server', () => {
     expect(hit.headers.age).toBe('0');
     const text = await api.get('/x?q=1', { responseType: 'text' });
     expect(text.data).toBe('{"a":1}');
-    const bytes = await api.get(`${server.url}/x`, { params: new URLSearchParams({ q: '1' }), responseType: 'arraybuffer' });
+    const bytes = await api.get(`${server.url}/x`, {
+      params: new URLSearchParams({ q: '1' }),
+      responseType: 'arraybuffer',
+    });
     expect(Buffer.from(bytes.data).toString()).toBe('{"a":1}');
     expect(server.seen.length - before).toBe(1);
     const head = await api.head('/x');
@@ -31,7 +37,10 @@ describe('cacheAdapter with real axios against a loopback server', () => {
 
   it('serves stale on connection refused, on a timeout and on a 503; otherwise rejects as axios does', async () => {
     let now = Date.now();
-    const cache = createCache({ staleIfErrorMs: 600_000, clock: { now: () => now, sleep: async () => {} } });
+    const cache = createCache({
+      staleIfErrorMs: 600_000,
+      clock: { now: () => now, sleep: async () => {} },
+    });
     server.set(json({ a: 2 }, { 'cache-control': 'max-age=1' }));
     const api = axios.create({ adapter: cacheAdapter(cache) });
     await api.get(`${server.url}/y`);

@@ -91,8 +91,15 @@ export function cacheAdapter(cache: Cache, options: CacheAdapterOptions = {}): A
           responseType: 'arraybuffer',
           validateStatus: () => true,
         });
-        const body = NULL_BODY.has(res.status) || method === 'HEAD' ? null : new Uint8Array(res.data as ArrayBuffer);
-        return new Response(body, { status: res.status, statusText: res.statusText, headers: responseHeadersOf(res.headers) });
+        const body =
+          NULL_BODY.has(res.status) || method === 'HEAD'
+            ? null
+            : new Uint8Array(res.data as ArrayBuffer);
+        return new Response(body, {
+          status: res.status,
+          statusText: res.statusText,
+          headers: responseHeadersOf(res.headers),
+        });
       },
       { signal: config.signal instanceof AbortSignal ? config.signal : undefined },
     );
@@ -123,7 +130,8 @@ export function cacheAdapter(cache: Cache, options: CacheAdapterOptions = {}): A
 
 /** The absolute URL axios would request: baseURL + url + params. */
 function buildUrl(config: InternalAxiosRequestConfig): string {
-  const base = config.baseURL && !/^[a-z][a-z\d+.-]*:/i.test(config.url ?? '') ? config.baseURL : undefined;
+  const base =
+    config.baseURL && !/^[a-z][a-z\d+.-]*:/i.test(config.url ?? '') ? config.baseURL : undefined;
   const url = new URL(config.url ?? '', base);
   const params = config.params as Record<string, unknown> | URLSearchParams | undefined;
   if (params instanceof URLSearchParams) {

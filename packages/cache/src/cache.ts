@@ -1,4 +1,5 @@
 import { systemClock } from '@brace/core';
+import { coalesced } from './coalesce.js';
 import type { Call, Context, Origin, Outcome } from './context.js';
 import { CacheOptionError } from './errors.js';
 import {
@@ -8,7 +9,6 @@ import {
   keyBuilder,
 } from './key.js';
 import { memoryStore } from './memory-store.js';
-import { askOrigin } from './origin.js';
 import {
   type CacheOptions,
   DEFAULT_COALESCE_LOCK_MS,
@@ -21,8 +21,8 @@ import {
   fn,
   names,
 } from './options.js';
+import { askOrigin } from './origin.js';
 import { headerRecord, policyClass, varyMatches } from './policy.js';
-import { coalesced } from './coalesce.js';
 import { serveEntry, serveOutcome } from './serve.js';
 import { deleteEntry, getEntry, policyOf } from './store-ops.js';
 import { canServeWhileRevalidating, errorFallback, withinMaxAge } from './windows.js';
@@ -78,7 +78,14 @@ export interface Cache {
 
 const CACHED_METHODS = new Set(['GET', 'HEAD']);
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE']);
-const CONDITIONAL_HEADERS = ['if-none-match', 'if-modified-since', 'if-match', 'if-unmodified-since', 'if-range', 'range'];
+const CONDITIONAL_HEADERS = [
+  'if-none-match',
+  'if-modified-since',
+  'if-match',
+  'if-unmodified-since',
+  'if-range',
+  'range',
+];
 
 /**
  * Creates an HTTP cache: RFC 9111 for GET and HEAD (freshness, `Vary`, `ETag`/`Last-Modified`
@@ -117,13 +124,24 @@ export function createCache(options: CacheOptions = {}): Cache {
     throw new CacheOptionError('maxBodyBytes', `an integer from 0 to ${2 ** 31}`);
   }
   const reasonHeader = options.reasonHeader ?? DEFAULT_REASON_HEADER;
-  if (reasonHeader !== false && (typeof reasonHeader !== 'string' || !/^[!#-'*+.^-`|~\w-]+$/.test(reasonHeader))) {
+  if (
+    reasonHeader !== false &&
+    (typeof reasonHeader !== 'string' || !/^[!#-'*+.^-`|~\w-]+$/.test(reasonHeader))
+  ) {
     throw new CacheOptionError('reasonHeader', 'a header name or false');
   }
   fn('key', options.key);
   fn('originBlocked', options.originBlocked);
-  const credentialHeaders = names('credentials.headers', options.credentials?.headers, DEFAULT_CREDENTIAL_HEADERS);
-  const credentialParams = names('credentials.params', options.credentials?.params, DEFAULT_CREDENTIAL_PARAMS);
+  const credentialHeaders = names(
+    'credentials.headers',
+    options.credentials?.headers,
+    DEFAULT_CREDENTIAL_HEADERS,
+  );
+  const credentialParams = names(
+    'credentials.params',
+    options.credentials?.params,
+    DEFAULT_CREDENTIAL_PARAMS,
+  );
   const ctx: Context = {
     store: options.store ?? memoryStore({ clock }),
     clock,
@@ -144,7 +162,11 @@ export function createCache(options: CacheOptions = {}): Cache {
   const keyOf = keyBuilder(credentialHeaders, credentialParams);
   const credentialSet = new Set(credentialHeaders.map((h) => h.toLowerCase()));
 
-  async function callOf(request: CacheRequest, method: string, signal?: AbortSignal): Promise<Call> {
+  async function callOf(
+    request: CacheRequest,
+    method: string,
+    signal?: AbortSignal,
+  ): Promise<Call> {
     const rk = await keyOf(
       options.key ? { method, url: options.key(request), headers: request.headers } : request,
       method,
@@ -162,15 +184,19 @@ export function createCache(options: CacheOptions = {}): Cache {
     };
   }
 
-  function refreshInBackground(call: Call, origin: Origin, entry: Parameters<typeof askOrigin>[3], policy: Parameters<typeof askOrigin>[4]) {
+  function refreshInBackground(
+    call: Call,
+    origin: Origin,
+    entry: Parameters<typeof askOrigin>[3],
+    policy: Parameters<typeof askOrigin>[4],
+  ) {
     if (ctx.flights.has(call.key)) return;
-    const flight = askOrigin(ctx, call, origin, entry, policy, true).then(
-      async (outcome) => {
-        if (outcome.type === 'stream') await outcome.response.body?.cancel().catch(() => {});
-        if (outcome.type === 'error') emit(options.onRefreshError, { url: call.url, error: outcome.error });
-        return outcome;
-      },
-    );
+    const flight = askOrigin(ctx, call, origin, entry, policy, true).then(async (outcome) => {
+      if (outcome.type === 'stream') await outcome.response.body?.cancel().catch(() => {});
+      if (outcome.type === 'error')
+        emit(options.onRefreshError, { url: call.url, error: outcome.error });
+      return outcome;
+    });
     ctx.flights.set(call.key, flight);
     void flight.finally(() => ctx.flights.delete(call.key));
   }
@@ -179,7 +205,10 @@ export function createCache(options: CacheOptions = {}): Cache {
   async function lookup(call: Call, request: CacheRequest) {
     let entry = await getEntry(ctx, call.key);
     let policy = entry && policyOf(ctx, entry);
-    if (entry && (!policy || !varyMatches(entry.meta.vary, request.headers) || !withinMaxAge(ctx, entry))) {
+    if (
+      entry &&
+      (!policy || !varyMatches(entry.meta.vary, request.headers) || !withinMaxAge(ctx, entry))
+    ) {
       entry = undefined;
       policy = undefined;
     }
@@ -200,7 +229,10 @@ export function createCache(options: CacheOptions = {}): Cache {
   return {
     async match(request) {
       const method = request.method.toUpperCase();
-      if (!CACHED_METHODS.has(method) || CONDITIONAL_HEADERS.some((name) => request.headers.has(name))) {
+      if (
+        !CACHED_METHODS.has(method) ||
+        CONDITIONAL_HEADERS.some((name) => request.headers.has(name))
+      ) {
         return undefined;
       }
       return (await lookup(await callOf(request, method), request)).answer;

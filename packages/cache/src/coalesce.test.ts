@@ -53,7 +53,10 @@ describe('coalescing in process', () => {
 
     const failing = scripted(new TypeError('fetch failed'));
     const other = `${URL_A}/x`;
-    const results = await Promise.allSettled([cache.handle(get(other), failing.origin), cache.handle(get(other), failing.origin)]);
+    const results = await Promise.allSettled([
+      cache.handle(get(other), failing.origin),
+      cache.handle(get(other), failing.origin),
+    ]);
     expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected']);
     expect(failing.calls).toHaveLength(1);
   });
@@ -112,7 +115,12 @@ describe('coalescing through the store lock (two caches, one store)', () => {
     const store = memoryStore({ clock });
     const events: unknown[] = [];
     const a = createCache({ store, clock });
-    const b = createCache({ store, clock, coalesce: { pollMs: 10, lockMs: 1_000 }, onCoalesce: (e) => events.push(e) });
+    const b = createCache({
+      store,
+      clock,
+      coalesce: { pollMs: 10, lockMs: 1_000 },
+      onCoalesce: (e) => events.push(e),
+    });
     const g = gate();
     let calls = 0;
     const origin = async () => {

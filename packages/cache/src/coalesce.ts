@@ -1,6 +1,6 @@
 import type { Call, Context, Origin, Outcome } from './context.js';
-import { askOrigin } from './origin.js';
 import { emit } from './options.js';
+import { askOrigin } from './origin.js';
 import { type Policy, varyMatches } from './policy.js';
 import type { CacheEntry } from './store.js';
 import { getEntry, lockKey, policyOf, unlockKey } from './store-ops.js';
@@ -42,22 +42,29 @@ async function waitForOther(
   const deadline = ctx.clock.now() + ctx.lockMs;
   while (ctx.clock.now() < deadline) {
     await ctx.clock.sleep(ctx.pollMs, call.signal);
-    const found = await getEntry(ctx, call.key);
-    const policy = found && policyOf(ctx, found);
-    if (
-      found &&
-      policy &&
-      found.meta.kind === 'http' &&
-      varyMatches(found.meta.vary, call.headers) &&
-      policy.satisfiesWithoutRevalidation(call.policyRequest)
-    ) {
-      emit(ctx.options.onCoalesce, { method: call.method, url: call.url, scope: 'store' });
-      return { outcome: { type: 'entry', entry: found, policy, reason: 'fresh' } };
-    }
+    const stored = await storedAnswer(ctx, call);
+    if (stored !== undefined) return { outcome: stored };
     const token = await lockKey(ctx, call.key);
     if (token !== undefined) return { token };
   }
   return { token: null };
+}
+
+/** A fresh entry another process stored for `call`, as a shared outcome. */
+async function storedAnswer(ctx: Context, call: Call): Promise<Outcome | undefined> {
+  const found = await getEntry(ctx, call.key);
+  const policy = found && policyOf(ctx, found);
+  if (
+    found &&
+    policy &&
+    found.meta.kind === 'http' &&
+    varyMatches(found.meta.vary, call.headers) &&
+    policy.satisfiesWithoutRevalidation(call.policyRequest)
+  ) {
+    emit(ctx.options.onCoalesce, { method: call.method, url: call.url, scope: 'store' });
+    return { type: 'entry', entry: found, policy, reason: 'fresh' };
+  }
+  return undefined;
 }
 
 /** One origin request per key: in process by the flights map, across processes by the store's lock. */
@@ -75,6 +82,12 @@ async function lead(
     token = waited.token;
   }
   try {
+    if (typeof token === 'string') {
+      // Double-checked: the previous holder may have stored its result and unlocked between
+      // this caller's first look and its lock.
+      const stored = await storedAnswer(ctx, call);
+      if (stored !== undefined) return stored;
+    }
     return await askOrigin(ctx, call, origin, entry, policy);
   } finally {
     if (typeof token === 'string') await unlockKey(ctx, call.key, token);

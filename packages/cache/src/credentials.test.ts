@@ -10,7 +10,12 @@ function perCaller(cacheControl = 'max-age=60') {
   let calls = 0;
   const origin = (request: Request) => async () => {
     calls++;
-    const who = request.headers.get('authorization') ?? request.headers.get('x-api-key') ?? request.headers.get('cookie') ?? new URL(request.url).searchParams.get('api_key') ?? 'anonymous';
+    const who =
+      request.headers.get('authorization') ??
+      request.headers.get('x-api-key') ??
+      request.headers.get('cookie') ??
+      new URL(request.url).searchParams.get('api_key') ??
+      'anonymous';
     return new Response(`data of ${who.slice(-4)}`, { headers: { 'cache-control': cacheControl } });
   };
   return { origin, calls: () => calls };
@@ -58,7 +63,11 @@ describe('credential partitions (planted secrets)', () => {
       // Without the credential: a private answer is never shared.
       expect(await (await cache.handle(anon, origin(anon))).text()).toBe('data of mous');
       expect(calls()).toBe(3);
-      const everything = JSON.stringify({ keys: store.keys, meta: store.entries.map((e) => e.meta), events });
+      const everything = JSON.stringify({
+        keys: store.keys,
+        meta: store.entries.map((e) => e.meta),
+        events,
+      });
       expect(everything).not.toContain('PLANTED_SECRET');
       expect(everything).not.toContain('sk_live');
     });
@@ -81,7 +90,15 @@ describe('credential partitions (planted secrets)', () => {
     const request = get(`${URL_A}?api_key=${SECRET_A}&q=1`);
     const { origin } = perCaller();
     await (await cache.handle(request, origin(request))).text();
-    expect(events[0]).toEqual(['miss', { method: 'GET', url: `${URL_A}?api_key=REDACTED&q=1`, revalidation: false, background: false }]);
+    expect(events[0]).toEqual([
+      'miss',
+      {
+        method: 'GET',
+        url: `${URL_A}?api_key=REDACTED&q=1`,
+        revalidation: false,
+        background: false,
+      },
+    ]);
   });
 
   it('takes custom credential names', async () => {

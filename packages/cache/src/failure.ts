@@ -50,7 +50,13 @@ export type Classified =
   | { kind: 'failure'; reason: string }
   | { kind: 'abort' };
 
-type Bag = { code?: unknown; name?: unknown; cause?: unknown; response?: unknown; status?: unknown };
+type Bag = {
+  code?: unknown;
+  name?: unknown;
+  cause?: unknown;
+  response?: unknown;
+  status?: unknown;
+};
 
 /**
  * Classifies an error thrown by the origin call. The caller's own abort is `abort` (never
@@ -63,7 +69,9 @@ export function classifyError(error: unknown, callerSignal?: AbortSignal): Class
   if (callerSignal?.aborted) {
     // A deadline the caller set (AbortSignal.timeout) is a timeout; any other abort is theirs.
     const reason = callerSignal.reason as { name?: unknown } | undefined;
-    return reason?.name === 'TimeoutError' ? { kind: 'failure', reason: 'timeout' } : { kind: 'abort' };
+    return reason?.name === 'TimeoutError'
+      ? { kind: 'failure', reason: 'timeout' }
+      : { kind: 'abort' };
   }
   let current: unknown = error;
   let sawNetwork = false;

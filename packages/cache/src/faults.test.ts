@@ -27,7 +27,9 @@ describe('a failing store degrades to no caching', () => {
       const post = new Request(URL_A, { method: 'POST' });
       expect((await cache.handle(post, origin)).status).toBe(200);
       expect(calls).toHaveLength(3);
-      const ops = events.filter(([k]) => k === 'storeError').map(([, e]) => (e as { operation: string }).operation);
+      const ops = events
+        .filter(([k]) => k === 'storeError')
+        .map(([, e]) => (e as { operation: string }).operation);
       expect(new Set(ops)).toEqual(new Set(['get', 'lock', 'set', 'delete']));
     });
   }
@@ -37,7 +39,18 @@ describe('a failing store degrades to no caching', () => {
       store: {
         get: (key) =>
           key.includes('bad-policy')
-            ? { meta: { v: 1, kind: 'http', status: 200, storedAt: 0, policy: { v: 9 }, vary: null, noStale: false }, body: new Uint8Array() }
+            ? {
+                meta: {
+                  v: 1,
+                  kind: 'http',
+                  status: 200,
+                  storedAt: 0,
+                  policy: { v: 9 },
+                  vary: null,
+                  noStale: false,
+                },
+                body: new Uint8Array(),
+              }
             : ({ meta: { v: 2 }, body: 'x' } as never),
         set: () => {},
         delete: () => {},
@@ -45,7 +58,9 @@ describe('a failing store degrades to no caching', () => {
     });
     const { origin, calls } = scripted(reply('fresh from origin'));
     expect(await (await cache.handle(get(URL_A), origin)).text()).toBe('fresh from origin');
-    expect(await (await cache.handle(get(`${URL_A}/bad-policy`), origin)).text()).toBe('fresh from origin');
+    expect(await (await cache.handle(get(`${URL_A}/bad-policy`), origin)).text()).toBe(
+      'fresh from origin',
+    );
     expect(calls).toHaveLength(2);
     expect(events.filter(([k]) => k === 'storeError')).toHaveLength(2);
   });
@@ -66,18 +81,29 @@ describe('a failing store degrades to no caching', () => {
   it('an unlock failure is reported and the answer still returned', async () => {
     const inner = memoryStore();
     const { cache, events } = setup({
-      store: { get: (k) => inner.get(k), set: (k, e, t) => inner.set(k, e, t), delete: (k) => inner.delete(k), lock: () => 'token', unlock: () => Promise.reject(new Error('gone')) },
+      store: {
+        get: (k) => inner.get(k),
+        set: (k, e, t) => inner.set(k, e, t),
+        delete: (k) => inner.delete(k),
+        lock: () => 'token',
+        unlock: () => Promise.reject(new Error('gone')),
+      },
     });
     const { origin } = scripted(reply('ok', { 'cache-control': 'max-age=60' }));
     expect(await (await cache.handle(get(URL_A), origin)).text()).toBe('ok');
-    expect(events).toContainEqual(['storeError', { operation: 'unlock', error: new Error('gone') }]);
+    expect(events).toContainEqual([
+      'storeError',
+      { operation: 'unlock', error: new Error('gone') },
+    ]);
   });
 });
 
 describe('large bodies pass through uncached', () => {
   it('by Content-Length, without reading', async () => {
     const { cache, events } = setup({ maxBodyBytes: 10 });
-    const { origin, calls } = scripted(reply('0123456789abc', { 'cache-control': 'max-age=60', 'content-length': '13' }));
+    const { origin, calls } = scripted(
+      reply('0123456789abc', { 'cache-control': 'max-age=60', 'content-length': '13' }),
+    );
     expect(await (await cache.handle(get(URL_A), origin)).text()).toBe('0123456789abc');
     await (await cache.handle(get(URL_A), origin)).text();
     expect(calls).toHaveLength(2);
@@ -101,7 +127,9 @@ describe('large bodies pass through uncached', () => {
     );
     const answer = await cache.handle(get(URL_A), origin);
     expect(await answer.text()).toBe(chunks.join(''));
-    expect(events.filter(([k]) => k === 'bypass')).toEqual([['bypass', { method: 'GET', url: URL_A, reason: 'too-large' }]]);
+    expect(events.filter(([k]) => k === 'bypass')).toEqual([
+      ['bypass', { method: 'GET', url: URL_A, reason: 'too-large' }],
+    ]);
     const cancelled = await cache.handle(get(URL_A), origin);
     await cancelled.body?.cancel();
   });
@@ -110,7 +138,10 @@ describe('large bodies pass through uncached', () => {
     const { cache, events } = setup();
     const { origin } = scripted(reply('x', { 'cache-control': `max-age=60, ${'x'.repeat(9000)}` }));
     await (await cache.handle(get(URL_A), origin)).text();
-    expect(events).toContainEqual(['bypass', { method: 'GET', url: URL_A, reason: 'not-storable' }]);
+    expect(events).toContainEqual([
+      'bypass',
+      { method: 'GET', url: URL_A, reason: 'not-storable' },
+    ]);
   });
 });
 

@@ -21,7 +21,10 @@ describe('cachedFetch against a real loopback server', () => {
     expect(await hit.json()).toEqual({ v: 1 });
     expect(server.seen.length - before).toBe(1);
     server.set((req, res) => {
-      res.writeHead(req.headers['if-none-match'] === '"1"' ? 304 : 500, { 'cache-control': 'max-age=60', etag: '"1"' });
+      res.writeHead(req.headers['if-none-match'] === '"1"' ? 304 : 500, {
+        'cache-control': 'max-age=60',
+        etag: '"1"',
+      });
       res.end();
     });
     now += 61_000;
@@ -38,10 +41,15 @@ describe('cachedFetch against a real loopback server', () => {
 
   it('serves stale when the origin refuses connections, times out, or answers 503', async () => {
     let now = Date.now();
-    const cache = createCache({ staleIfErrorMs: 600_000, clock: { now: () => now, sleep: async () => {} } });
+    const cache = createCache({
+      staleIfErrorMs: 600_000,
+      clock: { now: () => now, sleep: async () => {} },
+    });
     server.set(json({ v: 2 }, { 'cache-control': 'max-age=1' }));
     let target = server.url;
-    const get = cachedFetch(cache, { fetch: (input, init) => fetch(String(input).replace(server.url, target), init) });
+    const get = cachedFetch(cache, {
+      fetch: (input, init) => fetch(String(input).replace(server.url, target), init),
+    });
     await (await get(`${server.url}/b`)).json();
     now += 5_000;
     target = await refusedUrl();

@@ -38,7 +38,11 @@ describe('cacheHooks with real ky against a loopback server', () => {
         },
       ],
     };
-    const api = ky.create({ prefix: server.url, retry: 0, hooks: composeHooks(cacheHooks(cache), breaker) });
+    const api = ky.create({
+      prefix: server.url,
+      retry: 0,
+      hooks: composeHooks(cacheHooks(cache), breaker),
+    });
     server.set(json({ n: 2 }, { 'cache-control': 'max-age=1', etag: '"2"' }));
     await api.get('k2').json();
     now += 5_000;
@@ -54,7 +58,10 @@ describe('cacheHooks with real ky against a loopback server', () => {
     // A revalidation through ky carries the stored validator.
     open = false;
     server.set((req, res) => {
-      res.writeHead(req.headers['if-none-match'] === '"2"' ? 304 : 500, { 'cache-control': 'max-age=60', etag: '"2"' });
+      res.writeHead(req.headers['if-none-match'] === '"2"' ? 304 : 500, {
+        'cache-control': 'max-age=60',
+        etag: '"2"',
+      });
       res.end();
     });
     const revalidated = await api.get('k2');

@@ -1,6 +1,6 @@
 import { manualClock } from '@brace/core';
 import { describe, expect, it } from 'vitest';
-import { CacheOptionError, type CacheEntry, memoryStore } from './index.js';
+import { type CacheEntry, CacheOptionError, memoryStore } from './index.js';
 import { runCacheStoreConformance } from './testing.js';
 
 const clock = manualClock({ now: 0 });

@@ -15,7 +15,12 @@ import { errorFallback, keepMs } from './windows.js';
 
 const SECOND = 1000;
 
-function bypass(ctx: Context, call: Call, reason: 'too-large' | 'vary-star' | 'not-storable', response: Response): Outcome {
+function bypass(
+  ctx: Context,
+  call: Call,
+  reason: 'too-large' | 'vary-star' | 'not-storable',
+  response: Response,
+): Outcome {
   emit(ctx.options.onBypass, { method: call.method, url: call.url, reason });
   return { type: 'stream', response };
 }
@@ -31,7 +36,12 @@ function fallback(
   if (entry === undefined || policy === undefined) return undefined;
   const why = errorFallback(ctx, entry, policy);
   if (why === undefined) return undefined;
-  return { type: 'entry', entry, policy, reason: refusal ? `stale: ${reason}` : `${why}: ${reason}` };
+  return {
+    type: 'entry',
+    entry,
+    policy,
+    reason: refusal ? `stale: ${reason}` : `${why}: ${reason}`,
+  };
 }
 
 /**
@@ -52,7 +62,10 @@ export async function askOrigin(
     const all = policy.revalidationHeaders(call.policyRequest);
     for (const name of ['if-none-match', 'if-modified-since']) {
       const value = all[name];
-      if (typeof value === 'string') (conditional ??= {})[name] = value;
+      if (typeof value === 'string') {
+        conditional ??= {};
+        conditional[name] = value;
+      }
     }
   }
   emit(ctx.options.onMiss, {
@@ -123,7 +136,8 @@ function entryFor(
     noStale: d.noStale,
   };
   if (d.staleIfError !== undefined) meta.staleIfErrorMs = d.staleIfError * SECOND;
-  if (d.staleWhileRevalidate !== undefined) meta.staleWhileRevalidateMs = d.staleWhileRevalidate * SECOND;
+  if (d.staleWhileRevalidate !== undefined)
+    meta.staleWhileRevalidateMs = d.staleWhileRevalidate * SECOND;
   return { meta, body };
 }
 
@@ -151,7 +165,10 @@ async function save(ctx: Context, call: Call, entry: CacheEntry, policy: Policy)
 async function storeResponse(ctx: Context, call: Call, response: Response): Promise<Outcome> {
   const cc = response.headers.get('cache-control');
   const varyHeader = response.headers.get('vary');
-  if ((cc?.length ?? 0) > MAX_DIRECTIVE_HEADER_LENGTH || (varyHeader?.length ?? 0) > MAX_DIRECTIVE_HEADER_LENGTH) {
+  if (
+    (cc?.length ?? 0) > MAX_DIRECTIVE_HEADER_LENGTH ||
+    (varyHeader?.length ?? 0) > MAX_DIRECTIVE_HEADER_LENGTH
+  ) {
     return bypass(ctx, call, 'not-storable', response);
   }
   const vary = varyValues(varyHeader, call.headers);

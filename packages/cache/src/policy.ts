@@ -62,7 +62,12 @@ function isDigits(value: string): boolean {
 
 /** Parses Cache-Control (already length-bounded) without regular expressions. */
 export function readDirectives(header: string | null, shared: boolean): Directives {
-  const out: Directives = { noStale: false, invalidFreshness: false, private: false, noStore: false };
+  const out: Directives = {
+    noStale: false,
+    invalidFreshness: false,
+    private: false,
+    noStore: false,
+  };
   if (header === null) return out;
   const seen = new Set<string>();
   for (const raw of header.split(',')) {
@@ -115,10 +120,7 @@ export function headerRecord(headers: Headers): Record<string, string> {
  * is not a non-negative integer dropped, and invalid freshness (duplicated or malformed
  * `max-age`) turned into `max-age=0` as RFC 9111 §4.2.1 advises.
  */
-export function responseRecord(
-  headers: Headers,
-  directives: Directives,
-): Record<string, string> {
+export function responseRecord(headers: Headers, directives: Directives): Record<string, string> {
   const out = headerRecord(headers);
   // fetch decoded the body: the stored bytes are identity-encoded.
   delete out['content-encoding'];

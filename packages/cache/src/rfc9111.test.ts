@@ -11,7 +11,9 @@ describe('Vary', () => {
       reply('de', { 'cache-control': 'max-age=60', vary: 'Accept-Language' }),
       reply('en', { 'cache-control': 'max-age=60', vary: 'Accept-Language' }),
     );
-    expect(await text(await cache.handle(get(URL_A, { 'accept-language': 'de' }), origin))).toBe('de');
+    expect(await text(await cache.handle(get(URL_A, { 'accept-language': 'de' }), origin))).toBe(
+      'de',
+    );
     const en = await cache.handle(get(URL_A, { 'accept-language': 'en' }), origin);
     expect(await en.text()).toBe('en');
     expect(cacheStatusOf(en)).toBeUndefined();
@@ -23,7 +25,10 @@ describe('Vary', () => {
 
   it('never stores a Vary: * response', async () => {
     const { cache, events } = setup({ staleIfErrorMs: 60_000, lastKnownGood: 60_000 });
-    const { origin, calls } = scripted(reply('x', { 'cache-control': 'max-age=60', vary: '*' }), new TypeError('fetch failed'));
+    const { origin, calls } = scripted(
+      reply('x', { 'cache-control': 'max-age=60', vary: '*' }),
+      new TypeError('fetch failed'),
+    );
     await (await cache.handle(get(URL_A), origin)).text();
     await expect(cache.handle(get(URL_A), origin)).rejects.toThrow('fetch failed');
     expect(calls).toHaveLength(2);
@@ -100,7 +105,10 @@ describe('revalidation', () => {
 describe('what is not stored', () => {
   it('no-store: never stored, never served stale, not even last-known-good', async () => {
     const { cache, events } = setup({ staleIfErrorMs: 600_000, lastKnownGood: 600_000 });
-    const { origin, calls } = scripted(reply('secret', { 'cache-control': 'no-store, max-age=60' }), reply('down', {}, 503));
+    const { origin, calls } = scripted(
+      reply('secret', { 'cache-control': 'no-store, max-age=60' }),
+      reply('down', {}, 503),
+    );
     await (await cache.handle(get(URL_A), origin)).text();
     const down = await cache.handle(get(URL_A), origin);
     expect(down.status).toBe(503);
@@ -133,12 +141,18 @@ describe('what is not stored', () => {
     await (await cache.handle(get(URL_A), origin)).text();
     await (await cache.handle(get(URL_A), origin)).text();
     expect(calls).toHaveLength(3);
-    expect(events.filter(([k, e]) => k === 'bypass' && (e as { reason: string }).reason === 'conditional')).toHaveLength(2);
+    expect(
+      events.filter(
+        ([k, e]) => k === 'bypass' && (e as { reason: string }).reason === 'conditional',
+      ),
+    ).toHaveLength(2);
   });
 
   it('caches HEAD apart from GET, without a body', async () => {
     const { cache } = setup();
-    const { origin, calls } = scripted(reply('', { 'cache-control': 'max-age=60', 'x-total': '7' }));
+    const { origin, calls } = scripted(
+      reply('', { 'cache-control': 'max-age=60', 'x-total': '7' }),
+    );
     const head = (url: string) => new Request(url, { method: 'HEAD' });
     await cache.handle(head(URL_A), origin);
     const again = await cache.handle(head(URL_A), origin);
@@ -169,7 +183,9 @@ describe('what is not stored', () => {
     const { cache } = setup();
     const bytes = new Uint8Array(512);
     for (let i = 0; i < bytes.length; i++) bytes[i] = i % 256;
-    const { origin } = scripted(() => new Response(bytes, { headers: { 'cache-control': 'max-age=60' } }));
+    const { origin } = scripted(
+      () => new Response(bytes, { headers: { 'cache-control': 'max-age=60' } }),
+    );
     await (await cache.handle(get(URL_A), origin)).arrayBuffer();
     const hit = new Uint8Array(await (await cache.handle(get(URL_A), origin)).arrayBuffer());
     hit[0] = 99;
@@ -181,13 +197,19 @@ describe('what is not stored', () => {
 describe('maximum age', () => {
   it('never keeps an entry past maxAgeMs, whatever max-age says', async () => {
     const { cache, clock, events } = setup({ maxAgeMs: 60_000, staleIfErrorMs: 600_000 });
-    const { origin, calls } = scripted(reply('a', { 'cache-control': 'max-age=999999999999' }), reply('down', {}, 503));
+    const { origin, calls } = scripted(
+      reply('a', { 'cache-control': 'max-age=999999999999' }),
+      reply('down', {}, 503),
+    );
     await (await cache.handle(get(URL_A), origin)).text();
     await clock.advance(59_000);
     expect((await cache.handle(get(URL_A), origin)).headers.get('brace-cache')).toBe('fresh');
     await clock.advance(2_000);
     expect((await cache.handle(get(URL_A), origin)).status).toBe(503);
     expect(calls).toHaveLength(2);
-    expect(events).toContainEqual(['store', { method: 'GET', url: URL_A, kind: 'http', ttlMs: 60_000, bytes: 1 }]);
+    expect(events).toContainEqual([
+      'store',
+      { method: 'GET', url: URL_A, kind: 'http', ttlMs: 60_000, bytes: 1 },
+    ]);
   });
 });

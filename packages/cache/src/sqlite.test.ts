@@ -12,8 +12,16 @@ const dir = mkdtempSync(join(tmpdir(), 'brace-cache-sqlite-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const clock = manualClock({ now: 1_000 });
-runCacheStoreConformance('sqliteStore (node:sqlite, manual clock)', () => sqliteStore({ database: new DatabaseSync(':memory:'), clock, sweepEvery: 2 }), { clock });
-runCacheStoreConformance('sqliteStore (file, real time)', () => sqliteStore({ database: new DatabaseSync(join(dir, 'c.db')), table: 'http_cache' }), { shortTtlMs: 40 });
+runCacheStoreConformance(
+  'sqliteStore (node:sqlite, manual clock)',
+  () => sqliteStore({ database: new DatabaseSync(':memory:'), clock, sweepEvery: 2 }),
+  { clock },
+);
+runCacheStoreConformance(
+  'sqliteStore (file, real time)',
+  () => sqliteStore({ database: new DatabaseSync(join(dir, 'c.db')), table: 'http_cache' }),
+  { shortTtlMs: 40 },
+);
 
 describe('sqliteStore', () => {
   it('two connections to one file share entries and locks (two processes in production)', async () => {
@@ -44,15 +52,30 @@ describe('sqliteStore', () => {
     expect(() => store.get('k')).toThrow(CacheStoreError);
     const events: string[] = [];
     const cache = createCache({ store, onStoreError: (e) => events.push(e.operation) });
-    const answer = await cache.handle(new Request('https://x.test/b'), async () => new Response('ok', { headers: { 'cache-control': 'max-age=60' } }));
+    const answer = await cache.handle(
+      new Request('https://x.test/b'),
+      async () => new Response('ok', { headers: { 'cache-control': 'max-age=60' } }),
+    );
     expect(await answer.text()).toBe('ok');
     expect(events).toEqual(['get', 'lock', 'set']);
   });
 
   it('rejects bad options', () => {
     expect(() => sqliteStore({ database: {} as never })).toThrow(CacheOptionError);
-    expect(() => sqliteStore({ database: new DatabaseSync(':memory:'), table: 'x; DROP' })).toThrow(/table/);
-    expect(() => sqliteStore({ database: new DatabaseSync(':memory:'), sweepEvery: 0 })).toThrow(/sweepEvery/);
-    expect(() => sqliteStore({ database: { prepare: () => { throw new Error('read-only'); } } })).toThrow(CacheStoreError);
+    expect(() => sqliteStore({ database: new DatabaseSync(':memory:'), table: 'x; DROP' })).toThrow(
+      /table/,
+    );
+    expect(() => sqliteStore({ database: new DatabaseSync(':memory:'), sweepEvery: 0 })).toThrow(
+      /sweepEvery/,
+    );
+    expect(() =>
+      sqliteStore({
+        database: {
+          prepare: () => {
+            throw new Error('read-only');
+          },
+        },
+      }),
+    ).toThrow(CacheStoreError);
   });
 });

@@ -114,10 +114,14 @@ export function sqliteStore(options: SqliteCacheStoreOptions): CacheStore {
   };
   run('setup', () => {
     database
-      .prepare(`CREATE TABLE IF NOT EXISTS ${table} (key TEXT PRIMARY KEY, meta TEXT NOT NULL, body BLOB NOT NULL, expires_at INTEGER NOT NULL) WITHOUT ROWID`)
+      .prepare(
+        `CREATE TABLE IF NOT EXISTS ${table} (key TEXT PRIMARY KEY, meta TEXT NOT NULL, body BLOB NOT NULL, expires_at INTEGER NOT NULL) WITHOUT ROWID`,
+      )
       .run();
     database
-      .prepare(`CREATE TABLE IF NOT EXISTS ${locks} (key TEXT PRIMARY KEY, token TEXT NOT NULL, expires_at INTEGER NOT NULL) WITHOUT ROWID`)
+      .prepare(
+        `CREATE TABLE IF NOT EXISTS ${locks} (key TEXT PRIMARY KEY, token TEXT NOT NULL, expires_at INTEGER NOT NULL) WITHOUT ROWID`,
+      )
       .run();
   });
   const select = database.prepare(`SELECT meta, body, expires_at FROM ${table} WHERE key = ?`);
@@ -136,7 +140,9 @@ export function sqliteStore(options: SqliteCacheStoreOptions): CacheStore {
   return {
     get(key) {
       return run('get', () => {
-        const row = select.get(key) as { meta: string; body: Uint8Array; expires_at: number } | undefined;
+        const row = select.get(key) as
+          | { meta: string; body: Uint8Array; expires_at: number }
+          | undefined;
         if (row === undefined) return undefined;
         if (Number(row.expires_at) <= clock.now()) {
           remove.run(key);

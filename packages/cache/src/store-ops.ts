@@ -31,7 +31,8 @@ export async function getEntry(ctx: Context, key: string): Promise<CacheEntry | 
     return failed(ctx, 'get', error);
   }
   if (value === undefined || value === null) return undefined;
-  if (!isEntry(value)) return failed(ctx, 'get', new TypeError('The store returned a malformed entry.'));
+  if (!isEntry(value))
+    return failed(ctx, 'get', new TypeError('The store returned a malformed entry.'));
   return value;
 }
 

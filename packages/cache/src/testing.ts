@@ -85,7 +85,10 @@ export function runCacheStoreConformance(
   const shortTtlMs = options.shortTtlMs ?? 100;
   const pass = async () => {
     if (options.clock) await options.clock.advance(shortTtlMs + 1);
-    else await new Promise((resolve) => setTimeout(resolve, shortTtlMs + Math.max(50, shortTtlMs / 2)));
+    else
+      await new Promise((resolve) =>
+        setTimeout(resolve, shortTtlMs + Math.max(50, shortTtlMs / 2)),
+      );
   };
 
   describe(name, () => {
@@ -140,7 +143,11 @@ export function runCacheStoreConformance(
 
     it('keeps keys apart, whatever characters they hold', async () => {
       const base = unique('chars');
-      const keys = [`${base} GET https://a/x?q=1 #ab`, `${base} GET https://a/x?q=1 #ac`, `${base}:ü\n\0*`];
+      const keys = [
+        `${base} GET https://a/x?q=1 #ab`,
+        `${base} GET https://a/x?q=1 #ac`,
+        `${base}:ü\n\0*`,
+      ];
       for (const [i, key] of keys.entries()) {
         await store.set(key, { meta: meta(200 + i), body: new Uint8Array([i]) }, 60_000);
       }

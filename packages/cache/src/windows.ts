@@ -40,7 +40,11 @@ export function errorFallback(
 }
 
 /** Whether a stale entry may be served while it is refreshed in the background. */
-export function canServeWhileRevalidating(ctx: Context, entry: CacheEntry, policy: Policy): boolean {
+export function canServeWhileRevalidating(
+  ctx: Context,
+  entry: CacheEntry,
+  policy: Policy,
+): boolean {
   const { meta } = entry;
   if (meta.kind !== 'http' || meta.noStale || !withinMaxAge(ctx, entry)) return false;
   const stale = stalenessMs(policy);
@@ -52,7 +56,12 @@ export function canServeWhileRevalidating(ctx: Context, entry: CacheEntry, polic
  * least the last-known-good age for 2xx, the whole `maxAgeMs` when it has validators (worth
  * revalidating), and never more than `maxAgeMs`.
  */
-export function keepMs(ctx: Context, meta: CacheEntryMeta, policy: Policy, hasValidators: boolean): number {
+export function keepMs(
+  ctx: Context,
+  meta: CacheEntryMeta,
+  policy: Policy,
+  hasValidators: boolean,
+): number {
   let keep = Math.max(0, -stalenessMs(policy));
   if (meta.kind === 'http') {
     if (!meta.noStale) keep += Math.max(sieWindow(ctx, meta), swrWindow(ctx, meta));

@@ -4,7 +4,8 @@ import { Redis } from 'ioredis';
 export function redisUrl(what: string): string | undefined {
   const url = process.env.REDIS_URL;
   if (url) return url;
-  if (process.env.CI === 'true') throw new Error(`REDIS_URL is not set but CI=true: ${what} tests need a server.`);
+  if (process.env.CI === 'true')
+    throw new Error(`REDIS_URL is not set but CI=true: ${what} tests need a server.`);
   // biome-ignore lint/suspicious/noConsole: tests skip with a visible notice
   console.warn(`[@brace/cache-redis] REDIS_URL is not set: skipping ${what} tests.`);
   return undefined;
@@ -18,7 +19,9 @@ export function randomPrefix(label: string): string {
 export async function connect(url: string, fragile = false): Promise<Redis> {
   const client = new Redis(url, {
     lazyConnect: true,
-    ...(fragile ? { retryStrategy: () => null, maxRetriesPerRequest: 0, enableOfflineQueue: false } : {}),
+    ...(fragile
+      ? { retryStrategy: () => null, maxRetriesPerRequest: 0, enableOfflineQueue: false }
+      : {}),
   });
   client.on('error', () => {});
   await client.connect();

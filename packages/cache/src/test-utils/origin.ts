@@ -2,7 +2,9 @@ import { manualClock } from '@brace/core';
 import { type CacheOptions, createCache } from '../index.js';
 
 /** A scripted origin: each call takes the next answer (a Response factory or an error). */
-export type Answer = ((conditional?: Record<string, string>) => Response | Promise<Response>) | Error;
+export type Answer =
+  | ((conditional?: Record<string, string>) => Response | Promise<Response>)
+  | Error;
 
 export function scripted(...answers: Answer[]) {
   const calls: Array<Record<string, string> | undefined> = [];
