@@ -230,13 +230,30 @@ export interface CacheOptions {
    * request for `maxAgeMs` (or this many ms when a number) and serve it only when the origin
    * fails. Never for `no-store`, `no-cache` or `must-revalidate` answers. Default: off.
    */
-  lastKnownGood?: number | { maxAgeMs: number };
+  lastKnownGood?:
+    | number
+    | {
+        /** How long the last 2xx answer is kept and may be served on failure, ms. */
+        maxAgeMs: number;
+      };
   /** Coalesce concurrent misses for one key (in process; across processes when the store has `lock`). Default true. */
-  coalesce?: boolean | { lockMs?: number; pollMs?: number };
+  coalesce?:
+    | boolean
+    | {
+        /** How long a cross-process lock holds before others ask the origin themselves. Default {@link DEFAULT_COALESCE_LOCK_MS}. */
+        lockMs?: number;
+        /** How often a waiting process looks for the holder's stored result. Default {@link DEFAULT_COALESCE_POLL_MS}. */
+        pollMs?: number;
+      };
   /** Replaces the `METHOD URL` part of the key (the credential partition is still appended). */
   key?: (request: CacheRequest) => string;
   /** Which request headers and query parameters are credentials. Default {@link DEFAULT_CREDENTIAL_HEADERS}, {@link DEFAULT_CREDENTIAL_PARAMS}. */
-  credentials?: { headers?: readonly string[]; params?: readonly string[] };
+  credentials?: {
+    /** Request header names that carry a credential (case-insensitive). */
+    headers?: readonly string[];
+    /** Query parameter names that carry a credential (case-insensitive). */
+    params?: readonly string[];
+  };
   /** Bodies larger than this (bytes) pass through uncached. Default {@link DEFAULT_MAX_BODY_BYTES}. */
   maxBodyBytes?: number;
   /**

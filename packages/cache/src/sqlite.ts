@@ -15,7 +15,10 @@ import type { CacheEntry, CacheEntryMeta, CacheStore } from './store.js';
  */
 export interface CacheSqliteStatement {
   /** Runs with positional parameters; reports the rows changed. */
-  run(...params: Array<string | number | Uint8Array | null>): { changes: number | bigint };
+  run(...params: Array<string | number | Uint8Array | null>): {
+    /** Rows inserted, updated or deleted. */
+    changes: number | bigint;
+  };
   /** Runs with positional parameters; the first row or `undefined`. */
   get(...params: Array<string | number | Uint8Array | null>): unknown;
 }
