@@ -173,12 +173,19 @@ export function createCache(options: CacheOptions = {}): Cache {
     );
     const headers = headerRecord(request.headers);
     for (const name of credentialSet) delete headers[name];
+    // Vary may name a credential header: its value must never reach the store. Within a
+    // partition the credential is fixed by the key, so presence is all Vary needs to see.
+    let varyView = request.headers;
+    if (rk.partitioned) {
+      varyView = new Headers(request.headers);
+      for (const name of credentialSet) if (varyView.has(name)) varyView.set(name, 'present');
+    }
     return {
       method,
       key: rk.key,
       url: rk.safeUrl,
       partitioned: rk.partitioned,
-      headers: request.headers,
+      headers: varyView,
       policyRequest: { url: rk.key, method, headers },
       signal,
     };
@@ -191,7 +198,8 @@ export function createCache(options: CacheOptions = {}): Cache {
     policy: Parameters<typeof askOrigin>[4],
   ) {
     if (ctx.flights.has(call.key)) return;
-    const flight = askOrigin(ctx, call, origin, entry, policy, true).then(async (outcome) => {
+    const detached: Call = { ...call, signal: undefined };
+    const flight = askOrigin(ctx, detached, origin, entry, policy, true).then(async (outcome) => {
       if (outcome.type === 'stream') await outcome.response.body?.cancel().catch(() => {});
       if (outcome.type === 'error')
         emit(options.onRefreshError, { url: call.url, error: outcome.error });
@@ -207,7 +215,7 @@ export function createCache(options: CacheOptions = {}): Cache {
     let policy = entry && policyOf(ctx, entry);
     if (
       entry &&
-      (!policy || !varyMatches(entry.meta.vary, request.headers) || !withinMaxAge(ctx, entry))
+      (!policy || !varyMatches(entry.meta.vary, call.headers) || !withinMaxAge(ctx, entry))
     ) {
       entry = undefined;
       policy = undefined;
@@ -217,13 +225,25 @@ export function createCache(options: CacheOptions = {}): Cache {
       if (entry.meta.kind === 'http' && policy.satisfiesWithoutRevalidation(call.policyRequest)) {
         answer = serveEntry(ctx, call, entry, policy, 'fresh');
       } else {
-        const blocked = options.originBlocked?.(request);
+        let blocked: string | false | null | undefined;
+        try {
+          blocked = options.originBlocked?.(request);
+        } catch {
+          // A throwing predicate is treated as "not blocked": the request goes on.
+        }
         if (blocked && errorFallback(ctx, entry, policy) !== undefined) {
           answer = serveEntry(ctx, call, entry, policy, `stale: ${blocked}`);
         }
       }
     }
     return { entry, policy, answer };
+  }
+
+  async function invalidate(request: CacheRequest): Promise<void> {
+    for (const method of CACHED_METHODS) {
+      const call = await callOf(request, method);
+      await deleteEntry(ctx, call.key);
+    }
   }
 
   return {
@@ -244,7 +264,7 @@ export function createCache(options: CacheOptions = {}): Cache {
       if (!CACHED_METHODS.has(method)) {
         emit(options.onBypass, { method, url: (await keyOf(request)).safeUrl, reason: 'method' });
         const response = await origin(undefined);
-        if (!SAFE_METHODS.has(method) && response.status < 400) await this.invalidate(request);
+        if (!SAFE_METHODS.has(method) && response.status < 400) await invalidate(request);
         return response;
       }
       const call = await callOf(request, method, signal);
@@ -264,11 +284,6 @@ export function createCache(options: CacheOptions = {}): Cache {
       return serveOutcome(ctx, call, outcome);
     },
 
-    async invalidate(request) {
-      for (const method of CACHED_METHODS) {
-        const call = await callOf(request, method);
-        await deleteEntry(ctx, call.key);
-      }
-    },
+    invalidate,
   };
 }

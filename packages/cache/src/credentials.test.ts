@@ -127,3 +127,45 @@ describe('credential partitions (planted secrets)', () => {
     expect(calls()).toBe(1100);
   });
 });
+
+describe('Vary on a credential header', () => {
+  it('stores neither the credential nor its hash input in the entry, and still partitions', async () => {
+    const store = recordingStore();
+    const { cache, clock } = setup({ store });
+    let calls = 0;
+    const origin = (r: Request) => async () => {
+      calls++;
+      return new Response(`for ${r.headers.get('authorization')?.slice(-4)}`, {
+        headers: { 'cache-control': 'private, max-age=60', vary: 'Authorization, Accept' },
+      });
+    };
+    const a = get(URL_A, { authorization: `Bearer ${SECRET_A}`, accept: 'text/plain' });
+    await (await cache.handle(a, origin(a))).text();
+    await clock.advance(1_000);
+    const again = get(URL_A, { authorization: `Bearer ${SECRET_A}`, accept: 'text/plain' });
+    const hit = await cache.handle(again, origin(again));
+    expect(hit.headers.get('brace-cache')).toBe('fresh');
+    const b = get(URL_A, { authorization: `Bearer ${SECRET_B}`, accept: 'text/plain' });
+    expect(await (await cache.handle(b, origin(b))).text()).toBe(`for ${SECRET_B.slice(-4)}`);
+    expect(calls).toBe(2);
+    expect(JSON.stringify(store.entries.map((e) => e.meta))).not.toContain('PLANTED_SECRET');
+    expect(store.entries[0]?.meta.vary).toEqual({ authorization: 'present', accept: 'text/plain' });
+  });
+
+  it('a throwing originBlocked predicate does not break the request; handle works unbound', async () => {
+    const { cache, clock } = setup({
+      staleIfErrorMs: 60_000,
+      originBlocked: () => {
+        throw new Error('predicate bug');
+      },
+    });
+    const { handle } = cache;
+    let n = 0;
+    const origin = async () =>
+      new Response(`v${++n}`, { headers: { 'cache-control': 'max-age=1' } });
+    await (await handle(get(URL_A), origin)).text();
+    await clock.advance(2_000);
+    expect(await (await handle(get(URL_A), origin)).text()).toBe('v2');
+    expect((await handle(new Request(URL_A, { method: 'DELETE' }), origin)).status).toBe(200);
+  });
+});

@@ -59,7 +59,17 @@ const responseHeaders = fc.record(
   {
     'cache-control': cacheControl,
     age: fc.oneof(numberish, headerValue),
-    vary: fc.constantFrom('*', 'accept', 'accept, *', 'x-a, x-b', '', ',,', 'Accept-Language'),
+    vary: fc.constantFrom(
+      '*',
+      'accept',
+      'accept, *',
+      'x-a, x-b',
+      '',
+      ',,',
+      'Accept-Language',
+      'Authorization',
+      'authorization, accept',
+    ),
     expires: fc.constantFrom(
       '0',
       'garbage',

@@ -87,7 +87,9 @@ describe('origin down: every GET within its window is served stale and marked', 
       } finally {
         server.set((req, res) => {
           const n = Number((req.url ?? '').split('/').pop());
-          res.writeHead(200, { 'cache-control': n % 2 === 0 ? 'max-age=60' : 'max-age=60, must-revalidate' });
+          res.writeHead(200, {
+            'cache-control': n % 2 === 0 ? 'max-age=60' : 'max-age=60, must-revalidate',
+          });
           res.end(`item ${n}`);
         });
       }
