@@ -3,7 +3,18 @@ import type { CacheOptions } from './options.js';
 import type { Policy, PolicyClass } from './policy.js';
 import type { CacheEntry, CacheStore } from './store.js';
 
-/** Conditional headers for a revalidation (`if-none-match`, `if-modified-since`), or none. */
+/**
+ * How the cache reaches the origin: called for misses and revalidations with the conditional
+ * headers to add (`if-none-match`, `if-modified-since`), or `undefined` for a plain request.
+ *
+ * @example
+ * ```ts
+ * import type { Origin } from '@brace/cache';
+ *
+ * const url = 'https://api.example.com/v1/rates';
+ * const origin: Origin = (conditional) => fetch(url, { headers: { accept: 'application/json', ...conditional } });
+ * ```
+ */
 export type Origin = (conditional?: Record<string, string>) => Promise<Response>;
 
 /** What one origin request produced, shared by every request coalesced on it. */

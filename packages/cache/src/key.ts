@@ -1,4 +1,13 @@
-/** The part of a request the cache reads: a `Request` fits, so does a plain object. */
+/**
+ * The part of a request the cache reads: a `Request` fits, so does a plain object.
+ *
+ * @example
+ * ```ts
+ * import type { CacheRequest } from '@brace/cache';
+ *
+ * const request: CacheRequest = { method: 'GET', url: 'https://api.example.com/v1/rates', headers: new Headers() };
+ * ```
+ */
 export interface CacheRequest {
   /** The method, e.g. `GET`. */
   readonly method: string;
