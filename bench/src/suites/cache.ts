@@ -151,7 +151,7 @@ const suite: Suite = async (ctx) => {
     }
     void sink;
     return {
-      title: '@brace/cache',
+      title: 'cache',
       workloads: [hit],
       extra: lines.join('\n'),
       libraries: ['axios', 'axios-cache-interceptor', 'undici', 'http-cache-semantics'],
