@@ -167,12 +167,13 @@ export function createCache(options: CacheOptions = {}): Cache {
     method: string,
     signal?: AbortSignal,
   ): Promise<Call> {
+    const headers = headerRecord(request.headers);
     const rk = await keyOf(
       options.key ? { method, url: options.key(request), headers: request.headers } : request,
       method,
+      headers,
     );
-    const headers = headerRecord(request.headers);
-    for (const name of credentialSet) delete headers[name];
+    if (rk.partitioned) for (const name of credentialSet) delete headers[name];
     // Vary may name a credential header: its value must never reach the store. Within a
     // partition the credential is fixed by the key, so presence is all Vary needs to see.
     let varyView = request.headers;

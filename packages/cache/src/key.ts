@@ -91,11 +91,19 @@ export function keyBuilder(headers: readonly string[], params: readonly string[]
     return hex;
   }
 
-  return async function keyOf(request: CacheRequest, method = request.method): Promise<RequestKey> {
+  /**
+   * The key of `request`. `record` (lower-case names, as `headerRecord` builds it) saves
+   * reading the headers again.
+   */
+  return async function keyOf(
+    request: CacheRequest,
+    method = request.method,
+    record?: Record<string, string>,
+  ): Promise<RequestKey> {
     let credential = '';
     for (const name of headerNames) {
-      const value = request.headers.get(name);
-      if (value !== null) credential += `${name}\0${value}\0`;
+      const value = record ? record[name] : (request.headers.get(name) ?? undefined);
+      if (value !== undefined) credential += `${name}\0${value}\0`;
     }
     let url = request.url;
     let safeUrl = url;
