@@ -40,6 +40,7 @@ export interface Context {
   staleIfErrorMs: number;
   staleWhileRevalidateMs: number;
   lastKnownGoodMs: number;
+  storeTimeoutMs: number;
   maxBodyBytes: number;
   coalesce: boolean;
   lockMs: number;

@@ -34,6 +34,32 @@ describe('a failing store degrades to no caching', () => {
     });
   }
 
+  it('a store that never answers costs at most storeTimeoutMs per operation', async () => {
+    const never = () => new Promise<never>(() => {});
+    const { cache, clock, events } = setup({
+      storeTimeoutMs: 200,
+      store: { get: never, set: never, delete: never, lock: never, unlock: never },
+    });
+    const { origin, calls } = scripted(reply('a', { 'cache-control': 'max-age=60' }));
+    let done = false;
+    const pending = cache.handle(get(URL_A), origin).finally(() => {
+      done = true;
+    });
+    // get, lock and set each wait their 200 ms out.
+    for (let i = 0; i < 10 && !done; i++) {
+      await new Promise((resolve) => setImmediate(resolve));
+      await clock.advance(200);
+    }
+    expect(await (await pending).text()).toBe('a');
+    expect(clock.now() - 1_700_000_000_000).toBe(600);
+    expect(calls).toHaveLength(1);
+    const failures = events
+      .filter(([k]) => k === 'storeError')
+      .map(([, e]) => e as { operation: string; error: Error });
+    expect(failures.map((f) => f.operation)).toEqual(['get', 'lock', 'set']);
+    expect(failures[0]?.error.message).toContain('failed during `get`');
+  });
+
   it('treats a malformed or unreadable entry as a miss', async () => {
     const { cache, events } = setup({
       store: {
@@ -158,6 +184,7 @@ describe('options', () => {
       ['originBlocked', { originBlocked: 1 as never }],
       ['credentials.headers', { credentials: { headers: [''] } }],
       ['coalesce.pollMs', { coalesce: { pollMs: 0 } }],
+      ['storeTimeoutMs', { storeTimeoutMs: 0 }],
     ];
     for (const [name, options] of bad) {
       let caught: unknown;

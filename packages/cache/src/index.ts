@@ -23,6 +23,7 @@ export {
   DEFAULT_MAX_AGE_MS,
   DEFAULT_MAX_BODY_BYTES,
   DEFAULT_REASON_HEADER,
+  DEFAULT_STORE_TIMEOUT_MS,
   type MissEvent,
   type RefreshErrorEvent,
   type ServeEvent,

@@ -53,6 +53,20 @@ export const DEFAULT_COALESCE_LOCK_MS = 5_000;
 export const DEFAULT_COALESCE_POLL_MS = 20;
 
 /**
+ * Default longest wait for one store operation: 1 s. A store slower than that counts as
+ * failed for that request (an `onStoreError` event, no caching), so a hung store never hangs
+ * requests.
+ *
+ * @example
+ * ```ts
+ * import { DEFAULT_STORE_TIMEOUT_MS } from '@brace/cache';
+ *
+ * console.log(DEFAULT_STORE_TIMEOUT_MS); // 1000
+ * ```
+ */
+export const DEFAULT_STORE_TIMEOUT_MS = 1_000;
+
+/**
  * Default name of the response header that says why an answer came from the cache.
  *
  * @example
@@ -219,6 +233,8 @@ export interface RefreshErrorEvent {
 export interface CacheOptions {
   /** Where entries live. Default: a `memoryStore()` of its own. */
   store?: CacheStore;
+  /** Longest wait for one store operation (1 ms to 1 year); past it the request goes on without the cache. Default {@link DEFAULT_STORE_TIMEOUT_MS}. */
+  storeTimeoutMs?: number;
   /** Hard limit on how long any entry is kept or served, whatever its headers say (1 ms to 1 year). Default {@link DEFAULT_MAX_AGE_MS}. */
   maxAgeMs?: number;
   /** How long past freshness a response may be served when the origin fails, for responses without a `stale-if-error` directive. Default 0. */

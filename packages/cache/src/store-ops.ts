@@ -1,4 +1,5 @@
 import type { Context } from './context.js';
+import { CacheStoreError } from './errors.js';
 import { emit } from './options.js';
 import type { Policy } from './policy.js';
 import type { CacheEntry } from './store.js';
@@ -6,6 +7,26 @@ import type { CacheEntry } from './store.js';
 function failed(ctx: Context, operation: string, error: unknown): undefined {
   emit(ctx.options.onStoreError, { operation, error });
   return undefined;
+}
+
+/**
+ * Waits for a store operation, at most `storeTimeoutMs`: a store that hangs (a client queueing
+ * commands while disconnected) must not hang the request. Synchronous results pass at no cost.
+ */
+function bounded<T>(ctx: Context, operation: string, result: T | Promise<T>): T | Promise<T> {
+  if (!(result instanceof Promise)) return result;
+  const controller = new AbortController();
+  const timeout = ctx.clock.sleep(ctx.storeTimeoutMs, controller.signal).then(
+    () => {
+      throw new CacheStoreError(
+        'configured',
+        operation,
+        new Error(`No answer within storeTimeoutMs (${ctx.storeTimeoutMs} ms).`),
+      );
+    },
+    () => undefined as never,
+  );
+  return Promise.race([result, timeout]).finally(() => controller.abort());
 }
 
 function isEntry(value: unknown): value is CacheEntry {
@@ -26,7 +47,7 @@ function isEntry(value: unknown): value is CacheEntry {
 export async function getEntry(ctx: Context, key: string): Promise<CacheEntry | undefined> {
   let value: unknown;
   try {
-    value = await ctx.store.get(key);
+    value = await bounded(ctx, 'get', ctx.store.get(key));
   } catch (error) {
     return failed(ctx, 'get', error);
   }
@@ -57,7 +78,7 @@ export async function setEntry(
   ttlMs: number,
 ): Promise<boolean> {
   try {
-    await ctx.store.set(key, entry, Math.max(1, Math.ceil(ttlMs)));
+    await bounded(ctx, 'set', ctx.store.set(key, entry, Math.max(1, Math.ceil(ttlMs))));
     return true;
   } catch (error) {
     failed(ctx, 'set', error);
@@ -68,7 +89,7 @@ export async function setEntry(
 /** Deletes an entry; a failure is an event, never an error. */
 export async function deleteEntry(ctx: Context, key: string): Promise<void> {
   try {
-    await ctx.store.delete(key);
+    await bounded(ctx, 'delete', ctx.store.delete(key));
   } catch (error) {
     failed(ctx, 'delete', error);
   }
@@ -79,7 +100,7 @@ export async function lockKey(ctx: Context, key: string): Promise<string | undef
   const lock = ctx.store.lock;
   if (lock === undefined) return null;
   try {
-    return (await lock.call(ctx.store, key, ctx.lockMs)) ?? undefined;
+    return (await bounded(ctx, 'lock', lock.call(ctx.store, key, ctx.lockMs))) ?? undefined;
   } catch (error) {
     failed(ctx, 'lock', error);
     return null;
@@ -89,7 +110,7 @@ export async function lockKey(ctx: Context, key: string): Promise<string | undef
 /** Releases the coalescing lock; a failure is an event (the lock expires on its own). */
 export async function unlockKey(ctx: Context, key: string, token: string): Promise<void> {
   try {
-    await ctx.store.unlock?.(key, token);
+    await bounded(ctx, 'unlock', ctx.store.unlock?.(key, token));
   } catch (error) {
     failed(ctx, 'unlock', error);
   }
