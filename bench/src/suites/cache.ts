@@ -6,7 +6,7 @@ import { cachedFetch } from '@brace/cache/fetch';
 import axios from 'axios';
 import { setupCache } from 'axios-cache-interceptor';
 import { Agent, interceptors, request as undiciRequest } from 'undici';
-import { compare } from '../harness.js';
+import { compare, pairedRatio } from '../harness.js';
 import type { Suite } from '../suite.js';
 import { target } from '../targets.js';
 import { jsonBody, loopback, nsOf, times, us } from '../util.js';
@@ -96,17 +96,38 @@ const suite: Suite = async (ctx) => {
     const full = nsOf(hit, 'Brace cachedFetch(url) + .text()');
     const aciNs = nsOf(hit, 'axios-cache-interceptor api.get(url) (data already parsed)');
     const undiciNs = nsOf(hit, 'undici cache interceptor request(url) + body.text()');
+    const best = (name: string) => 1e9 / (hit.results.find((r) => r.name === name)?.ops.max ?? 1);
     target(
       SUITE,
       'fresh hit ≤ 5 µs over an in-process stub (cache.handle)',
-      us(core),
+      `${us(core)} median, ${us(best('Brace cache.handle(request) → Response'))} best round`,
       core <= 5000,
+    );
+    // "Ahead of": paired rounds (each round runs Brace and the peer back to back), so load on
+    // the machine hits both sides of a pair alike.
+    const braceHit = async () => {
+      sink += (await (await get(url)).text()).length;
+    };
+    const paired = { rounds: ctx.smoke ? 3 : 15, n: ctx.smoke ? 20 : 300 };
+    const vsAci = await pairedRatio(
+      braceHit,
+      async () => {
+        sink += (await aci.get(url)).status;
+      },
+      paired,
+    );
+    const vsUndici = await pairedRatio(
+      braceHit,
+      async () => {
+        sink += (await (await undiciRequest(url, { dispatcher })).body.text()).length;
+      },
+      paired,
     );
     target(
       SUITE,
-      'fresh hit ahead of axios-cache-interceptor and undici’s cache interceptor (cachedFetch + text)',
-      `${us(full)} vs ${us(aciNs)} (${times(aciNs / full)}) and ${us(undiciNs)} (${times(undiciNs / full)})`,
-      full < aciNs && full < undiciNs,
+      'fresh hit ahead of axios-cache-interceptor and undici’s cache interceptor (cachedFetch + text, paired rounds)',
+      `${times(vsAci)} axios-cache-interceptor’s throughput, ${times(vsUndici)} undici’s (medians ${us(full)}, ${us(aciNs)}, ${us(undiciNs)})`,
+      vsAci > 1 && vsUndici > 1,
     );
 
     // Origin down: every GET with a stale entry is answered stale; latency of those answers.
