@@ -261,7 +261,7 @@ export interface CacheOptions {
         /** How often a waiting process looks for the holder's stored result. Default {@link DEFAULT_COALESCE_POLL_MS}. */
         pollMs?: number;
       };
-  /** Replaces the `METHOD URL` part of the key (the credential partition is still appended). */
+  /** Replaces the URL in the key, e.g. to drop tracking parameters (the method and the credential partition are still added; credential parameters are still removed). */
   key?: (request: CacheRequest) => string;
   /** Which request headers and query parameters are credentials. Default {@link DEFAULT_CREDENTIAL_HEADERS}, {@link DEFAULT_CREDENTIAL_PARAMS}. */
   credentials?: {
