@@ -206,5 +206,6 @@ async function storeResponse(ctx: Context, call: Call, response: Response): Prom
     headers: [...response.headers],
     body: read.bytes,
     vary,
+    setsCookie: response.headers.has('set-cookie'),
   };
 }
