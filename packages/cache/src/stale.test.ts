@@ -206,7 +206,9 @@ describe('stale-while-revalidate', () => {
     const stale = await cache.handle(get(URL_A), origin);
     expect(stale.headers.get('brace-cache')).toBe('stale-while-revalidate');
     expect(await stale.text()).toBe('v1');
-    await new Promise((resolve) => setImmediate(resolve));
+    for (let i = 0; i < 100 && events.filter(([k]) => k === 'store').length < 2; i++) {
+      await new Promise((resolve) => setImmediate(resolve));
+    }
     const refreshed = await cache.handle(get(URL_A), origin);
     expect(await refreshed.text()).toBe('v2');
     expect(refreshed.headers.get('brace-cache')).toBe('fresh');
@@ -231,7 +233,9 @@ describe('stale-while-revalidate', () => {
     ]);
     expect(a.headers.get('brace-cache')).toBe('stale-while-revalidate');
     expect(b.headers.get('brace-cache')).toBe('stale-while-revalidate');
-    await new Promise((resolve) => setImmediate(resolve));
+    for (let i = 0; i < 100 && !events.some(([k]) => k === 'refreshError'); i++) {
+      await new Promise((resolve) => setImmediate(resolve));
+    }
     expect(calls).toHaveLength(2);
     expect(events.filter(([k]) => k === 'refreshError')).toHaveLength(1);
     await clock.advance(30_000);
