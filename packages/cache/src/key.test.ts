@@ -47,6 +47,21 @@ describe('keys (property)', () => {
     );
   });
 
+  it('a salt changes the partition hash', async () => {
+    const salted = keyBuilder(
+      DEFAULT_CREDENTIAL_HEADERS,
+      DEFAULT_CREDENTIAL_PARAMS,
+      'deployment-secret',
+    );
+    const request = {
+      method: 'GET',
+      url: 'https://api.example.com/x',
+      headers: new Headers({ authorization: 'Bearer t' }),
+    };
+    expect((await salted(request)).key).not.toBe((await keyOf(request)).key);
+    expect((await salted(request)).key).toBe((await salted(request)).key);
+  });
+
   it('requests without credentials share the unpartitioned key; parameter order is kept', async () => {
     const plain = await keyOf({
       method: 'get',
