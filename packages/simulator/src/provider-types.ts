@@ -138,6 +138,6 @@ export interface Provider {
   oauth: OAuthServer | undefined;
   /** The webhook sender, when `webhooks` is on. */
   webhooks: WebhookSender | undefined;
-  /** Waits for webhooks in flight, then stops the server and every pending wait. */
+  /** Cancels webhook retries still waiting, waits for deliveries in flight, then stops the server and every pending wait. */
   close(): Promise<void>;
 }

@@ -14,7 +14,11 @@ async function start(options: ProviderOptions = {}): Promise<Provider> {
   return provider;
 }
 const post = (url: string, body: unknown, headers: Record<string, string> = {}) =>
-  fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+  fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify(body),
+  });
 
 describe('generic resources', () => {
   it('creates, reads, lists, updates and deletes', async () => {
@@ -26,12 +30,17 @@ describe('generic resources', () => {
     expect(item).toEqual({ name: 'a', id: 'ite_000001', created_at: '2026-01-01T00:00:00.000Z' });
     expect(await (await fetch(`${p.url}/v1/items/${item.id}`)).json()).toEqual(item);
     expect(await (await fetch(`${p.url}/v1/items`)).json()).toEqual({ data: [item] });
-    const patched = await fetch(`${p.url}/v1/items/${item.id}`, { method: 'PATCH', body: '{"name":"b"}' });
+    const patched = await fetch(`${p.url}/v1/items/${item.id}`, {
+      method: 'PATCH',
+      body: '{"name":"b"}',
+    });
     expect(((await patched.json()) as { name: string }).name).toBe('b');
     expect((await fetch(`${p.url}/v1/items/${item.id}`, { method: 'DELETE' })).status).toBe(204);
     expect((await fetch(`${p.url}/v1/items/${item.id}`)).status).toBe(404);
     expect((await fetch(`${p.url}/v1/items/${item.id}`, { method: 'DELETE' })).status).toBe(404);
-    expect((await fetch(`${p.url}/v1/items/${item.id}`, { method: 'PATCH', body: '{}' })).status).toBe(404);
+    expect(
+      (await fetch(`${p.url}/v1/items/${item.id}`, { method: 'PATCH', body: '{}' })).status,
+    ).toBe(404);
     expect(p.ledger.routes['GET /v1/items/:id']).toBe(2);
     expect(p.ledger.created).toBe(1);
   });
@@ -39,7 +48,9 @@ describe('generic resources', () => {
   it('answers 400 for bodies that are not objects, 405 for other methods; parses forms', async () => {
     const p = await start();
     expect((await fetch(`${p.url}/x`, { method: 'POST', body: '[1]' })).status).toBe(400);
-    expect((await fetch(`${p.url}/x/abc_000001`, { method: 'PUT', body: 'nope' })).status).toBe(400);
+    expect((await fetch(`${p.url}/x/abc_000001`, { method: 'PUT', body: 'nope' })).status).toBe(
+      400,
+    );
     expect((await fetch(`${p.url}/x`, { method: 'PUT', body: '{}' })).status).toBe(405);
     const created = await fetch(`${p.url}/x`, { method: 'OPTIONS' });
     expect(created.status).toBe(405);
@@ -90,11 +101,14 @@ describe('routes', () => {
         'GET /text': () => ({ status: 202, body: 'plain', headers: { 'x-a': '1' } }),
         'GET /bytes': () => ({ body: new Uint8Array([104, 105]) }),
         'GET /empty': () => ({}),
-        'POST /web': async (request) => new Response(`got ${await request.text()}`, { status: 201 }),
+        'POST /web': async (request) =>
+          new Response(`got ${await request.text()}`, { status: 201 }),
         'GET /fail': () => {
           throw new Error('boom');
         },
-        '* /any': (request, ctx) => ({ body: { method: request.method, origin: ctx.origin === p.url, now: ctx.now() > 0 } }),
+        '* /any': (request, ctx) => ({
+          body: { method: request.method, origin: ctx.origin === p.url, now: ctx.now() > 0 },
+        }),
       },
     });
     expect(await (await fetch(`${p.url}/hello/w%C3%B6rld`)).json()).toEqual({ hello: 'wörld' });
@@ -105,12 +119,18 @@ describe('routes', () => {
     const web = await fetch(`${p.url}/web`, { method: 'POST', body: 'x' });
     expect([web.status, await web.text()]).toEqual([201, 'got x']);
     expect((await fetch(`${p.url}/fail`)).status).toBe(500);
-    expect(await (await fetch(`${p.url}/any`, { method: 'DELETE' })).json()).toEqual({ method: 'DELETE', origin: true, now: true });
+    expect(await (await fetch(`${p.url}/any`, { method: 'DELETE' })).json()).toEqual({
+      method: 'DELETE',
+      origin: true,
+      now: true,
+    });
     expect(p.ledger.routes['GET /hello/:name']).toBe(1);
   });
 
   it('refuses malformed route keys', async () => {
-    await expect(createProvider({ routes: { 'nope': () => ({}) } })).rejects.toThrow(SimulatorOptionsError);
+    await expect(createProvider({ routes: { nope: () => ({}) } })).rejects.toThrow(
+      SimulatorOptionsError,
+    );
   });
 });
 

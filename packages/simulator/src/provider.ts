@@ -170,6 +170,7 @@ export async function createProvider(options: ProviderOptions = {}): Promise<Pro
     webhooks,
     close() {
       closing ??= (async () => {
+        webhooks?.stopRetries();
         await webhooks?.drain();
         controller.abort(new Error('The simulated provider closed.'));
         await closeServer(server);

@@ -35,7 +35,9 @@ describe('rolling-window rate limit', () => {
     // Accepted again, though still over the limit by arrivals (3 arrivals at +400 ms and this one).
     expect((await fetch(`${p.url}/items`)).status).toBe(200);
     expect(p.ledger).toMatchObject({ requests: 5, accepted: 4, rateLimited: 1, overLimit: 2 });
-    expect(() => p.assert.neverOverLimit()).toThrow(/2 requests arrived over it \(1 refused; 5 requests seen\)/);
+    expect(() => p.assert.neverOverLimit()).toThrow(
+      /2 requests arrived over it \(1 refused; 5 requests seen\)/,
+    );
   });
 
   it('counts arrivals over the limit even while refused (hammering during a 429 storm)', async () => {
@@ -52,7 +54,9 @@ describe('rolling-window rate limit', () => {
   it('github: 403 past the primary limit, x-ratelimit-* headers, reset in epoch seconds, no Retry-After', async () => {
     const clock = fixedClock();
     const p = await start({ clock, preset: 'github', rateLimit: { limit: 2, windowMs: 60_000 } });
-    const ok = await fetch(`${p.url}/repos/o/r`, { headers: { 'x-github-api-version': '2022-11-28' } });
+    const ok = await fetch(`${p.url}/repos/o/r`, {
+      headers: { 'x-github-api-version': '2022-11-28' },
+    });
     expect(ok.headers.get('x-ratelimit-limit')).toBe('2');
     expect(ok.headers.get('x-ratelimit-remaining')).toBe('1');
     expect(ok.headers.get('x-ratelimit-used')).toBe('1');
@@ -64,18 +68,28 @@ describe('rolling-window rate limit', () => {
     expect(limited.status).toBe(403);
     expect(limited.headers.get('retry-after')).toBeNull();
     expect(limited.headers.get('x-ratelimit-remaining')).toBe('0');
-    expect(await limited.json()).toMatchObject({ message: expect.stringContaining('API rate limit exceeded') });
+    expect(await limited.json()).toMatchObject({
+      message: expect.stringContaining('API rate limit exceeded'),
+    });
   });
 
   it('github: refuses an unsupported API version with 400', async () => {
     const p = await start({ preset: 'github', rateLimit: false });
-    const response = await fetch(`${p.url}/user`, { headers: { 'x-github-api-version': '1999-01-01' } });
+    const response = await fetch(`${p.url}/user`, {
+      headers: { 'x-github-api-version': '1999-01-01' },
+    });
     expect(response.status).toBe(400);
-    expect(await response.json()).toMatchObject({ message: 'API version 1999-01-01 is not supported.' });
+    expect(await response.json()).toMatchObject({
+      message: 'API version 1999-01-01 is not supported.',
+    });
   });
 
   it('shopify: X-Shopify-Shop-Api-Call-Limit and 429 with Retry-After: 2.0', async () => {
-    const p = await start({ clock: fixedClock(), preset: 'shopify', rateLimit: { limit: 2, windowMs: 1000 } });
+    const p = await start({
+      clock: fixedClock(),
+      preset: 'shopify',
+      rateLimit: { limit: 2, windowMs: 1000 },
+    });
     const ok = await fetch(`${p.url}/admin/api/2025-01/products.json`);
     expect(ok.headers.get('x-shopify-shop-api-call-limit')).toBe('1/2');
     expect(ok.headers.get('x-shopify-api-version')).toBe('2025-01');
@@ -83,11 +97,17 @@ describe('rolling-window rate limit', () => {
     const limited = await fetch(`${p.url}/admin/api/2025-01/products.json`);
     expect(limited.status).toBe(429);
     expect(limited.headers.get('retry-after')).toBe('2.0');
-    expect(await limited.json()).toEqual({ errors: expect.stringContaining('Exceeded 2 calls per second') });
+    expect(await limited.json()).toEqual({
+      errors: expect.stringContaining('Exceeded 2 calls per second'),
+    });
   });
 
   it('slack: 429 with Retry-After and {ok:false,error:"ratelimited"}', async () => {
-    const p = await start({ clock: fixedClock(), preset: 'slack', rateLimit: { limit: 1, windowMs: 60_000 } });
+    const p = await start({
+      clock: fixedClock(),
+      preset: 'slack',
+      rateLimit: { limit: 1, windowMs: 60_000 },
+    });
     await fetch(`${p.url}/api/chat.postMessage`, { method: 'POST', body: '{}' });
     const limited = await fetch(`${p.url}/api/chat.postMessage`, { method: 'POST', body: '{}' });
     expect(limited.status).toBe(429);
@@ -96,7 +116,11 @@ describe('rolling-window rate limit', () => {
   });
 
   it('stripe: 429 without rate-limit headers, code rate_limit; Stripe-Version answered', async () => {
-    const p = await start({ clock: fixedClock(), preset: 'stripe', rateLimit: { limit: 1, windowMs: 1000 } });
+    const p = await start({
+      clock: fixedClock(),
+      preset: 'stripe',
+      rateLimit: { limit: 1, windowMs: 1000 },
+    });
     const ok = await fetch(`${p.url}/v1/customers`);
     expect(ok.headers.get('stripe-version')).toBe('2025-06-30.basil');
     const limited = await fetch(`${p.url}/v1/customers`);

@@ -166,6 +166,7 @@ export class WebhookSender {
   #held: WebhookEvent | undefined;
   #heldPlan: DeliveryPlan = { duplicate: false, forged: false, stale: false, future: false };
   #seq = 0;
+  readonly #retries = new AbortController();
 
   constructor(
     readonly options: WebhookOptions,
@@ -242,6 +243,11 @@ export class WebhookSender {
     return { data, has_more: start + limit < this.events.length };
   }
 
+  /** Cancels retries still waiting (each counts as failed); deliveries in flight go on. */
+  stopRetries(): void {
+    this.#retries.abort(new Error('The simulated provider closed.'));
+  }
+
   /** Sends a held-back event, then waits for every delivery and retry in flight. */
   async drain(): Promise<void> {
     const held = this.#held;
@@ -304,8 +310,9 @@ export class WebhookSender {
     const stats = this.context.ledger.webhooks;
     for (let i = 0; i < this.#delays.length; i++) {
       try {
-        await this.context.clock.sleep(this.#delays[i] as number, this.context.signal);
+        await this.context.clock.sleep(this.#delays[i] as number, this.#retries.signal);
       } catch {
+        stats.failed++;
         return;
       }
       stats.retried++;
