@@ -105,6 +105,8 @@ export interface ProviderOptions {
   port?: number;
   /** Host to listen on. Default `127.0.0.1`. */
   host?: string;
+  /** Serve `GET /_sim/ledger` and `POST /_sim/script` (the CLI turns this on). Default false. */
+  control?: boolean;
   /** Transcript entries kept at most. Default 10,000. */
   transcriptLimit?: number;
 }

@@ -1,6 +1,7 @@
 import { createServer } from 'node:http';
 import { systemClock } from '@brace/core';
 import { createAssertions } from './assert.js';
+import { CONTROL_PREFIX, handleControl } from './control.js';
 import { checkDrift } from './drift.js';
 import { SimulatorOptionsError } from './errors.js';
 import { FaultPlan } from './faults.js';
@@ -148,9 +149,14 @@ export async function createProvider(options: ProviderOptions = {}): Promise<Pro
     store.create = (collection, fields, id = identity(collection, fields)) =>
       create(collection, fields, id);
   }
+  const control = options.control === true;
   const server = createServer((req, res) => {
     res.sendDate = false;
-    handleRequest(state, req, res).catch(() => {
+    const task =
+      control && req.url?.startsWith(CONTROL_PREFIX)
+        ? handleControl(req, res, new URL(req.url, 'http://sim'), ledger, plan)
+        : handleRequest(state, req, res);
+    task.catch(() => {
       if (!res.headersSent)
         writeAnswer(res, 500, { 'content-type': 'text/plain' }, Buffer.from('simulator failure'));
       else res.destroy();
