@@ -28,6 +28,9 @@ export type {
 } from './provider-types.js';
 export { type Random, seededRandom } from './random.js';
 export type { RateLimitState } from './rate-window.js';
+export { createRecorder, type Fixture, type Interaction, type RecorderOptions } from './record.js';
+export { REDACTED, type RedactOptions } from './redact.js';
+export { checkFixtureDrift, type DriftEntry, replayFixture } from './replay.js';
 export { canonicalJson, MAX_RESOURCES, type Resource, ResourceStore } from './resources.js';
 export { type RunningServer, serveFetch } from './serve.js';
 export {
