@@ -132,8 +132,8 @@ describe('scripted faults (per attempt)', () => {
 
   it('close() ends pending slow answers', async () => {
     const clock = fixedClock();
-    const p = await createProvider({ clock, faults: { script: { 'GET /x': ['slow'] } } });
-    const pending = fetch(`${p.url}/x`).then(
+    const p = await createProvider({ clock, faults: { script: { 'POST /x': ['slow'] } } });
+    const pending = fetch(`${p.url}/x`, { method: 'POST', body: '{}' }).then(
       () => 'answered',
       () => 'closed',
     );
@@ -188,5 +188,27 @@ describe('probabilistic faults', () => {
     expect(errors).toBe(p.ledger.faults.error);
     expect(errors).toBeGreaterThan(10);
     expect(errors).toBeLessThan(30);
+  });
+});
+
+describe('after-commit faults apply only after a commit', () => {
+  it('drop and slow skip reads, failed writes and replays; a route’s own replay counts as one', async () => {
+    let n = 0;
+    const p = await start({
+      faults: { script: { '* /x': ['drop', 'drop', 'slow', 'drop'] } },
+      routes: {
+        'GET /x': () => ({ body: {} }),
+        'POST /x': () =>
+          ++n === 1
+            ? { status: 422, body: {} }
+            : { status: 200, headers: { 'idempotent-replayed': 'true' }, body: {} },
+      },
+    });
+    expect((await fetch(`${p.url}/x`)).status).toBe(200);
+    expect((await fetch(`${p.url}/x`, { method: 'POST' })).status).toBe(422);
+    expect((await fetch(`${p.url}/x`)).status).toBe(200);
+    expect((await fetch(`${p.url}/x`, { method: 'POST' })).status).toBe(200);
+    expect(p.ledger.faults).toMatchObject({ drop: 0, slow: 0 });
+    expect(p.ledger.replayed).toBe(1);
   });
 });

@@ -7,10 +7,14 @@ import { compileRoute, matchRoute, type RoutePattern } from './route-pattern.js'
  * - `error`: a 5xx (`errorStatus`) before the handler runs (nothing committed).
  * - `rateLimit` / `rateLimitNoRetryAfter`: a spurious 429 with or without `Retry-After`.
  * - `reset`: the connection is reset before any answer (nothing committed).
- * - `drop`: the handler runs (committed), then the socket is destroyed without an answer.
- * - `slow`: the handler runs, then the answer waits `slowMs`.
+ * - `drop`: a write is committed (2xx), then the socket is destroyed without an answer.
+ * - `slow`: a write is committed (2xx), then the answer waits `slowMs`.
  * - `slowBody`: headers at once, then the body dribbles out over `slowBodyMs`.
  * - `truncate`: the full `Content-Length` is announced, half the body sent, then the socket closes.
+ *
+ * The after-commit faults (`drop`, `slow`, `slowBody`, `truncate`) never touch replayed answers
+ * (an idempotency key's saved answer) or the provider's own refusals; `drop` and `slow` apply
+ * only to 2xx answers to POST, PUT, PATCH and DELETE, where something was committed.
  *
  * @example
  * ```ts

@@ -209,6 +209,24 @@ async function answerFor(
   };
 }
 
+/**
+ * The after-commit fault that applies: `drop` and `slow` only after a fresh 2xx write (something
+ * was committed), `slowBody` and `truncate` to any fresh answer; nothing to replays and refusals.
+ */
+function afterCommit(
+  fault: FaultDecision['fault'],
+  result: { answer: Answer; fresh: boolean },
+  method: string,
+): FaultDecision['fault'] {
+  if (!result.fresh) return 'none';
+  if (fault === 'drop' || fault === 'slow') {
+    const committed =
+      WRITES.has(method) && result.answer.status >= 200 && result.answer.status < 300;
+    return committed ? fault : 'none';
+  }
+  return fault;
+}
+
 /** Handles one request from arrival to the last byte. */
 export async function handleRequest(
   state: PipelineState,
@@ -334,5 +352,10 @@ export async function handleRequest(
       fresh: false,
     };
   }
-  return finish(result.answer, result.fresh ? decision.fault : 'none');
+  // A handler's own idempotent replay (say, @brace/idempotency inside a route) commits nothing.
+  if (result.fresh && result.answer.headers['idempotent-replayed'] === 'true') {
+    ledger.replayed++;
+    result.fresh = false;
+  }
+  return finish(result.answer, afterCommit(decision.fault, result, method));
 }
