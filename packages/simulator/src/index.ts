@@ -28,7 +28,13 @@ export type {
 } from './provider-types.js';
 export { type Random, seededRandom } from './random.js';
 export type { RateLimitState } from './rate-window.js';
-export { createRecorder, type Fixture, type Interaction, type RecorderOptions } from './record.js';
+export {
+  createRecorder,
+  type Fixture,
+  type Interaction,
+  type Recorder,
+  type RecorderOptions,
+} from './record.js';
 export { REDACTED, type RedactOptions } from './redact.js';
 export { checkFixtureDrift, type DriftEntry, replayFixture } from './replay.js';
 export { canonicalJson, MAX_RESOURCES, type Resource, ResourceStore } from './resources.js';
@@ -36,7 +42,9 @@ export { type RunningServer, serveFetch } from './serve.js';
 export {
   type DeliveryRecord,
   MAX_WEBHOOK_RECORDS,
+  type SenderContext,
   type WebhookEvent,
+  type WebhookEventPage,
   type WebhookOptions,
   WebhookSender,
 } from './webhooks.js';

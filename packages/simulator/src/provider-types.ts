@@ -48,8 +48,11 @@ export interface RouteContext {
  * ```
  */
 export interface RouteAnswer {
+  /** Default 200 (204 without a body). */
   status?: number;
+  /** Response headers. */
   headers?: Record<string, string>;
+  /** JSON, or a string or bytes sent as they are. */
   body?: unknown;
 }
 
@@ -90,7 +93,14 @@ export interface ProviderOptions {
   /** What makes two created resources "the same" (a duplicate). Default: equal fields. */
   identity?: (collection: string, fields: Record<string, unknown>) => string | undefined;
   /** The rolling-window limit, or `false` for none. Default: the preset's documented limit. */
-  rateLimit?: { limit: number; windowMs: number } | false;
+  rateLimit?:
+    | {
+        /** Requests per window. */
+        limit: number;
+        /** The window, ms. */
+        windowMs: number;
+      }
+    | false;
   /** Fault probabilities and per-route scripts. */
   faults?: FaultOptions;
   /** Schema drift schedule. */

@@ -62,10 +62,13 @@ export interface WebhookOptions {
  * ```
  */
 export interface WebhookEvent {
+  /** `evt_<base-36 sequence>`, also the delivery id header's value. */
   id: string;
+  /** `<collection>.created` for created resources, or what you emitted. */
   type: string;
   /** Unix seconds. */
   created: number;
+  /** The payload. */
   data: unknown;
 }
 
@@ -80,11 +83,31 @@ export interface WebhookEvent {
  * ```
  */
 export interface DeliveryRecord {
+  /** The event delivered. */
   eventId: string;
+  /** What the delivery was. */
   kind: 'genuine' | 'retry' | 'duplicate' | 'forged' | 'stale' | 'future';
+  /** 1 for the first attempt, 2 for the first retry … */
   attempt: number;
   /** The receiver's status, 0 on a network error or timeout. */
   status: number;
+}
+
+/**
+ * A page of the event list (`GET /events`).
+ *
+ * @example
+ * ```ts
+ * import type { WebhookEventPage } from '@brace/simulator';
+ *
+ * const ids = (page: WebhookEventPage) => page.data.map((e) => e.id);
+ * ```
+ */
+export interface WebhookEventPage {
+  /** The events, oldest first. */
+  data: WebhookEvent[];
+  /** Whether more events follow. */
+  has_more: boolean;
 }
 
 /** Events and deliveries kept at most. */
@@ -124,14 +147,30 @@ interface DeliveryPlan {
   future: boolean;
 }
 
-/** What the sender needs from the provider. */
+/**
+ * What the sender needs from its provider.
+ *
+ * @example
+ * ```ts
+ * import type { SenderContext } from '@brace/simulator';
+ *
+ * const seedOf = (c: SenderContext) => c.seed;
+ * ```
+ */
 export interface SenderContext {
+  /** Where deliveries are counted. */
   ledger: ProviderLedger;
+  /** Timestamps and retry waits. */
   clock: Pick<Clock, 'now' | 'sleep'>;
+  /** The provider's seed. */
   seed: number;
+  /** Aborts deliveries in flight when the provider closes. */
   signal: AbortSignal;
+  /** The preset's scheme. */
   defaultScheme: ProviderName;
+  /** The preset's retry schedule. */
   defaultRetryDelaysMs: readonly number[];
+  /** The preset's extra headers per delivery. */
   extraHeaders: (event: { id: string; type: string; attempt: number }) => Record<string, string>;
 }
 
@@ -153,6 +192,7 @@ export class WebhookSender {
   readonly events: WebhookEvent[] = [];
   /** Every delivery attempt, in order (at most {@link MAX_WEBHOOK_RECORDS}). */
   readonly deliveries: DeliveryRecord[] = [];
+  /** The path of the event list endpoint. */
   readonly listPath: string;
   readonly #random: Random;
   readonly #pending = new Set<Promise<void>>();
@@ -168,8 +208,14 @@ export class WebhookSender {
   #seq = 0;
   readonly #retries = new AbortController();
 
+  /**
+   * @param options - the webhook options
+   * @param context - what the sender needs from its provider
+   */
   constructor(
+    /** The webhook options. */
     readonly options: WebhookOptions,
+    /** What the sender needs from its provider. */
     readonly context: SenderContext,
   ) {
     if (typeof options.url !== 'string' || !URL.canParse(options.url)) {
@@ -237,7 +283,7 @@ export class WebhookSender {
   }
 
   /** Events after `after` (an event id), oldest first, at most `limit`. */
-  list(after: string | undefined, limit: number): { data: WebhookEvent[]; has_more: boolean } {
+  list(after: string | undefined, limit: number): WebhookEventPage {
     const start = after === undefined ? 0 : this.events.findIndex((e) => e.id === after) + 1;
     const data = this.events.slice(start, start + limit);
     return { data, has_more: start + limit < this.events.length };
