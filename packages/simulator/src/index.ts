@@ -39,12 +39,11 @@ export { REDACTED, type RedactOptions } from './redact.js';
 export { checkFixtureDrift, type DriftEntry, replayFixture } from './replay.js';
 export { canonicalJson, MAX_RESOURCES, type Resource, ResourceStore } from './resources.js';
 export { type RunningServer, serveFetch } from './serve.js';
-export {
-  type DeliveryRecord,
-  MAX_WEBHOOK_RECORDS,
-  type SenderContext,
-  type WebhookEvent,
-  type WebhookEventPage,
-  type WebhookOptions,
-  WebhookSender,
-} from './webhooks.js';
+export type {
+  DeliveryRecord,
+  SenderContext,
+  WebhookEvent,
+  WebhookEventPage,
+  WebhookOptions,
+} from './webhook-types.js';
+export { MAX_WEBHOOK_RECORDS, WebhookSender } from './webhooks.js';

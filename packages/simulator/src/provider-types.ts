@@ -8,7 +8,8 @@ import type { Preset } from './preset-types.js';
 import type { PresetName } from './presets/index.js';
 import type { Random } from './random.js';
 import type { ResourceStore } from './resources.js';
-import type { WebhookEvent, WebhookOptions, WebhookSender } from './webhooks.js';
+import type { WebhookEvent, WebhookOptions } from './webhook-types.js';
+import type { WebhookSender } from './webhooks.js';
 
 /**
  * What a route handler gets besides the request.
