@@ -27,7 +27,7 @@ export type {
   RouteHandler,
 } from './provider-types.js';
 export { type Random, seededRandom } from './random.js';
-export type { RateLimitState } from './rate-window.js';
+export { MAX_RATE_LIMIT_KEYS, type RateLimitKey, type RateLimitState } from './rate-window.js';
 export {
   createRecorder,
   type Fixture,

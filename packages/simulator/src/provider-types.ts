@@ -7,6 +7,7 @@ import type { OAuthServer, OAuthServerOptions } from './oauth-types.js';
 import type { Preset } from './preset-types.js';
 import type { PresetName } from './presets/index.js';
 import type { Random } from './random.js';
+import type { RateLimitKey } from './rate-window.js';
 import type { ResourceStore } from './resources.js';
 import type { WebhookEvent, WebhookOptions } from './webhook-types.js';
 import type { WebhookSender } from './webhooks.js';
@@ -100,6 +101,8 @@ export interface ProviderOptions {
         limit: number;
         /** The window, ms. */
         windowMs: number;
+        /** Who shares a window: `global` (default), `authorization` (per token) or a function. */
+        by?: RateLimitKey;
       }
     | false;
   /** Fault probabilities and per-route scripts. */
