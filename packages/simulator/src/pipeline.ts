@@ -295,7 +295,7 @@ export async function handleRequest(
       path: url.pathname + url.search,
       status,
       fault,
-      body: fault === 'drop' ? '' : bodyText(answer),
+      body: fault === 'drop' ? '' : () => bodyText(answer),
     });
   };
 
