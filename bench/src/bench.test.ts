@@ -19,6 +19,7 @@ const SECTIONS = [
   'client',
   'telemetry',
   'webhook-inbox',
+  'simulator',
 ];
 
 test('pnpm bench --smoke writes a report with every section and target lines', () => {

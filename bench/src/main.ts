@@ -27,6 +27,7 @@ const suites: Record<string, () => Promise<{ default: Suite }>> = {
   client: () => import('./suites/client.js'),
   telemetry: () => import('./suites/telemetry.js'),
   'webhook-inbox': () => import('./suites/webhook-inbox.js'),
+  simulator: () => import('./suites/simulator.js'),
 };
 
 const { values } = parseArgs({
