@@ -112,6 +112,9 @@ export interface TokenManager extends Authenticator {
   close(): void;
 }
 
+/** The longest delay a timer holds. */
+const MAX_TIMER_MS = 2_147_483_647;
+
 /** Races `promise` with `signal`. */
 function withSignal<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
   if (signal === undefined) return promise;
@@ -170,10 +173,14 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
 
   const install = (t: TokenSet) => {
     token = t;
+    // The grant issued the rejected token again: it is current, the 401 path gives up.
+    if (t.accessToken === rejected) rejected = undefined;
     backgroundAttempt = 0;
     const w = window(t);
     refreshAt = t.expiresAt - w - random() * Math.min(o.jitterMs, w / 2);
-    if (o.proactive) schedule(refreshAt - clock.now(), () => startRefresh('proactive'));
+    const delay = refreshAt - clock.now();
+    // Beyond a timer's range (or no expiry): the first request in the window refreshes.
+    if (o.proactive && delay < MAX_TIMER_MS) schedule(delay, () => startRefresh('proactive'));
   };
 
   const attemptOnce = async (reason: RefreshReason, replacing: string | undefined) => {
