@@ -146,7 +146,12 @@ describe('createTokenManager', () => {
     await expect(pending.promise).rejects.toBeInstanceOf(AuthRefreshError);
     expect(calls.map((c) => c.now)).toEqual([0, 50, 150]); // 0.5 x 100, then 0.5 x 200
     const error = (await pending.promise.catch((e) => e)) as AuthRefreshError;
-    expect(error).toMatchObject({ code: 'AUTH_REFRESH_FAILED', reason: 'status', status: 503, attempts: 3 });
+    expect(error).toMatchObject({
+      code: 'AUTH_REFRESH_FAILED',
+      reason: 'status',
+      status: 503,
+      attempts: 3,
+    });
     expect(errors.map((e) => e.willRetry)).toEqual([true, true, false]);
     auth.close();
   });
@@ -367,7 +372,10 @@ describe('createTokenManager', () => {
 
   it('customGrant: bad results, expiresAt, token type and rotation flag', async () => {
     const clock = manualClock({ now: 0 });
-    const empty = createTokenManager({ grant: customGrant(async () => ({ accessToken: '' })), clock });
+    const empty = createTokenManager({
+      grant: customGrant(async () => ({ accessToken: '' })),
+      clock,
+    });
     await expect(empty.getToken()).rejects.toBeInstanceOf(AuthOptionError);
     const g = customGrant(async () => ({ accessToken: 'a', tokenType: 'DPoP', expiresAt: 5 }), {
       rotatesRefreshToken: true,

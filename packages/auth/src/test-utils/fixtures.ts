@@ -1,6 +1,6 @@
 import { type ManualClock, manualClock } from '@brace/core';
-import { customGrant, type GrantContext } from '../index.js';
 import type { CustomTokenResponse } from '../custom-grant.js';
+import { customGrant, type GrantContext } from '../index.js';
 
 /** A seeded random in [0, 1) (mulberry32), so jitter repeats. */
 export function seeded(seed = 1): () => number {
