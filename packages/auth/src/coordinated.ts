@@ -115,6 +115,7 @@ async function underLock(
       const refreshToken = record?.token?.refreshToken ?? (await grant.initialRefreshToken?.());
       if (grant.rotatesRefreshToken && !(await c.store.claim(c.key, fence))) {
         c.note('fenced-out');
+        await c.store.unlock(c.key, fence, false);
         return undefined;
       }
       token = await grant.request(context(refreshToken));
