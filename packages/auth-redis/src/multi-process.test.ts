@@ -37,7 +37,6 @@ describe.skipIf(!url)(
 
     it('2,000 concurrent requests, tokens expiring mid-burst: 1 token call per expiry, 0 expired, 0 failed', async () => {
       const f = await burstScenario(worker.file, env, 'burst');
-      // biome-ignore lint/suspicious/noConsole: the figures the issue asks for
       console.info(
         '[auth-redis burst]',
         JSON.stringify({
@@ -62,7 +61,6 @@ describe.skipIf(!url)(
 
     it(`${CYCLES} refresh cycles with rotation and reuse detection, lock holder SIGKILLed at random points: 0 revocations, recovery within the lock TTL`, async () => {
       const f = await killScenario(worker.file, env, 'kill', CYCLES, LOCK_TTL_MS);
-      // biome-ignore lint/suspicious/noConsole: the figures the issue asks for
       console.info(
         '[auth-redis kill]',
         JSON.stringify({

@@ -172,3 +172,21 @@ describe('with a retry layer (the contract @brace/backoff relies on, tested stru
     auth.close();
   });
 });
+
+describe('axios interceptors, edge cases', () => {
+  it('sets plain-object headers and passes non-401 errors and foreign errors through', async () => {
+    const { authInterceptors } = await import('./axios.js');
+    const key = apiKey({ header: 'x-api-key', keys: ['k'] });
+    const { request, response } = authInterceptors(key, { request: async () => 'resent' });
+    const config = await request({ headers: { a: '1' } as unknown });
+    expect(config.headers).toEqual({ a: '1', 'x-api-key': 'k' });
+    const [, onRejected] = response;
+    const e500 = { config, response: { status: 500 } };
+    await expect(onRejected(e500)).rejects.toBe(e500);
+    const bare = new Error('no config');
+    await expect(onRejected(bare)).rejects.toBe(bare);
+    const noCredential = { config: {}, response: { status: 401 } };
+    await expect(onRejected(noCredential)).rejects.toBe(noCredential);
+    expect(response[0]({})).toEqual({});
+  });
+});

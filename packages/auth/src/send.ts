@@ -1,9 +1,4 @@
-import {
-  type Authenticator,
-  applyCredential,
-  type Credential,
-  UNAUTHORIZED,
-} from './credential.js';
+import { type Authenticator, applyCredential, UNAUTHORIZED } from './credential.js';
 import { AuthRejectedError } from './errors.js';
 
 /** Sends one request; what `fetch` is, minus the overloads. */
