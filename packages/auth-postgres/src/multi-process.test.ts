@@ -81,6 +81,6 @@ describe.skipIf(!url)(
       // From the kill to the next stored token: the lock TTL, then at most one token request
       // (its timeout) and a poll.
       expect(Math.max(...f.recoveries)).toBeLessThanOrEqual(LOCK_TTL_MS + TOKEN_TIMEOUT_MS + 200);
-    }, 120_000);
+    }, Math.max(120_000, CYCLES * 500));
   },
 );

@@ -141,7 +141,7 @@ describe('clientCredentials (oauth4webapi against the simulator)', () => {
   it('a custom fetch carries every token request', async () => {
     let seen = 0;
     const g = cc({
-      fetch: (input: RequestInfo | URL, init?: RequestInit) => {
+      fetch: (input: Request | string | URL, init?: RequestInit) => {
         seen++;
         return fetch(input, init);
       },
@@ -203,7 +203,7 @@ describe('clientCredentials (oauth4webapi against the simulator)', () => {
         tokenUrl: 'https://x/t',
         clientId: 'a',
         clientSecret: 's',
-        privateKeyJwt: {} as CryptoKey,
+        privateKeyJwt: {} as never,
       }),
     ).toThrow(AuthOptionError);
   });

@@ -146,14 +146,16 @@ export async function killScenario(
     finish = r;
   });
 
+  let stopped = false;
   const add = () => {
+    if (stopped) return;
     const w = spawnWorker(file, config, env);
     live.add(w);
     w.onLine((l) => {
       if (l === 'L' && !killing && saves >= nextKillAt && saves < cycles) {
         killing = true;
         setTimeout(() => {
-          if (!live.has(w)) {
+          if (stopped || !live.has(w)) {
             killing = false;
             return;
           }
@@ -182,6 +184,7 @@ export async function killScenario(
   try {
     await finished;
   } finally {
+    stopped = true;
     for (const w of live) w.process.kill('SIGKILL');
     await Promise.all([...live].map((w) => w.exited));
     await s.server.close();
