@@ -1,6 +1,7 @@
 export {
   DEFAULT_POSTGRES_TABLE,
   type PostgresClientLike,
+  type PostgresQueryResult,
   type PostgresTokenStore,
   type PostgresTokenStoreOptions,
   postgresTokenStore,

@@ -15,7 +15,22 @@ import { AuthOptionError, type TokenSet, type TokenStore } from '@brace/auth';
  */
 export interface PostgresClientLike {
   /** Runs one statement with `$n` parameters. */
-  query(text: string, params?: unknown[]): Promise<{ rows: unknown[] }>;
+  query(text: string, params?: unknown[]): Promise<PostgresQueryResult>;
+}
+
+/**
+ * What a query resolves to.
+ *
+ * @example
+ * ```ts
+ * import type { PostgresQueryResult } from '@brace/auth-postgres';
+ *
+ * const empty: PostgresQueryResult = { rows: [] };
+ * ```
+ */
+export interface PostgresQueryResult {
+  /** One object per row, keyed by column name. */
+  rows: unknown[];
 }
 
 /** Default table name. */

@@ -49,6 +49,23 @@ export interface ApiKeyOptions {
 }
 
 /**
+ * What `validate()` of an {@link apiKey} found.
+ *
+ * @example
+ * ```ts
+ * import type { ApiKeyValidation } from '@brace/auth';
+ *
+ * const ready = (v: ApiKeyValidation) => v.current;
+ * ```
+ */
+export interface ApiKeyValidation {
+  /** Whether the provider accepts the current key. */
+  current: boolean;
+  /** Whether it accepts the previous key (undefined without one). */
+  previous: boolean | undefined;
+}
+
+/**
  * An API key credential with rotation: {@link Authenticator} for the adapters, plus
  * `validate()` of both keys.
  *
@@ -62,9 +79,7 @@ export interface ApiKeyOptions {
  */
 export interface ApiKeyAuthenticator extends Authenticator {
   /** Probes each key; resolves which work; throws `AuthGrantError` when none does. */
-  validate(options?: {
-    signal?: AbortSignal;
-  }): Promise<{ current: boolean; previous: boolean | undefined }>;
+  validate(options?: { signal?: AbortSignal }): Promise<ApiKeyValidation>;
   /** The key sent first right now. */
   readonly preferred: ApiKeySlot;
 }

@@ -2,7 +2,16 @@ import type { Authenticator, Credential } from './credential.js';
 import { UNAUTHORIZED } from './credential.js';
 import { AuthRejectedError } from './errors.js';
 
-/** The part of an axios request config the interceptors touch. */
+/**
+ * The part of an axios request config the interceptors touch.
+ *
+ * @example
+ * ```ts
+ * import type { AxiosConfigLike } from '@brace/auth/axios';
+ *
+ * const config: AxiosConfigLike = { headers: {}, params: { page: 1 } };
+ * ```
+ */
 export interface AxiosConfigLike {
   /** axios' headers (an `AxiosHeaders` or a plain object). */
   headers?: unknown;
@@ -23,14 +32,58 @@ export interface AxiosConfigLike {
  * ```
  */
 export interface AxiosInstanceLike {
+  /** Sends a request from a config (used for the one retry after a 401). */
   // biome-ignore lint/suspicious/noExplicitAny: axios' config and response types stay axios'
   request(config: any): Promise<any>;
-  interceptors: {
+  /** axios' interceptor managers. */
+  interceptors: AxiosInterceptorsLike;
+}
+
+/**
+ * The part of axios' `interceptors` that {@link installAuth} uses.
+ *
+ * @example
+ * ```ts
+ * import axios from 'axios';
+ * import type { AxiosInterceptorsLike } from '@brace/auth/axios';
+ *
+ * const interceptors: AxiosInterceptorsLike = axios.create().interceptors;
+ * ```
+ */
+export interface AxiosInterceptorsLike {
+  /** Request interceptors. */
+  request: {
+    /** Adds one. */
     // biome-ignore lint/suspicious/noExplicitAny: structural match with axios' interceptor managers
-    request: { use(onFulfilled: (config: any) => any): number };
-    // biome-ignore lint/suspicious/noExplicitAny: structural match with axios' interceptor managers
-    response: { use(onFulfilled: (response: any) => any, onRejected: (error: any) => any): number };
+    use(onFulfilled: (config: any) => any): number;
   };
+  /** Response interceptors. */
+  response: {
+    /** Adds one pair. */
+    // biome-ignore lint/suspicious/noExplicitAny: structural match with axios' interceptor managers
+    use(onFulfilled: (response: any) => any, onRejected: (error: any) => any): number;
+  };
+}
+
+/**
+ * What {@link authInterceptors} returns.
+ *
+ * @example
+ * ```ts
+ * import axios from 'axios';
+ * import { apiKey } from '@brace/auth';
+ * import { type AuthInterceptorPair, authInterceptors } from '@brace/auth/axios';
+ *
+ * const instance = axios.create();
+ * const pair: AuthInterceptorPair = authInterceptors(apiKey({ header: 'x-api-key', keys: ['k'] }), instance);
+ * ```
+ */
+export interface AuthInterceptorPair {
+  /** The request interceptor: sets the credential. */
+  request: <C extends AxiosConfigLike>(config: C) => Promise<C>;
+  /** The response interceptor pair: reports the key that worked; refreshes once on a 401. */
+  // biome-ignore lint/suspicious/noExplicitAny: axios' response and error types stay axios'
+  response: [(response: any) => any, (error: any) => Promise<any>];
 }
 
 const USED = Symbol('brace.auth.credential');
@@ -76,11 +129,7 @@ function put(config: Tagged, credential: Credential): void {
 export function authInterceptors(
   auth: Authenticator,
   instance: Pick<AxiosInstanceLike, 'request'>,
-): {
-  request: <C extends AxiosConfigLike>(config: C) => Promise<C>;
-  // biome-ignore lint/suspicious/noExplicitAny: axios' response and error types stay axios'
-  response: [(response: any) => any, (error: any) => Promise<any>];
-} {
+): AuthInterceptorPair {
   return {
     async request(config) {
       const tagged = config as Tagged;

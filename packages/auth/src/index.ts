@@ -3,6 +3,7 @@ export {
   type ApiKeyEvent,
   type ApiKeyOptions,
   type ApiKeySlot,
+  type ApiKeyValidation,
   apiKey,
 } from './api-key.js';
 export {

@@ -1,7 +1,8 @@
 import * as oauth from 'oauth4webapi';
 import { clientAuthOf, type PrivateKeyJwt } from './client-credentials.js';
+import type { CustomTokenResponse } from './custom-grant.js';
 import { AuthOptionError } from './errors.js';
-import type { Grant, TokenSet } from './grant.js';
+import { expiryOf, type Grant, type TokenSet } from './grant.js';
 import { describeCredential, endpoint, exchange, type OAuthTransportOptions } from './oauth.js';
 
 /**
@@ -44,7 +45,7 @@ export interface RefreshTokenOptions extends OAuthTransportOptions {
    * between sending it and storing the new one). Without it, that case is an
    * `AuthGrantError` with code `refresh_token_in_doubt`: the old token is never resent.
    */
-  recover?: () => Promise<{ accessToken: string; expiresIn?: number; refreshToken?: string }>;
+  recover?: () => Promise<CustomTokenResponse>;
 }
 
 /**
@@ -103,8 +104,8 @@ export function refreshToken(options: RefreshTokenOptions): Grant {
       const r = await recover();
       return {
         accessToken: r.accessToken,
-        tokenType: 'bearer',
-        expiresAt: r.expiresIn === undefined ? Number.MAX_SAFE_INTEGER : now + r.expiresIn * 1000,
+        tokenType: (r.tokenType ?? 'bearer').toLowerCase(),
+        expiresAt: expiryOf(now, r.expiresIn, r.expiresAt),
         refreshToken: r.refreshToken,
       };
     };
