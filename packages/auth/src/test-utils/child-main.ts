@@ -110,12 +110,13 @@ export async function runChild(
     return;
   }
   // cycles: refresh forever (validate() always calls the endpoint) until killed.
-  const recoverGrant = clientCredentials(common);
+  const timeoutMs = Math.floor((config.lockTtlMs ?? 1000) * 0.6);
+  const recoverGrant = clientCredentials({ ...common, timeoutMs });
   const auth = createTokenManager({
     grant: refreshToken({
       ...common,
       refreshToken: config.refreshToken as string,
-      timeoutMs: Math.floor((config.lockTtlMs ?? 1000) * 0.6),
+      timeoutMs,
       recover: async () => {
         const t = await recoverGrant.request({
           now: Date.now(),

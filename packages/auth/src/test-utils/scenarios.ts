@@ -198,3 +198,10 @@ export async function killScenario(
     durationMs: Date.now() - started,
   };
 }
+
+/** p50, p95 and max of `values` (ms). */
+export function percentiles(values: number[]): { p50: number; p95: number; max: number } {
+  const sorted = [...values].sort((a, b) => a - b);
+  const at = (q: number) => sorted[Math.floor(q * (sorted.length - 1))] ?? 0;
+  return { p50: at(0.5), p95: at(0.95), max: at(1) };
+}
