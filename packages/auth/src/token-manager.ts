@@ -163,6 +163,8 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
   let rejected: string | undefined;
   let inflight: Promise<TokenSet> | undefined;
   let backgroundAttempt = 0;
+  let refusal: AuthGrantError | undefined;
+  let refusedUntil = 0;
 
   const window = (t: TokenSet) =>
     Math.min(o.refreshBeforeMs, (t.expiresAt - (t.issuedAt ?? t.expiresAt)) / 2);
@@ -170,9 +172,16 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
     t.accessToken !== rejected && clock.now() < t.expiresAt - o.expirySkewMs;
   const backoff = (attempt: number) =>
     random() * Math.min(o.retryCapMs, o.retryBaseMs * 2 ** (attempt - 1));
+  // Background retries keep at least half the step, so a still-valid token is never the
+  // reason for a tight loop against a failing endpoint.
+  const backgroundDelay = (attempt: number) => {
+    const step = Math.min(o.retryCapMs, o.retryBaseMs * 2 ** (attempt - 1));
+    return step / 2 + (random() * step) / 2;
+  };
 
   const install = (t: TokenSet) => {
     token = t;
+    refusal = undefined;
     // The grant issued the rejected token again: it is current, the 401 path gives up.
     if (t.accessToken === rejected) rejected = undefined;
     backgroundAttempt = 0;
@@ -234,10 +243,19 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
           willRetry: retryNow || (!final && serving),
           servingCachedToken: serving,
         });
+        if (error instanceof AuthGrantError) {
+          // A refusal is not retried: later calls fail fast with it for a while instead of
+          // asking the token endpoint again on every request.
+          refusal = error;
+          refusedUntil = clock.now() + o.retryCapMs;
+          refreshAt = Math.max(refreshAt, refusedUntil);
+        }
         if (final) throw error;
         if (serving && token !== undefined) {
           backgroundAttempt += 1;
-          schedule(backoff(backgroundAttempt), () => startRefresh('retry'));
+          const delay = backgroundDelay(backgroundAttempt);
+          refreshAt = clock.now() + delay; // requests meanwhile do not start another refresh
+          schedule(delay, () => startRefresh('retry'));
           return token;
         }
         if (!retryNow) throw new AuthRefreshError(grant.credential, failure, status, attempt);
@@ -261,6 +279,9 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
   };
 
   const fresh = async (reason: RefreshReason, signal?: AbortSignal): Promise<string> => {
+    if (refusal !== undefined && reason !== 'validate' && clock.now() < refusedUntil) {
+      throw refusal;
+    }
     const t = await withSignal(startRefresh(reason), signal);
     if (!usable(t)) {
       throw new AuthRefreshError(grant.credential, 'invalid-response', undefined, 1);
