@@ -96,6 +96,13 @@ describe('clientCredentials (oauth4webapi against the simulator)', () => {
         }),
         { oauthError: 'invalid_token' },
       ],
+      [
+        new Response('', {
+          status: 401,
+          headers: { 'www-authenticate': 'Bearer error="Leak-Me 123"' },
+        }),
+        { oauthError: 'invalid_client' },
+      ],
     ];
     for (const [response, expected] of cases) {
       lb.fault = () => response.clone();
