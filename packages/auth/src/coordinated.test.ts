@@ -343,3 +343,35 @@ describe('coordinated refresh through a shared store', () => {
     m.close();
   });
 });
+
+describe('joining while another process refreshes', () => {
+  it('a process without a token adopts a stored one that is still valid instead of waiting', async () => {
+    const clock = manualClock({ now: 0 });
+    const store = memoryTokenStore({ now: clock.now });
+    const fence = (await store.lock('k', 60_000)) as number;
+    await store.save('k', fence, {
+      accessToken: 'in-window',
+      tokenType: 'bearer',
+      expiresAt: 30_000,
+      issuedAt: 0,
+    });
+    await store.lock('k', 60_000); // another process is refreshing it right now
+    let calls = 0;
+    const m = createTokenManager({
+      grant: customGrant(async () => {
+        calls++;
+        return { accessToken: 'new', expiresIn: 60 };
+      }),
+      store,
+      key: 'k',
+      clock,
+      refreshBeforeMs: 20_000,
+      expirySkewMs: 1000,
+      jitterMs: 0,
+    });
+    await clock.advanceTo(20_000); // past the refresh point (15 s), still valid
+    expect(await m.getToken()).toBe('in-window');
+    expect(calls).toBe(0);
+    m.close();
+  });
+});

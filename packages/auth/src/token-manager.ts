@@ -179,6 +179,8 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
     return step / 2 + (random() * step) / 2;
   };
 
+  const holdsValid = () => token !== undefined && usable(token);
+
   const install = (t: TokenSet) => {
     token = t;
     refusal = undefined;
@@ -203,11 +205,15 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
         lockTtlMs: o.lockTtlMs,
         lockWaitMs: o.lockWaitMs,
         pollIntervalMs: o.pollIntervalMs,
+        // A stored token before its refresh point, or, while this process has no valid
+        // token at all, any stored token still valid (its refresh then runs in the background
+        // instead of requests waiting for another process's refresh).
         adoptable: (t) =>
           reason !== 'validate' &&
           t.accessToken !== replacing &&
           t.accessToken !== rejected &&
-          clock.now() < t.expiresAt - window(t),
+          (clock.now() < t.expiresAt - window(t) ||
+            (!holdsValid() && clock.now() < t.expiresAt - o.expirySkewMs)),
         note: (kind) => emit(options.onCoordination, { credential: grant.credential, kind }),
       },
       lifecycle.signal,
