@@ -14,7 +14,7 @@ import { authHooks } from '@brace/auth/ky';
 import { serveFetch } from '@brace/simulator';
 import { createOAuthServer } from '@brace/simulator/oauth';
 import axios from 'axios';
-import createAuthRefresh from 'axios-auth-refresh';
+import { createAuthRefresh } from 'axios-auth-refresh';
 import ky from 'ky';
 import { compare, pairedRatio } from '../harness.js';
 import type { Suite } from '../suite.js';
