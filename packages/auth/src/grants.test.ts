@@ -305,6 +305,22 @@ describe('refreshToken (rotation against the simulator)', () => {
     );
   });
 
+  it('resendInDoubt: a refresh token in doubt is resent (for servers with a reuse grace period)', async () => {
+    const g = refreshToken({
+      tokenUrl: lb.tokenUrl,
+      clientId: 'app',
+      clientSecret: CLIENT_SECRET,
+      refreshToken: 'unused',
+      resendInDoubt: true,
+      allowInsecureRequests: true,
+    });
+    const rt = seed();
+    lb.forms.length = 0;
+    const token = await g.recover?.({ now: 0, signal: signal(), refreshToken: rt });
+    expect(token?.accessToken).toMatch(/^sim_at_/);
+    expect(lb.forms[0]?.get('refresh_token')).toBe(rt);
+  });
+
   it('rejects bad options', () => {
     const common = { tokenUrl: 'https://x/t', clientId: 'a' };
     expect(() => refreshToken(common)).toThrow(AuthOptionError);
