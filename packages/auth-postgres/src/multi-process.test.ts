@@ -58,7 +58,7 @@ describe.skipIf(!url)(
     }, 60_000);
 
     it(
-      `${CYCLES} refresh cycles with rotation and reuse detection, lock holder SIGKILLed at random points: 0 revocations, recovery within the lock TTL`,
+      `${CYCLES} refresh cycles with rotation and reuse detection, lock holder SIGKILLed at random points: 0 revocations, recovery within the lock TTL plus one token request`,
       async () => {
         const f = await killScenario(worker.file, env, 'kill', CYCLES, LOCK_TTL_MS);
         console.info(
@@ -80,9 +80,12 @@ describe.skipIf(!url)(
         expect(f.ledger.reuseDetections).toBe(0);
         expect(f.ledger.revocations).toBe(0);
         expect(f.errors['AUTH_GRANT_REJECTED invalid_grant']).toBeUndefined();
-        // From the kill to the next stored token: the lock TTL, then at most one token request
-        // (its timeout) and a poll.
-        expect(Math.max(...f.recoveries)).toBeLessThanOrEqual(LOCK_TTL_MS + TOKEN_TIMEOUT_MS + 200);
+        // From the kill to the next stored token: the lock TTL, then one token request (at most
+        // its timeout), plus scheduling slack on a loaded machine.
+        expect(f.recoveries.length).toBeGreaterThan(0);
+        expect(Math.max(...f.recoveries)).toBeLessThanOrEqual(
+          LOCK_TTL_MS + TOKEN_TIMEOUT_MS + 1000,
+        );
       },
       Math.max(120_000, CYCLES * 500),
     );
