@@ -256,7 +256,13 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
           refusedUntil = clock.now() + o.retryCapMs;
           refreshAt = Math.max(refreshAt, refusedUntil);
         }
-        if (final) throw error;
+        if (final) {
+          // Still serving a valid token: the next request does not start another attempt
+          // at once (a lock wait or a refusal would just repeat).
+          if (serving)
+            refreshAt = Math.max(refreshAt, clock.now() + backgroundDelay(++backgroundAttempt));
+          throw error;
+        }
         if (serving && token !== undefined) {
           backgroundAttempt += 1;
           const delay = backgroundDelay(backgroundAttempt);
