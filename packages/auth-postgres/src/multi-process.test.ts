@@ -48,13 +48,13 @@ describe.skipIf(!url)(
       expect(f.ledger.expiredTokenRequests).toBe(0);
       expect(f.ledger.invalidTokenRequests).toBe(0);
       expect(f.ledger.missingTokenRequests).toBe(0);
-      // 4 s tokens over a ~5 s burst: the first token and at least one refresh.
+      // 6 s tokens over a ~7 s burst: the first token and at least one refresh.
       expect(f.tokenCallTimes.length).toBeGreaterThanOrEqual(2);
       expect(f.ledger.tokenRequests).toBe(f.tokenCallTimes.length);
       // One call per expiry: consecutive calls are a token lifetime minus the refresh window apart,
       // never two for the same expiry (which would be milliseconds apart).
       const gaps = f.tokenCallTimes.slice(1).map((t, i) => t - (f.tokenCallTimes[i] as number));
-      for (const gap of gaps) expect(gap).toBeGreaterThanOrEqual(4000 - 2000 - 500 - 300);
+      for (const gap of gaps) expect(gap).toBeGreaterThanOrEqual(6000 - 3000 - 500 - 300);
     }, 60_000);
 
     it(
@@ -84,7 +84,7 @@ describe.skipIf(!url)(
         // its timeout), plus scheduling slack on a loaded machine.
         expect(f.recoveries.length).toBeGreaterThan(0);
         expect(Math.max(...f.recoveries)).toBeLessThanOrEqual(
-          LOCK_TTL_MS + TOKEN_TIMEOUT_MS + 1000,
+          LOCK_TTL_MS + TOKEN_TIMEOUT_MS + 2000,
         );
       },
       Math.max(120_000, CYCLES * 500),

@@ -62,9 +62,9 @@ export async function runChild(
       grant: clientCredentials(common),
       store,
       key: config.key,
-      refreshBeforeMs: 2000,
+      refreshBeforeMs: 3000,
       jitterMs: 500,
-      expirySkewMs: 1500,
+      expirySkewMs: 2500,
       pollIntervalMs: 10,
     });
     const api = authFetch(auth);
