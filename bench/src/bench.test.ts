@@ -20,6 +20,7 @@ const SECTIONS = [
   'telemetry',
   'webhook-inbox',
   'simulator',
+  'auth',
 ];
 
 test('pnpm bench --smoke writes a report with every section and target lines', () => {

@@ -28,6 +28,7 @@ const suites: Record<string, () => Promise<{ default: Suite }>> = {
   telemetry: () => import('./suites/telemetry.js'),
   'webhook-inbox': () => import('./suites/webhook-inbox.js'),
   simulator: () => import('./suites/simulator.js'),
+  auth: () => import('./suites/auth.js'),
 };
 
 const { values } = parseArgs({
