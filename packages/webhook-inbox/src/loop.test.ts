@@ -150,4 +150,35 @@ describe('the worker loop', () => {
       'The inbox worker stopped before the handler finished.',
     );
   });
+
+  it('stop() returns after drainMs even when a handler ignores its signal (the event is retried)', async () => {
+    const clock = clockAt();
+    const store = memoryInboxStore();
+    const started = gate();
+    const inbox = createInbox({
+      store,
+      clock,
+      random: () => 0,
+      providers: { stripe: { secret: 's' } },
+      handlers: {
+        stripe: {
+          '*': () => {
+            started.open();
+            return new Promise<void>(() => {}); // hangs, never looks at its signal
+          },
+        },
+      },
+    });
+    await store.insert(event('hung'));
+    inbox.start();
+    await started.opened;
+    const waited = await advanceUntil(clock, inbox.stop({ drainMs: 5_000 }), 10);
+    expect(waited).toBeGreaterThanOrEqual(5);
+    expect(waited).toBeLessThanOrEqual(6);
+    const stored = await store.get('stripe:hung');
+    expect(stored?.status).toBe('pending');
+    expect(stored?.errors[0]?.message).toBe(
+      'The inbox worker stopped before the handler finished.',
+    );
+  });
 });
