@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { NewInboxEvent } from './event.js';
 import { createInbox, type InboxOptions } from './inbox.js';
 import { memoryInboxStore } from './memory-store.js';
+import { retryPlan } from './retry.js';
 import type { InboxStore } from './store.js';
 import { clockAt, failing, T0 } from './test-utils/fixtures.js';
 
@@ -312,6 +313,29 @@ describe('workers', () => {
     expect(log).toEqual([
       expect.stringMatching(/^dead stripe:crash #3 2 attempts ended without an outcome/),
     ]);
+  });
+});
+
+describe('a custom retry delay', () => {
+  it('that throws never crashes the worker: the event is retried at once', async () => {
+    const { inbox, store, log } = setup({
+      handlers: { stripe: { '*': () => Promise.reject(new Error('boom')) } },
+      retry: {
+        delay: () => {
+          throw new Error('delay bug');
+        },
+      },
+    });
+    await store.insert(event('evt_d'));
+    await expect(inbox.runOnce()).resolves.toBe(1);
+    expect(log).toEqual(['retry stripe:evt_d #1 in 0']);
+    expect((await store.get('stripe:evt_d'))?.status).toBe('pending');
+  });
+
+  it('in fractions of a millisecond is rounded up to whole ms (BIGINT columns)', () => {
+    const plan = retryPlan({ delay: (attempt) => 1_000 * 1.5 ** attempt });
+    expect([1, 2, 3].map((n) => plan.delayAfter(n, undefined))).toEqual([1_500, 2_250, 3_375]);
+    expect(plan.delayAfter(4, undefined)).toBe(5_063);
   });
 });
 
