@@ -355,4 +355,19 @@ describe('dead letters in bulk', () => {
     ).toEqual([]); // limit 0 → 1, nothing due
     expect(await inbox.deadLetters.replay({ since: 0 })).toBe(1_203);
   });
+
+  it('replays every dead letter of a range even when more than a page share one received millisecond', async () => {
+    const { inbox, store } = setup({
+      retry: { attempts: 1 },
+      concurrency: 1_000,
+      handlers: { stripe: { '*': () => Promise.reject(new Error('x')) } },
+    });
+    // A burst: 1,500 events stored in the same millisecond (a reconcile pass, a provider backlog).
+    for (let i = 0; i < 1_500; i++) await store.insert(event(`burst${i}`, 'any'));
+    await inbox.runOnce();
+    await inbox.runOnce();
+    expect(await inbox.deadLetters.list({ limit: 1_000 })).toHaveLength(1_000);
+    expect(await inbox.deadLetters.replay({ since: T0 - 1, until: T0 + 1 })).toBe(1_500);
+    expect(await inbox.deadLetters.list()).toEqual([]);
+  });
 });
