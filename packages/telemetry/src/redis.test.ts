@@ -180,7 +180,7 @@ describe('redisFleet options', () => {
     expect(calls[0]?.[0]).toMatch(/^brace:telemetry:\{timer\}:60000:\d+$/);
   });
 
-  it('when Redis cannot be read, stats() and health() answer this instance\'s figures and onError hears it', async () => {
+  it("when Redis cannot be read, stats() and health() answer this instance's figures and onError hears it", async () => {
     const errors: unknown[] = [];
     const clock = manualClock({ now: 1_900_000_000_000 });
     const telemetry = createTelemetry({ integration: 'down', clock });

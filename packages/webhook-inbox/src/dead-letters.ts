@@ -76,7 +76,8 @@ export function deadLetters(store: InboxStore, clock: Clock, wake: () => void): 
     get: (id) => store.get(id),
     async replay(target) {
       let count = 0;
-      if (Array.isArray(target)) count = await store.requeue(target as readonly string[], clock.now());
+      if (Array.isArray(target))
+        count = await store.requeue(target as readonly string[], clock.now());
       else {
         const range = target as ReplayRange;
         // Page by page: a requeued event is no longer dead, so the next page starts where this

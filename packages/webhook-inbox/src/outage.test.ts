@@ -2,8 +2,8 @@ import { connect, createServer, type Server, type Socket } from 'node:net';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { postgresInboxStore } from './postgres.js';
-import { T0 } from './test-utils/fixtures.js';
 import { randomTable, serverUrl } from './test-utils/env.js';
+import { T0 } from './test-utils/fixtures.js';
 
 const url = serverUrl('DATABASE_URL', 'PostgreSQL outage recovery');
 
