@@ -1,4 +1,5 @@
 import { inspect } from 'node:util';
+import { signWebhook } from '@brace/webhook-verify';
 import { describe, expect, it } from 'vitest';
 import { createInbox } from './inbox.js';
 import { memoryInboxStore } from './memory-store.js';
@@ -127,6 +128,37 @@ describe('receivers', () => {
       received: true,
       duplicate: true,
     });
+  });
+
+  it('Zoom (no event id): two different events of one type in the same millisecond are both stored', async () => {
+    const clock = clockAt();
+    const store = memoryInboxStore();
+    const inbox = createInbox({
+      store,
+      clock,
+      providers: { zoom: { secret: 'zoom-secret', now: () => clock.now() } },
+      handlers: {},
+    });
+    const deliver = async (payload: unknown) => {
+      const body = JSON.stringify(payload);
+      const signed = await signWebhook({
+        provider: 'zoom',
+        secret: 'zoom-secret',
+        body,
+        timestamp: clock.now() / 1000,
+      });
+      const answer = await inbox.receive('zoom', { body, headers: signed.headers });
+      return JSON.parse(answer.body) as unknown;
+    };
+    const joined = (user: string) => ({
+      event: 'meeting.participant_joined',
+      event_ts: clock.now(),
+      payload: { object: { participant: { user_id: user } } },
+    });
+    expect(await deliver(joined('u1'))).toEqual({ received: true });
+    expect(await deliver(joined('u2'))).toEqual({ received: true }); // not a duplicate of u1
+    expect(await deliver(joined('u2'))).toEqual({ received: true, duplicate: true }); // a redelivery
+    expect(await store.list({ provider: 'zoom' })).toHaveLength(2);
   });
 
   it('uses a custom describer and scheme', async () => {
