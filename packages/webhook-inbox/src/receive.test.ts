@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 import { inspect } from 'node:util';
 import { signWebhook } from '@brace/webhook-verify';
 import { describe, expect, it } from 'vitest';
@@ -159,6 +160,69 @@ describe('receivers', () => {
     expect(await deliver(joined('u2'))).toEqual({ received: true }); // not a duplicate of u1
     expect(await deliver(joined('u2'))).toEqual({ received: true, duplicate: true }); // a redelivery
     expect(await store.list({ provider: 'zoom' })).toHaveLength(2);
+  });
+
+  it("answers Slack's and Zoom's endpoint checks as they require, and stores nothing", async () => {
+    const clock = clockAt();
+    const store = memoryInboxStore();
+    const inbox = createInbox({
+      store,
+      clock,
+      providers: {
+        slack: { secret: 'slack-signing-secret', now: () => clock.now() },
+        zoom: { secret: 'zoom-secret-token', now: () => clock.now() },
+        zoom2: {
+          scheme: 'zoom',
+          secrets: [new TextEncoder().encode('zoom-secret-token')],
+          now: () => clock.now(),
+        },
+      },
+      handlers: {},
+    });
+    const deliver = async (
+      provider: 'slack' | 'zoom',
+      secret: string,
+      payload: unknown,
+      as = provider,
+    ) => {
+      const body = JSON.stringify(payload);
+      const timestamp = clock.now() / 1000;
+      const signed = await signWebhook({ provider, secret, body, timestamp });
+      return inbox.receive(as, { body, headers: signed.headers });
+    };
+    const slack = await deliver('slack', 'slack-signing-secret', {
+      token: 'x',
+      challenge: '3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P',
+      type: 'url_verification',
+    });
+    expect(slack.status).toBe(200);
+    expect(JSON.parse(slack.body)).toEqual({
+      challenge: '3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P',
+    });
+    const zoom = await deliver('zoom', 'zoom-secret-token', {
+      event: 'endpoint.url_validation',
+      event_ts: clock.now(),
+      payload: { plainToken: 'qgg8vlvZRS6UYooatFL8Aw' },
+    });
+    expect(zoom.status).toBe(200);
+    expect(JSON.parse(zoom.body)).toEqual({
+      plainToken: 'qgg8vlvZRS6UYooatFL8Aw',
+      encryptedToken: createHmac('sha256', 'zoom-secret-token')
+        .update('qgg8vlvZRS6UYooatFL8Aw')
+        .digest('hex'),
+    });
+    const bytes = await deliver(
+      'zoom',
+      'zoom-secret-token',
+      { event: 'endpoint.url_validation', payload: { plainToken: 'qgg8vlvZRS6UYooatFL8Aw' } },
+      'zoom2',
+    );
+    expect(JSON.parse(bytes.body)).toEqual(JSON.parse(zoom.body));
+    expect(await store.list({})).toEqual([]);
+    // Without the fields a check needs, it is an ordinary event.
+    await deliver('slack', 'slack-signing-secret', { type: 'url_verification' });
+    await deliver('zoom', 'zoom-secret-token', { event: 'endpoint.url_validation', payload: {} });
+    expect(await store.list({})).toHaveLength(2);
   });
 
   it('uses a custom describer and scheme', async () => {

@@ -13,6 +13,7 @@ import { InboxStoreError } from './errors.js';
 import type { NewInboxEvent } from './event.js';
 import { inboxId } from './event.js';
 import { emit, type InboxCallbacks } from './events.js';
+import { handshake } from './handshake.js';
 import type { InboxStore } from './store.js';
 
 /**
@@ -122,6 +123,8 @@ export async function accept(
   webhook: VerifiedWebhook,
   headers: HeadersInput,
 ): Promise<InboxAnswer> {
+  const check = await handshake(webhook, parseJson(webhook.body), context.providers[provider]!);
+  if (check !== undefined) return check;
   return store(context, await describeDelivery(context, provider, webhook, headers));
 }
 
