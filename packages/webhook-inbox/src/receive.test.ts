@@ -183,7 +183,7 @@ describe('receivers', () => {
       provider: 'slack' | 'zoom',
       secret: string,
       payload: unknown,
-      as = provider,
+      as: string = provider,
     ) => {
       const body = JSON.stringify(payload);
       const timestamp = clock.now() / 1000;
