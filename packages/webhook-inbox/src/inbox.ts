@@ -61,7 +61,7 @@ export interface InboxOptions<M extends object = InboxEventMap> extends InboxCal
   pollIntervalMs?: number;
   /** This worker's id in leases. Default: a random one. */
   worker?: string;
-  /** Time source. Default `systemClock`. */
+  /** Time source (leases, retries, received times, and the replay window of providers without their own `now`). Default `systemClock`. */
   clock?: Clock;
   /** Random source in [0, 1) for retry jitter. Default `Math.random`. */
   random?: () => number;
@@ -209,7 +209,7 @@ export function createInbox<M extends object = InboxEventMap>(options: InboxOpti
     },
     accept: (provider, webhook, headers) => accept(context, known(provider), webhook, headers),
     verifyOptions: (provider) => ({
-      ...verifyOptions(providers[known(provider)]!, provider),
+      ...verifyOptions(providers[known(provider)]!, provider, context.now),
       onReject: ({ error, status }) =>
         emit(options.onRejected, { provider, code: error.code, status }),
     }),

@@ -12,6 +12,7 @@ import {
   STRIPE_SECRET,
   stripeEvent,
   stripeRequest,
+  T0,
 } from './test-utils/fixtures.js';
 
 function setup(store = memoryInboxStore()) {
@@ -223,6 +224,23 @@ describe('receivers', () => {
     await deliver('slack', 'slack-signing-secret', { type: 'url_verification' });
     await deliver('zoom', 'zoom-secret-token', { event: 'endpoint.url_validation', payload: {} });
     expect(await store.list({})).toHaveLength(2);
+  });
+
+  it("checks the replay window against the inbox's injected clock", async () => {
+    const clock = clockAt(); // T0, far from the real time
+    const store = memoryInboxStore();
+    const inbox = createInbox({
+      store,
+      clock,
+      providers: { stripe: { secret: STRIPE_SECRET } }, // no `now` of its own
+      handlers: {},
+    });
+    const answer = await inbox.receive('stripe', await stripeRequest(stripeEvent('evt_clock')));
+    expect(answer.status).toBe(200);
+    clock.advanceTo(T0 + 3_600_000);
+    const late = await inbox.receive('stripe', await stripeRequest(stripeEvent('evt_late')));
+    expect(JSON.parse(late.body)).toMatchObject({ code: 'TIMESTAMP_TOO_OLD' });
+    expect(inbox.verifyOptions('stripe').now).toBeTypeOf('function');
   });
 
   it('uses a custom describer and scheme', async () => {

@@ -128,13 +128,14 @@ export async function accept(
   return store(context, await describeDelivery(context, provider, webhook, headers));
 }
 
-/** The options `verifyWebhook` gets for a configured provider. */
+/** The options `verifyWebhook` gets for a configured provider (its own `now`, else the inbox clock's). */
 export function verifyOptions(
   options: InboxProviderOptions,
   provider: string,
+  now: () => number,
 ): VerifyWebhookOptions {
   const { scheme, describe: _describe, ...rest } = options;
-  return { ...rest, provider: scheme ?? (provider as VerifyWebhookOptions['provider']) };
+  return { now, ...rest, provider: scheme ?? (provider as VerifyWebhookOptions['provider']) };
 }
 
 /** Verifies, describes and stores one delivery. */
@@ -147,7 +148,7 @@ export async function receive(
   const headers = input instanceof Request ? input.headers : input.headers;
   let webhook: VerifiedWebhook;
   try {
-    webhook = await verifyWebhook(input, verifyOptions(options, provider));
+    webhook = await verifyWebhook(input, verifyOptions(options, provider, context.now));
   } catch (error) {
     if (error instanceof WebhookVerificationError || error instanceof WebhookPayloadError) {
       emit(context.callbacks.onRejected, { provider, code: error.code, status: error.status });
