@@ -1,4 +1,4 @@
-import type { Request, Response } from 'express';
+import type { NextFunction, Request, Response } from 'express';
 import { type HealthHandlerOptions, healthHandler } from './handler.js';
 
 export type { HealthDocument, HealthHandlerOptions, HealthSource } from './handler.js';
@@ -21,13 +21,20 @@ export type { HealthDocument, HealthHandlerOptions, HealthSource } from './handl
  */
 export function healthMiddleware(
   options: HealthHandlerOptions,
-): (req: Request, res: Response) => Promise<void> {
+): (req: Request, res: Response, next: NextFunction) => Promise<void> {
   const handle = healthHandler(options);
-  return async (req, res) => {
+  return async (req, res, next) => {
     const request = new Request(new URL(req.originalUrl, 'http://localhost'), {
       headers: { accept: req.headers.accept ?? '' },
     });
-    const response = await handle(request);
+    let response: globalThis.Response;
+    try {
+      response = await handle(request);
+    } catch (error) {
+      // A source that throws goes to Express's error handling (Express 4 does not catch rejections).
+      next(error);
+      return;
+    }
     res.status(response.status);
     response.headers.forEach((value, name) => {
       res.setHeader(name, value);

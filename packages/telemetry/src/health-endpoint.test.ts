@@ -146,4 +146,25 @@ describe('Hono and Express adapters', () => {
     const plain = await fetch(`${base}/health?format=prometheus`, { headers: {} });
     expect(plain.status).toBe(200);
   });
+
+  it('Express: a source whose health() throws goes to next(error), never an unhandled rejection (Express 4)', async () => {
+    const failure = new Error('source down');
+    const middleware = healthMiddleware({
+      integrations: [
+        {
+          integration: 'custom',
+          health: () => {
+            throw failure;
+          },
+        },
+      ],
+    });
+    const passed: unknown[] = [];
+    const req = { originalUrl: '/health', headers: {} } as unknown as import('express').Request;
+    const res = {} as import('express').Response;
+    await expect(middleware(req, res, (error?: unknown) => passed.push(error))).resolves.toBe(
+      undefined,
+    );
+    expect(passed).toEqual([failure]);
+  });
 });

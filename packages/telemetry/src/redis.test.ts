@@ -179,4 +179,31 @@ describe('redisFleet options', () => {
     expect(calls.length).toBeGreaterThan(0);
     expect(calls[0]?.[0]).toMatch(/^brace:telemetry:\{timer\}:60000:\d+$/);
   });
+
+  it("when Redis cannot be read, stats() and health() answer this instance's figures and onError hears it", async () => {
+    const errors: unknown[] = [];
+    const clock = manualClock({ now: 1_900_000_000_000 });
+    const telemetry = createTelemetry({ integration: 'down', clock });
+    const fleet = redisFleet({
+      telemetry,
+      client: async () => {
+        throw new Error('redis down');
+      },
+      clock,
+      flushIntervalMs: 0,
+      onError: (e) => errors.push(e),
+    });
+    record(telemetry, clock, 5, 200);
+    const stats = await fleet.stats();
+    expect(stats.calls).toBe(1);
+    expect(stats).toEqual(telemetry.stats());
+    expect((await fleet.health()).status).toBe('ok');
+    expect(errors.map((e) => (e as Error).message)).toEqual([
+      'redis down', // push
+      'redis down', // read
+      'redis down',
+      'redis down',
+    ]);
+    await fleet.close();
+  });
 });

@@ -106,7 +106,8 @@ export interface RedisFleet {
   flush(): Promise<void>;
   /**
    * The window's figures over every instance, after pushing this instance's pending ones (rate
-   * limit, breaker, queue and credentials are this instance's own).
+   * limit, breaker, queue and credentials are this instance's own). When Redis cannot be read,
+   * this instance's own figures (and `onError` hears why): a health check never fails on Redis.
    */
   stats(): Promise<TelemetryStats>;
   /** `stats()` judged against the telemetry's thresholds. */
@@ -217,9 +218,16 @@ export function redisFleet(options: RedisFleetOptions): RedisFleet {
     const keys: string[] = [];
     for (let i = 0; i < WINDOW_SLICES; i++) keys.push(`${base}${current - i * sliceMs}`);
     const total = newSlice(current);
-    const hashes = await run(READ, keys, []);
-    for (const hash of hashes as unknown[]) decodeInto(total, hash);
     const local = telemetry.stats();
+    let hashes: unknown;
+    try {
+      hashes = await run(READ, keys, []);
+    } catch (error) {
+      // Redis is out of reach: answer this instance's own figures rather than fail the health check.
+      report(error);
+      return local;
+    }
+    for (const hash of hashes as unknown[]) decodeInto(total, hash);
     return {
       ...local,
       calls: total.calls,

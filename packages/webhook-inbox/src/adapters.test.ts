@@ -52,6 +52,14 @@ describe('Express (a real loopback server)', () => {
       'stripe',
     ),
   );
+  const rejected: unknown[] = [];
+  app.post(
+    '/reported',
+    inboxMiddleware(
+      createInbox({ store, providers, handlers: {}, onRejected: (e) => rejected.push(e) }),
+      'stripe',
+    ),
+  );
   app.use(express.json());
   app.post('/parsed', inboxMiddleware(createInbox({ store, providers, handlers: {} }), 'stripe'));
   const server = app.listen(0, '127.0.0.1');
@@ -88,6 +96,12 @@ describe('Express (a real loopback server)', () => {
     expect(down.status).toBe(503);
     expect(down.headers.get('retry-after')).toBe('5');
     expect(await store.get('stripe:evt_d')).toBeUndefined();
+  });
+
+  it('reports a refused delivery through onRejected, as the Fetch receiver does', async () => {
+    const forged = await send('/reported', stripeEvent('evt_r'), 'whsec_other');
+    expect(forged.status).toBe(401);
+    expect(rejected).toEqual([{ provider: 'stripe', code: 'NO_MATCHING_SIGNATURE', status: 401 }]);
   });
 
   it('explains the raw-body rule when express.json() ran first', async () => {

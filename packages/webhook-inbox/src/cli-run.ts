@@ -80,7 +80,12 @@ export async function runCli(
         const list = await letters.list({ ...range, ...(flags.type ? { type: flags.type } : {}) });
         if (flags.json) out(JSON.stringify(list.map(({ payload: _payload, ...rest }) => rest)));
         else for (const event of list) out(line(event));
-        if (!flags.json) err(`${list.length} dead letter(s)`);
+        if (!flags.json)
+          err(
+            list.length < 1_000
+              ? `${list.length} dead letter(s)`
+              : `the first ${list.length} dead letter(s); there may be more: narrow with --since, --until, --provider or --type`,
+          );
       } else if (command === 'show') {
         for (const id of ids) {
           const event = await letters.get(id);

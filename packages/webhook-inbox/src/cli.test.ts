@@ -91,6 +91,18 @@ describe('brace-inbox dlq', () => {
     expect((await store.get('stripe:b'))?.status).toBe('pending');
   });
 
+  it('says when a listing stopped at its 1,000-letter page instead of passing it off as the count', async () => {
+    const store = memoryInboxStore();
+    const ids = Array.from({ length: 1_001 }, (_, i) => `m${i}`);
+    for (let i = 0; i < ids.length; i += 100) await withDead(store, ids.slice(i, i + 100));
+    const list = await run(store, 'dlq', 'list');
+    expect(list.out).toHaveLength(1_000);
+    expect(list.err).toEqual([
+      'the first 1000 dead letter(s); there may be more: narrow with --since, --until, --provider or --type',
+    ]);
+    expect((await run(store, 'dlq', 'list', '--provider=other')).err).toEqual(['0 dead letter(s)']);
+  });
+
   it('answers usage errors with exit code 2 and bad input with 1', async () => {
     const store = memoryInboxStore();
     expect((await run(store, 'nope')).code).toBe(2);

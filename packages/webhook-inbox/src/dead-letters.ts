@@ -75,21 +75,24 @@ export function deadLetters(store: InboxStore, clock: Clock, wake: () => void): 
     list: (filter = {}) => store.list({ ...filter, status: 'dead' }),
     get: (id) => store.get(id),
     async replay(target) {
-      let ids: readonly string[];
-      if (Array.isArray(target)) ids = target as readonly string[];
+      let count = 0;
+      if (Array.isArray(target))
+        count = await store.requeue(target as readonly string[], clock.now());
       else {
         const range = target as ReplayRange;
-        const letters: StoredInboxEvent[] = [];
-        // Pages of 1,000 until the range is exhausted.
-        for (let since = range.since; ; ) {
-          const page = await store.list({ ...range, since, status: 'dead', limit: 1_000 });
-          letters.push(...page);
+        // Page by page: a requeued event is no longer dead, so the next page starts where this
+        // one ended even when many share one received millisecond. An event already requeued
+        // that died again meanwhile is not replayed twice; a page with nothing new ends the loop.
+        const seen = new Set<string>();
+        for (;;) {
+          const page = await store.list({ ...range, status: 'dead', limit: 1_000 });
+          const ids = page.map((letter) => letter.id).filter((id) => !seen.has(id));
+          if (ids.length === 0) break;
+          for (const id of ids) seen.add(id);
+          count += await store.requeue(ids, clock.now());
           if (page.length < 1_000) break;
-          since = page[page.length - 1]!.receivedAt + 1;
         }
-        ids = letters.map((letter) => letter.id);
       }
-      const count = await store.requeue(ids, clock.now());
       if (count > 0) wake();
       return count;
     },

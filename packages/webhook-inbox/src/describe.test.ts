@@ -106,16 +106,17 @@ describe('built-in describers', () => {
     ).toEqual({ eventId: 'ld', type: 'Issue.create', resourceKey: 'i1', occurredAt: 123 });
   });
 
-  it('Zoom: type and event_ts make the id (Zoom sends none)', () => {
+  it('Zoom: no id (Zoom sends none, so the body hash dedupes); event_ts is the time', () => {
     expect(
       builtInDescriber('zoom')(input({ event_ts: 1_700_000_000_123 }, { type: 'meeting.started' })),
     ).toEqual({
-      eventId: 'meeting.started:1700000000123',
+      eventId: undefined,
       type: 'meeting.started',
       occurredAt: 1_700_000_000_123,
     });
     expect(builtInDescriber('zoom')(input({}, { type: 'x' }))).toMatchObject({
       eventId: undefined,
+      occurredAt: undefined,
     });
   });
 

@@ -152,13 +152,9 @@ const linear: Describer = (input) => {
 const zoom: Describer = (input) => {
   const ts = obj(input.payload)?.event_ts;
   const at = typeof ts === 'number' && Number.isFinite(ts) ? ts : undefined;
-  const { type } = verified(input);
-  // Zoom sends no event id: the type and timestamp identify a notification.
-  return {
-    eventId: type !== undefined && at !== undefined ? `${type}:${at}` : undefined,
-    type,
-    occurredAt: at,
-  };
+  // Zoom sends no event id. Type and timestamp do not identify an event (two participants can
+  // join in the same millisecond), so the id is left out and the body's SHA-256 dedupes.
+  return { ...verified(input), occurredAt: at };
 };
 
 /** The built-in describer of a provider name, or the verifier's id and type alone. */

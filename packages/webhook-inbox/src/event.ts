@@ -137,6 +137,13 @@ export function inboxId(provider: string, eventId: string): string {
   return `${provider}:${eventId}`;
 }
 
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+
+/** NUL and lone surrogates cannot be stored in PostgreSQL JSONB: they become U+FFFD. */
+function storable(text: string): string {
+  return text.replaceAll('\u0000', '\ufffd').replace(LONE_SURROGATE, '\ufffd');
+}
+
 /** Reduces an error to what the history keeps. */
 export function attemptError(error: unknown, attempt: number, at: number): AttemptError {
   const name = error instanceof Error ? error.name : typeof error;
@@ -144,10 +151,10 @@ export function attemptError(error: unknown, attempt: number, at: number): Attem
   const entry: AttemptError = {
     attempt,
     at,
-    name,
-    message: raw.length > 500 ? `${raw.slice(0, 500)}…` : raw,
+    name: storable(name),
+    message: storable(raw.length > 500 ? `${raw.slice(0, 500)}…` : raw),
   };
   const code = (error as { code?: unknown } | null)?.code;
-  if (typeof code === 'string') entry.code = code;
+  if (typeof code === 'string') entry.code = storable(code);
   return entry;
 }

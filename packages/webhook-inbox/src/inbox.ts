@@ -3,7 +3,7 @@ import type { VerifiedWebhook, VerifyWebhookOptions, WebhookInput } from '@brace
 import type { InboxAnswer } from './answer.js';
 import { type DeadLetters, deadLetters } from './dead-letters.js';
 import { InboxOptionsError } from './errors.js';
-import type { InboxCallbacks } from './events.js';
+import { emit, type InboxCallbacks } from './events.js';
 import type { InboxEventMap, InboxHandlers } from './handlers.js';
 import type { UnhandledPolicy } from './process.js';
 import {
@@ -61,7 +61,7 @@ export interface InboxOptions<M extends object = InboxEventMap> extends InboxCal
   pollIntervalMs?: number;
   /** This worker's id in leases. Default: a random one. */
   worker?: string;
-  /** Time source. Default `systemClock`. */
+  /** Time source (leases, retries, received times, and the replay window of providers without their own `now`). Default `systemClock`. */
   clock?: Clock;
   /** Random source in [0, 1) for retry jitter. Default `Math.random`. */
   random?: () => number;
@@ -85,8 +85,14 @@ export interface Inbox {
   fetch(provider: string): (request: Request) => Promise<Response>;
   /** Stores a delivery already verified by `@brace/webhook-verify` (used by the Express adapter). */
   accept(provider: string, webhook: VerifiedWebhook, headers: HeadersInput): Promise<InboxAnswer>;
-  /** The `verifyWebhook` options of a configured provider. */
-  verifyOptions(provider: string): VerifyWebhookOptions;
+  /**
+   * The `verifyWebhook` options of a configured provider, with an `onReject` that reports a
+   * refused delivery through the inbox's `onRejected` (for receivers built on
+   * `@brace/webhook-verify`'s adapters, like `./express`).
+   */
+  verifyOptions(provider: string): VerifyWebhookOptions & {
+    onReject: (event: { error: { code: string }; status: number }) => void;
+  };
   /** Starts the worker loop in this process. */
   start(): void;
   /** Stops claiming; running handlers get `drainMs` to finish. */
@@ -202,7 +208,11 @@ export function createInbox<M extends object = InboxEventMap>(options: InboxOpti
       };
     },
     accept: (provider, webhook, headers) => accept(context, known(provider), webhook, headers),
-    verifyOptions: (provider) => verifyOptions(providers[known(provider)]!, provider),
+    verifyOptions: (provider) => ({
+      ...verifyOptions(providers[known(provider)]!, provider, context.now),
+      onReject: ({ error, status }) =>
+        emit(options.onRejected, { provider, code: error.code, status }),
+    }),
     start: () => loop.start(),
     stop: (stopOptions) => loop.stop(stopOptions),
     runOnce: () => loop.runOnce(),

@@ -150,4 +150,75 @@ describe('the worker loop', () => {
       'The inbox worker stopped before the handler finished.',
     );
   });
+
+  it('stop() returns after drainMs even when a handler ignores its signal (the event is retried)', async () => {
+    const clock = clockAt();
+    const store = memoryInboxStore();
+    const started = gate();
+    const inbox = createInbox({
+      store,
+      clock,
+      random: () => 0,
+      providers: { stripe: { secret: 's' } },
+      handlers: {
+        stripe: {
+          '*': () => {
+            started.open();
+            return new Promise<void>(() => {}); // hangs, never looks at its signal
+          },
+        },
+      },
+    });
+    await store.insert(event('hung'));
+    inbox.start();
+    await started.opened;
+    const waited = await advanceUntil(clock, inbox.stop({ drainMs: 5_000 }), 10);
+    expect(waited).toBeGreaterThanOrEqual(5);
+    expect(waited).toBeLessThanOrEqual(6);
+    const stored = await store.get('stripe:hung');
+    expect(stored?.status).toBe('pending');
+    expect(stored?.errors[0]?.message).toBe(
+      'The inbox worker stopped before the handler finished.',
+    );
+  });
+
+  it('while every slot is busy, waits for a slot instead of polling (nothing piles up on a long handler)', async () => {
+    const clock = clockAt();
+    let polls = 0;
+    const counting = {
+      now: () => clock.now(),
+      sleep: (ms: number, signal?: AbortSignal) => {
+        if (ms === 1_000) polls++;
+        return clock.sleep(ms, signal);
+      },
+    };
+    const store = memoryInboxStore();
+    const started = gate();
+    const finish = gate();
+    const inbox = createInbox({
+      store,
+      clock: counting,
+      concurrency: 1,
+      leaseMs: 3_600_000,
+      providers: { stripe: { secret: 's' } },
+      handlers: {
+        stripe: {
+          '*': async () => {
+            started.open();
+            await finish.opened;
+          },
+        },
+      },
+    });
+    await store.insert(event('long'));
+    inbox.start();
+    await started.opened;
+    const before = polls;
+    for (let i = 0; i < 100; i++) await clock.advance(1_000);
+    // Before: one poll (and one more reaction on every running handler) per interval.
+    expect(polls - before).toBeLessThanOrEqual(1);
+    finish.open();
+    await inbox.stop();
+    expect((await store.get('stripe:long'))?.status).toBe('done');
+  });
 });

@@ -147,12 +147,20 @@ export function postgresInboxStore(options: PostgresInboxStoreOptions): InboxSto
     throw new InboxOptionsError('operationTimeoutMs must be a whole number of at least 1.');
   const sql = postgresSql(table);
   let ready: Promise<unknown> | undefined;
+  let migrated = false;
   const migrate = () => {
-    ready ??= client.query(sql.schema).catch((error) => {
-      ready = undefined;
-      throw error;
-    });
-    return ready;
+    if (ready !== undefined) return ready;
+    const attempt = client.query(sql.schema).then(
+      () => {
+        migrated = true;
+      },
+      (error) => {
+        if (ready === attempt) ready = undefined;
+        throw error;
+      },
+    );
+    ready = attempt;
+    return attempt;
   };
   const query = async (operation: string, text: string, params: unknown[]) => {
     try {
@@ -165,6 +173,8 @@ export function postgresInboxStore(options: PostgresInboxStoreOptions): InboxSto
         })(),
       );
     } catch (error) {
+      // A migration stuck on a dead connection must not block every later call: try it again.
+      if (!migrated) ready = undefined;
       throw failed(operation, error);
     }
   };

@@ -202,8 +202,15 @@ export async function processEvent(
           committed = true;
           return result;
         };
+  // A handler that ignores its signal must not hold the worker (or `stop()`) forever: once the
+  // signal aborts (drain over, lease lost), the attempt ends whatever the handler does.
+  const abandoned = new Promise<never>((_, reject) => {
+    controller.signal.addEventListener('abort', () => reject(controller.signal.reason), {
+      once: true,
+    });
+  });
   try {
-    await handler(
+    const running = handler(
       {
         id: event.id,
         provider: event.provider,
@@ -219,6 +226,7 @@ export async function processEvent(
       },
       { signal: controller.signal, ...(transaction === undefined ? {} : { transaction }) },
     );
+    await Promise.race([running, abandoned]);
     controller.signal.throwIfAborted();
   } catch (error) {
     beats.abort();

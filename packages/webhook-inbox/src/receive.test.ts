@@ -1,4 +1,6 @@
+import { createHmac } from 'node:crypto';
 import { inspect } from 'node:util';
+import { signWebhook } from '@brace/webhook-verify';
 import { describe, expect, it } from 'vitest';
 import { createInbox } from './inbox.js';
 import { memoryInboxStore } from './memory-store.js';
@@ -10,6 +12,7 @@ import {
   STRIPE_SECRET,
   stripeEvent,
   stripeRequest,
+  T0,
 } from './test-utils/fixtures.js';
 
 function setup(store = memoryInboxStore()) {
@@ -127,6 +130,117 @@ describe('receivers', () => {
       received: true,
       duplicate: true,
     });
+  });
+
+  it('Zoom (no event id): two different events of one type in the same millisecond are both stored', async () => {
+    const clock = clockAt();
+    const store = memoryInboxStore();
+    const inbox = createInbox({
+      store,
+      clock,
+      providers: { zoom: { secret: 'zoom-secret', now: () => clock.now() } },
+      handlers: {},
+    });
+    const deliver = async (payload: unknown) => {
+      const body = JSON.stringify(payload);
+      const signed = await signWebhook({
+        provider: 'zoom',
+        secret: 'zoom-secret',
+        body,
+        timestamp: clock.now() / 1000,
+      });
+      const answer = await inbox.receive('zoom', { body, headers: signed.headers });
+      return JSON.parse(answer.body) as unknown;
+    };
+    const joined = (user: string) => ({
+      event: 'meeting.participant_joined',
+      event_ts: clock.now(),
+      payload: { object: { participant: { user_id: user } } },
+    });
+    expect(await deliver(joined('u1'))).toEqual({ received: true });
+    expect(await deliver(joined('u2'))).toEqual({ received: true }); // not a duplicate of u1
+    expect(await deliver(joined('u2'))).toEqual({ received: true, duplicate: true }); // a redelivery
+    expect(await store.list({ provider: 'zoom' })).toHaveLength(2);
+  });
+
+  it("answers Slack's and Zoom's endpoint checks as they require, and stores nothing", async () => {
+    const clock = clockAt();
+    const store = memoryInboxStore();
+    const inbox = createInbox({
+      store,
+      clock,
+      providers: {
+        slack: { secret: 'slack-signing-secret', now: () => clock.now() },
+        zoom: { secret: 'zoom-secret-token', now: () => clock.now() },
+        zoom2: {
+          scheme: 'zoom',
+          secrets: [new TextEncoder().encode('zoom-secret-token')],
+          now: () => clock.now(),
+        },
+      },
+      handlers: {},
+    });
+    const deliver = async (
+      provider: 'slack' | 'zoom',
+      secret: string,
+      payload: unknown,
+      as: string = provider,
+    ) => {
+      const body = JSON.stringify(payload);
+      const timestamp = clock.now() / 1000;
+      const signed = await signWebhook({ provider, secret, body, timestamp });
+      return inbox.receive(as, { body, headers: signed.headers });
+    };
+    const slack = await deliver('slack', 'slack-signing-secret', {
+      token: 'x',
+      challenge: '3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P',
+      type: 'url_verification',
+    });
+    expect(slack.status).toBe(200);
+    expect(JSON.parse(slack.body)).toEqual({
+      challenge: '3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P',
+    });
+    const zoom = await deliver('zoom', 'zoom-secret-token', {
+      event: 'endpoint.url_validation',
+      event_ts: clock.now(),
+      payload: { plainToken: 'qgg8vlvZRS6UYooatFL8Aw' },
+    });
+    expect(zoom.status).toBe(200);
+    expect(JSON.parse(zoom.body)).toEqual({
+      plainToken: 'qgg8vlvZRS6UYooatFL8Aw',
+      encryptedToken: createHmac('sha256', 'zoom-secret-token')
+        .update('qgg8vlvZRS6UYooatFL8Aw')
+        .digest('hex'),
+    });
+    const bytes = await deliver(
+      'zoom',
+      'zoom-secret-token',
+      { event: 'endpoint.url_validation', payload: { plainToken: 'qgg8vlvZRS6UYooatFL8Aw' } },
+      'zoom2',
+    );
+    expect(JSON.parse(bytes.body)).toEqual(JSON.parse(zoom.body));
+    expect(await store.list({})).toEqual([]);
+    // Without the fields a check needs, it is an ordinary event.
+    await deliver('slack', 'slack-signing-secret', { type: 'url_verification' });
+    await deliver('zoom', 'zoom-secret-token', { event: 'endpoint.url_validation', payload: {} });
+    expect(await store.list({})).toHaveLength(2);
+  });
+
+  it("checks the replay window against the inbox's injected clock", async () => {
+    const clock = clockAt(); // T0, far from the real time
+    const store = memoryInboxStore();
+    const inbox = createInbox({
+      store,
+      clock,
+      providers: { stripe: { secret: STRIPE_SECRET } }, // no `now` of its own
+      handlers: {},
+    });
+    const answer = await inbox.receive('stripe', await stripeRequest(stripeEvent('evt_clock')));
+    expect(answer.status).toBe(200);
+    clock.advanceTo(T0 + 3_600_000);
+    const late = await inbox.receive('stripe', await stripeRequest(stripeEvent('evt_late')));
+    expect(JSON.parse(late.body)).toMatchObject({ code: 'TIMESTAMP_TOO_OLD' });
+    expect(inbox.verifyOptions('stripe').now).toBeTypeOf('function');
   });
 
   it('uses a custom describer and scheme', async () => {

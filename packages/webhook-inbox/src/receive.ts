@@ -13,6 +13,7 @@ import { InboxStoreError } from './errors.js';
 import type { NewInboxEvent } from './event.js';
 import { inboxId } from './event.js';
 import { emit, type InboxCallbacks } from './events.js';
+import { handshake } from './handshake.js';
 import type { InboxStore } from './store.js';
 
 /**
@@ -122,16 +123,19 @@ export async function accept(
   webhook: VerifiedWebhook,
   headers: HeadersInput,
 ): Promise<InboxAnswer> {
+  const check = await handshake(webhook, parseJson(webhook.body), context.providers[provider]!);
+  if (check !== undefined) return check;
   return store(context, await describeDelivery(context, provider, webhook, headers));
 }
 
-/** The options `verifyWebhook` gets for a configured provider. */
+/** The options `verifyWebhook` gets for a configured provider (its own `now`, else the inbox clock's). */
 export function verifyOptions(
   options: InboxProviderOptions,
   provider: string,
+  now: () => number,
 ): VerifyWebhookOptions {
   const { scheme, describe: _describe, ...rest } = options;
-  return { ...rest, provider: scheme ?? (provider as VerifyWebhookOptions['provider']) };
+  return { now, ...rest, provider: scheme ?? (provider as VerifyWebhookOptions['provider']) };
 }
 
 /** Verifies, describes and stores one delivery. */
@@ -144,7 +148,7 @@ export async function receive(
   const headers = input instanceof Request ? input.headers : input.headers;
   let webhook: VerifiedWebhook;
   try {
-    webhook = await verifyWebhook(input, verifyOptions(options, provider));
+    webhook = await verifyWebhook(input, verifyOptions(options, provider, context.now));
   } catch (error) {
     if (error instanceof WebhookVerificationError || error instanceof WebhookPayloadError) {
       emit(context.callbacks.onRejected, { provider, code: error.code, status: error.status });

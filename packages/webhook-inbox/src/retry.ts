@@ -25,7 +25,7 @@ export interface InboxRetryOptions {
   baseMs?: number;
   /** The largest delay. Default {@link DEFAULT_INBOX_RETRY_CAP_MS}. */
   capMs?: number;
-  /** Your own delay before attempt `attempt + 1`, in ms (replaces the exponential schedule). */
+  /** Your own delay before attempt `attempt + 1`, in ms (replaces the exponential schedule); rounded up to whole ms, and 0 when it throws or is not a positive number. */
   delay?: (attempt: number, error: unknown) => number;
 }
 
@@ -58,8 +58,13 @@ export function retryPlan(
     attempts,
     delayAfter(attempt, error) {
       if (custom !== undefined) {
-        const ms = custom(attempt, error);
-        return Number.isFinite(ms) && ms > 0 ? ms : 0;
+        let ms: number;
+        try {
+          ms = custom(attempt, error);
+        } catch {
+          return 0; // a throwing delay must not crash the worker: retry at once
+        }
+        return Number.isFinite(ms) && ms > 0 ? Math.ceil(ms) : 0;
       }
       const ceiling = Math.min(capMs, baseMs * 2 ** Math.min(attempt - 1, 40));
       return Math.floor(random() * ceiling);

@@ -105,4 +105,53 @@ describe.skipIf(!url)('handler transactions on PostgreSQL', () => {
       'retry stripe:inside failed inside the transaction',
     ]);
   });
+
+  it('records a handler error whose message holds a NUL character (JSONB refuses \\u0000)', async () => {
+    const store = postgresInboxStore({ client: pool, table });
+    const errors: string[] = [];
+    const inbox = createInbox({
+      store,
+      clock: clockAt(),
+      random: () => 0,
+      providers: { stripe: { secret: 's' } },
+      onStoreError: (e) => errors.push(e.operation),
+      handlers: {
+        stripe: {
+          '*': async () => {
+            throw new Error('bad byte \u0000 in the input');
+          },
+        },
+      },
+    });
+    await store.insert(event('nul'));
+    await inbox.runOnce();
+    expect(errors).toEqual([]);
+    const stored = await store.get('stripe:nul');
+    expect(stored?.status).toBe('pending');
+    expect(stored?.errors[0]?.message).toBe('bad byte \ufffd in the input');
+  });
+
+  it('records a long handler error cut inside a surrogate pair (an emoji at character 500)', async () => {
+    const store = postgresInboxStore({ client: pool, table });
+    const errors: string[] = [];
+    const inbox = createInbox({
+      store,
+      clock: clockAt(),
+      random: () => 0,
+      providers: { stripe: { secret: 's' } },
+      onStoreError: (e) => errors.push(e.operation),
+      handlers: {
+        stripe: {
+          '*': async () => {
+            throw new Error(`${'a'.repeat(499)}😀 and more`);
+          },
+        },
+      },
+    });
+    await store.insert(event('emoji'));
+    await inbox.runOnce();
+    expect(errors).toEqual([]);
+    const stored = await store.get('stripe:emoji');
+    expect(stored?.errors[0]?.message).toBe(`${'a'.repeat(499)}\ufffd…`);
+  });
 });

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { NewInboxEvent } from './event.js';
 import { createInbox, type InboxOptions } from './inbox.js';
 import { memoryInboxStore } from './memory-store.js';
+import { retryPlan } from './retry.js';
 import type { InboxStore } from './store.js';
 import { clockAt, failing, T0 } from './test-utils/fixtures.js';
 
@@ -315,6 +316,29 @@ describe('workers', () => {
   });
 });
 
+describe('a custom retry delay', () => {
+  it('that throws never crashes the worker: the event is retried at once', async () => {
+    const { inbox, store, log } = setup({
+      handlers: { stripe: { '*': () => Promise.reject(new Error('boom')) } },
+      retry: {
+        delay: () => {
+          throw new Error('delay bug');
+        },
+      },
+    });
+    await store.insert(event('evt_d'));
+    await expect(inbox.runOnce()).resolves.toBe(1);
+    expect(log).toEqual(['retry stripe:evt_d #1 in 0']);
+    expect((await store.get('stripe:evt_d'))?.status).toBe('pending');
+  });
+
+  it('in fractions of a millisecond is rounded up to whole ms (BIGINT columns)', () => {
+    const plan = retryPlan({ delay: (attempt) => 1_000 * 1.5 ** attempt });
+    expect([1, 2, 3].map((n) => plan.delayAfter(n, undefined))).toEqual([1_500, 2_250, 3_375]);
+    expect(plan.delayAfter(4, undefined)).toBe(5_063);
+  });
+});
+
 describe('dead letters in bulk', () => {
   it('replays a range of more than one page (1,000) of dead letters', async () => {
     const { inbox, store } = setup({
@@ -330,5 +354,20 @@ describe('dead letters in bulk', () => {
       await store.claim({ worker: 'w', now: T0, leaseMs: 1, limit: 0, ordered: false }),
     ).toEqual([]); // limit 0 → 1, nothing due
     expect(await inbox.deadLetters.replay({ since: 0 })).toBe(1_203);
+  });
+
+  it('replays every dead letter of a range even when more than a page share one received millisecond', async () => {
+    const { inbox, store } = setup({
+      retry: { attempts: 1 },
+      concurrency: 1_000,
+      handlers: { stripe: { '*': () => Promise.reject(new Error('x')) } },
+    });
+    // A burst: 1,500 events stored in the same millisecond (a reconcile pass, a provider backlog).
+    for (let i = 0; i < 1_500; i++) await store.insert(event(`burst${i}`, 'any'));
+    await inbox.runOnce();
+    await inbox.runOnce();
+    expect(await inbox.deadLetters.list({ limit: 1_000 })).toHaveLength(1_000);
+    expect(await inbox.deadLetters.replay({ since: T0 - 1, until: T0 + 1 })).toBe(1_500);
+    expect(await inbox.deadLetters.list()).toEqual([]);
   });
 });

@@ -37,6 +37,7 @@ export class WorkerLoop {
   #wake = new AbortController();
   #running: Promise<void> | undefined;
   #stopping = false;
+  #slotFreed: (() => void) | undefined;
 
   constructor(context: WorkerContext) {
     this.#context = context;
@@ -69,6 +70,7 @@ export class WorkerLoop {
   #dispatch(event: ClaimedInboxEvent): Promise<void> {
     const run = processEvent(this.#context, event, this.#shutdown.signal).finally(() => {
       this.#inflight.delete(run);
+      this.#slotFreed?.();
     });
     this.#inflight.add(run);
     return run;
@@ -93,11 +95,19 @@ export class WorkerLoop {
       if (this.#stopping) break;
       if (this.#wake.signal.aborted) this.#wake = new AbortController();
       const wake = this.#wake.signal;
-      // Idle (or full): wait for the poll interval, a new event, or a free slot.
-      const waits: Promise<unknown>[] = [clock.sleep(pollIntervalMs, wake).catch(() => {})];
-      if (this.#inflight.size >= concurrency) waits.push(Promise.race(this.#inflight));
-      await Promise.race(waits);
-      this.wake(); // cancel the sleep that did not end it
+      if (this.#inflight.size >= concurrency) {
+        // Full: nothing can be claimed until a slot frees (or stop() wakes the loop). No polling,
+        // so nothing piles up on handlers that run for a long time.
+        await new Promise<void>((resolve) => {
+          this.#slotFreed = resolve;
+          wake.addEventListener('abort', () => resolve(), { once: true });
+        });
+        this.#slotFreed = undefined;
+      } else {
+        // Idle: wait for the poll interval or a new event.
+        await clock.sleep(pollIntervalMs, wake).catch(() => {});
+      }
+      this.wake(); // end the wait that did not end it
     }
   }
 
