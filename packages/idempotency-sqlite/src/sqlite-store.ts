@@ -279,12 +279,13 @@ export function sqliteStore(options: SqliteStoreOptions): SqliteIdempotencyStore
       const lockedUntil = now + opts.lockTtlMs;
       const expiresAt = now + Math.max(opts.ttlMs, opts.lockTtlMs);
       let result: BeginResult;
+      const sent = [where.scope, where.key, fingerprint, token];
       try {
         // Takes the write lock first (waiting up to the connection's busy timeout), so that
         // the claim and the read see one state and nothing commits between them.
         s.begin.run();
       } catch (error) {
-        throw storeError('begin', error, BUSY_DETAIL);
+        throw storeError('begin', error, BUSY_DETAIL, sent);
       }
       try {
         const won = s.claim.get(
@@ -308,7 +309,7 @@ export function sqliteStore(options: SqliteStoreOptions): SqliteIdempotencyStore
         s.commit.run();
       } catch (error) {
         rollback(s);
-        throw storeError('begin', error, BUSY_DETAIL);
+        throw storeError('begin', error, BUSY_DETAIL, sent);
       }
       return result;
     },
@@ -335,7 +336,12 @@ export function sqliteStore(options: SqliteStoreOptions): SqliteIdempotencyStore
         );
         return Number(changes) === 1;
       } catch (error) {
-        throw storeError('complete', error);
+        throw storeError('complete', error, undefined, [
+          where.scope,
+          where.key,
+          token,
+          JSON.stringify(record.headers),
+        ]);
       }
     },
 
@@ -344,7 +350,7 @@ export function sqliteStore(options: SqliteStoreOptions): SqliteIdempotencyStore
       try {
         return Number(s.release.run(where.scope, where.key, token, clock.now()).changes) === 1;
       } catch (error) {
-        throw storeError('release', error);
+        throw storeError('release', error, undefined, [where.scope, where.key, token]);
       }
     },
   };

@@ -1,4 +1,4 @@
-import { BraceError } from '@brace/core';
+import { BraceError, safeCause } from '@brace/core';
 
 /**
  * Thrown at construction when an option of `@brace/idempotency` is out of range. The
@@ -151,9 +151,12 @@ export function checkInteger(option: string, value: number, min: number, max: nu
  * Thrown (as a rejection) by a store adapter (`@brace/idempotency-redis`, `-postgres`,
  * `-sqlite`) when its database fails during an operation: a dropped or terminated
  * connection, a timeout, a server error, a missing table, a reply the store does not
- * recognise. One class for every adapter, so `instanceof` works whichever store is in use;
- * each adapter re-exports it. `cause` is the client's error; the message names the store and
- * the operation and never contains the key, the token or the body.
+ * recognise, or no answer within the store's `timeoutMs`. One class for every adapter, so
+ * `instanceof` works whichever store is in use; each adapter re-exports it. `cause` is the
+ * client's error reduced to a `SafeCause` (from `@brace/core`): its name, code and scrubbed
+ * message, never the command's arguments, so neither the key, the fingerprint, the owner
+ * token nor the body can reach a log through it. The message names the store and the
+ * operation only.
  *
  * @example
  * ```ts
@@ -175,19 +178,22 @@ export class IdempotencyStoreError extends BraceError {
   /**
    * @param store - the store that failed, as the message names it
    * @param operation - the store operation that failed
-   * @param cause - the client's error
+   * @param cause - the client's error (kept as a `SafeCause`, see `safeCause` in `@brace/core`)
    * @param detail - what to do about it, appended to the message
+   * @param redact - the values the store sent (key, scope, fingerprint, token), removed
+   *   from the cause's messages too
    */
   constructor(
     store: string,
     operation: string,
     cause: unknown,
     detail = `see \`cause\` for the ${store} error`,
+    redact: readonly string[] = [],
   ) {
     super(
       'IDEMPOTENCY_STORE_ERROR',
       `The ${store} idempotency store failed during ${operation}; ${detail}.`,
-      { cause },
+      { cause: safeCause(cause, { redact }) },
     );
     this.store = store;
     this.operation = operation;

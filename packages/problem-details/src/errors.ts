@@ -1,4 +1,4 @@
-import { BraceError } from '@brace/core';
+import { BraceError, safeCause } from '@brace/core';
 import { ABOUT_BLANK, type ProblemDetails, type ProblemExtensions } from './parse.js';
 import { statusPhrase } from './status.js';
 
@@ -27,7 +27,11 @@ export interface ProblemDetailsErrorOptions {
   response?: ProblemResponseLike | undefined;
   /** The request that failed: its method and URL (without credentials or query) are kept. */
   request?: ProblemRequestLike | undefined;
-  /** The underlying error, e.g. ky's `HTTPError`. */
+  /**
+   * The underlying error, e.g. ky's `HTTPError`. Kept as a `SafeCause` (from `@brace/core`):
+   * its name, code and message with URL queries and user info removed, never its request
+   * (URL query, `Authorization`), response or body.
+   */
   cause?: unknown;
 }
 
@@ -64,7 +68,8 @@ function safeUrl(raw: string): string | undefined {
 /**
  * An HTTP API answered with a problem (RFC 9457). Carries the problem's members, the
  * response's status and headers, the request's method and URL, and the original error as
- * `cause`. Its message reads well in a log line:
+ * `cause`, reduced to a `SafeCause` (name, code, scrubbed message: never the request's
+ * query string or `Authorization` header). Its message reads well in a log line:
  * `429 Too Many Requests: You have exceeded your quota [https://example.com/probs/quota]`
  * (status, title or else the status phrase, detail, and the type unless `about:blank`).
  *
@@ -118,7 +123,7 @@ export class ProblemDetailsError<
     super(
       'PROBLEM_DETAILS',
       describe(problem, responseStatus),
-      options && 'cause' in options ? { cause: options.cause } : undefined,
+      options && 'cause' in options ? { cause: safeCause(options.cause) } : undefined,
     );
     this.type = problem.type;
     this.title = problem.title;
