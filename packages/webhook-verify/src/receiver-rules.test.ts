@@ -102,7 +102,7 @@ const forms: Array<[string, Form]> = [
         runs.push(c.get('webhook').id as string);
         return c.text('handled', behave().status as 200);
       });
-      return (request) => app.request(request);
+      return async (request) => app.request(request);
     },
   ],
   [
