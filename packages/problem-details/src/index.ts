@@ -4,6 +4,7 @@ export type {
   ProblemResponseLike,
 } from './errors.js';
 export { InvalidProblemOptionError, ProblemDetailsError } from './errors.js';
+export { issueDetail } from './issue-detail.js';
 export { isProblemJson, mediaType, normalizeProblem } from './normalize.js';
 export {
   ABOUT_BLANK,
