@@ -106,7 +106,7 @@ describe('toProblemResponse never echoes the input through validator messages', 
   it('valibot details come from kind, type and expected, never received', () => {
     const issues = v.safeParse(valibotSchema, input).issues ?? [];
     const details = Object.fromEntries(
-      issues.map((i) => [i.path?.map((p) => p.key).join('/'), issueDetail(i)]),
+      issues.map((i) => [i.path?.map((p) => p.key).join('/'), issueDetail(i as never)]),
     );
     expect(details).toEqual({
       age: 'expected number',
