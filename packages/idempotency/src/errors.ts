@@ -56,8 +56,8 @@ export class IdempotencyKeyConflictError extends BraceError {
 /**
  * Reported through `onError` (phase `complete`) when a handler finished but its response
  * could not be stored because the claim on the key was no longer its own: the lock expired
- * and another request took the key over, or the memory store evicted it. The response was
- * still sent; a retry may run the handler again.
+ * and another request took the key over (or, after it expired, a full memory store made
+ * room with it). The response was still sent; a retry may run the handler again.
  *
  * @example
  * ```ts
@@ -72,7 +72,7 @@ export class IdempotencyClaimLostError extends BraceError {
   constructor() {
     super(
       'IDEMPOTENCY_CLAIM_LOST',
-      'The response was not stored: the claim on its Idempotency-Key expired or was taken over before the handler finished. Raise lockTtlMs above your slowest handler (and maxEntries of a memory store).',
+      'The response was not stored: the claim on its Idempotency-Key expired or was taken over before the handler finished. Raise lockTtlMs above your slowest handler.',
     );
   }
 }
