@@ -38,6 +38,7 @@ export {
   type IdempotencyOptions,
 } from './options.js';
 export { IDEMPOTENCY_PROBLEMS, type IdempotencyProblemCode } from './problem.js';
+export { credentialScope, DEFAULT_CREDENTIAL_HEADERS } from './scope.js';
 export type {
   BeginOptions,
   BeginResult,

@@ -1,6 +1,7 @@
 import { checkInteger, IdempotencyOptionError } from './errors.js';
 import { defaultFingerprint, type IdempotencyRequest } from './fingerprint.js';
 import { IDEMPOTENCY_KEY_HEADER } from './key.js';
+import { credentialScope } from './scope.js';
 import type { IdempotencyStore } from './store.js';
 
 /**
@@ -158,9 +159,12 @@ export interface IdempotencyOptions<R = unknown> {
   lockTtlMs?: number;
   /**
    * The tenant part of the store key (an account id, an API key's id), so that one tenant
-   * can never replay another's response. The method and path are always added. Default: none.
+   * can never replay another's response. The method and path are always added. Default
+   * {@link credentialScope}: a hash of the credentials the request carries (`Authorization`,
+   * `X-API-Key`, `Cookie`). `false` shares one scope between all callers: opt out only when
+   * keys are unguessable and every caller is trusted.
    */
-  scope?: (request: IdempotencyRequest<R>) => string | Promise<string>;
+  scope?: false | ((request: IdempotencyRequest<R>) => string | Promise<string>);
   /**
    * Identifies "the same request". Default {@link defaultFingerprint}: SHA-256 over method,
    * path with query, and the body bytes.
@@ -245,7 +249,7 @@ export function resolveOptions<R>(options: IdempotencyOptions<R>): ResolvedOptio
   if (options.required !== undefined && typeof options.required !== 'boolean') {
     throw new IdempotencyOptionError('required', 'a boolean');
   }
-  checkFunction('scope', options.scope);
+  if (options.scope !== false) checkFunction('scope', options.scope);
   checkFunction('fingerprint', options.fingerprint);
   checkFunction('cacheStatus', options.cacheStatus);
   checkFunction('onError', options.onError);
@@ -255,7 +259,11 @@ export function resolveOptions<R>(options: IdempotencyOptions<R>): ResolvedOptio
     required: options.required ?? false,
     ttlMs,
     lockTtlMs,
-    scope: options.scope,
+    scope:
+      options.scope === false
+        ? undefined
+        : (options.scope ??
+          (credentialScope as (request: IdempotencyRequest<R>) => Promise<string>)),
     fingerprint: options.fingerprint ?? defaultFingerprint,
     cacheStatus: options.cacheStatus ?? defaultCacheStatus,
     maxBodyBytes,
