@@ -25,6 +25,7 @@ export {
   safeCause,
   scrubMessage,
 } from './safe-cause.js';
+export { safeIssueMessage } from './safe-issue.js';
 export { parseServerDelay, type ServerDelay } from './server-delay.js';
 export type { StandardSchemaV1 } from './standard-schema.js';
 export {
