@@ -35,6 +35,14 @@ describe('guard types', () => {
     api.put('/users/1', {});
     // @ts-expect-error GET /users is not a route
     api.get('/users');
+    // @ts-expect-error more segments than any route: matches only the `users/${string}` template
+    api.get('users/1/x/y');
+    // @ts-expect-error an empty :id
+    api.get('users/');
+    // @ts-expect-error an empty :postId
+    api.get('/users/1/posts/');
+    // @ts-expect-error DELETE /users/:id/posts is not a route
+    api.delete('/users/1/posts');
   });
 
   it('types the body by the route input', () => {

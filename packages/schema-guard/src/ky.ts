@@ -4,6 +4,7 @@ export {
   type GuardedClient,
   guard,
   type KeysOf,
+  type MatchedPath,
   type NoLead,
   type OutputOf,
   type PathArg,
