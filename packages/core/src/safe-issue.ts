@@ -143,8 +143,9 @@ function echoesInput(detail: string, issue: AnyIssue): boolean {
  * ```ts
  * import { safeIssueMessage } from '@brace/core';
  *
- * safeIssueMessage({ code: 'invalid_type', expected: 'number', path: ['age'], message: 'Invalid input: expected number, received string' });
- * // 'expected number'
+ * // a zod 4 issue: its message names the type received, valibot's and arktype's quote the value
+ * const issue = { code: 'invalid_type', expected: 'number', path: ['age'], message: 'Invalid input: expected number, received string' };
+ * safeIssueMessage(issue); // 'expected number'
  * ```
  */
 export function safeIssueMessage(issue: StandardSchemaV1.Issue): string {

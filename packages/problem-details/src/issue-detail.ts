@@ -18,8 +18,9 @@ import type { StandardSchemaV1 } from './standard-schema.js';
  * ```ts
  * import { issueDetail } from '@brace/problem-details';
  *
- * issueDetail({ code: 'invalid_type', expected: 'number', path: ['age'], message: 'Invalid input: expected number, received string' });
- * // 'expected number'
+ * // a zod 4 issue: its message names the type received, valibot's and arktype's quote the value
+ * const issue = { code: 'invalid_type', expected: 'number', path: ['age'], message: 'Invalid input: expected number, received string' };
+ * issueDetail(issue); // 'expected number'
  * ```
  */
 export function issueDetail(issue: StandardSchemaV1.Issue): string {

@@ -94,8 +94,8 @@ export function toJsonPointer(
  * ```ts
  * import { validationErrors } from '@brace/problem-details';
  *
- * validationErrors([{ code: 'invalid_type', expected: 'number', message: 'Invalid input: expected number, received string', path: ['age'] }]);
- * // [{ detail: 'expected number', pointer: '#/age' }]
+ * const issue = { code: 'invalid_type', expected: 'number', message: 'Invalid input: expected number, received string', path: ['age'] };
+ * validationErrors([issue]); // [{ detail: 'expected number', pointer: '#/age' }]
  * ```
  */
 export function validationErrors(
