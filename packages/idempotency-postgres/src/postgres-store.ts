@@ -3,6 +3,7 @@ import {
   type BeginOptions,
   type BeginResult,
   type CompleteOptions,
+  type ExtendOptions,
   IdempotencyOptionError,
   type IdempotencyStore,
   IdempotencyStoreError,
@@ -116,6 +117,7 @@ interface Statements {
   claim: Statement;
   complete: Statement;
   release: Statement;
+  extend: Statement;
   sweep: Statement;
 }
 
@@ -187,6 +189,12 @@ RETURNING 1`,
       'release',
       `DELETE FROM ${t}
 WHERE scope = $1 AND key = $2 AND status = 'in-progress' AND owner_token = $3 AND expires_at > ${at(4)}
+RETURNING 1`,
+    ),
+    extend: statement(
+      'extend',
+      `UPDATE ${t} SET locked_until = ${at(1)}, expires_at = GREATEST(expires_at, ${at(1)})
+WHERE scope = $2 AND key = $3 AND status = 'in-progress' AND owner_token = $4 AND expires_at > ${at(5)}
 RETURNING 1`,
     ),
     sweep: statement(
@@ -364,6 +372,18 @@ export function postgresStore(options: PostgresStoreOptions): PostgresIdempotenc
         where.key,
         token,
         clock.now(),
+      ]);
+      return rows.length === 1;
+    },
+
+    async extend(where: StoreKey, token: string, opts: ExtendOptions): Promise<boolean> {
+      const now = clock.now();
+      const rows = await query('extend', sql.extend, [
+        now + opts.lockTtlMs,
+        where.scope,
+        where.key,
+        token,
+        now,
       ]);
       return rows.length === 1;
     },

@@ -3,6 +3,7 @@ import {
   type BeginOptions,
   type BeginResult,
   type CompleteOptions,
+  type ExtendOptions,
   IdempotencyOptionError,
   type IdempotencyStore,
   IdempotencyStoreError,
@@ -13,7 +14,13 @@ import { base64 } from './base64.js';
 import { type RedisClientLike, type RedisScriptRunner, toScriptRunner } from './client.js';
 import { withDeadline } from './deadline.js';
 import { storeError } from './errors.js';
-import { BEGIN_SCRIPT, COMPLETE_SCRIPT, RELEASE_SCRIPT, type RedisScript } from './scripts.js';
+import {
+  BEGIN_SCRIPT,
+  COMPLETE_SCRIPT,
+  EXTEND_SCRIPT,
+  RELEASE_SCRIPT,
+  type RedisScript,
+} from './scripts.js';
 
 /** Default key prefix of {@link redisStore}: `brace:idempotency:`. */
 export const DEFAULT_REDIS_PREFIX = 'brace:idempotency:';
@@ -204,6 +211,16 @@ export function redisStore(options: RedisStoreOptions): IdempotencyStore {
       const reply = await run('release', RELEASE_SCRIPT, keyOf(where), [
         token,
         String(clock.now()),
+      ]);
+      return Number(reply) === 1;
+    },
+
+    async extend(where: StoreKey, token: string, opts: ExtendOptions): Promise<boolean> {
+      const now = clock.now();
+      const reply = await run('extend', EXTEND_SCRIPT, keyOf(where), [
+        token,
+        String(now),
+        String(now + opts.lockTtlMs),
       ]);
       return Number(reply) === 1;
     },

@@ -3,6 +3,7 @@ import type {
   BeginOptions,
   BeginResult,
   CompleteOptions,
+  ExtendOptions,
   IdempotencyStore,
   StoredResponse,
   StoreKey,
@@ -122,6 +123,7 @@ interface Statements {
   read: SqliteStatement;
   complete: SqliteStatement;
   release: SqliteStatement;
+  extend: SqliteStatement;
   sweep: SqliteStatement;
 }
 
@@ -174,6 +176,10 @@ WHERE scope = ? AND key = ? AND status = 'in-progress' AND owner_token = ? AND e
     ),
     release: database.prepare(
       `DELETE FROM "${t}" WHERE scope = ? AND key = ? AND status = 'in-progress' AND owner_token = ? AND expires_at > ?`,
+    ),
+    extend: database.prepare(
+      `UPDATE "${t}" SET locked_until = ?, expires_at = MAX(expires_at, ?)
+WHERE scope = ? AND key = ? AND status = 'in-progress' AND owner_token = ? AND expires_at > ?`,
     ),
     sweep: database.prepare(`DELETE FROM "${t}" WHERE expires_at <= ?`),
   };
@@ -351,6 +357,25 @@ export function sqliteStore(options: SqliteStoreOptions): SqliteIdempotencyStore
         return Number(s.release.run(where.scope, where.key, token, clock.now()).changes) === 1;
       } catch (error) {
         throw storeError('release', error, undefined, [where.scope, where.key, token]);
+      }
+    },
+
+    async extend(where: StoreKey, token: string, opts: ExtendOptions): Promise<boolean> {
+      const s = prepared('extend');
+      const now = clock.now();
+      const lockedUntil = now + opts.lockTtlMs;
+      try {
+        const { changes } = s.extend.run(
+          lockedUntil,
+          lockedUntil,
+          where.scope,
+          where.key,
+          token,
+          now,
+        );
+        return Number(changes) === 1;
+      } catch (error) {
+        throw storeError('extend', error, undefined, [where.scope, where.key, token]);
       }
     },
   };

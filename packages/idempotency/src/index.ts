@@ -43,6 +43,7 @@ export type {
   BeginOptions,
   BeginResult,
   CompleteOptions,
+  ExtendOptions,
   IdempotencyStore,
   StoredResponse,
   StoreKey,

@@ -4,6 +4,7 @@ import type {
   BeginOptions,
   BeginResult,
   CompleteOptions,
+  ExtendOptions,
   IdempotencyStore,
   StoredResponse,
   StoreKey,
@@ -290,6 +291,14 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
       const entry = live(mapKey(where), clock.now());
       if (entry === undefined || entry.token !== token) return Promise.resolve(false);
       remove(entry);
+      return Promise.resolve(true);
+    },
+    extend(where: StoreKey, token: string, opts: ExtendOptions): Promise<boolean> {
+      const now = clock.now();
+      const entry = live(mapKey(where), now);
+      if (entry === undefined || entry.token !== token) return Promise.resolve(false);
+      entry.lockExpiresAt = now + opts.lockTtlMs;
+      entry.expiresAt = Math.max(entry.expiresAt, entry.lockExpiresAt);
       return Promise.resolve(true);
     },
   };
