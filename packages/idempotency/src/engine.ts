@@ -1,5 +1,6 @@
 import { IdempotencyClaimLostError } from './errors.js';
 import type { IdempotencyRequest } from './fingerprint.js';
+import { type Beat, Heartbeat } from './heartbeat.js';
 import { parseIdempotencyKey } from './key.js';
 import {
   type IdempotencyErrorEvent,
@@ -16,6 +17,8 @@ export interface Claim {
   where: StoreKey;
   /** The store's ownership token. */
   token: string;
+  /** The heartbeat keeping the claim alive while the handler runs, if any. */
+  beat?: Beat | undefined;
 }
 
 /** What to do with a request after `claim`. */
@@ -45,9 +48,15 @@ function report(
 export class IdempotencyEngine<R> {
   /** The resolved options. */
   readonly options: ResolvedOptions<R>;
+  /** Keeps the claims of running handlers alive; `undefined` with `heartbeat: false`. */
+  readonly heartbeat: Heartbeat | undefined;
 
   constructor(options: IdempotencyOptions<R>) {
-    this.options = resolveOptions(options);
+    const o = resolveOptions(options);
+    this.options = o;
+    this.heartbeat = o.heartbeat
+      ? new Heartbeat(o.store, o.lockTtlMs, o.clock, (error) => report(o.onError, 'extend', error))
+      : undefined;
   }
 
   /** Whether requests with `method` are handled (others pass through untouched). */
@@ -85,7 +94,10 @@ export class IdempotencyEngine<R> {
     }
     switch (result.status) {
       case 'acquired':
-        return { kind: 'run', claim: { where, token: result.token } };
+        return {
+          kind: 'run',
+          claim: { where, token: result.token, beat: this.heartbeat?.start(where, result.token) },
+        };
       case 'completed': {
         const record = result.record;
         return {
@@ -134,6 +146,7 @@ export class IdempotencyEngine<R> {
     body: Uint8Array,
   ): Promise<void> {
     const o = this.options;
+    this.heartbeat?.stop(claim.beat);
     const kept: Array<[string, string]> = [];
     for (const [name, value] of headers) {
       const lower = name.toLowerCase();
@@ -150,6 +163,7 @@ export class IdempotencyEngine<R> {
 
   /** Gives the key up so that a retry runs again; failures go to `onError`. */
   async release(claim: Claim): Promise<void> {
+    this.heartbeat?.stop(claim.beat);
     try {
       await this.options.store.release(claim.where, claim.token);
     } catch (error) {

@@ -1,5 +1,7 @@
+import type { Clock } from '@brace/core';
 import { checkInteger, IdempotencyOptionError } from './errors.js';
 import { defaultFingerprint, type IdempotencyRequest } from './fingerprint.js';
+import { type HeartbeatClock, unrefClock } from './heartbeat.js';
 import { IDEMPOTENCY_KEY_HEADER } from './key.js';
 import { credentialScope } from './scope.js';
 import type { IdempotencyStore } from './store.js';
@@ -119,8 +121,8 @@ export function defaultCacheStatus(status: number): boolean {
  * ```
  */
 export interface IdempotencyErrorEvent {
-  /** Which store operation failed. */
-  phase: 'begin' | 'complete' | 'release';
+  /** Which store operation failed (`extend`: the heartbeat of a long handler). */
+  phase: 'begin' | 'complete' | 'release' | 'extend';
   /** The error (a store's rejection, or an `IdempotencyClaimLostError`). */
   error: unknown;
 }
@@ -189,6 +191,16 @@ export interface IdempotencyOptions<R = unknown> {
   maxRetryAfterSeconds?: number;
   /** Called when a store operation fails. A throwing callback is ignored. */
   onError?: (event: IdempotencyErrorEvent) => void;
+  /**
+   * Extend the claim while the handler runs (when the store implements `extend`), so that a
+   * handler slower than `lockTtlMs` is never run twice at once: every `lockTtlMs / 3`, each
+   * claim that has run that long gets a fresh `lockTtlMs`. One loop per middleware, no timer
+   * per request; a handler shorter than `lockTtlMs / 3` is never extended. `lockTtlMs` then
+   * only bounds how long a crashed process's claim blocks its key. Default `true`.
+   */
+  heartbeat?: boolean;
+  /** The heartbeat's time source (`now`, `sleep`); `manualClock` from `@brace/core` in tests. Default: real time, timers that never hold the process open. */
+  clock?: Pick<Clock, 'now' | 'sleep'>;
 }
 
 /** Options with defaults applied and checked. */
@@ -206,6 +218,8 @@ export interface ResolvedOptions<R> {
   header: string;
   maxRetryAfterSeconds: number;
   onError: ((event: IdempotencyErrorEvent) => void) | undefined;
+  heartbeat: boolean;
+  clock: HeartbeatClock;
 }
 
 function checkFunction(option: string, value: unknown): void {
@@ -253,6 +267,13 @@ export function resolveOptions<R>(options: IdempotencyOptions<R>): ResolvedOptio
   checkFunction('fingerprint', options.fingerprint);
   checkFunction('cacheStatus', options.cacheStatus);
   checkFunction('onError', options.onError);
+  if (options.heartbeat !== undefined && typeof options.heartbeat !== 'boolean') {
+    throw new IdempotencyOptionError('heartbeat', 'a boolean');
+  }
+  const clock = options.clock ?? unrefClock;
+  if (typeof clock?.now !== 'function' || typeof clock.sleep !== 'function') {
+    throw new IdempotencyOptionError('clock', 'a clock with now() and sleep(ms)');
+  }
   return {
     store,
     methods: new Set(methods.map((m) => m.toUpperCase())),
@@ -271,5 +292,7 @@ export function resolveOptions<R>(options: IdempotencyOptions<R>): ResolvedOptio
     header,
     maxRetryAfterSeconds,
     onError: options.onError,
+    heartbeat: options.heartbeat ?? true,
+    clock,
   };
 }
