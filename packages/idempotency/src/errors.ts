@@ -199,3 +199,56 @@ export class IdempotencyStoreError extends BraceError {
     this.operation = operation;
   }
 }
+
+/**
+ * Thrown by a function made with `makeIdempotent` when another call with the same key is
+ * still running (Powertools' `IdempotencyAlreadyInProgressError`). Retry after
+ * `retryAfterMs`: you then get the first call's result. The key is not in the message.
+ *
+ * @example
+ * ```ts
+ * import { IdempotencyInProgressError } from '@brace/idempotency';
+ *
+ * try {
+ *   await chargeOnce(message);
+ * } catch (error) {
+ *   if (error instanceof IdempotencyInProgressError) requeue(message, error.retryAfterMs);
+ *   else throw error;
+ * }
+ * ```
+ */
+export class IdempotencyInProgressError extends BraceError {
+  /** Milliseconds until the running call's claim expires (at most `lockTtlMs`). */
+  readonly retryAfterMs: number;
+
+  /** @param retryAfterMs - when to retry */
+  constructor(retryAfterMs: number) {
+    super(
+      'IDEMPOTENCY_IN_PROGRESS',
+      `A call with this idempotency key is still running; retry in ${Math.max(0, Math.ceil(retryAfterMs))} ms to get its result.`,
+    );
+    this.retryAfterMs = retryAfterMs;
+  }
+}
+
+/**
+ * Thrown by a function made with `makeIdempotent` when its key was used before with other
+ * arguments (another fingerprint): the HTTP middleware's 422. Use a new key for new work.
+ *
+ * @example
+ * ```ts
+ * import { IdempotencyKeyReusedError } from '@brace/idempotency';
+ *
+ * await payOnce(order).catch((error: unknown) => {
+ *   if (error instanceof IdempotencyKeyReusedError) alertDuplicateKey();
+ * });
+ * ```
+ */
+export class IdempotencyKeyReusedError extends BraceError {
+  constructor() {
+    super(
+      'IDEMPOTENCY_KEY_REUSED',
+      'This idempotency key was already used with different arguments; use a new key for new work.',
+    );
+  }
+}

@@ -1,12 +1,15 @@
 export {
   IdempotencyClaimLostError,
+  IdempotencyInProgressError,
   IdempotencyKeyConflictError,
+  IdempotencyKeyReusedError,
   IdempotencyOptionError,
   IdempotencyRawBodyError,
   IdempotencyStoreError,
   InvalidIdempotencyKeyError,
 } from './errors.js';
 export { defaultFingerprint, type IdempotencyRequest } from './fingerprint.js';
+export { type MakeIdempotentOptions, makeIdempotent } from './function.js';
 export {
   createIdempotencyKey,
   formatIdempotencyKey,
