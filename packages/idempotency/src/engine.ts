@@ -8,7 +8,7 @@ import {
   type ResolvedOptions,
   resolveOptions,
 } from './options.js';
-import { keyProblem, type PlainResponse, problem } from './problem.js';
+import { type PlainResponse, Problems } from './problem.js';
 import type { StoredResponse, StoreKey } from './store.js';
 
 /** A claimed key: the handler runs, then the result is completed or released. */
@@ -24,7 +24,6 @@ export interface Claim {
 /** What to do with a request after `claim`. */
 export type Begun = { kind: 'respond'; response: PlainResponse } | { kind: 'run'; claim: Claim };
 
-const MISSING = problem('IDEMPOTENCY_KEY_MISSING');
 const REPLAYED: [string, string] = ['idempotent-replayed', 'true'];
 
 /** Calls `onError` and ignores whatever it throws. */
@@ -50,10 +49,13 @@ export class IdempotencyEngine<R> {
   readonly options: ResolvedOptions<R>;
   /** Keeps the claims of running handlers alive; `undefined` with `heartbeat: false`. */
   readonly heartbeat: Heartbeat | undefined;
+  /** The problem+json answers, with the `problemType` URIs. */
+  readonly problems: Problems;
 
   constructor(options: IdempotencyOptions<R>) {
     const o = resolveOptions(options);
     this.options = o;
+    this.problems = new Problems(o.problemType);
     this.heartbeat = o.heartbeat
       ? new Heartbeat(o.store, o.lockTtlMs, o.clock, (error) => report(o.onError, 'extend', error))
       : undefined;
@@ -69,9 +71,11 @@ export class IdempotencyEngine<R> {
    * request runs without idempotency (no key, and none required).
    */
   keyFor(value: string | undefined): string | PlainResponse | undefined {
-    if (value === undefined) return this.options.required ? MISSING : undefined;
+    if (value === undefined) {
+      return this.options.required ? this.problems.get('IDEMPOTENCY_KEY_MISSING') : undefined;
+    }
     const parsed = parseIdempotencyKey(value);
-    return parsed.ok ? parsed.key : keyProblem(parsed.rule);
+    return parsed.ok ? parsed.key : this.problems.key(parsed.rule);
   }
 
   /** Fingerprints the request and claims the key: a response to send, or a claim to run. */
@@ -89,7 +93,7 @@ export class IdempotencyEngine<R> {
       report(o.onError, 'begin', error);
       return {
         kind: 'respond',
-        response: problem('IDEMPOTENCY_STORE_UNAVAILABLE', [['retry-after', '1']]),
+        response: this.problems.get('IDEMPOTENCY_STORE_UNAVAILABLE', [['retry-after', '1']]),
       };
     }
     switch (result.status) {
@@ -116,11 +120,11 @@ export class IdempotencyEngine<R> {
         );
         return {
           kind: 'respond',
-          response: problem('IDEMPOTENCY_KEY_IN_USE', [['retry-after', String(seconds)]]),
+          response: this.problems.get('IDEMPOTENCY_KEY_IN_USE', [['retry-after', String(seconds)]]),
         };
       }
       default:
-        return { kind: 'respond', response: problem('IDEMPOTENCY_KEY_REUSED') };
+        return { kind: 'respond', response: this.problems.get('IDEMPOTENCY_KEY_REUSED') };
     }
   }
 

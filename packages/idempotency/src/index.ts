@@ -40,7 +40,11 @@ export {
   type IdempotencyErrorEvent,
   type IdempotencyOptions,
 } from './options.js';
-export { IDEMPOTENCY_PROBLEMS, type IdempotencyProblemCode } from './problem.js';
+export {
+  IDEMPOTENCY_PROBLEMS,
+  type IdempotencyProblemCode,
+  type IdempotencyProblemTypes,
+} from './problem.js';
 export { credentialScope, DEFAULT_CREDENTIAL_HEADERS } from './scope.js';
 export type {
   BeginOptions,

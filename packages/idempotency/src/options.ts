@@ -3,6 +3,7 @@ import { checkInteger, IdempotencyOptionError } from './errors.js';
 import { defaultFingerprint, type IdempotencyRequest } from './fingerprint.js';
 import { type HeartbeatClock, unrefClock } from './heartbeat.js';
 import { IDEMPOTENCY_KEY_HEADER } from './key.js';
+import { IDEMPOTENCY_PROBLEMS, type IdempotencyProblemTypes } from './problem.js';
 import { credentialScope } from './scope.js';
 import type { IdempotencyStore } from './store.js';
 
@@ -199,6 +200,12 @@ export interface IdempotencyOptions<R = unknown> {
    * only bounds how long a crashed process's claim blocks its key. Default `true`.
    */
   heartbeat?: boolean;
+  /**
+   * The `type` URI of the problem bodies the middleware writes: a link to your documentation
+   * of idempotency errors (the draft asks for one), for every code or per code. Default
+   * `about:blank`.
+   */
+  problemType?: IdempotencyProblemTypes;
   /** The heartbeat's time source (`now`, `sleep`); `manualClock` from `@brace/core` in tests. Default: real time, timers that never hold the process open. */
   clock?: Pick<Clock, 'now' | 'sleep'>;
 }
@@ -220,6 +227,7 @@ export interface ResolvedOptions<R> {
   onError: ((event: IdempotencyErrorEvent) => void) | undefined;
   heartbeat: boolean;
   clock: HeartbeatClock;
+  problemType: IdempotencyProblemTypes | undefined;
 }
 
 function checkFunction(option: string, value: unknown): void {
@@ -274,7 +282,25 @@ export function resolveOptions<R>(options: IdempotencyOptions<R>): ResolvedOptio
   if (typeof clock?.now !== 'function' || typeof clock.sleep !== 'function') {
     throw new IdempotencyOptionError('clock', 'a clock with now() and sleep(ms)');
   }
+  const problemType = options.problemType;
+  if (
+    problemType !== undefined &&
+    !(typeof problemType === 'string' && problemType !== '') &&
+    !(
+      typeof problemType === 'object' &&
+      problemType !== null &&
+      Object.entries(problemType).every(
+        ([code, uri]) => code in IDEMPOTENCY_PROBLEMS && typeof uri === 'string' && uri !== '',
+      )
+    )
+  ) {
+    throw new IdempotencyOptionError(
+      'problemType',
+      'a URI, or a record from IDEMPOTENCY_PROBLEMS codes to URIs',
+    );
+  }
   return {
+    problemType,
     store,
     methods: new Set(methods.map((m) => m.toUpperCase())),
     required: options.required ?? false,
