@@ -1,6 +1,15 @@
 import { BraceError, safeCause } from '@brace/core';
-import { ABOUT_BLANK, type ProblemDetails, type ProblemExtensions } from './parse.js';
+import { isProblemJson, normalizeProblem } from './normalize.js';
+import {
+  ABOUT_BLANK,
+  type ProblemDetails,
+  type ProblemExtensions,
+  parseProblemDetails,
+} from './parse.js';
 import { statusPhrase } from './status.js';
+
+/** The longest body `fromResponse` parses, in UTF-16 code units: 1 MiB. */
+const MAX_BODY_LENGTH = 1_048_576;
 
 /** The longest title, detail or type a {@link ProblemDetailsError} message quotes. */
 const MESSAGE_PART_LIMIT = 200;
@@ -135,6 +144,49 @@ export class ProblemDetailsError<
     this.headers = options?.response?.headers;
     this.method = options?.request?.method;
     this.url = options?.request === undefined ? undefined : safeUrl(options.request.url);
+  }
+
+  /**
+   * Reads a failed fetch `Response` into a {@link ProblemDetailsError}: an
+   * `application/problem+json` body is parsed as problem details (relative references
+   * against `response.url`), any other body is normalised (`normalizeProblem`: Stripe,
+   * OAuth, Google, AWS, JSON:API, GraphQL … shapes; text and HTML become `about:blank`)
+   * unless `normalize: false`. Bodies over 1 MiB are not parsed. The body is consumed.
+   *
+   * @param response - the response (any status; usually `!response.ok`)
+   * @param options - `request` (its method and URL are kept, without credentials or query),
+   *   `normalize` (default `true`)
+   * @returns the error, to throw
+   *
+   * @example
+   * ```ts
+   * import { ProblemDetailsError } from '@brace/problem-details';
+   *
+   * const response = await fetch('https://api.example.com/purchase', { method: 'POST', body: '{"item":1}' });
+   * if (!response.ok) throw await ProblemDetailsError.fromResponse(response);
+   * ```
+   */
+  static async fromResponse(
+    response: Response,
+    options?: { request?: ProblemRequestLike | undefined; normalize?: boolean | undefined },
+  ): Promise<ProblemDetailsError> {
+    const status = response.status;
+    const baseUrl = response.url || undefined;
+    const contentType = response.headers.get('content-type');
+    let data: unknown;
+    try {
+      const text = await response.text();
+      if (text.length <= MAX_BODY_LENGTH) data = JSON.parse(text);
+    } catch {
+      // Not JSON (text, HTML) or unreadable: nothing of it is kept.
+    }
+    const parseOptions = { status, ...(baseUrl === undefined ? {} : { baseUrl }) };
+    const problem = isProblemJson(contentType)
+      ? parseProblemDetails(data, parseOptions)
+      : options?.normalize === false
+        ? parseProblemDetails(undefined, parseOptions)
+        : normalizeProblem(data, parseOptions);
+    return new ProblemDetailsError(problem, { response, request: options?.request });
   }
 
   /**

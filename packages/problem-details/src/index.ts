@@ -8,6 +8,7 @@ export { issueDetail } from './issue-detail.js';
 export { isProblemJson, mediaType, normalizeProblem } from './normalize.js';
 export {
   ABOUT_BLANK,
+  type ParsedBody,
   type ParseProblemDetailsOptions,
   PROBLEM_JSON,
   type ProblemDetails,

@@ -1,5 +1,6 @@
 import {
   emptyExtensions,
+  type ParsedBody,
   type ParseProblemDetailsOptions,
   PROBLEM_JSON,
   type ProblemDetails,
@@ -153,7 +154,8 @@ function readKnownShape(body: Doc, extensions: Doc): string | undefined {
  * | `{ errors: [{ message, locations, path, extensions }], data }` (GraphQL) | the first `message` | `extensions.code` of the first, `errors` |
  *
  * Everything else (text, HTML, empty, unknown JSON) becomes `about:blank` with the status
- * phrase as title. Never throws.
+ * phrase as title. Never throws. Passing a fetch `Response` is a type error
+ * (`ParsedBody`): use `ProblemDetailsError.fromResponse(response)`.
  *
  * @param body - the parsed body (JSON value, text, or `undefined`)
  * @param options - the response's `status` and URL
@@ -168,8 +170,8 @@ function readKnownShape(body: Doc, extensions: Doc): string | undefined {
  * //   extensions: { code: 'invalid_grant' } }
  * ```
  */
-export function normalizeProblem(
-  body: unknown,
+export function normalizeProblem<B>(
+  body: ParsedBody<B>,
   options?: ParseProblemDetailsOptions,
 ): ProblemDetails {
   if (!isObject(body)) return parseProblemDetails(undefined, options);
