@@ -32,6 +32,12 @@ export {
   type ProblemTypeInit,
 } from './problem-type.js';
 export {
+  type ExtensionsOfType,
+  type ProblemHandlers,
+  type ProblemRegistry,
+  problemRegistry,
+} from './registry.js';
+export {
   DEFAULT_EXPOSE,
   DEFAULT_PROBLEM_STATUS,
   DEFAULT_VALIDATION_STATUS,
