@@ -1,7 +1,13 @@
 import type { KyInstance, Options } from 'ky';
-import type { SchemaGuardOptions } from './engine.js';
+import { createSchemaGuard, type SchemaGuardOptions } from './engine.js';
 import { UnmatchedRouteError } from './errors.js';
 import { schemaGuardHooks } from './ky-hooks.js';
+import {
+  type RouteCallOptions,
+  type RouteCallParts,
+  type RouteResult,
+  routeCaller,
+} from './route-call.js';
 import type { Routes } from './routes.js';
 import type { StandardSchemaV1 } from './standard-schema.js';
 
@@ -134,6 +140,18 @@ export interface GuardedClient<T> {
     path: P & MatchedPath<T, 'PATCH', P>,
     ...options: BodyArgs<T, RouteOf<T, 'PATCH', P>>
   ): Promise<OutputOf<T, RouteOf<T, 'PATCH', P>>>;
+  /**
+   * Calls route `key` (`'GET /users/:id'`): `params` fill the path, `query` and `headers` are
+   * typed and validated by the route's schemas, `json` by its `body` schema; resolves
+   * `{ ok, status, data }`, discriminated by `status` over the 2xx answer and the route's
+   * declared `errors` statuses (other statuses reject with ky's `HTTPError`).
+   */
+  route<K extends keyof T & string>(
+    key: K,
+    ...options: Record<string, never> extends RouteCallParts<T, K>
+      ? [options?: RouteCallOptions<T, K>]
+      : [options: RouteCallOptions<T, K>]
+  ): Promise<RouteResult<T, K>>;
   /** DELETE a path of a `DELETE` route. */
   delete<P extends PathArg<T, 'DELETE'>>(
     path: P & MatchedPath<T, 'DELETE', P>,
@@ -172,6 +190,12 @@ export function guard<T>(
   options: SchemaGuardOptions = {},
 ): GuardedClient<T> {
   const client = api.extend({ hooks: schemaGuardHooks(routes, options) });
+  const route = routeCaller(
+    client,
+    routes,
+    createSchemaGuard(routes, options),
+    options.includeValues === true,
+  );
   const call =
     (method: 'get' | 'post' | 'put' | 'patch' | 'delete') =>
     (path: string, callOptions?: Options): Promise<unknown> => {
@@ -188,5 +212,6 @@ export function guard<T>(
     put: call('put'),
     patch: call('patch'),
     delete: call('delete'),
+    route,
   } as unknown as GuardedClient<T>;
 }

@@ -21,3 +21,10 @@ export {
 } from './client.js';
 export type { SchemaGuardOptions } from './engine.js';
 export { type SchemaGuardKyOptions, schemaGuardHooks, schemaGuardOptions } from './ky-hooks.js';
+export type {
+  ParamNames,
+  ParamsOf,
+  RouteCallOptions,
+  RouteCallParts,
+  RouteResult,
+} from './route-call.js';
