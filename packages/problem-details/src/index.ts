@@ -32,6 +32,7 @@ export {
   type ProblemTypeInit,
 } from './problem-type.js';
 export {
+  type AnyProblemType,
   type ExtensionsOfType,
   type ProblemHandlers,
   type ProblemRegistry,

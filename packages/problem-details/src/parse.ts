@@ -26,8 +26,7 @@ export type ProblemExtensions = Record<string, unknown>;
  * // parseProblemDetails(response); // type error: a Response is not a parsed body
  * ```
  */
-export type ParsedBody<B> = B &
-  (B extends { arrayBuffer(): unknown; headers: unknown; status: number } ? never : unknown);
+export type ParsedBody<B> = B & (B extends Response ? never : unknown);
 
 /**
  * A problem details object (RFC 9457 §3) as {@link parseProblemDetails} returns it: the

@@ -3,8 +3,19 @@ import type { ProblemExtensions } from './parse.js';
 import { isProblem, type ProblemType } from './problem-type.js';
 import { type ToProblemOptions, toProblemResponse } from './server.js';
 
+/**
+ * Any problem type made by `defineProblemType`, whatever its extensions: what
+ * {@link problemRegistry} takes.
+ *
+ * @example
+ * ```ts
+ * import type { AnyProblemType } from '@brace/problem-details';
+ *
+ * const types: AnyProblemType[] = [OutOfCredit, Quota];
+ * ```
+ */
 // biome-ignore lint/suspicious/noExplicitAny: any extension type fits the registry
-type AnyProblemType = ProblemType<any, string>;
+export type AnyProblemType = ProblemType<any, string>;
 
 /** The extension members' type of a problem type. */
 export type ExtensionsOfType<P> = P extends ProblemType<infer E, string> ? E : ProblemExtensions;

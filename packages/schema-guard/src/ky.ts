@@ -22,9 +22,14 @@ export {
 export type { SchemaGuardOptions } from './engine.js';
 export { type SchemaGuardKyOptions, schemaGuardHooks, schemaGuardOptions } from './ky-hooks.js';
 export type {
+  ErrorsOf,
+  InputOf,
+  OutputOfSchema,
   ParamNames,
   ParamsOf,
+  PathOf,
   RouteCallOptions,
   RouteCallParts,
   RouteResult,
+  SpecOf,
 } from './route-call.js';

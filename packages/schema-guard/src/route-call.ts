@@ -15,14 +15,23 @@ export type ParamNames<P extends string> = P extends `${string}:${infer Name}/${
 /** The `params` object of a path pattern: one string or number per `:param`. */
 export type ParamsOf<P extends string> = { [N in ParamNames<P>]: string | number };
 
-type SpecOf<T, K> = K extends keyof T ? T[K] : never;
-type PathOf<K> = K extends `${string} ${infer P}` ? P : never;
-type InputOf<S> = S extends StandardSchemaV1 ? StandardSchemaV1.InferInput<S> : never;
-type OutputOfSchema<S> = S extends StandardSchemaV1 ? StandardSchemaV1.InferOutput<S> : unknown;
+/** The spec of route `K` in table `T`. */
+export type SpecOf<T, K> = K extends keyof T ? T[K] : never;
+/** The path pattern of a route key: `'GET /users/:id'` → `'/users/:id'`. */
+export type PathOf<K> = K extends `${string} ${infer P}` ? P : never;
+/** The input type of a schema. */
+export type InputOf<S> = S extends StandardSchemaV1 ? StandardSchemaV1.InferInput<S> : never;
+/** The output type of a schema (`unknown` without one). */
+export type OutputOfSchema<S> = S extends StandardSchemaV1
+  ? StandardSchemaV1.InferOutput<S>
+  : unknown;
 
 /** The typed parts of a route call: `params`, `query`, `headers` and `json`, each required when the route has it. */
 export type RouteCallParts<T, K> = ([ParamNames<PathOf<K>>] extends [never]
-  ? { params?: undefined }
+  ? {
+      /** No path parameters on this route. */
+      params?: undefined;
+    }
   : {
       /** The path parameters, by name. */
       params: ParamsOf<PathOf<K>>;
@@ -35,7 +44,10 @@ export type RouteCallParts<T, K> = ([ParamNames<PathOf<K>>] extends [never]
         /** The query, typed and validated by the route's `query` schema before sending. */
         query: InputOf<S>;
       }
-    : { query?: undefined }) &
+    : {
+        /** No query schema on this route. */
+        query?: undefined;
+      }) &
   (SpecOf<T, K> extends {
     /** The route's headers schema. */
     headers: infer S extends StandardSchemaV1;
@@ -44,7 +56,10 @@ export type RouteCallParts<T, K> = ([ParamNames<PathOf<K>>] extends [never]
         /** The headers, typed and validated by the route's `headers` schema before sending. */
         headers: InputOf<S>;
       }
-    : { headers?: undefined }) &
+    : {
+        /** No headers schema on this route. */
+        headers?: undefined;
+      }) &
   (SpecOf<T, K> extends {
     /** The route's body schema. */
     body: infer S extends StandardSchemaV1;
@@ -53,13 +68,17 @@ export type RouteCallParts<T, K> = ([ParamNames<PathOf<K>>] extends [never]
         /** The JSON body, typed by the route's `body` schema. */
         json: InputOf<S>;
       }
-    : { json?: undefined });
+    : {
+        /** No body schema on this route. */
+        json?: undefined;
+      });
 
 /** Options of a route call: the typed parts plus ky options (not `method`, `json`, `searchParams`, `headers`). */
 export type RouteCallOptions<T, K> = RouteCallParts<T, K> &
   Omit<Options, 'method' | 'json' | 'searchParams' | 'headers' | 'throwHttpErrors'>;
 
-type ErrorsOf<T, K> =
+/** The declared `errors` of route `K` (status → schema), or none. */
+export type ErrorsOf<T, K> =
   SpecOf<T, K> extends {
     /** Error bodies by status. */
     errors: infer E;
@@ -79,7 +98,14 @@ export type RouteResult<T, K> =
       /** The 2xx status. */
       status: number;
       /** The validated `response` output. */
-      data: OutputOfSchema<SpecOf<T, K> extends { response: infer S } ? S : undefined>;
+      data: OutputOfSchema<
+        SpecOf<T, K> extends {
+          /** The route's 2xx response schema. */
+          response: infer S;
+        }
+          ? S
+          : undefined
+      >;
     }
   | {
       [S in keyof ErrorsOf<T, K> & number]: {
