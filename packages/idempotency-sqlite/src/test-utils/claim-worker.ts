@@ -6,6 +6,8 @@ import { sqliteStore } from '../index.js';
 
 const [file, keysArg, duplicatesArg] = process.argv.slice(2);
 const database = new DatabaseSync(file as string, { timeout: 0 });
+// A reader of the app on a second connection, holding read transactions now and then.
+const reader = new DatabaseSync(file as string, { timeout: 0 });
 const store = sqliteStore({ database });
 const acquired: string[] = [];
 let failed = 0;
@@ -25,14 +27,20 @@ for (let round = 0; round < duplicates; round++) {
       failed++;
     }
     // A reader on the same connection now and then, as a real app would have.
-    if (k % 7 === 0) {
-      try {
-        database.prepare('SELECT count(*) FROM brace_idempotency').get();
-      } catch {
-        // Locked by another process's commit at that instant: a reader's problem, not ours.
+    try {
+      if (k % 5 === 0) {
+        reader.exec('BEGIN');
+        reader.prepare('SELECT count(*) FROM brace_idempotency').get();
+      } else if (k % 5 === 2 && reader.isTransaction) {
+        reader.exec('COMMIT');
       }
+    } catch {
+      // Locked by another process's commit at that instant: a reader's problem, not ours.
+      if (reader.isTransaction) reader.exec('ROLLBACK');
     }
   }
 }
+if (reader.isTransaction) reader.exec('ROLLBACK');
+reader.close();
 database.close();
 process.stdout.write(`${JSON.stringify({ acquired, failed, other })}\n`);
