@@ -18,6 +18,14 @@ export {
   type RateLimitSource,
 } from './rate-limit.js';
 export { parseRetryAfter } from './retry-after.js';
+export {
+  SAFE_CAUSE_MESSAGE_LIMIT,
+  SafeCause,
+  type SafeCauseOptions,
+  safeCause,
+  scrubMessage,
+} from './safe-cause.js';
+export { safeIssueMessage } from './safe-issue.js';
 export { parseServerDelay, type ServerDelay } from './server-delay.js';
 export type { StandardSchemaV1 } from './standard-schema.js';
 export {

@@ -1,6 +1,7 @@
 export { IdempotencyStoreError } from '@brace/idempotency';
 export type { PostgresClient } from './client.js';
 export {
+  DEFAULT_POSTGRES_TIMEOUT_MS,
   type PostgresIdempotencyStore,
   type PostgresStoreOptions,
   postgresStore,

@@ -3,9 +3,10 @@ import {
   type BeginOptions,
   type BeginResult,
   type CompleteOptions,
+  type ExtendOptions,
   IdempotencyOptionError,
   type IdempotencyStore,
-  type IdempotencyStoreError,
+  IdempotencyStoreError,
   type StoredResponse,
   type StoreKey,
 } from '@brace/idempotency';
@@ -16,8 +17,23 @@ import {
   statement,
   statementRunner,
 } from './client.js';
+import { withDeadline } from './deadline.js';
 import { storeError } from './errors.js';
 import { DEFAULT_POSTGRES_TABLE, postgresSchema, type TableNames, tableNames } from './schema.js';
+
+/**
+ * Default `timeoutMs` of {@link postgresStore}: 2 seconds. A statement that gets no answer
+ * within it rejects with `IdempotencyStoreError`, so a database outage or partition answers
+ * 503 in about this long instead of holding each request for as long as it lasts.
+ *
+ * @example
+ * ```ts
+ * import { DEFAULT_POSTGRES_TIMEOUT_MS, postgresStore } from '@brace/idempotency-postgres';
+ *
+ * const store = postgresStore({ client: pool, timeoutMs: DEFAULT_POSTGRES_TIMEOUT_MS * 2 });
+ * ```
+ */
+export const DEFAULT_POSTGRES_TIMEOUT_MS = 2_000;
 
 /**
  * Options of {@link postgresStore}.
@@ -55,6 +71,15 @@ export interface PostgresStoreOptions {
    * 26000, 42P05, 0A000) is run again as plain text, and the store stays on plain text.
    */
   preparedStatements?: boolean;
+  /**
+   * How long `begin`, `complete`, `release` and `sweep` may wait for the database, in ms
+   * (1 to 600,000), before rejecting with `IdempotencyStoreError` (the middleware then
+   * answers 503 + `Retry-After`). The statement is not cancelled: a late answer is dropped,
+   * and with a pool its connection stays busy until the server answers, so also set pg's
+   * `connectionTimeoutMillis` and a server-side `statement_timeout`. `migrate` has no
+   * deadline. Default {@link DEFAULT_POSTGRES_TIMEOUT_MS}.
+   */
+  timeoutMs?: number;
 }
 
 /**
@@ -92,6 +117,7 @@ interface Statements {
   claim: Statement;
   complete: Statement;
   release: Statement;
+  extend: Statement;
   sweep: Statement;
 }
 
@@ -163,6 +189,12 @@ RETURNING 1`,
       'release',
       `DELETE FROM ${t}
 WHERE scope = $1 AND key = $2 AND status = 'in-progress' AND owner_token = $3 AND expires_at > ${at(4)}
+RETURNING 1`,
+    ),
+    extend: statement(
+      'extend',
+      `UPDATE ${t} SET locked_until = ${at(1)}, expires_at = GREATEST(expires_at, ${at(1)})
+WHERE scope = $2 AND key = $3 AND status = 'in-progress' AND owner_token = $4 AND expires_at > ${at(5)}
 RETURNING 1`,
     ),
     sweep: statement(
@@ -242,12 +274,27 @@ export function postgresStore(options: PostgresStoreOptions): PostgresIdempotenc
   const sql = statementsFor(tableNames(table));
   const clock = options.clock ?? systemClock;
   const run = statementRunner(client, prepared);
+  const timeoutMs = options.timeoutMs ?? DEFAULT_POSTGRES_TIMEOUT_MS;
+  if (!Number.isInteger(timeoutMs) || timeoutMs < 1 || timeoutMs > 600_000) {
+    throw new IdempotencyOptionError('timeoutMs', 'an integer from 1 to 600000 (milliseconds)');
+  }
 
   async function query(operation: string, s: Statement, params: unknown[]): Promise<unknown[]> {
     try {
-      return (await run(s, params)).rows;
+      return (
+        await withDeadline(run(s, params), timeoutMs, () =>
+          storeError(
+            operation,
+            new Error(`PostgreSQL did not answer within ${timeoutMs} ms.`),
+            `PostgreSQL did not answer within ${timeoutMs} ms (timeoutMs); it may be down or unreachable`,
+          ),
+        )
+      ).rows;
     } catch (error) {
-      throw storeError(operation, error);
+      if (error instanceof IdempotencyStoreError) throw error;
+      // The parameters hold the scope, the key, the fingerprint and the token.
+      const sent = params.filter((p): p is string => typeof p === 'string');
+      throw storeError(operation, error, undefined, sent);
     }
   }
 
@@ -325,6 +372,18 @@ export function postgresStore(options: PostgresStoreOptions): PostgresIdempotenc
         where.key,
         token,
         clock.now(),
+      ]);
+      return rows.length === 1;
+    },
+
+    async extend(where: StoreKey, token: string, opts: ExtendOptions): Promise<boolean> {
+      const now = clock.now();
+      const rows = await query('extend', sql.extend, [
+        now + opts.lockTtlMs,
+        where.scope,
+        where.key,
+        token,
+        now,
       ]);
       return rows.length === 1;
     },

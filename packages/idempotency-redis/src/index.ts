@@ -8,5 +8,10 @@ export {
   type RedisClientLike,
   type RedisScriptRunner,
 } from './client.js';
-export { DEFAULT_REDIS_PREFIX, type RedisStoreOptions, redisStore } from './redis-store.js';
+export {
+  DEFAULT_REDIS_PREFIX,
+  DEFAULT_REDIS_TIMEOUT_MS,
+  type RedisStoreOptions,
+  redisStore,
+} from './redis-store.js';
 export type { RedisScript } from './scripts.js';

@@ -3,19 +3,42 @@ import {
   type BeginOptions,
   type BeginResult,
   type CompleteOptions,
+  type ExtendOptions,
   IdempotencyOptionError,
   type IdempotencyStore,
-  type IdempotencyStoreError,
+  IdempotencyStoreError,
   type StoredResponse,
   type StoreKey,
 } from '@brace/idempotency';
 import { base64 } from './base64.js';
 import { type RedisClientLike, type RedisScriptRunner, toScriptRunner } from './client.js';
+import { withDeadline } from './deadline.js';
 import { storeError } from './errors.js';
-import { BEGIN_SCRIPT, COMPLETE_SCRIPT, RELEASE_SCRIPT, type RedisScript } from './scripts.js';
+import {
+  BEGIN_SCRIPT,
+  COMPLETE_SCRIPT,
+  EXTEND_SCRIPT,
+  RELEASE_SCRIPT,
+  type RedisScript,
+} from './scripts.js';
 
 /** Default key prefix of {@link redisStore}: `brace:idempotency:`. */
 export const DEFAULT_REDIS_PREFIX = 'brace:idempotency:';
+
+/**
+ * Default `timeoutMs` of {@link redisStore}: 2 seconds. An operation that gets no answer
+ * within it rejects with `IdempotencyStoreError`, so a Redis outage or partition answers 503
+ * in about this long instead of after the client's own reconnect and retry cycle (ioredis'
+ * defaults hold a command about 10 s).
+ *
+ * @example
+ * ```ts
+ * import { DEFAULT_REDIS_TIMEOUT_MS, redisStore } from '@brace/idempotency-redis';
+ *
+ * const store = redisStore({ client: redis, timeoutMs: DEFAULT_REDIS_TIMEOUT_MS / 2 });
+ * ```
+ */
+export const DEFAULT_REDIS_TIMEOUT_MS = 2_000;
 
 /** The longest accepted `prefix`, in characters. */
 const MAX_PREFIX_LENGTH = 1024;
@@ -47,6 +70,13 @@ export interface RedisStoreOptions {
    * `@brace/core`. Keys also carry a PX expiry, counted by the server.
    */
   clock?: Pick<Clock, 'now'>;
+  /**
+   * How long one operation may wait for Redis, in ms (1 to 60,000), before it rejects with
+   * `IdempotencyStoreError` (the middleware then answers 503 + `Retry-After`). The command
+   * is not cancelled: a late answer is dropped, and a claim it made expires after
+   * `lockTtlMs`. Default {@link DEFAULT_REDIS_TIMEOUT_MS}.
+   */
+  timeoutMs?: number;
 }
 
 const MISMATCH: BeginResult = Object.freeze({ status: 'mismatch' });
@@ -93,7 +123,9 @@ function parseBegin(reply: unknown, token: string): BeginResult {
  * sweep. Bodies are stored as base64, so they come back byte for byte.
  *
  * Scripts run by EVALSHA, falling back to EVAL on `NOSCRIPT`. One key per script, so it
- * works on Redis Cluster too. Client errors reject with {@link IdempotencyStoreError}.
+ * works on Redis Cluster too. Client errors, and operations with no answer within
+ * `timeoutMs`, reject with {@link IdempotencyStoreError} (its `cause` never holds the
+ * script's arguments).
  *
  * @example
  * ```ts
@@ -111,6 +143,10 @@ export function redisStore(options: RedisStoreOptions): IdempotencyStore {
     throw new IdempotencyOptionError('prefix', `a string of 0 to ${MAX_PREFIX_LENGTH} characters`);
   }
   const clock = options.clock ?? systemClock;
+  const timeoutMs = options.timeoutMs ?? DEFAULT_REDIS_TIMEOUT_MS;
+  if (!Number.isInteger(timeoutMs) || timeoutMs < 1 || timeoutMs > 60_000) {
+    throw new IdempotencyOptionError('timeoutMs', 'an integer from 1 to 60000 (milliseconds)');
+  }
 
   // The scope's length makes the split unambiguous: ("a:b", "c") and ("a", "b:c") differ.
   const keyOf = (where: StoreKey): string =>
@@ -123,9 +159,17 @@ export function redisStore(options: RedisStoreOptions): IdempotencyStore {
     args: string[],
   ): Promise<unknown> {
     try {
-      return await runner.runScript(script, [key], args);
+      return await withDeadline(runner.runScript(script, [key], args), timeoutMs, () =>
+        storeError(
+          operation,
+          new Error(`Redis did not answer within ${timeoutMs} ms.`),
+          `Redis did not answer within ${timeoutMs} ms (timeoutMs); it may be down or unreachable`,
+        ),
+      );
     } catch (error) {
-      throw storeError(operation, error);
+      if (error instanceof IdempotencyStoreError) throw error;
+      // The arguments hold the key, the fingerprint, the token and (complete) the body.
+      throw storeError(operation, error, undefined, [key, ...args]);
     }
   }
 
@@ -167,6 +211,16 @@ export function redisStore(options: RedisStoreOptions): IdempotencyStore {
       const reply = await run('release', RELEASE_SCRIPT, keyOf(where), [
         token,
         String(clock.now()),
+      ]);
+      return Number(reply) === 1;
+    },
+
+    async extend(where: StoreKey, token: string, opts: ExtendOptions): Promise<boolean> {
+      const now = clock.now();
+      const reply = await run('extend', EXTEND_SCRIPT, keyOf(where), [
+        token,
+        String(now),
+        String(now + opts.lockTtlMs),
       ]);
       return Number(reply) === 1;
     },

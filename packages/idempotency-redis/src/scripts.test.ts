@@ -2,13 +2,14 @@ import { createHash } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { base64, base64Codec } from './base64.js';
-import { BEGIN_SCRIPT, COMPLETE_SCRIPT, RELEASE_SCRIPT } from './scripts.js';
+import { BEGIN_SCRIPT, COMPLETE_SCRIPT, EXTEND_SCRIPT, RELEASE_SCRIPT } from './scripts.js';
 
 describe('scripts', () => {
   it.each([
     ['begin', BEGIN_SCRIPT],
     ['complete', COMPLETE_SCRIPT],
     ['release', RELEASE_SCRIPT],
+    ['extend', EXTEND_SCRIPT],
   ])('the %s script carries the SHA-1 of its source', (_, script) => {
     expect(script.sha1).toBe(createHash('sha1').update(script.source).digest('hex'));
   });

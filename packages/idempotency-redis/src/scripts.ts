@@ -88,3 +88,20 @@ end
 return 0`,
   sha1: '071b294c84fc90c552c5a2afad8c2a2d0d762124',
 };
+
+/**
+ * extend: KEYS[1] = record; ARGV = token, now, lockedUntil. The heartbeat: when the token
+ * owns the live claim, its lock moves to `lockedUntil` and the record lives at least as long
+ * (expiry and PX); replies 1, else 0.
+ */
+export const EXTEND_SCRIPT: RedisScript = {
+  source: `local v = redis.call('GET', KEYS[1])
+if not v then return 0 end
+local e, t, f = string.match(v, '^p %S+ (%S+) (%S+) (.*)$')
+if not e or t ~= ARGV[1] or tonumber(e) <= tonumber(ARGV[2]) then return 0 end
+local x = e
+if tonumber(ARGV[3]) > tonumber(e) then x = ARGV[3] end
+redis.call('SET', KEYS[1], 'p ' .. ARGV[3] .. ' ' .. x .. ' ' .. t .. ' ' .. f, 'PX', math.max(1, math.ceil(tonumber(x) - tonumber(ARGV[2]))))
+return 1`,
+  sha1: '6d9962f55eb3da9450c5e0516fb58669ee777957',
+};

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { manualClock } from '@brace/core';
-import { IdempotencyStoreError as SharedStoreError } from '@brace/idempotency';
+import { createIdempotency, IdempotencyStoreError as SharedStoreError } from '@brace/idempotency';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { IdempotencyStoreError, type SqliteDatabase, sqliteStore } from './index.js';
 
@@ -114,12 +114,87 @@ describe('faults', () => {
     other.close();
   });
 
-  it('claims again when another connection changes the row between the upsert and the read', async () => {
-    const clock = manualClock({ now: 10_000 });
+  it('a read transaction open on another connection: the claim is never reported unless committed (no double acquire)', async () => {
+    // Rollback-journal mode, no busy timeout: the setup that handed one key to two requests.
+    const mine = new DatabaseSync(file, { timeout: 0 });
+    const reader = new DatabaseSync(file, { timeout: 0 });
+    const store = sqliteStore({ database: mine });
+    await store.migrate();
+    reader.exec('BEGIN');
+    reader.prepare('SELECT count(*) FROM brace_idempotency').get(); // holds a SHARED lock
+    // The upsert's RETURNING row exists, but the COMMIT meets SQLITE_BUSY: a typed error,
+    // not `acquired` for an insert SQLite then rolls back.
+    const error = await rejection(store.begin(where, 'fp', LONG));
+    expect(error.operation).toBe('begin');
+    expect(error.message).toContain('not recorded');
+    expect(String((error.cause as Error).message)).toMatch(/locked|busy/i);
+    reader.exec('COMMIT');
+    // Nothing half-done is left: no open transaction, no row.
+    expect(mine.isTransaction).toBe(false);
+    expect(mine.prepare('SELECT count(*) AS n FROM brace_idempotency').get()).toEqual({ n: 0 });
+    // Exactly one of the next two claims acquires; the other sees it in progress.
+    const first = await store.begin(where, 'fp', LONG);
+    const second = await sqliteStore({ database: reader }).begin(where, 'fp', LONG);
+    expect([first.status, second.status]).toEqual(['acquired', 'in-progress']);
+    mine.close();
+    reader.close();
+  });
+
+  it('behind the middleware, the failed claim answers 503 with Retry-After and the handler does not run', async () => {
+    const mine = new DatabaseSync(file, { timeout: 0 });
+    const reader = new DatabaseSync(file, { timeout: 0 });
+    const store = sqliteStore({ database: mine });
+    await store.migrate();
+    let runs = 0;
+    const idempotency = createIdempotency({ store });
+    const send = () =>
+      idempotency.handle(
+        new Request('http://localhost/orders', {
+          method: 'POST',
+          headers: { 'idempotency-key': '"k-503"' },
+          body: '{}',
+        }),
+        () => {
+          runs += 1;
+          return new Response('{}', { status: 201 });
+        },
+      );
+    reader.exec('BEGIN');
+    reader.prepare('SELECT count(*) FROM brace_idempotency').get();
+    const refused = await send();
+    expect(refused.status).toBe(503);
+    expect(refused.headers.get('retry-after')).toBe('1');
+    reader.exec('COMMIT');
+    expect(runs).toBe(0);
+    expect((await send()).status).toBe(201);
+    expect((await send()).headers.get('idempotent-replayed')).toBe('true');
+    expect(runs).toBe(1);
+    mine.close();
+    reader.close();
+  });
+
+  it('the README setup (busy timeout, WAL): a reader never blocks a claim, and a writer is waited for', async () => {
+    const mine = new DatabaseSync(file, { timeout: 5_000 });
+    mine.exec('PRAGMA journal_mode = WAL');
+    const reader = new DatabaseSync(file, { timeout: 5_000 });
+    const store = sqliteStore({ database: mine });
+    await store.migrate();
+    reader.exec('BEGIN');
+    reader.prepare('SELECT count(*) FROM brace_idempotency').get();
+    expect((await store.begin(where, 'fp', LONG)).status).toBe('acquired');
+    reader.exec('COMMIT');
+    expect((await sqliteStore({ database: reader }).begin(where, 'fp', LONG)).status).toBe(
+      'in-progress',
+    );
+    mine.close();
+    reader.close();
+  });
+
+  it('holds the write lock from the claim to the read: another connection cannot write in between', async () => {
     const db = new DatabaseSync(file);
-    const other = new DatabaseSync(file);
-    let interfere: (() => void) | undefined;
-    // The real database, with another connection acting just before each primary-key read.
+    const other = new DatabaseSync(file, { timeout: 0 });
+    const attempts: string[] = [];
+    // The real database, with another connection trying to write just before the read.
     const racing: SqliteDatabase = {
       prepare(sql) {
         const statement = db.prepare(sql);
@@ -127,57 +202,35 @@ describe('faults', () => {
         return {
           run: (...params) => statement.run(...params),
           get: (...params) => {
-            interfere?.();
+            try {
+              other.prepare('DELETE FROM brace_idempotency').run();
+              attempts.push('wrote');
+            } catch {
+              attempts.push('locked out');
+            }
             return statement.get(...params);
           },
         };
       },
     };
-    const store = sqliteStore({ database: racing, clock });
+    const store = sqliteStore({ database: racing });
     await store.migrate();
-    const held = await store.begin(where, 'fp', LONG);
-    if (held.status !== 'acquired') throw new Error('expected acquired');
-
-    // A sweep elsewhere deletes the row: the next attempt acquires.
-    interfere = () => {
-      other.prepare('DELETE FROM brace_idempotency').run();
-      interfere = undefined;
-    };
     expect((await store.begin(where, 'fp', LONG)).status).toBe('acquired');
-
-    // Another writer expires the lock: the row is claimable, so the next attempt takes it over.
-    interfere = () => {
-      other.prepare('UPDATE brace_idempotency SET locked_until = 0').run();
-      interfere = undefined;
-    };
-    expect((await store.begin(where, 'fp', LONG)).status).toBe('acquired');
-
-    // A writer that keeps re-creating and deleting the row exhausts the attempts.
-    interfere = () => {
-      other.prepare('DELETE FROM brace_idempotency').run();
-    };
-    const original = racing.prepare.bind(racing);
-    racing.prepare = (sql) => {
-      const statement = original(sql);
-      if (!sql.startsWith('INSERT')) return statement;
-      return {
-        run: (...params) => statement.run(...params),
-        get: (...params) => {
-          other
-            .prepare(
-              `INSERT OR REPLACE INTO brace_idempotency (scope, key, fingerprint, status, owner_token, locked_until, expires_at, created_at)
-               VALUES (?, ?, 'fp', 'in-progress', 'theirs', 99999999, 99999999, 0)`,
-            )
-            .run(where.scope, where.key);
-          return statement.get(...params);
-        },
-      };
-    };
-    const contended = sqliteStore({ database: racing, clock });
-    const error = await rejection(contended.begin(where, 'fp', LONG));
-    expect(error.message).toContain('kept changing');
-    expect(error.cause).toBeUndefined();
+    expect((await store.begin(where, 'fp', LONG)).status).toBe('in-progress');
+    expect(attempts).toEqual(['locked out']);
     db.close();
     other.close();
+  });
+
+  it('inside a transaction of your own on the same connection: a typed error, your transaction untouched', async () => {
+    const db = new DatabaseSync(file);
+    const store = sqliteStore({ database: db });
+    await store.migrate();
+    db.exec('BEGIN');
+    const error = await rejection(store.begin(where, 'fp', LONG));
+    expect(String((error.cause as Error).message)).toMatch(/within a transaction/);
+    expect(db.isTransaction).toBe(true);
+    db.exec('ROLLBACK');
+    db.close();
   });
 });

@@ -3,6 +3,7 @@ import type {
   BeginOptions,
   BeginResult,
   CompleteOptions,
+  ExtendOptions,
   IdempotencyStore,
   StoredResponse,
   StoreKey,
@@ -115,20 +116,41 @@ interface Row {
 }
 
 interface Statements {
+  begin: SqliteStatement;
+  commit: SqliteStatement;
+  rollback: SqliteStatement;
   claim: SqliteStatement;
   read: SqliteStatement;
   complete: SqliteStatement;
   release: SqliteStatement;
+  extend: SqliteStatement;
   sweep: SqliteStatement;
 }
 
-/** How often `begin` re-runs when another connection changed the row between its statements. */
-const MAX_BEGIN_ATTEMPTS = 3;
-
 const MISMATCH: BeginResult = Object.freeze({ status: 'mismatch' });
+
+/** What to do when the claim's transaction could not take the lock or commit. */
+const BUSY_DETAIL =
+  'the claim was not recorded (a busy or locked database, or a driver error in `cause`); nothing ran. Give the connection a busy timeout and WAL mode (see the README)';
+
+/** Ends a failed claim's transaction; a ROLLBACK that fails (none open) changes nothing. */
+function rollback(s: Statements): void {
+  try {
+    s.rollback.run();
+  } catch {
+    // No transaction was open (SQLite already rolled it back): nothing to undo.
+  }
+}
 
 function statementsFor(database: SqliteDatabase, t: string): Statements {
   return {
+    // The claim and the read run in one explicit write transaction, committed by a statement
+    // of its own: a COMMIT that fails (SQLITE_BUSY while another connection reads, in
+    // rollback-journal mode) throws, instead of being swallowed by the reset of a `get()`
+    // that has already reported the RETURNING row of an insert SQLite then rolled back.
+    begin: database.prepare('BEGIN IMMEDIATE'),
+    commit: database.prepare('COMMIT'),
+    rollback: database.prepare('ROLLBACK'),
     // One upsert: inserts a new claim, or takes over an expired record or an expired lock.
     // RETURNING yields a row only when this call now owns the key.
     claim: database.prepare(
@@ -155,15 +177,20 @@ WHERE scope = ? AND key = ? AND status = 'in-progress' AND owner_token = ? AND e
     release: database.prepare(
       `DELETE FROM "${t}" WHERE scope = ? AND key = ? AND status = 'in-progress' AND owner_token = ? AND expires_at > ?`,
     ),
+    extend: database.prepare(
+      `UPDATE "${t}" SET locked_until = ?, expires_at = MAX(expires_at, ?)
+WHERE scope = ? AND key = ? AND status = 'in-progress' AND owner_token = ? AND expires_at > ?`,
+    ),
     sweep: database.prepare(`DELETE FROM "${t}" WHERE expires_at <= ?`),
   };
 }
 
-/** The outcome for a row that this call could not claim, or undefined if it is claimable. */
-function classify(row: Row, fingerprint: string, now: number): BeginResult | undefined {
-  if (Number(row.expires_at) <= now) return undefined;
+/**
+ * The outcome for a live row that this call could not claim (in the claim's transaction the
+ * upsert's WHERE has already ruled out an expired record or lock).
+ */
+function classify(row: Row, fingerprint: string, now: number): BeginResult {
   const lockedUntil = Number(row.locked_until);
-  if (row.status === 'in-progress' && lockedUntil <= now) return undefined;
   if (row.fingerprint !== fingerprint) return MISMATCH;
   if (row.status === 'in-progress')
     return { status: 'in-progress', retryAfterMs: lockedUntil - now };
@@ -188,9 +215,13 @@ function classify(row: Row, fingerprint: string, now: number): BeginResult | und
  * {@link SQLITE_SCHEMA} in your migrations); call `sweep()` now and then to delete expired
  * rows (expired rows are already ignored and reused by `begin`).
  *
- * Each `begin` runs one upsert (`INSERT … ON CONFLICT DO UPDATE … WHERE expired … RETURNING`);
- * when it does not acquire, a primary-key SELECT reads what is there. Driver errors reject
- * with {@link IdempotencyStoreError}.
+ * Each `begin` is one write transaction (`BEGIN IMMEDIATE`): an upsert (`INSERT … ON CONFLICT
+ * DO UPDATE … WHERE expired … RETURNING`), a primary-key SELECT when it does not acquire,
+ * and a `COMMIT` of its own, so `acquired` is reported only for a claim that was committed.
+ * A busy or locked database, and every other driver error, rejects with
+ * {@link IdempotencyStoreError} (the middleware answers 503). Give the connection a busy
+ * timeout and WAL mode, and do not call the store inside a transaction of your own on the
+ * same connection.
  *
  * @example
  * ```ts
@@ -253,31 +284,40 @@ export function sqliteStore(options: SqliteStoreOptions): SqliteIdempotencyStore
       const token = crypto.randomUUID();
       const lockedUntil = now + opts.lockTtlMs;
       const expiresAt = now + Math.max(opts.ttlMs, opts.lockTtlMs);
+      let result: BeginResult;
+      const sent = [where.scope, where.key, fingerprint, token];
       try {
-        for (let attempt = 0; attempt < MAX_BEGIN_ATTEMPTS; attempt++) {
-          const won = s.claim.get(
-            where.scope,
-            where.key,
-            fingerprint,
-            token,
-            lockedUntil,
-            expiresAt,
-            now,
-          );
-          if (won !== undefined) return { status: 'acquired', token };
-          const row = s.read.get(where.scope, where.key) as Row | undefined;
-          const result = row === undefined ? undefined : classify(row, fingerprint, now);
-          if (result !== undefined) return result;
-          // Another connection deleted or changed the row between the two statements: claim again.
-        }
+        // Takes the write lock first (waiting up to the connection's busy timeout), so that
+        // the claim and the read see one state and nothing commits between them.
+        s.begin.run();
       } catch (error) {
-        throw storeError('begin', error);
+        throw storeError('begin', error, BUSY_DETAIL, sent);
       }
-      throw storeError(
-        'begin',
-        undefined,
-        'the record kept changing under concurrent writers; retry the request',
-      );
+      try {
+        const won = s.claim.get(
+          where.scope,
+          where.key,
+          fingerprint,
+          token,
+          lockedUntil,
+          expiresAt,
+          now,
+        );
+        if (won !== undefined) {
+          result = { status: 'acquired', token };
+        } else {
+          // Inside the transaction the row the upsert did not take exists and is not
+          // claimable (the upsert's WHERE is the claimable test at the same `now`).
+          const row = s.read.get(where.scope, where.key) as Row;
+          result = classify(row, fingerprint, now);
+        }
+        // `acquired` is only reported once the claim is durable: a failing COMMIT throws.
+        s.commit.run();
+      } catch (error) {
+        rollback(s);
+        throw storeError('begin', error, BUSY_DETAIL, sent);
+      }
+      return result;
     },
 
     async complete(
@@ -302,7 +342,12 @@ export function sqliteStore(options: SqliteStoreOptions): SqliteIdempotencyStore
         );
         return Number(changes) === 1;
       } catch (error) {
-        throw storeError('complete', error);
+        throw storeError('complete', error, undefined, [
+          where.scope,
+          where.key,
+          token,
+          JSON.stringify(record.headers),
+        ]);
       }
     },
 
@@ -311,7 +356,26 @@ export function sqliteStore(options: SqliteStoreOptions): SqliteIdempotencyStore
       try {
         return Number(s.release.run(where.scope, where.key, token, clock.now()).changes) === 1;
       } catch (error) {
-        throw storeError('release', error);
+        throw storeError('release', error, undefined, [where.scope, where.key, token]);
+      }
+    },
+
+    async extend(where: StoreKey, token: string, opts: ExtendOptions): Promise<boolean> {
+      const s = prepared('extend');
+      const now = clock.now();
+      const lockedUntil = now + opts.lockTtlMs;
+      try {
+        const { changes } = s.extend.run(
+          lockedUntil,
+          lockedUntil,
+          where.scope,
+          where.key,
+          token,
+          now,
+        );
+        return Number(changes) === 1;
+      } catch (error) {
+        throw storeError('extend', error, undefined, [where.scope, where.key, token]);
       }
     },
   };

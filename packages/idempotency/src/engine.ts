@@ -1,5 +1,6 @@
 import { IdempotencyClaimLostError } from './errors.js';
 import type { IdempotencyRequest } from './fingerprint.js';
+import { type Beat, Heartbeat } from './heartbeat.js';
 import { parseIdempotencyKey } from './key.js';
 import {
   type IdempotencyErrorEvent,
@@ -7,7 +8,7 @@ import {
   type ResolvedOptions,
   resolveOptions,
 } from './options.js';
-import { keyProblem, type PlainResponse, problem } from './problem.js';
+import { type PlainResponse, Problems } from './problem.js';
 import type { StoredResponse, StoreKey } from './store.js';
 
 /** A claimed key: the handler runs, then the result is completed or released. */
@@ -16,12 +17,13 @@ export interface Claim {
   where: StoreKey;
   /** The store's ownership token. */
   token: string;
+  /** The heartbeat keeping the claim alive while the handler runs, if any. */
+  beat?: Beat | undefined;
 }
 
 /** What to do with a request after `claim`. */
 export type Begun = { kind: 'respond'; response: PlainResponse } | { kind: 'run'; claim: Claim };
 
-const MISSING = problem('IDEMPOTENCY_KEY_MISSING');
 const REPLAYED: [string, string] = ['idempotent-replayed', 'true'];
 
 /** Calls `onError` and ignores whatever it throws. */
@@ -45,9 +47,18 @@ function report(
 export class IdempotencyEngine<R> {
   /** The resolved options. */
   readonly options: ResolvedOptions<R>;
+  /** Keeps the claims of running handlers alive; `undefined` with `heartbeat: false`. */
+  readonly heartbeat: Heartbeat | undefined;
+  /** The problem+json answers, with the `problemType` URIs. */
+  readonly problems: Problems;
 
   constructor(options: IdempotencyOptions<R>) {
-    this.options = resolveOptions(options);
+    const o = resolveOptions(options);
+    this.options = o;
+    this.problems = new Problems(o.problemType);
+    this.heartbeat = o.heartbeat
+      ? new Heartbeat(o.store, o.lockTtlMs, o.clock, (error) => report(o.onError, 'extend', error))
+      : undefined;
   }
 
   /** Whether requests with `method` are handled (others pass through untouched). */
@@ -60,9 +71,11 @@ export class IdempotencyEngine<R> {
    * request runs without idempotency (no key, and none required).
    */
   keyFor(value: string | undefined): string | PlainResponse | undefined {
-    if (value === undefined) return this.options.required ? MISSING : undefined;
+    if (value === undefined) {
+      return this.options.required ? this.problems.get('IDEMPOTENCY_KEY_MISSING') : undefined;
+    }
     const parsed = parseIdempotencyKey(value);
-    return parsed.ok ? parsed.key : keyProblem(parsed.rule);
+    return parsed.ok ? parsed.key : this.problems.key(parsed.rule);
   }
 
   /** Fingerprints the request and claims the key: a response to send, or a claim to run. */
@@ -80,12 +93,15 @@ export class IdempotencyEngine<R> {
       report(o.onError, 'begin', error);
       return {
         kind: 'respond',
-        response: problem('IDEMPOTENCY_STORE_UNAVAILABLE', [['retry-after', '1']]),
+        response: this.problems.get('IDEMPOTENCY_STORE_UNAVAILABLE', [['retry-after', '1']]),
       };
     }
     switch (result.status) {
       case 'acquired':
-        return { kind: 'run', claim: { where, token: result.token } };
+        return {
+          kind: 'run',
+          claim: { where, token: result.token, beat: this.heartbeat?.start(where, result.token) },
+        };
       case 'completed': {
         const record = result.record;
         return {
@@ -104,11 +120,11 @@ export class IdempotencyEngine<R> {
         );
         return {
           kind: 'respond',
-          response: problem('IDEMPOTENCY_KEY_IN_USE', [['retry-after', String(seconds)]]),
+          response: this.problems.get('IDEMPOTENCY_KEY_IN_USE', [['retry-after', String(seconds)]]),
         };
       }
       default:
-        return { kind: 'respond', response: problem('IDEMPOTENCY_KEY_REUSED') };
+        return { kind: 'respond', response: this.problems.get('IDEMPOTENCY_KEY_REUSED') };
     }
   }
 
@@ -134,6 +150,7 @@ export class IdempotencyEngine<R> {
     body: Uint8Array,
   ): Promise<void> {
     const o = this.options;
+    this.heartbeat?.stop(claim.beat);
     const kept: Array<[string, string]> = [];
     for (const [name, value] of headers) {
       const lower = name.toLowerCase();
@@ -150,6 +167,7 @@ export class IdempotencyEngine<R> {
 
   /** Gives the key up so that a retry runs again; failures go to `onError`. */
   async release(claim: Claim): Promise<void> {
+    this.heartbeat?.stop(claim.beat);
     try {
       await this.options.store.release(claim.where, claim.token);
     } catch (error) {

@@ -1,4 +1,4 @@
-import { BraceError } from '@brace/core';
+import { BraceError, safeCause } from '@brace/core';
 
 /**
  * Thrown at construction when an option of `@brace/idempotency` is out of range. The
@@ -56,8 +56,8 @@ export class IdempotencyKeyConflictError extends BraceError {
 /**
  * Reported through `onError` (phase `complete`) when a handler finished but its response
  * could not be stored because the claim on the key was no longer its own: the lock expired
- * and another request took the key over, or the memory store evicted it. The response was
- * still sent; a retry may run the handler again.
+ * and another request took the key over (or, after it expired, a full memory store made
+ * room with it). The response was still sent; a retry may run the handler again.
  *
  * @example
  * ```ts
@@ -72,7 +72,7 @@ export class IdempotencyClaimLostError extends BraceError {
   constructor() {
     super(
       'IDEMPOTENCY_CLAIM_LOST',
-      'The response was not stored: the claim on its Idempotency-Key expired or was taken over before the handler finished. Raise lockTtlMs above your slowest handler (and maxEntries of a memory store).',
+      'The response was not stored: the claim on its Idempotency-Key expired or was taken over before the handler finished. Raise lockTtlMs above your slowest handler.',
     );
   }
 }
@@ -151,9 +151,12 @@ export function checkInteger(option: string, value: number, min: number, max: nu
  * Thrown (as a rejection) by a store adapter (`@brace/idempotency-redis`, `-postgres`,
  * `-sqlite`) when its database fails during an operation: a dropped or terminated
  * connection, a timeout, a server error, a missing table, a reply the store does not
- * recognise. One class for every adapter, so `instanceof` works whichever store is in use;
- * each adapter re-exports it. `cause` is the client's error; the message names the store and
- * the operation and never contains the key, the token or the body.
+ * recognise, or no answer within the store's `timeoutMs`. One class for every adapter, so
+ * `instanceof` works whichever store is in use; each adapter re-exports it. `cause` is the
+ * client's error reduced to a `SafeCause` (from `@brace/core`): its name, code and scrubbed
+ * message, never the command's arguments, so neither the key, the fingerprint, the owner
+ * token nor the body can reach a log through it. The message names the store and the
+ * operation only.
  *
  * @example
  * ```ts
@@ -175,21 +178,77 @@ export class IdempotencyStoreError extends BraceError {
   /**
    * @param store - the store that failed, as the message names it
    * @param operation - the store operation that failed
-   * @param cause - the client's error
+   * @param cause - the client's error (kept as a `SafeCause`, see `safeCause` in `@brace/core`)
    * @param detail - what to do about it, appended to the message
+   * @param redact - the values the store sent (key, scope, fingerprint, token), removed
+   *   from the cause's messages too
    */
   constructor(
     store: string,
     operation: string,
     cause: unknown,
     detail = `see \`cause\` for the ${store} error`,
+    redact: readonly string[] = [],
   ) {
     super(
       'IDEMPOTENCY_STORE_ERROR',
       `The ${store} idempotency store failed during ${operation}; ${detail}.`,
-      { cause },
+      { cause: safeCause(cause, { redact }) },
     );
     this.store = store;
     this.operation = operation;
+  }
+}
+
+/**
+ * Thrown by a function made with `makeIdempotent` when another call with the same key is
+ * still running (Powertools' `IdempotencyAlreadyInProgressError`). Retry after
+ * `retryAfterMs`: you then get the first call's result. The key is not in the message.
+ *
+ * @example
+ * ```ts
+ * import { IdempotencyInProgressError } from '@brace/idempotency';
+ *
+ * try {
+ *   await chargeOnce(message);
+ * } catch (error) {
+ *   if (error instanceof IdempotencyInProgressError) requeue(message, error.retryAfterMs);
+ *   else throw error;
+ * }
+ * ```
+ */
+export class IdempotencyInProgressError extends BraceError {
+  /** Milliseconds until the running call's claim expires (at most `lockTtlMs`). */
+  readonly retryAfterMs: number;
+
+  /** @param retryAfterMs - when to retry */
+  constructor(retryAfterMs: number) {
+    super(
+      'IDEMPOTENCY_IN_PROGRESS',
+      `A call with this idempotency key is still running; retry in ${Math.max(0, Math.ceil(retryAfterMs))} ms to get its result.`,
+    );
+    this.retryAfterMs = retryAfterMs;
+  }
+}
+
+/**
+ * Thrown by a function made with `makeIdempotent` when its key was used before with other
+ * arguments (another fingerprint): the HTTP middleware's 422. Use a new key for new work.
+ *
+ * @example
+ * ```ts
+ * import { IdempotencyKeyReusedError } from '@brace/idempotency';
+ *
+ * await payOnce(order).catch((error: unknown) => {
+ *   if (error instanceof IdempotencyKeyReusedError) alertDuplicateKey();
+ * });
+ * ```
+ */
+export class IdempotencyKeyReusedError extends BraceError {
+  constructor() {
+    super(
+      'IDEMPOTENCY_KEY_REUSED',
+      'This idempotency key was already used with different arguments; use a new key for new work.',
+    );
   }
 }

@@ -36,6 +36,12 @@ export interface ExpressLikeRequest extends IncomingMessage {
  */
 export type NextFunction = (error?: unknown) => void;
 
+/** A request header as one string (Node joins repeated ones, except a few, into arrays). */
+function headerOf(req: IncomingMessage, name: string): string | undefined {
+  const value = req.headers[name];
+  return Array.isArray(value) ? value.join(', ') : value;
+}
+
 /**
  * An Express (4 or 5) middleware, typed structurally so that no Express types are needed.
  *
@@ -304,7 +310,14 @@ export function idempotency(options: IdempotencyOptions<ExpressLikeRequest>): Ex
     const body = await found;
     const method = req.method as string;
     const { path, search } = splitUrl(req.originalUrl ?? (req.url as string));
-    const begun = await engine.claim(key, { method, path, search, body, raw: req });
+    const begun = await engine.claim(key, {
+      method,
+      path,
+      search,
+      body,
+      raw: req,
+      header: (name) => headerOf(req, name),
+    });
     if (begun.kind === 'respond') return send(res, begun.response);
     capture(engine, begun.claim, res);
     next();

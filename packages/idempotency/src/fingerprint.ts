@@ -24,6 +24,11 @@ export interface IdempotencyRequest<R = unknown> {
   body: Uint8Array;
   /** The framework's request object. */
   raw: R;
+  /**
+   * Reads a request header by its lower-case name (`undefined` when absent). The
+   * middleware always sets it; the default `scope` reads the credential headers through it.
+   */
+  header?: ((name: string) => string | undefined) | undefined;
 }
 
 interface NodeHash {

@@ -70,7 +70,14 @@ export function idempotency(options: IdempotencyOptions<Context>): MiddlewareHan
       }
     }
     const { path, search } = splitUrl(raw.url);
-    const begun = await engine.claim(key, { method, path, search, body, raw: c });
+    const begun = await engine.claim(key, {
+      method,
+      path,
+      search,
+      body,
+      raw: c,
+      header: (name) => raw.headers.get(name) ?? undefined,
+    });
     if (begun.kind === 'respond') return toWebResponse(begun.response);
     const claim = begun.claim;
     try {

@@ -1,12 +1,15 @@
 export {
   IdempotencyClaimLostError,
+  IdempotencyInProgressError,
   IdempotencyKeyConflictError,
+  IdempotencyKeyReusedError,
   IdempotencyOptionError,
   IdempotencyRawBodyError,
   IdempotencyStoreError,
   InvalidIdempotencyKeyError,
 } from './errors.js';
 export { defaultFingerprint, type IdempotencyRequest } from './fingerprint.js';
+export { type MakeIdempotentOptions, makeIdempotent } from './function.js';
 export {
   createIdempotencyKey,
   formatIdempotencyKey,
@@ -37,11 +40,17 @@ export {
   type IdempotencyErrorEvent,
   type IdempotencyOptions,
 } from './options.js';
-export { IDEMPOTENCY_PROBLEMS, type IdempotencyProblemCode } from './problem.js';
+export {
+  IDEMPOTENCY_PROBLEMS,
+  type IdempotencyProblemCode,
+  type IdempotencyProblemTypes,
+} from './problem.js';
+export { credentialScope, DEFAULT_CREDENTIAL_HEADERS } from './scope.js';
 export type {
   BeginOptions,
   BeginResult,
   CompleteOptions,
+  ExtendOptions,
   IdempotencyStore,
   StoredResponse,
   StoreKey,

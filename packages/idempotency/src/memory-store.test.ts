@@ -1,8 +1,9 @@
 import { manualClock } from '@brace/core';
 import { describe, expect, it } from 'vitest';
-import { IdempotencyOptionError } from './errors.js';
+import { IdempotencyOptionError, IdempotencyStoreError } from './errors.js';
 import { memoryStore } from './memory-store.js';
 import { runStoreConformance } from './testing.js';
+import { createIdempotency } from './web.js';
 
 const clock = manualClock({ now: 1_000_000 });
 runStoreConformance(
@@ -31,27 +32,71 @@ describe('memoryStore', () => {
     expect(memoryStore().size).toBe(0);
   });
 
-  it('evicts the least recently used record when full', async () => {
-    const store = memoryStore({ maxEntries: 2, clock: manualClock({ now: 0 }) });
-    const a = await store.begin(key('a'), 'f', long);
-    await store.begin(key('b'), 'f', long);
-    // Touch a: b becomes the least recently used.
+  it('evicts the least recently used completed record when full, never a claim in progress', async () => {
+    const clock = manualClock({ now: 0 });
+    const store = memoryStore({ maxEntries: 3, clock });
+    const record = { status: 201, headers: [], body: new Uint8Array([1]) };
+    const a = await store.begin(key('a'), 'f', long); // a handler still running
+    for (const k of ['b', 'c']) {
+      const r = await store.begin(key(k), 'f', long);
+      if (r.status !== 'acquired') throw new Error('expected acquired');
+      await store.complete(key(k), r.token, record, long);
+    }
+    // Touch b: c becomes the least recently used completed record.
+    expect((await store.begin(key('b'), 'f', long)).status).toBe('completed');
+    expect((await store.begin(key('d'), 'f', long)).status).toBe('acquired');
+    expect(store.size).toBe(3);
+    // c went; a, the oldest entry of all, was kept: a retry still sees it in progress.
     expect((await store.begin(key('a'), 'f', long)).status).toBe('in-progress');
-    await store.begin(key('c'), 'f', long);
-    expect(store.size).toBe(2);
-    expect((await store.begin(key('a'), 'f', long)).status).toBe('in-progress');
-    expect((await store.begin(key('b'), 'f', long)).status).toBe('acquired');
-    // c was evicted by b's re-insert; d now evicts a, whose owner's complete resolves false.
-    await store.begin(key('d'), 'f', long);
+    expect((await store.begin(key('b'), 'f', long)).status).toBe('completed');
     if (a.status !== 'acquired') throw new Error('expected acquired');
+    expect(await store.complete(key('a'), a.token, record, long)).toBe(true);
+  });
+
+  it('full of live claims: begin rejects with IdempotencyStoreError (→ 503); an expired lock makes room', async () => {
+    const clock = manualClock({ now: 0 });
+    const store = memoryStore({ maxEntries: 2, clock });
+    const lock = { lockTtlMs: 1_000, ttlMs: 60_000 };
+    const x = await store.begin(key('x'), 'f', lock);
+    await clock.advance(10);
+    await store.begin(key('y'), 'f', lock);
+    const refused = await store.begin(key('z'), 'f', lock).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(refused).toBeInstanceOf(IdempotencyStoreError);
+    expect((refused as IdempotencyStoreError).store).toBe('memory');
+    expect((refused as Error).message).toMatch(/raise maxEntries/);
+    expect(store.size).toBe(2);
+    // Behind the middleware: 503 with Retry-After, the handler not run.
+    let runs = 0;
+    const response = await createIdempotency({ store }).handle(
+      new Request('http://localhost/o', {
+        method: 'POST',
+        headers: { 'idempotency-key': 'w' },
+        body: '{}',
+      }),
+      () => {
+        runs += 1;
+        return new Response(null, { status: 201 });
+      },
+    );
+    expect(response.status).toBe(503);
+    expect(response.headers.get('retry-after')).toBe('1');
+    expect(runs).toBe(0);
+    // x's lock expires: its dead claim is the one evicted.
+    await clock.advance(995);
+    expect((await store.begin(key('z'), 'f', lock)).status).toBe('acquired');
+    if (x.status !== 'acquired') throw new Error('expected acquired');
     expect(
       await store.complete(
-        key('a'),
-        a.token,
+        key('x'),
+        x.token,
         { status: 200, headers: [], body: new Uint8Array() },
-        long,
+        lock,
       ),
     ).toBe(false);
+    expect((await store.begin(key('y'), 'f', lock)).status).toBe('in-progress');
   });
 
   it('sweeps expired records on insert, so expiry frees room before eviction', async () => {
@@ -85,17 +130,19 @@ describe('memoryStore', () => {
     const store = memoryStore({ maxEntries: max, clock });
     const short = { lockTtlMs: 10, ttlMs: 10 };
     const record = { status: 200, headers: [], body: new Uint8Array([1]) };
-    // Interleave touched, completed and short-lived keys so the recency list is churned.
+    // Interleave completed, released, touched and short-lived claims so both lists churn.
     for (let i = 0; i < 3 * max; i++) {
-      const r = await store.begin(key(`k${i}`), 'f', i % 2 === 0 ? long : short);
+      const r = await store.begin(key(`k${i}`), 'f', i % 4 === 3 ? short : long);
       if (r.status !== 'acquired') throw new Error('expected acquired');
-      if (i % 3 === 0) await store.complete(key(`k${i}`), r.token, record, long);
+      if (i % 4 === 0 || i % 4 === 1) await store.complete(key(`k${i}`), r.token, record, long);
+      if (i % 4 === 2) await store.release(key(`k${i}`), r.token);
       if (i % 5 === 0 && i > 0) await store.begin(key(`k${i - 1}`), 'f', long);
+      if (i % 7 === 0) await clock.advance(11); // short claims expire
       expect(store.size).toBeLessThanOrEqual(max);
     }
     expect(store.size).toBe(max);
-    // The newest keys survived eviction; the oldest were evicted.
-    expect((await store.begin(key(`k${3 * max - 2}`), 'f', long)).status).toBe('in-progress');
+    // The newest completed keys survived eviction; the oldest were evicted.
+    expect((await store.begin(key(`k${3 * max - 4}`), 'f', long)).status).toBe('completed');
     expect((await store.begin(key('k0'), 'f', long)).status).toBe('acquired');
     // Everything still held expires; a few inserts per entry sweep it all, without lookups.
     await clock.advance(700_000);
@@ -142,7 +189,16 @@ describe('memoryStore', () => {
     if (a.status !== 'acquired') throw new Error('expected acquired');
     expect(await solo.release(key('a'), a.token)).toBe(true);
     expect(solo.size).toBe(0);
-    expect((await solo.begin(key('b'), 'f', long)).status).toBe('acquired');
+    const b = await solo.begin(key('b'), 'f', long);
+    if (b.status !== 'acquired') throw new Error('expected acquired');
+    // b is a live claim: no room for c until b completes.
+    await expect(solo.begin(key('c'), 'f', long)).rejects.toBeInstanceOf(IdempotencyStoreError);
+    await solo.complete(
+      key('b'),
+      b.token,
+      { status: 200, headers: [], body: new Uint8Array() },
+      long,
+    );
     expect((await solo.begin(key('c'), 'f', long)).status).toBe('acquired');
     expect(solo.size).toBe(1);
   });

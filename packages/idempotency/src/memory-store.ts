@@ -1,9 +1,10 @@
 import { type Clock, systemClock } from '@brace/core';
-import { checkInteger } from './errors.js';
+import { checkInteger, IdempotencyStoreError } from './errors.js';
 import type {
   BeginOptions,
   BeginResult,
   CompleteOptions,
+  ExtendOptions,
   IdempotencyStore,
   StoredResponse,
   StoreKey,
@@ -34,7 +35,9 @@ export const DEFAULT_MEMORY_STORE_MAX_ENTRIES = 10_000;
 export interface MemoryStoreOptions {
   /**
    * The most records kept at once (1 to 10,000,000). When full, the least recently used
-   * record is evicted first. Default {@link DEFAULT_MEMORY_STORE_MAX_ENTRIES}.
+   * completed record is evicted first; a claim in progress never is (when all entries are
+   * live claims, `begin` rejects and the middleware answers 503). Default
+   * {@link DEFAULT_MEMORY_STORE_MAX_ENTRIES}.
    */
   maxEntries?: number;
   /** The source of time for TTLs. Default: `systemClock` from `@brace/core`. */
@@ -69,10 +72,18 @@ interface Entry {
   lockExpiresAt: number;
   expiresAt: number;
   record: StoredResponse | undefined;
-  /** The next more recently used entry (`undefined` at the most recently used end). */
+  /** The list the entry is on: claims in progress, or completed records. */
+  list: List | undefined;
+  /** The next newer entry on its list (`undefined` at the newest end). */
   newer: Entry | undefined;
-  /** The next less recently used entry (`undefined` at the least recently used end). */
+  /** The next older entry on its list (`undefined` at the oldest end). */
   older: Entry | undefined;
+}
+
+/** A doubly linked list through the entries, oldest first. */
+interface List {
+  oldest: Entry | undefined;
+  newest: Entry | undefined;
 }
 
 /** How many entries each insert inspects for expiry (the sweep hand moves on from there). */
@@ -84,15 +95,17 @@ function mapKey(where: StoreKey): string {
 }
 
 /**
- * Creates an in-memory {@link IdempotencyStore}: a bounded LRU map with TTL expiry. Good
- * for one process and for tests; use a shared store (SQLite, Redis, PostgreSQL adapters)
- * when several processes serve the same keys.
+ * Creates an in-memory {@link IdempotencyStore}: a bounded map with TTL expiry. Good for one
+ * process and for tests; use a shared store (SQLite, Redis, PostgreSQL adapters) when
+ * several processes serve the same keys.
  *
  * Memory stays bounded: at most `maxEntries` records; an expired record is removed when it
- * is next touched, and each insert sweeps the least recently used records that expired.
- * When full, the least recently used record is evicted, even an in-progress one (its
- * owner's `complete` then resolves `false`), so size `maxEntries` above your peak number of
- * keys per `ttlMs`. Stored bodies are copied, so the caller may reuse its buffer.
+ * is next touched, and each insert sweeps a few records that expired. When full, the least
+ * recently used *completed* record is evicted, or else a claim whose lock expired. A claim
+ * in progress is never evicted (its handler is running: a retry must get 409, not run it
+ * again): when every entry is a live claim, `begin` rejects with
+ * {@link IdempotencyStoreError} (store `memory`), which the middleware answers with 503 and
+ * `Retry-After`. Stored bodies are copied, so the caller may reuse its buffer.
  *
  * @example
  * ```ts
@@ -108,33 +121,39 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
   checkInteger('maxEntries', maxEntries, 1, 10_000_000);
   const clock = options.clock ?? systemClock;
   // The Map only finds entries by id; it is never iterated (iterating a Map that sees many
-  // deletes walks over their holes). Recency lives in a doubly linked list through the
-  // entries: `oldest` is evicted first, `newest` is the last touched. A sweep hand walks the
-  // list from oldest to newest a few entries per insert, wrapping around, so every expired
+  // deletes walks over their holes). Entries sit on one of two linked lists: `claims` (in
+  // progress, oldest claim first) and `done` (completed, least recently used first). Only
+  // `done`, or a claim whose lock expired, is ever evicted. A sweep hand on each list walks
+  // it from oldest to newest a few entries per insert, wrapping around, so every expired
   // entry is removed within `size / SWEEP_PER_INSERT` inserts: O(1) work per call.
   const entries = new Map<string, Entry>();
-  let oldest: Entry | undefined;
-  let newest: Entry | undefined;
+  const claims: List = { oldest: undefined, newest: undefined };
+  const done: List = { oldest: undefined, newest: undefined };
   let hand: Entry | undefined;
+  let claimHand: Entry | undefined;
   // Tokens only prove ownership inside this store and never leave the process: a counter is
   // unique for the store's lifetime, and much cheaper than crypto.randomUUID().
   let issued = 0;
 
   function unlink(entry: Entry): void {
+    const list = entry.list as List;
     if (hand === entry) hand = entry.newer;
-    if (entry.older === undefined) oldest = entry.newer;
+    if (claimHand === entry) claimHand = entry.newer;
+    if (entry.older === undefined) list.oldest = entry.newer;
     else entry.older.newer = entry.newer;
-    if (entry.newer === undefined) newest = entry.older;
+    if (entry.newer === undefined) list.newest = entry.older;
     else entry.newer.older = entry.older;
     entry.older = undefined;
     entry.newer = undefined;
+    entry.list = undefined;
   }
 
-  function append(entry: Entry): void {
-    entry.older = newest;
-    if (newest === undefined) oldest = entry;
-    else newest.newer = entry;
-    newest = entry;
+  function append(entry: Entry, list: List): void {
+    entry.list = list;
+    entry.older = list.newest;
+    if (list.newest === undefined) list.oldest = entry;
+    else list.newest.newer = entry;
+    list.newest = entry;
   }
 
   function remove(entry: Entry): void {
@@ -142,16 +161,40 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
     entries.delete(entry.id);
   }
 
-  function insert(entry: Entry, now: number): void {
+  function sweep(now: number): void {
     for (let i = 0; i < SWEEP_PER_INSERT; i++) {
-      const at = hand ?? oldest;
+      const at = hand ?? done.oldest;
       if (at === undefined) break;
       hand = at.newer;
       if (at.expiresAt <= now) remove(at);
     }
-    if (entries.size >= maxEntries) remove(oldest as Entry);
-    entries.set(entry.id, entry);
-    append(entry);
+    for (let i = 0; i < SWEEP_PER_INSERT; i++) {
+      const at = claimHand ?? claims.oldest;
+      if (at === undefined) break;
+      claimHand = at.newer;
+      if (at.expiresAt <= now) remove(at);
+    }
+  }
+
+  /** Makes room for one entry, or throws when every entry is a live claim. */
+  function makeRoom(now: number): void {
+    if (entries.size < maxEntries) return;
+    if (done.oldest !== undefined) {
+      remove(done.oldest);
+      return;
+    }
+    // Claims are appended when taken: the oldest has the earliest lock for one lockTtlMs.
+    const claim = claims.oldest as Entry;
+    if (claim.lockExpiresAt <= now) {
+      remove(claim);
+      return;
+    }
+    throw new IdempotencyStoreError(
+      'memory',
+      'begin',
+      undefined,
+      `all ${maxEntries} entries are claims whose handlers are still running; raise maxEntries above your peak of concurrent keyed requests plus the keys completed per ttlMs`,
+    );
   }
 
   /** The live entry for `id`, or undefined (an expired one is removed). */
@@ -171,9 +214,12 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
     },
     clear() {
       entries.clear();
-      oldest = undefined;
-      newest = undefined;
+      claims.oldest = undefined;
+      claims.newest = undefined;
+      done.oldest = undefined;
+      done.newest = undefined;
       hand = undefined;
+      claimHand = undefined;
     },
     begin(where: StoreKey, fingerprint: string, opts: BeginOptions): Promise<BeginResult> {
       const now = clock.now();
@@ -182,10 +228,10 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
       if (entry !== undefined) {
         const lockHeld = entry.token === undefined || entry.lockExpiresAt > now;
         if (lockHeld) {
-          // Touch: move to the most recently used end.
-          if (entry !== newest) {
+          // Touch a completed record: move it to the most recently used end.
+          if (entry.list === done && entry !== done.newest) {
             unlink(entry);
-            append(entry);
+            append(entry, done);
           }
           if (entry.fingerprint !== fingerprint) return Promise.resolve({ status: 'mismatch' });
           if (entry.record !== undefined) {
@@ -199,20 +245,26 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
         // The owner's lock expired: the claim is taken over below with a new token.
         remove(entry);
       }
+      sweep(now);
+      try {
+        makeRoom(now);
+      } catch (error) {
+        return Promise.reject(error);
+      }
       const token = `t${++issued}`;
-      insert(
-        {
-          id,
-          fingerprint,
-          token,
-          lockExpiresAt: now + opts.lockTtlMs,
-          expiresAt: now + Math.max(opts.ttlMs, opts.lockTtlMs),
-          record: undefined,
-          newer: undefined,
-          older: undefined,
-        },
-        now,
-      );
+      const claim: Entry = {
+        id,
+        fingerprint,
+        token,
+        lockExpiresAt: now + opts.lockTtlMs,
+        expiresAt: now + Math.max(opts.ttlMs, opts.lockTtlMs),
+        record: undefined,
+        list: undefined,
+        newer: undefined,
+        older: undefined,
+      };
+      entries.set(id, claim);
+      append(claim, claims);
       return Promise.resolve({ status: 'acquired', token });
     },
     complete(
@@ -231,12 +283,22 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
         body: new Uint8Array(record.body),
       };
       entry.expiresAt = now + opts.ttlMs;
+      unlink(entry);
+      append(entry, done);
       return Promise.resolve(true);
     },
     release(where: StoreKey, token: string): Promise<boolean> {
       const entry = live(mapKey(where), clock.now());
       if (entry === undefined || entry.token !== token) return Promise.resolve(false);
       remove(entry);
+      return Promise.resolve(true);
+    },
+    extend(where: StoreKey, token: string, opts: ExtendOptions): Promise<boolean> {
+      const now = clock.now();
+      const entry = live(mapKey(where), now);
+      if (entry === undefined || entry.token !== token) return Promise.resolve(false);
+      entry.lockExpiresAt = now + opts.lockTtlMs;
+      entry.expiresAt = Math.max(entry.expiresAt, entry.lockExpiresAt);
       return Promise.resolve(true);
     },
   };

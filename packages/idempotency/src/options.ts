@@ -1,6 +1,10 @@
+import type { Clock } from '@brace/core';
 import { checkInteger, IdempotencyOptionError } from './errors.js';
 import { defaultFingerprint, type IdempotencyRequest } from './fingerprint.js';
+import { type HeartbeatClock, unrefClock } from './heartbeat.js';
 import { IDEMPOTENCY_KEY_HEADER } from './key.js';
+import { IDEMPOTENCY_PROBLEMS, type IdempotencyProblemTypes } from './problem.js';
+import { credentialScope } from './scope.js';
 import type { IdempotencyStore } from './store.js';
 
 /**
@@ -118,8 +122,8 @@ export function defaultCacheStatus(status: number): boolean {
  * ```
  */
 export interface IdempotencyErrorEvent {
-  /** Which store operation failed. */
-  phase: 'begin' | 'complete' | 'release';
+  /** Which store operation failed (`extend`: the heartbeat of a long handler). */
+  phase: 'begin' | 'complete' | 'release' | 'extend';
   /** The error (a store's rejection, or an `IdempotencyClaimLostError`). */
   error: unknown;
 }
@@ -158,9 +162,12 @@ export interface IdempotencyOptions<R = unknown> {
   lockTtlMs?: number;
   /**
    * The tenant part of the store key (an account id, an API key's id), so that one tenant
-   * can never replay another's response. The method and path are always added. Default: none.
+   * can never replay another's response. The method and path are always added. Default
+   * {@link credentialScope}: a hash of the credentials the request carries (`Authorization`,
+   * `X-API-Key`, `Cookie`). `false` shares one scope between all callers: opt out only when
+   * keys are unguessable and every caller is trusted.
    */
-  scope?: (request: IdempotencyRequest<R>) => string | Promise<string>;
+  scope?: false | ((request: IdempotencyRequest<R>) => string | Promise<string>);
   /**
    * Identifies "the same request". Default {@link defaultFingerprint}: SHA-256 over method,
    * path with query, and the body bytes.
@@ -185,6 +192,22 @@ export interface IdempotencyOptions<R = unknown> {
   maxRetryAfterSeconds?: number;
   /** Called when a store operation fails. A throwing callback is ignored. */
   onError?: (event: IdempotencyErrorEvent) => void;
+  /**
+   * Extend the claim while the handler runs (when the store implements `extend`), so that a
+   * handler slower than `lockTtlMs` is never run twice at once: every `lockTtlMs / 3`, each
+   * claim that has run that long gets a fresh `lockTtlMs`. One loop per middleware, no timer
+   * per request; a handler shorter than `lockTtlMs / 3` is never extended. `lockTtlMs` then
+   * only bounds how long a crashed process's claim blocks its key. Default `true`.
+   */
+  heartbeat?: boolean;
+  /**
+   * The `type` URI of the problem bodies the middleware writes: a link to your documentation
+   * of idempotency errors (the draft asks for one), for every code or per code. Default
+   * `about:blank`.
+   */
+  problemType?: IdempotencyProblemTypes;
+  /** The heartbeat's time source (`now`, `sleep`); `manualClock` from `@brace/core` in tests. Default: real time, timers that never hold the process open. */
+  clock?: Pick<Clock, 'now' | 'sleep'>;
 }
 
 /** Options with defaults applied and checked. */
@@ -202,6 +225,9 @@ export interface ResolvedOptions<R> {
   header: string;
   maxRetryAfterSeconds: number;
   onError: ((event: IdempotencyErrorEvent) => void) | undefined;
+  heartbeat: boolean;
+  clock: HeartbeatClock;
+  problemType: IdempotencyProblemTypes | undefined;
 }
 
 function checkFunction(option: string, value: unknown): void {
@@ -245,17 +271,46 @@ export function resolveOptions<R>(options: IdempotencyOptions<R>): ResolvedOptio
   if (options.required !== undefined && typeof options.required !== 'boolean') {
     throw new IdempotencyOptionError('required', 'a boolean');
   }
-  checkFunction('scope', options.scope);
+  if (options.scope !== false) checkFunction('scope', options.scope);
   checkFunction('fingerprint', options.fingerprint);
   checkFunction('cacheStatus', options.cacheStatus);
   checkFunction('onError', options.onError);
+  if (options.heartbeat !== undefined && typeof options.heartbeat !== 'boolean') {
+    throw new IdempotencyOptionError('heartbeat', 'a boolean');
+  }
+  const clock = options.clock ?? unrefClock;
+  if (typeof clock?.now !== 'function' || typeof clock.sleep !== 'function') {
+    throw new IdempotencyOptionError('clock', 'a clock with now() and sleep(ms)');
+  }
+  const problemType = options.problemType;
+  if (
+    problemType !== undefined &&
+    !(typeof problemType === 'string' && problemType !== '') &&
+    !(
+      typeof problemType === 'object' &&
+      problemType !== null &&
+      Object.entries(problemType).every(
+        ([code, uri]) => code in IDEMPOTENCY_PROBLEMS && typeof uri === 'string' && uri !== '',
+      )
+    )
+  ) {
+    throw new IdempotencyOptionError(
+      'problemType',
+      'a URI, or a record from IDEMPOTENCY_PROBLEMS codes to URIs',
+    );
+  }
   return {
+    problemType,
     store,
     methods: new Set(methods.map((m) => m.toUpperCase())),
     required: options.required ?? false,
     ttlMs,
     lockTtlMs,
-    scope: options.scope,
+    scope:
+      options.scope === false
+        ? undefined
+        : (options.scope ??
+          (credentialScope as (request: IdempotencyRequest<R>) => Promise<string>)),
     fingerprint: options.fingerprint ?? defaultFingerprint,
     cacheStatus: options.cacheStatus ?? defaultCacheStatus,
     maxBodyBytes,
@@ -263,5 +318,7 @@ export function resolveOptions<R>(options: IdempotencyOptions<R>): ResolvedOptio
     header,
     maxRetryAfterSeconds,
     onError: options.onError,
+    heartbeat: options.heartbeat ?? true,
+    clock,
   };
 }

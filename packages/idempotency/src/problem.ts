@@ -78,35 +78,51 @@ const DETAILS: Record<IdempotencyProblemCode, string> = {
 
 const encoder = new TextEncoder();
 
-function problemBody(code: IdempotencyProblemCode): Uint8Array {
+/**
+ * The `type` URIs of the problem bodies: one URI for every code, or one per code (codes
+ * left out stay `about:blank`).
+ *
+ * @example
+ * ```ts
+ * import type { IdempotencyProblemTypes } from '@brace/idempotency';
+ *
+ * const types: IdempotencyProblemTypes = 'https://docs.example.com/errors/idempotency';
+ * ```
+ */
+export type IdempotencyProblemTypes = string | Partial<Record<IdempotencyProblemCode, string>>;
+
+function problemBody(code: IdempotencyProblemCode, type: string): Uint8Array {
   const status = IDEMPOTENCY_PROBLEMS[code];
   return encoder.encode(
-    JSON.stringify({
-      type: 'about:blank',
-      title: TITLES[status],
-      status,
-      detail: DETAILS[code],
-      code,
-    }),
+    JSON.stringify({ type, title: TITLES[status], status, detail: DETAILS[code], code }),
   );
 }
 
-/** Bodies are built once; responses share them (nothing writes to them). */
-const BODIES = Object.fromEntries(
-  Object.keys(IDEMPOTENCY_PROBLEMS).map((code) => [
-    code,
-    problemBody(code as IdempotencyProblemCode),
-  ]),
-) as Record<IdempotencyProblemCode, Uint8Array>;
+/** The problem+json answers of one middleware, their bodies built once. */
+export class Problems {
+  readonly #bodies: Record<IdempotencyProblemCode, Uint8Array>;
 
-/** The problem+json response for `code`, with extra headers (e.g. Retry-After). */
-export function problem(
-  code: IdempotencyProblemCode,
-  extra?: Array<[string, string]>,
-): PlainResponse {
-  const headers: Array<[string, string]> = [['content-type', 'application/problem+json']];
-  if (extra !== undefined) headers.push(...extra);
-  return { status: IDEMPOTENCY_PROBLEMS[code], headers, body: BODIES[code] };
+  /** @param types - the `type` URIs; default `about:blank` */
+  constructor(types?: IdempotencyProblemTypes) {
+    this.#bodies = Object.fromEntries(
+      (Object.keys(IDEMPOTENCY_PROBLEMS) as IdempotencyProblemCode[]).map((code) => [
+        code,
+        problemBody(code, (typeof types === 'string' ? types : types?.[code]) ?? 'about:blank'),
+      ]),
+    ) as Record<IdempotencyProblemCode, Uint8Array>;
+  }
+
+  /** The problem+json response for `code`, with extra headers (e.g. Retry-After). */
+  get(code: IdempotencyProblemCode, extra?: Array<[string, string]>): PlainResponse {
+    const headers: Array<[string, string]> = [['content-type', 'application/problem+json']];
+    if (extra !== undefined) headers.push(...extra);
+    return { status: IDEMPOTENCY_PROBLEMS[code], headers, body: this.#bodies[code] };
+  }
+
+  /** The 400 for a key that broke `rule`. */
+  key(rule: KeyRule): PlainResponse {
+    return this.get(RULE_CODES[rule]);
+  }
 }
 
 const RULE_CODES: Record<KeyRule, IdempotencyProblemCode> = {
@@ -114,8 +130,3 @@ const RULE_CODES: Record<KeyRule, IdempotencyProblemCode> = {
   'too-long': 'IDEMPOTENCY_KEY_TOO_LONG',
   syntax: 'IDEMPOTENCY_KEY_INVALID',
 };
-
-/** The 400 for a key that broke `rule`. */
-export function keyProblem(rule: KeyRule): PlainResponse {
-  return problem(RULE_CODES[rule]);
-}

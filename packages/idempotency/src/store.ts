@@ -113,6 +113,21 @@ export interface CompleteOptions {
 }
 
 /**
+ * Options of {@link IdempotencyStore.extend}.
+ *
+ * @example
+ * ```ts
+ * import type { ExtendOptions } from '@brace/idempotency';
+ *
+ * const options: ExtendOptions = { lockTtlMs: 60_000 };
+ * ```
+ */
+export interface ExtendOptions {
+  /** The claim's lock now lasts this long from now (the record at least as long). */
+  lockTtlMs: number;
+}
+
+/**
  * The contract every idempotency store implements (memory, SQLite, Redis, PostgreSQL, or
  * your own). `@brace/idempotency/testing` exports `runStoreConformance`, the suite that
  * proves an implementation.
@@ -120,7 +135,7 @@ export interface CompleteOptions {
  * Rules: `begin` is atomic (of many concurrent calls on one key exactly one gets
  * `acquired`); an in-progress claim whose lock expired is taken over by the next `begin`
  * (a new token; the old token no longer works); a completed record keeps its fingerprint;
- * only the current owner's token completes or releases; an expired record is gone.
+ * only the current owner's token completes, releases or extends; an expired record is gone.
  * Store failures reject with an error whose `cause` is the driver's error.
  *
  * @example
@@ -153,4 +168,12 @@ export interface IdempotencyStore {
    * still owned the claim, `false` (and changes nothing) when it did not.
    */
   release(key: StoreKey, token: string): Promise<boolean>;
+  /**
+   * Extends the lock of a claim in progress (the heartbeat of a long handler): its lock now
+   * lasts `lockTtlMs` from now, and the record at least as long. Resolves `true` when `token`
+   * still owns the claim, `false` (and changes nothing) when it does not: completed,
+   * released, expired or taken over. Every Brace store implements it; a store without it
+   * gets no heartbeat (its claims expire after `lockTtlMs` whatever the handler does).
+   */
+  extend?(key: StoreKey, token: string, options: ExtendOptions): Promise<boolean>;
 }

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { IdempotencyStore, StoredResponse, StoreKey } from './store.js';
+import { extendConformance } from './testing-extend.js';
 import {
   bytesOf,
   expectOutcome,
@@ -54,6 +55,11 @@ export interface StoreConformanceOptions {
   shortTtlMs?: number;
   /** Runs once after the suite, e.g. to close a connection or drop a table. */
   teardown?: (store: IdempotencyStore) => unknown;
+  /**
+   * Test `extend`, the heartbeat of long handlers. Default `true`: a store without
+   * `extend` fails those tests. `false` skips them (its long handlers get no heartbeat).
+   */
+  heartbeat?: boolean;
 }
 
 /**
@@ -80,7 +86,10 @@ export interface StoreConformanceOptions {
  *   empty body, all 256 byte values, and a 1 MB body, byte for byte;
  * - a race of 200 concurrent `begin` calls on one key yields exactly one `acquired`;
  * - scopes are independent: the same key in two scopes, and a scope/key split that a
- *   naive `scope + ':' + key` concatenation would confuse, never share a record.
+ *   naive `scope + ':' + key` concatenation would confuse, never share a record;
+ * - the heartbeat: `extend` by the owner keeps the claim in progress past its lock TTL
+ *   (and the record past its TTL); a wrong token, an unknown key, a completed or released
+ *   claim, and a token whose claim was taken over all get `false` (unless `heartbeat: false`).
  *
  * Whether the owner of a claim whose lock expired, but which nobody took over yet, may
  * still complete it is left to the store.
@@ -126,6 +135,8 @@ export function runStoreConformance(
     afterAll(async () => {
       await options.teardown?.(store);
     });
+
+    if (options.heartbeat !== false) extendConformance(() => store, pass, shortTtl);
 
     describe('begin outcomes', () => {
       it('acquires a new key with a non-empty token', async () => {

@@ -22,9 +22,10 @@ describe('types', () => {
   });
 
   it('scope and fingerprint see the framework request as raw', () => {
-    expectTypeOf<Parameters<NonNullable<IdempotencyOptions<Context>['scope']>>[0]>().toEqualTypeOf<
-      IdempotencyRequest<Context>
-    >();
+    type Scope = Exclude<IdempotencyOptions<Context>['scope'], false | undefined>;
+    expectTypeOf<Parameters<Scope>[0]>().toEqualTypeOf<IdempotencyRequest<Context>>();
+    // Opting out of the default (credential) scope is explicit.
+    expectTypeOf<false>().toExtend<IdempotencyOptions<Context>['scope']>();
   });
 
   it('BeginResult narrows on status', () => {

@@ -209,7 +209,14 @@ export function createIdempotency(options: IdempotencyOptions<Request>): Idempot
         }
       }
       const { path, search } = splitUrl(request.url);
-      const begun = await engine.claim(key, { method, path, search, body, raw: request });
+      const begun = await engine.claim(key, {
+        method,
+        path,
+        search,
+        body,
+        raw: request,
+        header: (name) => request.headers.get(name) ?? undefined,
+      });
       if (begun.kind === 'respond') return toWebResponse(begun.response);
       const claim = begun.claim;
       let response: Response;

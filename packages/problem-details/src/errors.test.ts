@@ -1,4 +1,4 @@
-import { isBraceError } from '@brace/core';
+import { isBraceError, SafeCause } from '@brace/core';
 import { describe, expect, it } from 'vitest';
 import { InvalidProblemOptionError, ProblemDetailsError } from './errors.js';
 import { parseProblemDetails } from './parse.js';
@@ -64,7 +64,8 @@ describe('ProblemDetailsError', () => {
     expect(error.headers?.get('retry-after')).toBe('5');
     expect(error.method).toBe('POST');
     expect(error.url).toBe('https://api.test/v1/x');
-    expect(error.cause).toBe(cause);
+    expect(error.cause).toMatchObject({ name: 'Error', message: 'HTTPError' });
+    expect(error.cause).toBeInstanceOf(SafeCause);
     expect(JSON.stringify({ ...error, message: error.message })).not.toContain('secret');
     const bad = new ProblemDetailsError(parseProblemDetails({}), {
       request: { method: 'GET', url: 'relative/only' },

@@ -1,6 +1,15 @@
-import { BraceError } from '@brace/core';
-import { ABOUT_BLANK, type ProblemDetails, type ProblemExtensions } from './parse.js';
+import { BraceError, safeCause } from '@brace/core';
+import { isProblemJson, normalizeProblem } from './normalize.js';
+import {
+  ABOUT_BLANK,
+  type ProblemDetails,
+  type ProblemExtensions,
+  parseProblemDetails,
+} from './parse.js';
 import { statusPhrase } from './status.js';
+
+/** The longest body `fromResponse` parses, in UTF-16 code units: 1 MiB. */
+const MAX_BODY_LENGTH = 1_048_576;
 
 /** The longest title, detail or type a {@link ProblemDetailsError} message quotes. */
 const MESSAGE_PART_LIMIT = 200;
@@ -27,7 +36,11 @@ export interface ProblemDetailsErrorOptions {
   response?: ProblemResponseLike | undefined;
   /** The request that failed: its method and URL (without credentials or query) are kept. */
   request?: ProblemRequestLike | undefined;
-  /** The underlying error, e.g. ky's `HTTPError`. */
+  /**
+   * The underlying error, e.g. ky's `HTTPError`. Kept as a `SafeCause` (from `@brace/core`):
+   * its name, code and message with URL queries and user info removed, never its request
+   * (URL query, `Authorization`), response or body.
+   */
   cause?: unknown;
 }
 
@@ -64,7 +77,8 @@ function safeUrl(raw: string): string | undefined {
 /**
  * An HTTP API answered with a problem (RFC 9457). Carries the problem's members, the
  * response's status and headers, the request's method and URL, and the original error as
- * `cause`. Its message reads well in a log line:
+ * `cause`, reduced to a `SafeCause` (name, code, scrubbed message: never the request's
+ * query string or `Authorization` header). Its message reads well in a log line:
  * `429 Too Many Requests: You have exceeded your quota [https://example.com/probs/quota]`
  * (status, title or else the status phrase, detail, and the type unless `about:blank`).
  *
@@ -118,7 +132,7 @@ export class ProblemDetailsError<
     super(
       'PROBLEM_DETAILS',
       describe(problem, responseStatus),
-      options && 'cause' in options ? { cause: options.cause } : undefined,
+      options && 'cause' in options ? { cause: safeCause(options.cause) } : undefined,
     );
     this.type = problem.type;
     this.title = problem.title;
@@ -130,6 +144,49 @@ export class ProblemDetailsError<
     this.headers = options?.response?.headers;
     this.method = options?.request?.method;
     this.url = options?.request === undefined ? undefined : safeUrl(options.request.url);
+  }
+
+  /**
+   * Reads a failed fetch `Response` into a {@link ProblemDetailsError}: an
+   * `application/problem+json` body is parsed as problem details (relative references
+   * against `response.url`), any other body is normalised (`normalizeProblem`: Stripe,
+   * OAuth, Google, AWS, JSON:API, GraphQL … shapes; text and HTML become `about:blank`)
+   * unless `normalize: false`. Bodies over 1 MiB are not parsed. The body is consumed.
+   *
+   * @param response - the response (any status; usually `!response.ok`)
+   * @param options - `request` (its method and URL are kept, without credentials or query),
+   *   `normalize` (default `true`)
+   * @returns the error, to throw
+   *
+   * @example
+   * ```ts
+   * import { ProblemDetailsError } from '@brace/problem-details';
+   *
+   * const response = await fetch('https://api.example.com/purchase', { method: 'POST', body: '{"item":1}' });
+   * if (!response.ok) throw await ProblemDetailsError.fromResponse(response);
+   * ```
+   */
+  static async fromResponse(
+    response: Response,
+    options?: { request?: ProblemRequestLike | undefined; normalize?: boolean | undefined },
+  ): Promise<ProblemDetailsError> {
+    const status = response.status;
+    const baseUrl = response.url || undefined;
+    const contentType = response.headers.get('content-type');
+    let data: unknown;
+    try {
+      const text = await response.text();
+      if (text.length <= MAX_BODY_LENGTH) data = JSON.parse(text);
+    } catch {
+      // Not JSON (text, HTML) or unreadable: nothing of it is kept.
+    }
+    const parseOptions = { status, ...(baseUrl === undefined ? {} : { baseUrl }) };
+    const problem = isProblemJson(contentType)
+      ? parseProblemDetails(data, parseOptions)
+      : options?.normalize === false
+        ? parseProblemDetails(undefined, parseOptions)
+        : normalizeProblem(data, parseOptions);
+    return new ProblemDetailsError(problem, { response, request: options?.request });
   }
 
   /**

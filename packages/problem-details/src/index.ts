@@ -4,9 +4,11 @@ export type {
   ProblemResponseLike,
 } from './errors.js';
 export { InvalidProblemOptionError, ProblemDetailsError } from './errors.js';
+export { issueDetail } from './issue-detail.js';
 export { isProblemJson, mediaType, normalizeProblem } from './normalize.js';
 export {
   ABOUT_BLANK,
+  type ParsedBody,
   type ParseProblemDetailsOptions,
   PROBLEM_JSON,
   type ProblemDetails,
@@ -29,6 +31,13 @@ export {
   type ProblemType,
   type ProblemTypeInit,
 } from './problem-type.js';
+export {
+  type AnyProblemType,
+  type ExtensionsOfType,
+  type ProblemHandlers,
+  type ProblemRegistry,
+  problemRegistry,
+} from './registry.js';
 export {
   DEFAULT_EXPOSE,
   DEFAULT_PROBLEM_STATUS,

@@ -1,5 +1,7 @@
 import { createServer } from 'node:http';
-import ky, { HTTPError, isHTTPError, isNetworkError, type KyRequest, TimeoutError } from 'ky';
+import { inspect } from 'node:util';
+import { SafeCause } from '@brace/core';
+import ky, { HTTPError, isNetworkError, type KyRequest, TimeoutError } from 'ky';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { ProblemDetailsError } from './errors.js';
@@ -87,10 +89,36 @@ describe('problemDetailsHooks over loopback HTTP', () => {
     expect(error.responseStatus).toBe(403);
     expect(error.method).toBe('POST');
     expect(error.url).toBe(`${server.url}/purchase`);
-    expect(isHTTPError(error.cause)).toBe(true);
+    // The cause is ky's HTTPError reduced to its name and scrubbed message.
+    expect(error.cause).toBeInstanceOf(SafeCause);
+    expect((error.cause as SafeCause).name).toBe('HTTPError');
     expect(error.message).toBe(
       '403 You do not have enough credit.: Your current balance is 30, but that costs 50. [https://example.com/probs/out-of-credit]',
     );
+  });
+
+  it('keeps no URL query, credential or Authorization header anywhere in the error (util.inspect)', async () => {
+    const secret = 'api_key_SECRET_8d1e';
+    const token = 'Bearer TOKEN_SECRET_55aa';
+    for (const path of ['purchase', 'stripe', 'html']) {
+      const error = await failure(
+        api
+          .post(`${path}?api_key=${secret}`, {
+            headers: { authorization: token },
+            json: { card: secret },
+          })
+          .json(),
+      );
+      expect(error).toBeInstanceOf(ProblemDetailsError);
+      const text = inspect(error, {
+        depth: Number.POSITIVE_INFINITY,
+        showHidden: true,
+        getters: true,
+      });
+      expect(text).not.toContain(secret);
+      expect(text).not.toContain('TOKEN_SECRET_55aa');
+      expect(text).toContain('HTTPError'); // the cause says what failed
+    }
   });
 
   it('resolves a relative type against the response URL and keeps the headers', async () => {

@@ -39,8 +39,8 @@ describe('normalizeProblem', () => {
     });
     const errors = [{ code: 10000, message: 'Authentication error' }];
     expect(normalizeProblem({ success: false, errors }, { status: 403 })).toMatchObject({
-      detail: undefined,
-      extensions: { errors },
+      detail: 'Authentication error',
+      extensions: { errors, code: 10000 },
     });
   });
 

@@ -1,5 +1,6 @@
 import {
   emptyExtensions,
+  type ParsedBody,
   type ParseProblemDetailsOptions,
   PROBLEM_JSON,
   type ProblemDetails,
@@ -50,9 +51,45 @@ function isEmpty(doc: Doc): boolean {
   return true;
 }
 
+/** The first element of `list` when it is an object. */
+function firstObject(list: unknown[]): Doc | undefined {
+  const first = list[0];
+  return isObject(first) ? first : undefined;
+}
+
+/**
+ * JSON:API (`{ errors: [{ status, code, title, detail, source }] }`) and GraphQL
+ * (`{ errors: [{ message, locations, path, extensions: { code } }], data }`): the first
+ * error's text is the detail, the list is kept as `errors`.
+ */
+function readErrorList(errors: unknown[], extensions: Doc): string | undefined {
+  const first = firstObject(errors);
+  if (first === undefined) return undefined;
+  if (typeof first.message === 'string') {
+    // GraphQL (the code in `extensions`), Cloudflare-like `{ success: false, errors: [{ code, message }] }`
+    extensions.errors = errors;
+    const inner = first.extensions;
+    copyCode(isObject(inner) ? inner : first, extensions);
+    return first.message;
+  }
+  if (typeof first.detail === 'string' || typeof first.title === 'string') {
+    // JSON:API
+    extensions.errors = errors;
+    copyCode(first, extensions);
+    return typeof first.detail === 'string' ? first.detail : (first.title as string);
+  }
+  return undefined;
+}
+
 /** Reads the detail and extensions of a known non-standard error body, or nothing. */
 function readKnownShape(body: Doc, extensions: Doc): string | undefined {
   const error = body.error;
+  // Google APIs (AIP-193): { error: { code, message, status, details } }
+  if (isObject(error) && typeof error.status === 'string') {
+    extensions.code = error.status;
+    if (Array.isArray(error.details)) extensions.details = error.details;
+    return typeof error.message === 'string' ? error.message : undefined;
+  }
   // Stripe-like: { error: { message, type, code, param } }
   if (isObject(error)) {
     copyCode(error, extensions);
@@ -71,17 +108,28 @@ function readKnownShape(body: Doc, extensions: Doc): string | undefined {
     if (!hasWhitespace(error)) extensions.code = error;
     return error;
   }
-  // { success: false, message } and GitHub-like { message, errors, documentation_url }
+  // AWS JSON protocols: { __type: 'namespace#ErrorName', message | Message }
+  if (typeof body.__type === 'string') {
+    const name = body.__type;
+    extensions.code = name.slice(name.lastIndexOf('#') + 1);
+    extensions.awsType = name;
+    const message = body.message ?? body.Message;
+    return typeof message === 'string' ? message : undefined;
+  }
+  // { success: false, message }, GitHub-like { message, errors, documentation_url } and
+  // Twilio { code, message, more_info, status }
   if (typeof body.message === 'string') {
     copyCode(body, extensions);
     if (Array.isArray(body.errors)) extensions.errors = body.errors;
     copyString(body, 'documentation_url', extensions, 'documentationUrl');
+    copyString(body, 'more_info', extensions, 'moreInfo');
     return body.message;
   }
-  if (body.success === false && Array.isArray(body.errors)) {
-    extensions.errors = body.errors;
-    return undefined;
+  if (Array.isArray(body.errors)) {
+    const detail = readErrorList(body.errors, extensions);
+    if (detail !== undefined) return detail;
   }
+  if (body.success === false && Array.isArray(body.errors)) extensions.errors = body.errors;
   return undefined;
 }
 
@@ -97,10 +145,17 @@ function readKnownShape(body: Doc, extensions: Doc): string | undefined {
  * | `{ error: { message, type, code, param } }` (Stripe-like) | `message` | `code`, `errorType`, `param` |
  * | `{ error, error_description, error_uri }` (OAuth 2) | `error_description` | `code`, `errorUri` |
  * | `{ success: false, message, errors? }` | `message` | `code`, `errors` |
+ * | `{ success: false, errors: [{ code, message }] }` (Cloudflare-like) | the first `message` | `code` of the first, `errors` |
  * | `{ message, errors, documentation_url }` (GitHub-like) | `message` | `code`, `errors`, `documentationUrl` |
+ * | `{ error: { code, message, status, details } }` (Google APIs, AIP-193) | `message` | `code` (the `status`, e.g. `RESOURCE_EXHAUSTED`), `details` |
+ * | `{ __type: 'ns#Name', message }` or `Message` (AWS JSON protocols) | `message` | `code` (`Name`), `awsType` |
+ * | `{ code, message, more_info, status }` (Twilio) | `message` | `code`, `moreInfo` |
+ * | `{ errors: [{ status, code, title, detail, source }] }` (JSON:API) | the first `detail` (or `title`) | `code` of the first, `errors` |
+ * | `{ errors: [{ message, locations, path, extensions }], data }` (GraphQL) | the first `message` | `extensions.code` of the first, `errors` |
  *
  * Everything else (text, HTML, empty, unknown JSON) becomes `about:blank` with the status
- * phrase as title. Never throws.
+ * phrase as title. Never throws. Passing a fetch `Response` is a type error
+ * (`ParsedBody`): use `ProblemDetailsError.fromResponse(response)`.
  *
  * @param body - the parsed body (JSON value, text, or `undefined`)
  * @param options - the response's `status` and URL
@@ -115,8 +170,8 @@ function readKnownShape(body: Doc, extensions: Doc): string | undefined {
  * //   extensions: { code: 'invalid_grant' } }
  * ```
  */
-export function normalizeProblem(
-  body: unknown,
+export function normalizeProblem<B>(
+  body: ParsedBody<B>,
   options?: ParseProblemDetailsOptions,
 ): ProblemDetails {
   if (!isObject(body)) return parseProblemDetails(undefined, options);

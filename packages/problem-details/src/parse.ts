@@ -14,6 +14,21 @@ export const PROBLEM_JSON = 'application/problem+json';
 export type ProblemExtensions = Record<string, unknown>;
 
 /**
+ * A parsed body: anything but a fetch `Response` (a `Response` is `never` here, so passing
+ * one where a body is expected is a type error instead of an empty problem). Read a
+ * `Response` with `ProblemDetailsError.fromResponse(response)`.
+ *
+ * @example
+ * ```ts
+ * import { parseProblemDetails } from '@brace/problem-details';
+ *
+ * parseProblemDetails(await response.json()); // fine
+ * // parseProblemDetails(response); // type error: a Response is not a parsed body
+ * ```
+ */
+export type ParsedBody<B> = B & (B extends Response ? never : unknown);
+
+/**
  * A problem details object (RFC 9457 §3) as {@link parseProblemDetails} returns it: the
  * standard members typed and checked, the rest in `extensions`.
  *
@@ -91,7 +106,8 @@ function resolve(ref: string, base: string | undefined): string {
  *   receives `__proto__`, `constructor` or `prototype`.
  *
  * Never throws: a value that is not an object reads as an empty document. Extension values
- * are the same references as in `value` (not copied).
+ * are the same references as in `value` (not copied). Passing a fetch `Response` is a type
+ * error ({@link ParsedBody}): read it with `ProblemDetailsError.fromResponse(response)`.
  *
  * @param value - the parsed body, e.g. ky's `HTTPError.data` or `await response.json()`
  * @param options - the response's `status` and URL
@@ -110,8 +126,8 @@ function resolve(ref: string, base: string | undefined): string {
  * }
  * ```
  */
-export function parseProblemDetails(
-  value: unknown,
+export function parseProblemDetails<B>(
+  value: ParsedBody<B>,
   options?: ParseProblemDetailsOptions,
 ): ProblemDetails {
   let type: string | undefined;

@@ -61,7 +61,14 @@ describe('validationErrors', () => {
       { message: "must be 'green', 'red' or 'blue'", path: ['profile', 'color'] },
       { message: 'bad body' },
     ];
+    // Issues with only a message: nothing safe to say but where.
     expect(validationErrors(issues)).toEqual([
+      { detail: 'is invalid', pointer: '#/age' },
+      { detail: 'is invalid', pointer: '#/profile/color' },
+      { detail: 'is invalid', pointer: '#' },
+    ]);
+    // Messages you wrote yourself, opted into.
+    expect(validationErrors(issues, 'fragment', (issue) => issue.message)).toEqual([
       { detail: 'must be a positive integer', pointer: '#/age' },
       { detail: "must be 'green', 'red' or 'blue'", pointer: '#/profile/color' },
       { detail: 'bad body', pointer: '#' },

@@ -1,3 +1,4 @@
+import { issueDetail } from './issue-detail.js';
 import type { StandardSchemaV1 } from './standard-schema.js';
 
 /**
@@ -77,29 +78,34 @@ export function toJsonPointer(
 }
 
 /**
- * Renders validation issues (Standard Schema, zod 4 and anything with `{ message, path }`)
- * as RFC 9457's `errors` member: `[{ detail, pointer }]`. The issues' input values are
- * never copied, so nothing the client sent is echoed back.
+ * Renders validation issues (Standard Schema: zod 4, valibot, arktype and anything with
+ * `{ message, path }`) as RFC 9457's `errors` member: `[{ detail, pointer }]`. Each detail
+ * is built by `issueDetail` from the issue's code and expected type, never from its
+ * message (validators quote the input there), so nothing the client sent is echoed back.
+ * Pass `detail` to write your own (e.g. `(issue) => issue.message` for messages you wrote
+ * and know to be safe).
  *
  * @param issues - the validation issues
  * @param style - the pointer style, `'fragment'` by default
+ * @param detail - builds each item's detail; default `issueDetail`
  * @returns one `{ detail, pointer }` per issue
  *
  * @example
  * ```ts
  * import { validationErrors } from '@brace/problem-details';
  *
- * validationErrors([{ message: 'must be a positive integer', path: ['age'] }]);
- * // [{ detail: 'must be a positive integer', pointer: '#/age' }]
+ * const issue = { code: 'invalid_type', expected: 'number', message: 'Invalid input: expected number, received string', path: ['age'] };
+ * validationErrors([issue]); // [{ detail: 'expected number', pointer: '#/age' }]
  * ```
  */
 export function validationErrors(
   issues: ReadonlyArray<StandardSchemaV1.Issue>,
   style: PointerStyle = DEFAULT_POINTER_STYLE,
+  detail: (issue: StandardSchemaV1.Issue) => string = issueDetail,
 ): ValidationErrorItem[] {
   const items: ValidationErrorItem[] = [];
   for (const issue of issues) {
-    items.push({ detail: String(issue.message), pointer: toJsonPointer(issue.path, style) });
+    items.push({ detail: String(detail(issue)), pointer: toJsonPointer(issue.path, style) });
   }
   return items;
 }

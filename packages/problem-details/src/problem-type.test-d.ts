@@ -1,7 +1,8 @@
 import { describe, expectTypeOf, it } from 'vitest';
 import { z } from 'zod';
-import type { ProblemDetailsError } from './errors.js';
-import type { ProblemDetails } from './parse.js';
+import { ProblemDetailsError } from './errors.js';
+import { normalizeProblem } from './normalize.js';
+import { type ProblemDetails, parseProblemDetails } from './parse.js';
 import { defineProblemType, isProblem } from './problem-type.js';
 
 const OutOfCredit = defineProblemType({
@@ -30,5 +31,21 @@ describe('problem type types', () => {
     OutOfCredit.create({ extensions: { balance: '1', accounts: [] } });
     const Plain = defineProblemType({ type: 'urn:p', title: 'P', status: 400 });
     expectTypeOf(Plain.create()).toEqualTypeOf<ProblemDetails<Record<string, unknown>>>();
+  });
+});
+
+describe('a Response is not a parsed body', () => {
+  it('parseProblemDetails and normalizeProblem refuse a Response at compile time', () => {
+    const response = new Response();
+    // @ts-expect-error a Response where a parsed body is expected
+    parseProblemDetails(response);
+    // @ts-expect-error a Response where a parsed body is expected
+    normalizeProblem(response, { status: 500 });
+    parseProblemDetails({ type: 'x' });
+    parseProblemDetails(JSON.parse('{}') as unknown);
+    normalizeProblem(undefined);
+    expectTypeOf(
+      ProblemDetailsError.fromResponse(response),
+    ).resolves.toEqualTypeOf<ProblemDetailsError>();
   });
 });

@@ -6,9 +6,12 @@ import type { StandardSchemaV1 } from './standard-schema.js';
 import { isStatusCode } from './status.js';
 
 /** What {@link defineProblemType} takes. */
-export interface ProblemTypeInit<S extends StandardSchemaV1 | undefined = undefined> {
+export interface ProblemTypeInit<
+  S extends StandardSchemaV1 | undefined = undefined,
+  T extends string = string,
+> {
   /** The problem type URI, e.g. `'https://example.com/probs/out-of-credit'`. */
-  type: string;
+  type: T;
   /** The stable title of the type. */
   title: string;
   /** The HTTP status used with it, 400–599. */
@@ -41,9 +44,12 @@ export type ProblemOccurrence<E extends ProblemExtensions> = {
     });
 
 /** A problem type made by {@link defineProblemType}. */
-export interface ProblemType<E extends ProblemExtensions = ProblemExtensions> {
-  /** The problem type URI. */
-  readonly type: string;
+export interface ProblemType<
+  E extends ProblemExtensions = ProblemExtensions,
+  T extends string = string,
+> {
+  /** The problem type URI (its literal type, for `problemRegistry`'s exhaustive `match`). */
+  readonly type: T;
   /** The stable title. */
   readonly title: string;
   /** The HTTP status. */
@@ -86,9 +92,10 @@ export interface ProblemType<E extends ProblemExtensions = ProblemExtensions> {
  * if (isProblem(error, OutOfCredit)) console.log(error.extensions.balance); // number
  * ```
  */
-export function defineProblemType<S extends StandardSchemaV1 | undefined = undefined>(
-  init: ProblemTypeInit<S>,
-): ProblemType<ExtensionsOf<S>> {
+export function defineProblemType<
+  S extends StandardSchemaV1 | undefined = undefined,
+  const T extends string = string,
+>(init: ProblemTypeInit<S, T>): ProblemType<ExtensionsOf<S>, T> {
   type E = ExtensionsOf<S>;
   if (typeof init.type !== 'string' || init.type === '') {
     throw new InvalidProblemOptionError('type', 'a non-empty URI reference', init.type);
@@ -153,7 +160,7 @@ export function defineProblemType<S extends StandardSchemaV1 | undefined = undef
  */
 export function isProblem<E extends ProblemExtensions>(
   error: unknown,
-  problemType: ProblemType<E>,
+  problemType: ProblemType<E, string>,
 ): error is ProblemDetailsError<E> {
   if (!isBraceError(error, 'PROBLEM_DETAILS')) return false;
   const candidate = error as ProblemDetailsError;

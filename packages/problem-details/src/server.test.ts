@@ -124,6 +124,8 @@ describe('validationProblem()', () => {
       validationProblem(result.error?.issues ?? [], {
         type: 'https://example.net/validation-error',
         title: 'Your request is not valid.',
+        // The schema's own messages, written by us: safe to show as they are.
+        issueDetail: (issue) => issue.message,
       }),
     );
     expect(response.status).toBe(422);
@@ -136,6 +138,11 @@ describe('validationProblem()', () => {
         { detail: "must be 'green', 'red' or 'blue'", pointer: '#/profile/color' },
       ],
     });
+    // By default the details come from the issues' codes and expected values.
+    expect(validationProblem(result.error?.issues ?? []).extensions.errors).toEqual([
+      { detail: 'must be > 0', pointer: '#/age' },
+      { detail: 'expected one of "green" | "red" | "blue"', pointer: '#/profile/color' },
+    ]);
   });
 
   it('defaults to 422 Unprocessable Content and supports plain JSON Pointers', () => {
@@ -145,7 +152,7 @@ describe('validationProblem()', () => {
       title: 'Unprocessable Content',
       status: 422,
     });
-    expect(made.extensions.errors).toEqual([{ detail: 'bad', pointer: '/a~1b' }]);
+    expect(made.extensions.errors).toEqual([{ detail: 'is invalid', pointer: '/a~1b' }]);
     expect(validationProblem([], { status: 400, type: 'urn:v' }).title).toBeUndefined();
     expect(() => validationProblem([], { status: 302 })).toThrow(InvalidProblemOptionError);
   });

@@ -137,6 +137,11 @@ export interface ToProblemOptions {
   /** How validation issue locations are written. Default {@link DEFAULT_POINTER_STYLE}. */
   pointerStyle?: PointerStyle | undefined;
   /**
+   * Builds each validation issue's `detail`. Default `issueDetail`: from the issue's code
+   * and expected type only, never the validator's message (which quotes the input).
+   */
+  issueDetail?: ((issue: StandardSchemaV1.Issue) => string) | undefined;
+  /**
    * Called with each converted error and the problem made from it, e.g. to log the 5xx
    * errors whose messages the client does not see. A throwing callback is ignored.
    */
@@ -153,10 +158,13 @@ export interface ProblemErrorEvent {
 
 /**
  * A validation problem (RFC 9457 §3's example): the status phrase as title and the issues
- * as `errors: [{ detail, pointer }]` with JSON Pointers.
+ * as `errors: [{ detail, pointer }]` with JSON Pointers. Each detail comes from the issue's
+ * code and expected type (`issueDetail`), never from the validator's message, which quotes
+ * the input.
  *
- * @param issues - Standard Schema / zod issues (`{ message, path }`)
- * @param init - overrides: `type`, `title`, `status` (default 422), `detail`, `pointerStyle`
+ * @param issues - Standard Schema issues (zod, valibot, arktype, or `{ message, path }`)
+ * @param init - overrides: `type`, `title`, `status` (default 422), `detail`, `pointerStyle`,
+ *   `issueDetail`
  * @returns a problem for `problem()`
  *
  * @example
@@ -172,7 +180,10 @@ export interface ProblemErrorEvent {
  */
 export function validationProblem(
   issues: ReadonlyArray<StandardSchemaV1.Issue>,
-  init?: Omit<ProblemInit, 'extensions'> & { pointerStyle?: PointerStyle | undefined },
+  init?: Omit<ProblemInit, 'extensions'> & {
+    pointerStyle?: PointerStyle | undefined;
+    issueDetail?: ((issue: StandardSchemaV1.Issue) => string) | undefined;
+  },
 ): ProblemDetails<{
   /** One item per issue: what is wrong (`detail`) and where (`pointer`). */
   errors: ValidationErrorItem[];
@@ -181,7 +192,11 @@ export function validationProblem(
   checkStatus(status);
   const type = init?.type ?? ABOUT_BLANK;
   const extensions = emptyExtensions() as { errors: ValidationErrorItem[] };
-  extensions.errors = validationErrors(issues, init?.pointerStyle ?? DEFAULT_POINTER_STYLE);
+  extensions.errors = validationErrors(
+    issues,
+    init?.pointerStyle ?? DEFAULT_POINTER_STYLE,
+    init?.issueDetail,
+  );
   return {
     type,
     title: init?.title ?? (type === ABOUT_BLANK ? statusPhrase(status) : undefined),
@@ -250,11 +265,14 @@ function convert(error: unknown, options: ToProblemOptions | undefined): Problem
     const message = (error as { message?: unknown }).message;
     return bare(500, expose && typeof message === 'string' && message !== '' ? message : undefined);
   }
-  const issues = (error as { issues?: unknown }).issues;
+  // zod's ZodError and valibot's ValiError carry `issues`; arktype's TraversalError `arkErrors`.
+  const record = error as { issues?: unknown; arkErrors?: unknown };
+  const issues = record.issues ?? record.arkErrors;
   if (isIssueList(issues)) {
     return validationProblem(issues, {
       status: options?.validationStatus,
       pointerStyle: options?.pointerStyle,
+      issueDetail: options?.issueDetail,
     });
   }
   const status = readStatus(error) ?? 500;

@@ -1,9 +1,10 @@
-import { BraceError } from '@brace/core';
+import { BraceError, safeCause } from '@brace/core';
 
 /**
  * Redis could not be reached (or answered with an error, or too slowly) while the store is
  * `fail-closed`: the task is rejected rather than risk exceeding the shared limit. The
- * original error is in `cause`.
+ * original error is in `cause`, reduced to a `SafeCause` (from `@brace/core`): its name, code
+ * and scrubbed message, never the command's arguments (keys, tokens).
  *
  * @example
  * ```ts
@@ -21,14 +22,14 @@ export class RateLimitStoreError extends BraceError {
 
   /**
    * @param operation - the failing store operation
-   * @param cause - the client's error
+   * @param cause - the client's error (kept as a `SafeCause`)
    */
   constructor(operation: 'acquire' | 'pause', cause: unknown) {
     super(
       'RATE_LIMIT_STORE_UNAVAILABLE',
       `The Redis rate-limit store failed during ${operation}; the request was not allowed (fail-closed). ` +
         "Check the Redis connection, or choose onStoreError: 'fail-open' to fall back to a local limiter.",
-      { cause },
+      { cause: safeCause(cause) },
     );
     this.operation = operation;
   }

@@ -35,6 +35,14 @@ describe('guard types', () => {
     api.put('/users/1', {});
     // @ts-expect-error GET /users is not a route
     api.get('/users');
+    // @ts-expect-error more segments than any route: matches only the `users/${string}` template
+    api.get('users/1/x/y');
+    // @ts-expect-error an empty :id
+    api.get('users/');
+    // @ts-expect-error an empty :postId
+    api.get('/users/1/posts/');
+    // @ts-expect-error DELETE /users/:id/posts is not a route
+    api.delete('/users/1/posts');
   });
 
   it('types the body by the route input', () => {
@@ -57,5 +65,56 @@ describe('guard types', () => {
     expectTypeOf(validateBody(Post, { title: 'x' })).resolves.toEqualTypeOf<{ title: string }>();
     // @ts-expect-error wrong input
     validateBody(Post, { title: 1 });
+  });
+});
+
+describe('route(): typed params, query, headers and status-discriminated results', () => {
+  const NotFound = z.object({ title: z.string() });
+  const table = defineRoutes({
+    'GET /users/:id': { response: User, errors: { 404: NotFound } },
+    'GET /search': {
+      query: z.object({ q: z.string(), page: z.number().optional() }),
+      response: z.array(User),
+    },
+    'POST /teams/:teamId/members': {
+      body: z.object({ name: z.string() }),
+      headers: z.object({ 'x-tenant': z.string() }),
+      response: User,
+    },
+    'GET /health': { response: z.object({ ok: z.boolean() }) },
+  });
+  const client = guard(ky.create({ baseUrl: 'https://api.test/' }), table);
+
+  it('infers the result by status, without annotations', async () => {
+    const result = await client.route('GET /users/:id', { params: { id: 7 } });
+    if (result.ok) {
+      expectTypeOf(result.data).toEqualTypeOf<{ id: number; name: string; tags: string[] }>();
+    } else {
+      expectTypeOf(result.status).toEqualTypeOf<404>();
+      expectTypeOf(result.data).toEqualTypeOf<{ title: string }>();
+    }
+  });
+
+  it('requires and types params, query, headers and json', () => {
+    // @ts-expect-error params are required
+    client.route('GET /users/:id');
+    // @ts-expect-error no such param
+    client.route('GET /users/:id', { params: { userId: 7 } });
+    client.route('GET /search', { query: { q: 'ada' } });
+    // @ts-expect-error the query is typed by the route's schema
+    client.route('GET /search', { query: { q: 1 } });
+    client.route('GET /health');
+    // @ts-expect-error no such route
+    client.route('GET /nope');
+    client.route('POST /teams/:teamId/members', {
+      params: { teamId: 't1' },
+      headers: { 'x-tenant': 'acme' },
+      json: { name: 'Ada' },
+    });
+    // @ts-expect-error the headers schema makes headers required
+    client.route('POST /teams/:teamId/members', {
+      params: { teamId: 't1' },
+      json: { name: 'Ada' },
+    });
   });
 });

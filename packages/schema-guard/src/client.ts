@@ -1,6 +1,13 @@
 import type { KyInstance, Options } from 'ky';
-import type { SchemaGuardOptions } from './engine.js';
+import { createSchemaGuard, type SchemaGuardOptions } from './engine.js';
+import { UnmatchedRouteError } from './errors.js';
 import { schemaGuardHooks } from './ky-hooks.js';
+import {
+  type RouteCallOptions,
+  type RouteCallParts,
+  type RouteResult,
+  routeCaller,
+} from './route-call.js';
 import type { Routes } from './routes.js';
 import type { StandardSchemaV1 } from './standard-schema.js';
 
@@ -64,6 +71,14 @@ export type PatternHit<T, M extends string, P extends string> = {
 export type RouteOf<T, M extends string, P extends string> = [StaticHit<T, M, P>] extends [never]
   ? PatternHit<T, M, P>
   : StaticHit<T, M, P>;
+/**
+ * `P` itself when it matches a route of method `M`, else `never`: a path that only fits a
+ * pattern's template (`users/1/x/y` against `users/${string}`, or `users/` with an empty
+ * `:id`) matches no route and is a type error.
+ */
+export type MatchedPath<T, M extends string, P extends string> = [RouteOf<T, M, P>] extends [never]
+  ? never
+  : P;
 /** The validated output type of route `K` (`unknown` without a `response` schema). */
 export type OutputOf<T, K> = K extends keyof T
   ? T[K] extends {
@@ -93,7 +108,9 @@ export type GuardCallOptions = Omit<Options, 'method' | 'json'>;
 
 /**
  * A typed client over a route table: each method takes only paths of its routes (`:param`
- * segments accept any string) and resolves to the route's `response` output type.
+ * segments accept exactly one non-empty segment) and resolves to the route's `response`
+ * output type. A path that matches no route is a type error, and (should one get through a
+ * cast) rejects with {@link UnmatchedRouteError} at run time without being sent.
  *
  * @example
  * ```ts
@@ -105,27 +122,39 @@ export type GuardCallOptions = Omit<Options, 'method' | 'json'>;
 export interface GuardedClient<T> {
   /** GET a path of a `GET` route; resolves to its validated response. */
   get<P extends PathArg<T, 'GET'>>(
-    path: P,
+    path: P & MatchedPath<T, 'GET', P>,
     options?: GuardCallOptions,
   ): Promise<OutputOf<T, RouteOf<T, 'GET', P>>>;
   /** POST to a path of a `POST` route; `json` is required when the route has a `body` schema. */
   post<P extends PathArg<T, 'POST'>>(
-    path: P,
+    path: P & MatchedPath<T, 'POST', P>,
     ...options: BodyArgs<T, RouteOf<T, 'POST', P>>
   ): Promise<OutputOf<T, RouteOf<T, 'POST', P>>>;
   /** PUT to a path of a `PUT` route. */
   put<P extends PathArg<T, 'PUT'>>(
-    path: P,
+    path: P & MatchedPath<T, 'PUT', P>,
     ...options: BodyArgs<T, RouteOf<T, 'PUT', P>>
   ): Promise<OutputOf<T, RouteOf<T, 'PUT', P>>>;
   /** PATCH a path of a `PATCH` route. */
   patch<P extends PathArg<T, 'PATCH'>>(
-    path: P,
+    path: P & MatchedPath<T, 'PATCH', P>,
     ...options: BodyArgs<T, RouteOf<T, 'PATCH', P>>
   ): Promise<OutputOf<T, RouteOf<T, 'PATCH', P>>>;
+  /**
+   * Calls route `key` (`'GET /users/:id'`): `params` fill the path, `query` and `headers` are
+   * typed and validated by the route's schemas, `json` by its `body` schema; resolves
+   * `{ ok, status, data }`, discriminated by `status` over the 2xx answer and the route's
+   * declared `errors` statuses (other statuses reject with ky's `HTTPError`).
+   */
+  route<K extends keyof T & string>(
+    key: K,
+    ...options: Record<string, never> extends RouteCallParts<T, K>
+      ? [options?: RouteCallOptions<T, K>]
+      : [options: RouteCallOptions<T, K>]
+  ): Promise<RouteResult<T, K>>;
   /** DELETE a path of a `DELETE` route. */
   delete<P extends PathArg<T, 'DELETE'>>(
-    path: P,
+    path: P & MatchedPath<T, 'DELETE', P>,
     ...options: BodyArgs<T, RouteOf<T, 'DELETE', P>>
   ): Promise<OutputOf<T, RouteOf<T, 'DELETE', P>>>;
 }
@@ -134,7 +163,8 @@ export interface GuardedClient<T> {
  * Wraps a ky instance in a {@link GuardedClient} for a route table: it extends `api` with
  * {@link schemaGuardHooks}`(routes, options)` (so do not add those hooks to `api` yourself)
  * and reads each response with `.json()`, i.e. validated. Paths are checked at compile
- * time against the table; results are typed by each route's `response` schema (in `warn`
+ * time against the table, and again at run time (a path no route matches rejects with
+ * {@link UnmatchedRouteError}, code `SCHEMA_GUARD_ROUTE_UNMATCHED`, and is not sent); results are typed by each route's `response` schema (in `warn`
  * mode an invalid body is returned as it came, so the type is then a promise, not a fact).
  *
  * @example
@@ -160,15 +190,28 @@ export function guard<T>(
   options: SchemaGuardOptions = {},
 ): GuardedClient<T> {
   const client = api.extend({ hooks: schemaGuardHooks(routes, options) });
+  const route = routeCaller(
+    client,
+    routes,
+    createSchemaGuard(routes, options),
+    options.includeValues === true,
+  );
   const call =
     (method: 'get' | 'post' | 'put' | 'patch' | 'delete') =>
-    (path: string, callOptions?: Options): Promise<unknown> =>
-      client(path, { ...callOptions, method }).json();
+    (path: string, callOptions?: Options): Promise<unknown> => {
+      const end = path.search(/[?#]/);
+      const bare = end === -1 ? path : path.slice(0, end);
+      if (routes.match(method, bare) === undefined) {
+        return Promise.reject(new UnmatchedRouteError(method.toUpperCase(), bare, 'client'));
+      }
+      return client(path, { ...callOptions, method }).json();
+    };
   return {
     get: call('get'),
     post: call('post'),
     put: call('put'),
     patch: call('patch'),
     delete: call('delete'),
+    route,
   } as unknown as GuardedClient<T>;
 }

@@ -134,7 +134,8 @@ export class ResponseSchemaError extends BraceError {
 }
 
 /**
- * Under `strict: true`, a request matched no route in the table, so it was not sent.
+ * Under `strict: true`, or through the typed client of `guard()`, a request matched no route
+ * in the table, so it was not sent.
  *
  * @example
  * ```ts
@@ -156,11 +157,15 @@ export class UnmatchedRouteError extends BraceError {
   /**
    * @param method - the request method
    * @param path - the relative path, without the query string
+   * @param by - who refused it: `strict` hooks, or the typed `client` of `guard()`
    */
-  constructor(method: string, path: string) {
+  constructor(method: string, path: string, by: 'strict' | 'client' = 'strict') {
+    const shown = path.length > 200 ? `${path.slice(0, 200)}…` : path;
     super(
       'SCHEMA_GUARD_ROUTE_UNMATCHED',
-      `No route matches ${method} ${path.length > 200 ? `${path.slice(0, 200)}…` : path} and strict is on; the request was not sent. Add the route to defineRoutes() or turn strict off.`,
+      by === 'strict'
+        ? `No route matches ${method} ${shown} and strict is on; the request was not sent. Add the route to defineRoutes() or turn strict off.`
+        : `No route of the typed client matches ${method} ${shown}; the request was not sent. Call a path of a route in defineRoutes() (a :param takes exactly one non-empty segment).`,
     );
     this.method = method;
     this.path = path;

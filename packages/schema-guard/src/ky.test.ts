@@ -444,6 +444,24 @@ describe('guard (typed client)', () => {
     });
     expect(await api.patch('echo/1', { json: { a: 1 } } as never)).toEqual({ a: 1 });
   });
+
+  it('a path that matches no route (past the type check) rejects with UnmatchedRouteError, unsent', async () => {
+    const api = guard(ky.create({ baseUrl: `${base}/`, retry: 0 }), routes);
+    const before = seen.length;
+    for (const path of ['users/7/x/y', 'users/', '/teams/1', 'users/7/x?q=1']) {
+      const error = await (api.get as (p: string) => Promise<unknown>)(path).catch(
+        (e: unknown) => e,
+      );
+      expect(error).toBeInstanceOf(UnmatchedRouteError);
+      expect((error as UnmatchedRouteError).code).toBe('SCHEMA_GUARD_ROUTE_UNMATCHED');
+      expect((error as UnmatchedRouteError).method).toBe('GET');
+      expect((error as Error).message).toMatch(/typed client/);
+    }
+    expect(seen.length).toBe(before);
+    // A query string or fragment does not stop a real route from matching.
+    payload = { id: 7, name: 'Ada', role: 'member' };
+    expect(await api.get('/users/7?expand=1' as '/users/7')).toMatchObject({ id: 7 });
+  });
 });
 
 describe('schemaGuardHooks per-request cost', () => {

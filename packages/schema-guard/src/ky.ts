@@ -4,6 +4,7 @@ export {
   type GuardedClient,
   guard,
   type KeysOf,
+  type MatchedPath,
   type NoLead,
   type OutputOf,
   type PathArg,
@@ -20,3 +21,15 @@ export {
 } from './client.js';
 export type { SchemaGuardOptions } from './engine.js';
 export { type SchemaGuardKyOptions, schemaGuardHooks, schemaGuardOptions } from './ky-hooks.js';
+export type {
+  ErrorsOf,
+  InputOf,
+  OutputOfSchema,
+  ParamNames,
+  ParamsOf,
+  PathOf,
+  RouteCallOptions,
+  RouteCallParts,
+  RouteResult,
+  SpecOf,
+} from './route-call.js';

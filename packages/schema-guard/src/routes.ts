@@ -36,6 +36,10 @@ export interface RouteSpec {
   readonly response?: StandardSchemaV1;
   /** JSON bodies of error responses, by status code, e.g. `{ 404: NotFound }`. */
   readonly errors?: { readonly [status: number]: StandardSchemaV1 };
+  /** The query (`searchParams`) of the typed client's `route()` calls, typed and validated before sending. */
+  readonly query?: StandardSchemaV1;
+  /** The request headers of the typed client's `route()` calls, typed and validated before sending. */
+  readonly headers?: StandardSchemaV1;
 }
 
 /** A route table: route keys to their schemas. */

@@ -1,4 +1,5 @@
 import { codeOf, OPTIONAL } from './conforms.js';
+import { fromJsonSchema, inputJsonSchema, type ShapeKit } from './shape-json-schema.js';
 import type { StandardSchemaV1 } from './standard-schema.js';
 
 /** The JSON type names used in drift findings. */
@@ -69,13 +70,16 @@ export function shapeOf(schema: StandardSchemaV1): Shape {
 
 /**
  * Reads a schema's expected JSON shape once, at route definition. zod 4 and valibot are
- * introspected; any other Standard Schema vendor gets the `diff` fallback.
+ * introspected; any other vendor that offers a JSON Schema of its input (arktype, Standard
+ * JSON Schema's `~standard.jsonSchema`) is read from that; the rest gets the `diff` fallback.
  */
 export function compileShape(schema: StandardSchemaV1): Shape {
   const vendor = schema['~standard'].vendor;
   const ctx: Ctx = { memo: new Map() };
   if (vendor === 'zod' && isZod(schema)) return fromZod(schema, ctx, 0);
   if (vendor === 'valibot' && isValibot(schema)) return fromValibot(schema, ctx, 0);
+  const json = inputJsonSchema(schema);
+  if (json !== undefined) return fromJsonSchema(json, KIT);
   return DIFF;
 }
 
@@ -94,7 +98,7 @@ function enumShape(values: ReadonlyArray<unknown>): Shape {
   return { k: 'enum', values: new Set(values), list: [...new Set(values)], types };
 }
 
-function objectShape(ctx: Ctx, key: object): Extract<Shape, { k: 'object' }> {
+function objectShape(ctx: Pick<Ctx, 'memo'>, key: object): Extract<Shape, { k: 'object' }> {
   const shape: Extract<Shape, { k: 'object' }> = {
     k: 'object',
     fields: new Map(),
@@ -119,6 +123,13 @@ function addField(shape: ObjectShape, key: string, sub: Shape, optional: boolean
   shape.subs.push(sub);
   shape.codes.push(codeOf(sub) | (optional ? OPTIONAL : 0));
 }
+
+const KIT: ShapeKit = {
+  any: ANY,
+  enumShape,
+  objectShape: (memo, key) => objectShape({ memo }, key),
+  addField,
+};
 
 function fromZod(schema: ZodLike, ctx: Ctx, depth: number): Shape {
   const seen = ctx.memo.get(schema);

@@ -1,4 +1,4 @@
-import { type Clock, systemClock } from '@brace/core';
+import { type Clock, safeIssueMessage, systemClock } from '@brace/core';
 import type { DriftDeduper } from './dedupe.js';
 import {
   addIssueFindings,
@@ -95,24 +95,21 @@ export function emit<E>(callback: ((event: E) => unknown) | undefined, event: E)
   }
 }
 
-/** Copies issues to `{message, path}`; messages of other vendors than zod are hidden without `includeValues` (valibot's quote the input). */
+/**
+ * Copies issues to `{message, path}`. Without `includeValues` each message is rebuilt from the
+ * issue's code and the schema's side only (`safeIssueMessage` of `@brace/core`, per library:
+ * zod, valibot, arktype), because validators quote the input (valibot's `received`,
+ * arktype's `(was …)`, even inside arktype's `expected`); with it, the library's own message.
+ */
 export function sanitizeIssues(
   issues: ReadonlyArray<StandardSchemaV1.Issue>,
-  vendor: string,
+  _vendor: string,
   includeValues: boolean,
 ): SchemaIssue[] {
-  const keep = includeValues || vendor === 'zod';
-  return issues.map((issue) => {
-    let message = String(issue.message);
-    if (!keep) {
-      const expected = (issue as { expected?: unknown }).expected;
-      message =
-        typeof expected === 'string' && expected.length <= 200
-          ? `Invalid value: expected ${expected} (set includeValues: true for the full message)`
-          : 'Invalid value (set includeValues: true for the full message)';
-    }
-    return { message, path: issuePath(issue) };
-  });
+  return issues.map((issue) => ({
+    message: includeValues ? String(issue.message) : safeIssueMessage(issue),
+    path: issuePath(issue),
+  }));
 }
 
 function observe(

@@ -3,14 +3,25 @@ import type { NextFunction, Request, Response } from 'express';
 import { checkContentLength, PARSED_BODY_MESSAGE } from './body.js';
 import { concatBytes } from './encoding.js';
 import { WebhookVerificationError } from './errors.js';
-import { claim, type ProblemAnswer, rejection, type WebhookReceiverOptions } from './receiver.js';
+import {
+  type Claim,
+  claim,
+  type ProblemAnswer,
+  rejection,
+  resolveDedupe,
+  type WebhookReceiverOptions,
+} from './receiver.js';
 import { prepareVerify, type VerifiedWebhook, verifyMessage } from './verify.js';
 
 export {
+  DEDUPE_STORE_RETRY_AFTER_SECONDS,
   DEFAULT_DEDUPE_LOCK_TTL_MS,
+  DEFAULT_DEDUPE_MAX_RETRY_AFTER_SECONDS,
   DEFAULT_DEDUPE_TTL_MS,
   type DedupeOptions,
   type DedupeStore,
+  type DedupeStoreErrorEvent,
+  isDeliveryDone,
   type RejectEvent,
   type WebhookReceiverOptions,
 } from './receiver.js';
@@ -79,6 +90,46 @@ function send(res: Response, answer: ProblemAnswer): void {
   res.status(answer.status).set(answer.headers).send(answer.body);
 }
 
+type End = Response['end'];
+
+/**
+ * Holds the handler's `res.end` until the delivery's outcome is recorded (or released): the
+ * answer goes out only after the store has it. When recording fails, the handler's answer is
+ * replaced by the 503 while its headers are still unsent, and the connection is destroyed
+ * (never acknowledged) when they were already flushed. A response closed before it ended
+ * releases the id.
+ */
+function holdEnd(res: Response, run: Extract<Claim, { kind: 'run' }>): void {
+  const end = res.end as (...args: unknown[]) => Response;
+  let finishing = false;
+  res.end = function heldEnd(this: Response, ...args: unknown[]) {
+    if (finishing) return end.apply(res, args);
+    finishing = true;
+    const status = res.statusCode;
+    run.finish(status).then(
+      (replaced) => {
+        if (replaced === undefined) {
+          end.apply(res, args);
+        } else if (!res.headersSent) {
+          for (const name of res.getHeaderNames()) res.removeHeader(name);
+          res.statusCode = replaced.status;
+          res.set(replaced.headers);
+          end.call(res, replaced.body);
+        } else {
+          res.destroy();
+        }
+      },
+      /* c8 ignore next */ () => res.destroy(),
+    );
+    return res;
+  } as End;
+  res.on('close', () => {
+    if (finishing) return;
+    finishing = true;
+    void run.finish(undefined);
+  });
+}
+
 /** Express `res.locals` after the middleware: the verified delivery. */
 export interface WebhookLocals {
   /** The verified delivery. */
@@ -91,7 +142,11 @@ export interface WebhookLocals {
  * `application/problem+json` body naming the code, and sets `res.locals.webhook` (and `req.body`
  * to the raw `Buffer`-like bytes). If a JSON parser already consumed the body it answers
  * `BODY_ALREADY_PARSED`, explaining the raw-body rule. With `dedupe`, a repeated delivery id
- * answers 200 without calling the handler; a 5xx (or an aborted response) releases the id.
+ * answers 200 without calling the handler; a status that `isDeliveryDone` does not record (5xx,
+ * 408, 409, 425, 429, 1xx, 3xx), a handler error or an aborted response releases the id. The
+ * handler's `res.end` is held until the outcome is recorded: a delivery is acknowledged only
+ * once it is, and a failing store answers 503 + `Retry-After` instead (or, when the handler
+ * already flushed its headers, the connection is destroyed unacknowledged).
  *
  * @param options - `verifyWebhook` options plus `dedupe` and `onReject`
  * @returns the middleware
@@ -113,6 +168,7 @@ export function webhookMiddleware(
   options: WebhookReceiverOptions,
 ): (req: Request, res: Response, next: NextFunction) => Promise<void> {
   const prepared = prepareVerify(options);
+  const dedupe = resolveDedupe(options.dedupe);
   return async (req, res, next) => {
     let webhook: VerifiedWebhook;
     try {
@@ -125,26 +181,18 @@ export function webhookMiddleware(
       if (answer === undefined) return next(error);
       return send(res, answer);
     }
-    let claimed: Awaited<ReturnType<typeof claim>>;
+    let claimed: Claim;
     try {
-      claimed = await claim(options.dedupe, webhook);
+      claimed = await claim(dedupe, webhook);
     } catch (error) {
-      return next(error);
+      return next(error); // a throwing `dedupe.key`
     }
     if (claimed.kind === 'duplicate') {
       res.sendStatus(200);
       return;
     }
-    if (claimed.kind === 'busy') return send(res, claimed.answer);
-    const { settle } = claimed;
-    let settled = false;
-    const done = (succeeded: boolean) => {
-      if (settled) return;
-      settled = true;
-      settle(succeeded, res.statusCode).catch(() => {});
-    };
-    res.on('finish', () => done(res.statusCode < 500));
-    res.on('close', () => done(false));
+    if (claimed.kind === 'answer') return send(res, claimed.answer);
+    holdEnd(res, claimed);
     res.locals.webhook = webhook;
     next();
   };

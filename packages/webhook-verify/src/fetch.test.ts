@@ -54,11 +54,16 @@ describe('./fetch webhookReceiver', () => {
       {
         provider: 'github',
         secret,
-        dedupe: { store: { begin: () => Promise.reject(new Error('down')) } as never },
+        dedupe: {
+          store: fixtureStore(),
+          key: () => {
+            throw new Error('key bug');
+          },
+        },
       },
       () => undefined,
     );
-    await expect(broken((await delivery())())).rejects.toThrow('down');
+    await expect(broken((await delivery())())).rejects.toThrow('key bug');
   });
 
   it('dedupe: a repeated delivery id → 200 without the handler; failures release the id', async () => {

@@ -1,16 +1,30 @@
-import { claim, rejection, type WebhookReceiverOptions } from './receiver.js';
+import {
+  claim,
+  type ProblemAnswer,
+  rejection,
+  resolveDedupe,
+  type WebhookReceiverOptions,
+} from './receiver.js';
 import { prepareVerify, type VerifiedWebhook, verifyPrepared } from './verify.js';
 
 export {
+  DEDUPE_STORE_RETRY_AFTER_SECONDS,
   DEFAULT_DEDUPE_LOCK_TTL_MS,
+  DEFAULT_DEDUPE_MAX_RETRY_AFTER_SECONDS,
   DEFAULT_DEDUPE_TTL_MS,
   type DedupeBeginResult,
   type DedupeKey,
   type DedupeOptions,
   type DedupeStore,
+  type DedupeStoreErrorEvent,
+  isDeliveryDone,
   type RejectEvent,
   type WebhookReceiverOptions,
 } from './receiver.js';
+
+function toResponse(answer: ProblemAnswer): Response {
+  return new Response(answer.body, { status: answer.status, headers: answer.headers });
+}
 
 /** A handler for verified deliveries: answer fast (enqueue, then 200/202). */
 export type WebhookHandler = (
@@ -22,8 +36,12 @@ export type WebhookHandler = (
  * A Fetch-API receiver (Workers, Deno, Bun, Next.js route handlers, Hono's `app.fetch`...):
  * verifies each request before `handler` runs and answers 400/401/413 with an
  * `application/problem+json` body naming the code. With `dedupe`, a repeated delivery id answers
- * 200 without calling `handler`; a handler that throws (or answers 5xx) releases the id so the
- * provider's retry is processed. `handler` returning nothing answers 200.
+ * 200 without calling `handler`; a handler that throws, or answers a status that
+ * `isDeliveryDone` does not record (5xx, 408, 409, 425, 429, 1xx, 3xx), releases the id so the
+ * provider's retry is processed. A delivery is acknowledged only once its outcome is
+ * recorded: when the store fails (on `begin`, or on recording the handler's success) the
+ * answer is 503 + `Retry-After` instead, and the provider delivers it again.
+ * `handler` returning nothing answers 200.
  *
  * @param options - `verifyWebhook` options plus `dedupe` and `onReject`
  * @param handler - runs only for authentic, fresh, first deliveries
@@ -46,6 +64,7 @@ export function webhookReceiver(
   handler: WebhookHandler,
 ): (request: Request) => Promise<Response> {
   const prepared = prepareVerify(options);
+  const dedupe = resolveDedupe(options.dedupe);
   return async (request) => {
     let webhook: VerifiedWebhook;
     try {
@@ -53,22 +72,23 @@ export function webhookReceiver(
     } catch (error) {
       const answer = rejection(error, options.onReject);
       if (answer === undefined) throw error;
-      return new Response(answer.body, { status: answer.status, headers: answer.headers });
+      return toResponse(answer);
     }
-    const claimed = await claim(options.dedupe, webhook);
+    const claimed = await claim(dedupe, webhook);
     if (claimed.kind === 'duplicate') return new Response(null, { status: 200 });
-    if (claimed.kind === 'busy') {
-      const { answer } = claimed;
-      return new Response(answer.body, { status: answer.status, headers: answer.headers });
-    }
+    if (claimed.kind === 'answer') return toResponse(claimed.answer);
     let response: Response;
     try {
       response = (await handler(webhook, request)) ?? new Response(null, { status: 200 });
     } catch (error) {
-      await claimed.settle(false, 500);
+      await claimed.finish(undefined);
       throw error;
     }
-    await claimed.settle(response.status < 500, response.status);
+    const replaced = await claimed.finish(response.status);
+    if (replaced !== undefined) {
+      await response.body?.cancel();
+      return toResponse(replaced);
+    }
     return response;
   };
 }

@@ -126,13 +126,18 @@ describe('./hono webhookMiddleware', () => {
       webhookMiddleware({
         provider: 'standard-webhooks',
         secret,
-        dedupe: { begin: () => Promise.reject(new Error('store down')) } as never,
+        dedupe: {
+          store: fixtureStore(),
+          key: () => {
+            throw new Error('key bug');
+          },
+        },
       }),
       (c) => c.body(null, 200),
     );
     app.onError((e, c) => c.text(e.message, 500));
     const res = await app.request(await request());
-    expect(await res.text()).toBe('store down');
+    expect(await res.text()).toBe('key bug');
     const throwing = new Hono();
     throwing.post(
       '/hook',

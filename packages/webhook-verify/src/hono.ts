@@ -1,14 +1,18 @@
 import type { Context, MiddlewareHandler } from 'hono';
 import { readRequestBody } from './body.js';
 import { WebhookVerificationError } from './errors.js';
-import { claim, rejection, type WebhookReceiverOptions } from './receiver.js';
+import { claim, rejection, resolveDedupe, type WebhookReceiverOptions } from './receiver.js';
 import { prepareVerify, type VerifiedWebhook, verifyMessage } from './verify.js';
 
 export {
+  DEDUPE_STORE_RETRY_AFTER_SECONDS,
   DEFAULT_DEDUPE_LOCK_TTL_MS,
+  DEFAULT_DEDUPE_MAX_RETRY_AFTER_SECONDS,
   DEFAULT_DEDUPE_TTL_MS,
   type DedupeOptions,
   type DedupeStore,
+  type DedupeStoreErrorEvent,
+  isDeliveryDone,
   type RejectEvent,
   type WebhookReceiverOptions,
 } from './receiver.js';
@@ -44,8 +48,10 @@ async function rawBody(c: Context, maxBytes: number, provider: string): Promise<
 /**
  * Hono middleware: verifies the delivery before the handler runs, answers 400/401/413 with an
  * `application/problem+json` body naming the code, and sets `c.get('webhook')`. With `dedupe`, a
- * repeated delivery id answers 200 without running the handler; a handler error (or a 5xx)
- * releases the id so the provider's retry is processed.
+ * repeated delivery id answers 200 without running the handler; a handler error, or a status
+ * that `isDeliveryDone` does not record (5xx, 408, 409, 425, 429, 1xx, 3xx), releases the id so
+ * the provider's retry is processed. A delivery is acknowledged only once its outcome is
+ * recorded: when the store fails the answer is 503 + `Retry-After` instead.
  *
  * @param options - `verifyWebhook` options plus `dedupe` and `onReject`
  * @returns the middleware
@@ -64,6 +70,7 @@ async function rawBody(c: Context, maxBytes: number, provider: string): Promise<
  */
 export function webhookMiddleware(options: WebhookReceiverOptions): MiddlewareHandler<WebhookEnv> {
   const prepared = prepareVerify(options);
+  const dedupe = resolveDedupe(options.dedupe);
   return async (c, next) => {
     let webhook: VerifiedWebhook;
     try {
@@ -74,9 +81,9 @@ export function webhookMiddleware(options: WebhookReceiverOptions): MiddlewareHa
       if (answer === undefined) throw error;
       return c.body(answer.body, answer.status as 400, answer.headers);
     }
-    const claimed = await claim(options.dedupe, webhook);
+    const claimed = await claim(dedupe, webhook);
     if (claimed.kind === 'duplicate') return c.body(null, 200);
-    if (claimed.kind === 'busy') {
+    if (claimed.kind === 'answer') {
       const { answer } = claimed;
       return c.body(answer.body, answer.status as 409, answer.headers);
     }
@@ -84,10 +91,14 @@ export function webhookMiddleware(options: WebhookReceiverOptions): MiddlewareHa
     try {
       await next();
     } catch (error) {
-      await claimed.settle(false, 500);
+      await claimed.finish(undefined);
       throw error;
     }
-    const failed = c.error !== undefined || c.res.status >= 500;
-    await claimed.settle(!failed, c.res.status);
+    const replaced = await claimed.finish(c.error === undefined ? c.res.status : undefined);
+    if (replaced !== undefined) {
+      await c.res.body?.cancel();
+      c.res = undefined;
+      c.res = new Response(replaced.body, { status: replaced.status, headers: replaced.headers });
+    }
   };
 }

@@ -1,5 +1,5 @@
 // Shared by the ./fetch, ./hono and ./express receivers: problem+json answers and dedupe.
-import { WebhookPayloadError, WebhookVerificationError } from './errors.js';
+import { WebhookOptionsError, WebhookPayloadError, WebhookVerificationError } from './errors.js';
 import type { VerifiedWebhook, VerifyWebhookOptions } from './verify.js';
 
 /** Where a dedupe store keeps one delivery id (structurally `@brace/idempotency`'s `StoreKey`). */
@@ -59,6 +59,42 @@ export interface DedupeStore {
 export const DEFAULT_DEDUPE_TTL_MS = 7 * 24 * 3_600_000;
 /** How long one delivery may be processing before another attempt may take it over: 5 minutes. */
 export const DEFAULT_DEDUPE_LOCK_TTL_MS = 5 * 60_000;
+/** The largest `Retry-After` (seconds) on the 409 for a delivery in progress: 30. */
+export const DEFAULT_DEDUPE_MAX_RETRY_AFTER_SECONDS = 30;
+/** The `Retry-After` (seconds) on the 503 answered when the dedupe store fails: 1. */
+export const DEDUPE_STORE_RETRY_AFTER_SECONDS = 1;
+
+/**
+ * Whether a delivery the handler answered with `status` is done (its id is recorded, so a
+ * redelivery is acknowledged without running the handler): 2xx and 4xx except 408, 409,
+ * 425 and 429. Every other status (1xx, 3xx, 5xx, and those four, which say "try again")
+ * releases the id so that the provider's retry runs the handler again. The same rule as
+ * `defaultCacheStatus` of `@brace/idempotency`'s middleware.
+ *
+ * @param status - the handler's status
+ * @returns whether the delivery is recorded as processed
+ *
+ * @example
+ * ```ts
+ * import { isDeliveryDone } from '@brace/webhook-verify/fetch';
+ *
+ * isDeliveryDone(202); // true
+ * isDeliveryDone(429); // false: the provider's retry runs the handler again
+ * ```
+ */
+export function isDeliveryDone(status: number): boolean {
+  if (status >= 200 && status < 300) return true;
+  if (status < 400 || status >= 500) return false;
+  return status !== 408 && status !== 409 && status !== 425 && status !== 429;
+}
+
+/** What `onStoreError` receives: a dedupe store operation failed. */
+export interface DedupeStoreErrorEvent {
+  /** Which store operation failed. */
+  phase: 'begin' | 'complete' | 'release';
+  /** The store's rejection, or an `Error` saying the claim was lost (complete resolved false). */
+  error: unknown;
+}
 
 /** Dedupe settings of a receiver. */
 export interface DedupeOptions {
@@ -70,6 +106,19 @@ export interface DedupeOptions {
   lockTtlMs?: number;
   /** The delivery id to dedupe on. Default: the verified `id` (from the provider's delivery-id header). */
   key?: (webhook: VerifiedWebhook) => string | undefined;
+  /**
+   * The store scope ids are deduplicated in. Default `webhook:<provider>`: one scope per
+   * provider. Give each endpoint its own (e.g. `'webhook:stripe:/hooks/billing'`) when two
+   * endpoints receive the same delivery ids and must each process them.
+   */
+  scope?: string;
+  /**
+   * The largest `Retry-After` (seconds, 1 to 86,400) on the 409 answered while another
+   * attempt processes the same delivery. Default {@link DEFAULT_DEDUPE_MAX_RETRY_AFTER_SECONDS}.
+   */
+  maxRetryAfterSeconds?: number;
+  /** Called when a store operation fails (log it); a throwing callback is ignored. */
+  onStoreError?: (event: DedupeStoreErrorEvent) => void;
 }
 
 /** What `onReject` receives. */
@@ -100,6 +149,7 @@ const TITLES: Record<number, string> = {
   401: 'Unauthorized',
   409: 'Conflict',
   413: 'Content Too Large',
+  503: 'Service Unavailable',
 };
 
 function problem(
@@ -131,41 +181,108 @@ export function rejection(
   return problem(error.status, error.code, error.message);
 }
 
-/** What to do with a verified delivery. */
+/**
+ * The 503 answered when the dedupe store fails: the delivery's outcome could not be recorded
+ * (or checked), so it is not acknowledged and the provider delivers it again.
+ */
+export const STORE_UNAVAILABLE: ProblemAnswer = problem(
+  503,
+  'DEDUPE_STORE_UNAVAILABLE',
+  'The delivery could not be recorded as processed; it was not acknowledged. Deliver it again.',
+  { 'retry-after': String(DEDUPE_STORE_RETRY_AFTER_SECONDS) },
+);
+
+/**
+ * What to do with a verified delivery: run the handler, then pass its status (or
+ * `undefined` when it threw) to `finish`, which records or releases the id and resolves an
+ * answer that replaces the handler's (the 503 when the outcome could not be recorded), or
+ * `undefined` to send the handler's own; or acknowledge a duplicate; or answer at once
+ * (409 while another attempt runs, 503 when the store failed).
+ */
 export type Claim =
-  | { kind: 'run'; settle(succeeded: boolean, status: number): Promise<void> }
+  | { kind: 'run'; finish(status: number | undefined): Promise<ProblemAnswer | undefined> }
   | { kind: 'duplicate' }
-  | { kind: 'busy'; answer: ProblemAnswer };
+  | { kind: 'answer'; answer: ProblemAnswer };
 
-const RUN_WITHOUT_DEDUPE: Claim = { kind: 'run', settle: async () => {} };
+const RUN_WITHOUT_DEDUPE: Claim = { kind: 'run', finish: async () => undefined };
 
-/** Claims the delivery id in the dedupe store (when configured). */
-export async function claim(
+function report(
+  onStoreError: DedupeOptions['onStoreError'],
+  phase: DedupeStoreErrorEvent['phase'],
+  error: unknown,
+): void {
+  try {
+    onStoreError?.({ phase, error });
+  } catch {
+    // A throwing callback never breaks the receiver.
+  }
+}
+
+/** Resolved dedupe settings, checked once per receiver. */
+export interface ResolvedDedupe {
+  options: DedupeOptions;
+  ttlMs: number;
+  lockTtlMs: number;
+  maxRetryAfterSeconds: number;
+}
+
+/** Applies defaults to `dedupe` and checks `maxRetryAfterSeconds`; `undefined` without dedupe. */
+export function resolveDedupe(
   dedupe: WebhookReceiverOptions['dedupe'],
+): ResolvedDedupe | undefined {
+  if (dedupe === undefined) return undefined;
+  const options: DedupeOptions = 'store' in dedupe ? dedupe : { store: dedupe };
+  const max = options.maxRetryAfterSeconds ?? DEFAULT_DEDUPE_MAX_RETRY_AFTER_SECONDS;
+  if (!Number.isInteger(max) || max < 1 || max > 86_400) {
+    throw new WebhookOptionsError(
+      '`dedupe.maxRetryAfterSeconds` must be an integer from 1 to 86400 (seconds).',
+    );
+  }
+  return {
+    options,
+    ttlMs: options.ttlMs ?? DEFAULT_DEDUPE_TTL_MS,
+    lockTtlMs: options.lockTtlMs ?? DEFAULT_DEDUPE_LOCK_TTL_MS,
+    maxRetryAfterSeconds: max,
+  };
+}
+
+/**
+ * Claims the delivery id in the dedupe store (when configured). The one rule of all three
+ * receivers: a delivery is acknowledged only once its outcome is recorded. A failing
+ * `begin` answers 503 + Retry-After without running the handler; a handler status that
+ * {@link isDeliveryDone} records is recorded before the handler's answer goes out, and a
+ * failing (or lost) record replaces that answer with the 503; any other status, or a throw,
+ * releases the id so that the provider's retry runs the handler again.
+ */
+export async function claim(
+  dedupe: ResolvedDedupe | undefined,
   webhook: VerifiedWebhook,
 ): Promise<Claim> {
   if (dedupe === undefined) return RUN_WITHOUT_DEDUPE;
-  const options: DedupeOptions = 'store' in dedupe ? dedupe : { store: dedupe };
+  const { options, ttlMs, lockTtlMs, maxRetryAfterSeconds } = dedupe;
   const id = options.key ? options.key(webhook) : webhook.id;
   if (id === undefined || id === '') return RUN_WITHOUT_DEDUPE;
-  const { store } = options;
-  const ttlMs = options.ttlMs ?? DEFAULT_DEDUPE_TTL_MS;
-  const where: DedupeKey = { scope: `webhook:${webhook.provider}`, key: id };
-  const begun = await store.begin(where, 'webhook', {
-    lockTtlMs: options.lockTtlMs ?? DEFAULT_DEDUPE_LOCK_TTL_MS,
-    ttlMs,
-  });
+  const { store, onStoreError } = options;
+  const where: DedupeKey = { scope: options.scope ?? `webhook:${webhook.provider}`, key: id };
+  let begun: DedupeBeginResult;
+  try {
+    begun = await store.begin(where, 'webhook', { lockTtlMs, ttlMs });
+  } catch (error) {
+    report(onStoreError, 'begin', error);
+    return { kind: 'answer', answer: STORE_UNAVAILABLE };
+  }
   if (begun.status === 'in-progress') {
-    const seconds = Math.max(1, Math.ceil(begun.retryAfterMs / 1000));
+    const seconds = Math.min(
+      maxRetryAfterSeconds,
+      Math.max(1, Math.ceil(begun.retryAfterMs / 1000)),
+    );
     return {
-      kind: 'busy',
+      kind: 'answer',
       answer: problem(
         409,
         'DELIVERY_IN_PROGRESS',
         'This delivery is being processed by another request; retry later.',
-        {
-          'retry-after': String(seconds),
-        },
+        { 'retry-after': String(seconds) },
       ),
     };
   }
@@ -173,17 +290,35 @@ export async function claim(
   const { token } = begun;
   return {
     kind: 'run',
-    async settle(succeeded, status) {
-      if (succeeded) {
-        await store.complete(
+    async finish(status) {
+      if (status === undefined || !isDeliveryDone(status)) {
+        try {
+          await store.release(where, token);
+        } catch (error) {
+          // The answer is a failure anyway; the id stays claimed until lockTtlMs.
+          report(onStoreError, 'release', error);
+        }
+        return undefined;
+      }
+      try {
+        const owned = await store.complete(
           where,
           token,
           { status, headers: [], body: new Uint8Array(0) },
           { ttlMs },
         );
-      } else {
-        await store.release(where, token);
+        if (owned) return undefined;
+        report(
+          onStoreError,
+          'complete',
+          new Error(
+            'The claim on the delivery id expired or was taken over before it was recorded.',
+          ),
+        );
+      } catch (error) {
+        report(onStoreError, 'complete', error);
       }
+      return STORE_UNAVAILABLE;
     },
   };
 }

@@ -1,0 +1,223 @@
+// The Hono and Express forms of @brace/idempotency beside their least-work floors, and the
+// Express form beside express-idempotency and @node-idempotency on the same (memory) store.
+import { defaultFingerprint, memoryStore } from '@brace/idempotency';
+import { idempotency as braceExpress, keepRawBody } from '@brace/idempotency/express';
+import { idempotency as braceHono } from '@brace/idempotency/hono';
+import { Idempotency as NodeIdempotency } from '@node-idempotency/core';
+import { MemoryStorageAdapter } from '@node-idempotency/storage-adapter-memory';
+import express, { type Request as ExpressRequest, type Response as ExpressResponse } from 'express';
+import {
+  idempotency as expressIdempotency,
+  getSharedIdempotencyService,
+} from 'express-idempotency';
+import { Hono } from 'hono';
+import inject from 'light-my-request';
+import { compare, type WorkloadResult } from '../harness.js';
+
+const OPTS = { lockTtlMs: 60_000, ttlMs: 600_000 };
+const ANSWER = { id: 'ord_123', status: 'created' };
+
+/** The result of the forms' comparison: the workloads and each form's figures (ns). */
+export interface FormFigures {
+  workloads: WorkloadResult[];
+  hono: { added: number; floor: number };
+  express: { added: number; floor: number; expressIdempotency: number; nodeIdempotency: number };
+}
+
+export async function forms(
+  suite: string,
+  opts: { rounds: number; roundMs: number },
+  body: string,
+  scope: string,
+): Promise<FormFigures> {
+  let n = 0;
+  let floorSeq = 0;
+  const key = () => `"order-${n++}"`;
+  const webRequest = () =>
+    new Request('http://api.test/orders', {
+      method: 'POST',
+      body,
+      headers: { 'content-type': 'application/json', 'idempotency-key': key() },
+    });
+
+  // Hono: the app with the middleware, without it, and with the least a middleware with
+  // these rules must do (read the body, SHA-256 fingerprint, memory begin, read the answer,
+  // memory complete, hand a new Response back), none of the middleware's own logic.
+  const honoApp = (mode: 'brace' | 'bare' | 'floor') => {
+    const app = new Hono();
+    if (mode === 'brace') {
+      app.use('*', braceHono({ store: memoryStore({ maxEntries: 100_000 }), scope: () => scope }));
+    } else if (mode === 'floor') {
+      const store = memoryStore({ maxEntries: 100_000 });
+      app.use('*', async (c, next) => {
+        const bytes = new Uint8Array(await c.req.arrayBuffer());
+        const fingerprint = await defaultFingerprint({
+          method: 'POST',
+          path: '/orders',
+          search: '',
+          body: bytes,
+          raw: undefined,
+        });
+        const where = { scope, key: `f${floorSeq++}` };
+        const claim = await store.begin(where, fingerprint, OPTS);
+        if (claim.status !== 'acquired') throw new Error('floor: not acquired');
+        await next();
+        const answer = new Uint8Array(await c.res.arrayBuffer());
+        await store.complete(
+          where,
+          claim.token,
+          { status: c.res.status, headers: [], body: answer },
+          OPTS,
+        );
+        const res = new Response(answer, c.res);
+        c.res = undefined;
+        c.res = res;
+      });
+    }
+    app.post('/orders', async (c) => {
+      await c.req.json();
+      return c.json(ANSWER, 201);
+    });
+    return app;
+  };
+  const [honoBrace, honoBare, honoFloor] = [honoApp('brace'), honoApp('bare'), honoApp('floor')];
+  const hono = await compare(
+    suite,
+    'Hono: the app with idempotency(), without it, and with the least-work middleware (memory store, fresh key each time)',
+    [
+      {
+        name: 'Hono + idempotency()',
+        fn: async () => (await honoBrace.request(webRequest())).arrayBuffer(),
+      },
+      {
+        name: 'Hono, no middleware',
+        fn: async () => (await honoBare.request(webRequest())).arrayBuffer(),
+      },
+      {
+        name: 'Hono + least-work floor middleware',
+        fn: async () => (await honoFloor.request(webRequest())).arrayBuffer(),
+      },
+    ],
+    opts,
+  );
+
+  // Express, in process (light-my-request): the same POST through each app.
+  const handler = (_req: ExpressRequest, res: ExpressResponse) => {
+    res.status(201).json(ANSWER);
+  };
+  const bare = express();
+  bare.use(express.json());
+  bare.post('/orders', handler);
+
+  const brace = express();
+  brace.use(express.json({ verify: keepRawBody }));
+  brace.use(braceExpress({ store: memoryStore({ maxEntries: 100_000 }), scope: () => scope }));
+  brace.post('/orders', handler);
+
+  // The least work with these rules: fingerprint the raw bytes, begin, hold `end` until the
+  // answer is stored. No key parsing, scope, status rules or header allow-list.
+  const floorStore = memoryStore({ maxEntries: 100_000 });
+  const floor = express();
+  floor.use(express.json({ verify: keepRawBody }));
+  floor.use(async (req, res, next) => {
+    const raw = (req as { rawBody?: Uint8Array }).rawBody as Uint8Array;
+    const fingerprint = await defaultFingerprint({
+      method: 'POST',
+      path: '/orders',
+      search: '',
+      body: raw,
+      raw: undefined,
+    });
+    const where = { scope, key: `e${floorSeq++}` };
+    const claim = await floorStore.begin(where, fingerprint, OPTS);
+    if (claim.status !== 'acquired') throw new Error('floor: not acquired');
+    const end = res.end.bind(res) as (chunk?: unknown) => ExpressResponse;
+    res.end = ((chunk?: unknown) => {
+      const bytes =
+        typeof chunk === 'string' ? new TextEncoder().encode(chunk) : (chunk as Uint8Array);
+      void floorStore
+        .complete(where, claim.token, { status: res.statusCode, headers: [], body: bytes }, OPTS)
+        .then(() => end(chunk));
+      return res;
+    }) as ExpressResponse['end'];
+    next();
+  });
+  floor.post('/orders', handler);
+
+  const peer = express();
+  peer.use(express.json());
+  peer.post('*splat', expressIdempotency());
+  peer.post('/orders', (req, res) => {
+    if (getSharedIdempotencyService().isHit(req)) return;
+    handler(req, res);
+  });
+
+  const nodeIdem = new NodeIdempotency(new MemoryStorageAdapter());
+  const node = express();
+  node.use(express.json());
+  node.use(async (req, res, next) => {
+    const params = { headers: req.headers, path: req.path, body: req.body, method: req.method };
+    const cached = await nodeIdem.onRequest(params);
+    if (cached !== undefined) {
+      res.status(201).json(cached.body);
+      return;
+    }
+    const json = res.json.bind(res);
+    res.json = ((value: unknown) => {
+      void nodeIdem
+        .onResponse(params, { body: value as Record<string, unknown> })
+        .then(() => json(value));
+      return res;
+    }) as ExpressResponse['json'];
+    next();
+  });
+  node.post('/orders', handler);
+
+  const send = (app: express.Express) => () =>
+    inject(app as never, {
+      method: 'POST',
+      url: '/orders',
+      payload: body,
+      headers: { 'content-type': 'application/json', 'idempotency-key': key() },
+    }).then((r) => {
+      if (r.statusCode !== 201) throw new Error(`express bench: ${r.statusCode} ${r.payload}`);
+      return r.payload;
+    });
+  const expressRun = await compare(
+    suite,
+    'Express (in process): the app with each idempotency middleware, without one, and with the least-work middleware (memory stores, fresh key each time)',
+    [
+      { name: 'Express + @brace/idempotency/express', fn: send(brace) },
+      { name: 'Express, no middleware', fn: send(bare) },
+      { name: 'Express + least-work floor middleware', fn: send(floor) },
+      { name: 'Express + express-idempotency (memory adapter)', fn: send(peer) },
+      { name: 'Express + @node-idempotency/core (memory adapter)', fn: send(node) },
+    ],
+    {
+      ...opts,
+      note: 'Every app parses JSON; Brace and the floor keep the raw bytes (express.json({ verify: keepRawBody })) to fingerprint them. @node-idempotency has no Express middleware: a minimal one drives its core (onRequest, onResponse).',
+    },
+  );
+  const ns = (w: WorkloadResult, name: string) => {
+    const r = w.results.find((x) => x.name === name);
+    if (!r) throw new Error(`unknown contender ${name}`);
+    return r.nsPerOp;
+  };
+  const honoBareNs = ns(hono, 'Hono, no middleware');
+  const expressBareNs = ns(expressRun, 'Express, no middleware');
+  return {
+    workloads: [hono, expressRun],
+    hono: {
+      added: ns(hono, 'Hono + idempotency()') - honoBareNs,
+      floor: ns(hono, 'Hono + least-work floor middleware') - honoBareNs,
+    },
+    express: {
+      added: ns(expressRun, 'Express + @brace/idempotency/express') - expressBareNs,
+      floor: ns(expressRun, 'Express + least-work floor middleware') - expressBareNs,
+      expressIdempotency:
+        ns(expressRun, 'Express + express-idempotency (memory adapter)') - expressBareNs,
+      nodeIdempotency:
+        ns(expressRun, 'Express + @node-idempotency/core (memory adapter)') - expressBareNs,
+    },
+  };
+}
