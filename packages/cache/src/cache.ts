@@ -172,11 +172,7 @@ export function createCache(options: CacheOptions = {}): Cache {
     signal?: AbortSignal,
   ): Promise<Call> {
     const headers = headerRecord(request.headers);
-    const rk = await keyOf(
-      options.key ? { method, url: options.key(request), headers: request.headers } : request,
-      method,
-      headers,
-    );
+    const rk = await keyOf(request, method, headers, options.key?.(request));
     if (rk.partitioned) for (const name of credentialSet) delete headers[name];
     // Vary may name a credential header: its value must never reach the store. Within a
     // partition the credential is fixed by the key, so presence is all Vary needs to see.
