@@ -1,4 +1,5 @@
 import {
+  Axios,
   type AxiosAdapter,
   AxiosError,
   AxiosHeaders,
@@ -33,6 +34,13 @@ function headersOf(config: InternalAxiosRequestConfig): Headers {
   for (const name in plain) {
     const value = plain[name];
     if (value !== undefined && value !== null) headers.set(name, String(value));
+  }
+  // axios' adapters turn `auth` into an Authorization header after this point (replacing any
+  // given one): the cache must see it to partition by it. Only its hash reaches the key.
+  const auth = Object.hasOwn(config, 'auth') ? config.auth : undefined;
+  if (auth) {
+    const pair = `${encodeURIComponent(auth.username ?? '')}:${encodeURIComponent(auth.password ?? '')}`;
+    headers.set('authorization', `axios-auth ${pair}`);
   }
   return headers;
 }
@@ -128,19 +136,9 @@ export function cacheAdapter(cache: Cache, options: CacheAdapterOptions = {}): A
   };
 }
 
-/** The absolute URL axios would request: baseURL + url + params. */
+const uris = new Axios({});
+
+/** The absolute URL axios will request: baseURL + url + params, serialised by axios itself. */
 function buildUrl(config: InternalAxiosRequestConfig): string {
-  const base =
-    config.baseURL && !/^[a-z][a-z\d+.-]*:/i.test(config.url ?? '') ? config.baseURL : undefined;
-  const url = new URL(config.url ?? '', base);
-  const params = config.params as Record<string, unknown> | URLSearchParams | undefined;
-  if (params instanceof URLSearchParams) {
-    for (const [k, v] of params) url.searchParams.append(k, v);
-  } else if (params) {
-    for (const k in params) {
-      const v = params[k];
-      if (v !== undefined && v !== null) url.searchParams.append(k, String(v));
-    }
-  }
-  return url.href;
+  return new URL(uris.getUri(config)).href;
 }
