@@ -66,3 +66,29 @@ describe('cachedFetch against a real loopback server', () => {
     expect(down.headers.get('brace-cache')).toBe('stale-if-error: 503');
   });
 });
+
+describe('cachedFetch and streaming answers', () => {
+  it('passes an event stream that will not be kept through as it streams (no-cache, max-age=0)', async () => {
+    const server = await loopback((req, res) => {
+      res.writeHead(200, {
+        'content-type': 'text/event-stream',
+        'cache-control': req.url === '/no-cache' ? 'no-cache' : 'max-age=0',
+      });
+      res.write('data: first\n\n'); // the rest never comes while the test reads
+    });
+    try {
+      const bypassed: string[] = [];
+      const get = cachedFetch(createCache({ onBypass: (e) => bypassed.push(e.reason) }));
+      for (const path of ['/no-cache', '/max-age-0']) {
+        const response = await get(`${server.url}${path}`);
+        const reader = (response.body as ReadableStream<Uint8Array>).getReader();
+        const { value } = await reader.read();
+        expect(new TextDecoder().decode(value)).toBe('data: first\n\n');
+        await reader.cancel();
+      }
+      expect(bypassed).toEqual(['not-storable', 'not-storable']);
+    } finally {
+      await server.close();
+    }
+  });
+});

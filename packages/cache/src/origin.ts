@@ -195,9 +195,10 @@ async function storeResponse(
   const shared = !call.partitioned;
   const directives = readDirectives(cc, shared);
   const requestDirectives = readDirectives(call.headers.get('cache-control'), shared);
+  const record = responseRecord(response.headers, directives);
   const policy = ctx.policies.create(
     call.policyRequest,
-    { status: response.status, headers: responseRecord(response.headers, directives) },
+    { status: response.status, headers: record },
     shared,
   );
   const ok2xx = response.status >= 200 && response.status < 300;
@@ -207,19 +208,21 @@ async function storeResponse(
     !directives.noStale &&
     !requestDirectives.noStore &&
     !(shared && directives.private);
-  if (!policy.storable() && !lkgEligible)
-    return bypass(ctx, call, 'not-storable', response, replacing);
+  // Decided before reading the body: an answer that will not be kept (`no-cache` or
+  // `max-age=0` without validators, an event stream) passes through as it streams.
+  const httpKind = policy.storable() && (policy.maxAge() > 0 || hasValidators(record));
+  if (!httpKind && !lkgEligible) return bypass(ctx, call, 'not-storable', response, replacing);
   const declared = Number(response.headers.get('content-length') ?? 0);
   if (declared > ctx.maxBodyBytes) return bypass(ctx, call, 'too-large', response, replacing);
   const read = await readLimited(response, ctx.maxBodyBytes);
   if ('overflow' in read) return bypass(ctx, call, 'too-large', read.overflow, replacing);
-  const entry = entryFor(ctx, call, response.status, policy, read.bytes, vary);
-  if (entry.meta.kind === 'lkg' && !lkgEligible) {
-    emit(ctx.options.onBypass, { method: call.method, url: call.url, reason: 'not-storable' });
-    if (replacing && response.status < 400) await deleteEntry(ctx, call.key);
-  } else {
-    await save(ctx, call, entry, policy, replacing);
-  }
+  await save(
+    ctx,
+    call,
+    entryFor(ctx, call, response.status, policy, read.bytes, vary),
+    policy,
+    replacing,
+  );
   return {
     type: 'bytes',
     status: response.status,
