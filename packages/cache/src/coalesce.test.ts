@@ -61,6 +61,29 @@ describe('coalescing in process', () => {
     expect(failing.calls).toHaveLength(1);
   });
 
+  it("after the leader's caller aborts, its followers still make one origin request", async () => {
+    const { cache } = setup();
+    const g = gate();
+    const controller = new AbortController();
+    let calls = 0;
+    const origin = async () => {
+      calls++;
+      if (calls === 1) {
+        await g.opened;
+        throw controller.signal.reason;
+      }
+      await new Promise((resolve) => setImmediate(resolve));
+      return new Response('shared', { headers: { 'cache-control': 'max-age=60' } });
+    };
+    const leader = cache.handle(get(URL_A), origin, { signal: controller.signal });
+    const followers = [1, 2, 3].map(() => cache.handle(get(URL_A), origin));
+    controller.abort(new Error('leader aborted'));
+    g.open();
+    await expect(leader).rejects.toThrow('leader aborted');
+    for (const f of followers) expect(await (await f).text()).toBe('shared');
+    expect(calls).toBe(2);
+  });
+
   it('lets a follower whose Vary differs, or a passed-through answer, ask for itself', async () => {
     const { cache } = setup();
     let calls = 0;
@@ -161,6 +184,37 @@ describe('coalescing through the store lock (two caches, one store)', () => {
     expect(answer.headers.get('brace-cache')).toBe('fresh');
     expect(calls).toBe(1);
     expect(events).toEqual([{ method: 'GET', url: URL_A, scope: 'store' }]);
+  });
+
+  it("one caller's abort while waiting for another holder fails only that caller", async () => {
+    const clock = manualClock({ now: 0 });
+    const store = memoryStore({ clock });
+    const a = createCache({ store, clock });
+    const b = createCache({ store, clock, coalesce: { pollMs: 10, lockMs: 1_000 } });
+    const g = gate();
+    let calls = 0;
+    const origin = async () => {
+      calls++;
+      await g.opened;
+      return new Response('once', { headers: { 'cache-control': 'max-age=60' } });
+    };
+    const first = a.handle(get(URL_A), origin);
+    await new Promise((resolve) => setImmediate(resolve));
+    const controller = new AbortController();
+    const leaving = b.handle(get(URL_A), origin, { signal: controller.signal });
+    const staying = b.handle(get(URL_A), origin);
+    await clock.advance(10);
+    const reason = new Error('this caller went away');
+    controller.abort(reason);
+    await expect(leaving).rejects.toBe(reason);
+    await clock.advance(10);
+    g.open();
+    expect(await (await first).text()).toBe('once');
+    await clock.advance(10);
+    const answer = await staying;
+    expect(await answer.text()).toBe('once');
+    expect(answer.headers.get('brace-cache')).toBe('fresh');
+    expect(calls).toBe(1);
   });
 
   it('takes over when the holder releases without a result, or after lockMs', async () => {

@@ -77,7 +77,13 @@ async function lead(
 ): Promise<Outcome> {
   let token = await lockKey(ctx, call.key);
   if (token === undefined) {
-    const waited = await waitForOther(ctx, call);
+    let waited: Awaited<ReturnType<typeof waitForOther>>;
+    try {
+      waited = await waitForOther(ctx, call);
+    } catch (error) {
+      // This caller's own abort while polling: its error alone, never its followers'.
+      return { type: 'error', error, aborted: true };
+    }
     if ('outcome' in waited) return waited.outcome;
     token = waited.token;
   }
@@ -107,6 +113,9 @@ export async function coalesced(
     emit(ctx.options.onCoalesce, { method: call.method, url: call.url, scope: 'process' });
     const outcome = await untilAborted(inflight, call.signal);
     if (shareable(outcome, call)) return outcome;
+    // The leader's caller aborted: coalesce again (on the store lock too) rather than each
+    // follower asking the origin for itself.
+    if (outcome.type === 'error') return coalesced(ctx, call, origin, entry, policy);
     return askOrigin(ctx, call, origin, entry, policy);
   }
   const flight = lead(ctx, call, origin, entry, policy);
