@@ -4,6 +4,7 @@ import { askOrigin } from './origin.js';
 import { type Policy, varyMatches } from './policy.js';
 import type { CacheEntry } from './store.js';
 import { getEntry, lockKey, policyOf, unlockKey } from './store-ops.js';
+import { withinMaxAge } from './windows.js';
 
 /** Waits for `promise`, or rejects at once with the signal's reason when it aborts. */
 function untilAborted<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
@@ -58,6 +59,7 @@ async function storedAnswer(ctx: Context, call: Call): Promise<Outcome | undefin
     found &&
     policy &&
     found.meta.kind === 'http' &&
+    withinMaxAge(ctx, found) &&
     varyMatches(found.meta.vary, call.headers) &&
     policy.satisfiesWithoutRevalidation(call.policyRequest)
   ) {

@@ -134,7 +134,9 @@ function entryFor(
     v: 1,
     kind: cacheable ? 'http' : 'lkg',
     status,
-    storedAt: ctx.clock.now(),
+    // When the answer arrived (the policy's response time), not when its body finished:
+    // maxAgeMs and the Age header count from the same instant.
+    storedAt: typeof object.t === 'number' ? object.t : ctx.clock.now(),
     policy: object,
     vary,
     noStale: d.noStale,

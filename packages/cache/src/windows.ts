@@ -62,13 +62,15 @@ export function keepMs(
   policy: Policy,
   hasValidators: boolean,
 ): number {
+  // Measured from now, while maxAgeMs and last-known-good count from storedAt (the arrival).
+  const elapsed = ctx.clock.now() - meta.storedAt;
   let keep = Math.max(0, -stalenessMs(policy));
   if (meta.kind === 'http') {
     if (!meta.noStale) keep += Math.max(sieWindow(ctx, meta), swrWindow(ctx, meta));
     if (hasValidators) keep = ctx.maxAgeMs;
   }
   if (!meta.noStale && meta.status >= 200 && meta.status < 300) {
-    keep = Math.max(keep, ctx.lastKnownGoodMs);
+    keep = Math.max(keep, ctx.lastKnownGoodMs - elapsed);
   }
-  return Math.min(keep, ctx.maxAgeMs);
+  return Math.min(keep, ctx.maxAgeMs - elapsed);
 }
