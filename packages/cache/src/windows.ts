@@ -33,7 +33,12 @@ export function errorFallback(
   const { meta } = entry;
   if (meta.noStale || !withinMaxAge(ctx, entry)) return undefined;
   if (meta.kind === 'http' && stalenessMs(policy) <= sieWindow(ctx, meta)) return 'stale-if-error';
-  if (ctx.lastKnownGoodMs > 0 && ctx.clock.now() - meta.storedAt <= ctx.lastKnownGoodMs) {
+  if (
+    ctx.lastKnownGoodMs > 0 &&
+    meta.status >= 200 &&
+    meta.status < 300 &&
+    ctx.clock.now() - meta.storedAt <= ctx.lastKnownGoodMs
+  ) {
     return 'last-known-good';
   }
   return undefined;
