@@ -92,3 +92,47 @@ describe('cachedFetch and streaming answers', () => {
     }
   });
 });
+
+describe('cachedFetch and the Fetch cache mode', () => {
+  it('honours cache: no-store, reload and no-cache as fetch does', async () => {
+    let n = 0;
+    const server = await loopback((req, res) => {
+      n++;
+      if (req.headers['if-none-match'] === `"${n - 1}"`) {
+        res.writeHead(304, { etag: `"${n - 1}"`, 'cache-control': 'max-age=60' });
+        res.end();
+        return;
+      }
+      res.writeHead(200, { etag: `"${n}"`, 'cache-control': 'max-age=60' });
+      res.end(`v${n}`);
+    });
+    try {
+      const bypassed: string[] = [];
+      const get = cachedFetch(
+        createCache({ staleWhileRevalidateMs: 60_000, onBypass: (e) => bypassed.push(e.reason) }),
+      );
+      const url = `${server.url}/mode`;
+      expect(await (await get(url)).text()).toBe('v1');
+      // no-store: to the origin, nothing read or written.
+      const noStore = await get(url, { cache: 'no-store' });
+      expect(noStore.headers.get('brace-cache')).toBeNull();
+      expect(await noStore.text()).toBe('v2');
+      expect(bypassed).toEqual(['cache-mode']);
+      expect(await (await get(url)).text()).toBe('v1');
+      // reload: to the origin without validators; its answer replaces the entry.
+      const reload = await get(new Request(url, { cache: 'reload' }));
+      expect(reload.headers.get('brace-cache')).toBeNull();
+      expect(await reload.text()).toBe('v3');
+      expect(server.seen.at(-1)?.headers['if-none-match']).toBeUndefined();
+      expect(await (await get(url)).text()).toBe('v3');
+      // no-cache: a fresh entry is revalidated first.
+      const noCache = await get(url, { cache: 'no-cache' });
+      expect(server.seen.at(-1)?.headers['if-none-match']).toBe('"3"');
+      expect(noCache.headers.get('brace-cache')).toBe('revalidated');
+      expect(await noCache.text()).toBe('v3');
+      expect(server.seen).toHaveLength(4);
+    } finally {
+      await server.close();
+    }
+  });
+});

@@ -24,6 +24,7 @@ function requestOf(input: Request | string | URL, init: RequestInit | undefined)
     method: init?.method ?? base?.method ?? 'GET',
     url: base ? base.url : String(input),
     headers: new Headers(init?.headers ?? base?.headers),
+    cache: init?.cache ?? base?.cache,
   };
 }
 

@@ -15,6 +15,12 @@ export interface CacheRequest {
   readonly url: string;
   /** The request headers. */
   readonly headers: Headers;
+  /**
+   * The Fetch cache mode, as `Request.cache` carries it: `no-store` skips the cache, `reload`
+   * asks the origin without looking (and stores its answer), `no-cache` revalidates even a
+   * fresh entry. Other modes, or none, use the cache as usual.
+   */
+  readonly cache?: string | undefined;
 }
 
 /**

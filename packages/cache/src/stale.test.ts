@@ -307,3 +307,16 @@ describe('last-known-good is a 2xx answer', () => {
     expect(calls).toHaveLength(2);
   });
 });
+
+describe('stale-while-revalidate and the request', () => {
+  it('a request with Cache-Control: no-cache waits for the origin instead of a stale answer', async () => {
+    const { cache, clock } = setup({ staleWhileRevalidateMs: 60_000 });
+    const { origin, calls } = scripted(fresh60, reply('new', { 'cache-control': 'max-age=60' }));
+    await (await cache.handle(get(URL_A), origin)).text();
+    await clock.advance(70_000);
+    const answer = await cache.handle(get(URL_A, { 'cache-control': 'no-cache' }), origin);
+    expect(answer.headers.get('brace-cache')).toBeNull();
+    expect(await answer.text()).toBe('new');
+    expect(calls).toHaveLength(2);
+  });
+});
