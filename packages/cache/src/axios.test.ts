@@ -144,6 +144,17 @@ describe('cacheAdapter with real axios against a loopback server', () => {
     }
   });
 
+  it('keeps every Set-Cookie header of an answer, as an array, like axios', async () => {
+    server.set((_req, res) => {
+      res.setHeader('set-cookie', ['a=1; Path=/', 'b=2; Path=/']);
+      res.setHeader('cache-control', 'no-store');
+      res.end('{}');
+    });
+    const api = axios.create({ adapter: cacheAdapter(createCache(), { adapter: 'http' }) });
+    const answer = await api.get(`${server.url}/cookies`);
+    expect(answer.headers['set-cookie']).toEqual(['a=1; Path=/', 'b=2; Path=/']);
+  });
+
   it('passes streams through uncached', async () => {
     server.set(json({ s: 1 }, { 'cache-control': 'max-age=60' }));
     const api = axios.create({ adapter: cacheAdapter(createCache(), { adapter: 'http' }) });

@@ -58,6 +58,14 @@ function responseHeadersOf(headers: AxiosResponse['headers']): Headers {
 
 const NULL_BODY = new Set([101, 103, 204, 205, 304]);
 
+/** The answer's headers as axios gives them: `set-cookie` an array, as its http adapter does. */
+function answerHeaders(headers: Headers): AxiosHeaders {
+  const out = AxiosHeaders.from(Object.fromEntries(headers));
+  const cookies = headers.getSetCookie();
+  if (cookies.length > 0) out.set('set-cookie', cookies);
+  return out;
+}
+
 /**
  * An axios adapter with the cache in front of the real one. Set it as the `adapter` option.
  * GET and HEAD answers with `responseType` json (the default), text or arraybuffer are cached;
@@ -90,7 +98,7 @@ export function cacheAdapter(cache: Cache, options: CacheAdapterOptions = {}): A
     const url = buildUrl(config);
     const response = await cache.handle(
       { method, url, headers },
-      async (conditional) => {
+      async (conditional, how) => {
         const requestHeaders = AxiosHeaders.from(config.headers);
         for (const name in conditional) requestHeaders.set(name, conditional[name]);
         const res = await inner({
@@ -98,6 +106,8 @@ export function cacheAdapter(cache: Cache, options: CacheAdapterOptions = {}): A
           headers: requestHeaders,
           responseType: 'arraybuffer',
           validateStatus: () => true,
+          // A background refresh outlives the caller: its signal must not cancel it.
+          ...(how?.background === true ? { signal: undefined } : {}),
         });
         const body =
           NULL_BODY.has(res.status) || method === 'HEAD'
@@ -120,7 +130,7 @@ export function cacheAdapter(cache: Cache, options: CacheAdapterOptions = {}): A
       data,
       status: response.status,
       statusText: response.statusText,
-      headers: AxiosHeaders.from(Object.fromEntries(response.headers)),
+      headers: answerHeaders(response.headers),
       config,
       request: undefined,
     };

@@ -6,6 +6,8 @@ import type { CacheEntry, CacheStore } from './store.js';
 /**
  * How the cache reaches the origin: called for misses and revalidations with the conditional
  * headers to add (`if-none-match`, `if-modified-since`), or `undefined` for a plain request.
+ * `options.background` is true for a stale-while-revalidate refresh, which outlives the
+ * caller's request: do not pass the caller's abort signal to it.
  *
  * @example
  * ```ts
@@ -15,7 +17,13 @@ import type { CacheEntry, CacheStore } from './store.js';
  * const origin: Origin = (conditional) => fetch(url, { headers: { accept: 'application/json', ...conditional } });
  * ```
  */
-export type Origin = (conditional?: Record<string, string>) => Promise<Response>;
+export type Origin = (
+  conditional?: Record<string, string>,
+  options?: {
+    /** True for a background refresh (stale-while-revalidate): it must not use the caller's signal. */
+    readonly background: boolean;
+  },
+) => Promise<Response>;
 
 /** What one origin request produced, shared by every request coalesced on it. */
 export type Outcome =

@@ -136,3 +136,51 @@ describe('cachedFetch and the Fetch cache mode', () => {
     }
   });
 });
+
+describe('cachedFetch and stale-while-revalidate', () => {
+  it("the background refresh outlives the caller's signal", async () => {
+    let n = 0;
+    const server = await loopback((_req, res) => {
+      n++;
+      const body = `v${n}`;
+      res.writeHead(200, { 'cache-control': 'max-age=1, stale-while-revalidate=600' });
+      setTimeout(() => res.end(body), 20);
+    });
+    try {
+      let now = Date.now();
+      const stored: unknown[] = [];
+      const refreshErrors: unknown[] = [];
+      let onStored!: () => void;
+      const cache = createCache({
+        clock: { now: () => now, sleep: async () => {} },
+        onStore: (e) => {
+          stored.push(e);
+          onStored?.();
+        },
+        onRefreshError: (e) => refreshErrors.push(e.error),
+      });
+      const get = cachedFetch(cache);
+      const call = async () => {
+        const controller = new AbortController();
+        try {
+          const response = await get(`${server.url}/swr`, { signal: controller.signal });
+          return [response.headers.get('brace-cache'), await response.text()];
+        } finally {
+          controller.abort(); // the caller is done: a common clean-up
+        }
+      };
+      expect(await call()).toEqual([null, 'v1']);
+      now += 2_000;
+      const refreshed = new Promise<void>((resolve) => {
+        onStored = resolve;
+      });
+      expect(await call()).toEqual(['stale-while-revalidate', 'v1']);
+      await refreshed;
+      expect(refreshErrors).toEqual([]);
+      expect(await call()).toEqual(['fresh', 'v2']);
+      expect(stored).toHaveLength(2);
+    } finally {
+      await server.close();
+    }
+  });
+});

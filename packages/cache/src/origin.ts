@@ -80,7 +80,7 @@ export async function askOrigin(
   });
   let response: Response;
   try {
-    response = await origin(conditional);
+    response = await origin(conditional, { background });
   } catch (error) {
     const c = classifyError(error, call.signal);
     if (c.kind !== 'abort') {
