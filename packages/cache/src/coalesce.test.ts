@@ -1,6 +1,6 @@
 import { manualClock } from '@brace/core';
 import { describe, expect, it } from 'vitest';
-import { createCache, memoryStore } from './index.js';
+import { type Cache, createCache, memoryStore } from './index.js';
 import { get, reply, scripted, setup, URL_A } from './test-utils/origin.js';
 
 function gate() {
@@ -215,6 +215,34 @@ describe('coalescing through the store lock (two caches, one store)', () => {
     expect(await answer.text()).toBe('once');
     expect(answer.headers.get('brace-cache')).toBe('fresh');
     expect(calls).toBe(1);
+  });
+
+  it('after a holder whose answer was not stored, the waiting caches ask in parallel, not in turn', async () => {
+    const clock = manualClock({ now: 0 });
+    const store = memoryStore({ clock });
+    const [a, b, c] = [1, 2, 3].map(() =>
+      createCache({ store, clock, coalesce: { pollMs: 10, lockMs: 1_000 } }),
+    ) as [Cache, Cache, Cache];
+    const first = gate();
+    const rest = gate();
+    let calls = 0;
+    const origin = async () => {
+      const n = ++calls;
+      await (n === 1 ? first.opened : rest.opened);
+      return new Response(`n${n}`, { headers: { 'cache-control': 'no-store' } });
+    };
+    const held = a.handle(get(URL_A), origin);
+    await new Promise((resolve) => setImmediate(resolve));
+    const waiting = [b.handle(get(URL_A), origin), c.handle(get(URL_A), origin)];
+    await clock.advance(10);
+    first.open();
+    expect(await (await held).text()).toBe('n1');
+    await clock.advance(10);
+    await clock.advance(10);
+    expect(calls).toBe(3); // both waiters asked before either answered
+    rest.open();
+    const texts = await Promise.all(waiting.map(async (w) => (await w).text()));
+    expect(texts.sort()).toEqual(['n2', 'n3']);
   });
 
   it('takes over when the holder releases without a result, or after lockMs', async () => {

@@ -32,21 +32,32 @@ function shareable(outcome: Outcome, call: Call): boolean {
 }
 
 /**
- * Another process holds the lock: poll the store for its result until the lock frees up (then
- * take it) or `lockMs` passes. Resolves the stored answer, or the lock token to go on with
- * (`null`: go on without one).
+ * Another process holds the lock: poll the store for its result until the lock frees up
+ * without one or `lockMs` passes. Resolves the stored answer, or `{ token: null }`: go on
+ * without the lock.
  */
 async function waitForOther(
   ctx: Context,
   call: Call,
-): Promise<{ outcome: Outcome } | { token: string | null }> {
+): Promise<{ outcome: Outcome } | { token: null }> {
   const deadline = ctx.clock.now() + ctx.lockMs;
   while (ctx.clock.now() < deadline) {
     await ctx.clock.sleep(ctx.pollMs, call.signal);
     const stored = await storedAnswer(ctx, call);
     if (stored !== undefined) return { outcome: stored };
     const token = await lockKey(ctx, call.key);
-    if (token !== undefined) return { token };
+    if (token !== undefined) {
+      // Freed without a result: the answer was not stored (no-store, too large ...) or the
+      // holder failed. Every waiter asks for itself now, in parallel: holding the lock here
+      // would queue the processes behind each other, one origin request at a time.
+      // Double-checked first: the holder may have stored its result just before unlocking.
+      if (token !== null) {
+        const stored = await storedAnswer(ctx, call);
+        await unlockKey(ctx, call.key, token);
+        if (stored !== undefined) return { outcome: stored };
+      }
+      return { token: null };
+    }
   }
   return { token: null };
 }
