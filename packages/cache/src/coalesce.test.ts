@@ -1,6 +1,6 @@
 import { manualClock } from '@brace/core';
 import { describe, expect, it } from 'vitest';
-import { type Cache, createCache, memoryStore } from './index.js';
+import { type Cache, type CacheStore, createCache, memoryStore } from './index.js';
 import { get, reply, scripted, setup, URL_A } from './test-utils/origin.js';
 
 function gate() {
@@ -243,6 +243,45 @@ describe('coalescing through the store lock (two caches, one store)', () => {
     rest.open();
     const texts = await Promise.all(waiting.map(async (w) => (await w).text()));
     expect(texts.sort()).toEqual(['n2', 'n3']);
+  });
+
+  it('a waiter that finds the lock free double-checks the store before asking', async () => {
+    const clock = manualClock({ now: 0 });
+    const inner = memoryStore({ clock });
+    const a = createCache({ store: inner, clock });
+    const g = gate();
+    let calls = 0;
+    const origin = async () => {
+      calls++;
+      await g.opened;
+      return new Response('once', { headers: { 'cache-control': 'max-age=60' } });
+    };
+    const first = a.handle(get(URL_A), origin);
+    await new Promise((resolve) => setImmediate(resolve));
+    // b reads a miss, and the holder stores and unlocks before b tries the lock.
+    let gets = 0;
+    const racing: CacheStore = {
+      get: async (key) => {
+        const value = inner.get(key);
+        if (++gets === 2) {
+          g.open();
+          await first;
+        }
+        return value;
+      },
+      set: (key, entry, ttl) => inner.set(key, entry, ttl),
+      delete: (key) => inner.delete(key),
+      lock: (key, ttl) => inner.lock(key, ttl),
+      unlock: (key, token) => inner.unlock(key, token),
+    };
+    const b = createCache({ store: racing, clock, coalesce: { pollMs: 10, lockMs: 1_000 } });
+    const second = b.handle(get(URL_A), origin);
+    await clock.advance(10);
+    await clock.advance(10);
+    const answer = await second;
+    expect(answer.headers.get('brace-cache')).toBe('fresh');
+    expect(await answer.text()).toBe('once');
+    expect(calls).toBe(1);
   });
 
   it('takes over when the holder releases without a result, or after lockMs', async () => {
