@@ -155,6 +155,48 @@ describe('cacheAdapter with real axios against a loopback server', () => {
     expect(answer.headers['set-cookie']).toEqual(['a=1; Path=/', 'b=2; Path=/']);
   });
 
+  it("refreshes in the background (stale-while-revalidate) past the caller's abort", async () => {
+    let n = 0;
+    server.set((_req, res) => {
+      n++;
+      res.writeHead(200, {
+        'content-type': 'text/plain',
+        'cache-control': 'max-age=1, stale-while-revalidate=600',
+      });
+      res.end(`v${n}`);
+    });
+    let now = Date.now();
+    let stored!: () => void;
+    const refreshed = new Promise<void>((resolve) => {
+      stored = resolve;
+    });
+    let stores = 0;
+    const cache = createCache({
+      clock: { now: () => now, sleep: async () => {} },
+      onStore: () => {
+        if (++stores === 2) stored();
+      },
+    });
+    const api = axios.create({ adapter: cacheAdapter(cache, { adapter: 'http' }) });
+    const call = async () => {
+      const controller = new AbortController();
+      try {
+        const r = await api.get(`${server.url}/swr`, {
+          signal: controller.signal,
+          responseType: 'text',
+        });
+        return [r.headers['brace-cache'], r.data];
+      } finally {
+        controller.abort();
+      }
+    };
+    expect(await call()).toEqual([undefined, 'v1']);
+    now += 2_000;
+    expect(await call()).toEqual(['stale-while-revalidate', 'v1']);
+    await refreshed;
+    expect(await call()).toEqual(['fresh', 'v2']);
+  });
+
   it('passes streams through uncached', async () => {
     server.set(json({ s: 1 }, { 'cache-control': 'max-age=60' }));
     const api = axios.create({ adapter: cacheAdapter(createCache(), { adapter: 'http' }) });
