@@ -84,6 +84,29 @@ describe('coalescing in process', () => {
     expect(calls).toBe(2);
   });
 
+  it("the leader's own deadline is not its followers' timeout", async () => {
+    const { cache } = setup();
+    const g = gate();
+    const controller = new AbortController();
+    let calls = 0;
+    const origin = async () => {
+      calls++;
+      if (calls === 1) {
+        await g.opened;
+        throw controller.signal.reason;
+      }
+      return new Response('own', { headers: { 'cache-control': 'max-age=60' } });
+    };
+    const leader = cache.handle(get(URL_A), origin, { signal: controller.signal });
+    const follower = cache.handle(get(URL_A), origin);
+    // What AbortSignal.timeout(ms) does when the leader's short deadline passes.
+    controller.abort(new DOMException('The operation timed out.', 'TimeoutError'));
+    g.open();
+    await expect(leader).rejects.toThrow('timed out');
+    expect(await (await follower).text()).toBe('own');
+    expect(calls).toBe(2);
+  });
+
   it('lets a follower whose Vary differs, or a passed-through answer, ask for itself', async () => {
     const { cache } = setup();
     let calls = 0;

@@ -39,7 +39,12 @@ export type Outcome =
       setsCookie: boolean;
     }
   | { type: 'stream'; response: Response }
-  | { type: 'error'; error: unknown; aborted: boolean };
+  | {
+      type: 'error';
+      error: unknown;
+      /** The caller's own signal ended it (an abort or its deadline): not shared with followers. */
+      aborted: boolean;
+    };
 
 /** The resolved options and state of one cache, shared by its modules. */
 export interface Context {

@@ -87,7 +87,9 @@ export async function askOrigin(
       const stale = fallback(ctx, entry, policy, c.reason, c.kind === 'refusal');
       if (stale !== undefined) return stale;
     }
-    return { type: 'error', error, aborted: c.kind === 'abort' };
+    // The caller's own signal (an abort or its deadline) ended it: that error is the caller's
+    // alone, never shared with coalesced followers.
+    return { type: 'error', error, aborted: c.kind === 'abort' || call.signal?.aborted === true };
   }
   if (isFailureStatus(response.status)) {
     const stale = fallback(ctx, entry, policy, String(response.status), false);
