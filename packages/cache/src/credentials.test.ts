@@ -181,6 +181,28 @@ describe('credential partitions (planted secrets)', () => {
     ]);
   });
 
+  it('stores only the varied request headers, never the others', async () => {
+    const store = recordingStore();
+    const { cache } = setup({ store });
+    let calls = 0;
+    const origin = async () => {
+      calls++;
+      return new Response(`v${calls}`, {
+        headers: { 'cache-control': 'max-age=60', vary: 'Accept' },
+      });
+    };
+    const request = (accept: string) =>
+      get(URL_A, { accept, 'x-unlisted-key': SECRET_A, traceparent: 'PLANTED_SECRET_trace' });
+    await (await cache.handle(request('text/plain'), origin)).text();
+    expect(JSON.stringify(store.entries.map((e) => e.meta))).not.toContain('PLANTED_SECRET');
+    expect(store.entries[0]?.meta.policy.reqh).toEqual({ accept: 'text/plain' });
+    // Vary still selects: the same Accept hits, another one asks.
+    expect((await cache.handle(request('text/plain'), origin)).headers.get('brace-cache')).toBe(
+      'fresh',
+    );
+    expect(await (await cache.handle(request('application/json'), origin)).text()).toBe('v2');
+  });
+
   it('hashes many credentials with a bounded memo', async () => {
     const { cache } = setup({ store: memoryStore({ maxEntries: 5000 }) });
     const { origin, calls } = perCaller('private, max-age=60');

@@ -130,6 +130,15 @@ function entryFor(
 ): CacheEntry {
   const object = policy.toObject() as unknown as Record<string, unknown>;
   const headers = object.resh as Record<string, string>;
+  // The library keeps every request header when the response varies, but reads only the
+  // varied ones: store those alone (no trace ids, no secret in a header we do not know).
+  const reqh = object.reqh as Record<string, string> | null;
+  if (reqh) {
+    const kept: Record<string, string> = {};
+    for (const name of Object.keys(vary ?? {}))
+      if (Object.hasOwn(reqh, name)) kept[name] = reqh[name] as string;
+    object.reqh = kept;
+  }
   const d = readDirectives(headers['cache-control'] ?? null, !call.partitioned);
   const cacheable = policy.storable() && (policy.maxAge() > 0 || hasValidators(headers));
   const meta: CacheEntryMeta = {
