@@ -63,9 +63,8 @@ describe('options', () => {
     });
     expect((error as { cause: { command?: unknown } }).cause.command).toBeUndefined();
     const odd = redisStore({ client: { runScript: () => Promise.reject('a string') } });
-    expect(((await odd.unlock?.('k', 't').catch((e: unknown) => e)) as Error).cause).toBe(
-      'a string',
-    );
+    const oddError = await odd.get('k').catch((e: unknown) => e);
+    expect((oddError as Error).cause).toBe('a string');
   });
 });
 
