@@ -56,14 +56,14 @@ describe('options', () => {
       command: { args: ['secret'] },
     });
     const offline = redisStore({ client: { runScript: () => Promise.reject(refused) } });
-    const error = await offline.delete('k').catch((e: unknown) => e);
+    const error = await Promise.resolve(offline.delete('k')).catch((e: unknown) => e);
     expect((error as CacheStoreError).cause).toMatchObject({
       message: 'connect ECONNREFUSED',
       code: 'ECONNREFUSED',
     });
     expect((error as { cause: { command?: unknown } }).cause.command).toBeUndefined();
     const odd = redisStore({ client: { runScript: () => Promise.reject('a string') } });
-    const oddError = await odd.get('k').catch((e: unknown) => e);
+    const oddError = await Promise.resolve(odd.get('k')).catch((e: unknown) => e);
     expect((oddError as Error).cause).toBe('a string');
   });
 });

@@ -294,8 +294,8 @@ describe('coalescing through the store lock (two caches, one store)', () => {
       },
       set: (key, entry, ttl) => inner.set(key, entry, ttl),
       delete: (key) => inner.delete(key),
-      lock: (key, ttl) => inner.lock(key, ttl),
-      unlock: (key, token) => inner.unlock(key, token),
+      lock: (key, ttl) => inner.lock?.(key, ttl),
+      unlock: (key, token) => inner.unlock?.(key, token),
     };
     const b = createCache({ store: racing, clock, coalesce: { pollMs: 10, lockMs: 1_000 } });
     const second = b.handle(get(URL_A), origin);
