@@ -203,6 +203,36 @@ describe('credential partitions (planted secrets)', () => {
     expect(await (await cache.handle(request('application/json'), origin)).text()).toBe('v2');
   });
 
+  it('never serves a shared answer that set a cookie to another caller, unless it is public', async () => {
+    const { cache, clock } = setup({ lastKnownGood: 3_600_000, staleIfErrorMs: 3_600_000 });
+    let calls = 0;
+    const origin = (cc: string) => async () => {
+      calls++;
+      return new Response(`session page ${calls}`, {
+        headers: { 'cache-control': cc, 'set-cookie': `session=${SECRET_A}${calls}` },
+      });
+    };
+    const first = await cache.handle(get(URL_A), origin('max-age=60'));
+    expect(first.headers.get('set-cookie')).toBe(`session=${SECRET_A}1`);
+    expect(await first.text()).toBe('session page 1');
+    const other = await cache.handle(get(URL_A), origin('max-age=60'));
+    expect(other.headers.get('brace-cache')).toBeNull();
+    expect(await other.text()).toBe('session page 2');
+    // Nor as last-known-good when the origin fails.
+    await clock.advance(1_000);
+    const down = await cache
+      .handle(get(URL_A), async () => new Response('down', { status: 503 }))
+      .then((r) => r.status);
+    expect(down).toBe(503);
+    // `public` opts in: stored, the cookie never replayed.
+    const u = `${URL_A}/public`;
+    await (await cache.handle(get(u), origin('public, max-age=60'))).text();
+    const hit = await cache.handle(get(u), origin('public, max-age=60'));
+    expect(hit.headers.get('brace-cache')).toBe('fresh');
+    expect(hit.headers.get('set-cookie')).toBeNull();
+    expect(calls).toBe(3);
+  });
+
   it('hashes many credentials with a bounded memo', async () => {
     const { cache } = setup({ store: memoryStore({ maxEntries: 5000 }) });
     const { origin, calls } = perCaller('private, max-age=60');

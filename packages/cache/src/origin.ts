@@ -215,7 +215,12 @@ async function storeResponse(
     shared,
   );
   const ok2xx = response.status >= 200 && response.status < 300;
+  // A shared answer that sets a cookie belongs to the caller it opened a session for: not kept
+  // for others unless it says `public` (what http-cache-semantics does; it never sees
+  // Set-Cookie here, since that is never stored).
+  const cookieBound = shared && response.headers.has('set-cookie') && !directives.public;
   const lkgEligible =
+    !cookieBound &&
     ctx.lastKnownGoodMs > 0 &&
     ok2xx &&
     !directives.noStale &&
@@ -223,7 +228,8 @@ async function storeResponse(
     !(shared && directives.private);
   // Decided before reading the body: an answer that will not be kept (`no-cache` or
   // `max-age=0` without validators, an event stream) passes through as it streams.
-  const httpKind = policy.storable() && (policy.maxAge() > 0 || hasValidators(record));
+  const httpKind =
+    !cookieBound && policy.storable() && (policy.maxAge() > 0 || hasValidators(record));
   if (!httpKind && !lkgEligible) return bypass(ctx, call, 'not-storable', response, replacing);
   const declared = Number(response.headers.get('content-length') ?? 0);
   if (declared > ctx.maxBodyBytes) return bypass(ctx, call, 'too-large', response, replacing);
