@@ -50,6 +50,21 @@ describe('options', () => {
     await expect(failing.get('k')).rejects.toThrow(CacheStoreError);
     const garbage = redisStore({ client: { runScript: async () => 'no newline here' } });
     await expect(garbage.get('k')).rejects.toThrow(CacheStoreError);
+    // The cause keeps the client's name, message and code, and nothing else.
+    const refused = Object.assign(new Error('connect ECONNREFUSED'), {
+      code: 'ECONNREFUSED',
+      command: { args: ['secret'] },
+    });
+    const offline = redisStore({ client: { runScript: () => Promise.reject(refused) } });
+    const error = await Promise.resolve(offline.delete('k')).catch((e: unknown) => e);
+    expect((error as CacheStoreError).cause).toMatchObject({
+      message: 'connect ECONNREFUSED',
+      code: 'ECONNREFUSED',
+    });
+    expect((error as { cause: { command?: unknown } }).cause.command).toBeUndefined();
+    const odd = redisStore({ client: { runScript: () => Promise.reject('a string') } });
+    const oddError = await Promise.resolve(odd.get('k')).catch((e: unknown) => e);
+    expect((oddError as Error).cause).toBe('a string');
   });
 });
 
@@ -161,6 +176,47 @@ describe.skipIf(!url)('redisStore on a real server', () => {
       });
       await expect(broken.delete('x')).rejects.toThrow(CacheStoreError);
       nr.destroy();
+    });
+
+    it('a failed command reaches events without the stored value or the key in its cause', async () => {
+      // ioredis' ReplyError carries the command's arguments: the whole entry (the API's answer).
+      const store = redisStore({ client, prefix });
+      const failures: unknown[] = [];
+      const cache = createCache({ store, onStoreError: (e) => failures.push(e.error) });
+      await client.hset(`${prefix}e:GET https://x.test/wrongtype`, 'f', 'v');
+      const entry = {
+        meta: {
+          v: 1,
+          kind: 'http',
+          status: 200,
+          storedAt: 0,
+          policy: {},
+          vary: null,
+          noStale: false,
+        },
+        body: new TextEncoder().encode('PLANTED_PAYLOAD'),
+      } as const;
+      let caught: unknown;
+      try {
+        await store.set('GET https://x.test/y', entry, Number.NaN); // Redis refuses the PX
+      } catch (error) {
+        caught = error;
+      }
+      await cache.handle(
+        new Request('https://x.test/wrongtype'),
+        async () => new Response('ok', { headers: { 'cache-control': 'no-store' } }),
+      );
+      expect(caught).toBeInstanceOf(CacheStoreError);
+      expect(failures.length).toBeGreaterThan(0); // the get, and its double-check
+      for (const error of [caught, ...failures]) {
+        const cause = (error as { cause?: Error & { command?: unknown } }).cause;
+        expect(cause?.message).toMatch(/^(ERR value is not an integer|WRONGTYPE)/);
+        expect(cause?.command).toBeUndefined();
+        const everything = JSON.stringify(error, Object.getOwnPropertyNames(error));
+        expect(everything + JSON.stringify(cause, Object.getOwnPropertyNames(cause))).not.toMatch(
+          /UExBTlRFRF9QQVlMT0FE|PLANTED|x\.test/,
+        );
+      }
     });
 
     it('a lost connection degrades to no caching with events', async () => {

@@ -46,6 +46,20 @@ export interface RedisCacheStoreOptions {
 }
 
 /**
+ * The client's error without what it carries of the command: ioredis' `ReplyError` keeps the
+ * arguments (the key, and for a write the whole entry, i.e. the API's answer) in `command`.
+ * Name, message (Redis' own words) and `code` are kept.
+ */
+function withoutCommand(error: unknown): unknown {
+  if (!(error instanceof Error)) return error;
+  const copy = new Error(error.message);
+  copy.name = error.name;
+  const code = (error as { code?: unknown }).code;
+  if (code !== undefined) Object.assign(copy, { code });
+  return copy;
+}
+
+/**
  * A `CacheStore` (from `@brace/cache`) in Redis or Valkey, on the client you pass. Entries are
  * strings `<meta JSON>\n<body base64>` at `<prefix>e:<key>` with a PX expiry (Redis drops them,
  * no sweep); bodies come back byte for byte. Locks are `SET NX PX` at `<prefix>l:<key>`,
@@ -74,7 +88,7 @@ export function redisStore(options: RedisCacheStoreOptions): CacheStore {
     try {
       return await runner.runScript(script, [key], args);
     } catch (error) {
-      throw new CacheStoreError('Redis', operation, error);
+      throw new CacheStoreError('Redis', operation, withoutCommand(error));
     }
   };
   const ttl = (ms: number) => String(Math.max(1, Math.ceil(ms)));

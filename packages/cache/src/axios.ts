@@ -1,4 +1,5 @@
 import {
+  Axios,
   type AxiosAdapter,
   AxiosError,
   AxiosHeaders,
@@ -34,6 +35,13 @@ function headersOf(config: InternalAxiosRequestConfig): Headers {
     const value = plain[name];
     if (value !== undefined && value !== null) headers.set(name, String(value));
   }
+  // axios' adapters turn `auth` into an Authorization header after this point (replacing any
+  // given one): the cache must see it to partition by it. Only its hash reaches the key.
+  const auth = Object.hasOwn(config, 'auth') ? config.auth : undefined;
+  if (auth) {
+    const pair = `${encodeURIComponent(auth.username ?? '')}:${encodeURIComponent(auth.password ?? '')}`;
+    headers.set('authorization', `axios-auth ${pair}`);
+  }
   return headers;
 }
 
@@ -49,6 +57,14 @@ function responseHeadersOf(headers: AxiosResponse['headers']): Headers {
 }
 
 const NULL_BODY = new Set([101, 103, 204, 205, 304]);
+
+/** The answer's headers as axios gives them: `set-cookie` an array, as its http adapter does. */
+function answerHeaders(headers: Headers): AxiosHeaders {
+  const out = AxiosHeaders.from(Object.fromEntries(headers));
+  const cookies = headers.getSetCookie();
+  if (cookies.length > 0) out.set('set-cookie', cookies);
+  return out;
+}
 
 /**
  * An axios adapter with the cache in front of the real one. Set it as the `adapter` option.
@@ -82,7 +98,7 @@ export function cacheAdapter(cache: Cache, options: CacheAdapterOptions = {}): A
     const url = buildUrl(config);
     const response = await cache.handle(
       { method, url, headers },
-      async (conditional) => {
+      async (conditional, how) => {
         const requestHeaders = AxiosHeaders.from(config.headers);
         for (const name in conditional) requestHeaders.set(name, conditional[name]);
         const res = await inner({
@@ -90,6 +106,8 @@ export function cacheAdapter(cache: Cache, options: CacheAdapterOptions = {}): A
           headers: requestHeaders,
           responseType: 'arraybuffer',
           validateStatus: () => true,
+          // A background refresh outlives the caller: its signal must not cancel it.
+          ...(how?.background === true ? { signal: undefined } : {}),
         });
         const body =
           NULL_BODY.has(res.status) || method === 'HEAD'
@@ -112,7 +130,7 @@ export function cacheAdapter(cache: Cache, options: CacheAdapterOptions = {}): A
       data,
       status: response.status,
       statusText: response.statusText,
-      headers: AxiosHeaders.from(Object.fromEntries(response.headers)),
+      headers: answerHeaders(response.headers),
       config,
       request: undefined,
     };
@@ -128,19 +146,9 @@ export function cacheAdapter(cache: Cache, options: CacheAdapterOptions = {}): A
   };
 }
 
-/** The absolute URL axios would request: baseURL + url + params. */
+const uris = new Axios({});
+
+/** The absolute URL axios will request: baseURL + url + params, serialised by axios itself. */
 function buildUrl(config: InternalAxiosRequestConfig): string {
-  const base =
-    config.baseURL && !/^[a-z][a-z\d+.-]*:/i.test(config.url ?? '') ? config.baseURL : undefined;
-  const url = new URL(config.url ?? '', base);
-  const params = config.params as Record<string, unknown> | URLSearchParams | undefined;
-  if (params instanceof URLSearchParams) {
-    for (const [k, v] of params) url.searchParams.append(k, v);
-  } else if (params) {
-    for (const k in params) {
-      const v = params[k];
-      if (v !== undefined && v !== null) url.searchParams.append(k, String(v));
-    }
-  }
-  return url.href;
+  return new URL(uris.getUri(config)).href;
 }

@@ -23,7 +23,7 @@ import {
   names,
 } from './options.js';
 import { askOrigin } from './origin.js';
-import { headerRecord, policyClass, varyMatches } from './policy.js';
+import { headerRecord, policyClass, readDirectives, varyMatches } from './policy.js';
 import { serveEntry, serveOutcome } from './serve.js';
 import { deleteEntry, getEntry, policyOf } from './store-ops.js';
 import { canServeWhileRevalidating, errorFallback, withinMaxAge } from './windows.js';
@@ -79,6 +79,8 @@ export interface Cache {
 
 const CACHED_METHODS = new Set(['GET', 'HEAD']);
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE']);
+/** Fetch cache modes that must not be answered from a stored entry. */
+const SKIPPING_MODES = new Set(['no-store', 'reload', 'no-cache']);
 const CONDITIONAL_HEADERS = [
   'if-none-match',
   'if-modified-since',
@@ -172,12 +174,11 @@ export function createCache(options: CacheOptions = {}): Cache {
     signal?: AbortSignal,
   ): Promise<Call> {
     const headers = headerRecord(request.headers);
-    const rk = await keyOf(
-      options.key ? { method, url: options.key(request), headers: request.headers } : request,
-      method,
-      headers,
-    );
+    const rk = await keyOf(request, method, headers, options.key?.(request));
     if (rk.partitioned) for (const name of credentialSet) delete headers[name];
+    // Fetch's `cache: 'no-cache'` sends `Cache-Control: max-age=0` on the wire; the cache sees
+    // the mode, not that header, so it adds the request directive itself.
+    if (request.cache === 'no-cache') headers['cache-control'] = 'no-cache';
     // Vary may name a credential header: its value must never reach the store. Within a
     // partition the credential is fixed by the key, so presence is all Vary needs to see.
     let varyView = request.headers;
@@ -256,6 +257,7 @@ export function createCache(options: CacheOptions = {}): Cache {
       const method = request.method.toUpperCase();
       if (
         !CACHED_METHODS.has(method) ||
+        SKIPPING_MODES.has(request.cache as string) ||
         CONDITIONAL_HEADERS.some((name) => request.headers.has(name))
       ) {
         return undefined;
@@ -277,9 +279,22 @@ export function createCache(options: CacheOptions = {}): Cache {
         emit(options.onBypass, { method, url: call.url, reason: 'conditional' });
         return origin(undefined);
       }
+      if (request.cache === 'no-store') {
+        emit(options.onBypass, { method, url: call.url, reason: 'cache-mode' });
+        return origin(undefined);
+      }
+      if (request.cache === 'reload') {
+        // The origin's answer, stored as usual; nothing read, nothing stale on failure.
+        return serveOutcome(ctx, call, await askOrigin(ctx, call, origin, undefined, undefined));
+      }
       const { entry, policy, answer } = await lookup(call, request);
       if (answer !== undefined) return answer;
-      if (entry && policy && canServeWhileRevalidating(ctx, entry, policy)) {
+      if (
+        entry &&
+        policy &&
+        !readDirectives(call.policyRequest.headers['cache-control'] ?? null, false).noStale &&
+        canServeWhileRevalidating(ctx, entry, policy)
+      ) {
         refreshInBackground(call, origin, entry, policy);
         return serveEntry(ctx, call, entry, policy, 'stale-while-revalidate');
       }

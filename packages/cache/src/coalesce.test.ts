@@ -1,6 +1,6 @@
 import { manualClock } from '@brace/core';
 import { describe, expect, it } from 'vitest';
-import { createCache, memoryStore } from './index.js';
+import { type Cache, type CacheStore, createCache, memoryStore } from './index.js';
 import { get, reply, scripted, setup, URL_A } from './test-utils/origin.js';
 
 function gate() {
@@ -61,6 +61,52 @@ describe('coalescing in process', () => {
     expect(failing.calls).toHaveLength(1);
   });
 
+  it("after the leader's caller aborts, its followers still make one origin request", async () => {
+    const { cache } = setup();
+    const g = gate();
+    const controller = new AbortController();
+    let calls = 0;
+    const origin = async () => {
+      calls++;
+      if (calls === 1) {
+        await g.opened;
+        throw controller.signal.reason;
+      }
+      await new Promise((resolve) => setImmediate(resolve));
+      return new Response('shared', { headers: { 'cache-control': 'max-age=60' } });
+    };
+    const leader = cache.handle(get(URL_A), origin, { signal: controller.signal });
+    const followers = [1, 2, 3].map(() => cache.handle(get(URL_A), origin));
+    controller.abort(new Error('leader aborted'));
+    g.open();
+    await expect(leader).rejects.toThrow('leader aborted');
+    for (const f of followers) expect(await (await f).text()).toBe('shared');
+    expect(calls).toBe(2);
+  });
+
+  it("the leader's own deadline is not its followers' timeout", async () => {
+    const { cache } = setup();
+    const g = gate();
+    const controller = new AbortController();
+    let calls = 0;
+    const origin = async () => {
+      calls++;
+      if (calls === 1) {
+        await g.opened;
+        throw controller.signal.reason;
+      }
+      return new Response('own', { headers: { 'cache-control': 'max-age=60' } });
+    };
+    const leader = cache.handle(get(URL_A), origin, { signal: controller.signal });
+    const follower = cache.handle(get(URL_A), origin);
+    // What AbortSignal.timeout(ms) does when the leader's short deadline passes.
+    controller.abort(new DOMException('The operation timed out.', 'TimeoutError'));
+    g.open();
+    await expect(leader).rejects.toThrow('timed out');
+    expect(await (await follower).text()).toBe('own');
+    expect(calls).toBe(2);
+  });
+
   it('lets a follower whose Vary differs, or a passed-through answer, ask for itself', async () => {
     const { cache } = setup();
     let calls = 0;
@@ -79,8 +125,9 @@ describe('coalescing in process', () => {
     const z = `${URL_A}/uncached`;
     const p = cache.handle(get(z, { 'accept-language': 'de' }), origin('p', 'max-age=0'));
     const q = cache.handle(get(z, { 'accept-language': 'de' }), origin('q', 'max-age=0'));
-    expect([await (await p).text(), await (await q).text()]).toEqual(['p', 'p']);
-    expect(calls).toBe(5);
+    // max-age=0 without validators is not kept: it passes through as it streams, unshared.
+    expect([await (await p).text(), await (await q).text()]).toEqual(['p', 'q']);
+    expect(calls).toBe(6);
   });
 
   it('never shares an answer that sets a cookie with a follower', async () => {
@@ -160,6 +207,104 @@ describe('coalescing through the store lock (two caches, one store)', () => {
     expect(answer.headers.get('brace-cache')).toBe('fresh');
     expect(calls).toBe(1);
     expect(events).toEqual([{ method: 'GET', url: URL_A, scope: 'store' }]);
+  });
+
+  it("one caller's abort while waiting for another holder fails only that caller", async () => {
+    const clock = manualClock({ now: 0 });
+    const store = memoryStore({ clock });
+    const a = createCache({ store, clock });
+    const b = createCache({ store, clock, coalesce: { pollMs: 10, lockMs: 1_000 } });
+    const g = gate();
+    let calls = 0;
+    const origin = async () => {
+      calls++;
+      await g.opened;
+      return new Response('once', { headers: { 'cache-control': 'max-age=60' } });
+    };
+    const first = a.handle(get(URL_A), origin);
+    await new Promise((resolve) => setImmediate(resolve));
+    const controller = new AbortController();
+    const leaving = b.handle(get(URL_A), origin, { signal: controller.signal });
+    const staying = b.handle(get(URL_A), origin);
+    await clock.advance(10);
+    const reason = new Error('this caller went away');
+    controller.abort(reason);
+    await expect(leaving).rejects.toBe(reason);
+    await clock.advance(10);
+    g.open();
+    expect(await (await first).text()).toBe('once');
+    await clock.advance(10);
+    const answer = await staying;
+    expect(await answer.text()).toBe('once');
+    expect(answer.headers.get('brace-cache')).toBe('fresh');
+    expect(calls).toBe(1);
+  });
+
+  it('after a holder whose answer was not stored, the waiting caches ask in parallel, not in turn', async () => {
+    const clock = manualClock({ now: 0 });
+    const store = memoryStore({ clock });
+    const [a, b, c] = [1, 2, 3].map(() =>
+      createCache({ store, clock, coalesce: { pollMs: 10, lockMs: 1_000 } }),
+    ) as [Cache, Cache, Cache];
+    const first = gate();
+    const rest = gate();
+    let calls = 0;
+    const origin = async () => {
+      const n = ++calls;
+      await (n === 1 ? first.opened : rest.opened);
+      return new Response(`n${n}`, { headers: { 'cache-control': 'no-store' } });
+    };
+    const held = a.handle(get(URL_A), origin);
+    await new Promise((resolve) => setImmediate(resolve));
+    const waiting = [b.handle(get(URL_A), origin), c.handle(get(URL_A), origin)];
+    await clock.advance(10);
+    first.open();
+    expect(await (await held).text()).toBe('n1');
+    await clock.advance(10);
+    await clock.advance(10);
+    expect(calls).toBe(3); // both waiters asked before either answered
+    rest.open();
+    const texts = await Promise.all(waiting.map(async (w) => (await w).text()));
+    expect(texts.sort()).toEqual(['n2', 'n3']);
+  });
+
+  it('a waiter that finds the lock free double-checks the store before asking', async () => {
+    const clock = manualClock({ now: 0 });
+    const inner = memoryStore({ clock });
+    const a = createCache({ store: inner, clock });
+    const g = gate();
+    let calls = 0;
+    const origin = async () => {
+      calls++;
+      await g.opened;
+      return new Response('once', { headers: { 'cache-control': 'max-age=60' } });
+    };
+    const first = a.handle(get(URL_A), origin);
+    await new Promise((resolve) => setImmediate(resolve));
+    // b reads a miss, and the holder stores and unlocks before b tries the lock.
+    let gets = 0;
+    const racing: CacheStore = {
+      get: async (key) => {
+        const value = inner.get(key);
+        if (++gets === 2) {
+          g.open();
+          await first;
+        }
+        return value;
+      },
+      set: (key, entry, ttl) => inner.set(key, entry, ttl),
+      delete: (key) => inner.delete(key),
+      lock: (key, ttl) => inner.lock?.(key, ttl),
+      unlock: (key, token) => inner.unlock?.(key, token),
+    };
+    const b = createCache({ store: racing, clock, coalesce: { pollMs: 10, lockMs: 1_000 } });
+    const second = b.handle(get(URL_A), origin);
+    await clock.advance(10);
+    await clock.advance(10);
+    const answer = await second;
+    expect(answer.headers.get('brace-cache')).toBe('fresh');
+    expect(await answer.text()).toBe('once');
+    expect(calls).toBe(1);
   });
 
   it('takes over when the holder releases without a result, or after lockMs', async () => {

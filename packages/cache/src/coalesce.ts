@@ -4,6 +4,7 @@ import { askOrigin } from './origin.js';
 import { type Policy, varyMatches } from './policy.js';
 import type { CacheEntry } from './store.js';
 import { getEntry, lockKey, policyOf, unlockKey } from './store-ops.js';
+import { withinMaxAge } from './windows.js';
 
 /** Waits for `promise`, or rejects at once with the signal's reason when it aborts. */
 function untilAborted<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
@@ -31,21 +32,32 @@ function shareable(outcome: Outcome, call: Call): boolean {
 }
 
 /**
- * Another process holds the lock: poll the store for its result until the lock frees up (then
- * take it) or `lockMs` passes. Resolves the stored answer, or the lock token to go on with
- * (`null`: go on without one).
+ * Another process holds the lock: poll the store for its result until the lock frees up
+ * without one or `lockMs` passes. Resolves the stored answer, or `{ token: null }`: go on
+ * without the lock.
  */
 async function waitForOther(
   ctx: Context,
   call: Call,
-): Promise<{ outcome: Outcome } | { token: string | null }> {
+): Promise<{ outcome: Outcome } | { token: null }> {
   const deadline = ctx.clock.now() + ctx.lockMs;
   while (ctx.clock.now() < deadline) {
     await ctx.clock.sleep(ctx.pollMs, call.signal);
     const stored = await storedAnswer(ctx, call);
     if (stored !== undefined) return { outcome: stored };
     const token = await lockKey(ctx, call.key);
-    if (token !== undefined) return { token };
+    if (token !== undefined) {
+      // Freed without a result: the answer was not stored (no-store, too large ...) or the
+      // holder failed. Every waiter asks for itself now, in parallel: holding the lock here
+      // would queue the processes behind each other, one origin request at a time.
+      // Double-checked first: the holder may have stored its result just before unlocking.
+      if (token !== null) {
+        const stored = await storedAnswer(ctx, call);
+        await unlockKey(ctx, call.key, token);
+        if (stored !== undefined) return { outcome: stored };
+      }
+      return { token: null };
+    }
   }
   return { token: null };
 }
@@ -58,6 +70,7 @@ async function storedAnswer(ctx: Context, call: Call): Promise<Outcome | undefin
     found &&
     policy &&
     found.meta.kind === 'http' &&
+    withinMaxAge(ctx, found) &&
     varyMatches(found.meta.vary, call.headers) &&
     policy.satisfiesWithoutRevalidation(call.policyRequest)
   ) {
@@ -77,7 +90,13 @@ async function lead(
 ): Promise<Outcome> {
   let token = await lockKey(ctx, call.key);
   if (token === undefined) {
-    const waited = await waitForOther(ctx, call);
+    let waited: Awaited<ReturnType<typeof waitForOther>>;
+    try {
+      waited = await waitForOther(ctx, call);
+    } catch (error) {
+      // This caller's own abort while polling: its error alone, never its followers'.
+      return { type: 'error', error, aborted: true };
+    }
     if ('outcome' in waited) return waited.outcome;
     token = waited.token;
   }
@@ -107,6 +126,9 @@ export async function coalesced(
     emit(ctx.options.onCoalesce, { method: call.method, url: call.url, scope: 'process' });
     const outcome = await untilAborted(inflight, call.signal);
     if (shareable(outcome, call)) return outcome;
+    // The leader's caller aborted: coalesce again (on the store lock too) rather than each
+    // follower asking the origin for itself.
+    if (outcome.type === 'error') return coalesced(ctx, call, origin, entry, policy);
     return askOrigin(ctx, call, origin, entry, policy);
   }
   const flight = lead(ctx, call, origin, entry, policy);

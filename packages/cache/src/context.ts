@@ -6,6 +6,8 @@ import type { CacheEntry, CacheStore } from './store.js';
 /**
  * How the cache reaches the origin: called for misses and revalidations with the conditional
  * headers to add (`if-none-match`, `if-modified-since`), or `undefined` for a plain request.
+ * `options.background` is true for a stale-while-revalidate refresh, which outlives the
+ * caller's request: do not pass the caller's abort signal to it.
  *
  * @example
  * ```ts
@@ -15,7 +17,13 @@ import type { CacheEntry, CacheStore } from './store.js';
  * const origin: Origin = (conditional) => fetch(url, { headers: { accept: 'application/json', ...conditional } });
  * ```
  */
-export type Origin = (conditional?: Record<string, string>) => Promise<Response>;
+export type Origin = (
+  conditional?: Record<string, string>,
+  options?: {
+    /** True for a background refresh (stale-while-revalidate): it must not use the caller's signal. */
+    readonly background: boolean;
+  },
+) => Promise<Response>;
 
 /** What one origin request produced, shared by every request coalesced on it. */
 export type Outcome =
@@ -31,7 +39,12 @@ export type Outcome =
       setsCookie: boolean;
     }
   | { type: 'stream'; response: Response }
-  | { type: 'error'; error: unknown; aborted: boolean };
+  | {
+      type: 'error';
+      error: unknown;
+      /** The caller's own signal ended it (an abort or its deadline): not shared with followers. */
+      aborted: boolean;
+    };
 
 /** The resolved options and state of one cache, shared by its modules. */
 export interface Context {

@@ -115,6 +115,124 @@ describe('credential partitions (planted secrets)', () => {
     expect(calls()).toBe(3);
   });
 
+  it('a key option that drops the query string keeps the credential partition', async () => {
+    const store = recordingStore();
+    const { cache, events } = setup({
+      store,
+      key: (r) => {
+        const url = new URL(r.url);
+        url.search = '';
+        return url.href;
+      },
+    });
+    const { origin, calls } = perCaller('public, max-age=60');
+    const a = get(`${URL_A}?api_key=${SECRET_A}&utm=1`);
+    const b = get(`${URL_A}?api_key=${SECRET_B}&utm=2`);
+    expect(await (await cache.handle(a, origin(a))).text()).toBe(`data of ${SECRET_A.slice(-4)}`);
+    expect(await (await cache.handle(b, origin(b))).text()).toBe(`data of ${SECRET_B.slice(-4)}`);
+    // The key option still groups: the same credential with another tracking parameter hits.
+    const again = get(`${URL_A}?utm=3&api_key=${SECRET_A}`);
+    const hit = await cache.handle(again, origin(again));
+    expect(hit.headers.get('brace-cache')).toBe('fresh');
+    expect(await hit.text()).toBe(`data of ${SECRET_A.slice(-4)}`);
+    expect(calls()).toBe(2);
+    expect(JSON.stringify({ keys: store.keys, events })).not.toContain('PLANTED_SECRET');
+  });
+
+  it('a key option that keeps credential parameters never puts them in the key', async () => {
+    const store = recordingStore();
+    const { cache } = setup({ store, key: (r) => r.url.replace('/v1/', '/v2/') });
+    const { origin } = perCaller('public, max-age=60');
+    const a = get(`${URL_A}?api_key=${SECRET_A}`);
+    await (await cache.handle(a, origin(a))).text();
+    expect(store.keys[0]).toMatch(/^GET https:\/\/api\.example\.com\/v2\/items #[0-9a-f]{32}$/);
+    // An opaque key that is no URL is used as it is.
+    const opaque = setup({ store, key: () => 'items?page=1' });
+    const b = get(`${URL_A}?api_key=${SECRET_B}`);
+    await (await opaque.cache.handle(b, origin(b))).text();
+    expect(store.keys[1]).toMatch(/^GET items\?page=1 #[0-9a-f]{32}$/);
+  });
+
+  it('treats userinfo in the URL (user:pass@, which axios sends as Basic) as a credential', async () => {
+    const store = recordingStore();
+    const { cache, events } = setup({ store });
+    let calls = 0;
+    const origin = (who: string) => async () => {
+      calls++;
+      return new Response(`data of ${who}`, { headers: { 'cache-control': 'public, max-age=60' } });
+    };
+    const at = (user: string, secret: string) => ({
+      method: 'GET',
+      url: `https://${user}:${secret}@api.example.com/v1/items?q=1`,
+      headers: new Headers(),
+    });
+    await (await cache.handle(at('alice', SECRET_A), origin('alice'))).text();
+    const bob = await cache.handle(at('bob', SECRET_B), origin('bob'));
+    expect(await bob.text()).toBe('data of bob');
+    const anon = await cache.handle(get(`${URL_A}?q=1`), origin('anon'));
+    expect(await anon.text()).toBe('data of anon');
+    expect(calls).toBe(3);
+    const everything = JSON.stringify({ keys: store.keys, events });
+    expect(everything).not.toContain('PLANTED_SECRET');
+    expect(everything).not.toContain('alice');
+    expect(events[0]).toEqual([
+      'miss',
+      { method: 'GET', url: `${URL_A}?q=1`, revalidation: false, background: false },
+    ]);
+  });
+
+  it('stores only the varied request headers, never the others', async () => {
+    const store = recordingStore();
+    const { cache } = setup({ store });
+    let calls = 0;
+    const origin = async () => {
+      calls++;
+      return new Response(`v${calls}`, {
+        headers: { 'cache-control': 'max-age=60', vary: 'Accept' },
+      });
+    };
+    const request = (accept: string) =>
+      get(URL_A, { accept, 'x-unlisted-key': SECRET_A, traceparent: 'PLANTED_SECRET_trace' });
+    await (await cache.handle(request('text/plain'), origin)).text();
+    expect(JSON.stringify(store.entries.map((e) => e.meta))).not.toContain('PLANTED_SECRET');
+    expect(store.entries[0]?.meta.policy.reqh).toEqual({ accept: 'text/plain' });
+    // Vary still selects: the same Accept hits, another one asks.
+    expect((await cache.handle(request('text/plain'), origin)).headers.get('brace-cache')).toBe(
+      'fresh',
+    );
+    expect(await (await cache.handle(request('application/json'), origin)).text()).toBe('v2');
+  });
+
+  it('never serves a shared answer that set a cookie to another caller, unless it is public', async () => {
+    const { cache, clock } = setup({ lastKnownGood: 3_600_000, staleIfErrorMs: 3_600_000 });
+    let calls = 0;
+    const origin = (cc: string) => async () => {
+      calls++;
+      return new Response(`session page ${calls}`, {
+        headers: { 'cache-control': cc, 'set-cookie': `session=${SECRET_A}${calls}` },
+      });
+    };
+    const first = await cache.handle(get(URL_A), origin('max-age=60'));
+    expect(first.headers.get('set-cookie')).toBe(`session=${SECRET_A}1`);
+    expect(await first.text()).toBe('session page 1');
+    const other = await cache.handle(get(URL_A), origin('max-age=60'));
+    expect(other.headers.get('brace-cache')).toBeNull();
+    expect(await other.text()).toBe('session page 2');
+    // Nor as last-known-good when the origin fails.
+    await clock.advance(1_000);
+    const down = await cache
+      .handle(get(URL_A), async () => new Response('down', { status: 503 }))
+      .then((r) => r.status);
+    expect(down).toBe(503);
+    // `public` opts in: stored, the cookie never replayed.
+    const u = `${URL_A}/public`;
+    await (await cache.handle(get(u), origin('public, max-age=60'))).text();
+    const hit = await cache.handle(get(u), origin('public, max-age=60'));
+    expect(hit.headers.get('brace-cache')).toBe('fresh');
+    expect(hit.headers.get('set-cookie')).toBeNull();
+    expect(calls).toBe(3);
+  });
+
   it('hashes many credentials with a bounded memo', async () => {
     const { cache } = setup({ store: memoryStore({ maxEntries: 5000 }) });
     const { origin, calls } = perCaller('private, max-age=60');

@@ -66,3 +66,121 @@ describe('cachedFetch against a real loopback server', () => {
     expect(down.headers.get('brace-cache')).toBe('stale-if-error: 503');
   });
 });
+
+describe('cachedFetch and streaming answers', () => {
+  it('passes an event stream that will not be kept through as it streams (no-cache, max-age=0)', async () => {
+    const server = await loopback((req, res) => {
+      res.writeHead(200, {
+        'content-type': 'text/event-stream',
+        'cache-control': req.url === '/no-cache' ? 'no-cache' : 'max-age=0',
+      });
+      res.write('data: first\n\n'); // the rest never comes while the test reads
+    });
+    try {
+      const bypassed: string[] = [];
+      const get = cachedFetch(createCache({ onBypass: (e) => bypassed.push(e.reason) }));
+      for (const path of ['/no-cache', '/max-age-0']) {
+        const response = await get(`${server.url}${path}`);
+        const reader = (response.body as ReadableStream<Uint8Array>).getReader();
+        const { value } = await reader.read();
+        expect(new TextDecoder().decode(value)).toBe('data: first\n\n');
+        await reader.cancel();
+      }
+      expect(bypassed).toEqual(['not-storable', 'not-storable']);
+    } finally {
+      await server.close();
+    }
+  });
+});
+
+describe('cachedFetch and the Fetch cache mode', () => {
+  it('honours cache: no-store, reload and no-cache as fetch does', async () => {
+    let n = 0;
+    const server = await loopback((req, res) => {
+      n++;
+      if (req.headers['if-none-match'] === `"${n - 1}"`) {
+        res.writeHead(304, { etag: `"${n - 1}"`, 'cache-control': 'max-age=60' });
+        res.end();
+        return;
+      }
+      res.writeHead(200, { etag: `"${n}"`, 'cache-control': 'max-age=60' });
+      res.end(`v${n}`);
+    });
+    try {
+      const bypassed: string[] = [];
+      const get = cachedFetch(
+        createCache({ staleWhileRevalidateMs: 60_000, onBypass: (e) => bypassed.push(e.reason) }),
+      );
+      const url = `${server.url}/mode`;
+      expect(await (await get(url)).text()).toBe('v1');
+      // no-store: to the origin, nothing read or written.
+      const noStore = await get(url, { cache: 'no-store' });
+      expect(noStore.headers.get('brace-cache')).toBeNull();
+      expect(await noStore.text()).toBe('v2');
+      expect(bypassed).toEqual(['cache-mode']);
+      expect(await (await get(url)).text()).toBe('v1');
+      // reload: to the origin without validators; its answer replaces the entry.
+      const reload = await get(new Request(url, { cache: 'reload' }));
+      expect(reload.headers.get('brace-cache')).toBeNull();
+      expect(await reload.text()).toBe('v3');
+      expect(server.seen.at(-1)?.headers['if-none-match']).toBeUndefined();
+      expect(await (await get(url)).text()).toBe('v3');
+      // no-cache: a fresh entry is revalidated first.
+      const noCache = await get(url, { cache: 'no-cache' });
+      expect(server.seen.at(-1)?.headers['if-none-match']).toBe('"3"');
+      expect(noCache.headers.get('brace-cache')).toBe('revalidated');
+      expect(await noCache.text()).toBe('v3');
+      expect(server.seen).toHaveLength(4);
+    } finally {
+      await server.close();
+    }
+  });
+});
+
+describe('cachedFetch and stale-while-revalidate', () => {
+  it("the background refresh outlives the caller's signal", async () => {
+    let n = 0;
+    const server = await loopback((_req, res) => {
+      n++;
+      const body = `v${n}`;
+      res.writeHead(200, { 'cache-control': 'max-age=1, stale-while-revalidate=600' });
+      setTimeout(() => res.end(body), 20);
+    });
+    try {
+      let now = Date.now();
+      const stored: unknown[] = [];
+      const refreshErrors: unknown[] = [];
+      let onStored!: () => void;
+      const cache = createCache({
+        clock: { now: () => now, sleep: async () => {} },
+        onStore: (e) => {
+          stored.push(e);
+          onStored?.();
+        },
+        onRefreshError: (e) => refreshErrors.push(e.error),
+      });
+      const get = cachedFetch(cache);
+      const call = async () => {
+        const controller = new AbortController();
+        try {
+          const response = await get(`${server.url}/swr`, { signal: controller.signal });
+          return [response.headers.get('brace-cache'), await response.text()];
+        } finally {
+          controller.abort(); // the caller is done: a common clean-up
+        }
+      };
+      expect(await call()).toEqual([null, 'v1']);
+      now += 2_000;
+      const refreshed = new Promise<void>((resolve) => {
+        onStored = resolve;
+      });
+      expect(await call()).toEqual(['stale-while-revalidate', 'v1']);
+      await refreshed;
+      expect(refreshErrors).toEqual([]);
+      expect(await call()).toEqual(['fresh', 'v2']);
+      expect(stored).toHaveLength(2);
+    } finally {
+      await server.close();
+    }
+  });
+});

@@ -24,6 +24,7 @@ function requestOf(input: Request | string | URL, init: RequestInit | undefined)
     method: init?.method ?? base?.method ?? 'GET',
     url: base ? base.url : String(input),
     headers: new Headers(init?.headers ?? base?.headers),
+    cache: init?.cache ?? base?.cache,
   };
 }
 
@@ -53,13 +54,14 @@ export function cachedFetch(cache: Cache, options: CachedFetchOptions = {}): Fet
     const signal = init?.signal ?? (input instanceof Request ? input.signal : undefined);
     return cache.handle(
       request,
-      (conditional) => {
-        if (conditional === undefined) return inner(input, init);
+      (conditional, how) => {
+        const background = how?.background === true;
+        if (conditional === undefined && !background) return inner(input, init);
         const headers = new Headers(request.headers);
         for (const name in conditional) headers.set(name, conditional[name] as string);
-        return input instanceof Request
-          ? inner(new Request(input, { ...init, headers }))
-          : inner(input, { ...init, headers });
+        // A background refresh outlives the caller: its signal must not cancel it.
+        const next = background ? { ...init, headers, signal: null } : { ...init, headers };
+        return input instanceof Request ? inner(new Request(input, next)) : inner(input, next);
       },
       { signal: signal ?? undefined },
     );

@@ -15,6 +15,12 @@ export interface CacheRequest {
   readonly url: string;
   /** The request headers. */
   readonly headers: Headers;
+  /**
+   * The Fetch cache mode, as `Request.cache` carries it: `no-store` skips the cache, `reload`
+   * asks the origin without looking (and stores its answer), `no-cache` revalidates even a
+   * fresh entry. Other modes, or none, use the cache as usual.
+   */
+  readonly cache?: string | undefined;
 }
 
 /**
@@ -92,29 +98,29 @@ export function keyBuilder(headers: readonly string[], params: readonly string[]
   }
 
   /**
-   * The key of `request`. `record` (lower-case names, as `headerRecord` builds it) saves
-   * reading the headers again.
+   * Removes credential parameters and userinfo (`user:pass@`) from `url`: the stripped URL,
+   * the URL with them redacted (for events), and the credential they carried.
    */
-  return async function keyOf(
-    request: CacheRequest,
-    method = request.method,
-    record?: Record<string, string>,
-  ): Promise<RequestKey> {
+  function strip(url: string): { url: string; safeUrl: string; credential: string } {
+    const hasQuery = url.includes('?') && paramNames.size > 0;
+    if (!hasQuery && !url.includes('@')) return { url, safeUrl: url, credential: '' };
+    const parsed = new URL(url);
     let credential = '';
-    for (const name of headerNames) {
-      const value = record ? record[name] : (request.headers.get(name) ?? undefined);
-      if (value !== undefined) credential += `${name}\0${value}\0`;
+    let userinfo = false;
+    if (parsed.username !== '' || parsed.password !== '') {
+      // fetch refuses such URLs, but axios' http adapter sends them as Basic credentials.
+      userinfo = true;
+      credential += `@${parsed.username}:${parsed.password}\0`;
+      parsed.username = '';
+      parsed.password = '';
     }
-    let url = request.url;
-    let safeUrl = url;
-    if (url.includes('?') && paramNames.size > 0) {
-      const parsed = new URL(url);
-      const kept = new URLSearchParams();
-      const safe = new URLSearchParams();
-      let found = false;
+    const kept = new URLSearchParams();
+    const safe = new URLSearchParams();
+    let foundParam = false;
+    if (hasQuery) {
       for (const [name, value] of parsed.searchParams) {
         if (paramNames.has(name.toLowerCase())) {
-          found = true;
+          foundParam = true;
           credential += `?${name}\0${value}\0`;
           safe.append(name, 'REDACTED');
         } else {
@@ -122,15 +128,43 @@ export function keyBuilder(headers: readonly string[], params: readonly string[]
           safe.append(name, value);
         }
       }
-      if (found) {
-        parsed.search = kept.toString();
-        url = parsed.href;
-        parsed.search = safe.toString();
-        safeUrl = parsed.href;
+    }
+    if (!userinfo && !foundParam) return { url, safeUrl: url, credential: '' };
+    if (foundParam) parsed.search = kept.toString();
+    const stripped = parsed.href;
+    if (foundParam) parsed.search = safe.toString();
+    return { url: stripped, safeUrl: parsed.href, credential };
+  }
+
+  /**
+   * The key of `request`. `record` (lower-case names, as `headerRecord` builds it) saves
+   * reading the headers again. `keyUrl` (the `key` option's answer) replaces the URL in the
+   * key; the credential partition is still taken from the request itself, so a `key` that
+   * drops the query string cannot merge callers.
+   */
+  return async function keyOf(
+    request: CacheRequest,
+    method = request.method,
+    record?: Record<string, string>,
+    keyUrl?: string,
+  ): Promise<RequestKey> {
+    let credential = '';
+    for (const name of headerNames) {
+      const value = record ? record[name] : (request.headers.get(name) ?? undefined);
+      if (value !== undefined) credential += `${name}\0${value}\0`;
+    }
+    const own = strip(request.url);
+    credential += own.credential;
+    let url = own.url;
+    if (keyUrl !== undefined) {
+      try {
+        url = strip(keyUrl).url;
+      } catch {
+        url = keyUrl; // not a URL: an opaque key of the caller's making
       }
     }
     const base = `${method.toUpperCase()} ${url}`;
-    if (credential === '') return { key: base, safeUrl, partitioned: false };
-    return { key: `${base} #${await hash(credential)}`, safeUrl, partitioned: true };
+    if (credential === '') return { key: base, safeUrl: own.safeUrl, partitioned: false };
+    return { key: `${base} #${await hash(credential)}`, safeUrl: own.safeUrl, partitioned: true };
   };
 }

@@ -123,4 +123,40 @@ describe('cacheHooks split around a breaker and a limiter (the recommended order
     expect(refused.headers.get('brace-cache')).toBe('stale: rate-limited');
     expect(seen).toEqual([200, 503]);
   });
+
+  it("refreshes in the background (stale-while-revalidate) past the caller's abort", async () => {
+    let n = 0;
+    server.set((_req, res) => {
+      n++;
+      res.writeHead(200, { 'cache-control': 'max-age=1, stale-while-revalidate=600' });
+      res.end(`v${n}`);
+    });
+    let now = Date.now();
+    let stored!: () => void;
+    const refreshed = new Promise<void>((resolve) => {
+      stored = resolve;
+    });
+    let stores = 0;
+    const cache = createCache({
+      clock: { now: () => now, sleep: async () => {} },
+      onStore: () => {
+        if (++stores === 2) stored();
+      },
+    });
+    const api = ky.create({ prefix: server.url, retry: 0, hooks: composeHooks(cacheHooks(cache)) });
+    const call = async () => {
+      const controller = new AbortController();
+      try {
+        const response = await api.get('swr', { signal: controller.signal });
+        return [response.headers.get('brace-cache'), await response.text()];
+      } finally {
+        controller.abort();
+      }
+    };
+    expect(await call()).toEqual([null, 'v1']);
+    now += 2_000;
+    expect(await call()).toEqual(['stale-while-revalidate', 'v1']);
+    await refreshed;
+    expect(await call()).toEqual(['fresh', 'v2']);
+  });
 });

@@ -39,9 +39,11 @@ export function cacheHooks(cache: Cache): HooksLike {
             const request = input instanceof Request ? input : new Request(input, init);
             return cache.handle(
               request,
-              (conditional) => {
-                if (conditional === undefined) return next(input, init);
-                const copy = new Request(request);
+              (conditional, how) => {
+                const background = how?.background === true;
+                if (conditional === undefined && !background) return next(input, init);
+                // A background refresh outlives the caller: its signal must not cancel it.
+                const copy = new Request(request, background ? { signal: null } : undefined);
                 for (const name in conditional) copy.headers.set(name, conditional[name] as string);
                 return next(copy);
               },

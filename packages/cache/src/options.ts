@@ -148,7 +148,8 @@ export interface StoreEvent {
 /**
  * A response the cache did not store, and why: `too-large`, `vary-star`, `not-storable`
  * (`no-store`, `private` without credentials, uncacheable status ...), `conditional` (the
- * caller sent its own validators or a Range), `method` (not GET or HEAD).
+ * caller sent its own validators or a Range), `method` (not GET or HEAD), `cache-mode` (the
+ * request's Fetch `cache` mode is `no-store`).
  *
  * @example
  * ```ts
@@ -163,7 +164,7 @@ export interface BypassEvent {
   /** The URL with credential parameters redacted. */
   url: string;
   /** Why it was not stored. */
-  reason: 'too-large' | 'vary-star' | 'not-storable' | 'conditional' | 'method';
+  reason: 'too-large' | 'vary-star' | 'not-storable' | 'conditional' | 'method' | 'cache-mode';
 }
 
 /**

@@ -80,14 +80,16 @@ export async function askOrigin(
   });
   let response: Response;
   try {
-    response = await origin(conditional);
+    response = await origin(conditional, { background });
   } catch (error) {
     const c = classifyError(error, call.signal);
     if (c.kind !== 'abort') {
       const stale = fallback(ctx, entry, policy, c.reason, c.kind === 'refusal');
       if (stale !== undefined) return stale;
     }
-    return { type: 'error', error, aborted: c.kind === 'abort' };
+    // The caller's own signal (an abort or its deadline) ended it: that error is the caller's
+    // alone, never shared with coalesced followers.
+    return { type: 'error', error, aborted: c.kind === 'abort' || call.signal?.aborted === true };
   }
   if (isFailureStatus(response.status)) {
     const stale = fallback(ctx, entry, policy, String(response.status), false);
@@ -128,13 +130,24 @@ function entryFor(
 ): CacheEntry {
   const object = policy.toObject() as unknown as Record<string, unknown>;
   const headers = object.resh as Record<string, string>;
+  // The library keeps every request header when the response varies, but reads only the
+  // varied ones: store those alone (no trace ids, no secret in a header we do not know).
+  const reqh = object.reqh as Record<string, string> | null;
+  if (reqh) {
+    const kept: Record<string, string> = {};
+    for (const name of Object.keys(vary ?? {}))
+      if (Object.hasOwn(reqh, name)) kept[name] = reqh[name] as string;
+    object.reqh = kept;
+  }
   const d = readDirectives(headers['cache-control'] ?? null, !call.partitioned);
   const cacheable = policy.storable() && (policy.maxAge() > 0 || hasValidators(headers));
   const meta: CacheEntryMeta = {
     v: 1,
     kind: cacheable ? 'http' : 'lkg',
     status,
-    storedAt: ctx.clock.now(),
+    // When the answer arrived (the policy's response time), not when its body finished:
+    // maxAgeMs and the Age header count from the same instant.
+    storedAt: typeof object.t === 'number' ? object.t : ctx.clock.now(),
     policy: object,
     vary,
     noStale: d.noStale,
@@ -195,31 +208,40 @@ async function storeResponse(
   const shared = !call.partitioned;
   const directives = readDirectives(cc, shared);
   const requestDirectives = readDirectives(call.headers.get('cache-control'), shared);
+  const record = responseRecord(response.headers, directives);
   const policy = ctx.policies.create(
     call.policyRequest,
-    { status: response.status, headers: responseRecord(response.headers, directives) },
+    { status: response.status, headers: record },
     shared,
   );
   const ok2xx = response.status >= 200 && response.status < 300;
+  // A shared answer that sets a cookie belongs to the caller it opened a session for: not kept
+  // for others unless it says `public` (what http-cache-semantics does; it never sees
+  // Set-Cookie here, since that is never stored).
+  const cookieBound = shared && response.headers.has('set-cookie') && !directives.public;
   const lkgEligible =
+    !cookieBound &&
     ctx.lastKnownGoodMs > 0 &&
     ok2xx &&
     !directives.noStale &&
     !requestDirectives.noStore &&
     !(shared && directives.private);
-  if (!policy.storable() && !lkgEligible)
-    return bypass(ctx, call, 'not-storable', response, replacing);
+  // Decided before reading the body: an answer that will not be kept (`no-cache` or
+  // `max-age=0` without validators, an event stream) passes through as it streams.
+  const httpKind =
+    !cookieBound && policy.storable() && (policy.maxAge() > 0 || hasValidators(record));
+  if (!httpKind && !lkgEligible) return bypass(ctx, call, 'not-storable', response, replacing);
   const declared = Number(response.headers.get('content-length') ?? 0);
   if (declared > ctx.maxBodyBytes) return bypass(ctx, call, 'too-large', response, replacing);
   const read = await readLimited(response, ctx.maxBodyBytes);
   if ('overflow' in read) return bypass(ctx, call, 'too-large', read.overflow, replacing);
-  const entry = entryFor(ctx, call, response.status, policy, read.bytes, vary);
-  if (entry.meta.kind === 'lkg' && !lkgEligible) {
-    emit(ctx.options.onBypass, { method: call.method, url: call.url, reason: 'not-storable' });
-    if (replacing && response.status < 400) await deleteEntry(ctx, call.key);
-  } else {
-    await save(ctx, call, entry, policy, replacing);
-  }
+  await save(
+    ctx,
+    call,
+    entryFor(ctx, call, response.status, policy, read.bytes, vary),
+    policy,
+    replacing,
+  );
   return {
     type: 'bytes',
     status: response.status,

@@ -47,6 +47,8 @@ export interface Directives {
   invalidFreshness: boolean;
   /** `private` was present. */
   private: boolean;
+  /** `public` or `immutable` was present: a shared answer that sets a cookie may be stored. */
+  public: boolean;
   /** `no-store` was present. */
   noStore: boolean;
 }
@@ -66,6 +68,7 @@ export function readDirectives(header: string | null, shared: boolean): Directiv
     noStale: false,
     invalidFreshness: false,
     private: false,
+    public: false,
     noStore: false,
   };
   if (header === null) return out;
@@ -80,6 +83,10 @@ export function readDirectives(header: string | null, shared: boolean): Directiv
     switch (name) {
       case 'private':
         out.private = true;
+        break;
+      case 'public':
+      case 'immutable':
+        out.public = true;
         break;
       case 'no-store':
         out.noStore = true;

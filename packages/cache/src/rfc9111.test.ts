@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cacheStatusOf } from './index.js';
+import { cacheStatusOf, memoryStore } from './index.js';
 import { get, reply, scripted, setup, URL_A } from './test-utils/origin.js';
 
 const text = async (r: Response) => r.text();
@@ -211,5 +211,61 @@ describe('maximum age', () => {
       'store',
       { method: 'GET', url: URL_A, kind: 'http', ttlMs: 60_000, bytes: 1 },
     ]);
+  });
+});
+
+describe('maximum age of a slow body', () => {
+  it('counts maxAgeMs from when the answer arrived, not from when its body finished', async () => {
+    const { cache, clock } = setup({ maxAgeMs: 60_000 });
+    let release!: () => void;
+    const slow = () =>
+      new Response(
+        new ReadableStream<Uint8Array>({
+          start(controller) {
+            controller.enqueue(new TextEncoder().encode('part one, '));
+          },
+          async pull(controller) {
+            await new Promise<void>((resolve) => {
+              release = resolve;
+            });
+            controller.enqueue(new TextEncoder().encode('part two'));
+            controller.close();
+          },
+        }),
+        { headers: { 'cache-control': 'max-age=999999' } },
+      );
+    const { origin, calls } = scripted(slow, reply('new'));
+    const first = cache.handle(get(URL_A), origin);
+    await new Promise((resolve) => setImmediate(resolve));
+    await clock.advance(30_000); // the body takes 30 s to arrive
+    release();
+    expect(await (await first).text()).toBe('part one, part two');
+    await clock.advance(29_000); // 59 s after the answer arrived
+    const hit = await cache.handle(get(URL_A), origin);
+    expect(hit.headers.get('brace-cache')).toBe('fresh');
+    expect(hit.headers.get('age')).toBe('59');
+    await clock.advance(2_000); // 61 s
+    const late = await cache.handle(get(URL_A), origin);
+    expect(late.headers.get('brace-cache')).toBeNull();
+    expect(await late.text()).toBe('new');
+    expect(calls).toHaveLength(2);
+  });
+});
+
+describe('maximum age and a store that keeps entries longer', () => {
+  it('never answers an entry past maxAgeMs, not even from the coalescing double-check', async () => {
+    // A store on another clock (Redis, SQLite) may hold an entry a little past its TTL.
+    const store = memoryStore({ clock: { now: () => 0 } });
+    const { cache, clock } = setup({ store, maxAgeMs: 60_000 });
+    const { origin, calls } = scripted(
+      reply('old', { 'cache-control': 'max-age=999999' }),
+      reply('new', { 'cache-control': 'max-age=999999' }),
+    );
+    await (await cache.handle(get(URL_A), origin)).text();
+    await clock.advance(60_001);
+    const late = await cache.handle(get(URL_A), origin);
+    expect(late.headers.get('brace-cache')).toBeNull();
+    expect(await late.text()).toBe('new');
+    expect(calls).toHaveLength(2);
   });
 });

@@ -291,3 +291,32 @@ describe('last-known-good', () => {
     expect((await cache.handle(get(`${URL_A}/2`), origin)).status).toBe(503);
   });
 });
+
+describe('last-known-good is a 2xx answer', () => {
+  it('never serves a stored 404 as last-known-good (the last 2xx only)', async () => {
+    const { cache, clock } = setup({ lastKnownGood: 3_600_000 });
+    const { origin, calls } = scripted(
+      reply('not found', { 'cache-control': 'max-age=60', etag: '"nf"' }, 404),
+      reply('down', {}, 503),
+    );
+    expect((await cache.handle(get(URL_A), origin)).status).toBe(404);
+    await clock.advance(120_000);
+    const answer = await cache.handle(get(URL_A), origin);
+    expect(answer.headers.get('brace-cache')).toBeNull();
+    expect(answer.status).toBe(503);
+    expect(calls).toHaveLength(2);
+  });
+});
+
+describe('stale-while-revalidate and the request', () => {
+  it('a request with Cache-Control: no-cache waits for the origin instead of a stale answer', async () => {
+    const { cache, clock } = setup({ staleWhileRevalidateMs: 60_000 });
+    const { origin, calls } = scripted(fresh60, reply('new', { 'cache-control': 'max-age=60' }));
+    await (await cache.handle(get(URL_A), origin)).text();
+    await clock.advance(70_000);
+    const answer = await cache.handle(get(URL_A, { 'cache-control': 'no-cache' }), origin);
+    expect(answer.headers.get('brace-cache')).toBeNull();
+    expect(await answer.text()).toBe('new');
+    expect(calls).toHaveLength(2);
+  });
+});

@@ -33,7 +33,12 @@ export function errorFallback(
   const { meta } = entry;
   if (meta.noStale || !withinMaxAge(ctx, entry)) return undefined;
   if (meta.kind === 'http' && stalenessMs(policy) <= sieWindow(ctx, meta)) return 'stale-if-error';
-  if (ctx.lastKnownGoodMs > 0 && ctx.clock.now() - meta.storedAt <= ctx.lastKnownGoodMs) {
+  if (
+    ctx.lastKnownGoodMs > 0 &&
+    meta.status >= 200 &&
+    meta.status < 300 &&
+    ctx.clock.now() - meta.storedAt <= ctx.lastKnownGoodMs
+  ) {
     return 'last-known-good';
   }
   return undefined;
@@ -62,13 +67,15 @@ export function keepMs(
   policy: Policy,
   hasValidators: boolean,
 ): number {
+  // Measured from now, while maxAgeMs and last-known-good count from storedAt (the arrival).
+  const elapsed = ctx.clock.now() - meta.storedAt;
   let keep = Math.max(0, -stalenessMs(policy));
   if (meta.kind === 'http') {
     if (!meta.noStale) keep += Math.max(sieWindow(ctx, meta), swrWindow(ctx, meta));
     if (hasValidators) keep = ctx.maxAgeMs;
   }
   if (!meta.noStale && meta.status >= 200 && meta.status < 300) {
-    keep = Math.max(keep, ctx.lastKnownGoodMs);
+    keep = Math.max(keep, ctx.lastKnownGoodMs - elapsed);
   }
-  return Math.min(keep, ctx.maxAgeMs);
+  return Math.min(keep, ctx.maxAgeMs - elapsed);
 }
