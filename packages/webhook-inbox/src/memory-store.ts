@@ -35,6 +35,9 @@ interface Row extends StoredInboxEvent {
 
 const LIVE = new Set(['pending', 'processing']);
 
+/** A resource is one provider's: two providers' equal resource keys never share an order. */
+const resourceOf = (row: Row): string => `${row.provider}\u0000${row.resourceKey}`;
+
 function copy(row: Row): StoredInboxEvent {
   const { seq: _seq, lease: _lease, leaseUntil: _until, ...event } = row;
   return { ...event, errors: event.errors.map((e) => ({ ...e })) };
@@ -80,7 +83,12 @@ export function memoryInboxStore(options: MemoryInboxStoreOptions = {}): InboxSt
   const blocked = (row: Row, now: number): boolean => {
     if (row.resourceKey === undefined) return false;
     for (const other of rows.values()) {
-      if (other === row || other.resourceKey !== row.resourceKey || !LIVE.has(other.status))
+      if (
+        other === row ||
+        other.resourceKey !== row.resourceKey ||
+        other.provider !== row.provider ||
+        !LIVE.has(other.status)
+      )
         continue;
       if (before(other, row)) return true;
       if (other.status === 'processing' && (other.leaseUntil ?? 0) > now) return true;
@@ -131,7 +139,7 @@ export function memoryInboxStore(options: MemoryInboxStoreOptions = {}): InboxSt
         row.attempts += 1;
         row.updatedAt = now;
         const event: ClaimedInboxEvent = { ...copy(row), lease: row.lease };
-        const mark = row.resourceKey === undefined ? undefined : watermarks.get(row.resourceKey);
+        const mark = row.resourceKey === undefined ? undefined : watermarks.get(resourceOf(row));
         if (mark !== undefined) event.watermark = mark;
         claimed.push(event);
       }
@@ -162,8 +170,8 @@ export function memoryInboxStore(options: MemoryInboxStoreOptions = {}): InboxSt
       row.status = outcome.status;
       if (outcome.status === 'done' && row.resourceKey !== undefined) {
         watermarks.set(
-          row.resourceKey,
-          Math.max(watermarks.get(row.resourceKey) ?? -Infinity, row.orderAt),
+          resourceOf(row),
+          Math.max(watermarks.get(resourceOf(row)) ?? -Infinity, row.orderAt),
         );
       }
       return true;

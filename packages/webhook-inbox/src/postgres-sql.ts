@@ -15,9 +15,9 @@ CREATE TABLE IF NOT EXISTS ${t} (
   next_attempt_at BIGINT NOT NULL, lease TEXT, lease_until BIGINT, errors JSONB NOT NULL DEFAULT '[]',
   updated_at BIGINT NOT NULL);
 CREATE INDEX IF NOT EXISTS "${table}_due" ON ${t} (status, next_attempt_at);
-CREATE INDEX IF NOT EXISTS "${table}_resource" ON ${t} (resource_key, status) WHERE resource_key IS NOT NULL;
+CREATE INDEX IF NOT EXISTS "${table}_resource" ON ${t} (provider, resource_key, status) WHERE resource_key IS NOT NULL;
 CREATE INDEX IF NOT EXISTS "${table}_received" ON ${t} (status, received_at);
-CREATE TABLE IF NOT EXISTS ${w} (resource_key TEXT PRIMARY KEY, order_at BIGINT NOT NULL);
+CREATE TABLE IF NOT EXISTS ${w} (provider TEXT NOT NULL, resource_key TEXT NOT NULL, order_at BIGINT NOT NULL, PRIMARY KEY (provider, resource_key));
 COMMIT;`,
     insert: `INSERT INTO ${t} (id, provider, event_id, type, resource_key, occurred_at, order_at, received_at,
   payload, source, status, next_attempt_at, updated_at)
@@ -26,13 +26,13 @@ COMMIT;`,
   SELECT c.id FROM ${t} c
   WHERE ((c.status = 'pending' AND c.next_attempt_at <= $1) OR (c.status = 'processing' AND c.lease_until <= $1))
     AND (NOT $2::boolean OR c.resource_key IS NULL OR NOT EXISTS (
-      SELECT 1 FROM ${t} o WHERE o.resource_key = c.resource_key AND o.id <> c.id AND (
+      SELECT 1 FROM ${t} o WHERE o.provider = c.provider AND o.resource_key = c.resource_key AND o.id <> c.id AND (
         (o.status IN ('pending', 'processing') AND (o.order_at, o.seq) < (c.order_at, c.seq))
         OR (o.status = 'processing' AND o.lease_until > $1))))
   ORDER BY c.order_at, c.seq LIMIT $3 FOR UPDATE SKIP LOCKED)
 UPDATE ${t} SET status = 'processing', lease = $4, lease_until = $5, attempts = ${t}.attempts + 1, updated_at = $1
 FROM c WHERE ${t}.id = c.id
-RETURNING ${t}.*, (SELECT m.order_at FROM ${w} m WHERE m.resource_key = ${t}.resource_key) AS watermark`,
+RETURNING ${t}.*, (SELECT m.order_at FROM ${w} m WHERE m.provider = ${t}.provider AND m.resource_key = ${t}.resource_key) AS watermark`,
     extend: `UPDATE ${t} SET lease_until = $1 WHERE id = $2 AND lease = $3 AND status = 'processing' RETURNING id`,
     fail: `UPDATE ${t} SET status = $1, next_attempt_at = $2,
   errors = CASE WHEN jsonb_array_length(errors) >= 20 THEN (errors - 0) || jsonb_build_array($3::jsonb)
@@ -42,9 +42,9 @@ RETURNING ${t}.*, (SELECT m.order_at FROM ${w} m WHERE m.resource_key = ${t}.res
   WHERE id = $2 AND lease = $3 AND status = 'processing' RETURNING id`,
     done: `WITH d AS (
   UPDATE ${t} SET status = 'done', lease = NULL, lease_until = NULL, updated_at = $1
-  WHERE id = $2 AND lease = $3 AND status = 'processing' RETURNING resource_key, order_at),
-m AS (INSERT INTO ${w} (resource_key, order_at) SELECT resource_key, order_at FROM d WHERE resource_key IS NOT NULL
-  ON CONFLICT (resource_key) DO UPDATE SET order_at = GREATEST(${w}.order_at, EXCLUDED.order_at))
+  WHERE id = $2 AND lease = $3 AND status = 'processing' RETURNING provider, resource_key, order_at),
+m AS (INSERT INTO ${w} (provider, resource_key, order_at) SELECT provider, resource_key, order_at FROM d WHERE resource_key IS NOT NULL
+  ON CONFLICT (provider, resource_key) DO UPDATE SET order_at = GREATEST(${w}.order_at, EXCLUDED.order_at))
 SELECT count(*)::int AS n FROM d`,
     hold: `SELECT 1 FROM ${t} WHERE id = $1 AND lease = $2 AND status = 'processing' FOR UPDATE`,
     get: `SELECT * FROM ${t} WHERE id = $1`,

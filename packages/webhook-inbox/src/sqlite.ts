@@ -201,13 +201,14 @@ export function sqliteInboxStore(options: SqliteInboxStoreOptions): InboxStore {
           return Number(prepared(sql.stale).run(now, id, lease).changes) === 1;
         return transaction(() => {
           const done = prepared(sql.done).all(now, id, lease) as Array<{
+            provider: string;
             resource_key: string | null;
             order_at: number;
           }>;
           const row = done[0];
           if (row === undefined) return false;
           if (row.resource_key !== null)
-            prepared(sql.watermark).run(row.resource_key, row.order_at);
+            prepared(sql.watermark).run(row.provider, row.resource_key, row.order_at);
           return true;
         });
       }),

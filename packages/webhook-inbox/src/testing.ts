@@ -51,7 +51,7 @@ function event(
  * events oldest first, honour `limit`, count attempts, and never hand one event to two
  * concurrent claims; an expired lease can be claimed again and the old lease can then neither
  * extend nor settle; settle outcomes (done, retry with `nextAttemptAt` and error history capped
- * at 20, dead, stale); per-resource ordering and watermarks; `list` filters; `requeue` and
+ * at 20, dead, stale); per-resource ordering and watermarks (per provider); `list` filters; `requeue` and
  * `discard`; payloads round-trip exactly; and, where the store has it, `transaction` commits
  * with "done" or rejects when the lease was lost.
  *
@@ -225,6 +225,26 @@ export function runInboxStoreConformance(
       expect(older?.watermark).toBe(T0 + 2);
       expect(await store.settle(older!.id, older!.lease, { status: 'stale' }, T0 + 10)).toBe(true);
       expect((await store.get(older!.id))?.status).toBe('stale');
+    });
+
+    it("keeps each provider's resources apart: equal resource keys never share an order or a watermark", async () => {
+      const a = fresh();
+      const b = `${a}b`;
+      const r = `${a}-shared`;
+      await store.insert(event(a, 'a1', { resourceKey: r, orderAt: T0 + 1 }));
+      await store.insert(event(b, 'b1', { resourceKey: r, orderAt: T0 + 2 }));
+      const both = (await claim(T0 + 10, 1_000, true)).filter(
+        (e) => e.provider === a || e.provider === b,
+      );
+      expect(both.map((e) => e.eventId).sort()).toEqual(['a1', 'b1']);
+      const done = both.find((e) => e.provider === b)!;
+      await store.settle(done.id, done.lease, { status: 'done' }, T0 + 10);
+      await store.insert(event(a, 'a0', { resourceKey: r, orderAt: T0 }));
+      const first = both.find((e) => e.provider === a)!;
+      await store.settle(first.id, first.lease, { status: 'done' }, T0 + 10);
+      const [older] = await mine(a, T0 + 10, 1_000, true);
+      expect(older?.eventId).toBe('a0');
+      expect(older?.watermark).toBe(T0 + 1); // a's own watermark, not b's T0 + 2
     });
 
     it('round-trips payloads and fields exactly', async () => {
