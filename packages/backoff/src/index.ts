@@ -54,6 +54,7 @@ export {
   type RetryOptions,
   retry,
 } from './retry.js';
+export { MIN_RETRY_AFTER_SPREAD_MS } from './server-wait.js';
 export {
   constant,
   DEFAULT_BASE_MS,

@@ -97,7 +97,7 @@ describe('backoffRetry through ky against a loopback server', () => {
   it('honours Retry-After in seconds, plus positive jitter', async () => {
     const api = client({ random: () => 0.5, strategy: constant(10) });
     await settle(api.get(path('fail/1/429', '&ra=2')).json(), clock);
-    expect(times()).toEqual([0, 2_200]); // 2 s + 0.5 × 20%
+    expect(times()).toEqual([0, 2_500]); // 2 s + 0.5 × max(20% of 2 s, 1 s)
   });
 
   it('honours Retry-After as an HTTP-date', async () => {

@@ -24,6 +24,7 @@ import {
   type GiveUpEvent,
   type RetryEvent,
 } from './retry.js';
+import { serverWait } from './server-wait.js';
 import { defaultStrategy, type Strategy, safeDelay } from './strategies.js';
 import { emit, functionOption, MAX_DELAY_MS, numberOption } from './validate.js';
 
@@ -218,11 +219,7 @@ export function backoffRetry(options: BackoffRetryOptions = {}): KyRetryOptions 
         giveUp('retry-after-too-long');
         throw new RetryAfterTooLongError(serverDelay, maxRetryAfter, [error]);
       }
-      const r = random();
-      const jittered = Math.min(
-        serverDelay * (1 + (r >= 0 && r < 1 ? r : 0) * jitterRatio),
-        maxRetryAfter,
-      );
+      const jittered = serverWait(serverDelay, random, jitterRatio);
       if (jittered > delay) delay = jittered;
     }
     const host = hostOf(request);

@@ -222,8 +222,8 @@ describe('retry: server timing', () => {
   it('waits at least Retry-After (seconds), plus positive jitter', async () => {
     for (const [r, expected] of [
       [0, 2_000],
-      [0.5, 2_200],
-      [0.999, 2_399.6],
+      [0.5, 2_500], // the spread is max(20% of 2 s, MIN_RETRY_AFTER_SPREAD_MS = 1 s)
+      [0.999, 2_999],
     ] as const) {
       const clock = manualClock();
       const { fn, calls } = failing(clock, [httpError(429, { 'retry-after': '2' })]);
@@ -280,11 +280,11 @@ describe('retry: server timing', () => {
     );
   });
 
-  it('never lets the jitter push the wait beyond maxRetryAfter', async () => {
+  it('jitters a wait at maxRetryAfter above it (clamping there made every client wake at once)', async () => {
     const clock = manualClock();
     const { fn, calls } = failing(clock, [httpError(503, { 'retry-after': '10' })]);
-    await settle(retry(fn, { clock, maxRetryAfter: 10_500, random: () => 0.9 }), clock);
-    expect(calls[1]?.at).toBe(10_500);
+    await settle(retry(fn, { clock, maxRetryAfter: 10_000, random: () => 0.9 }), clock);
+    expect(calls[1]?.at).toBe(11_800);
   });
 
   it('ignores server timing with respectRetryAfter: false', async () => {

@@ -7,6 +7,7 @@ import {
   RetryDeadlineError,
   RetryExhaustedError,
 } from './errors.js';
+import { serverWait } from './server-wait.js';
 import { defaultStrategy, type Strategy, safeDelay } from './strategies.js';
 import { emit, functionOption, MAX_DELAY_MS, numberOption } from './validate.js';
 
@@ -189,11 +190,6 @@ export async function retry<T>(
   }
 }
 
-function unit(random: () => number): number {
-  const r = random();
-  return r >= 0 && r < 1 ? r : 0;
-}
-
 /** The slow path: everything after the first failure. */
 async function retryAfterFailure<T>(
   fn: (context: AttemptContext) => T | PromiseLike<T>,
@@ -245,11 +241,8 @@ async function retryAfterFailure<T>(
         throw new RetryAfterTooLongError(serverDelay, maxRetryAfter, errors);
       }
       // At least what the server asked for, plus positive jitter so clients told the same
-      // time do not all wake together; never beyond maxRetryAfter.
-      const jittered = Math.min(
-        serverDelay + unit(random) * serverDelay * retryAfterJitter,
-        maxRetryAfter,
-      );
+      // time do not all wake together, at any value (the cap included).
+      const jittered = serverWait(serverDelay, random, retryAfterJitter);
       if (jittered > delay) delay = jittered;
     }
     if (totalTimeout !== undefined) {
