@@ -133,12 +133,74 @@ describe('createCircuitBreaker', () => {
         }),
       ).rejects.toBe(notFound);
     expect(breaker.state()).toBe('closed');
+    for (let i = 0; i < 5; i++) breaker.recordSuccess();
     for (let i = 0; i < 4; i++) breaker.recordFailure();
-    expect(breaker.state()).toBe('closed'); // 4 of 9 calls failed: < 0.5
+    expect(breaker.state()).toBe('closed'); // 4 of 9 calls failed (the 404s are not calls): < 0.5
     breaker.recordFailure();
     expect(breaker.state()).toBe('open'); // 5 of 10
     breaker.recordSuccess(); // a call started before the circuit opened
     expect(breaker.state()).toBe('open');
+  });
+
+  describe('an ignored probe (an abort, an error isFailure rejects) leaves the circuit half-open', () => {
+    const abortError = () => new DOMException('The operation was aborted.', 'AbortError');
+    const notFound = () => Object.assign(new Error('HTTP 404'), { status: 404 });
+    for (const [name, error] of [
+      ['aborted', abortError],
+      ['404', notFound],
+    ] as const) {
+      it(`a ${name} probe neither closes nor reopens; the next call probes`, async () => {
+        const clock = manualClock();
+        const states: string[] = [];
+        const breaker = createCircuitBreaker({
+          minimumThroughput: 1,
+          breakDurationMs: 1_000,
+          clock,
+          onStateChange: ({ to }) => states.push(to),
+        });
+        await expect(breaker.execute(fail503)).rejects.toThrow('HTTP 503');
+        await clock.advance(1_000);
+        const thrown = error();
+        await expect(
+          breaker.execute(async () => {
+            throw thrown;
+          }),
+        ).rejects.toBe(thrown);
+        expect(breaker.state()).toBe('half-open');
+        // The probe slot is free at once (no CircuitOpenError, no waiting breakDurationMs).
+        await expect(breaker.execute(fail503)).rejects.toThrow('HTTP 503');
+        expect(breaker.state()).toBe('open');
+        await clock.advance(1_000);
+        await expect(
+          breaker.execute(async () => {
+            throw error();
+          }),
+        ).rejects.toBeDefined();
+        await expect(breaker.execute(async () => 'ok')).resolves.toBe('ok');
+        expect(breaker.state()).toBe('closed');
+        expect(states).toEqual(['open', 'half-open', 'open', 'half-open', 'closed']);
+      });
+    }
+
+    it('recordIgnored frees a half-open probe slot by hand and is a no-op otherwise', async () => {
+      const clock = manualClock();
+      const breaker = createCircuitBreaker({ minimumThroughput: 1, breakDurationMs: 1_000, clock });
+      breaker.recordIgnored('h'); // closed: nothing counted
+      expect(breaker.state('h')).toBe('closed');
+      breaker.recordFailure('h');
+      breaker.recordIgnored('h'); // open: nothing
+      expect(breaker.state('h')).toBe('open');
+      await clock.advance(1_000);
+      breaker.acquire('h');
+      expect(() => breaker.acquire('h')).toThrow(CircuitOpenError);
+      breaker.recordIgnored('h');
+      expect(breaker.state('h')).toBe('half-open');
+      expect(() => breaker.acquire('h')).not.toThrow();
+      breaker.recordIgnored('h');
+      breaker.recordIgnored('h'); // no slot held: stays at zero
+      breaker.acquire('h');
+      expect(() => breaker.acquire('h')).toThrow(CircuitOpenError);
+    });
   });
 
   it('forgets failures outside the sampling window', async () => {

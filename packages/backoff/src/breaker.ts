@@ -1,5 +1,5 @@
 import { type Clock, systemClock } from '@brace/core';
-import { isRetryableError } from './classify.js';
+import { isAbortError, isRetryableError } from './classify.js';
 import { CircuitOpenError } from './errors.js';
 import { DEFAULT_MAX_KEYS, KeyedState } from './keyed.js';
 import { emit, functionOption, numberOption } from './validate.js';
@@ -87,7 +87,11 @@ export interface CircuitBreakerOptions {
   breakDurationMs?: number;
   /** Concurrent probe calls allowed while half-open. Default {@link DEFAULT_HALF_OPEN_PROBES}. */
   halfOpenProbes?: number;
-  /** Which errors of `execute()` count as failures. Default: `isRetryableError` with timeouts. */
+  /**
+   * Which errors of `execute()` count as failures. Default: `isRetryableError` with timeouts.
+   * Other errors (a 404, your own bug) and aborts are *ignored*: not counted, and a probe
+   * ending so leaves the circuit half-open for the next call to probe.
+   */
   isFailure?: (error: unknown) => boolean;
   /** Called on every state change. A throwing callback is ignored. */
   onStateChange?: (event: CircuitStateChangeEvent) => void;
@@ -119,6 +123,13 @@ export interface CircuitBreaker {
   recordSuccess(key?: string): void;
   /** Records a failed call. */
   recordFailure(key?: string): void;
+  /**
+   * Records a call whose outcome says nothing about the server's health (an abort, a 404): it
+   * is not counted, and while half-open it frees its probe slot without closing the circuit,
+   * so the next call probes. `execute()` does this by itself for aborts and for errors
+   * `isFailure` rejects.
+   */
+  recordIgnored(key?: string): void;
   /** The circuit's current state (an expired open circuit reads as half-open). */
   state(key?: string): CircuitState;
 }
@@ -136,6 +147,12 @@ interface Circuit {
 }
 
 const BUCKETS = 10;
+
+/** A call's outcome as the breaker sees it. */
+type Outcome = 0 | 1 | 2;
+const SUCCEEDED: Outcome = 0;
+const FAILED: Outcome = 1;
+const IGNORED: Outcome = 2;
 
 /**
  * Creates a {@link CircuitBreaker}. The circuit opens when, within `samplingWindowMs`, at
@@ -246,12 +263,18 @@ export function createCircuitBreaker(options: CircuitBreakerOptions = {}): Circu
   };
 
   /** Records an outcome; `ticket` (from `acquire`) marks a call started before the last opening as stale. */
-  const record = (key: string | undefined, failed: boolean, ticket?: number) => {
+  const record = (key: string | undefined, outcome: Outcome, ticket?: number) => {
     const k = key ?? '';
     const now = clock.now();
     const c = keys.get(k, now);
     // A call started before the circuit last opened says nothing about the probe: ignore it.
     if (ticket !== undefined && ticket !== c.generation) return;
+    if (outcome === IGNORED) {
+      // Not a verdict on the server: a half-open probe's slot is freed for the next call.
+      if (c.state === 'half-open' && c.probes > 0) c.probes--;
+      return;
+    }
+    const failed = outcome === FAILED;
     if (c.state === 'half-open') {
       transition(k, c, failed ? 'open' : 'closed', now);
       return;
@@ -292,8 +315,9 @@ export function createCircuitBreaker(options: CircuitBreakerOptions = {}): Circu
 
   return {
     acquire,
-    recordSuccess: (key) => record(key, false),
-    recordFailure: (key) => record(key, true),
+    recordSuccess: (key) => record(key, SUCCEEDED),
+    recordFailure: (key) => record(key, FAILED),
+    recordIgnored: (key) => record(key, IGNORED),
     state(key) {
       const now = clock.now();
       const c = keys.peek(key ?? '', now);
@@ -307,10 +331,10 @@ export function createCircuitBreaker(options: CircuitBreakerOptions = {}): Circu
       try {
         result = await fn();
       } catch (error) {
-        record(key, isFailure(error), ticket);
+        record(key, !isAbortError(error) && isFailure(error) ? FAILED : IGNORED, ticket);
         throw error;
       }
-      record(key, false, ticket);
+      record(key, SUCCEEDED, ticket);
       return result;
     },
   };

@@ -305,7 +305,10 @@ export function backoffHooks(options: BackoffHooksOptions = {}): Hooks {
       breaker?.recordFailure(host);
       budget?.onFailure(host);
     } else {
-      breaker?.recordSuccess(host);
+      // A 4xx that is not a failure (404, 422...) says nothing about the host's health: it
+      // neither counts nor closes a half-open circuit.
+      if (status >= 400) breaker?.recordIgnored(host);
+      else breaker?.recordSuccess(host);
       budget?.onSuccess(host);
     }
   };
