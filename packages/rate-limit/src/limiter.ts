@@ -1,4 +1,5 @@
 import { type HeadersInput, systemClock } from '@brace/core';
+import { watchAbort } from './abort-watch.js';
 import { grantedBy } from './answer.js';
 import {
   RateLimitCostError,
@@ -36,11 +37,11 @@ import { emit, statsOf, storePause } from './util.js';
 
 /** @internal The limiter; only the {@link RateLimiter} interface is public. */
 export class Limiter extends SlotCore implements RateLimiter {
+  private draining = false;
   readonly policies: readonly RateLimitPolicy[];
   readonly store: RateLimitStore;
   readonly maxQueue: number;
   readonly capacity: number;
-  private draining = false;
   private redrain = false;
   /** Whether queued tasks are acquired in batches (the store has `tryAcquireMany`). */
   private readonly batching: boolean;
@@ -106,7 +107,7 @@ export class Limiter extends SlotCore implements RateLimiter {
           // A remote store: the key's tasks submitted in this tick go in one call.
           if (ks.batch !== undefined && ks.batch.length >= MAX_BATCH) this.sendBatches(now);
           const task = new Task(fn, cost, priority, signal, now, ks);
-          if (signal !== undefined) signal.addEventListener('abort', task);
+          if (signal !== undefined) watchAbort(signal, task);
           this.collect(task);
           if (!this.flushQueued) {
             this.flushQueued = true;
@@ -147,7 +148,7 @@ export class Limiter extends SlotCore implements RateLimiter {
         }
         const task = new Task(fn, cost, priority, signal, now, ks);
         if (isThenable(result)) {
-          if (signal !== undefined) signal.addEventListener('abort', task);
+          if (signal !== undefined) watchAbort(signal, task);
           this.acquireAsync(task, result as Promise<AcquireResult>);
           return task.promise;
         }
@@ -207,7 +208,7 @@ export class Limiter extends SlotCore implements RateLimiter {
       task.deadline = now + this.maxWaitMs;
       this.deadlines.push(task);
     }
-    if (task.signal !== undefined) task.signal.addEventListener('abort', task);
+    if (task.signal !== undefined) watchAbort(task.signal, task);
     if (this.opts.onQueued) {
       emit(this.opts.onQueued, {
         key: task.key,
@@ -234,7 +235,9 @@ export class Limiter extends SlotCore implements RateLimiter {
       now = this.clock.now();
       if (this.deadlines.size > 0) this.expire(now);
       this.scanWake = Number.POSITIVE_INFINITY;
+      this.walking = true;
       while (this.running < this.cap && this.queued > 0 && this.dispatchOne(now)) {}
+      this.walking = false;
       if (this.collecting.length > 0) this.sendBatches(now);
     } while (this.redrain);
     this.draining = false;

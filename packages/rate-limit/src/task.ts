@@ -62,6 +62,7 @@ export class Lane {
   constructor(
     readonly ks: LimiterKey,
     readonly weight: number,
+    readonly level: Level,
   ) {
     this.credits = weight;
   }
@@ -79,8 +80,12 @@ export class Lane {
 
 /** @internal The round-robin ring of lanes at one priority. */
 export class Level {
-  readonly lanes = new Deque<Lane>();
+  lanes = new Deque<Lane>();
   readonly byKey = new Map<string, Lane>();
+  /** Tasks queued at this level. */
+  live = 0;
+  /** Lanes emptied by aborts and timeouts since the last compaction (an upper bound). */
+  emptied = 0;
   constructor(readonly priority: number) {}
 }
 
@@ -132,6 +137,11 @@ export class Task {
     return this.ks.key;
   }
 
+  /** The task's priority level (set while queued). */
+  get level(): Level {
+    return (this.lane as Lane).level;
+  }
+
   /** The limiter the task belongs to. */
   get limiter(): SlotCore {
     return this.ks.limiter;
@@ -141,7 +151,7 @@ export class Task {
   handleEvent(): void {
     const limiter = this.limiter;
     if (this.state === QUEUED) {
-      limiter.unqueue(this);
+      limiter.drop(this);
       settleTask(this, 'aborted', (this.signal as AbortSignal).reason);
       limiter.drain();
     } else if (this.state === ACQUIRING) {

@@ -1,3 +1,4 @@
+import { unwatchAbort } from './abort-watch.js';
 import { RateLimitWaitTimeoutError } from './errors.js';
 import type { PauseReason, RateLimitStore } from './store.js';
 import { DONE, type LimiterKey, type Task } from './task.js';
@@ -24,7 +25,7 @@ export function emit<E>(callback: (event: E) => void, event: E): void {
 /** @internal Rejects a task that will never run. `detail` is the error, or maxWaitMs for a timeout. */
 export function settleTask(task: Task, reason: RejectedEvent['reason'], detail: unknown): void {
   task.state = DONE;
-  task.signal?.removeEventListener('abort', task);
+  unwatchAbort(task.signal, task);
   const error =
     reason === 'wait-timeout' ? new RateLimitWaitTimeoutError(task.key, detail as number) : detail;
   const limiter = task.limiter;
