@@ -47,7 +47,7 @@ describe('redisStore: options', () => {
   it('validates its options and exports its defaults', () => {
     expect([DEFAULT_PREFIX, DEFAULT_STORE_TIMEOUT_MS, DEFAULT_ON_STORE_ERROR]).toEqual([
       'brace:rl:',
-      1000,
+      2_000,
       'fail-closed',
     ]);
     const client = (async () => null) as RedisEvalAdapter;
@@ -56,6 +56,10 @@ describe('redisStore: options', () => {
     expect(() => redisStore({ client, prefix: 1 as never })).toThrow(/prefix/);
     expect(() => redisStore({ client, onStoreError: 'maybe' as never })).toThrow(/onStoreError/);
     expect(() => redisStore({ client, timeoutMs: 0 })).toThrow(/timeoutMs/);
+    expect(() => redisStore({ client, probeIntervalMs: 0 })).toThrow(/probeIntervalMs/);
+    expect(() => redisStore({ client, probeIntervalMs: Number.POSITIVE_INFINITY })).toThrow(
+      /probeIntervalMs/,
+    );
   });
 
   it('fail-closed: a failing client rejects with RateLimitStoreError', async () => {
