@@ -95,7 +95,7 @@ export interface CircuitBreakerOptions {
   isFailure?: (error: unknown) => boolean;
   /** Called on every state change. A throwing callback is ignored. */
   onStateChange?: (event: CircuitStateChangeEvent) => void;
-  /** Most keys tracked (LRU eviction). Default 1,000. */
+  /** Most keys tracked (LRU eviction). Default {@link DEFAULT_MAX_KEYS} (10,000). */
   maxKeys?: number;
   /** Time source. Default `systemClock`. */
   clock?: Clock;

@@ -107,7 +107,7 @@ export interface RetryBudgetOptions {
   minPerSecond?: number;
   /** The sliding window, in ms (1 s – 1 h). Default {@link DEFAULT_BUDGET_WINDOW_MS}. */
   windowMs?: number;
-  /** Most keys tracked (LRU eviction). Default 1,000. */
+  /** Most keys tracked (LRU eviction). Default {@link DEFAULT_MAX_KEYS} (10,000). */
   maxKeys?: number;
   /** Idle keys are forgotten after this long, in ms. Default {@link DEFAULT_KEY_TTL_MS}. */
   keyTtlMs?: number;
@@ -217,7 +217,7 @@ export interface TokenBucketBudgetOptions {
   maxTokens?: number;
   /** Tokens a success refunds (a failure costs 1). Default {@link DEFAULT_TOKEN_RATIO}. */
   tokenRatio?: number;
-  /** Most keys tracked (LRU eviction). Default 1,000. */
+  /** Most keys tracked (LRU eviction). Default {@link DEFAULT_MAX_KEYS} (10,000). */
   maxKeys?: number;
   /** Idle keys are forgotten (bucket refilled) after this long, in ms. Default {@link DEFAULT_KEY_TTL_MS}. */
   keyTtlMs?: number;

@@ -1,14 +1,17 @@
+import { DEFAULT_MAX_KEYS as CORE_DEFAULT_MAX_KEYS } from '@brace/core';
+
 /**
- * Default bound on how many keys (hosts) a budget or breaker tracks: 1,000.
+ * Default bound on how many keys (hosts) a budget or breaker tracks: 10,000 — `@brace/core`'s
+ * `DEFAULT_MAX_KEYS`, the same bound (and name) for every Brace per-key map.
  *
  * @example
  * ```ts
  * import { DEFAULT_MAX_KEYS } from '@brace/backoff';
  *
- * console.log(DEFAULT_MAX_KEYS);
+ * console.log(DEFAULT_MAX_KEYS); // 10000
  * ```
  */
-export const DEFAULT_MAX_KEYS = 1_000;
+export const DEFAULT_MAX_KEYS: number = CORE_DEFAULT_MAX_KEYS;
 
 /**
  * A Map of per-key state bounded by size (least recently used evicted first) and by idle

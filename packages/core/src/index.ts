@@ -13,10 +13,11 @@ export {
   EPOCH_MILLISECONDS_THRESHOLD,
   EPOCH_SECONDS_THRESHOLD,
   parseRateLimit,
+  type RateLimitHeaderPolicy,
   type RateLimitInfo,
-  type RateLimitPolicy,
   type RateLimitSource,
 } from './rate-limit.js';
+export { DEFAULT_MAX_KEYS, policyFromHeader, type RateLimitPolicy } from './policy.js';
 export { parseRetryAfter } from './retry-after.js';
 export { parseServerDelay, type ServerDelay } from './server-delay.js';
 export type { StandardSchemaV1 } from './standard-schema.js';

@@ -1,8 +1,19 @@
+import { DEFAULT_MAX_KEYS as CORE_DEFAULT_MAX_KEYS } from '@brace/core';
 import { RateLimitOptionsError } from './errors.js';
 import type { AcquireResult, PauseReason, RateLimitPolicy, RateLimitStore } from './store.js';
 
-/** Default bound on the number of key states the in-memory store keeps. */
-export const DEFAULT_MAX_KEYS = 10_000;
+/**
+ * Default bound on the key states the in-memory store keeps: 10,000 — `@brace/core`'s
+ * `DEFAULT_MAX_KEYS`, the same bound (and name) for every Brace per-key map.
+ *
+ * @example
+ * ```ts
+ * import { DEFAULT_MAX_KEYS } from '@brace/rate-limit';
+ *
+ * console.log(DEFAULT_MAX_KEYS); // 10000
+ * ```
+ */
+export const DEFAULT_MAX_KEYS: number = CORE_DEFAULT_MAX_KEYS;
 
 /** Options of {@link memoryStore}. */
 export interface MemoryStoreOptions {
