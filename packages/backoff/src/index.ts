@@ -28,8 +28,10 @@ export {
   type ClassifyOptions,
   headersOf,
   isNetworkError,
+  isPermanentStatus,
   isRetryableError,
   isTimeoutError,
+  isTransientError,
   RETRYABLE_STATUS_CODES,
   serverDelayOf,
   statusOf,
@@ -42,6 +44,7 @@ export {
   RetryDeadlineError,
   RetryExhaustedError,
 } from './errors.js';
+export { type RetryHistory, retryHistoryOf } from './history.js';
 export { DEFAULT_MAX_KEYS } from './keyed.js';
 export {
   type AttemptContext,

@@ -17,6 +17,7 @@ import {
   statusOf,
 } from './classify.js';
 import { RetryAfterTooLongError, RetryBudgetExhaustedError } from './errors.js';
+import { checkOptionNames, KY_RETRY_OPTIONS } from './option-names.js';
 import {
   DEFAULT_ATTEMPTS,
   DEFAULT_MAX_RETRY_AFTER_MS,
@@ -155,6 +156,7 @@ type RequestCarrier = { request?: Request; options?: object };
  * ```
  */
 export function backoffRetry(options: BackoffRetryOptions = {}): KyRetryOptions {
+  checkOptionNames(options, KY_RETRY_OPTIONS);
   const attempts = numberOption('attempts', options.attempts, DEFAULT_ATTEMPTS, 1, 100, true);
   const strategy = functionOption('strategy', options.strategy) ?? defaultStrategy;
   const userShouldRetry = functionOption('shouldRetry', options.shouldRetry);

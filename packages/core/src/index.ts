@@ -18,6 +18,7 @@ export {
   type RateLimitSource,
 } from './rate-limit.js';
 export { DEFAULT_MAX_KEYS, policyFromHeader, type RateLimitPolicy } from './policy.js';
+export { findUnknownOption, type UnknownOption } from './options.js';
 export { parseRetryAfter } from './retry-after.js';
 export { parseServerDelay, type ServerDelay } from './server-delay.js';
 export type { StandardSchemaV1 } from './standard-schema.js';
