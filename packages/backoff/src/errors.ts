@@ -140,7 +140,7 @@ export class RetryBudgetExhaustedError extends BraceError {
 export class CircuitOpenError extends BraceError {
   /** The breaker key (the host in the ky adapter); `''` for the default key. */
   readonly key: string;
-  /** When (epoch ms, on the breaker's clock) a probe will be allowed through. */
+  /** When (epoch ms, on the breaker's clock) a probe will be allowed through; `Infinity` while isolated. */
   readonly retryAt: number;
   /** Milliseconds from now until `retryAt` (never negative). */
   readonly retryAfterMs: number;
@@ -154,7 +154,9 @@ export class CircuitOpenError extends BraceError {
     const retryAfterMs = Math.max(0, retryAt - now);
     super(
       'CIRCUIT_OPEN',
-      `The circuit breaker${key ? ` for ${key}` : ''} is open after repeated failures; the call was not made. It will let a probe through in ${Math.ceil(retryAfterMs)} ms.`,
+      retryAt === Number.POSITIVE_INFINITY
+        ? `The circuit breaker${key ? ` for ${key}` : ''} is isolated by hand; the call was not made. Call reset() to close it.`
+        : `The circuit breaker${key ? ` for ${key}` : ''} is open after repeated failures; the call was not made. It will let a probe through in ${Math.ceil(retryAfterMs)} ms.`,
     );
     this.key = key;
     this.retryAt = retryAt;

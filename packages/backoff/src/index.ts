@@ -1,16 +1,18 @@
+export { createCircuitBreaker } from './breaker.js';
 export {
   type CircuitBreaker,
   type CircuitBreakerOptions,
+  type CircuitChangeReason,
   type CircuitState,
   type CircuitStateChangeEvent,
-  createCircuitBreaker,
   DEFAULT_BREAK_DURATION_MS,
   DEFAULT_FAILURE_RATIO,
   DEFAULT_HALF_OPEN_PROBES,
   DEFAULT_MINIMUM_THROUGHPUT,
   DEFAULT_SAMPLING_WINDOW_MS,
+  type ExecuteContext,
   type ExecuteOptions,
-} from './breaker.js';
+} from './breaker-options.js';
 export {
   createRetryBudget,
   createTokenBucketBudget,

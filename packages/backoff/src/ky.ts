@@ -7,7 +7,7 @@ import {
   wrapFetchHook,
 } from '@brace/core';
 import type { Hooks, RetryOptions as KyRetryOptions } from 'ky';
-import type { CircuitBreaker } from './breaker.js';
+import type { CircuitBreaker } from './breaker-options.js';
 import type { RetryBudget } from './budget.js';
 import {
   isAbortError,

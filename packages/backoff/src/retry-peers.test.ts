@@ -169,3 +169,18 @@ describe('attemptTimeoutMs: one attempt, not the whole call', () => {
     await expect(retry(async () => 7, { attemptTimeoutMs: 0 })).rejects.toThrow(/attemptTimeoutMs/);
   });
 });
+
+describe('every factory names an unknown option', () => {
+  it('budgets and strategies', async () => {
+    const { createRetryBudget, createTokenBucketBudget } = await import('./budget.js');
+    const { exponential, linear } = await import('./strategies.js');
+    expect(() => createRetryBudget({ ratoi: 0.1 } as never)).toThrow(
+      /`ratoi`; did you mean `ratio`/,
+    );
+    expect(() => createTokenBucketBudget({ tokens: 1 } as never)).toThrow(
+      /Unknown option `tokens`/,
+    );
+    expect(() => exponential({ maxTimeout: 1 } as never)).toThrow(/did you mean `cap`/);
+    expect(() => linear({ stepMs: 1 } as never)).toThrow(/did you mean `step`/);
+  });
+});
