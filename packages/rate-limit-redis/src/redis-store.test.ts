@@ -198,7 +198,10 @@ describe.skipIf(!url)('redisStore against Redis', () => {
 
   it('pauses are shared through Redis, never shortened, and expire', async () => {
     const p = prefix();
-    const one = createRateLimiter({ store: redisStore({ client: io, prefix: p }) });
+    const one = createRateLimiter({
+      concurrency: Infinity,
+      store: redisStore({ client: io, prefix: p }),
+    });
     const other = redisStore({ client: nodeRedis, prefix: p });
     one.pause('host', 5000, 'retry-after');
     await new Promise((r) => setTimeout(r, 20));

@@ -41,3 +41,14 @@ export function unwatchAbort(signal: AbortSignal | undefined, waiter: AbortWaite
 export function waitersOf(signal: AbortSignal): number {
   return watched.get(signal)?.size ?? 0;
 }
+
+/** @internal A signal that never aborts: what a task's function gets without a `signal`. */
+export const NEVER_ABORTED: AbortSignal = new AbortController().signal;
+
+/** @internal What a task's function gets without a `signal` (one shared frozen object). */
+export const NO_SIGNAL: { readonly signal: AbortSignal } = Object.freeze({ signal: NEVER_ABORTED });
+
+/** @internal The context a task's function gets. */
+export function contextOf(signal: AbortSignal | undefined): { readonly signal: AbortSignal } {
+  return signal === undefined ? NO_SIGNAL : { signal };
+}

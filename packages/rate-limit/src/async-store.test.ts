@@ -36,6 +36,7 @@ describe('createRateLimiter: asynchronous stores', () => {
     let down = true;
     const rejected: RejectedEvent[] = [];
     const limiter = createRateLimiter({
+      concurrency: Infinity,
       store: asyncStore(memoryStore(), { fail: () => down }),
       onRejected: (e) => rejected.push(e),
     });
@@ -65,7 +66,10 @@ describe('createRateLimiter: asynchronous stores', () => {
       expect(limiter.stats()).toMatchObject({ running: 0, queued: 0 });
     }
     let down = false;
-    const limiter = createRateLimiter({ store: asyncStore(memoryStore(), { fail: () => down }) });
+    const limiter = createRateLimiter({
+      concurrency: Infinity,
+      store: asyncStore(memoryStore(), { fail: () => down }),
+    });
     const controller = new AbortController();
     down = true;
     const task = limiter.schedule(() => 1, { signal: controller.signal });
@@ -79,11 +83,13 @@ describe('createRateLimiter: asynchronous stores', () => {
     const clock = manualClock();
     const errors: unknown[] = [];
     const limiter = createRateLimiter({
+      concurrency: Infinity,
       store: asyncStore(memoryStore(), { fail: () => true }),
       clock,
       onError: (e) => errors.push(e.error),
     });
     const sync = createRateLimiter({
+      concurrency: Infinity,
       store: {
         tryAcquire: () => ({ ok: true }),
         pause: () => {

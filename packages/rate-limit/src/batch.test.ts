@@ -49,7 +49,7 @@ describe('createRateLimiter: batched and pipelined remote acquires', () => {
     expect(peak).toBe(3);
     expect(Math.max(...store.batches)).toBe(3);
     const wide = batchingStore(memoryStore());
-    const unbounded = createRateLimiter({ store: wide });
+    const unbounded = createRateLimiter({ concurrency: Infinity, store: wide });
     await Promise.all(Array.from({ length: 100 }, () => unbounded.acquire().then((r) => r())));
     expect(wide.batches).toEqual([64, 36]);
   });
@@ -57,7 +57,12 @@ describe('createRateLimiter: batched and pipelined remote acquires', () => {
   it('pipelines calls of interchangeable tasks; grants go to the oldest, so order stays FIFO', async () => {
     const clock = manualClock();
     const store = controlledStore();
-    const limiter = createRateLimiter({ store, clock, policies: [{ limit: 1, intervalMs: 100 }] });
+    const limiter = createRateLimiter({
+      concurrency: Infinity,
+      store,
+      clock,
+      policies: [{ limit: 1, intervalMs: 100 }],
+    });
     const order: string[] = [];
     const a = limiter.schedule(() => order.push('a'));
     await tick();
@@ -79,7 +84,11 @@ describe('createRateLimiter: batched and pipelined remote acquires', () => {
 
   it('a task of another cost or priority waits for the calls in flight', async () => {
     const store = controlledStore();
-    const limiter = createRateLimiter({ store, policies: [{ limit: 5, intervalMs: 100 }] });
+    const limiter = createRateLimiter({
+      concurrency: Infinity,
+      store,
+      policies: [{ limit: 5, intervalMs: 100 }],
+    });
     const a = limiter.schedule(() => 'a');
     await tick();
     const b = limiter.schedule(() => 'b', { cost: 2 });
@@ -132,7 +141,7 @@ describe('createRateLimiter: batched and pipelined remote acquires', () => {
 
   it('aborts: before the call goes out the task is dropped; in flight its grant goes to the next', async () => {
     const store = controlledStore();
-    const limiter = createRateLimiter({ store });
+    const limiter = createRateLimiter({ concurrency: Infinity, store });
     const gone = new AbortController();
     const dropped = limiter.schedule(() => 'dropped', { signal: gone.signal });
     const kept = limiter.schedule(() => 'kept');
@@ -158,7 +167,7 @@ describe('createRateLimiter: batched and pipelined remote acquires', () => {
     expect(limiter.stats()).toMatchObject({ running: 0, queued: 0, keys: new Map() });
 
     const alone = new AbortController();
-    const lone = createRateLimiter({ store });
+    const lone = createRateLimiter({ concurrency: Infinity, store });
     const never = lone.schedule(() => 'never', { signal: alone.signal, key: 'solo' });
     alone.abort(new Error('solo'));
     await expect(never).rejects.toThrow('solo');
@@ -169,7 +178,7 @@ describe('createRateLimiter: batched and pipelined remote acquires', () => {
   it('an aborted task in flight and a refusal: the live ones requeue, slots all freed', async () => {
     const clock = manualClock();
     const store = controlledStore();
-    const limiter = createRateLimiter({ store, clock });
+    const limiter = createRateLimiter({ concurrency: Infinity, store, clock });
     const controller = new AbortController();
     const a = limiter.schedule(() => 'a', { signal: controller.signal });
     await tick();
@@ -191,7 +200,11 @@ describe('createRateLimiter: batched and pipelined remote acquires', () => {
     let down = true;
     const rejected: RejectedEvent[] = [];
     const store = batchingStore(memoryStore(), { fail: () => down });
-    const limiter = createRateLimiter({ store, onRejected: (e) => rejected.push(e) });
+    const limiter = createRateLimiter({
+      concurrency: Infinity,
+      store,
+      onRejected: (e) => rejected.push(e),
+    });
     const results = await Promise.allSettled([1, 2, 3].map((i) => limiter.schedule(() => i)));
     expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected', 'rejected']);
     expect(rejected.map((e) => e.reason)).toEqual(['store-error', 'store-error', 'store-error']);
@@ -200,6 +213,7 @@ describe('createRateLimiter: batched and pipelined remote acquires', () => {
     await expect(limiter.schedule(() => 4)).resolves.toBe(4);
 
     const throwing = createRateLimiter({
+      concurrency: Infinity,
       store: {
         ...batchingStore(memoryStore()),
         tryAcquireMany: () => {
@@ -229,7 +243,11 @@ describe('createRateLimiter: batched and pipelined remote acquires', () => {
 describe('createRateLimiter: batches and the queue', () => {
   it('a batch sent by a drain leaves nothing for the tick-end flush', async () => {
     const store = batchingStore(memoryStore());
-    const limiter = createRateLimiter({ store, concurrency: 1, maxWaitMs: 1000 });
+    const limiter = createRateLimiter({
+      store,
+      concurrency: 1,
+      maxWaitMs: 1000,
+    });
     const all = [limiter.schedule(() => 1), limiter.schedule(() => 2)];
     await expect(Promise.all(all)).resolves.toEqual([1, 2]);
     expect(store.batches).toEqual([1, 1]);
@@ -237,7 +255,7 @@ describe('createRateLimiter: batches and the queue', () => {
 
   it('a failed call: tasks aborted in flight are skipped, the live ones get the error', async () => {
     const store = controlledStore();
-    const limiter = createRateLimiter({ store });
+    const limiter = createRateLimiter({ concurrency: Infinity, store });
     const controller = new AbortController();
     const a = limiter.schedule(() => 'a', { signal: controller.signal });
     await tick();

@@ -15,7 +15,12 @@ describe('createRateLimiter: a key batch and flight hold only interchangeable ta
   it('a grant answered for an aborted task never starts a task of another cost', async () => {
     const clock = manualClock();
     const store = batchingStore(memoryStore());
-    const limiter = createRateLimiter({ store, clock, policies: [{ limit: 2, intervalMs: 5000 }] });
+    const limiter = createRateLimiter({
+      concurrency: Infinity,
+      store,
+      clock,
+      policies: [{ limit: 2, intervalMs: 5000 }],
+    });
     const controller = new AbortController();
     const a = limiter.schedule(() => 'a', { signal: controller.signal });
     const b = limiter.schedule(() => clock.now(), { cost: 2 });
@@ -29,7 +34,7 @@ describe('createRateLimiter: a key batch and flight hold only interchangeable ta
 
   it('tasks of another cost or priority submitted together go in separate calls', async () => {
     const store = controlledStore();
-    const limiter = createRateLimiter({ store });
+    const limiter = createRateLimiter({ concurrency: Infinity, store });
     const all = [
       limiter.schedule(() => 'a'),
       limiter.schedule(() => 'b', { cost: 2 }),
@@ -52,7 +57,7 @@ describe('createRateLimiter: a key forgotten and seen again', () => {
   it('a task queued in a lane left by the old key state waits for the new calls', async () => {
     const clock = manualClock();
     const store = controlledStore();
-    const limiter = createRateLimiter({ store, clock });
+    const limiter = createRateLimiter({ concurrency: Infinity, store, clock });
     const gone = new AbortController();
     const first = limiter.schedule(() => 'first', { key: 'k', signal: gone.signal });
     await tick();
@@ -78,7 +83,7 @@ describe('createRateLimiter: a key forgotten and seen again', () => {
 describe('createRateLimiter: aborts around a remote answer', () => {
   it('a granted task aborted by a sibling granted with it never runs, and frees its slot', async () => {
     const store = batchingStore(memoryStore());
-    const limiter = createRateLimiter({ store });
+    const limiter = createRateLimiter({ concurrency: Infinity, store });
     const controller = new AbortController();
     const ran: string[] = [];
     const first = limiter.schedule(() => {
@@ -160,7 +165,12 @@ describe('createRateLimiter: maxWaitMs and maxQueue with batched acquires', () =
 
   it('maxQueue also bounds tasks that join a call from the queue (with maxWaitMs)', async () => {
     const store = controlledStore();
-    const limiter = createRateLimiter({ store, maxQueue: 2, maxWaitMs: 60_000 });
+    const limiter = createRateLimiter({
+      concurrency: Infinity,
+      store,
+      maxQueue: 2,
+      maxWaitMs: 60_000,
+    });
     const all = [0, 1, 2].map((i) => limiter.schedule(() => i));
     await expect(limiter.schedule(() => 3)).rejects.toBeInstanceOf(RateLimitQueueFullError);
     await tick();
@@ -177,7 +187,7 @@ describe('createRateLimiter: maxWaitMs and maxQueue with batched acquires', () =
 describe('createRateLimiter: priority within a key with calls in flight', () => {
   it('a higher-priority task goes next; later low-priority tasks do not join the calls', async () => {
     const store = controlledStore();
-    const limiter = createRateLimiter({ store });
+    const limiter = createRateLimiter({ concurrency: Infinity, store });
     const order: string[] = [];
     const all = [limiter.schedule(() => order.push('L0'), { key: 'k' })];
     await tick();
@@ -197,7 +207,7 @@ describe('createRateLimiter: priority within a key with calls in flight', () => 
 
   it('a steady low-priority stream does not starve a higher-priority task', async () => {
     const store = controlledStore();
-    const limiter = createRateLimiter({ store });
+    const limiter = createRateLimiter({ concurrency: Infinity, store });
     const order: string[] = [];
     limiter.schedule(() => order.push('L'), { key: 'k' });
     await tick();

@@ -1,5 +1,6 @@
 export { createRateLimiter } from './create.js';
 export {
+  RateLimitClearedError,
   RateLimitCostError,
   RateLimitOptionsError,
   RateLimitQueueFullError,
@@ -42,6 +43,7 @@ export {
   type RateLimiterStats,
   type RejectedEvent,
   type Release,
+  type ScheduleContext,
   type ScheduleOptions,
   type ThrottledEvent,
 } from './types.js';

@@ -257,7 +257,9 @@ describe('createRateLimiter: queue', () => {
       expect(() => createRateLimiter(options as never)).toThrow(message);
       expect(() => createRateLimiter(options as never)).toThrow(RateLimitOptionsError);
     }
-    expect(createRateLimiter().policies).toEqual([]);
+    expect(() => createRateLimiter()).toThrow(/needs `policies` or `concurrency`/);
+    expect(() => createRateLimiter({})).toThrow(RateLimitOptionsError);
+    expect(createRateLimiter({ concurrency: Number.POSITIVE_INFINITY }).policies).toEqual([]);
   });
 });
 
@@ -362,7 +364,7 @@ describe('createRateLimiter: policies and time', () => {
     }
     expect(store.size).toBe(5000);
     expect(limiter.stats().keys.size).toBe(0);
-  });
+  }, 90_000); // a million tasks: slow on a loaded machine, and about memory, not time
 
   it('keyed tasks queued under a cap leave no key state behind', async () => {
     const limiter = createRateLimiter({

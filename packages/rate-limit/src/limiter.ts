@@ -1,14 +1,14 @@
-import { type HeadersInput, systemClock } from '@brace/core';
-import { watchAbort } from './abort-watch.js';
+import { systemClock } from '@brace/core';
+import { contextOf, watchAbort } from './abort-watch.js';
 import { grantedBy } from './answer.js';
 import {
+  RateLimitClearedError,
   RateLimitCostError,
   RateLimitOptionsError,
   RateLimitQueueFullError,
   RateLimitStoreAnswerError,
 } from './errors.js';
 import { memoryStore } from './memory-store.js';
-import { readServerPause } from './observe.js';
 import { validateOptions } from './options.js';
 import { MAX_BATCH } from './remote-core.js';
 import { SlotCore } from './slots.js';
@@ -19,29 +19,27 @@ import {
   type RateLimitPolicy,
   type RateLimitStore,
 } from './store.js';
-import { isThenable, type Lane, type Level, LimiterKey, Task } from './task.js';
+import { isThenable, type Lane, type Level, LimiterKey, QUEUED, Task } from './task.js';
 import {
   DEFAULT_KEY,
   DEFAULT_MAX_PAUSE_MS,
-  DEFAULT_PARTITION,
   DEFAULT_PRIORITY,
-  type ObserveOptions,
-  type ObserveResult,
-  type RateLimiter,
   type RateLimiterOptions,
-  type RateLimiterStats,
-  type Release,
   type ScheduleOptions,
 } from './types.js';
-import { emit, statsOf, storePause } from './util.js';
+import { emit, settleTask, storePause } from './util.js';
 
-/** @internal The limiter; only the {@link RateLimiter} interface is public. */
-export class Limiter extends SlotCore implements RateLimiter {
+/**
+ * @internal The limiter's dispatch engine: admission (the fast path, the queue), the drain
+ * that starts tasks in priority and round-robin order when the store allows, and the
+ * throttling of keys. The public surface is `LimiterHandle` (`handle.ts`).
+ */
+export class Limiter extends SlotCore {
   private draining = false;
-  readonly policies: readonly RateLimitPolicy[];
+  policies: readonly RateLimitPolicy[];
   readonly store: RateLimitStore;
   readonly maxQueue: number;
-  readonly capacity: number;
+  capacity: number;
   private redrain = false;
   /** Whether queued tasks are acquired in batches (the store has `tryAcquireMany`). */
   private readonly batching: boolean;
@@ -65,16 +63,9 @@ export class Limiter extends SlotCore implements RateLimiter {
     this.joinFast = v.maxWaitMs === Number.POSITIVE_INFINITY;
   }
 
-  schedule<T>(fn: () => T | PromiseLike<T>, options?: ScheduleOptions): Promise<Awaited<T>> {
-    return this.submit(fn, options) as Promise<Awaited<T>>;
-  }
-
-  acquire(options?: ScheduleOptions): Promise<Release> {
-    return this.submit(undefined, options) as Promise<Release>;
-  }
-
-  private submit(
-    fn: (() => unknown) | undefined,
+  /** Runs `fn` (or, without one, hands out a release function) once admitted. */
+  submit(
+    fn: ((context: { readonly signal: AbortSignal }) => unknown) | undefined,
     options: ScheduleOptions | undefined,
   ): Promise<unknown> {
     let key = DEFAULT_KEY;
@@ -96,7 +87,7 @@ export class Limiter extends SlotCore implements RateLimiter {
       if (signal?.aborted) return this.refuse(key, 'aborted', signal.reason);
     }
     // Fast path: nothing waiting, a slot free, the store says yes right away.
-    if (this.queued === 0 && this.running < this.cap) {
+    if (this.queued === 0 && this.running < this.cap && !this.paused) {
       const now = this.clock.now();
       const ks = this.keyState(key);
       if (
@@ -132,7 +123,7 @@ export class Limiter extends SlotCore implements RateLimiter {
           if (fn === undefined) return Promise.resolve(this.releaser(ks));
           let out: unknown;
           try {
-            out = fn();
+            out = fn(contextOf(signal));
           } catch (error) {
             this.done(ks);
             return Promise.reject(error);
@@ -236,12 +227,13 @@ export class Limiter extends SlotCore implements RateLimiter {
       if (this.deadlines.size > 0) this.expire(now);
       this.scanWake = Number.POSITIVE_INFINITY;
       this.walking = true;
-      while (this.running < this.cap && this.queued > 0 && this.dispatchOne(now)) {}
+      while (!this.paused && this.running < this.cap && this.queued > 0 && this.dispatchOne(now)) {}
       this.walking = false;
       if (this.collecting.length > 0) this.sendBatches(now);
     } while (this.redrain);
     this.draining = false;
     this.arm(now);
+    this.notify();
   }
 
   /** Starts the next eligible task in priority order, round-robin across keys; false if none. */
@@ -336,20 +328,8 @@ export class Limiter extends SlotCore implements RateLimiter {
     }
   }
 
-  observe(input: Response | HeadersInput, options?: ObserveOptions): ObserveResult | undefined {
-    const found = readServerPause(
-      input,
-      this.clock.now(),
-      this.opts.partition ?? DEFAULT_PARTITION,
-      options?.key,
-    );
-    if (found === undefined) return undefined;
-    const durationMs = Math.min(found.durationMs, this.opts.maxPauseMs ?? DEFAULT_MAX_PAUSE_MS);
-    this.pause(found.key, durationMs, found.reason);
-    return { key: found.key, durationMs, reason: found.reason };
-  }
-
-  pause(key: string, durationMs: number, reason: PauseReason = 'retry-after'): void {
+  /** Pauses `key` for `durationMs` (a server's pause: never shortened by a shorter one). */
+  pauseKey(key: string, durationMs: number, reason: PauseReason): void {
     if (!(durationMs > 0)) return;
     const duration = Math.min(durationMs, this.opts.maxPauseMs ?? DEFAULT_MAX_PAUSE_MS);
     const now = this.clock.now();
@@ -361,7 +341,44 @@ export class Limiter extends SlotCore implements RateLimiter {
     }
   }
 
-  stats(): RateLimiterStats {
-    return statsOf(this.queued, this.running, this.defaultKey, this.keys);
+  /** Rejects every queued task with `RateLimitClearedError`; returns how many. */
+  clearQueued(): number {
+    const tasks: Task[] = [];
+    for (const level of this.levels) {
+      for (const lane of level.byKey.values()) {
+        for (const task of lane.tasks.toArray()) if (task.state === QUEUED) tasks.push(task);
+      }
+    }
+    for (const task of tasks) {
+      this.drop(task);
+      settleTask(task, 'cleared', new RateLimitClearedError(task.key));
+    }
+    this.drain();
+    return tasks.length;
+  }
+
+  /**
+   * Enforces `policies` from now on: keys held back by the old ones are tried again, and a
+   * queued task whose cost no longer fits any policy is rejected with `RateLimitCostError`.
+   */
+  setPolicies(policies: readonly RateLimitPolicy[]): void {
+    this.policies = policies;
+    this.capacity = capacityOf(policies);
+    const capacity = this.capacity;
+    const tooCostly: Task[] = [];
+    for (const level of this.levels) {
+      for (const lane of level.byKey.values()) {
+        for (const task of lane.tasks.toArray()) {
+          if (task.state === QUEUED && task.cost > capacity) tooCostly.push(task);
+        }
+      }
+    }
+    for (const task of tooCostly) {
+      this.drop(task);
+      settleTask(task, 'cost', new RateLimitCostError(task.cost, capacity));
+    }
+    this.defaultKey.blockedUntil = 0;
+    for (const ks of this.keys.values()) ks.blockedUntil = 0;
+    this.drain();
   }
 }

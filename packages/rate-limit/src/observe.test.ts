@@ -56,7 +56,11 @@ describe('limiter.observe', () => {
   it('remaining 0 pauses the partition until the reset, before a 429 is earned', async () => {
     const clock = manualClock();
     const throttled: ThrottledEvent[] = [];
-    const limiter = createRateLimiter({ clock, onThrottled: (e) => throttled.push(e) });
+    const limiter = createRateLimiter({
+      concurrency: Infinity,
+      clock,
+      onThrottled: (e) => throttled.push(e),
+    });
     const result = limiter.observe(
       response(200, {
         'x-ratelimit-limit': '60',
@@ -80,7 +84,7 @@ describe('limiter.observe', () => {
   });
 
   it('ignores responses that ask for nothing, and Retry-After on other statuses', () => {
-    const limiter = createRateLimiter({ clock: manualClock() });
+    const limiter = createRateLimiter({ concurrency: Infinity, clock: manualClock() });
     expect(limiter.observe(response(200, {}))).toBeUndefined();
     expect(limiter.observe(response(301, { 'retry-after': '5' }))).toBeUndefined();
     expect(limiter.observe(response(429, {}))).toBeUndefined();
@@ -99,7 +103,7 @@ describe('limiter.observe', () => {
   it('partitions: explicit key, bare headers, host, pk, a function; caps absurd pauses', () => {
     const seen: PartitionContext[] = [];
     const clock = manualClock();
-    const byHost = createRateLimiter({ clock, maxPauseMs: 60_000 });
+    const byHost = createRateLimiter({ concurrency: Infinity, clock, maxPauseMs: 60_000 });
     expect(byHost.observe(new Headers({ 'retry-after': '3' }))).toEqual({
       key: 'default',
       durationMs: 3000,
@@ -112,12 +116,13 @@ describe('limiter.observe', () => {
       RateLimit: '"default";r=0;t=7;pk=:dXNlcjE=:',
       'RateLimit-Policy': '"default";q=100;w=60;pk=:dXNlcjE=:',
     };
-    const byPk = createRateLimiter({ clock, partition: 'pk' });
+    const byPk = createRateLimiter({ concurrency: Infinity, clock, partition: 'pk' });
     const pk = byPk.observe(response(200, policy));
     expect(pk).toMatchObject({ durationMs: 7000, reason: 'server-remaining' });
     expect(pk?.key).not.toBe('api.example.com');
     expect(byPk.observe(response(429, { 'retry-after': '1' }))?.key).toBe('api.example.com');
     const byFn = createRateLimiter({
+      concurrency: Infinity,
       clock,
       partition: (context) => {
         seen.push(context);

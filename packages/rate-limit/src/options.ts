@@ -1,4 +1,5 @@
-import { RateLimitOptionsError } from './errors.js';
+import { findUnknownOption } from '@brace/core';
+import { RateLimitOptionsError, unknownOptionError } from './errors.js';
 import { type RateLimitPolicy, validatePolicies } from './store.js';
 import {
   DEFAULT_CONCURRENCY,
@@ -9,7 +10,52 @@ import {
   type RateLimiterOptions,
 } from './types.js';
 
-/** @internal An integer option >= min, or Infinity. */
+/** @internal The options `createRateLimiter` knows. */
+export const LIMITER_OPTIONS: Set<string> = new Set([
+  'policies',
+  'concurrency',
+  'maxQueue',
+  'maxWaitMs',
+  'store',
+  'clock',
+  'weight',
+  'partition',
+  'maxPauseMs',
+  'onQueued',
+  'onDispatch',
+  'onThrottled',
+  'onPause',
+  'onRejected',
+  'onError',
+]);
+
+const POLICY = '`policies: [{ limit, intervalMs }]`';
+/** What bottleneck, p-queue, p-throttle and p-limit users pass, and what to use here. */
+const HINTS: Readonly<Record<string, string>> = Object.freeze({
+  maxConcurrent: '`concurrency` (bottleneck `maxConcurrent`)',
+  minTime:
+    '`policies: [{ limit: 1, intervalMs: minTime }]` (one start per minTime ms; bottleneck `minTime`)',
+  reservoir: `${POLICY} (a strict rolling window; bottleneck's reservoir refresh is a fixed window)`,
+  reservoirRefreshAmount: `${POLICY} with limit = reservoirRefreshAmount`,
+  reservoirRefreshInterval: `${POLICY} with intervalMs = reservoirRefreshInterval`,
+  reservoirIncreaseAmount: `${POLICY} with \`burst\` (GCRA: a steady rate with a burst)`,
+  highWater: '`maxQueue` (past it, tasks reject with RateLimitQueueFullError)',
+  strategy:
+    '`maxQueue` (new tasks reject with RateLimitQueueFullError; nothing is dropped silently)',
+  datastore: '`store: redisStore({ client })` from @brace/rate-limit-redis',
+  clientOptions:
+    '`store: redisStore({ client })` from @brace/rate-limit-redis (bring your own client)',
+  intervalCap: `${POLICY} with limit = intervalCap (p-queue)`,
+  interval: `${POLICY} with intervalMs = interval`,
+  limit: `${POLICY} (p-throttle / p-limit \`limit\`), or \`concurrency\` for p-limit`,
+  strict: `nothing: ${POLICY} are strict rolling windows by default`,
+  autoStart: '`limiter.pause()` before scheduling and `limiter.resume()`',
+  timeout:
+    'a per-task `signal: AbortSignal.timeout(ms)` (the task gets it), or `maxWaitMs` for the wait in the queue',
+  throwOnTimeout: '`maxWaitMs` (rejects with RateLimitWaitTimeoutError)',
+  carryoverConcurrencyCount: 'nothing (concurrency counts running tasks at all times)',
+  queueClass: 'nothing (per-key round-robin with priorities is built in; see `weight`)',
+});
 function limitOption(
   name: string,
   value: number | undefined,
@@ -35,6 +81,11 @@ export function validateOptions(options: RateLimiterOptions): {
   maxQueue: number;
   maxWaitMs: number;
 } {
+  if (typeof options !== 'object' || options === null) {
+    throw new RateLimitOptionsError('options', 'an object with `policies` and/or `concurrency`');
+  }
+  const unknown = findUnknownOption(options, LIMITER_OPTIONS, HINTS);
+  if (unknown !== undefined) throw unknownOptionError(unknown.option, unknown.suggestion);
   const policies = validatePolicies(options.policies ?? []);
   const cap = limitOption('concurrency', options.concurrency, DEFAULT_CONCURRENCY, 1);
   const maxQueue = limitOption('maxQueue', options.maxQueue, DEFAULT_MAX_QUEUE, 0);
@@ -49,6 +100,15 @@ export function validateOptions(options: RateLimiterOptions): {
   const partition = options.partition ?? DEFAULT_PARTITION;
   if (partition !== 'host' && partition !== 'pk' && typeof partition !== 'function') {
     throw new RateLimitOptionsError('partition', "'host', 'pk' or a function");
+  }
+  if (policies.length === 0 && options.concurrency === undefined) {
+    throw new RateLimitOptionsError(
+      'policies',
+      'given',
+      'A rate limiter needs `policies` or `concurrency`: without either it would limit nothing. ' +
+        'Pass e.g. `policies: [{ limit: 10, intervalMs: 1000 }]` or `concurrency: 4` ' +
+        '(`concurrency: Infinity` on purpose for a limiter that only follows server pauses).',
+    );
   }
   return { policies, cap, maxQueue, maxWaitMs: maxWait };
 }

@@ -36,6 +36,11 @@ export abstract class QueueCore {
   protected scanWake = Number.POSITIVE_INFINITY;
   /** Whether a drain is walking the levels (their rings are then left as they are). */
   protected walking = false;
+  /** `pause()`d by hand: nothing is dispatched until `resume()` (deadlines still expire). */
+  paused = false;
+  /** Callers of `onEmpty()` / `onIdle()` waiting for the queue to empty / the limiter to idle. */
+  private emptyWaiters: Array<() => void> | undefined;
+  private idleWaiters: Array<() => void> | undefined;
   private timerAt = Number.POSITIVE_INFINITY;
   private timer: AbortController | undefined;
 
@@ -48,6 +53,41 @@ export abstract class QueueCore {
 
   /** Dispatches what can go now. */
   abstract drain(): void;
+
+  /** Resolves when nothing is queued (at once if so). */
+  whenEmpty(): Promise<void> {
+    if (this.queued === 0) return Promise.resolve();
+    if (this.emptyWaiters === undefined) this.emptyWaiters = [];
+    const waiters = this.emptyWaiters;
+    return new Promise<void>((resolve) => {
+      waiters.push(resolve);
+    });
+  }
+
+  /** Resolves when nothing is queued or running (at once if so). */
+  whenIdle(): Promise<void> {
+    if (this.queued === 0 && this.running === 0) return Promise.resolve();
+    if (this.idleWaiters === undefined) this.idleWaiters = [];
+    const waiters = this.idleWaiters;
+    return new Promise<void>((resolve) => {
+      waiters.push(resolve);
+    });
+  }
+
+  /** Wakes `onEmpty()` / `onIdle()` callers whose condition now holds. */
+  protected notify(): void {
+    if (this.queued > 0) return;
+    const empty = this.emptyWaiters;
+    if (empty !== undefined) {
+      this.emptyWaiters = undefined;
+      for (const resolve of empty) resolve();
+    }
+    const idle = this.idleWaiters;
+    if (idle !== undefined && this.running === 0) {
+      this.idleWaiters = undefined;
+      for (const resolve of idle) resolve();
+    }
+  }
 
   /** Puts a task in its priority level's lane for its key (at the front when `front`). */
   protected pushTask(task: Task, front: boolean): void {
@@ -145,6 +185,7 @@ export abstract class QueueCore {
    */
   drop(task: Task): void {
     this.unqueue(task);
+    if (this.queued === 0) this.notify();
     task.state = DONE;
     const lane = task.lane as Lane;
     const level = lane.level;
@@ -191,7 +232,9 @@ export abstract class QueueCore {
   /** Arms the single timer for the earliest wake-up (a throttled key or a deadline). */
   protected arm(now: number): void {
     let wake =
-      this.running < this.cap && this.queued > 0 ? this.scanWake : Number.POSITIVE_INFINITY;
+      !this.paused && this.running < this.cap && this.queued > 0
+        ? this.scanWake
+        : Number.POSITIVE_INFINITY;
     // The earliest deadline of a task still queued (the drain may have dispatched the first).
     const deadlines = this.deadlines;
     let first = deadlines.peek();

@@ -10,7 +10,7 @@ describe('createRateLimiter: a remote answer that puts tasks back in the queue',
   it('a refused task that cannot be queued again (bad weight) rejects; nothing escapes', async () => {
     const store = controlledStore();
     // The fast path never asks for a weight; the requeue of a refused task does.
-    const limiter = createRateLimiter({ store, weight: () => 0 });
+    const limiter = createRateLimiter({ concurrency: Infinity, store, weight: () => 0 });
     const all = [limiter.schedule(() => 'a'), limiter.schedule(() => 'b')];
     await tick();
     expect(store.calls.map((call) => call.costs)).toEqual([[1, 1]]);
@@ -76,7 +76,11 @@ describe('createRateLimiter: malformed answers of a custom remote store', () => 
     async (_, answer) => {
       const store = controlledStore();
       const rejected: RejectedEvent[] = [];
-      const limiter = createRateLimiter({ store, onRejected: (e) => rejected.push(e) });
+      const limiter = createRateLimiter({
+        concurrency: Infinity,
+        store,
+        onRejected: (e) => rejected.push(e),
+      });
       const ran: number[] = [];
       const all = [1, 2, 3].map((i) => limiter.schedule(() => ran.push(i)));
       await tick();
@@ -126,7 +130,7 @@ describe('createRateLimiter: malformed answers of a custom remote store', () => 
 
   it('a malformed answer fails its own call only; the calls in flight keep their tasks', async () => {
     const store = controlledStore();
-    const limiter = createRateLimiter({ store });
+    const limiter = createRateLimiter({ concurrency: Infinity, store });
     const a = limiter.schedule(() => 'a');
     await tick();
     const b = limiter.schedule(() => 'b');
@@ -146,7 +150,7 @@ describe('createRateLimiter: maxWaitMs deadlines while remote calls are in fligh
   it('a queued task times out on time behind a task whose call is in flight', async () => {
     const clock = manualClock();
     const store = controlledStore();
-    const limiter = createRateLimiter({ store, clock, maxWaitMs: 100 });
+    const limiter = createRateLimiter({ concurrency: Infinity, store, clock, maxWaitMs: 100 });
     const a = limiter.schedule(() => 'a'); // fast path: in flight
     const b = limiter.schedule(() => 'b'); // joins a's batch from the queue: in flight
     const c = limiter.schedule(() => 'c', { cost: 2 }); // waits for that call to land
@@ -169,7 +173,7 @@ describe('createRateLimiter: maxWaitMs deadlines while remote calls are in fligh
   it('a task queued behind a server pause times out on time while a call is in flight', async () => {
     const clock = manualClock();
     const store = controlledStore();
-    const limiter = createRateLimiter({ store, clock, maxWaitMs: 100 });
+    const limiter = createRateLimiter({ concurrency: Infinity, store, clock, maxWaitMs: 100 });
     const a = limiter.schedule(() => 'a');
     const b = limiter.schedule(() => 'b'); // from the queue into a's batch
     await tick();
@@ -188,7 +192,7 @@ describe('createRateLimiter: maxWaitMs deadlines while remote calls are in fligh
   it('a task refused after its deadline passed in flight times out at the answer', async () => {
     const clock = manualClock();
     const store = controlledStore();
-    const limiter = createRateLimiter({ store, clock, maxWaitMs: 100 });
+    const limiter = createRateLimiter({ concurrency: Infinity, store, clock, maxWaitMs: 100 });
     const a = limiter.schedule(() => 'a');
     const b = limiter.schedule(() => 'b');
     await tick();
@@ -202,7 +206,7 @@ describe('createRateLimiter: maxWaitMs deadlines while remote calls are in fligh
   it('a refused task keeps its deadline; one refused on the fast path gets one too', async () => {
     const clock = manualClock();
     const store = controlledStore();
-    const limiter = createRateLimiter({ store, clock, maxWaitMs: 100 });
+    const limiter = createRateLimiter({ concurrency: Infinity, store, clock, maxWaitMs: 100 });
     const settledAt: Record<string, number> = {};
     const track = (name: string, p: Promise<unknown>) =>
       p.then(
@@ -274,6 +278,7 @@ describe('createRateLimiter: a synchronous custom store that breaks its contract
   it('a store that throws on the fast path: schedule() returns a rejected promise, never throws', async () => {
     const rejected: RejectedEvent[] = [];
     const limiter = createRateLimiter({
+      concurrency: Infinity,
       store: syncStore(() => {
         throw new Error('store down');
       }),
@@ -305,7 +310,7 @@ describe('createRateLimiter: a synchronous custom store that breaks its contract
     'a fast-path answer of %s rejects with RateLimitStoreAnswerError; the task never runs',
     async (_, answer) => {
       let ran = 0;
-      const limiter = createRateLimiter({ store: syncStore(() => answer) });
+      const limiter = createRateLimiter({ concurrency: Infinity, store: syncStore(() => answer) });
       const outcome = await limiter.schedule(() => ran++, { key: 'k' }).catch((e: unknown) => e);
       expect(outcome).toMatchObject({
         name: 'RateLimitStoreAnswerError',

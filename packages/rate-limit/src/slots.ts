@@ -52,6 +52,7 @@ export abstract class SlotCore extends RemoteCore {
   private release(ks: LimiterKey): void {
     this.running--;
     ks.running--;
+    if (this.running === 0) this.notify();
     if (ks.running === 0 && ks.queued === 0 && ks.calls === 0 && ks !== this.defaultKey) {
       this.keys.delete(ks.key);
     }

@@ -1,3 +1,4 @@
+import { contextOf } from './abort-watch.js';
 import { Deque } from './deque.js';
 import type { SlotCore } from './slots.js';
 import { settleTask } from './util.js';
@@ -120,7 +121,7 @@ export class Task {
   joined = false;
 
   constructor(
-    readonly fn: (() => unknown) | undefined,
+    readonly fn: ((context: { readonly signal: AbortSignal }) => unknown) | undefined,
     readonly cost: number,
     readonly priority: number,
     readonly signal: AbortSignal | undefined,
@@ -170,7 +171,7 @@ export class Task {
     }
     let out: unknown;
     try {
-      out = this.fn();
+      out = this.fn(contextOf(this.signal));
     } catch (error) {
       limiter.done(ks);
       this.reject(error);

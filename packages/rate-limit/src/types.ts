@@ -51,8 +51,8 @@ export interface PauseEvent {
 export interface RejectedEvent {
   /** The task's key. */
   key: string;
-  /** Why: the queue was full, the wait timed out, the signal aborted, the cost can never fit, or the store failed. */
-  reason: 'queue-full' | 'wait-timeout' | 'aborted' | 'cost' | 'store-error';
+  /** Why: the queue was full, the wait timed out, the signal aborted, the cost can never fit, the store failed, or `clear()` was called. */
+  reason: 'queue-full' | 'wait-timeout' | 'aborted' | 'cost' | 'store-error' | 'cleared';
   /** The error the task rejected with. */
   error: unknown;
 }
@@ -125,6 +125,12 @@ export interface ScheduleOptions {
   signal?: AbortSignal;
 }
 
+/** What a scheduled function receives. */
+export interface ScheduleContext {
+  /** The task's `signal` (one that never aborts without it): pass it on to `fetch`. */
+  readonly signal: AbortSignal;
+}
+
 /** Per-call options of `acquire` (same as {@link ScheduleOptions}). */
 export type AcquireOptions = ScheduleOptions;
 
@@ -174,15 +180,46 @@ export interface ObserveOptions {
 export interface RateLimiter {
   /**
    * Runs `fn` once a slot and the policies allow, and resolves with its result. The slot is
-   * released when `fn` settles (or throws).
+   * released when `fn` settles (or throws). `fn` gets `{ signal }`: the task's `signal`.
    */
-  schedule<T>(fn: () => T | PromiseLike<T>, options?: ScheduleOptions): Promise<Awaited<T>>;
+  schedule<T>(
+    fn: (context: ScheduleContext) => T | PromiseLike<T>,
+    options?: ScheduleOptions,
+  ): Promise<Awaited<T>>;
   /** Waits for a slot and resolves with its release function; call it on every path. */
   acquire(options?: AcquireOptions): Promise<Release>;
   /** Learns from a response (or its headers): pauses the partition when the server asks. */
   observe(input: Response | HeadersInput, options?: ObserveOptions): ObserveResult | undefined;
-  /** Pauses `key` for `durationMs` (never shortening a longer pause). */
-  pause(key: string, durationMs: number, reason?: 'server-remaining' | 'retry-after'): void;
+  /**
+   * Without arguments (as p-queue's `pause()`): stops starting tasks until {@link
+   * RateLimiter.resume} (tasks keep queuing; `maxWaitMs` still expires them). With a key:
+   * pauses that partition for `durationMs` (as a server would; never shortening a longer pause).
+   */
+  pause(key?: string, durationMs?: number, reason?: 'server-remaining' | 'retry-after'): void;
+  /** Starts tasks again after `pause()`. */
+  resume(): void;
+  /** Whether `pause()` (without arguments) is in force. */
+  readonly isPaused: boolean;
+  /**
+   * Rejects every queued task with `RateLimitClearedError` (nothing is dropped silently) and
+   * returns how many. Running tasks, and tasks already acquiring from a remote store, go on.
+   */
+  clear(): number;
+  /** Tasks waiting in the queue (p-queue's `size`). */
+  readonly size: number;
+  /** Tasks running, or acquiring from a remote store (p-queue's `pending`). */
+  readonly pending: number;
+  /** Resolves when the queue is empty (tasks may still run); at once if it is. */
+  onEmpty(): Promise<void>;
+  /** Resolves when nothing is queued or running; at once if so. */
+  onIdle(): Promise<void>;
+  /**
+   * Enforces new policies from now on (validated as at construction): keys held back by the
+   * old ones are tried again at once, and a queued task whose cost fits none of the new ones is
+   * rejected with `RateLimitCostError`. Usage counted so far stays counted where the policy
+   * kept its kind and index (in-memory store); a Redis store counts a changed policy afresh.
+   */
+  updatePolicies(policies: readonly RateLimitPolicy[]): void;
   /** Current figures. */
   stats(): RateLimiterStats;
   /** The validated policies. */
