@@ -5,6 +5,9 @@ import { RateLimitQueueFullError, RateLimitWaitTimeoutError } from './errors.js'
 import { memoryStore } from './memory-store.js';
 import { batchingStore, controlledStore, runUntil, tick } from './test-utils/helpers.js';
 
+/** Engine tests: exact windows, no pacing (the defaults' margin and pacing are tested in pacing.test.ts). */
+const EXACT = { pacing: 'burst', safetyMarginMs: 0 } as const;
+
 /** How each promise settled: 'ok' or the rejection's class name. */
 async function outcomes(promises: Promise<unknown>[]): Promise<string[]> {
   const settled = await Promise.allSettled(promises);
@@ -16,6 +19,7 @@ describe('createRateLimiter: a key batch and flight hold only interchangeable ta
     const clock = manualClock();
     const store = batchingStore(memoryStore());
     const limiter = createRateLimiter({
+      ...EXACT,
       concurrency: Infinity,
       store,
       clock,
@@ -34,7 +38,7 @@ describe('createRateLimiter: a key batch and flight hold only interchangeable ta
 
   it('tasks of another cost or priority submitted together go in separate calls', async () => {
     const store = controlledStore();
-    const limiter = createRateLimiter({ concurrency: Infinity, store });
+    const limiter = createRateLimiter({ ...EXACT, concurrency: Infinity, store });
     const all = [
       limiter.schedule(() => 'a'),
       limiter.schedule(() => 'b', { cost: 2 }),
@@ -57,7 +61,7 @@ describe('createRateLimiter: a key forgotten and seen again', () => {
   it('a task queued in a lane left by the old key state waits for the new calls', async () => {
     const clock = manualClock();
     const store = controlledStore();
-    const limiter = createRateLimiter({ concurrency: Infinity, store, clock });
+    const limiter = createRateLimiter({ ...EXACT, concurrency: Infinity, store, clock });
     const gone = new AbortController();
     const first = limiter.schedule(() => 'first', { key: 'k', signal: gone.signal });
     await tick();
@@ -83,7 +87,7 @@ describe('createRateLimiter: a key forgotten and seen again', () => {
 describe('createRateLimiter: aborts around a remote answer', () => {
   it('a granted task aborted by a sibling granted with it never runs, and frees its slot', async () => {
     const store = batchingStore(memoryStore());
-    const limiter = createRateLimiter({ concurrency: Infinity, store });
+    const limiter = createRateLimiter({ ...EXACT, concurrency: Infinity, store });
     const controller = new AbortController();
     const ran: string[] = [];
     const first = limiter.schedule(() => {
@@ -102,7 +106,7 @@ describe('createRateLimiter: aborts around a remote answer', () => {
 
   it('a task queued at the cap runs once a task aborted before the flush frees its slot', async () => {
     const store = batchingStore(memoryStore());
-    const limiter = createRateLimiter({ store, concurrency: 1 });
+    const limiter = createRateLimiter({ ...EXACT, store, concurrency: 1 });
     const controller = new AbortController();
     const a = limiter.schedule(() => 'a', { signal: controller.signal });
     controller.abort(new Error('a gone'));
@@ -119,6 +123,7 @@ describe('createRateLimiter: maxWaitMs and maxQueue with batched acquires', () =
     const clock = manualClock();
     const store = batchingStore(memoryStore());
     const limiter = createRateLimiter({
+      ...EXACT,
       store,
       clock,
       maxWaitMs: 100,
@@ -141,6 +146,7 @@ describe('createRateLimiter: maxWaitMs and maxQueue with batched acquires', () =
     const clock = manualClock();
     const store = batchingStore(memoryStore());
     const limiter = createRateLimiter({
+      ...EXACT,
       store,
       clock,
       maxQueue: 1,
@@ -166,6 +172,7 @@ describe('createRateLimiter: maxWaitMs and maxQueue with batched acquires', () =
   it('maxQueue also bounds tasks that join a call from the queue (with maxWaitMs)', async () => {
     const store = controlledStore();
     const limiter = createRateLimiter({
+      ...EXACT,
       concurrency: Infinity,
       store,
       maxQueue: 2,
@@ -187,7 +194,7 @@ describe('createRateLimiter: maxWaitMs and maxQueue with batched acquires', () =
 describe('createRateLimiter: priority within a key with calls in flight', () => {
   it('a higher-priority task goes next; later low-priority tasks do not join the calls', async () => {
     const store = controlledStore();
-    const limiter = createRateLimiter({ concurrency: Infinity, store });
+    const limiter = createRateLimiter({ ...EXACT, concurrency: Infinity, store });
     const order: string[] = [];
     const all = [limiter.schedule(() => order.push('L0'), { key: 'k' })];
     await tick();
@@ -207,7 +214,7 @@ describe('createRateLimiter: priority within a key with calls in flight', () => 
 
   it('a steady low-priority stream does not starve a higher-priority task', async () => {
     const store = controlledStore();
-    const limiter = createRateLimiter({ concurrency: Infinity, store });
+    const limiter = createRateLimiter({ ...EXACT, concurrency: Infinity, store });
     const order: string[] = [];
     limiter.schedule(() => order.push('L'), { key: 'k' });
     await tick();

@@ -26,7 +26,7 @@ export class LimiterHandle implements RateLimiter {
   constructor(private readonly engine: Limiter) {}
 
   get policies(): readonly RateLimitPolicy[] {
-    return this.engine.policies;
+    return this.engine.userPolicies;
   }
 
   get size(): number {

@@ -13,6 +13,7 @@ export {
   type MemoryStoreOptions,
   memoryStore,
 } from './memory-store.js';
+export { DEFAULT_PACING, DEFAULT_SAFETY_MARGIN_MS } from './pacing.js';
 export type {
   AcquireManyResult,
   AcquireResult,

@@ -10,6 +10,7 @@ import {
 } from './errors.js';
 import { memoryStore } from './memory-store.js';
 import { validateOptions } from './options.js';
+import { enforcedPolicies, PaceBook, spacingOf } from './pacing.js';
 import { MAX_BATCH } from './remote-core.js';
 import { SlotCore } from './slots.js';
 import {
@@ -36,7 +37,16 @@ import { emit, settleTask, storePause } from './util.js';
  */
 export class Limiter extends SlotCore {
   private draining = false;
+  /** The policies as given (what `limiter.policies` shows). */
+  userPolicies: readonly RateLimitPolicy[];
+  /** The policies as the store enforces them (windows widened by the safety margin). */
   policies: readonly RateLimitPolicy[];
+  /** Smooth pacing: ms between a key's starts per unit of cost (0: none). */
+  spacing: number;
+  private readonly margin: number;
+  private readonly pacing: 'smooth' | 'burst';
+  /** When each key may start next (pacing), kept beyond the key's local state. */
+  readonly paces = new PaceBook();
   readonly store: RateLimitStore;
   readonly maxQueue: number;
   capacity: number;
@@ -54,7 +64,11 @@ export class Limiter extends SlotCore {
   constructor(options: RateLimiterOptions) {
     const v = validateOptions(options);
     super(options, options.clock ?? systemClock, v.cap, v.maxWaitMs);
-    this.policies = v.policies;
+    this.userPolicies = v.policies;
+    this.margin = v.safetyMarginMs;
+    this.pacing = v.pacing;
+    this.policies = enforcedPolicies(v.policies, v.safetyMarginMs);
+    this.spacing = spacingOf(this.policies, v.pacing);
     this.capacity = capacityOf(v.policies);
     this.maxQueue = v.maxQueue;
     this.store = options.store ?? memoryStore();
@@ -100,6 +114,7 @@ export class Limiter extends SlotCore {
           const task = new Task(fn, cost, priority, signal, now, ks);
           if (signal !== undefined) watchAbort(signal, task);
           this.collect(task);
+          this.pace(ks, cost, now);
           if (!this.flushQueued) {
             this.flushQueued = true;
             queueMicrotask(this.flush);
@@ -117,6 +132,7 @@ export class Limiter extends SlotCore {
         if ((result as AcquireResult | undefined)?.ok === true) {
           this.running++;
           ks.running++;
+          if (this.spacing !== 0) this.pace(ks, cost, now);
           if (this.opts.onDispatch) {
             emit(this.opts.onDispatch, { key, waitedMs: 0, running: this.running, queued: 0 });
           }
@@ -140,6 +156,7 @@ export class Limiter extends SlotCore {
         const task = new Task(fn, cost, priority, signal, now, ks);
         if (isThenable(result)) {
           if (signal !== undefined) watchAbort(signal, task);
+          this.pace(ks, cost, now);
           this.acquireAsync(task, result as Promise<AcquireResult>);
           return task.promise;
         }
@@ -167,9 +184,18 @@ export class Limiter extends SlotCore {
     let ks = this.keys.get(key);
     if (ks === undefined) {
       ks = new LimiterKey(key, this);
+      // A key forgotten while paced keeps its pace.
+      if (this.paces.size > 0) ks.blockedUntil = this.paces.get(key);
       this.keys.set(key, ks);
     }
     return ks;
+  }
+
+  /** Smooth pacing: a task of `cost` starting now holds its key for `cost × spacing`. */
+  pace(ks: LimiterKey, cost: number, now: number): void {
+    const spacing = this.spacing;
+    if (spacing === 0) return;
+    ks.blockedUntil = this.paces.hold(ks.key, Math.max(ks.blockedUntil, now + cost * spacing));
   }
 
   /** Forgets a key's local state once nothing of it is queued or running. */
@@ -290,6 +316,7 @@ export class Limiter extends SlotCore {
         }
         lane.tasks.shift();
         this.unqueue(task);
+        this.pace(ks, task.cost, now);
         if (--lane.credits <= 0 || lane.live === 0) {
           lane.credits = lane.weight;
           lanes.shift();
@@ -362,7 +389,9 @@ export class Limiter extends SlotCore {
    * queued task whose cost no longer fits any policy is rejected with `RateLimitCostError`.
    */
   setPolicies(policies: readonly RateLimitPolicy[]): void {
-    this.policies = policies;
+    this.userPolicies = policies;
+    this.policies = enforcedPolicies(policies, this.margin);
+    this.spacing = spacingOf(this.policies, this.pacing);
     this.capacity = capacityOf(policies);
     const capacity = this.capacity;
     const tooCostly: Task[] = [];

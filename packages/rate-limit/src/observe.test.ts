@@ -3,6 +3,9 @@ import { describe, expect, it } from 'vitest';
 import { createRateLimiter } from './create.js';
 import type { PartitionContext, PauseEvent, ThrottledEvent } from './types.js';
 
+/** Engine tests: exact windows, no pacing (the defaults' margin and pacing are tested in pacing.test.ts). */
+const EXACT = { pacing: 'burst', safetyMarginMs: 0 } as const;
+
 const tick = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 function response(
@@ -21,6 +24,7 @@ describe('limiter.observe', () => {
     const throttled: ThrottledEvent[] = [];
     const pauses: PauseEvent[] = [];
     const limiter = createRateLimiter({
+      ...EXACT,
       concurrency: 1,
       clock,
       onThrottled: (e) => throttled.push(e),
@@ -57,6 +61,7 @@ describe('limiter.observe', () => {
     const clock = manualClock();
     const throttled: ThrottledEvent[] = [];
     const limiter = createRateLimiter({
+      ...EXACT,
       concurrency: Infinity,
       clock,
       onThrottled: (e) => throttled.push(e),
@@ -84,7 +89,7 @@ describe('limiter.observe', () => {
   });
 
   it('ignores responses that ask for nothing, and Retry-After on other statuses', () => {
-    const limiter = createRateLimiter({ concurrency: Infinity, clock: manualClock() });
+    const limiter = createRateLimiter({ ...EXACT, concurrency: Infinity, clock: manualClock() });
     expect(limiter.observe(response(200, {}))).toBeUndefined();
     expect(limiter.observe(response(301, { 'retry-after': '5' }))).toBeUndefined();
     expect(limiter.observe(response(429, {}))).toBeUndefined();
@@ -103,7 +108,12 @@ describe('limiter.observe', () => {
   it('partitions: explicit key, bare headers, host, pk, a function; caps absurd pauses', () => {
     const seen: PartitionContext[] = [];
     const clock = manualClock();
-    const byHost = createRateLimiter({ concurrency: Infinity, clock, maxPauseMs: 60_000 });
+    const byHost = createRateLimiter({
+      ...EXACT,
+      concurrency: Infinity,
+      clock,
+      maxPauseMs: 60_000,
+    });
     expect(byHost.observe(new Headers({ 'retry-after': '3' }))).toEqual({
       key: 'default',
       durationMs: 3000,
@@ -116,12 +126,13 @@ describe('limiter.observe', () => {
       RateLimit: '"default";r=0;t=7;pk=:dXNlcjE=:',
       'RateLimit-Policy': '"default";q=100;w=60;pk=:dXNlcjE=:',
     };
-    const byPk = createRateLimiter({ concurrency: Infinity, clock, partition: 'pk' });
+    const byPk = createRateLimiter({ ...EXACT, concurrency: Infinity, clock, partition: 'pk' });
     const pk = byPk.observe(response(200, policy));
     expect(pk).toMatchObject({ durationMs: 7000, reason: 'server-remaining' });
     expect(pk?.key).not.toBe('api.example.com');
     expect(byPk.observe(response(429, { 'retry-after': '1' }))?.key).toBe('api.example.com');
     const byFn = createRateLimiter({
+      ...EXACT,
       concurrency: Infinity,
       clock,
       partition: (context) => {

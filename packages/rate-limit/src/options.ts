@@ -1,5 +1,6 @@
 import { findUnknownOption } from '@brace/core';
 import { RateLimitOptionsError, unknownOptionError } from './errors.js';
+import { DEFAULT_PACING, DEFAULT_SAFETY_MARGIN_MS } from './pacing.js';
 import { type RateLimitPolicy, validatePolicies } from './store.js';
 import {
   DEFAULT_CONCURRENCY,
@@ -27,6 +28,8 @@ export const LIMITER_OPTIONS: Set<string> = new Set([
   'onPause',
   'onRejected',
   'onError',
+  'safetyMarginMs',
+  'pacing',
 ]);
 
 const POLICY = '`policies: [{ limit, intervalMs }]`';
@@ -80,6 +83,8 @@ export function validateOptions(options: RateLimiterOptions): {
   cap: number;
   maxQueue: number;
   maxWaitMs: number;
+  safetyMarginMs: number;
+  pacing: 'smooth' | 'burst';
 } {
   if (typeof options !== 'object' || options === null) {
     throw new RateLimitOptionsError('options', 'an object with `policies` and/or `concurrency`');
@@ -110,5 +115,17 @@ export function validateOptions(options: RateLimiterOptions): {
         '(`concurrency: Infinity` on purpose for a limiter that only follows server pauses).',
     );
   }
-  return { policies, cap, maxQueue, maxWaitMs: maxWait };
+  const safetyMarginMs = options.safetyMarginMs ?? DEFAULT_SAFETY_MARGIN_MS;
+  if (
+    typeof safetyMarginMs !== 'number' ||
+    !(safetyMarginMs >= 0) ||
+    !Number.isFinite(safetyMarginMs)
+  ) {
+    throw new RateLimitOptionsError('safetyMarginMs', 'a finite number >= 0');
+  }
+  const pacing = options.pacing ?? DEFAULT_PACING;
+  if (pacing !== 'smooth' && pacing !== 'burst') {
+    throw new RateLimitOptionsError('pacing', "'smooth' or 'burst'");
+  }
+  return { policies, cap, maxQueue, maxWaitMs: maxWait, safetyMarginMs, pacing };
 }

@@ -6,6 +6,9 @@ import { RateLimitWaitTimeoutError } from './errors.js';
 import type { Limiter } from './limiter.js';
 import { tick } from './test-utils/helpers.js';
 
+/** Engine tests: exact windows, no pacing (the defaults' margin and pacing are tested in pacing.test.ts). */
+const EXACT = { pacing: 'burst', safetyMarginMs: 0 } as const;
+
 const N = 100_000;
 
 /** The engine behind a limiter (tests look at its queue). */
@@ -27,7 +30,7 @@ function entries(handle: ReturnType<typeof createRateLimiter>) {
 
 /** A limiter whose one slot is held, and a task queued first that stays queued throughout. */
 function blocked(options: Parameters<typeof createRateLimiter>[0]) {
-  const limiter = createRateLimiter({ concurrency: 1, ...options });
+  const limiter = createRateLimiter({ ...EXACT, concurrency: 1, ...options });
   let release!: () => void;
   const holder = limiter.schedule(() => new Promise<void>((r) => (release = r)));
   const head = limiter.schedule(() => 'head', { key: 'k0' });
@@ -82,11 +85,7 @@ describe('queue entries are released when a task settles, whatever happens next'
 
   it(`${N.toLocaleString('en')} tasks expired by maxWaitMs behind a later task leave no entry`, async () => {
     const clock = manualClock();
-    const limiter = createRateLimiter({
-      concurrency: 1,
-      maxWaitMs: 1_000,
-      clock,
-    });
+    const limiter = createRateLimiter({ ...EXACT, concurrency: 1, maxWaitMs: 1_000, clock });
     let release!: () => void;
     limiter.schedule(() => new Promise<void>((r) => (release = r)));
     const settled: Promise<unknown>[] = [];
@@ -116,7 +115,7 @@ describe('one AbortSignal shared by 10,000 queued tasks', () => {
   });
 
   it('holds one listener, removes each task as it settles, and prints no warning', async () => {
-    const limiter = createRateLimiter({ concurrency: 100 });
+    const limiter = createRateLimiter({ ...EXACT, concurrency: 100 });
     const controller = new AbortController();
     const { signal } = controller;
     let release!: () => void;
@@ -140,7 +139,7 @@ describe('one AbortSignal shared by 10,000 queued tasks', () => {
   });
 
   it('aborting it rejects every waiting task with its reason, with no warning', async () => {
-    const limiter = createRateLimiter({ concurrency: 1 });
+    const limiter = createRateLimiter({ ...EXACT, concurrency: 1 });
     const controller = new AbortController();
     let release!: () => void;
     const running = limiter.schedule(() => new Promise<void>((r) => (release = r)));

@@ -10,6 +10,8 @@ import {
 import { maxInWindow, runUntil, tick } from './test-utils/helpers.js';
 import type { RejectedEvent } from './types.js';
 
+const EXACT = { pacing: 'burst', safetyMarginMs: 0 } as const;
+
 function gate() {
   let open!: () => void;
   const promise = new Promise<void>((resolve) => (open = resolve));
@@ -106,7 +108,11 @@ describe('the p-queue surface', () => {
 describe('updatePolicies', () => {
   it('enforces the new policies at once, keeping usage already counted', async () => {
     const clock = manualClock();
-    const limiter = createRateLimiter({ policies: [{ limit: 2, intervalMs: 1000 }], clock });
+    const limiter = createRateLimiter({
+      ...EXACT,
+      policies: [{ limit: 2, intervalMs: 1000 }],
+      clock,
+    });
     const starts: number[] = [];
     const run = () => limiter.schedule(() => starts.push(clock.now()));
     await Promise.all([run(), run()]);
@@ -125,7 +131,11 @@ describe('updatePolicies', () => {
 
   it('switching a policy between sliding log and GCRA never exceeds the new one', async () => {
     const clock = manualClock();
-    const limiter = createRateLimiter({ policies: [{ limit: 5, intervalMs: 1000 }], clock });
+    const limiter = createRateLimiter({
+      ...EXACT,
+      policies: [{ limit: 5, intervalMs: 1000 }],
+      clock,
+    });
     const starts: number[] = [];
     const run = () => limiter.schedule(() => starts.push(clock.now()));
     await Promise.all(Array.from({ length: 5 }, run));

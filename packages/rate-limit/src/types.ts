@@ -99,6 +99,18 @@ export interface RateLimiterOptions {
   partition?: 'host' | 'pk' | ((context: PartitionContext) => string | undefined);
   /** Longest pause a server may impose, in ms (untrusted input is capped). Default {@link DEFAULT_MAX_PAUSE_MS}. */
   maxPauseMs?: number;
+  /**
+   * Every policy's window is enforced this much longer (at most 10% of it), so the time from
+   * our start to the provider's arrival never puts more than `limit` arrivals in one of its
+   * windows. Default `DEFAULT_SAFETY_MARGIN_MS` (50 ms); 0 turns it off.
+   */
+  safetyMarginMs?: number;
+  /**
+   * `'smooth'` spaces a key's starts evenly over the window (`(intervalMs + margin) / limit`
+   * apart per unit of cost, for the tightest sliding-log policy), as GCRA with `burst: 1`;
+   * `'burst'` starts a window's whole `limit` at once. Default `DEFAULT_PACING` (`'smooth'`).
+   */
+  pacing?: 'smooth' | 'burst';
   /** Called when a task has to wait in the queue. */
   onQueued?: (event: QueuedEvent) => void;
   /** Called when a task starts. */
