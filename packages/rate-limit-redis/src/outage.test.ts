@@ -12,6 +12,9 @@ import {
   redisStore,
 } from './redis-store.js';
 
+/** Exact windows, no pacing: these tests check the store's arithmetic (the defaults are tested with the provider). */
+const EXACT = { pacing: 'burst', safetyMarginMs: 0 } as const;
+
 const url = process.env.REDIS_URL;
 const policies = [{ limit: 1_000, intervalMs: 1_000 }];
 
@@ -188,7 +191,7 @@ describe.skipIf(!url)('redisStore fail-open against a real Redis behind a paused
         if (state === 'up') up();
       },
     });
-    const limiter = createRateLimiter({ policies, store });
+    const limiter = createRateLimiter({ ...EXACT, policies, store });
     for (let i = 0; i < 20; i++) await limiter.schedule(() => i, { key: 'shared' });
     expect(calls).toBe(20);
 
