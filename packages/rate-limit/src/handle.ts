@@ -1,6 +1,6 @@
 import type { HeadersInput } from '@brace/core';
 import type { Limiter } from './limiter.js';
-import { readServerPause } from './observe.js';
+import { DEFAULT_BARE_429_PAUSE_MS, MAX_BARE_429_PAUSE_MS, readServerPause } from './observe.js';
 import type { PauseReason, RateLimitPolicy } from './store.js';
 import { validatePolicies } from './store.js';
 import {
@@ -54,16 +54,45 @@ export class LimiterHandle implements RateLimiter {
 
   observe(input: Response | HeadersInput, options?: ObserveOptions): ObserveResult | undefined {
     const engine = this.engine;
+    const now = engine.clock.now();
     const found = readServerPause(
       input,
-      engine.clock.now(),
+      now,
       engine.opts.partition ?? DEFAULT_PARTITION,
       options?.key,
+      engine.opts.shopifyLeakPerSecond,
+      engine.backoffs.size > 0,
     );
     if (found === undefined) return undefined;
-    const durationMs = Math.min(found.durationMs, engine.opts.maxPauseMs ?? DEFAULT_MAX_PAUSE_MS);
-    engine.pauseKey(found.key, durationMs, found.reason);
-    return { key: found.key, durationMs, reason: found.reason };
+    const maxPause = engine.opts.maxPauseMs ?? DEFAULT_MAX_PAUSE_MS;
+    const { key, kind } = found;
+    if (kind === 'ok') {
+      engine.backoffs.delete(key); // a success ends the back-off
+      return undefined;
+    }
+    if (kind === 'pace') {
+      const durationMs = Math.min(found.durationMs, maxPause);
+      engine.paceKey(key, found.spacingMs as number, now + durationMs, now);
+      return { key, durationMs, reason: 'server-pace', spacingMs: found.spacingMs as number };
+    }
+    if (kind === 'backoff') {
+      // A bare 429: pause, doubling per 429 in a row, until a success resets it.
+      const n = (engine.backoffs.get(key) ?? 0) + 1;
+      engine.backoffs.delete(key);
+      if (engine.backoffs.size >= 10_000)
+        engine.backoffs.delete(engine.backoffs.keys().next().value as string);
+      engine.backoffs.set(key, n);
+      const durationMs = Math.min(
+        DEFAULT_BARE_429_PAUSE_MS * 2 ** Math.min(n - 1, 20),
+        MAX_BARE_429_PAUSE_MS,
+        maxPause,
+      );
+      engine.pauseKey(key, durationMs, 'retry-after');
+      return { key, durationMs, reason: 'backoff' };
+    }
+    const durationMs = Math.min(found.durationMs, maxPause);
+    engine.pauseKey(key, durationMs, found.reason);
+    return { key, durationMs, reason: found.reason };
   }
 
   pause(key?: string, durationMs?: number, reason: PauseReason = 'retry-after'): void {

@@ -13,6 +13,11 @@ export {
   type MemoryStoreOptions,
   memoryStore,
 } from './memory-store.js';
+export {
+  DEFAULT_BARE_429_PAUSE_MS,
+  DEFAULT_SHOPIFY_LEAK_PER_SECOND,
+  MAX_BARE_429_PAUSE_MS,
+} from './observe.js';
 export { DEFAULT_PACING, DEFAULT_SAFETY_MARGIN_MS } from './pacing.js';
 export type {
   AcquireManyResult,

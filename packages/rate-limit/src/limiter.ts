@@ -47,6 +47,10 @@ export class Limiter extends SlotCore {
   private readonly pacing: 'smooth' | 'burst';
   /** When each key may start next (pacing), kept beyond the key's local state. */
   readonly paces = new PaceBook();
+  /** Server pacing per partition: at most one start per `spacing` ms until `until`. */
+  readonly serverPaces = new Map<string, { spacing: number; until: number }>();
+  /** Bare 429s in a row per partition (their pause doubles), reset by a success. */
+  readonly backoffs = new Map<string, number>();
   readonly store: RateLimitStore;
   readonly maxQueue: number;
   capacity: number;
@@ -132,7 +136,7 @@ export class Limiter extends SlotCore {
         if ((result as AcquireResult | undefined)?.ok === true) {
           this.running++;
           ks.running++;
-          if (this.spacing !== 0) this.pace(ks, cost, now);
+          if (this.spacing !== 0 || this.serverPaces.size > 0) this.pace(ks, cost, now);
           if (this.opts.onDispatch) {
             emit(this.opts.onDispatch, { key, waitedMs: 0, running: this.running, queued: 0 });
           }
@@ -191,11 +195,32 @@ export class Limiter extends SlotCore {
     return ks;
   }
 
-  /** Smooth pacing: a task of `cost` starting now holds its key for `cost × spacing`. */
+  /**
+   * Pacing: a task of `cost` starting now holds its key for `cost × spacing`, the larger of
+   * the smooth spacing and a server's (while it lasts).
+   */
   pace(ks: LimiterKey, cost: number, now: number): void {
-    const spacing = this.spacing;
+    let spacing = this.spacing;
+    if (this.serverPaces.size > 0) {
+      const server = this.serverPaces.get(ks.key);
+      if (server !== undefined) {
+        if (server.until <= now) this.serverPaces.delete(ks.key);
+        else if (server.spacing > spacing) spacing = server.spacing;
+      }
+    }
     if (spacing === 0) return;
     ks.blockedUntil = this.paces.hold(ks.key, Math.max(ks.blockedUntil, now + cost * spacing));
+  }
+
+  /** A server asked to slow down: at most one start of `key` per `spacing` ms until `until`. */
+  paceKey(key: string, spacing: number, until: number, now: number): void {
+    const paces = this.serverPaces;
+    paces.delete(key);
+    if (paces.size >= 10_000) paces.delete(paces.keys().next().value as string);
+    paces.set(key, { spacing, until });
+    const ks = key === DEFAULT_KEY ? this.defaultKey : this.keys.get(key);
+    const next = this.paces.hold(key, Math.max(ks?.blockedUntil ?? 0, now + spacing));
+    if (ks !== undefined) ks.blockedUntil = next;
   }
 
   /** Forgets a key's local state once nothing of it is queued or running. */

@@ -92,8 +92,9 @@ describe('limiter.observe', () => {
     const limiter = createRateLimiter({ ...EXACT, concurrency: Infinity, clock: manualClock() });
     expect(limiter.observe(response(200, {}))).toBeUndefined();
     expect(limiter.observe(response(301, { 'retry-after': '5' }))).toBeUndefined();
-    expect(limiter.observe(response(429, {}))).toBeUndefined();
-    expect(limiter.observe(response(429, { 'retry-after': 'soon' }))).toBeUndefined();
+    // A bare 429 (or an unreadable Retry-After) backs off; remaining > 0 paces (server-pace.test.ts).
+    expect(limiter.observe(response(429, {}))?.reason).toBe('backoff');
+    expect(limiter.observe(response(429, { 'retry-after': 'soon' }))?.reason).toBe('backoff');
     expect(
       limiter.observe(
         response(200, {
@@ -101,8 +102,8 @@ describe('limiter.observe', () => {
           'ratelimit-remaining': '3',
           'ratelimit-reset': '5',
         }),
-      ),
-    ).toBeUndefined();
+      )?.reason,
+    ).toBe('server-pace');
   });
 
   it('partitions: explicit key, bare headers, host, pk, a function; caps absurd pauses', () => {

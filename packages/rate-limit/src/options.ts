@@ -30,6 +30,7 @@ export const LIMITER_OPTIONS: Set<string> = new Set([
   'onError',
   'safetyMarginMs',
   'pacing',
+  'shopifyLeakPerSecond',
 ]);
 
 const POLICY = '`policies: [{ limit, intervalMs }]`';
@@ -122,6 +123,10 @@ export function validateOptions(options: RateLimiterOptions): {
     !Number.isFinite(safetyMarginMs)
   ) {
     throw new RateLimitOptionsError('safetyMarginMs', 'a finite number >= 0');
+  }
+  const leak = options.shopifyLeakPerSecond;
+  if (leak !== undefined && (typeof leak !== 'number' || !(leak > 0) || !Number.isFinite(leak))) {
+    throw new RateLimitOptionsError('shopifyLeakPerSecond', 'a finite number > 0');
   }
   const pacing = options.pacing ?? DEFAULT_PACING;
   if (pacing !== 'smooth' && pacing !== 'burst') {

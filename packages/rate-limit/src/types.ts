@@ -111,6 +111,8 @@ export interface RateLimiterOptions {
    * `'burst'` starts a window's whole `limit` at once. Default `DEFAULT_PACING` (`'smooth'`).
    */
   pacing?: 'smooth' | 'burst';
+  /** Shopify's leak rate for `X-Shopify-Shop-Api-Call-Limit` pacing. Default `DEFAULT_SHOPIFY_LEAK_PER_SECOND` (2). */
+  shopifyLeakPerSecond?: number;
   /** Called when a task has to wait in the queue. */
   onQueued?: (event: QueuedEvent) => void;
   /** Called when a task starts. */
@@ -171,12 +173,19 @@ export interface RateLimiterStats {
 
 /** What `observe` learnt, or undefined when the response said nothing to act on. */
 export interface ObserveResult {
-  /** The paused partition. */
+  /** The paused (or paced) partition. */
   key: string;
-  /** The pause requested, in ms (capped by `maxPauseMs`). */
+  /** The pause, or how long the pacing lasts, in ms (capped by `maxPauseMs`). */
   durationMs: number;
-  /** Why. */
-  reason: PauseReason;
+  /**
+   * Why: `retry-after`, `server-remaining` (nothing left until the reset, or a full Shopify
+   * bucket), `server-pace` (what remains is spread over the time to the reset, or a Shopify
+   * bucket over half full is paced at its leak rate: one start per `spacingMs`), `backoff` (a
+   * bare 429: 1 s, doubling per 429 in a row, reset by a success).
+   */
+  reason: PauseReason | 'server-pace' | 'backoff';
+  /** For `server-pace`: ms between starts. */
+  spacingMs?: number;
 }
 
 /** Per-call options of `observe`. */
