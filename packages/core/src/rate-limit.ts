@@ -158,7 +158,10 @@ function parsePolicies(list: List | undefined): RateLimitHeaderPolicy[] {
 }
 
 /** draft-10: `RateLimit: "default";r=50;t=30` with `RateLimit-Policy`. */
-function ietf(list: List | undefined, policies: RateLimitHeaderPolicy[]): RateLimitInfo | undefined {
+function ietf(
+  list: List | undefined,
+  policies: RateLimitHeaderPolicy[],
+): RateLimitInfo | undefined {
   let chosen: Item | undefined;
   let chosenR = 0;
   let chosenT = -1;
