@@ -101,6 +101,16 @@ describe('staying under the provider’s limit, really', () => {
     expect(starts).toEqual([0, 105, 210, 315, 420]);
   });
 
+  it('does not pace below 1 ms per start (over 1,000 per second: the window alone applies)', async () => {
+    const clock = manualClock();
+    const limiter = createRateLimiter({ policies: [{ limit: 5_000, intervalMs: 1000 }], clock });
+    const starts: number[] = [];
+    await Promise.all(
+      Array.from({ length: 100 }, () => limiter.schedule(() => starts.push(clock.now()))),
+    );
+    expect(new Set(starts)).toEqual(new Set([0]));
+  });
+
   it('rejects bad pacing options', () => {
     const policies = [{ limit: 1, intervalMs: 1000 }];
     expect(() => createRateLimiter({ policies, pacing: 'fast' as never })).toThrow(/pacing/);
