@@ -64,7 +64,8 @@ export function spacingOf(
   let spacing = 0;
   for (const p of enforced)
     if (p.burst === undefined) spacing = Math.max(spacing, p.intervalMs / p.limit);
-  return spacing;
+  // Below 1 ms (over 1,000 per second) there is nothing to space on a millisecond clock.
+  return spacing >= 1 ? spacing : 0;
 }
 
 /**
