@@ -61,11 +61,16 @@ export class LimiterHandle implements RateLimiter {
       engine.opts.partition ?? DEFAULT_PARTITION,
       options?.key,
       engine.opts.shopifyLeakPerSecond,
-      engine.backoffs.size > 0,
+      engine.backoffs.size > 0 || engine.adaptive !== undefined,
     );
     if (found === undefined) return undefined;
     const maxPause = engine.opts.maxPauseMs ?? DEFAULT_MAX_PAUSE_MS;
     const { key, kind } = found;
+    const adaptive = engine.adaptive;
+    if (adaptive !== undefined && found.status !== undefined) {
+      if (found.status === 429) adaptive.onThrottle(key, now);
+      else if (found.status < 400) adaptive.onSuccess(key);
+    }
     if (kind === 'ok') {
       engine.backoffs.delete(key); // a success ends the back-off
       return undefined;
@@ -76,6 +81,8 @@ export class LimiterHandle implements RateLimiter {
       return { key, durationMs, reason: 'server-pace', spacingMs: found.spacingMs as number };
     }
     if (kind === 'backoff') {
+      // Adaptive mode answers a bare 429 by cutting the key's rate (above), not by pausing.
+      if (adaptive !== undefined) return { key, durationMs: 0, reason: 'backoff' };
       // A bare 429: pause, doubling per 429 in a row, until a success resets it.
       const n = (engine.backoffs.get(key) ?? 0) + 1;
       engine.backoffs.delete(key);

@@ -1,3 +1,4 @@
+export type { AdaptiveOptions } from './adaptive.js';
 export { createRateLimiter } from './create.js';
 export {
   RateLimitClearedError,

@@ -266,7 +266,7 @@ describe('createRateLimiter: queue', () => {
       expect(() => createRateLimiter(options as never)).toThrow(message);
       expect(() => createRateLimiter(options as never)).toThrow(RateLimitOptionsError);
     }
-    expect(() => createRateLimiter()).toThrow(/needs `policies` or `concurrency`/);
+    expect(() => createRateLimiter()).toThrow(/needs `policies`, `concurrency` or `adaptive`/);
     expect(() => createRateLimiter({ ...EXACT })).toThrow(RateLimitOptionsError);
     expect(createRateLimiter({ ...EXACT, concurrency: Number.POSITIVE_INFINITY }).policies).toEqual(
       [],

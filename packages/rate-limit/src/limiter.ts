@@ -1,5 +1,6 @@
 import { systemClock } from '@brace/core';
 import { contextOf, watchAbort } from './abort-watch.js';
+import { type AdaptiveRates, adaptiveOf } from './adaptive.js';
 import { grantedBy } from './answer.js';
 import {
   RateLimitClearedError,
@@ -51,6 +52,8 @@ export class Limiter extends SlotCore {
   readonly serverPaces = new Map<string, { spacing: number; until: number }>();
   /** Bare 429s in a row per partition (their pause doubles), reset by a success. */
   readonly backoffs = new Map<string, number>();
+  /** Adaptive mode: each key's learnt rate (undefined when off). */
+  readonly adaptive: AdaptiveRates | undefined;
   readonly store: RateLimitStore;
   readonly maxQueue: number;
   capacity: number;
@@ -68,6 +71,9 @@ export class Limiter extends SlotCore {
   constructor(options: RateLimiterOptions) {
     const v = validateOptions(options);
     super(options, options.clock ?? systemClock, v.cap, v.maxWaitMs);
+    this.adaptive = adaptiveOf(options.adaptive, (option, expected) => {
+      throw new RateLimitOptionsError(option, expected);
+    });
     this.userPolicies = v.policies;
     this.margin = v.safetyMarginMs;
     this.pacing = v.pacing;
@@ -136,7 +142,9 @@ export class Limiter extends SlotCore {
         if ((result as AcquireResult | undefined)?.ok === true) {
           this.running++;
           ks.running++;
-          if (this.spacing !== 0 || this.serverPaces.size > 0) this.pace(ks, cost, now);
+          if (this.spacing !== 0 || this.serverPaces.size > 0 || this.adaptive !== undefined) {
+            this.pace(ks, cost, now);
+          }
           if (this.opts.onDispatch) {
             emit(this.opts.onDispatch, { key, waitedMs: 0, running: this.running, queued: 0 });
           }
@@ -201,6 +209,7 @@ export class Limiter extends SlotCore {
    */
   pace(ks: LimiterKey, cost: number, now: number): void {
     let spacing = this.spacing;
+    if (this.adaptive !== undefined) spacing = Math.max(spacing, this.adaptive.spacing(ks.key));
     if (this.serverPaces.size > 0) {
       const server = this.serverPaces.get(ks.key);
       if (server !== undefined) {

@@ -13,6 +13,8 @@ export interface ServerPause {
   durationMs: number;
   reason: PauseReason;
   spacingMs?: number;
+  /** The response's status, when a response was given. */
+  status?: number;
 }
 
 /**
@@ -141,7 +143,8 @@ export function readServerPause(
       }
     }
   }
-  return spacingMs === undefined
-    ? { kind, key, durationMs, reason }
-    : { kind, key, durationMs, reason, spacingMs };
+  const found: ServerPause = { kind, key, durationMs, reason };
+  if (spacingMs !== undefined) found.spacingMs = spacingMs;
+  if (status !== undefined) found.status = status;
+  return found;
 }

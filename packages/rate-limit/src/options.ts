@@ -31,6 +31,7 @@ export const LIMITER_OPTIONS: Set<string> = new Set([
   'safetyMarginMs',
   'pacing',
   'shopifyLeakPerSecond',
+  'adaptive',
 ]);
 
 const POLICY = '`policies: [{ limit, intervalMs }]`';
@@ -107,11 +108,11 @@ export function validateOptions(options: RateLimiterOptions): {
   if (partition !== 'host' && partition !== 'pk' && typeof partition !== 'function') {
     throw new RateLimitOptionsError('partition', "'host', 'pk' or a function");
   }
-  if (policies.length === 0 && options.concurrency === undefined) {
+  if (policies.length === 0 && options.concurrency === undefined && !options.adaptive) {
     throw new RateLimitOptionsError(
       'policies',
       'given',
-      'A rate limiter needs `policies` or `concurrency`: without either it would limit nothing. ' +
+      'A rate limiter needs `policies`, `concurrency` or `adaptive`: without any it would limit nothing. ' +
         'Pass e.g. `policies: [{ limit: 10, intervalMs: 1000 }]` or `concurrency: 4` ' +
         '(`concurrency: Infinity` on purpose for a limiter that only follows server pauses).',
     );

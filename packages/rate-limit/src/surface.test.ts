@@ -187,7 +187,7 @@ describe('options users bring from bottleneck and p-queue', () => {
   });
 
   it('createRateLimiter({}) limits nothing, so it is an error; concurrency: Infinity says so on purpose', () => {
-    expect(() => createRateLimiter({})).toThrow(/needs `policies` or `concurrency`/);
+    expect(() => createRateLimiter({})).toThrow(/needs `policies`, `concurrency` or `adaptive`/);
     expect(() => createRateLimiter({ policies: [] })).toThrow(RateLimitOptionsError);
     expect(() => createRateLimiter(null as never)).toThrow(/options must be an object/);
     expect(createRateLimiter({ concurrency: Number.POSITIVE_INFINITY }).size).toBe(0);

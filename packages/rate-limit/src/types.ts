@@ -1,4 +1,5 @@
 import type { Clock, HeadersInput, RateLimitInfo } from '@brace/core';
+import type { AdaptiveOptions } from './adaptive.js';
 import type { PauseReason, RateLimitPolicy, RateLimitStore, ThrottleReason } from './store.js';
 
 /** What `onQueued` receives: a task had to wait in the queue. */
@@ -111,6 +112,14 @@ export interface RateLimiterOptions {
    * `'burst'` starts a window's whole `limit` at once. Default `DEFAULT_PACING` (`'smooth'`).
    */
   pacing?: 'smooth' | 'burst';
+  /**
+   * Adaptive mode, for providers that advertise nothing: each key's rate is learnt from the
+   * responses `observe` sees (slow start, then additive increase and a multiplicative decrease
+   * on a 429, as the AWS SDKs' adaptive retry mode). `true` or `{ initialRate, minRate,
+   * maxRate, decrease }` (per second; defaults 1, 0.5, 10,000, 0.9). Call `observe` on every
+   * response (the ky and axios adapters do). Default: off.
+   */
+  adaptive?: boolean | AdaptiveOptions;
   /** Shopify's leak rate for `X-Shopify-Shop-Api-Call-Limit` pacing. Default `DEFAULT_SHOPIFY_LEAK_PER_SECOND` (2). */
   shopifyLeakPerSecond?: number;
   /** Called when a task has to wait in the queue. */
