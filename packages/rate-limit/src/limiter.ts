@@ -96,8 +96,10 @@ export class Limiter extends SlotCore {
     let cost = 1;
     let priority = DEFAULT_PRIORITY;
     let signal: AbortSignal | undefined;
+    let tenant: string | undefined;
     if (options !== undefined) {
       if (options.key !== undefined) key = options.key;
+      tenant = options.tenant;
       if (options.priority !== undefined) priority = options.priority;
       signal = options.signal;
       if (options.cost !== undefined) {
@@ -122,6 +124,7 @@ export class Limiter extends SlotCore {
           // A remote store: the key's tasks submitted in this tick go in one call.
           if (ks.batch !== undefined && ks.batch.length >= MAX_BATCH) this.sendBatches(now);
           const task = new Task(fn, cost, priority, signal, now, ks);
+          task.tenant = tenant;
           if (signal !== undefined) watchAbort(signal, task);
           this.collect(task);
           this.pace(ks, cost, now);
@@ -166,6 +169,7 @@ export class Limiter extends SlotCore {
           return this.refuse(key, 'store-error', new RateLimitStoreAnswerError(key, 1));
         }
         const task = new Task(fn, cost, priority, signal, now, ks);
+        task.tenant = tenant;
         if (isThenable(result)) {
           if (signal !== undefined) watchAbort(signal, task);
           this.pace(ks, cost, now);
@@ -179,6 +183,7 @@ export class Limiter extends SlotCore {
     // The enqueue time is only read by `onDispatch` and `maxWaitMs`: skip the clock otherwise.
     const now = this.timed ? this.clock.now() : 0;
     const task = new Task(fn, cost, priority, signal, now, this.keyState(key));
+    task.tenant = tenant;
     return this.enqueue(task, now);
   }
 
@@ -308,7 +313,7 @@ export class Limiter extends SlotCore {
         if (task === undefined) {
           lanes.shift();
           lane.inLevel = false;
-          level.byKey.delete(lane.ks.key);
+          level.byKey.delete(lane.id);
           continue;
         }
         // The task's key state: a lane outlives a key state forgotten while it was empty.
@@ -357,7 +362,7 @@ export class Limiter extends SlotCore {
           if (lane.live > 0) lanes.push(lane);
           else {
             lane.inLevel = false;
-            level.byKey.delete(ks.key);
+            level.byKey.delete(lane.id);
           }
         }
         if (result === undefined) this.collect(task);

@@ -17,7 +17,7 @@ function compactLevel(level: Level): void {
     if (lane.live > 0) kept.push(lane);
     else {
       lane.inLevel = false;
-      level.byKey.delete(lane.ks.key);
+      level.byKey.delete(lane.id);
     }
   }
   level.lanes = kept;
@@ -106,15 +106,16 @@ export abstract class QueueCore {
       level = new Level(task.priority);
       levels.splice(i, 0, level);
     }
-    let lane = level.byKey.get(task.key);
+    const id = task.laneId;
+    let lane = level.byKey.get(id);
     if (lane === undefined) {
-      const weight = this.opts.weight ? this.opts.weight(task.key) : 1;
+      const weight = this.opts.weight ? this.opts.weight(task.tenant ?? task.key) : 1;
       if (!Number.isSafeInteger(weight) || weight < 1) {
         if (level.lanes.size === 0) this.levels.splice(this.levels.indexOf(level), 1);
         throw new RateLimitOptionsError('weight(key)', 'an integer >= 1');
       }
-      lane = new Lane(task.ks, weight, level);
-      level.byKey.set(task.key, lane);
+      lane = new Lane(id, task.ks, weight, level);
+      level.byKey.set(id, lane);
     }
     if (!lane.inLevel) {
       lane.inLevel = true;

@@ -61,6 +61,7 @@ export class Lane {
   credits: number;
   inLevel = false;
   constructor(
+    readonly id: string,
     readonly ks: LimiterKey,
     readonly weight: number,
     readonly level: Level,
@@ -119,6 +120,8 @@ export class Task {
   lane: Lane | undefined;
   /** Acquiring as a member of its key's batch or calls other than the first (see `Limiter.enqueue`). */
   joined = false;
+  /** The fairness key (`tenant`), when it differs from the limit key. */
+  tenant: string | undefined = undefined;
 
   constructor(
     readonly fn: ((context: { readonly signal: AbortSignal }) => unknown) | undefined,
@@ -136,6 +139,11 @@ export class Task {
   /** The task's key. */
   get key(): string {
     return this.ks.key;
+  }
+
+  /** Its lane: one per limit key, or per limit key and tenant (the fairness key). */
+  get laneId(): string {
+    return this.tenant === undefined ? this.ks.key : `${this.ks.key}\u0000${this.tenant}`;
   }
 
   /** The task's priority level (set while queued). */

@@ -140,6 +140,14 @@ export interface RateLimiterOptions {
 export interface ScheduleOptions {
   /** The tenant / partition this task belongs to. Default {@link DEFAULT_KEY}. */
   key?: string;
+  /**
+   * The fairness key, when it differs from the limit key: tasks are served round-robin across
+   * tenants (weighted by `weight(tenant)`) while `key` decides which limit they count against.
+   * Three tenants under one `key` with a 10/s policy make 10 starts per second in total, and
+   * a quiet tenant is served next even behind 1,000 queued tasks of a noisy one. Default: the
+   * fairness key is `key`.
+   */
+  tenant?: string;
   /** Units of every policy this task uses (> 0). Default 1. */
   cost?: number;
   /** Higher runs first. Default {@link DEFAULT_PRIORITY}. */
