@@ -21,7 +21,7 @@ import {
   type RateLimitPolicy,
   type RateLimitStore,
 } from './store.js';
-import { isThenable, type Lane, type Level, LimiterKey, QUEUED, Task } from './task.js';
+import { isThenable, type Lane, type Level, LimiterKey, QUEUED, settleTask, Task } from './task.js';
 import {
   DEFAULT_KEY,
   DEFAULT_MAX_PAUSE_MS,
@@ -29,7 +29,7 @@ import {
   type RateLimiterOptions,
   type ScheduleOptions,
 } from './types.js';
-import { emit, settleTask, storePause } from './util.js';
+import { emit, storePause } from './util.js';
 
 /**
  * @internal The limiter's dispatch engine: admission (the fast path, the queue), the drain

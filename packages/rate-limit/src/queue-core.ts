@@ -2,9 +2,9 @@ import type { Clock } from '@brace/core';
 import { unwatchAbort } from './abort-watch.js';
 import { Deque } from './deque.js';
 import { RateLimitOptionsError } from './errors.js';
-import { DONE, Lane, Level, QUEUED, type Task } from './task.js';
+import { DONE, Lane, Level, QUEUED, settleTask, type Task } from './task.js';
 import type { RateLimiterOptions } from './types.js';
-import { noop, settleTask } from './util.js';
+import { noop } from './util.js';
 
 function isQueued(task: Task): boolean {
   return task.state === QUEUED;

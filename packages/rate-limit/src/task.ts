@@ -1,7 +1,28 @@
-import { contextOf } from './abort-watch.js';
+import { contextOf, unwatchAbort } from './abort-watch.js';
 import { Deque } from './deque.js';
-import type { SlotCore } from './slots.js';
-import { settleTask } from './util.js';
+import { RateLimitWaitTimeoutError } from './errors.js';
+import type { RateLimiterOptions, RejectedEvent, Release } from './types.js';
+import { emit } from './util.js';
+
+/**
+ * @internal What a task needs of its limiter (implemented by the engine, which sits above
+ * this file: the task layer imports nothing of it).
+ */
+export interface TaskOwner {
+  readonly opts: RateLimiterOptions;
+  /** Takes a task that will never run out of the queue. */
+  drop(task: Task): void;
+  /** Dispatches what can go now. */
+  drain(): void;
+  /** Frees one slot of `ks`. */
+  done(ks: LimiterKey): void;
+  /** Frees the slot of a task that returned synchronously, in a shared microtask. */
+  settleLater(ks: LimiterKey, task: Task | undefined): void;
+  /** The release function of an `acquire`. */
+  releaser(ks: LimiterKey): Release;
+  /** Forgets a key's local state once nothing of it is left. */
+  maybeForget(ks: LimiterKey): void;
+}
 
 /** @internal Task states. */
 export const QUEUED = 0;
@@ -36,7 +57,7 @@ export class LimiterKey {
   batch: Task[] | undefined;
   constructor(
     readonly key: string,
-    readonly limiter: SlotCore,
+    readonly limiter: TaskOwner,
   ) {}
 
   /** Whether the key has neither a batch being collected nor a call in flight. */
@@ -152,7 +173,7 @@ export class Task {
   }
 
   /** The limiter the task belongs to. */
-  get limiter(): SlotCore {
+  get limiter(): TaskOwner {
     return this.ks.limiter;
   }
 
@@ -202,4 +223,16 @@ export class Task {
       },
     );
   }
+}
+
+/** @internal Rejects a task that will never run. `detail` is the error, or maxWaitMs for a timeout. */
+export function settleTask(task: Task, reason: RejectedEvent['reason'], detail: unknown): void {
+  task.state = DONE;
+  unwatchAbort(task.signal, task);
+  const error =
+    reason === 'wait-timeout' ? new RateLimitWaitTimeoutError(task.key, detail as number) : detail;
+  const limiter = task.limiter;
+  if (limiter.opts.onRejected) emit(limiter.opts.onRejected, { key: task.key, reason, error });
+  task.reject(error);
+  limiter.maybeForget(task.ks);
 }
