@@ -125,6 +125,9 @@ const suite: Suite = async (ctx) => {
   // 3. Pacing against a provider that counts a rolling second by arrival time.
   lines.push(...(await pacingScenario(ctx.smoke ? 60 : ctx.quick ? 150 : 400)));
 
+  // 3b. Adaptive mode against a provider that advertises nothing.
+  lines.push(...(await adaptiveScenario(ctx.smoke ? 2_000 : ctx.quick ? 15_000 : 30_000)));
+
   // 4. Redis.
   lines.push(...(await redis(ctx, workloads)));
 
@@ -483,6 +486,92 @@ async function pacingScenario(n: number): Promise<string[]> {
     '',
     '| limiter | requests | 429s earned | completion |',
     '|---|---:|---:|---:|',
+    ...rows,
+    '',
+  ];
+}
+
+/**
+ * The adaptive scenario: a loopback provider allowing 50 requests in any rolling second and
+ * advertising nothing (a bare 429 past it). Each contender runs for `ms` with 8 requests in
+ * flight; measured after the first 10 s (the learning; half the run when shorter): successes
+ * per second and the share rejected.
+ */
+async function adaptiveScenario(ms: number): Promise<string[]> {
+  const LIMIT = 50;
+  const learnMs = Math.min(10_000, ms / 2);
+  let arrivals: number[] = [];
+  let counting = false;
+  let ok = 0;
+  let rejected = 0;
+  const server = await loopback((req, res) => {
+    const now = performance.now();
+    arrivals = arrivals.filter((t) => t > now - 1000);
+    req.resume();
+    const refuse = arrivals.length >= LIMIT;
+    if (!refuse) arrivals.push(now);
+    if (counting) {
+      if (refuse) rejected++;
+      else ok++;
+    }
+    res.writeHead(refuse ? 429 : 200, { 'content-length': '0' });
+    res.end();
+  });
+  const rows: string[] = [];
+  const run = async (name: string, send: () => Promise<unknown>) => {
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    arrivals = [];
+    ok = 0;
+    rejected = 0;
+    counting = false;
+    const t0 = performance.now();
+    setTimeout(() => {
+      counting = true;
+    }, learnMs);
+    await Promise.all(
+      Array.from({ length: 8 }, async () => {
+        while (performance.now() - t0 < ms) await send().catch(() => undefined);
+      }),
+    );
+    const seconds = (ms - learnMs) / 1000;
+    rows.push(
+      `| ${name} | ${(ok / seconds).toFixed(1)}/s | ${((100 * rejected) / Math.max(1, ok + rejected)).toFixed(1)}% |`,
+    );
+    return { rate: ok / seconds, share: rejected / Math.max(1, ok + rejected) };
+  };
+  const call = async () => {
+    const r = await fetch(server.url);
+    await r.arrayBuffer();
+    return r;
+  };
+  try {
+    const adaptive = createRateLimiter({ adaptive: true, concurrency: 8 });
+    const result = await run('Brace adaptive (learns the limit from 429s)', () =>
+      adaptive.schedule(async () => adaptive.observe(await call(), { key: 'default' })),
+    );
+    const guessHigh = createRateLimiter({
+      policies: [{ limit: 100, intervalMs: 1000 }],
+      concurrency: 8,
+    });
+    await run('Brace configured at a guessed 100/s (too high), no observe', () =>
+      guessHigh.schedule(() => call()),
+    );
+    const pq = new PQueue({ concurrency: 8, intervalCap: 100, interval: 1000 });
+    await run('p-queue at a guessed 100/s', () => pq.add(() => call()));
+    target(
+      SUITE,
+      'adaptive mode against an unadvertised 50/s: >= 90% of the limit, <= 2% rejected after the first 10 s',
+      `${result.rate.toFixed(1)}/s, ${(100 * result.share).toFixed(1)}% rejected over ${((ms - learnMs) / 1000).toFixed(0)} s after ${(learnMs / 1000).toFixed(0)} s of learning`,
+      result.rate >= 45 && result.share <= 0.02,
+    );
+  } finally {
+    await server.close();
+  }
+  return [
+    `#### Adaptive: a provider allowing 50/s in a rolling second and advertising nothing (${(ms / 1000).toFixed(0)} s each, measured after ${(learnMs / 1000).toFixed(0)} s)`,
+    '',
+    '| limiter | successes | rejected |',
+    '|---|---:|---:|',
     ...rows,
     '',
   ];
