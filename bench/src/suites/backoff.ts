@@ -1,11 +1,21 @@
 // @brace/backoff: the cost of retry() on success, Brooker's contention simulation, and retry
 // amplification against a loopback server that fails every request.
-import { constant, createRetryBudget, retry } from '@brace/backoff';
+import { constant, createCircuitBreaker, createRetryBudget, retry } from '@brace/backoff';
+import { axiosBackoff } from '@brace/backoff/axios';
 import { backoffHooks, backoffRetry } from '@brace/backoff/ky';
 import { brookerStrategy, simulateContention } from '@brace/backoff/testing';
-import { retry as cockatielRetry, ExponentialBackoff, handleAll } from 'cockatiel';
+import axios from 'axios';
+import axiosRetry from 'axios-retry';
+import {
+  ConsecutiveBreaker,
+  circuitBreaker,
+  retry as cockatielRetry,
+  ExponentialBackoff,
+  handleAll,
+} from 'cockatiel';
 import { backOff } from 'exponential-backoff';
 import ky from 'ky';
+import OpossumBreaker from 'opossum';
 import pRetry from 'p-retry';
 import { compare } from '../harness.js';
 import type { Suite } from '../suite.js';
@@ -115,6 +125,50 @@ const suite: Suite = async (ctx) => {
     added < cheapest.added,
   );
 
+  // 1b. A circuit breaker around a function that succeeds.
+  const braceBreaker = createCircuitBreaker();
+  const opossum = new OpossumBreaker(fn, { timeout: false });
+  const cockatielBreaker = circuitBreaker(handleAll, {
+    halfOpenAfter: 5_000,
+    breaker: new ConsecutiveBreaker(5),
+  });
+  const breakers = await compare(
+    SUITE,
+    'circuit breaker execute on a function that succeeds',
+    [
+      {
+        name: 'Brace breaker.execute(fn)',
+        fn: () => {},
+        batch: async (n) => {
+          for (let i = 0; i < n; i++) sink += await braceBreaker.execute(fn);
+        },
+      },
+      {
+        name: 'direct await fn()',
+        fn: () => {},
+        batch: async (n) => {
+          for (let i = 0; i < n; i++) sink += await fn();
+        },
+      },
+      {
+        name: 'opossum breaker.fire()',
+        fn: () => {},
+        batch: async (n) => {
+          for (let i = 0; i < n; i++) sink += (await opossum.fire()) as number;
+        },
+      },
+      {
+        name: 'cockatiel circuitBreaker(ConsecutiveBreaker).execute',
+        fn: () => {},
+        batch: async (n) => {
+          for (let i = 0; i < n; i++) sink += await cockatielBreaker.execute(fn);
+        },
+      },
+    ],
+    opts,
+  );
+  opossum.shutdown();
+
   // 2. Brooker's contention simulation.
   const runs = ctx.smoke ? 1 : ctx.quick ? 3 : 10;
   lines.push(
@@ -154,9 +208,17 @@ const suite: Suite = async (ctx) => {
 
   return {
     title: 'backoff',
-    workloads: [success],
+    workloads: [success, breakers],
     extra: lines.join('\n'),
-    libraries: ['cockatiel', 'p-retry', 'exponential-backoff', 'ky'],
+    libraries: [
+      'cockatiel',
+      'p-retry',
+      'exponential-backoff',
+      'ky',
+      'axios',
+      'axios-retry',
+      'opossum',
+    ],
   };
 };
 
@@ -222,6 +284,26 @@ async function amplification(requests: number, smoke: boolean): Promise<string[]
       50,
       () => braceNoFloor.get('x').text(),
       'the floor is a minimum, not an addend: under load it changes nothing',
+    );
+    const axiosBudget = createRetryBudget({ ratio: 0.1, minPerSecond: 10, windowMs: 1000 });
+    const braceAxios = axios.create({ baseURL: server.url });
+    axiosBackoff(braceAxios, { attempts: 3, budget: axiosBudget });
+    await run(
+      'Brace axiosBackoff(axios, { attempts: 3, budget }) (same budget settings)',
+      requests,
+      50,
+      () => braceAxios.get('x'),
+      'the axios interceptor pair; sustained load, 50 in flight',
+    );
+    const axCount = smoke ? 20 : Math.min(requests, 300);
+    const plainAxios = axios.create({ baseURL: server.url });
+    axiosRetry(plainAxios, { retries: 2, retryDelay: () => 10 });
+    await run(
+      'axios-retry { retries: 2, retryDelay: 10 ms }',
+      axCount,
+      axCount,
+      () => plainAxios.get('x'),
+      'axios-retry has no budget: every failing request is retried to its limit (3×)',
     );
     const kyCount = smoke ? 20 : Math.min(requests, 300);
     const plain = ky.create({ prefix: server.url });

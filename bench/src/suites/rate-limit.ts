@@ -10,7 +10,16 @@ import { RateLimiterRedis } from 'rate-limiter-flexible';
 import { compare, type WorkloadResult } from '../harness.js';
 import type { Suite } from '../suite.js';
 import { target } from '../targets.js';
-import { compareFixed, countRedisCommands, nsOf, runId, skipped, times, us } from '../util.js';
+import {
+  compareFixed,
+  countRedisCommands,
+  loopback,
+  nsOf,
+  runId,
+  skipped,
+  times,
+  us,
+} from '../util.js';
 
 const SUITE = 'rate-limit';
 const noop = () => undefined;
@@ -113,7 +122,13 @@ const suite: Suite = async (ctx) => {
   const precisionTasks = ctx.quick ? 60 : 300;
   lines.push(...(await precision(precisionTasks)));
 
-  // 3. Redis.
+  // 3. Pacing against a provider that counts a rolling second by arrival time.
+  lines.push(...(await pacingScenario(ctx.smoke ? 60 : ctx.quick ? 150 : 400)));
+
+  // 3b. Adaptive mode against a provider that advertises nothing.
+  lines.push(...(await adaptiveScenario(ctx.smoke ? 2_000 : ctx.quick ? 15_000 : 30_000)));
+
+  // 4. Redis.
   lines.push(...(await redis(ctx, workloads)));
 
   return {
@@ -156,7 +171,13 @@ async function startTimes(
 
 async function precision(n: number): Promise<string[]> {
   const ideal = Math.floor((n - 1) / 50) * 1000;
-  const brace = createRateLimiter({ policies: [{ limit: 50, intervalMs: 1000 }] });
+  // The precision target is about exact windows: no pacing, no safety margin.
+  const brace = createRateLimiter({
+    policies: [{ limit: 50, intervalMs: 1000 }],
+    pacing: 'burst',
+    safetyMarginMs: 0,
+  });
+  const braceDefaults = createRateLimiter({ policies: [{ limit: 50, intervalMs: 1000 }] });
   const pq = new PQueue({ intervalCap: 50, interval: 1000, strict: true });
   const throttled = pThrottle({ limit: 50, interval: 1000, strict: true });
   const bottleneck = new Bottleneck({
@@ -167,8 +188,12 @@ async function precision(n: number): Promise<string[]> {
   // One at a time, so one limiter's timers and garbage never delay another's task starts.
   const runs: Array<[string, () => Promise<Precision>]> = [
     [
-      'Brace createRateLimiter({ policies: [{ limit: 50, intervalMs: 1000 }] })',
+      "Brace createRateLimiter({ policies: [{ limit: 50, intervalMs: 1000 }], pacing: 'burst', safetyMarginMs: 0 })",
       () => startTimes(n, (fn) => brace.schedule(fn)),
+    ],
+    [
+      'Brace defaults (smooth pacing, 50 ms safety margin: 50 per 1,050 ms)',
+      () => startTimes(n, (fn) => braceDefaults.schedule(fn)),
     ],
     [
       'p-queue { intervalCap: 50, interval: 1000, strict: true }',
@@ -188,7 +213,7 @@ async function precision(n: number): Promise<string[]> {
   for (const [name, start] of runs) {
     await new Promise((resolve) => setTimeout(resolve, 100)); // let the previous run settle
     const r = await start();
-    if (name.startsWith('Brace')) braceResult = r;
+    if (name.startsWith('Brace create')) braceResult = r; // the exact-window row
     rows.push(
       `| ${name} | ${r.maxInWindow} | ${Math.max(0, r.maxInWindow - 50)} | ${r.rate.toFixed(1)}/s | ${r.completionMs.toFixed(0)} ms | ${((r.completionMs / ideal - 1) * 100).toFixed(2)}% |`,
     );
@@ -351,6 +376,205 @@ async function redis(ctx: Parameters<Suite>[0], workloads: WorkloadResult[]): Pr
     if (stale.length > 0) await client.del(...stale);
     client.disconnect();
   }
+}
+
+/**
+ * The pacing scenario: a loopback provider allowing 50 requests in any rolling second by
+ * arrival time (a 429 otherwise, not counted), answering `x-ratelimit-remaining` and
+ * `x-ratelimit-reset` (seconds until its oldest counted arrival leaves the window). Each
+ * contender is configured at exactly 50/s and sends `n` requests, 8 at a time where it has a
+ * concurrency cap. Measured: 429s earned and completion time.
+ */
+async function pacingScenario(n: number): Promise<string[]> {
+  const LIMIT = 50;
+  let arrivals: number[] = [];
+  let rejected = 0;
+  const server = await loopback((req, res) => {
+    const now = performance.now();
+    arrivals = arrivals.filter((t) => t > now - 1000);
+    req.resume();
+    if (arrivals.length >= LIMIT) {
+      rejected++;
+      const reset = Math.max(1, Math.ceil((arrivals[0]! + 1000 - now) / 1000));
+      res.writeHead(429, { 'retry-after': String(reset), 'content-length': '0' });
+      res.end();
+      return;
+    }
+    arrivals.push(now);
+    const reset = Math.max(1, Math.ceil((arrivals[0]! + 1000 - now) / 1000));
+    res.writeHead(200, {
+      'x-ratelimit-limit': String(LIMIT),
+      'x-ratelimit-remaining': String(LIMIT - arrivals.length),
+      'x-ratelimit-reset': String(reset),
+      'content-length': '2',
+    });
+    res.end('ok');
+  });
+  const call = async () => {
+    const r = await fetch(server.url);
+    await r.arrayBuffer();
+    return r;
+  };
+  const rows: string[] = [];
+  const run = async (name: string, send: () => Promise<unknown>) => {
+    await new Promise((resolve) => setTimeout(resolve, 1100)); // an empty provider window
+    arrivals = [];
+    rejected = 0;
+    const t0 = performance.now();
+    await Promise.all(Array.from({ length: n }, send));
+    const ms = performance.now() - t0;
+    rows.push(`| ${name} | ${n} | ${rejected} | ${(ms / 1000).toFixed(2)} s |`);
+    return rejected;
+  };
+  let braceRejected = 0;
+  try {
+    const brace = createRateLimiter({
+      policies: [{ limit: LIMIT, intervalMs: 1000 }],
+      concurrency: 8,
+    });
+    braceRejected = await run(
+      'Brace defaults + observe() (smooth pacing, 50 ms margin, slows before zero)',
+      () =>
+        brace.schedule(async () => {
+          const r = await call();
+          brace.observe(r, { key: 'default' });
+        }),
+    );
+    const plain = createRateLimiter({
+      policies: [{ limit: LIMIT, intervalMs: 1000 }],
+      concurrency: 8,
+    });
+    await run('Brace defaults, without observe() (smooth pacing, 50 ms margin)', () =>
+      plain.schedule(() => call()),
+    );
+    const unpaced = createRateLimiter({
+      policies: [{ limit: LIMIT, intervalMs: 1000 }],
+      concurrency: 8,
+      pacing: 'burst',
+      safetyMarginMs: 0,
+    });
+    await run("Brace unpaced (pacing: 'burst', safetyMarginMs: 0, no observe)", () =>
+      unpaced.schedule(() => call()),
+    );
+    const pq = new PQueue({ concurrency: 8, intervalCap: LIMIT, interval: 1000, strict: true });
+    await run('p-queue { intervalCap: 50, interval: 1000, strict: true, concurrency: 8 }', () =>
+      pq.add(() => call()),
+    );
+    const bottleneck = new Bottleneck({
+      maxConcurrent: 8,
+      reservoir: LIMIT,
+      reservoirRefreshAmount: LIMIT,
+      reservoirRefreshInterval: 1000,
+    });
+    await run('bottleneck reservoir 50 per 1000 ms, maxConcurrent 8', () =>
+      bottleneck.schedule(() => call()),
+    );
+    await bottleneck.stop();
+    target(
+      SUITE,
+      `pacing: ${n} requests at exactly a rolling-window provider's 50/s earn 0 429s`,
+      `${braceRejected} 429s`,
+      braceRejected === 0,
+    );
+  } finally {
+    await server.close();
+  }
+  return [
+    `#### Pacing: ${n} requests against a provider counting a rolling second by arrival time (50/s, remaining/reset headers)`,
+    '',
+    'Each contender is configured at exactly the provider’s limit. A 429 is not counted by the provider (and not retried here). The provider’s reset is the time until its oldest counted arrival leaves the window, rounded up to a second: spreading `remaining` over it is conservative against a rolling window (one slot frees at the reset, not the whole quota), so the observe() row trades completion time for zero 429s.',
+    '',
+    '| limiter | requests | 429s earned | completion |',
+    '|---|---:|---:|---:|',
+    ...rows,
+    '',
+  ];
+}
+
+/**
+ * The adaptive scenario: a loopback provider allowing 50 requests in any rolling second and
+ * advertising nothing (a bare 429 past it). Each contender runs for `ms` with 8 requests in
+ * flight; measured after the first 10 s (the learning; half the run when shorter): successes
+ * per second and the share rejected.
+ */
+async function adaptiveScenario(ms: number): Promise<string[]> {
+  const LIMIT = 50;
+  const learnMs = Math.min(10_000, ms / 2);
+  let arrivals: number[] = [];
+  let counting = false;
+  let ok = 0;
+  let rejected = 0;
+  const server = await loopback((req, res) => {
+    const now = performance.now();
+    arrivals = arrivals.filter((t) => t > now - 1000);
+    req.resume();
+    const refuse = arrivals.length >= LIMIT;
+    if (!refuse) arrivals.push(now);
+    if (counting) {
+      if (refuse) rejected++;
+      else ok++;
+    }
+    res.writeHead(refuse ? 429 : 200, { 'content-length': '0' });
+    res.end();
+  });
+  const rows: string[] = [];
+  const run = async (name: string, send: () => Promise<unknown>) => {
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    arrivals = [];
+    ok = 0;
+    rejected = 0;
+    counting = false;
+    const t0 = performance.now();
+    setTimeout(() => {
+      counting = true;
+    }, learnMs);
+    await Promise.all(
+      Array.from({ length: 8 }, async () => {
+        while (performance.now() - t0 < ms) await send().catch(() => undefined);
+      }),
+    );
+    const seconds = (ms - learnMs) / 1000;
+    rows.push(
+      `| ${name} | ${(ok / seconds).toFixed(1)}/s | ${((100 * rejected) / Math.max(1, ok + rejected)).toFixed(1)}% |`,
+    );
+    return { rate: ok / seconds, share: rejected / Math.max(1, ok + rejected) };
+  };
+  const call = async () => {
+    const r = await fetch(server.url);
+    await r.arrayBuffer();
+    return r;
+  };
+  try {
+    const adaptive = createRateLimiter({ adaptive: true, concurrency: 8 });
+    const result = await run('Brace adaptive (learns the limit from 429s)', () =>
+      adaptive.schedule(async () => adaptive.observe(await call(), { key: 'default' })),
+    );
+    const guessHigh = createRateLimiter({
+      policies: [{ limit: 100, intervalMs: 1000 }],
+      concurrency: 8,
+    });
+    await run('Brace configured at a guessed 100/s (too high), no observe', () =>
+      guessHigh.schedule(() => call()),
+    );
+    const pq = new PQueue({ concurrency: 8, intervalCap: 100, interval: 1000 });
+    await run('p-queue at a guessed 100/s', () => pq.add(() => call()));
+    target(
+      SUITE,
+      'adaptive mode against an unadvertised 50/s: >= 90% of the limit, <= 2% rejected after the first 10 s',
+      `${result.rate.toFixed(1)}/s, ${(100 * result.share).toFixed(1)}% rejected over ${((ms - learnMs) / 1000).toFixed(0)} s after ${(learnMs / 1000).toFixed(0)} s of learning`,
+      result.rate >= 45 && result.share <= 0.02,
+    );
+  } finally {
+    await server.close();
+  }
+  return [
+    `#### Adaptive: a provider allowing 50/s in a rolling second and advertising nothing (${(ms / 1000).toFixed(0)} s each, measured after ${(learnMs / 1000).toFixed(0)} s)`,
+    '',
+    '| limiter | successes | rejected |',
+    '|---|---:|---:|',
+    ...rows,
+    '',
+  ];
 }
 
 export default suite;

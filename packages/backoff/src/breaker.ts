@@ -1,127 +1,21 @@
-import { type Clock, systemClock } from '@brace/core';
-import { isRetryableError } from './classify.js';
+import { systemClock } from '@brace/core';
+import { NEVER_ABORTED } from './attempt.js';
+import {
+  type CircuitBreaker,
+  type CircuitBreakerOptions,
+  type CircuitChangeReason,
+  type CircuitState,
+  DEFAULT_BREAK_DURATION_MS,
+  DEFAULT_FAILURE_RATIO,
+  DEFAULT_HALF_OPEN_PROBES,
+  DEFAULT_MINIMUM_THROUGHPUT,
+  DEFAULT_SAMPLING_WINDOW_MS,
+} from './breaker-options.js';
+import { isAbortError, isRetryableError } from './classify.js';
 import { CircuitOpenError } from './errors.js';
 import { DEFAULT_MAX_KEYS, KeyedState } from './keyed.js';
+import { BREAKER_HINTS, checkOptionNames } from './option-names.js';
 import { emit, functionOption, numberOption } from './validate.js';
-
-/** A circuit's state. */
-export type CircuitState = 'closed' | 'open' | 'half-open';
-
-/** What `onStateChange` receives. */
-export interface CircuitStateChangeEvent {
-  /** The breaker key (the host in the ky adapter); `''` for the default key. */
-  key: string;
-  /** The state before. */
-  from: CircuitState;
-  /** The state after. */
-  to: CircuitState;
-  /** When, on the breaker's clock (epoch ms). */
-  at: number;
-}
-
-/**
- * Default share of failed calls in the sampling window that opens the circuit: 0.5.
- *
- * @example
- * ```ts
- * import { DEFAULT_FAILURE_RATIO } from '@brace/backoff';
- *
- * console.log(DEFAULT_FAILURE_RATIO);
- * ```
- */
-export const DEFAULT_FAILURE_RATIO = 0.5;
-/**
- * Default number of calls in the window before the ratio is judged: 10.
- *
- * @example
- * ```ts
- * import { DEFAULT_MINIMUM_THROUGHPUT } from '@brace/backoff';
- *
- * console.log(DEFAULT_MINIMUM_THROUGHPUT);
- * ```
- */
-export const DEFAULT_MINIMUM_THROUGHPUT = 10;
-/**
- * Default sampling window: 10 s.
- *
- * @example
- * ```ts
- * import { DEFAULT_SAMPLING_WINDOW_MS } from '@brace/backoff';
- *
- * console.log(DEFAULT_SAMPLING_WINDOW_MS);
- * ```
- */
-export const DEFAULT_SAMPLING_WINDOW_MS = 10_000;
-/**
- * Default time the circuit stays open before a probe: 5 s.
- *
- * @example
- * ```ts
- * import { DEFAULT_BREAK_DURATION_MS } from '@brace/backoff';
- *
- * console.log(DEFAULT_BREAK_DURATION_MS);
- * ```
- */
-export const DEFAULT_BREAK_DURATION_MS = 5_000;
-/**
- * Default number of concurrent probes in half-open state: 1.
- *
- * @example
- * ```ts
- * import { DEFAULT_HALF_OPEN_PROBES } from '@brace/backoff';
- *
- * console.log(DEFAULT_HALF_OPEN_PROBES);
- * ```
- */
-export const DEFAULT_HALF_OPEN_PROBES = 1;
-
-/** Options of {@link createCircuitBreaker}. */
-export interface CircuitBreakerOptions {
-  /** Failure share (0 < x ≤ 1) in the window that opens the circuit. Default {@link DEFAULT_FAILURE_RATIO}. */
-  failureRatio?: number;
-  /** Calls needed in the window before judging. Default {@link DEFAULT_MINIMUM_THROUGHPUT}. */
-  minimumThroughput?: number;
-  /** Sliding window for the ratio, in ms. Default {@link DEFAULT_SAMPLING_WINDOW_MS}. */
-  samplingWindowMs?: number;
-  /** How long the circuit stays open before probing, in ms. Default {@link DEFAULT_BREAK_DURATION_MS}. */
-  breakDurationMs?: number;
-  /** Concurrent probe calls allowed while half-open. Default {@link DEFAULT_HALF_OPEN_PROBES}. */
-  halfOpenProbes?: number;
-  /** Which errors of `execute()` count as failures. Default: `isRetryableError` with timeouts. */
-  isFailure?: (error: unknown) => boolean;
-  /** Called on every state change. A throwing callback is ignored. */
-  onStateChange?: (event: CircuitStateChangeEvent) => void;
-  /** Most keys tracked (LRU eviction). Default 1,000. */
-  maxKeys?: number;
-  /** Time source. Default `systemClock`. */
-  clock?: Clock;
-}
-
-/** Options of {@link CircuitBreaker.execute}. */
-export interface ExecuteOptions {
-  /** The circuit to use (e.g. a host). Default `''`. */
-  key?: string;
-}
-
-/**
- * A circuit breaker: closed (calls flow, outcomes sampled), open (calls fail fast with
- * {@link CircuitOpenError}), half-open (a few probes decide whether to close again).
- */
-export interface CircuitBreaker {
-  /**
-   * Runs `fn` through the circuit: fails fast while open, records the outcome. The outcome of a
-   * call that started before the circuit last opened is stale and ignored.
-   */
-  execute<T>(fn: () => T | Promise<T>, options?: ExecuteOptions): Promise<T>;
-  /** Asks to make a call: throws {@link CircuitOpenError} if the circuit refuses it. */
-  acquire(key?: string): void;
-  /** Records a successful call. */
-  recordSuccess(key?: string): void;
-  /** Records a failed call. */
-  recordFailure(key?: string): void;
-  /** The circuit's current state (an expired open circuit reads as half-open). */
-  state(key?: string): CircuitState;
-}
 
 interface Circuit {
   state: CircuitState;
@@ -133,29 +27,60 @@ interface Circuit {
   calls: number[];
   failures: number[];
   epoch: number;
+  /** Failures in a row (consecutive-failures mode). */
+  streak: number;
 }
 
 const BUCKETS = 10;
 
+/** A call's outcome as the breaker sees it. */
+type Outcome = 0 | 1 | 2;
+const SUCCEEDED: Outcome = 0;
+const FAILED: Outcome = 1;
+const IGNORED: Outcome = 2;
+
+const NO_SIGNAL = Object.freeze({ signal: NEVER_ABORTED });
+
+const OPTIONS = new Set([
+  'consecutiveFailures',
+  'failureRatio',
+  'minimumThroughput',
+  'samplingWindowMs',
+  'breakDurationMs',
+  'halfOpenProbes',
+  'isFailure',
+  'onStateChange',
+  'maxKeys',
+  'clock',
+]);
+
 /**
- * Creates a {@link CircuitBreaker}. The circuit opens when, within `samplingWindowMs`, at
- * least `minimumThroughput` calls were made and the failure share reaches
- * `failureRatio`; after `breakDurationMs` it lets `halfOpenProbes` probe calls through:
- * a success closes it, a failure opens it again.
+ * Creates a {@link CircuitBreaker}. In the default failure-ratio mode the circuit opens when,
+ * within `samplingWindowMs`, at least `minimumThroughput` calls were made and the failure
+ * share reaches `failureRatio`; with `consecutiveFailures: n` it opens after n failures in a
+ * row. After `breakDurationMs` it lets `halfOpenProbes` probe calls through: a success closes
+ * it, a failure opens it again, an ignored outcome (an abort, a 404) lets the next call probe.
+ * `isolate()` holds it open by hand until `reset()`. Unknown option names throw
+ * `BackoffOptionError` (opossum's and cockatiel's names get a pointer to ours).
  *
  * @example
  * ```ts
  * import { createCircuitBreaker } from '@brace/backoff';
  *
  * const breaker = createCircuitBreaker({
- *   failureRatio: 0.5,
+ *   consecutiveFailures: 5,
  *   breakDurationMs: 10_000,
- *   onStateChange: ({ from, to }) => log.warn(`circuit ${from} -> ${to}`),
+ *   onStateChange: ({ from, to, reason }) => log.warn(`circuit ${from} -> ${to} (${reason})`),
  * });
- * const report = await breaker.execute(() => fetchReport());
+ * const report = await breaker.execute(({ signal }) => fetch('https://api.example.com/report', { signal }));
  * ```
  */
 export function createCircuitBreaker(options: CircuitBreakerOptions = {}): CircuitBreaker {
+  checkOptionNames(options, OPTIONS, BREAKER_HINTS);
+  const consecutive =
+    options.consecutiveFailures === undefined
+      ? 0
+      : numberOption('consecutiveFailures', options.consecutiveFailures, 0, 1, 1_000_000, true);
   const failureRatio = numberOption(
     'failureRatio',
     options.failureRatio,
@@ -200,7 +125,8 @@ export function createCircuitBreaker(options: CircuitBreakerOptions = {}): Circu
   const onStateChange = functionOption('onStateChange', options.onStateChange);
   const clock = options.clock ?? systemClock;
   const bucketMs = windowMs / BUCKETS;
-  // An idle circuit is forgotten (closed afresh) once nothing it holds can matter.
+  // An idle circuit is forgotten (closed afresh) once nothing it holds can matter; an
+  // isolated one is kept (touched on every read) until reset.
   const keys = new KeyedState<Circuit>(
     () => ({
       state: 'closed',
@@ -211,16 +137,23 @@ export function createCircuitBreaker(options: CircuitBreakerOptions = {}): Circu
       calls: new Array(BUCKETS).fill(0),
       failures: new Array(BUCKETS).fill(0),
       epoch: 0,
+      streak: 0,
     }),
     maxKeys,
     Math.max(windowMs, breakMs) * 2,
   );
 
   let openings = 0;
-  const transition = (key: string, c: Circuit, to: CircuitState, now: number) => {
+  const transition = (
+    key: string,
+    c: Circuit,
+    to: CircuitState,
+    now: number,
+    reason: CircuitChangeReason,
+  ) => {
     const from = c.state;
     c.state = to;
-    if (to === 'open') {
+    if (to === 'open' || to === 'isolated') {
       c.openedAt = now;
       c.generation = ++openings;
     }
@@ -228,8 +161,9 @@ export function createCircuitBreaker(options: CircuitBreakerOptions = {}): Circu
     if (to === 'closed') {
       c.calls.fill(0);
       c.failures.fill(0);
+      c.streak = 0;
     }
-    emit(onStateChange, { key, from, to, at: now });
+    emit(onStateChange, { key, from, to, at: now, reason });
   };
 
   const roll = (c: Circuit, now: number) => {
@@ -245,22 +179,11 @@ export function createCircuitBreaker(options: CircuitBreakerOptions = {}): Circu
     }
   };
 
-  /** Records an outcome; `ticket` (from `acquire`) marks a call started before the last opening as stale. */
-  const record = (key: string | undefined, failed: boolean, ticket?: number) => {
-    const k = key ?? '';
-    const now = clock.now();
-    const c = keys.get(k, now);
-    // A call started before the circuit last opened says nothing about the probe: ignore it.
-    if (ticket !== undefined && ticket !== c.generation) return;
-    if (c.state === 'half-open') {
-      transition(k, c, failed ? 'open' : 'closed', now);
-      return;
-    }
-    if (c.state === 'open') return; // a late result of a call started before opening
+  /** Whether a failure just recorded in the closed state trips the circuit (ratio mode). */
+  const ratioTripped = (c: Circuit, now: number): boolean => {
     roll(c, now);
     const index = c.epoch % BUCKETS;
     c.calls[index] = (c.calls[index] as number) + 1;
-    if (!failed) return;
     c.failures[index] = (c.failures[index] as number) + 1;
     let calls = 0;
     let failures = 0;
@@ -268,8 +191,40 @@ export function createCircuitBreaker(options: CircuitBreakerOptions = {}): Circu
       calls += c.calls[i] as number;
       failures += c.failures[i] as number;
     }
-    if (calls >= minimumThroughput && failures / calls >= failureRatio)
-      transition(k, c, 'open', now);
+    return calls >= minimumThroughput && failures / calls >= failureRatio;
+  };
+
+  /** Records an outcome; `ticket` (from `acquire`) marks a call started before the last opening as stale. */
+  const record = (key: string | undefined, outcome: Outcome, ticket?: number) => {
+    const k = key ?? '';
+    const now = clock.now();
+    const c = keys.get(k, now);
+    // A call started before the circuit last opened says nothing about the probe: ignore it.
+    if (ticket !== undefined && ticket !== c.generation) return;
+    if (outcome === IGNORED) {
+      // Not a verdict on the server: a half-open probe's slot is freed for the next call.
+      if (c.state === 'half-open' && c.probes > 0) c.probes--;
+      return;
+    }
+    const failed = outcome === FAILED;
+    if (c.state === 'half-open') {
+      if (failed) transition(k, c, 'open', now, 'probe-failed');
+      else transition(k, c, 'closed', now, 'probe-succeeded');
+      return;
+    }
+    if (c.state !== 'closed') return; // a late result of a call started before opening
+    if (!failed) {
+      c.streak = 0;
+      if (consecutive === 0) {
+        roll(c, now);
+        const index = c.epoch % BUCKETS;
+        c.calls[index] = (c.calls[index] as number) + 1;
+      }
+      return;
+    }
+    if (consecutive > 0) {
+      if (++c.streak >= consecutive) transition(k, c, 'open', now, 'consecutive-failures');
+    } else if (ratioTripped(c, now)) transition(k, c, 'open', now, 'failure-ratio');
   };
 
   /** Admits a call or throws; returns the circuit's generation, the call's ticket. */
@@ -278,9 +233,10 @@ export function createCircuitBreaker(options: CircuitBreakerOptions = {}): Circu
     const now = clock.now();
     const c = keys.get(k, now);
     if (c.state === 'closed') return c.generation;
+    if (c.state === 'isolated') throw new CircuitOpenError(k, Number.POSITIVE_INFINITY, now);
     if (c.state === 'open') {
       if (now - c.openedAt < breakMs) throw new CircuitOpenError(k, c.openedAt + breakMs, now);
-      transition(k, c, 'half-open', now);
+      transition(k, c, 'half-open', now, 'break-elapsed');
     }
     // Half-open: a probe slot is freed by its result, or after breakDurationMs if lost.
     if (c.probes > 0 && now - c.probeSince >= breakMs) c.probes = 0;
@@ -292,25 +248,46 @@ export function createCircuitBreaker(options: CircuitBreakerOptions = {}): Circu
 
   return {
     acquire,
-    recordSuccess: (key) => record(key, false),
-    recordFailure: (key) => record(key, true),
+    recordSuccess: (key) => record(key, SUCCEEDED),
+    recordFailure: (key) => record(key, FAILED),
+    recordIgnored: (key) => record(key, IGNORED),
     state(key) {
       const now = clock.now();
       const c = keys.peek(key ?? '', now);
       if (c === undefined) return 'closed';
       return c.state === 'open' && now - c.openedAt >= breakMs ? 'half-open' : c.state;
     },
+    isolate(key) {
+      const k = key ?? '';
+      const now = clock.now();
+      const c = keys.get(k, now, true);
+      if (c.state !== 'isolated') transition(k, c, 'isolated', now, 'isolated');
+    },
+    reset(key) {
+      const k = key ?? '';
+      const now = clock.now();
+      const c = keys.get(k, now);
+      if (c.state !== 'closed') transition(k, c, 'closed', now, 'reset');
+      else {
+        c.calls.fill(0);
+        c.failures.fill(0);
+        c.streak = 0;
+      }
+      keys.pin(k, false);
+    },
     async execute(fn, executeOptions) {
       const key = executeOptions?.key;
+      const signal = executeOptions?.signal;
+      if (signal?.aborted) throw signal.reason;
       const ticket = acquire(key);
       let result: Awaited<ReturnType<typeof fn>>;
       try {
-        result = await fn();
+        result = await fn(signal === undefined ? NO_SIGNAL : { signal });
       } catch (error) {
-        record(key, isFailure(error), ticket);
+        record(key, !isAbortError(error) && isFailure(error) ? FAILED : IGNORED, ticket);
         throw error;
       }
-      record(key, false, ticket);
+      record(key, SUCCEEDED, ticket);
       return result;
     },
   };

@@ -167,3 +167,12 @@ describe('KeyedState', () => {
     expect(keyed.size).toBe(100);
   });
 });
+
+describe('DEFAULT_MAX_KEYS', () => {
+  it('is core’s: one name, one meaning in every package', async () => {
+    const core = await import('@brace/core');
+    const { DEFAULT_MAX_KEYS } = await import('./keyed.js');
+    expect(DEFAULT_MAX_KEYS).toBe(core.DEFAULT_MAX_KEYS);
+    expect(DEFAULT_MAX_KEYS).toBe(10_000);
+  });
+});

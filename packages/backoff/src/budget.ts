@@ -1,6 +1,17 @@
 import { type Clock, systemClock } from '@brace/core';
 import { DEFAULT_MAX_KEYS, KeyedState } from './keyed.js';
+import { checkOptionNames } from './option-names.js';
 import { numberOption } from './validate.js';
+
+const RATIO_OPTIONS = new Set([
+  'ratio',
+  'minPerSecond',
+  'windowMs',
+  'maxKeys',
+  'keyTtlMs',
+  'clock',
+]);
+const TOKEN_OPTIONS = new Set(['maxTokens', 'tokenRatio', 'maxKeys', 'keyTtlMs', 'clock']);
 
 /**
  * A retry budget shared across calls: it hears about every request and outcome and says
@@ -107,7 +118,7 @@ export interface RetryBudgetOptions {
   minPerSecond?: number;
   /** The sliding window, in ms (1 s – 1 h). Default {@link DEFAULT_BUDGET_WINDOW_MS}. */
   windowMs?: number;
-  /** Most keys tracked (LRU eviction). Default 1,000. */
+  /** Most keys tracked (LRU eviction). Default {@link DEFAULT_MAX_KEYS} (10,000). */
   maxKeys?: number;
   /** Idle keys are forgotten after this long, in ms. Default {@link DEFAULT_KEY_TTL_MS}. */
   keyTtlMs?: number;
@@ -139,6 +150,7 @@ interface Window {
  * ```
  */
 export function createRetryBudget(options: RetryBudgetOptions = {}): RetryBudget {
+  checkOptionNames(options, RATIO_OPTIONS, {});
   const ratio = numberOption('ratio', options.ratio, DEFAULT_BUDGET_RATIO, 0, 1);
   const minPerSecond = numberOption(
     'minPerSecond',
@@ -217,7 +229,7 @@ export interface TokenBucketBudgetOptions {
   maxTokens?: number;
   /** Tokens a success refunds (a failure costs 1). Default {@link DEFAULT_TOKEN_RATIO}. */
   tokenRatio?: number;
-  /** Most keys tracked (LRU eviction). Default 1,000. */
+  /** Most keys tracked (LRU eviction). Default {@link DEFAULT_MAX_KEYS} (10,000). */
   maxKeys?: number;
   /** Idle keys are forgotten (bucket refilled) after this long, in ms. Default {@link DEFAULT_KEY_TTL_MS}. */
   keyTtlMs?: number;
@@ -239,6 +251,7 @@ export interface TokenBucketBudgetOptions {
  * ```
  */
 export function createTokenBucketBudget(options: TokenBucketBudgetOptions = {}): RetryBudget {
+  checkOptionNames(options, TOKEN_OPTIONS, {});
   const maxTokens = numberOption('maxTokens', options.maxTokens, DEFAULT_MAX_TOKENS, 1, 1_000_000);
   const tokenRatio = numberOption(
     'tokenRatio',

@@ -52,8 +52,8 @@ function asObject(value: unknown): Obj | undefined {
 }
 
 /**
- * The HTTP status an error carries: `error.status`, `error.statusCode` or
- * `error.response.status` (ky's `HTTPError`, axios, ofetch, got...). `undefined` if none.
+ * The HTTP status an error carries: `error.status`, `error.statusCode`, `error.responseStatus`
+ * (a problem-details error) or `error.response.status` (ky's `HTTPError`, axios, ofetch, got...). `undefined` if none.
  *
  * @example
  * ```ts
@@ -67,6 +67,8 @@ export function statusOf(error: unknown): number | undefined {
   if (!object) return undefined;
   const direct = object.status ?? object.statusCode;
   if (typeof direct === 'number') return direct;
+  // A problem-details error whose document states no status keeps the response's here.
+  if (typeof object.responseStatus === 'number') return object.responseStatus;
   const status = asObject(object.response)?.status;
   return typeof status === 'number' ? status : undefined;
 }
@@ -196,4 +198,54 @@ export function isRetryableError(error: unknown, options?: ClassifyOptions): boo
   if (status !== undefined) return RETRYABLE.has(status);
   if (isTimeoutError(error)) return options?.retryOnTimeout === true;
   return isNetworkError(error);
+}
+
+/** 4xx statuses that are worth another attempt: 408 Request Timeout, 425 Too Early, 429 Too Many Requests. */
+const TRANSIENT_4XX = new Set([408, 425, 429]);
+
+/**
+ * Whether an HTTP status is permanent: a 4xx other than 408, 425 and 429 (another attempt
+ * would get the same answer). 5xx and every other status are not.
+ *
+ * @example
+ * ```ts
+ * import { isPermanentStatus } from '@brace/backoff';
+ *
+ * isPermanentStatus(404); // true
+ * isPermanentStatus(429); // false
+ * isPermanentStatus(503); // false
+ * ```
+ */
+export function isPermanentStatus(status: number): boolean {
+  return status >= 400 && status < 500 && !TRANSIENT_4XX.has(status);
+}
+
+/**
+ * The default classifier of standalone `retry()`, retrying what p-retry retries: **any**
+ * thrown error, except
+ * - an abort (`AbortError`), and
+ * - a permanent error: one carrying a 4xx status other than 408/425/429 (read from `status`,
+ *   `statusCode`, `responseStatus` or `response.status` — so a problem-details error or any
+ *   `BraceError` with a status is judged by it, and one with 503 is retried), a `BraceError`
+ *   without a status (an open circuit, a spent budget: Brace's own verdicts), and a
+ *   `TypeError` that is not a network error (a bug in your code, as in p-retry);
+ * - a timeout when `retryOnTimeout` is `false` (default `true` here).
+ *
+ * @example
+ * ```ts
+ * import { isTransientError } from '@brace/backoff';
+ *
+ * isTransientError(new Error('socket hang up')); // true
+ * isTransientError(Object.assign(new Error('Not Found'), { status: 404 })); // false
+ * isTransientError(Object.assign(new Error('Unavailable'), { status: 503 })); // true
+ * ```
+ */
+export function isTransientError(error: unknown, options?: ClassifyOptions): boolean {
+  if (isAbortError(error)) return false;
+  const status = statusOf(error);
+  if (status !== undefined) return !isPermanentStatus(status);
+  if (isBraceError(error)) return false;
+  if (isTimeoutError(error)) return options?.retryOnTimeout !== false;
+  if (error instanceof TypeError) return isNetworkError(error);
+  return true;
 }

@@ -4,6 +4,10 @@ import { BraceError } from '@brace/core';
  * Every attempt failed with a retryable error. `errors` holds each attempt's error in order
  * (nothing is swallowed) and `cause` is the last one.
  *
+ * @deprecated `retry()` now rethrows the last attempt's own error when attempts run out, as
+ * p-retry and cockatiel do; read the attempts with `retryHistoryOf(error)`. This class is no
+ * longer thrown and will be removed.
+ *
  * @example
  * ```ts
  * import { retry, RetryExhaustedError } from '@brace/backoff';
@@ -136,7 +140,7 @@ export class RetryBudgetExhaustedError extends BraceError {
 export class CircuitOpenError extends BraceError {
   /** The breaker key (the host in the ky adapter); `''` for the default key. */
   readonly key: string;
-  /** When (epoch ms, on the breaker's clock) a probe will be allowed through. */
+  /** When (epoch ms, on the breaker's clock) a probe will be allowed through; `Infinity` while isolated. */
   readonly retryAt: number;
   /** Milliseconds from now until `retryAt` (never negative). */
   readonly retryAfterMs: number;
@@ -150,7 +154,9 @@ export class CircuitOpenError extends BraceError {
     const retryAfterMs = Math.max(0, retryAt - now);
     super(
       'CIRCUIT_OPEN',
-      `The circuit breaker${key ? ` for ${key}` : ''} is open after repeated failures; the call was not made. It will let a probe through in ${Math.ceil(retryAfterMs)} ms.`,
+      retryAt === Number.POSITIVE_INFINITY
+        ? `The circuit breaker${key ? ` for ${key}` : ''} is isolated by hand; the call was not made. Call reset() to close it.`
+        : `The circuit breaker${key ? ` for ${key}` : ''} is open after repeated failures; the call was not made. It will let a probe through in ${Math.ceil(retryAfterMs)} ms.`,
     );
     this.key = key;
     this.retryAt = retryAt;
@@ -222,8 +228,24 @@ export class BackoffOptionError extends BraceError {
    * @param option - the option's name
    * @param expected - what the option accepts, e.g. `an integer from 1 to 100`
    */
-  constructor(option: string, expected: string) {
-    super('BACKOFF_INVALID_OPTION', `Option \`${option}\` must be ${expected}.`);
+  constructor(option: string, expected: string, message?: string) {
+    super('BACKOFF_INVALID_OPTION', message ?? `Option \`${option}\` must be ${expected}.`);
     this.option = option;
+  }
+
+  /**
+   * An option name that is not known (from untyped JavaScript, or a peer library's config),
+   * with what to use instead.
+   *
+   * @param option - the unknown name
+   * @param suggestion - what to use instead, if anything fits
+   */
+  static unknown(option: string, suggestion: string | undefined): BackoffOptionError {
+    const hint = suggestion === undefined ? '' : `; did you mean ${suggestion}?`;
+    return new BackoffOptionError(
+      option,
+      'a known option',
+      `Unknown option \`${option}\`${hint} See the options table in the @brace/backoff README.`,
+    );
   }
 }

@@ -1,16 +1,18 @@
+export { createCircuitBreaker } from './breaker.js';
 export {
   type CircuitBreaker,
   type CircuitBreakerOptions,
+  type CircuitChangeReason,
   type CircuitState,
   type CircuitStateChangeEvent,
-  createCircuitBreaker,
   DEFAULT_BREAK_DURATION_MS,
   DEFAULT_FAILURE_RATIO,
   DEFAULT_HALF_OPEN_PROBES,
   DEFAULT_MINIMUM_THROUGHPUT,
   DEFAULT_SAMPLING_WINDOW_MS,
+  type ExecuteContext,
   type ExecuteOptions,
-} from './breaker.js';
+} from './breaker-options.js';
 export {
   createRetryBudget,
   createTokenBucketBudget,
@@ -28,8 +30,10 @@ export {
   type ClassifyOptions,
   headersOf,
   isNetworkError,
+  isPermanentStatus,
   isRetryableError,
   isTimeoutError,
+  isTransientError,
   RETRYABLE_STATUS_CODES,
   serverDelayOf,
   statusOf,
@@ -42,6 +46,7 @@ export {
   RetryDeadlineError,
   RetryExhaustedError,
 } from './errors.js';
+export { type RetryHistory, retryHistoryOf } from './history.js';
 export { DEFAULT_MAX_KEYS } from './keyed.js';
 export {
   type AttemptContext,
@@ -54,6 +59,7 @@ export {
   type RetryOptions,
   retry,
 } from './retry.js';
+export { MIN_RETRY_AFTER_SPREAD_MS } from './server-wait.js';
 export {
   constant,
   DEFAULT_BASE_MS,

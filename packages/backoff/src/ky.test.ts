@@ -97,7 +97,7 @@ describe('backoffRetry through ky against a loopback server', () => {
   it('honours Retry-After in seconds, plus positive jitter', async () => {
     const api = client({ random: () => 0.5, strategy: constant(10) });
     await settle(api.get(path('fail/1/429', '&ra=2')).json(), clock);
-    expect(times()).toEqual([0, 2_200]); // 2 s + 0.5 × 20%
+    expect(times()).toEqual([0, 2_500]); // 2 s + 0.5 × max(20% of 2 s, 1 s)
   });
 
   it('honours Retry-After as an HTTP-date', async () => {
@@ -256,6 +256,21 @@ describe('backoffHooks through ky', () => {
     const { value } = await settle(api.get(path('fail/0/503')).json(), clock);
     expect(value).toMatchObject({ ok: true });
     expect(breaker.state(new URL(base).host)).toBe('closed');
+  });
+
+  it('a 404 probe leaves the circuit half-open; the next request probes and closes it', async () => {
+    const breaker = createCircuitBreaker({ minimumThroughput: 1, breakDurationMs: 5_000, clock });
+    const api = client({ attempts: 1 }, { breaker });
+    const host = new URL(base).host;
+    await settle(api.get(path('fail/9/503')).json(), clock);
+    expect(breaker.state(host)).toBe('open');
+    await clock.advance(5_000);
+    const { error } = await settle(api.get(path('fail/1/404')).json(), clock);
+    expect((error as HTTPError).response.status).toBe(404);
+    expect(breaker.state(host)).toBe('half-open');
+    const { value } = await settle(api.get(path('fail/0/503')).json(), clock);
+    expect(value).toMatchObject({ ok: true });
+    expect(breaker.state(host)).toBe('closed');
   });
 
   it('fails fast in beforeRetry when the circuit opens between attempts', async () => {

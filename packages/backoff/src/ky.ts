@@ -7,7 +7,7 @@ import {
   wrapFetchHook,
 } from '@brace/core';
 import type { Hooks, RetryOptions as KyRetryOptions } from 'ky';
-import type { CircuitBreaker } from './breaker.js';
+import type { CircuitBreaker } from './breaker-options.js';
 import type { RetryBudget } from './budget.js';
 import {
   isAbortError,
@@ -17,6 +17,7 @@ import {
   statusOf,
 } from './classify.js';
 import { RetryAfterTooLongError, RetryBudgetExhaustedError } from './errors.js';
+import { checkOptionNames, KY_RETRY_OPTIONS } from './option-names.js';
 import {
   DEFAULT_ATTEMPTS,
   DEFAULT_MAX_RETRY_AFTER_MS,
@@ -24,6 +25,7 @@ import {
   type GiveUpEvent,
   type RetryEvent,
 } from './retry.js';
+import { serverWait } from './server-wait.js';
 import { defaultStrategy, type Strategy, safeDelay } from './strategies.js';
 import { emit, functionOption, MAX_DELAY_MS, numberOption } from './validate.js';
 
@@ -154,6 +156,7 @@ type RequestCarrier = { request?: Request; options?: object };
  * ```
  */
 export function backoffRetry(options: BackoffRetryOptions = {}): KyRetryOptions {
+  checkOptionNames(options, KY_RETRY_OPTIONS);
   const attempts = numberOption('attempts', options.attempts, DEFAULT_ATTEMPTS, 1, 100, true);
   const strategy = functionOption('strategy', options.strategy) ?? defaultStrategy;
   const userShouldRetry = functionOption('shouldRetry', options.shouldRetry);
@@ -218,11 +221,7 @@ export function backoffRetry(options: BackoffRetryOptions = {}): KyRetryOptions 
         giveUp('retry-after-too-long');
         throw new RetryAfterTooLongError(serverDelay, maxRetryAfter, [error]);
       }
-      const r = random();
-      const jittered = Math.min(
-        serverDelay * (1 + (r >= 0 && r < 1 ? r : 0) * jitterRatio),
-        maxRetryAfter,
-      );
+      const jittered = serverWait(serverDelay, random, jitterRatio);
       if (jittered > delay) delay = jittered;
     }
     const host = hostOf(request);
@@ -308,7 +307,10 @@ export function backoffHooks(options: BackoffHooksOptions = {}): Hooks {
       breaker?.recordFailure(host);
       budget?.onFailure(host);
     } else {
-      breaker?.recordSuccess(host);
+      // A 4xx that is not a failure (404, 422...) says nothing about the host's health: it
+      // neither counts nor closes a half-open circuit.
+      if (status >= 400) breaker?.recordIgnored(host);
+      else breaker?.recordSuccess(host);
       budget?.onSuccess(host);
     }
   };

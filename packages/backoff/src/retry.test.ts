@@ -1,13 +1,14 @@
 import { manualClock } from '@brace/core';
 import { describe, expect, it, vi } from 'vitest';
 import { createRetryBudget, createTokenBucketBudget } from './budget.js';
+import { statusOf } from './classify.js';
 import {
   BackoffOptionError,
   RetryAfterTooLongError,
   RetryBudgetExhaustedError,
   RetryDeadlineError,
-  RetryExhaustedError,
 } from './errors.js';
+import { retryHistoryOf } from './history.js';
 import {
   type AttemptContext,
   DEFAULT_MAX_RETRY_AFTER_MS,
@@ -42,7 +43,10 @@ describe('retry: success', () => {
     const fn = vi.fn(async (c: AttemptContext) => c.attempt * 10);
     await expect(retry(fn)).resolves.toBe(10);
     expect(fn).toHaveBeenCalledTimes(1);
-    expect(fn.mock.calls[0]?.[0]).toEqual({ attempt: 1, signal: undefined });
+    const first = fn.mock.calls[0]?.[0] as AttemptContext;
+    expect(first.attempt).toBe(1);
+    expect(first.signal).toBeInstanceOf(AbortSignal); // one that never aborts
+    expect(first.signal.aborted).toBe(false);
     const signal = new AbortController().signal;
     await retry(fn, { signal });
     expect(fn.mock.calls[1]?.[0]).toEqual({ attempt: 1, signal });
@@ -70,18 +74,17 @@ describe('retry: failures', () => {
     expect(calls.map((c) => c.at)).toEqual([0, 50, 150]); // U(0,100)=50, U(0,200)=100
   });
 
-  it('out of attempts: RetryExhaustedError with every error, the last as cause', async () => {
+  it('out of attempts: rethrows the last error itself, its history in retryHistoryOf', async () => {
     const clock = manualClock();
     const errors = [httpError(503), new TypeError('fetch failed'), httpError(429)];
     const { fn, calls } = failing(clock, errors);
     const onGiveUp = vi.fn();
     const { error } = await settle(retry(fn, { clock, attempts: 3, onGiveUp }), clock);
-    expect(error).toBeInstanceOf(RetryExhaustedError);
-    const e = error as RetryExhaustedError;
-    expect(e.code).toBe('RETRY_EXHAUSTED');
-    expect(e.errors).toEqual(errors);
-    expect(e.cause).toBe(errors[2]);
-    expect(e.attempts).toBe(3);
+    expect(error).toBe(errors[2]);
+    expect(retryHistoryOf(error)).toEqual({ attempts: 3, errors, reason: 'exhausted' });
+    expect(Object.keys(error as object)).toEqual(['response']); // nothing added to the error
+    expect(retryHistoryOf(new Error('other'))).toBeUndefined();
+    expect(retryHistoryOf('text')).toBeUndefined();
     expect(calls).toHaveLength(3);
     expect(onGiveUp).toHaveBeenCalledWith(
       expect.objectContaining({ reason: 'exhausted', attempt: 3 }),
@@ -103,11 +106,16 @@ describe('retry: failures', () => {
     }
   });
 
-  it('does not retry unknown errors by default, but a custom shouldRetry can', async () => {
+  it('retries any error by default (as p-retry), and a custom shouldRetry decides instead', async () => {
     const clock = manualClock();
     const boom = new Error('boom');
     const first = failing(clock, [boom]);
-    expect((await settle(retry(first.fn, { clock }), clock)).error).toBe(boom);
+    expect((await settle(retry(first.fn, { clock }), clock)).value).toBe('ok');
+    expect(first.calls).toHaveLength(2);
+    const refused = failing(clock, [boom]);
+    const shouldNot = { clock, shouldRetry: () => false };
+    expect((await settle(retry(refused.fn, shouldNot), clock)).error).toBe(boom);
+    expect(retryHistoryOf(boom)).toEqual({ attempts: 1, errors: [boom], reason: 'not-retryable' });
 
     const second = failing(clock, [boom, boom]);
     const shouldRetry = vi.fn(async (_e: unknown, attempt: number) => attempt < 5);
@@ -116,16 +124,12 @@ describe('retry: failures', () => {
     expect(shouldRetry.mock.calls.map((c) => c[1])).toEqual([1, 2]);
   });
 
-  it('retries timeouts only with retryOnTimeout', async () => {
+  it('retries timeouts unless retryOnTimeout is false', async () => {
     const clock = manualClock();
     const timeout = new DOMException('timed out', 'TimeoutError');
-    expect((await settle(retry(failing(clock, [timeout]).fn, { clock }), clock)).error).toBe(
-      timeout,
-    );
-    const result = await settle(
-      retry(failing(clock, [timeout]).fn, { clock, retryOnTimeout: true }),
-      clock,
-    );
+    const off = { clock, retryOnTimeout: false };
+    expect((await settle(retry(failing(clock, [timeout]).fn, off), clock)).error).toBe(timeout);
+    const result = await settle(retry(failing(clock, [timeout]).fn, { clock }), clock);
     expect(result.value).toBe('ok');
   });
 
@@ -222,8 +226,8 @@ describe('retry: server timing', () => {
   it('waits at least Retry-After (seconds), plus positive jitter', async () => {
     for (const [r, expected] of [
       [0, 2_000],
-      [0.5, 2_200],
-      [0.999, 2_399.6],
+      [0.5, 2_500], // the spread is max(20% of 2 s, MIN_RETRY_AFTER_SPREAD_MS = 1 s)
+      [0.999, 2_999],
     ] as const) {
       const clock = manualClock();
       const { fn, calls } = failing(clock, [httpError(429, { 'retry-after': '2' })]);
@@ -280,11 +284,11 @@ describe('retry: server timing', () => {
     );
   });
 
-  it('never lets the jitter push the wait beyond maxRetryAfter', async () => {
+  it('jitters a wait at maxRetryAfter above it (clamping there made every client wake at once)', async () => {
     const clock = manualClock();
     const { fn, calls } = failing(clock, [httpError(503, { 'retry-after': '10' })]);
-    await settle(retry(fn, { clock, maxRetryAfter: 10_500, random: () => 0.9 }), clock);
-    expect(calls[1]?.at).toBe(10_500);
+    await settle(retry(fn, { clock, maxRetryAfter: 10_000, random: () => 0.9 }), clock);
+    expect(calls[1]?.at).toBe(11_800);
   });
 
   it('ignores server timing with respectRetryAfter: false', async () => {
@@ -434,7 +438,8 @@ describe('retry: events and options', () => {
     const clock = manualClock();
     const { fn, calls } = failing(clock, [httpError(503)]);
     const { error } = await settle(retry(fn, { clock, attempts: 1 }), clock);
-    expect(error).toBeInstanceOf(RetryExhaustedError);
+    expect(statusOf(error)).toBe(503);
+    expect(retryHistoryOf(error)?.reason).toBe('exhausted');
     expect(calls).toHaveLength(1);
   });
 

@@ -1,12 +1,11 @@
 import { type Clock, systemClock } from '@brace/core';
+import { NEVER_ABORTED, runWithTimeout } from './attempt.js';
 import type { RetryBudget } from './budget.js';
-import { isRetryableError, serverDelayOf } from './classify.js';
-import {
-  RetryAfterTooLongError,
-  RetryBudgetExhaustedError,
-  RetryDeadlineError,
-  RetryExhaustedError,
-} from './errors.js';
+import { isTransientError, serverDelayOf } from './classify.js';
+import { RetryAfterTooLongError, RetryBudgetExhaustedError, RetryDeadlineError } from './errors.js';
+import { recordHistory } from './history.js';
+import { checkOptionNames, RETRY_OPTIONS } from './option-names.js';
+import { serverWait } from './server-wait.js';
 import { defaultStrategy, type Strategy, safeDelay } from './strategies.js';
 import { emit, functionOption, MAX_DELAY_MS, numberOption } from './validate.js';
 
@@ -48,8 +47,11 @@ export const DEFAULT_RETRY_AFTER_JITTER = 0.2;
 export interface AttemptContext {
   /** The attempt number, 1 for the first call. */
   readonly attempt: number;
-  /** The caller's `signal`, to pass on to `fetch` and friends. */
-  readonly signal: AbortSignal | undefined;
+  /**
+   * Pass it on to `fetch` and friends: it aborts when the caller's `signal` does or, with
+   * `attemptTimeoutMs`, when this attempt is out of time. Never aborts when neither is set.
+   */
+  readonly signal: AbortSignal;
 }
 
 /** What `onRetry` receives before each wait. */
@@ -91,13 +93,27 @@ export interface RetryOptions {
   attempts?: number;
   /** The delay before each retry. Default `exponential()` (full jitter, base 100 ms, cap 20 s). */
   strategy?: Strategy;
-  /** Decides whether an error is worth another attempt. Default {@link isRetryableError}. */
+  /**
+   * Decides whether an error is worth another attempt. Default {@link isTransientError}: any
+   * error except an abort and a permanent one (4xx other than 408/425/429, Brace's own
+   * verdicts, a `TypeError` that is not a network error), as p-retry.
+   */
   shouldRetry?: (error: unknown, attempt: number) => boolean | Promise<boolean>;
-  /** Whether the default classifier retries timeouts. Default `false`. */
+  /** Whether the default classifier retries timeouts (an `attemptTimeoutMs` expiry included). Default `true`. */
   retryOnTimeout?: boolean;
   /** Cancels the call: waits end at once with `signal.reason`; an aborted signal means `fn` never runs. */
   signal?: AbortSignal;
-  /** Give up (with `RetryDeadlineError`) before a wait that would end after this many ms since the start. */
+  /**
+   * Time one attempt may take, in ms: then the signal `fn` received aborts with a
+   * `TimeoutError` and the attempt fails with it at once (even if `fn` ignores the signal),
+   * which is retried (see `retryOnTimeout`). Default: none.
+   */
+  attemptTimeoutMs?: number;
+  /**
+   * The overall deadline, in ms since `retry()` was called, over **all** attempts and waits (not
+   * one attempt: that is `attemptTimeoutMs`). `retry()` gives up with `RetryDeadlineError`
+   * instead of starting a wait that would end past it; it does not cut a running attempt short.
+   */
   totalTimeout?: number;
   /** Longest server-requested wait honoured, in ms. Default {@link DEFAULT_MAX_RETRY_AFTER_MS}. */
   maxRetryAfter?: number;
@@ -119,11 +135,15 @@ export interface RetryOptions {
   random?: () => number;
 }
 
-const FIRST: AttemptContext = Object.freeze({ attempt: 1, signal: undefined });
+const FIRST: AttemptContext = Object.freeze({ attempt: 1, signal: NEVER_ABORTED });
 const NO_OPTIONS: RetryOptions = Object.freeze({});
 
 function check(o: RetryOptions): void {
+  checkOptionNames(o, RETRY_OPTIONS);
   if (o.attempts !== undefined) numberOption('attempts', o.attempts, 0, 1, 10_000, true);
+  if (o.attemptTimeoutMs !== undefined) {
+    numberOption('attemptTimeoutMs', o.attemptTimeoutMs, 0, 1, MAX_DELAY_MS);
+  }
   if (o.totalTimeout !== undefined) {
     numberOption('totalTimeout', o.totalTimeout, 0, 0, Number.MAX_SAFE_INTEGER);
   }
@@ -140,11 +160,12 @@ function check(o: RetryOptions): void {
 
 /**
  * Calls `fn` and retries it on transient failures with backoff and jitter, honouring the
- * server's Retry-After / rate-limit reset, a `totalTimeout`, an `AbortSignal` and an
- * optional shared retry budget. Resolves with `fn`'s first success. Rejects with the
- * error itself when it is not retryable, or with `RetryExhaustedError`,
- * `RetryDeadlineError`, `RetryBudgetExhaustedError` or `RetryAfterTooLongError` (each
- * keeps every attempt's error), or with `signal.reason` on abort.
+ * server's Retry-After / rate-limit reset, a per-attempt `attemptTimeoutMs`, an overall
+ * `totalTimeout`, an `AbortSignal` and an optional shared retry budget. Resolves with `fn`'s
+ * first success. Rejects with **the last attempt's own error** when it is not retryable or
+ * attempts run out (as p-retry and cockatiel: `retryHistoryOf(error)` gives every attempt's
+ * error), with `RetryDeadlineError`, `RetryBudgetExhaustedError` or `RetryAfterTooLongError`
+ * (each keeps every attempt's error in `errors`), or with `signal.reason` on abort.
  *
  * A succeeding first call costs almost nothing: nothing is allocated before a failure.
  *
@@ -181,17 +202,13 @@ export async function retry<T>(
     if (budget !== undefined) budget.onRequest(options.budgetKey);
   }
   try {
-    const value = await fn(context);
+    const value =
+      options?.attemptTimeoutMs === undefined ? await fn(context) : await attemptOf(fn, 1, options);
     if (budget !== undefined) budget.onSuccess(options?.budgetKey);
     return value;
   } catch (error) {
     return retryAfterFailure(fn, options ?? NO_OPTIONS, error, start);
   }
-}
-
-function unit(random: () => number): number {
-  const r = random();
-  return r >= 0 && r < 1 ? r : 0;
 }
 
 /** The slow path: everything after the first failure. */
@@ -215,25 +232,22 @@ async function retryAfterFailure<T>(
   let attempt = 1;
 
   const giveUp = (reason: GiveUpReason) => emit(onGiveUp, { attempt, error, errors, reason });
+  /** Gives up rethrowing `thrown` itself, its attempt history kept for `retryHistoryOf`. */
+  const rethrow = (reason: 'not-retryable' | 'exhausted' | 'aborted', thrown: unknown) => {
+    giveUp(reason);
+    recordHistory(thrown, { attempts: attempt, errors, reason });
+    return thrown;
+  };
 
   for (;;) {
-    if (signal?.aborted) {
-      giveUp('aborted');
-      throw signal.reason;
-    }
+    if (signal?.aborted) throw rethrow('aborted', signal.reason);
     const retryable =
       o.shouldRetry !== undefined
         ? await o.shouldRetry(error, attempt)
-        : isRetryableError(error, o);
-    if (!retryable) {
-      giveUp('not-retryable');
-      throw error;
-    }
+        : isTransientError(error, o);
+    if (!retryable) throw rethrow('not-retryable', error);
     budget?.onFailure(budgetKey);
-    if (attempt >= attempts) {
-      giveUp('exhausted');
-      throw new RetryExhaustedError(errors);
-    }
+    if (attempt >= attempts) throw rethrow('exhausted', error);
 
     let delay = safeDelay(strategy(attempt, strategyContext));
     strategyContext.previous = delay;
@@ -245,11 +259,8 @@ async function retryAfterFailure<T>(
         throw new RetryAfterTooLongError(serverDelay, maxRetryAfter, errors);
       }
       // At least what the server asked for, plus positive jitter so clients told the same
-      // time do not all wake together; never beyond maxRetryAfter.
-      const jittered = Math.min(
-        serverDelay + unit(random) * serverDelay * retryAfterJitter,
-        maxRetryAfter,
-      );
+      // time do not all wake together, at any value (the cap included).
+      const jittered = serverWait(serverDelay, random, retryAfterJitter);
       if (jittered > delay) delay = jittered;
     }
     if (totalTimeout !== undefined) {
@@ -268,12 +279,14 @@ async function retryAfterFailure<T>(
     try {
       await clock.sleep(delay, signal);
     } catch (reason) {
-      giveUp('aborted');
-      throw reason;
+      throw rethrow('aborted', reason);
     }
     attempt++;
     try {
-      const value = await fn({ attempt, signal });
+      const value =
+        o.attemptTimeoutMs === undefined
+          ? await fn({ attempt, signal: signal ?? NEVER_ABORTED })
+          : await attemptOf(fn, attempt, o);
       budget?.onSuccess(budgetKey);
       return value;
     } catch (next) {
@@ -281,4 +294,18 @@ async function retryAfterFailure<T>(
       errors.push(next);
     }
   }
+}
+
+/** One attempt under `attemptTimeoutMs`. */
+function attemptOf<T>(
+  fn: (context: AttemptContext) => T | PromiseLike<T>,
+  attempt: number,
+  o: RetryOptions,
+): Promise<T> {
+  return runWithTimeout(
+    (signal) => fn({ attempt, signal }),
+    o.attemptTimeoutMs as number,
+    o.signal,
+    o.clock ?? systemClock,
+  );
 }

@@ -1,5 +1,17 @@
 import { BackoffOptionError } from './errors.js';
+import { checkOptionNames } from './option-names.js';
 import { MAX_DELAY_MS, numberOption } from './validate.js';
+
+const EXPONENTIAL_OPTIONS = new Set(['base', 'factor', 'cap', 'jitter']);
+const LINEAR_OPTIONS = new Set(['base', 'step', 'cap']);
+const STRATEGY_HINTS = Object.freeze({
+  minTimeout: '`base`',
+  maxTimeout: '`cap`',
+  initialDelay: '`base`',
+  maxDelay: '`cap`',
+  randomize: '`jitter`',
+  exponent: '`factor`',
+});
 
 /**
  * What a {@link Strategy} gets besides the attempt number.
@@ -122,6 +134,7 @@ function unit(random: () => number): number {
  * ```
  */
 export function exponential(options: ExponentialOptions = {}): Strategy {
+  checkOptionNames(options, EXPONENTIAL_OPTIONS, STRATEGY_HINTS);
   const base = numberOption('base', options.base, DEFAULT_BASE_MS, 0, MAX_DELAY_MS);
   const factor = numberOption('factor', options.factor, DEFAULT_FACTOR, 1, 1_000);
   const cap = numberOption('cap', options.cap, Math.max(DEFAULT_CAP_MS, base), base, MAX_DELAY_MS);
@@ -182,6 +195,7 @@ export function constant(ms: number): Strategy {
  * ```
  */
 export function linear(options: LinearOptions = {}): Strategy {
+  checkOptionNames(options, LINEAR_OPTIONS, STRATEGY_HINTS);
   const base = numberOption('base', options.base, DEFAULT_BASE_MS, 0, MAX_DELAY_MS);
   const step = numberOption('step', options.step, DEFAULT_BASE_MS, 0, MAX_DELAY_MS);
   const cap = numberOption('cap', options.cap, Math.max(DEFAULT_CAP_MS, base), base, MAX_DELAY_MS);

@@ -20,6 +20,14 @@ describe('HeadersInput', () => {
     expectTypeOf<string>().not.toExtend<HeadersInput>();
   });
 
+  it('axios-shaped header records fit (the real axios types: rate-limit/src/axios.test-d.ts)', () => {
+    type AxiosHeaderValue = string | string[] | number | boolean | null;
+    type RawAxiosResponseHeaders = Partial<
+      Record<string, AxiosHeaderValue> & { 'set-cookie': string[] }
+    >;
+    expectTypeOf<RawAxiosResponseHeaders>().toExtend<HeadersInput>();
+  });
+
   it('OutgoingHttpHeaders without readonly arrays fit too', () => {
     expectTypeOf<Pick<OutgoingHttpHeaders, 'retry-after'>>().toExtend<HeadersInput>();
   });

@@ -1,8 +1,8 @@
 /**
  * Anything response or request headers come in: a Fetch `Headers`, a Node
- * `IncomingHttpHeaders`-like record (values `string | string[] | number | undefined`, names in
- * any case), or an iterable of `[name, value]` pairs (for example `Map` entries or
- * `Object.entries(...)`).
+ * `IncomingHttpHeaders`-like record or axios's `AxiosHeaders` / `RawAxiosResponseHeaders`
+ * (names in any case; see {@link HeaderRecordValue}), or an iterable of `[name, value]` pairs
+ * (for example `Map` entries or `Object.entries(...)`).
  *
  * @example
  * ```ts
@@ -16,8 +16,29 @@
  */
 export type HeadersInput =
   | Headers
-  | Record<string, string | string[] | number | undefined>
+  | { readonly [name: string]: HeaderRecordValue }
   | Iterable<readonly [string, string]>;
+
+/**
+ * A value in a header record: what Node (`string | string[] | number`) and axios
+ * (`AxiosHeaders`, `RawAxiosResponseHeaders`: also `boolean | null`) put there. Only strings,
+ * numbers and arrays of strings are read; anything else counts as absent.
+ *
+ * @example
+ * ```ts
+ * import type { HeaderRecordValue } from '@brace/core';
+ *
+ * const value: HeaderRecordValue = ['a=1', 'b=2'];
+ * ```
+ */
+export type HeaderRecordValue =
+  | string
+  | readonly string[]
+  | number
+  | boolean
+  | null
+  | undefined
+  | object;
 
 const HeadersCtor: typeof Headers | undefined = typeof Headers === 'function' ? Headers : undefined;
 

@@ -1,7 +1,7 @@
 export { type Clock, type ManualClock, manualClock, systemClock } from './clock.js';
 export { BraceError, type BraceErrorOptions, isBraceError } from './errors.js';
 export { type FetchLike, type FetchOptionCarrier, wrapFetchHook } from './fetch-hook.js';
-export { getHeader, type HeadersInput } from './headers.js';
+export { getHeader, type HeaderRecordValue, type HeadersInput } from './headers.js';
 export {
   type AnyHook,
   composeHooks,
@@ -9,12 +9,14 @@ export {
   isResponseObserver,
   observeResponse,
 } from './hooks.js';
+export { findUnknownOption, type UnknownOption } from './options.js';
+export { DEFAULT_MAX_KEYS, policyFromHeader, type RateLimitPolicy } from './policy.js';
 export {
   EPOCH_MILLISECONDS_THRESHOLD,
   EPOCH_SECONDS_THRESHOLD,
   parseRateLimit,
+  type RateLimitHeaderPolicy,
   type RateLimitInfo,
-  type RateLimitPolicy,
   type RateLimitSource,
 } from './rate-limit.js';
 export { parseRetryAfter } from './retry-after.js';

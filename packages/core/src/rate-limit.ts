@@ -37,19 +37,20 @@ export type RateLimitSource =
   | 'shopify';
 
 /**
- * One quota policy from `RateLimit-Policy` (draft-10: `"burst";q=100;w=60`; draft-07:
- * `100;w=60`, whose policies have the name `''`).
+ * One quota policy a server announced in `RateLimit-Policy` (draft-10: `"burst";q=100;w=60`;
+ * draft-07: `100;w=60`, whose policies have the name `''`). Not to be confused with
+ * `RateLimitPolicy`, the limit Brace enforces: `policyFromHeader` turns one into the other.
  *
  * @example
  * ```ts
- * import { parseRateLimit, type RateLimitPolicy } from '@brace/core';
+ * import { parseRateLimit, type RateLimitHeaderPolicy } from '@brace/core';
  *
- * const policies: RateLimitPolicy[] | undefined = parseRateLimit({
+ * const policies: RateLimitHeaderPolicy[] | undefined = parseRateLimit({
  *   'ratelimit-policy': '"burst";q=100;w=60',
  * })?.policies; // [{ name: 'burst', quota: 100, windowSec: 60 }]
  * ```
  */
-export interface RateLimitPolicy {
+export interface RateLimitHeaderPolicy {
   /** The policy's name (`''` for draft-07 policies, which have none). */
   name: string;
   /** The quota (`q`): how many units the window allows. */
@@ -81,7 +82,7 @@ export interface RateLimitInfo {
   /** Milliseconds until the window resets (epoch resets are converted using `now`). */
   resetMs?: number;
   /** The quota policies the server announced (`RateLimit-Policy`). */
-  policies?: RateLimitPolicy[];
+  policies?: RateLimitHeaderPolicy[];
   /** The partition key (`pk`) of the reported limit, as base64. */
   partitionKey?: string;
   /** Units already used (GitHub `x-ratelimit-used`, Shopify's first number). */
@@ -143,8 +144,8 @@ function partitionKey(member: Item | InnerList): string | undefined {
 
 const UNITS = new Set(['requests', 'content-bytes', 'concurrent-requests']);
 
-function parsePolicies(list: List | undefined): RateLimitPolicy[] {
-  const policies: RateLimitPolicy[] = [];
+function parsePolicies(list: List | undefined): RateLimitHeaderPolicy[] {
+  const policies: RateLimitHeaderPolicy[] = [];
   if (list === undefined) return policies;
   for (const member of list) {
     if (!isItem(member)) continue;
@@ -159,12 +160,12 @@ function parsePolicies(list: List | undefined): RateLimitPolicy[] {
       }
     }
     if (policyName === undefined || quota === undefined) continue;
-    const policy: RateLimitPolicy = { name: policyName, quota };
+    const policy: RateLimitHeaderPolicy = { name: policyName, quota };
     const window = countParam(member, 'w');
     if (window !== undefined && window > 0) policy.windowSec = window;
     const unit = member.params.get('qu');
     if (typeof unit === 'string' && UNITS.has(unit)) {
-      policy.quotaUnit = unit as RateLimitPolicy['quotaUnit'];
+      policy.quotaUnit = unit as RateLimitHeaderPolicy['quotaUnit'];
     }
     const pk = partitionKey(member);
     if (pk !== undefined) policy.partitionKey = pk;
@@ -193,7 +194,10 @@ function moreConstraining(a: Candidate, b: Candidate): boolean {
  * (the draft's "missing remaining" example, `quota;t=1`) still carries its reset; an item
  * whose `r` or `t` is malformed (negative, not a number) is ignored as a whole.
  */
-function ietf(list: List | undefined, policies: RateLimitPolicy[]): RateLimitInfo | undefined {
+function ietf(
+  list: List | undefined,
+  policies: RateLimitHeaderPolicy[],
+): RateLimitInfo | undefined {
   let chosen: Candidate | undefined;
   for (const member of list ?? []) {
     if (!isItem(member) || name(member) === undefined) continue;
@@ -217,11 +221,11 @@ function ietf(list: List | undefined, policies: RateLimitPolicy[]): RateLimitInf
 }
 
 /** Only `RateLimit-Policy` was sent: the quotas are known, the current state is not. */
-function policiesOnly(policies: RateLimitPolicy[]): RateLimitInfo | undefined {
+function policiesOnly(policies: RateLimitHeaderPolicy[]): RateLimitInfo | undefined {
   if (policies.length === 0) return undefined;
   const draft10 = policies.some((p) => p.name !== '');
   const info: RateLimitInfo = { policies, source: draft10 ? 'ietf' : 'ietf-draft07' };
-  if (policies.length === 1) info.limit = (policies[0] as RateLimitPolicy).quota;
+  if (policies.length === 1) info.limit = (policies[0] as RateLimitHeaderPolicy).quota;
   return info;
 }
 
@@ -237,7 +241,7 @@ function dictNumber(dict: Dictionary, key: string): number | undefined {
  */
 function draft07(
   dict: Dictionary | undefined,
-  policies: RateLimitPolicy[],
+  policies: RateLimitHeaderPolicy[],
 ): RateLimitInfo | undefined {
   if (dict === undefined) return undefined;
   const reset = dictNumber(dict, 'reset');

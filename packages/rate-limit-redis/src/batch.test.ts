@@ -7,6 +7,9 @@ import { RateLimitStoreError } from './errors.js';
 import { type RedisEvalAdapter, redisStore } from './redis-store.js';
 import { MIXED_POLICIES } from './test-utils/policies.js';
 
+/** Exact windows, no pacing: these tests check the store's arithmetic (the defaults are tested with the provider). */
+const EXACT = { pacing: 'burst', safetyMarginMs: 0 } as const;
+
 const url = process.env.REDIS_URL;
 
 describe('redisStore.tryAcquireMany: failures', () => {
@@ -145,6 +148,7 @@ describe.skipIf(!url)('redisStore.tryAcquireMany against Redis', () => {
     let throttled!: () => void;
     const refused = new Promise<void>((resolve) => (throttled = resolve));
     const limiter = createRateLimiter({
+      ...EXACT,
       policies: [{ limit: 2, intervalMs: 60_000 }],
       store: redisStore({ client: io, prefix: p }),
       onThrottled: (event) => {
@@ -177,6 +181,7 @@ describe.skipIf(!url)('redisStore.tryAcquireMany against Redis', () => {
         : io.eval(shaOrSource, keys.length, ...keys, ...args);
     };
     const limiter = createRateLimiter({
+      ...EXACT,
       policies: [{ limit: 10, intervalMs: 60_000 }],
       store: redisStore({ client: counted, prefix: p }),
     });

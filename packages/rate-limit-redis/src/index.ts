@@ -1,7 +1,9 @@
 export { RateLimitStoreError } from './errors.js';
+export type { RedisOutageEvent } from './outage.js';
 export {
   DEFAULT_ON_STORE_ERROR,
   DEFAULT_PREFIX,
+  DEFAULT_PROBE_INTERVAL_MS,
   DEFAULT_STORE_TIMEOUT_MS,
   type IoRedisLikeClient,
   type NodeRedisLikeClient,

@@ -84,7 +84,11 @@ export class Watchdog {
   private arm(delayMs: number): void {
     this.armed = true;
     if (this.clock === systemClock) {
-      const timer = setTimeout(() => this.fire(), delayMs) as { unref?: () => void };
+      // The verdict waits one more turn of the event loop (setImmediate runs after the I/O
+      // poll): after a stall of this process (GC, a busy loop, a loaded machine) the timer and
+      // Redis's reply are due together, and the timers phase comes first, so without this a
+      // reply already sitting in the socket would be declared a timeout.
+      const timer = setTimeout(() => setImmediate(this.fire), delayMs) as { unref?: () => void };
       timer.unref?.();
     } else {
       this.clock.sleep(delayMs).then(() => this.fire());
@@ -92,7 +96,7 @@ export class Watchdog {
   }
 
   /** Fails every call past its deadline, then re-arms for the oldest one left. */
-  private fire(): void {
+  private readonly fire = (): void => {
     this.armed = false;
     const now = this.clock.now();
     const queue = this.queue;
@@ -107,5 +111,5 @@ export class Watchdog {
     }
     this.trim();
     if (this.head < queue.length) this.arm((queue[this.head] as Pending).deadline - now);
-  }
+  };
 }

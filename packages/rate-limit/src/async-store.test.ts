@@ -5,11 +5,15 @@ import { memoryStore } from './memory-store.js';
 import { asyncStore, runUntil, tick } from './test-utils/helpers.js';
 import type { RejectedEvent } from './types.js';
 
+/** Engine tests: exact windows, no pacing (the defaults' margin and pacing are tested in pacing.test.ts). */
+const EXACT = { pacing: 'burst', safetyMarginMs: 0 } as const;
+
 describe('createRateLimiter: asynchronous stores', () => {
   it('keeps per-key order and the strict limit through a promise-returning store', async () => {
     const clock = manualClock();
     const store = asyncStore(memoryStore());
     const limiter = createRateLimiter({
+      ...EXACT,
       policies: [{ limit: 2, intervalMs: 100 }],
       concurrency: 3,
       store,
@@ -36,6 +40,8 @@ describe('createRateLimiter: asynchronous stores', () => {
     let down = true;
     const rejected: RejectedEvent[] = [];
     const limiter = createRateLimiter({
+      ...EXACT,
+      concurrency: Infinity,
       store: asyncStore(memoryStore(), { fail: () => down }),
       onRejected: (e) => rejected.push(e),
     });
@@ -51,6 +57,7 @@ describe('createRateLimiter: asynchronous stores', () => {
       const store = memoryStore();
       if (!allowed) store.tryAcquire('default', [{ limit: 1, intervalMs: 1000 }], 1, 0);
       const limiter = createRateLimiter({
+        ...EXACT,
         policies: [{ limit: 1, intervalMs: 1000 }],
         store: asyncStore(store),
         clock: manualClock(),
@@ -65,7 +72,11 @@ describe('createRateLimiter: asynchronous stores', () => {
       expect(limiter.stats()).toMatchObject({ running: 0, queued: 0 });
     }
     let down = false;
-    const limiter = createRateLimiter({ store: asyncStore(memoryStore(), { fail: () => down }) });
+    const limiter = createRateLimiter({
+      ...EXACT,
+      concurrency: Infinity,
+      store: asyncStore(memoryStore(), { fail: () => down }),
+    });
     const controller = new AbortController();
     down = true;
     const task = limiter.schedule(() => 1, { signal: controller.signal });
@@ -79,11 +90,15 @@ describe('createRateLimiter: asynchronous stores', () => {
     const clock = manualClock();
     const errors: unknown[] = [];
     const limiter = createRateLimiter({
+      ...EXACT,
+      concurrency: Infinity,
       store: asyncStore(memoryStore(), { fail: () => true }),
       clock,
       onError: (e) => errors.push(e.error),
     });
     const sync = createRateLimiter({
+      ...EXACT,
+      concurrency: Infinity,
       store: {
         tryAcquire: () => ({ ok: true }),
         pause: () => {

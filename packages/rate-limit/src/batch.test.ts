@@ -11,12 +11,15 @@ import {
 } from './test-utils/helpers.js';
 import type { RejectedEvent } from './types.js';
 
+/** Engine tests: exact windows, no pacing (the defaults' margin and pacing are tested in pacing.test.ts). */
+const EXACT = { pacing: 'burst', safetyMarginMs: 0 } as const;
+
 describe('createRateLimiter: batched and pipelined remote acquires', () => {
   it('sends the tasks of a key submitted together in one call, FIFO and strict', async () => {
     const clock = manualClock();
     const store = batchingStore(memoryStore());
     const policies = [{ limit: 4, intervalMs: 100 }];
-    const limiter = createRateLimiter({ policies, store, clock });
+    const limiter = createRateLimiter({ ...EXACT, policies, store, clock });
     const starts: number[] = [];
     const order: number[] = [];
     const all = Array.from({ length: 10 }, (_, i) =>
@@ -37,7 +40,7 @@ describe('createRateLimiter: batched and pipelined remote acquires', () => {
 
   it('keeps a batch under the concurrency cap and at most 64 tasks per call', async () => {
     const store = batchingStore(memoryStore());
-    const limiter = createRateLimiter({ store, concurrency: 3 });
+    const limiter = createRateLimiter({ ...EXACT, store, concurrency: 3 });
     let running = 0;
     let peak = 0;
     const work = async () => {
@@ -49,7 +52,7 @@ describe('createRateLimiter: batched and pipelined remote acquires', () => {
     expect(peak).toBe(3);
     expect(Math.max(...store.batches)).toBe(3);
     const wide = batchingStore(memoryStore());
-    const unbounded = createRateLimiter({ store: wide });
+    const unbounded = createRateLimiter({ ...EXACT, concurrency: Infinity, store: wide });
     await Promise.all(Array.from({ length: 100 }, () => unbounded.acquire().then((r) => r())));
     expect(wide.batches).toEqual([64, 36]);
   });
@@ -57,7 +60,13 @@ describe('createRateLimiter: batched and pipelined remote acquires', () => {
   it('pipelines calls of interchangeable tasks; grants go to the oldest, so order stays FIFO', async () => {
     const clock = manualClock();
     const store = controlledStore();
-    const limiter = createRateLimiter({ store, clock, policies: [{ limit: 1, intervalMs: 100 }] });
+    const limiter = createRateLimiter({
+      ...EXACT,
+      concurrency: Infinity,
+      store,
+      clock,
+      policies: [{ limit: 1, intervalMs: 100 }],
+    });
     const order: string[] = [];
     const a = limiter.schedule(() => order.push('a'));
     await tick();
@@ -79,7 +88,12 @@ describe('createRateLimiter: batched and pipelined remote acquires', () => {
 
   it('a task of another cost or priority waits for the calls in flight', async () => {
     const store = controlledStore();
-    const limiter = createRateLimiter({ store, policies: [{ limit: 5, intervalMs: 100 }] });
+    const limiter = createRateLimiter({
+      ...EXACT,
+      concurrency: Infinity,
+      store,
+      policies: [{ limit: 5, intervalMs: 100 }],
+    });
     const a = limiter.schedule(() => 'a');
     await tick();
     const b = limiter.schedule(() => 'b', { cost: 2 });
@@ -102,7 +116,7 @@ describe('createRateLimiter: batched and pipelined remote acquires', () => {
 
   it('never mixes costs in a batch; a task that cannot join holds its key until the call lands', async () => {
     const store = controlledStore();
-    const limiter = createRateLimiter({ store, concurrency: 3 });
+    const limiter = createRateLimiter({ ...EXACT, store, concurrency: 3 });
     const blockers = [1, 2, 3].map((i) => limiter.schedule(() => i, { key: 'x' }));
     await tick();
     const a = limiter.schedule(() => 'a', { key: 'k' });
@@ -132,7 +146,7 @@ describe('createRateLimiter: batched and pipelined remote acquires', () => {
 
   it('aborts: before the call goes out the task is dropped; in flight its grant goes to the next', async () => {
     const store = controlledStore();
-    const limiter = createRateLimiter({ store });
+    const limiter = createRateLimiter({ ...EXACT, concurrency: Infinity, store });
     const gone = new AbortController();
     const dropped = limiter.schedule(() => 'dropped', { signal: gone.signal });
     const kept = limiter.schedule(() => 'kept');
@@ -158,7 +172,7 @@ describe('createRateLimiter: batched and pipelined remote acquires', () => {
     expect(limiter.stats()).toMatchObject({ running: 0, queued: 0, keys: new Map() });
 
     const alone = new AbortController();
-    const lone = createRateLimiter({ store });
+    const lone = createRateLimiter({ ...EXACT, concurrency: Infinity, store });
     const never = lone.schedule(() => 'never', { signal: alone.signal, key: 'solo' });
     alone.abort(new Error('solo'));
     await expect(never).rejects.toThrow('solo');
@@ -169,7 +183,7 @@ describe('createRateLimiter: batched and pipelined remote acquires', () => {
   it('an aborted task in flight and a refusal: the live ones requeue, slots all freed', async () => {
     const clock = manualClock();
     const store = controlledStore();
-    const limiter = createRateLimiter({ store, clock });
+    const limiter = createRateLimiter({ ...EXACT, concurrency: Infinity, store, clock });
     const controller = new AbortController();
     const a = limiter.schedule(() => 'a', { signal: controller.signal });
     await tick();
@@ -191,7 +205,12 @@ describe('createRateLimiter: batched and pipelined remote acquires', () => {
     let down = true;
     const rejected: RejectedEvent[] = [];
     const store = batchingStore(memoryStore(), { fail: () => down });
-    const limiter = createRateLimiter({ store, onRejected: (e) => rejected.push(e) });
+    const limiter = createRateLimiter({
+      ...EXACT,
+      concurrency: Infinity,
+      store,
+      onRejected: (e) => rejected.push(e),
+    });
     const results = await Promise.allSettled([1, 2, 3].map((i) => limiter.schedule(() => i)));
     expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected', 'rejected']);
     expect(rejected.map((e) => e.reason)).toEqual(['store-error', 'store-error', 'store-error']);
@@ -200,6 +219,8 @@ describe('createRateLimiter: batched and pipelined remote acquires', () => {
     await expect(limiter.schedule(() => 4)).resolves.toBe(4);
 
     const throwing = createRateLimiter({
+      ...EXACT,
+      concurrency: Infinity,
       store: {
         ...batchingStore(memoryStore()),
         tryAcquireMany: () => {
@@ -215,6 +236,7 @@ describe('createRateLimiter: batched and pipelined remote acquires', () => {
   it('a store answering a one-task batch synchronously still works', async () => {
     const inner = memoryStore();
     const limiter = createRateLimiter({
+      ...EXACT,
       store: {
         tryAcquire: (...args) => inner.tryAcquire(...args),
         tryAcquireMany: vi.fn(),
@@ -229,7 +251,7 @@ describe('createRateLimiter: batched and pipelined remote acquires', () => {
 describe('createRateLimiter: batches and the queue', () => {
   it('a batch sent by a drain leaves nothing for the tick-end flush', async () => {
     const store = batchingStore(memoryStore());
-    const limiter = createRateLimiter({ store, concurrency: 1, maxWaitMs: 1000 });
+    const limiter = createRateLimiter({ ...EXACT, store, concurrency: 1, maxWaitMs: 1000 });
     const all = [limiter.schedule(() => 1), limiter.schedule(() => 2)];
     await expect(Promise.all(all)).resolves.toEqual([1, 2]);
     expect(store.batches).toEqual([1, 1]);
@@ -237,7 +259,7 @@ describe('createRateLimiter: batches and the queue', () => {
 
   it('a failed call: tasks aborted in flight are skipped, the live ones get the error', async () => {
     const store = controlledStore();
-    const limiter = createRateLimiter({ store });
+    const limiter = createRateLimiter({ ...EXACT, concurrency: Infinity, store });
     const controller = new AbortController();
     const a = limiter.schedule(() => 'a', { signal: controller.signal });
     await tick();
@@ -253,7 +275,7 @@ describe('createRateLimiter: batches and the queue', () => {
   });
 
   it('a task that schedules another while the queue drains, and lanes emptied by aborts', async () => {
-    const limiter = createRateLimiter({ concurrency: 1, maxWaitMs: 60_000 });
+    const limiter = createRateLimiter({ ...EXACT, concurrency: 1, maxWaitMs: 60_000 });
     let release!: () => void;
     const first = limiter.schedule(() => new Promise<void>((r) => (release = r)));
     const controllers = [new AbortController(), new AbortController()];
@@ -280,7 +302,7 @@ describe('createRateLimiter: batches and the queue', () => {
 
 describe('createRateLimiter: synchronous tasks', () => {
   it('free their slot in a shared microtask, before their promise resolves', async () => {
-    const limiter = createRateLimiter({ concurrency: 2 });
+    const limiter = createRateLimiter({ ...EXACT, concurrency: 2 });
     const seen: number[] = [];
     const all = Array.from({ length: 6 }, (_, i) =>
       limiter.schedule(() => {

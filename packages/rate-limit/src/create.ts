@@ -1,3 +1,4 @@
+import { LimiterHandle } from './handle.js';
 import { Limiter } from './limiter.js';
 import type { RateLimiter, RateLimiterOptions } from './types.js';
 
@@ -24,5 +25,5 @@ import type { RateLimiter, RateLimiterOptions } from './types.js';
  * ```
  */
 export function createRateLimiter(options: RateLimiterOptions = {}): RateLimiter {
-  return new Limiter(options);
+  return new LimiterHandle(new Limiter(options));
 }

@@ -44,6 +44,13 @@ export class Deque<T> {
     return item;
   }
 
+  /** The items, in order. */
+  toArray(): T[] {
+    const out: T[] = [];
+    for (let i = 0; i < this.size; i++) out.push(this.items[(this.head + i) & this.mask] as T);
+    return out;
+  }
+
   /** Keeps only the items for which `keep` is true, in order. */
   filter(keep: (item: T) => boolean): void {
     const kept: T[] = [];

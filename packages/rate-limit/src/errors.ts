@@ -124,9 +124,13 @@ export class RateLimitOptionsError extends BraceError {
   /**
    * @param option - the option's name
    * @param expected - the accepted range, e.g. `an integer >= 1`
+   * @param message - a message of its own (e.g. for an unknown option), instead of the range
    */
-  constructor(option: string, expected: string) {
-    super('RATE_LIMIT_INVALID_OPTION', `Invalid rate-limit option: ${option} must be ${expected}.`);
+  constructor(option: string, expected: string, message?: string) {
+    super(
+      'RATE_LIMIT_INVALID_OPTION',
+      message ?? `Invalid rate-limit option: ${option} must be ${expected}.`,
+    );
     this.option = option;
   }
 }
@@ -173,4 +177,49 @@ export class RateLimitStoreAnswerError extends BraceError {
     this.key = key;
     this.operation = operation;
   }
+}
+
+/**
+ * The task was still waiting when `limiter.clear()` was called: it never ran and nothing was
+ * charged for it.
+ *
+ * @example
+ * ```ts
+ * import { RateLimitClearedError } from '@brace/rate-limit';
+ *
+ * await limiter.schedule(task).catch((error: unknown) => {
+ *   if (error instanceof RateLimitClearedError) return; // shutting down
+ *   throw error;
+ * });
+ * ```
+ */
+export class RateLimitClearedError extends BraceError {
+  /** The key (tenant / partition) of the cleared task. */
+  readonly key: string;
+
+  /**
+   * @param key - the cleared task's key
+   */
+  constructor(key: string) {
+    super(
+      'RATE_LIMIT_CLEARED',
+      'The rate-limit queue was cleared while the task waited; it never ran. Schedule it again if it is still wanted.',
+    );
+    this.key = key;
+  }
+}
+
+/**
+ * @internal An option name the limiter does not know, with what to use instead.
+ */
+export function unknownOptionError(
+  option: string,
+  suggestion: string | undefined,
+): RateLimitOptionsError {
+  const hint = suggestion === undefined ? '' : `; did you mean ${suggestion}?`;
+  return new RateLimitOptionsError(
+    option,
+    'a known option',
+    `Unknown rate-limit option \`${option}\`${hint} See the options table in the @brace/rate-limit README.`,
+  );
 }

@@ -5,6 +5,9 @@ import { RateLimitQueueFullError, RateLimitWaitTimeoutError } from './errors.js'
 import { memoryStore } from './memory-store.js';
 import { batchingStore, controlledStore, runUntil, tick } from './test-utils/helpers.js';
 
+/** Engine tests: exact windows, no pacing (the defaults' margin and pacing are tested in pacing.test.ts). */
+const EXACT = { pacing: 'burst', safetyMarginMs: 0 } as const;
+
 /** How each promise settled: 'ok' or the rejection's class name. */
 async function outcomes(promises: Promise<unknown>[]): Promise<string[]> {
   const settled = await Promise.allSettled(promises);
@@ -15,7 +18,13 @@ describe('createRateLimiter: a key batch and flight hold only interchangeable ta
   it('a grant answered for an aborted task never starts a task of another cost', async () => {
     const clock = manualClock();
     const store = batchingStore(memoryStore());
-    const limiter = createRateLimiter({ store, clock, policies: [{ limit: 2, intervalMs: 5000 }] });
+    const limiter = createRateLimiter({
+      ...EXACT,
+      concurrency: Infinity,
+      store,
+      clock,
+      policies: [{ limit: 2, intervalMs: 5000 }],
+    });
     const controller = new AbortController();
     const a = limiter.schedule(() => 'a', { signal: controller.signal });
     const b = limiter.schedule(() => clock.now(), { cost: 2 });
@@ -29,7 +38,7 @@ describe('createRateLimiter: a key batch and flight hold only interchangeable ta
 
   it('tasks of another cost or priority submitted together go in separate calls', async () => {
     const store = controlledStore();
-    const limiter = createRateLimiter({ store });
+    const limiter = createRateLimiter({ ...EXACT, concurrency: Infinity, store });
     const all = [
       limiter.schedule(() => 'a'),
       limiter.schedule(() => 'b', { cost: 2 }),
@@ -52,7 +61,7 @@ describe('createRateLimiter: a key forgotten and seen again', () => {
   it('a task queued in a lane left by the old key state waits for the new calls', async () => {
     const clock = manualClock();
     const store = controlledStore();
-    const limiter = createRateLimiter({ store, clock });
+    const limiter = createRateLimiter({ ...EXACT, concurrency: Infinity, store, clock });
     const gone = new AbortController();
     const first = limiter.schedule(() => 'first', { key: 'k', signal: gone.signal });
     await tick();
@@ -78,7 +87,7 @@ describe('createRateLimiter: a key forgotten and seen again', () => {
 describe('createRateLimiter: aborts around a remote answer', () => {
   it('a granted task aborted by a sibling granted with it never runs, and frees its slot', async () => {
     const store = batchingStore(memoryStore());
-    const limiter = createRateLimiter({ store });
+    const limiter = createRateLimiter({ ...EXACT, concurrency: Infinity, store });
     const controller = new AbortController();
     const ran: string[] = [];
     const first = limiter.schedule(() => {
@@ -97,7 +106,7 @@ describe('createRateLimiter: aborts around a remote answer', () => {
 
   it('a task queued at the cap runs once a task aborted before the flush frees its slot', async () => {
     const store = batchingStore(memoryStore());
-    const limiter = createRateLimiter({ store, concurrency: 1 });
+    const limiter = createRateLimiter({ ...EXACT, store, concurrency: 1 });
     const controller = new AbortController();
     const a = limiter.schedule(() => 'a', { signal: controller.signal });
     controller.abort(new Error('a gone'));
@@ -114,6 +123,7 @@ describe('createRateLimiter: maxWaitMs and maxQueue with batched acquires', () =
     const clock = manualClock();
     const store = batchingStore(memoryStore());
     const limiter = createRateLimiter({
+      ...EXACT,
       store,
       clock,
       maxWaitMs: 100,
@@ -136,6 +146,7 @@ describe('createRateLimiter: maxWaitMs and maxQueue with batched acquires', () =
     const clock = manualClock();
     const store = batchingStore(memoryStore());
     const limiter = createRateLimiter({
+      ...EXACT,
       store,
       clock,
       maxQueue: 1,
@@ -160,7 +171,13 @@ describe('createRateLimiter: maxWaitMs and maxQueue with batched acquires', () =
 
   it('maxQueue also bounds tasks that join a call from the queue (with maxWaitMs)', async () => {
     const store = controlledStore();
-    const limiter = createRateLimiter({ store, maxQueue: 2, maxWaitMs: 60_000 });
+    const limiter = createRateLimiter({
+      ...EXACT,
+      concurrency: Infinity,
+      store,
+      maxQueue: 2,
+      maxWaitMs: 60_000,
+    });
     const all = [0, 1, 2].map((i) => limiter.schedule(() => i));
     await expect(limiter.schedule(() => 3)).rejects.toBeInstanceOf(RateLimitQueueFullError);
     await tick();
@@ -177,7 +194,7 @@ describe('createRateLimiter: maxWaitMs and maxQueue with batched acquires', () =
 describe('createRateLimiter: priority within a key with calls in flight', () => {
   it('a higher-priority task goes next; later low-priority tasks do not join the calls', async () => {
     const store = controlledStore();
-    const limiter = createRateLimiter({ store });
+    const limiter = createRateLimiter({ ...EXACT, concurrency: Infinity, store });
     const order: string[] = [];
     const all = [limiter.schedule(() => order.push('L0'), { key: 'k' })];
     await tick();
@@ -197,7 +214,7 @@ describe('createRateLimiter: priority within a key with calls in flight', () => 
 
   it('a steady low-priority stream does not starve a higher-priority task', async () => {
     const store = controlledStore();
-    const limiter = createRateLimiter({ store });
+    const limiter = createRateLimiter({ ...EXACT, concurrency: Infinity, store });
     const order: string[] = [];
     limiter.schedule(() => order.push('L'), { key: 'k' });
     await tick();

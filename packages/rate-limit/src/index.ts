@@ -1,5 +1,7 @@
+export type { AdaptiveOptions } from './adaptive.js';
 export { createRateLimiter } from './create.js';
 export {
+  RateLimitClearedError,
   RateLimitCostError,
   RateLimitOptionsError,
   RateLimitQueueFullError,
@@ -12,6 +14,12 @@ export {
   type MemoryStoreOptions,
   memoryStore,
 } from './memory-store.js';
+export {
+  DEFAULT_BARE_429_PAUSE_MS,
+  DEFAULT_SHOPIFY_LEAK_PER_SECOND,
+  MAX_BARE_429_PAUSE_MS,
+} from './observe.js';
+export { DEFAULT_PACING, DEFAULT_SAFETY_MARGIN_MS } from './pacing.js';
 export type {
   AcquireManyResult,
   AcquireResult,
@@ -42,6 +50,7 @@ export {
   type RateLimiterStats,
   type RejectedEvent,
   type Release,
+  type ScheduleContext,
   type ScheduleOptions,
   type ThrottledEvent,
 } from './types.js';

@@ -139,13 +139,13 @@ describe('rateLimitHooks', () => {
 
   it('observes every response: a 429 with Retry-After pauses the host partition', async () => {
     const pauses: PauseEvent[] = [];
-    const limiter = createRateLimiter({ onPause: (e) => pauses.push(e) });
+    const limiter = createRateLimiter({ concurrency: Infinity, onPause: (e) => pauses.push(e) });
     const api = ky.create({ prefix: base, hooks: rateLimitHooks(limiter), retry: 0 });
     const error = await api.get('429').catch((e) => e);
     expect(error).toBeInstanceOf(HTTPError);
     const host = new URL(base).host;
     expect(pauses).toEqual([{ key: host, durationMs: 1000, reason: 'retry-after' }]);
-    const other = createRateLimiter({ onPause: (e) => pauses.push(e) });
+    const other = createRateLimiter({ concurrency: Infinity, onPause: (e) => pauses.push(e) });
     await ky.get(`${base}/remaining0`, { hooks: rateLimitHooks(other) }).text();
     expect(pauses[1]).toEqual({ key: host, durationMs: 30_000, reason: 'server-remaining' });
     expect(limiter.stats().running).toBe(0);

@@ -20,6 +20,9 @@ import {
   DEFAULT_PRIORITY,
 } from './types.js';
 
+/** Engine tests: exact windows, no pacing (the defaults' margin and pacing are tested in pacing.test.ts). */
+const EXACT = { pacing: 'burst', safetyMarginMs: 0 } as const;
+
 const noop = () => undefined;
 function deferred<T = void>() {
   let resolve!: (value: T) => void;
@@ -44,7 +47,7 @@ describe('createRateLimiter: queue', () => {
   });
 
   it('runs at once on the fast path and passes results and errors through', async () => {
-    const limiter = createRateLimiter({ policies: [{ limit: 10, intervalMs: 1000 }] });
+    const limiter = createRateLimiter({ ...EXACT, policies: [{ limit: 10, intervalMs: 1000 }] });
     await expect(limiter.schedule(() => 42)).resolves.toBe(42);
     await expect(limiter.schedule(async () => 'x', { key: 'a' })).resolves.toBe('x');
     await expect(
@@ -60,7 +63,7 @@ describe('createRateLimiter: queue', () => {
   });
 
   it('caps concurrency and releases on success, sync throw and rejection', async () => {
-    const limiter = createRateLimiter({ concurrency: 2 });
+    const limiter = createRateLimiter({ ...EXACT, concurrency: 2 });
     let running = 0;
     let peak = 0;
     const work = (i: number) => async () => {
@@ -83,7 +86,7 @@ describe('createRateLimiter: queue', () => {
   });
 
   it('serves higher priority first', async () => {
-    const limiter = createRateLimiter({ concurrency: 1 });
+    const limiter = createRateLimiter({ ...EXACT, concurrency: 1 });
     const gate = deferred();
     const order: string[] = [];
     const first = limiter.schedule(() => gate.promise);
@@ -99,7 +102,7 @@ describe('createRateLimiter: queue', () => {
   });
 
   it('is fair across keys: round-robin so a heavy tenant cannot starve others', async () => {
-    const limiter = createRateLimiter({ concurrency: 1 });
+    const limiter = createRateLimiter({ ...EXACT, concurrency: 1 });
     const gate = deferred();
     const order: string[] = [];
     const blocker = limiter.schedule(() => gate.promise);
@@ -114,7 +117,11 @@ describe('createRateLimiter: queue', () => {
   });
 
   it('weights: a key may start `weight` tasks per turn', async () => {
-    const limiter = createRateLimiter({ concurrency: 1, weight: (key) => (key === 'A' ? 2 : 1) });
+    const limiter = createRateLimiter({
+      ...EXACT,
+      concurrency: 1,
+      weight: (key) => (key === 'A' ? 2 : 1),
+    });
     const gate = deferred();
     const order: string[] = [];
     const blocker = limiter.schedule(() => gate.promise);
@@ -125,7 +132,7 @@ describe('createRateLimiter: queue', () => {
     gate.resolve();
     await Promise.all([blocker, ...all]);
     expect(order).toEqual(['A', 'A', 'B', 'A', 'A', 'B', 'B']);
-    const bad = createRateLimiter({ concurrency: 1, weight: () => 0 });
+    const bad = createRateLimiter({ ...EXACT, concurrency: 1, weight: () => 0 });
     const hold = bad.schedule(() => gate.promise);
     await expect(bad.schedule(() => 1)).rejects.toThrow(RateLimitOptionsError);
     await hold;
@@ -134,6 +141,7 @@ describe('createRateLimiter: queue', () => {
   it('rejects past maxQueue at once with RateLimitQueueFullError; nothing is dropped silently', async () => {
     const rejected: RejectedEvent[] = [];
     const limiter = createRateLimiter({
+      ...EXACT,
       concurrency: 1,
       maxQueue: 2,
       onRejected: (e) => rejected.push(e),
@@ -152,7 +160,7 @@ describe('createRateLimiter: queue', () => {
 
   it('rejects after maxWaitMs with RateLimitWaitTimeoutError, with one timer', async () => {
     const clock = manualClock();
-    const limiter = createRateLimiter({ concurrency: 1, maxWaitMs: 100, clock });
+    const limiter = createRateLimiter({ ...EXACT, concurrency: 1, maxWaitMs: 100, clock });
     const gate = deferred();
     const running = limiter.schedule(() => gate.promise);
     const a = limiter.schedule(() => 'a').catch((e) => e);
@@ -171,7 +179,7 @@ describe('createRateLimiter: queue', () => {
   });
 
   it('an aborted queued task leaves at once with the reason, never runs, frees its place', async () => {
-    const limiter = createRateLimiter({ concurrency: 1, maxQueue: 1 });
+    const limiter = createRateLimiter({ ...EXACT, concurrency: 1, maxQueue: 1 });
     const gate = deferred();
     const running = limiter.schedule(() => gate.promise);
     const controller = new AbortController();
@@ -192,7 +200,7 @@ describe('createRateLimiter: queue', () => {
   });
 
   it('compacts a lane full of aborted tasks', async () => {
-    const limiter = createRateLimiter({ concurrency: 1 });
+    const limiter = createRateLimiter({ ...EXACT, concurrency: 1 });
     const gate = deferred();
     const running = limiter.schedule(() => gate.promise);
     const controllers = Array.from({ length: 200 }, () => new AbortController());
@@ -208,7 +216,7 @@ describe('createRateLimiter: queue', () => {
   });
 
   it('acquire returns an idempotent release', async () => {
-    const limiter = createRateLimiter({ concurrency: 1 });
+    const limiter = createRateLimiter({ ...EXACT, concurrency: 1 });
     const release = await limiter.acquire({ key: 'a' });
     const second = limiter.acquire({ key: 'b' });
     expect(limiter.stats().queued).toBe(1);
@@ -223,6 +231,7 @@ describe('createRateLimiter: queue', () => {
   it('rejects costs that can never fit, and bad costs', async () => {
     const rejected: RejectedEvent[] = [];
     const limiter = createRateLimiter({
+      ...EXACT,
       policies: [
         { limit: 5, intervalMs: 1000 },
         { limit: 100, intervalMs: 60_000, burst: 3 },
@@ -257,7 +266,11 @@ describe('createRateLimiter: queue', () => {
       expect(() => createRateLimiter(options as never)).toThrow(message);
       expect(() => createRateLimiter(options as never)).toThrow(RateLimitOptionsError);
     }
-    expect(createRateLimiter().policies).toEqual([]);
+    expect(() => createRateLimiter()).toThrow(/needs `policies`, `concurrency` or `adaptive`/);
+    expect(() => createRateLimiter({ ...EXACT })).toThrow(RateLimitOptionsError);
+    expect(createRateLimiter({ ...EXACT, concurrency: Number.POSITIVE_INFINITY }).policies).toEqual(
+      [],
+    );
   });
 });
 
@@ -266,6 +279,7 @@ describe('createRateLimiter: policies and time', () => {
     const clock = manualClock({ now: 1_000_000 });
     const throttled: ThrottledEvent[] = [];
     const limiter = createRateLimiter({
+      ...EXACT,
       policies: [{ limit: 50, intervalMs: 1000 }],
       concurrency: 10,
       clock,
@@ -290,6 +304,7 @@ describe('createRateLimiter: policies and time', () => {
   it('several policies together, smooth GCRA with burst', async () => {
     const clock = manualClock();
     const limiter = createRateLimiter({
+      ...EXACT,
       policies: [
         { limit: 3, intervalMs: 100 },
         { limit: 10, intervalMs: 1000, burst: 4 },
@@ -307,7 +322,11 @@ describe('createRateLimiter: policies and time', () => {
 
   it('a throttled key does not hold up other keys; the timer re-arms earlier when needed', async () => {
     const clock = manualClock();
-    const limiter = createRateLimiter({ policies: [{ limit: 1, intervalMs: 1000 }], clock });
+    const limiter = createRateLimiter({
+      ...EXACT,
+      policies: [{ limit: 1, intervalMs: 1000 }],
+      clock,
+    });
     const starts: string[] = [];
     await limiter.schedule(() => starts.push('a0'), { key: 'a' });
     const a1 = limiter.schedule(() => starts.push(`a1@${clock.now()}`), { key: 'a' });
@@ -325,6 +344,7 @@ describe('createRateLimiter: policies and time', () => {
     const clock = manualClock();
     const events: string[] = [];
     const limiter = createRateLimiter({
+      ...EXACT,
       policies: [{ limit: 1, intervalMs: 100 }],
       clock,
       onQueued: (e) => {
@@ -354,7 +374,11 @@ describe('createRateLimiter: policies and time', () => {
 
   it('a million distinct keys leave at most maxKeys states behind', async () => {
     const store = memoryStore({ maxKeys: 5000 });
-    const limiter = createRateLimiter({ policies: [{ limit: 5, intervalMs: 60_000 }], store });
+    const limiter = createRateLimiter({
+      ...EXACT,
+      policies: [{ limit: 5, intervalMs: 60_000 }],
+      store,
+    });
     for (let batch = 0; batch < 20; batch++) {
       const all: Promise<unknown>[] = [];
       for (let i = 0; i < 50_000; i++) all.push(limiter.schedule(noop, { key: `t${batch}-${i}` }));
@@ -362,10 +386,11 @@ describe('createRateLimiter: policies and time', () => {
     }
     expect(store.size).toBe(5000);
     expect(limiter.stats().keys.size).toBe(0);
-  });
+  }, 90_000); // a million tasks: slow on a loaded machine, and about memory, not time
 
   it('keyed tasks queued under a cap leave no key state behind', async () => {
     const limiter = createRateLimiter({
+      ...EXACT,
       policies: [{ limit: 5, intervalMs: 60_000 }],
       concurrency: 10,
     });

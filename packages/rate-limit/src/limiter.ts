@@ -1,14 +1,17 @@
-import { type HeadersInput, systemClock } from '@brace/core';
+import { systemClock } from '@brace/core';
+import { contextOf, watchAbort } from './abort-watch.js';
+import { type AdaptiveRates, adaptiveOf } from './adaptive.js';
 import { grantedBy } from './answer.js';
 import {
+  RateLimitClearedError,
   RateLimitCostError,
   RateLimitOptionsError,
   RateLimitQueueFullError,
   RateLimitStoreAnswerError,
 } from './errors.js';
 import { memoryStore } from './memory-store.js';
-import { readServerPause } from './observe.js';
 import { validateOptions } from './options.js';
+import { enforcedPolicies, PaceBook, spacingOf } from './pacing.js';
 import { MAX_BATCH } from './remote-core.js';
 import { SlotCore } from './slots.js';
 import {
@@ -18,29 +21,42 @@ import {
   type RateLimitPolicy,
   type RateLimitStore,
 } from './store.js';
-import { isThenable, type Lane, type Level, LimiterKey, Task } from './task.js';
+import { isThenable, type Lane, type Level, LimiterKey, QUEUED, settleTask, Task } from './task.js';
 import {
   DEFAULT_KEY,
   DEFAULT_MAX_PAUSE_MS,
-  DEFAULT_PARTITION,
   DEFAULT_PRIORITY,
-  type ObserveOptions,
-  type ObserveResult,
-  type RateLimiter,
   type RateLimiterOptions,
-  type RateLimiterStats,
-  type Release,
   type ScheduleOptions,
 } from './types.js';
-import { emit, statsOf, storePause } from './util.js';
+import { emit, storePause } from './util.js';
 
-/** @internal The limiter; only the {@link RateLimiter} interface is public. */
-export class Limiter extends SlotCore implements RateLimiter {
-  readonly policies: readonly RateLimitPolicy[];
+/**
+ * @internal The limiter's dispatch engine: admission (the fast path, the queue), the drain
+ * that starts tasks in priority and round-robin order when the store allows, and the
+ * throttling of keys. The public surface is `LimiterHandle` (`handle.ts`).
+ */
+export class Limiter extends SlotCore {
+  private draining = false;
+  /** The policies as given (what `limiter.policies` shows). */
+  userPolicies: readonly RateLimitPolicy[];
+  /** The policies as the store enforces them (windows widened by the safety margin). */
+  policies: readonly RateLimitPolicy[];
+  /** Smooth pacing: ms between a key's starts per unit of cost (0: none). */
+  spacing: number;
+  private readonly margin: number;
+  private readonly pacing: 'smooth' | 'burst';
+  /** When each key may start next (pacing), kept beyond the key's local state. */
+  readonly paces = new PaceBook();
+  /** Server pacing per partition: at most one start per `spacing` ms until `until`. */
+  readonly serverPaces = new Map<string, { spacing: number; until: number }>();
+  /** Bare 429s in a row per partition (their pause doubles), reset by a success. */
+  readonly backoffs = new Map<string, number>();
+  /** Adaptive mode: each key's learnt rate (undefined when off). */
+  readonly adaptive: AdaptiveRates | undefined;
   readonly store: RateLimitStore;
   readonly maxQueue: number;
-  readonly capacity: number;
-  private draining = false;
+  capacity: number;
   private redrain = false;
   /** Whether queued tasks are acquired in batches (the store has `tryAcquireMany`). */
   private readonly batching: boolean;
@@ -55,7 +71,14 @@ export class Limiter extends SlotCore implements RateLimiter {
   constructor(options: RateLimiterOptions) {
     const v = validateOptions(options);
     super(options, options.clock ?? systemClock, v.cap, v.maxWaitMs);
-    this.policies = v.policies;
+    this.adaptive = adaptiveOf(options.adaptive, (option, expected) => {
+      throw new RateLimitOptionsError(option, expected);
+    });
+    this.userPolicies = v.policies;
+    this.margin = v.safetyMarginMs;
+    this.pacing = v.pacing;
+    this.policies = enforcedPolicies(v.policies, v.safetyMarginMs);
+    this.spacing = spacingOf(this.policies, v.pacing);
     this.capacity = capacityOf(v.policies);
     this.maxQueue = v.maxQueue;
     this.store = options.store ?? memoryStore();
@@ -64,24 +87,19 @@ export class Limiter extends SlotCore implements RateLimiter {
     this.joinFast = v.maxWaitMs === Number.POSITIVE_INFINITY;
   }
 
-  schedule<T>(fn: () => T | PromiseLike<T>, options?: ScheduleOptions): Promise<Awaited<T>> {
-    return this.submit(fn, options) as Promise<Awaited<T>>;
-  }
-
-  acquire(options?: ScheduleOptions): Promise<Release> {
-    return this.submit(undefined, options) as Promise<Release>;
-  }
-
-  private submit(
-    fn: (() => unknown) | undefined,
+  /** Runs `fn` (or, without one, hands out a release function) once admitted. */
+  submit(
+    fn: ((context: { readonly signal: AbortSignal }) => unknown) | undefined,
     options: ScheduleOptions | undefined,
   ): Promise<unknown> {
     let key = DEFAULT_KEY;
     let cost = 1;
     let priority = DEFAULT_PRIORITY;
     let signal: AbortSignal | undefined;
+    let tenant: string | undefined;
     if (options !== undefined) {
       if (options.key !== undefined) key = options.key;
+      tenant = options.tenant;
       if (options.priority !== undefined) priority = options.priority;
       signal = options.signal;
       if (options.cost !== undefined) {
@@ -95,7 +113,7 @@ export class Limiter extends SlotCore implements RateLimiter {
       if (signal?.aborted) return this.refuse(key, 'aborted', signal.reason);
     }
     // Fast path: nothing waiting, a slot free, the store says yes right away.
-    if (this.queued === 0 && this.running < this.cap) {
+    if (this.queued === 0 && this.running < this.cap && !this.paused) {
       const now = this.clock.now();
       const ks = this.keyState(key);
       if (
@@ -106,8 +124,10 @@ export class Limiter extends SlotCore implements RateLimiter {
           // A remote store: the key's tasks submitted in this tick go in one call.
           if (ks.batch !== undefined && ks.batch.length >= MAX_BATCH) this.sendBatches(now);
           const task = new Task(fn, cost, priority, signal, now, ks);
-          if (signal !== undefined) signal.addEventListener('abort', task);
+          task.tenant = tenant;
+          if (signal !== undefined) watchAbort(signal, task);
           this.collect(task);
+          this.pace(ks, cost, now);
           if (!this.flushQueued) {
             this.flushQueued = true;
             queueMicrotask(this.flush);
@@ -125,13 +145,16 @@ export class Limiter extends SlotCore implements RateLimiter {
         if ((result as AcquireResult | undefined)?.ok === true) {
           this.running++;
           ks.running++;
+          if (this.spacing !== 0 || this.serverPaces.size > 0 || this.adaptive !== undefined) {
+            this.pace(ks, cost, now);
+          }
           if (this.opts.onDispatch) {
             emit(this.opts.onDispatch, { key, waitedMs: 0, running: this.running, queued: 0 });
           }
           if (fn === undefined) return Promise.resolve(this.releaser(ks));
           let out: unknown;
           try {
-            out = fn();
+            out = fn(contextOf(signal));
           } catch (error) {
             this.done(ks);
             return Promise.reject(error);
@@ -146,8 +169,10 @@ export class Limiter extends SlotCore implements RateLimiter {
           return this.refuse(key, 'store-error', new RateLimitStoreAnswerError(key, 1));
         }
         const task = new Task(fn, cost, priority, signal, now, ks);
+        task.tenant = tenant;
         if (isThenable(result)) {
-          if (signal !== undefined) signal.addEventListener('abort', task);
+          if (signal !== undefined) watchAbort(signal, task);
+          this.pace(ks, cost, now);
           this.acquireAsync(task, result as Promise<AcquireResult>);
           return task.promise;
         }
@@ -158,6 +183,7 @@ export class Limiter extends SlotCore implements RateLimiter {
     // The enqueue time is only read by `onDispatch` and `maxWaitMs`: skip the clock otherwise.
     const now = this.timed ? this.clock.now() : 0;
     const task = new Task(fn, cost, priority, signal, now, this.keyState(key));
+    task.tenant = tenant;
     return this.enqueue(task, now);
   }
 
@@ -175,9 +201,40 @@ export class Limiter extends SlotCore implements RateLimiter {
     let ks = this.keys.get(key);
     if (ks === undefined) {
       ks = new LimiterKey(key, this);
+      // A key forgotten while paced keeps its pace.
+      if (this.paces.size > 0) ks.blockedUntil = this.paces.get(key);
       this.keys.set(key, ks);
     }
     return ks;
+  }
+
+  /**
+   * Pacing: a task of `cost` starting now holds its key for `cost × spacing`, the larger of
+   * the smooth spacing and a server's (while it lasts).
+   */
+  pace(ks: LimiterKey, cost: number, now: number): void {
+    let spacing = this.spacing;
+    if (this.adaptive !== undefined) spacing = Math.max(spacing, this.adaptive.spacing(ks.key));
+    if (this.serverPaces.size > 0) {
+      const server = this.serverPaces.get(ks.key);
+      if (server !== undefined) {
+        if (server.until <= now) this.serverPaces.delete(ks.key);
+        else if (server.spacing > spacing) spacing = server.spacing;
+      }
+    }
+    if (spacing === 0) return;
+    ks.blockedUntil = this.paces.hold(ks.key, Math.max(ks.blockedUntil, now + cost * spacing));
+  }
+
+  /** A server asked to slow down: at most one start of `key` per `spacing` ms until `until`. */
+  paceKey(key: string, spacing: number, until: number, now: number): void {
+    const paces = this.serverPaces;
+    paces.delete(key);
+    if (paces.size >= 10_000) paces.delete(paces.keys().next().value as string);
+    paces.set(key, { spacing, until });
+    const ks = key === DEFAULT_KEY ? this.defaultKey : this.keys.get(key);
+    const next = this.paces.hold(key, Math.max(ks?.blockedUntil ?? 0, now + spacing));
+    if (ks !== undefined) ks.blockedUntil = next;
   }
 
   /** Forgets a key's local state once nothing of it is queued or running. */
@@ -207,7 +264,7 @@ export class Limiter extends SlotCore implements RateLimiter {
       task.deadline = now + this.maxWaitMs;
       this.deadlines.push(task);
     }
-    if (task.signal !== undefined) task.signal.addEventListener('abort', task);
+    if (task.signal !== undefined) watchAbort(task.signal, task);
     if (this.opts.onQueued) {
       emit(this.opts.onQueued, {
         key: task.key,
@@ -234,11 +291,14 @@ export class Limiter extends SlotCore implements RateLimiter {
       now = this.clock.now();
       if (this.deadlines.size > 0) this.expire(now);
       this.scanWake = Number.POSITIVE_INFINITY;
-      while (this.running < this.cap && this.queued > 0 && this.dispatchOne(now)) {}
+      this.walking = true;
+      while (!this.paused && this.running < this.cap && this.queued > 0 && this.dispatchOne(now)) {}
+      this.walking = false;
       if (this.collecting.length > 0) this.sendBatches(now);
     } while (this.redrain);
     this.draining = false;
     this.arm(now);
+    this.notify();
   }
 
   /** Starts the next eligible task in priority order, round-robin across keys; false if none. */
@@ -253,7 +313,7 @@ export class Limiter extends SlotCore implements RateLimiter {
         if (task === undefined) {
           lanes.shift();
           lane.inLevel = false;
-          level.byKey.delete(lane.ks.key);
+          level.byKey.delete(lane.id);
           continue;
         }
         // The task's key state: a lane outlives a key state forgotten while it was empty.
@@ -295,13 +355,14 @@ export class Limiter extends SlotCore implements RateLimiter {
         }
         lane.tasks.shift();
         this.unqueue(task);
+        this.pace(ks, task.cost, now);
         if (--lane.credits <= 0 || lane.live === 0) {
           lane.credits = lane.weight;
           lanes.shift();
           if (lane.live > 0) lanes.push(lane);
           else {
             lane.inLevel = false;
-            level.byKey.delete(ks.key);
+            level.byKey.delete(lane.id);
           }
         }
         if (result === undefined) this.collect(task);
@@ -333,20 +394,8 @@ export class Limiter extends SlotCore implements RateLimiter {
     }
   }
 
-  observe(input: Response | HeadersInput, options?: ObserveOptions): ObserveResult | undefined {
-    const found = readServerPause(
-      input,
-      this.clock.now(),
-      this.opts.partition ?? DEFAULT_PARTITION,
-      options?.key,
-    );
-    if (found === undefined) return undefined;
-    const durationMs = Math.min(found.durationMs, this.opts.maxPauseMs ?? DEFAULT_MAX_PAUSE_MS);
-    this.pause(found.key, durationMs, found.reason);
-    return { key: found.key, durationMs, reason: found.reason };
-  }
-
-  pause(key: string, durationMs: number, reason: PauseReason = 'retry-after'): void {
+  /** Pauses `key` for `durationMs` (a server's pause: never shortened by a shorter one). */
+  pauseKey(key: string, durationMs: number, reason: PauseReason): void {
     if (!(durationMs > 0)) return;
     const duration = Math.min(durationMs, this.opts.maxPauseMs ?? DEFAULT_MAX_PAUSE_MS);
     const now = this.clock.now();
@@ -358,7 +407,46 @@ export class Limiter extends SlotCore implements RateLimiter {
     }
   }
 
-  stats(): RateLimiterStats {
-    return statsOf(this.queued, this.running, this.defaultKey, this.keys);
+  /** Rejects every queued task with `RateLimitClearedError`; returns how many. */
+  clearQueued(): number {
+    const tasks: Task[] = [];
+    for (const level of this.levels) {
+      for (const lane of level.byKey.values()) {
+        for (const task of lane.tasks.toArray()) if (task.state === QUEUED) tasks.push(task);
+      }
+    }
+    for (const task of tasks) {
+      this.drop(task);
+      settleTask(task, 'cleared', new RateLimitClearedError(task.key));
+    }
+    this.drain();
+    return tasks.length;
+  }
+
+  /**
+   * Enforces `policies` from now on: keys held back by the old ones are tried again, and a
+   * queued task whose cost no longer fits any policy is rejected with `RateLimitCostError`.
+   */
+  setPolicies(policies: readonly RateLimitPolicy[]): void {
+    this.userPolicies = policies;
+    this.policies = enforcedPolicies(policies, this.margin);
+    this.spacing = spacingOf(this.policies, this.pacing);
+    this.capacity = capacityOf(policies);
+    const capacity = this.capacity;
+    const tooCostly: Task[] = [];
+    for (const level of this.levels) {
+      for (const lane of level.byKey.values()) {
+        for (const task of lane.tasks.toArray()) {
+          if (task.state === QUEUED && task.cost > capacity) tooCostly.push(task);
+        }
+      }
+    }
+    for (const task of tooCostly) {
+      this.drop(task);
+      settleTask(task, 'cost', new RateLimitCostError(task.cost, capacity));
+    }
+    this.defaultKey.blockedUntil = 0;
+    for (const ks of this.keys.values()) ks.blockedUntil = 0;
+    this.drain();
   }
 }

@@ -1,8 +1,19 @@
+import { DEFAULT_MAX_KEYS as CORE_DEFAULT_MAX_KEYS } from '@brace/core';
 import { RateLimitOptionsError } from './errors.js';
 import type { AcquireResult, PauseReason, RateLimitPolicy, RateLimitStore } from './store.js';
 
-/** Default bound on the number of key states the in-memory store keeps. */
-export const DEFAULT_MAX_KEYS = 10_000;
+/**
+ * Default bound on the key states the in-memory store keeps: 10,000 — `@brace/core`'s
+ * `DEFAULT_MAX_KEYS`, the same bound (and name) for every Brace per-key map.
+ *
+ * @example
+ * ```ts
+ * import { DEFAULT_MAX_KEYS } from '@brace/rate-limit';
+ *
+ * console.log(DEFAULT_MAX_KEYS); // 10000
+ * ```
+ */
+export const DEFAULT_MAX_KEYS: number = CORE_DEFAULT_MAX_KEYS;
 
 /** Options of {@link memoryStore}. */
 export interface MemoryStoreOptions {
@@ -76,6 +87,8 @@ class SlidingLog {
 }
 
 interface KeyState {
+  /** The policy list the per-policy state below was built for. */
+  policies: readonly RateLimitPolicy[];
   logs: Array<SlidingLog | undefined>;
   /** GCRA theoretical arrival times, per policy (NaN for sliding-log policies). */
   tats: number[];
@@ -91,6 +104,7 @@ interface KeyState {
 
 function newState(key: string, policies: readonly RateLimitPolicy[]): KeyState {
   const state: KeyState = {
+    policies: [],
     logs: [],
     tats: [],
     pauseUntil: 0,
@@ -104,14 +118,26 @@ function newState(key: string, policies: readonly RateLimitPolicy[]): KeyState {
   return state;
 }
 
-/** (Re)creates the per-policy state, e.g. for a state first created by a pause. */
+/**
+ * (Re)builds the per-policy state for a new policy list (a state first created by a pause, or
+ * `updatePolicies`): a policy that keeps its index and kind (sliding log or GCRA) keeps its
+ * usage, so an update never forgets starts already made; any other starts afresh.
+ */
 function initPolicies(state: KeyState, policies: readonly RateLimitPolicy[]): void {
-  state.logs = [];
-  state.tats = [];
-  for (const p of policies) {
-    state.logs.push(p.burst === undefined ? new SlidingLog() : undefined);
-    state.tats.push(Number.NEGATIVE_INFINITY);
+  const old = state.policies;
+  const logs: Array<SlidingLog | undefined> = [];
+  const tats: number[] = [];
+  for (let i = 0; i < policies.length; i++) {
+    const p = policies[i] as RateLimitPolicy;
+    const was = old[i];
+    const same = was !== undefined && (was.burst === undefined) === (p.burst === undefined);
+    if (p.burst === undefined) logs.push(same ? state.logs[i] : new SlidingLog());
+    else logs.push(undefined);
+    tats.push(same && p.burst !== undefined ? (state.tats[i] as number) : Number.NEGATIVE_INFINITY);
   }
+  state.policies = policies;
+  state.logs = logs;
+  state.tats = tats;
 }
 
 /**
@@ -218,7 +244,7 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
       }
       const state = stateOf(key, policies, now);
       const n = policies.length;
-      if (state.tats.length !== n) initPolicies(state, policies);
+      if (state.policies !== policies) initPolicies(state, policies);
       if (state.pauseUntil > now) {
         return {
           ok: false,

@@ -3,6 +3,9 @@ import { describe, expect, it } from 'vitest';
 import { createRateLimiter } from './create.js';
 import type { PartitionContext, PauseEvent, ThrottledEvent } from './types.js';
 
+/** Engine tests: exact windows, no pacing (the defaults' margin and pacing are tested in pacing.test.ts). */
+const EXACT = { pacing: 'burst', safetyMarginMs: 0 } as const;
+
 const tick = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 function response(
@@ -21,6 +24,7 @@ describe('limiter.observe', () => {
     const throttled: ThrottledEvent[] = [];
     const pauses: PauseEvent[] = [];
     const limiter = createRateLimiter({
+      ...EXACT,
       concurrency: 1,
       clock,
       onThrottled: (e) => throttled.push(e),
@@ -56,7 +60,12 @@ describe('limiter.observe', () => {
   it('remaining 0 pauses the partition until the reset, before a 429 is earned', async () => {
     const clock = manualClock();
     const throttled: ThrottledEvent[] = [];
-    const limiter = createRateLimiter({ clock, onThrottled: (e) => throttled.push(e) });
+    const limiter = createRateLimiter({
+      ...EXACT,
+      concurrency: Infinity,
+      clock,
+      onThrottled: (e) => throttled.push(e),
+    });
     const result = limiter.observe(
       response(200, {
         'x-ratelimit-limit': '60',
@@ -80,11 +89,12 @@ describe('limiter.observe', () => {
   });
 
   it('ignores responses that ask for nothing, and Retry-After on other statuses', () => {
-    const limiter = createRateLimiter({ clock: manualClock() });
+    const limiter = createRateLimiter({ ...EXACT, concurrency: Infinity, clock: manualClock() });
     expect(limiter.observe(response(200, {}))).toBeUndefined();
     expect(limiter.observe(response(301, { 'retry-after': '5' }))).toBeUndefined();
-    expect(limiter.observe(response(429, {}))).toBeUndefined();
-    expect(limiter.observe(response(429, { 'retry-after': 'soon' }))).toBeUndefined();
+    // A bare 429 (or an unreadable Retry-After) backs off; remaining > 0 paces (server-pace.test.ts).
+    expect(limiter.observe(response(429, {}))?.reason).toBe('backoff');
+    expect(limiter.observe(response(429, { 'retry-after': 'soon' }))?.reason).toBe('backoff');
     expect(
       limiter.observe(
         response(200, {
@@ -92,14 +102,19 @@ describe('limiter.observe', () => {
           'ratelimit-remaining': '3',
           'ratelimit-reset': '5',
         }),
-      ),
-    ).toBeUndefined();
+      )?.reason,
+    ).toBe('server-pace');
   });
 
   it('partitions: explicit key, bare headers, host, pk, a function; caps absurd pauses', () => {
     const seen: PartitionContext[] = [];
     const clock = manualClock();
-    const byHost = createRateLimiter({ clock, maxPauseMs: 60_000 });
+    const byHost = createRateLimiter({
+      ...EXACT,
+      concurrency: Infinity,
+      clock,
+      maxPauseMs: 60_000,
+    });
     expect(byHost.observe(new Headers({ 'retry-after': '3' }))).toEqual({
       key: 'default',
       durationMs: 3000,
@@ -112,12 +127,14 @@ describe('limiter.observe', () => {
       RateLimit: '"default";r=0;t=7;pk=:dXNlcjE=:',
       'RateLimit-Policy': '"default";q=100;w=60;pk=:dXNlcjE=:',
     };
-    const byPk = createRateLimiter({ clock, partition: 'pk' });
+    const byPk = createRateLimiter({ ...EXACT, concurrency: Infinity, clock, partition: 'pk' });
     const pk = byPk.observe(response(200, policy));
     expect(pk).toMatchObject({ durationMs: 7000, reason: 'server-remaining' });
     expect(pk?.key).not.toBe('api.example.com');
     expect(byPk.observe(response(429, { 'retry-after': '1' }))?.key).toBe('api.example.com');
     const byFn = createRateLimiter({
+      ...EXACT,
+      concurrency: Infinity,
       clock,
       partition: (context) => {
         seen.push(context);

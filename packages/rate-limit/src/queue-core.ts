@@ -1,9 +1,28 @@
 import type { Clock } from '@brace/core';
+import { unwatchAbort } from './abort-watch.js';
 import { Deque } from './deque.js';
 import { RateLimitOptionsError } from './errors.js';
-import { DONE, Lane, Level, QUEUED, type Task } from './task.js';
+import { DONE, Lane, Level, QUEUED, settleTask, type Task } from './task.js';
 import type { RateLimiterOptions } from './types.js';
-import { noop, settleTask } from './util.js';
+import { noop } from './util.js';
+
+function isQueued(task: Task): boolean {
+  return task.state === QUEUED;
+}
+
+/** Keeps only the lanes with queued tasks in a level's ring. */
+function compactLevel(level: Level): void {
+  const kept = new Deque<Lane>();
+  for (let lane = level.lanes.shift(); lane !== undefined; lane = level.lanes.shift()) {
+    if (lane.live > 0) kept.push(lane);
+    else {
+      lane.inLevel = false;
+      level.byKey.delete(lane.id);
+    }
+  }
+  level.lanes = kept;
+  level.emptied = 0;
+}
 
 /**
  * @internal The queue half of the limiter: priority levels, each a round-robin ring of
@@ -15,6 +34,13 @@ export abstract class QueueCore {
   readonly levels: Level[] = [];
   readonly deadlines = new Deque<Task>();
   protected scanWake = Number.POSITIVE_INFINITY;
+  /** Whether a drain is walking the levels (their rings are then left as they are). */
+  protected walking = false;
+  /** `pause()`d by hand: nothing is dispatched until `resume()` (deadlines still expire). */
+  paused = false;
+  /** Callers of `onEmpty()` / `onIdle()` waiting for the queue to empty / the limiter to idle. */
+  private emptyWaiters: Array<() => void> | undefined;
+  private idleWaiters: Array<() => void> | undefined;
   private timerAt = Number.POSITIVE_INFINITY;
   private timer: AbortController | undefined;
 
@@ -27,6 +53,41 @@ export abstract class QueueCore {
 
   /** Dispatches what can go now. */
   abstract drain(): void;
+
+  /** Resolves when nothing is queued (at once if so). */
+  whenEmpty(): Promise<void> {
+    if (this.queued === 0) return Promise.resolve();
+    if (this.emptyWaiters === undefined) this.emptyWaiters = [];
+    const waiters = this.emptyWaiters;
+    return new Promise<void>((resolve) => {
+      waiters.push(resolve);
+    });
+  }
+
+  /** Resolves when nothing is queued or running (at once if so). */
+  whenIdle(): Promise<void> {
+    if (this.queued === 0 && this.running === 0) return Promise.resolve();
+    if (this.idleWaiters === undefined) this.idleWaiters = [];
+    const waiters = this.idleWaiters;
+    return new Promise<void>((resolve) => {
+      waiters.push(resolve);
+    });
+  }
+
+  /** Wakes `onEmpty()` / `onIdle()` callers whose condition now holds. */
+  protected notify(): void {
+    if (this.queued > 0) return;
+    const empty = this.emptyWaiters;
+    if (empty !== undefined) {
+      this.emptyWaiters = undefined;
+      for (const resolve of empty) resolve();
+    }
+    const idle = this.idleWaiters;
+    if (idle !== undefined && this.running === 0) {
+      this.idleWaiters = undefined;
+      for (const resolve of idle) resolve();
+    }
+  }
 
   /** Puts a task in its priority level's lane for its key (at the front when `front`). */
   protected pushTask(task: Task, front: boolean): void {
@@ -45,15 +106,16 @@ export abstract class QueueCore {
       level = new Level(task.priority);
       levels.splice(i, 0, level);
     }
-    let lane = level.byKey.get(task.key);
+    const id = task.laneId;
+    let lane = level.byKey.get(id);
     if (lane === undefined) {
-      const weight = this.opts.weight ? this.opts.weight(task.key) : 1;
+      const weight = this.opts.weight ? this.opts.weight(task.tenant ?? task.key) : 1;
       if (!Number.isSafeInteger(weight) || weight < 1) {
         if (level.lanes.size === 0) this.levels.splice(this.levels.indexOf(level), 1);
         throw new RateLimitOptionsError('weight(key)', 'an integer >= 1');
       }
-      lane = new Lane(task.ks, weight);
-      level.byKey.set(task.key, lane);
+      lane = new Lane(id, task.ks, weight, level);
+      level.byKey.set(id, lane);
     }
     if (!lane.inLevel) {
       lane.inLevel = true;
@@ -64,6 +126,7 @@ export abstract class QueueCore {
     task.lane = lane;
     task.state = QUEUED;
     lane.live++;
+    level.live++;
     task.ks.queued++;
     this.queued++;
   }
@@ -78,7 +141,7 @@ export abstract class QueueCore {
       this.pushTask(task, true);
     } catch (error) {
       task.state = DONE;
-      task.signal?.removeEventListener('abort', task);
+      unwatchAbort(task.signal, task);
       task.reject(error);
       return;
     }
@@ -108,10 +171,46 @@ export abstract class QueueCore {
   unqueue(task: Task): void {
     const lane = task.lane as Lane;
     lane.live--;
+    lane.level.live--;
     task.ks.queued--;
     this.queued--;
-    if (lane.tasks.size > 64 && lane.live * 2 < lane.tasks.size)
-      lane.tasks.filter((t) => t.state === QUEUED);
+  }
+
+  /**
+   * Takes a task that will never run (aborted, timed out) out of the queue, and releases what
+   * the queue held for it at once, whatever happens next: entries of tasks no longer queued
+   * are compacted away once they are at least half of a lane, of a level's ring or of the
+   * deadline list (each compaction removes at least half of what it walks: amortised O(1)
+   * per task), and an emptied level leaves the queue. So 100,000 aborted tasks leave no
+   * entry behind.
+   */
+  drop(task: Task): void {
+    this.unqueue(task);
+    if (this.queued === 0) this.notify();
+    task.state = DONE;
+    const lane = task.lane as Lane;
+    const level = lane.level;
+    if (lane.live === 0) {
+      lane.tasks.filter(isQueued);
+      // A drain walking the levels cleans up behind itself: leave the rings alone then.
+      if (this.walking) return;
+      if (level.live === 0) this.removeLevel(level);
+      else if (++level.emptied * 2 >= level.lanes.size) compactLevel(level);
+    } else if (lane.live * 2 <= lane.tasks.size) lane.tasks.filter(isQueued);
+    const deadlines = this.deadlines;
+    if (deadlines.size > 0 && 2 * this.queued <= deadlines.size) deadlines.filter(isQueued);
+  }
+
+  /** Forgets a level with nothing queued: its lanes and their entries go with it. */
+  private removeLevel(level: Level): void {
+    const at = this.levels.indexOf(level);
+    if (at >= 0) this.levels.splice(at, 1);
+    for (let lane = level.lanes.shift(); lane !== undefined; lane = level.lanes.shift()) {
+      lane.inLevel = false;
+      lane.tasks.filter(isQueued);
+    }
+    level.byKey.clear();
+    level.emptied = 0;
   }
 
   /**
@@ -122,19 +221,21 @@ export abstract class QueueCore {
   protected expire(now: number): void {
     const deadlines = this.deadlines;
     for (let task = deadlines.peek(); task !== undefined; task = deadlines.peek()) {
+      if (task.state === QUEUED && task.deadline > now) return;
+      deadlines.shift();
       if (task.state === QUEUED) {
-        if (task.deadline > now) return;
-        this.unqueue(task);
+        this.drop(task);
         settleTask(task, 'wait-timeout', this.maxWaitMs);
       }
-      deadlines.shift();
     }
   }
 
   /** Arms the single timer for the earliest wake-up (a throttled key or a deadline). */
   protected arm(now: number): void {
     let wake =
-      this.running < this.cap && this.queued > 0 ? this.scanWake : Number.POSITIVE_INFINITY;
+      !this.paused && this.running < this.cap && this.queued > 0
+        ? this.scanWake
+        : Number.POSITIVE_INFINITY;
     // The earliest deadline of a task still queued (the drain may have dispatched the first).
     const deadlines = this.deadlines;
     let first = deadlines.peek();

@@ -6,11 +6,14 @@ import type { AcquireResult, RateLimitStore } from './store.js';
 import { asyncStore, controlledStore, outcomesNow, runUntil, tick } from './test-utils/helpers.js';
 import type { RejectedEvent } from './types.js';
 
+/** Engine tests: exact windows, no pacing (the defaults' margin and pacing are tested in pacing.test.ts). */
+const EXACT = { pacing: 'burst', safetyMarginMs: 0 } as const;
+
 describe('createRateLimiter: a remote answer that puts tasks back in the queue', () => {
   it('a refused task that cannot be queued again (bad weight) rejects; nothing escapes', async () => {
     const store = controlledStore();
     // The fast path never asks for a weight; the requeue of a refused task does.
-    const limiter = createRateLimiter({ store, weight: () => 0 });
+    const limiter = createRateLimiter({ ...EXACT, concurrency: Infinity, store, weight: () => 0 });
     const all = [limiter.schedule(() => 'a'), limiter.schedule(() => 'b')];
     await tick();
     expect(store.calls.map((call) => call.costs)).toEqual([[1, 1]]);
@@ -36,6 +39,7 @@ describe('createRateLimiter: a remote answer that puts tasks back in the queue',
     };
     const rejected: RejectedEvent[] = [];
     const limiter = createRateLimiter({
+      ...EXACT,
       store,
       clock,
       concurrency: 1,
@@ -76,7 +80,12 @@ describe('createRateLimiter: malformed answers of a custom remote store', () => 
     async (_, answer) => {
       const store = controlledStore();
       const rejected: RejectedEvent[] = [];
-      const limiter = createRateLimiter({ store, onRejected: (e) => rejected.push(e) });
+      const limiter = createRateLimiter({
+        ...EXACT,
+        concurrency: Infinity,
+        store,
+        onRejected: (e) => rejected.push(e),
+      });
       const ran: number[] = [];
       const all = [1, 2, 3].map((i) => limiter.schedule(() => ran.push(i)));
       await tick();
@@ -108,7 +117,7 @@ describe('createRateLimiter: malformed answers of a custom remote store', () => 
       const held = controlledStore();
       const unbatched: RateLimitStore = { tryAcquire: held.tryAcquire, pause: held.pause };
       for (const store of [held, unbatched]) {
-        const limiter = createRateLimiter({ store, concurrency: 1 });
+        const limiter = createRateLimiter({ ...EXACT, store, concurrency: 1 });
         const ran: string[] = [];
         const all = [limiter.schedule(() => ran.push('a')), limiter.schedule(() => ran.push('b'))];
         await tick();
@@ -126,7 +135,7 @@ describe('createRateLimiter: malformed answers of a custom remote store', () => 
 
   it('a malformed answer fails its own call only; the calls in flight keep their tasks', async () => {
     const store = controlledStore();
-    const limiter = createRateLimiter({ store });
+    const limiter = createRateLimiter({ ...EXACT, concurrency: Infinity, store });
     const a = limiter.schedule(() => 'a');
     await tick();
     const b = limiter.schedule(() => 'b');
@@ -146,7 +155,13 @@ describe('createRateLimiter: maxWaitMs deadlines while remote calls are in fligh
   it('a queued task times out on time behind a task whose call is in flight', async () => {
     const clock = manualClock();
     const store = controlledStore();
-    const limiter = createRateLimiter({ store, clock, maxWaitMs: 100 });
+    const limiter = createRateLimiter({
+      ...EXACT,
+      concurrency: Infinity,
+      store,
+      clock,
+      maxWaitMs: 100,
+    });
     const a = limiter.schedule(() => 'a'); // fast path: in flight
     const b = limiter.schedule(() => 'b'); // joins a's batch from the queue: in flight
     const c = limiter.schedule(() => 'c', { cost: 2 }); // waits for that call to land
@@ -169,7 +184,13 @@ describe('createRateLimiter: maxWaitMs deadlines while remote calls are in fligh
   it('a task queued behind a server pause times out on time while a call is in flight', async () => {
     const clock = manualClock();
     const store = controlledStore();
-    const limiter = createRateLimiter({ store, clock, maxWaitMs: 100 });
+    const limiter = createRateLimiter({
+      ...EXACT,
+      concurrency: Infinity,
+      store,
+      clock,
+      maxWaitMs: 100,
+    });
     const a = limiter.schedule(() => 'a');
     const b = limiter.schedule(() => 'b'); // from the queue into a's batch
     await tick();
@@ -188,7 +209,13 @@ describe('createRateLimiter: maxWaitMs deadlines while remote calls are in fligh
   it('a task refused after its deadline passed in flight times out at the answer', async () => {
     const clock = manualClock();
     const store = controlledStore();
-    const limiter = createRateLimiter({ store, clock, maxWaitMs: 100 });
+    const limiter = createRateLimiter({
+      ...EXACT,
+      concurrency: Infinity,
+      store,
+      clock,
+      maxWaitMs: 100,
+    });
     const a = limiter.schedule(() => 'a');
     const b = limiter.schedule(() => 'b');
     await tick();
@@ -202,7 +229,13 @@ describe('createRateLimiter: maxWaitMs deadlines while remote calls are in fligh
   it('a refused task keeps its deadline; one refused on the fast path gets one too', async () => {
     const clock = manualClock();
     const store = controlledStore();
-    const limiter = createRateLimiter({ store, clock, maxWaitMs: 100 });
+    const limiter = createRateLimiter({
+      ...EXACT,
+      concurrency: Infinity,
+      store,
+      clock,
+      maxWaitMs: 100,
+    });
     const settledAt: Record<string, number> = {};
     const track = (name: string, p: Promise<unknown>) =>
       p.then(
@@ -243,6 +276,7 @@ describe('createRateLimiter: maxWaitMs deadlines while remote calls are in fligh
   it('a synchronous store: a queued task times out on time behind one dispatched by the timer', async () => {
     const clock = manualClock();
     const limiter = createRateLimiter({
+      ...EXACT,
       clock,
       concurrency: 1,
       maxWaitMs: 100,
@@ -274,6 +308,8 @@ describe('createRateLimiter: a synchronous custom store that breaks its contract
   it('a store that throws on the fast path: schedule() returns a rejected promise, never throws', async () => {
     const rejected: RejectedEvent[] = [];
     const limiter = createRateLimiter({
+      ...EXACT,
+      concurrency: Infinity,
       store: syncStore(() => {
         throw new Error('store down');
       }),
@@ -305,7 +341,11 @@ describe('createRateLimiter: a synchronous custom store that breaks its contract
     'a fast-path answer of %s rejects with RateLimitStoreAnswerError; the task never runs',
     async (_, answer) => {
       let ran = 0;
-      const limiter = createRateLimiter({ store: syncStore(() => answer) });
+      const limiter = createRateLimiter({
+        ...EXACT,
+        concurrency: Infinity,
+        store: syncStore(() => answer),
+      });
       const outcome = await limiter.schedule(() => ran++, { key: 'k' }).catch((e: unknown) => e);
       expect(outcome).toMatchObject({
         name: 'RateLimitStoreAnswerError',
@@ -325,6 +365,7 @@ describe('createRateLimiter: a synchronous custom store that breaks its contract
       { ok: true }, // c
     ];
     const limiter = createRateLimiter({
+      ...EXACT,
       store: syncStore(() => answers.shift()),
       clock,
       concurrency: 1,

@@ -3,8 +3,7 @@ import { Deque } from './deque.js';
 import { RateLimitStoreAnswerError } from './errors.js';
 import { QueueCore } from './queue-core.js';
 import type { AcquireManyResult, AcquireResult, RateLimitPolicy, RateLimitStore } from './store.js';
-import { ACQUIRING, type LimiterKey, type Task } from './task.js';
-import { settleTask } from './util.js';
+import { ACQUIRING, type LimiterKey, settleTask, type Task } from './task.js';
 
 /** Most tasks of one key sent in one batched remote acquire. */
 export const MAX_BATCH = 64;

@@ -1,3 +1,4 @@
+import { unwatchAbort } from './abort-watch.js';
 import { RemoteCore } from './remote-core.js';
 import { ACQUIRING, LimiterKey, RUNNING, type Task } from './task.js';
 import { DEFAULT_KEY, type Release } from './types.js';
@@ -24,7 +25,7 @@ export abstract class SlotCore extends RemoteCore {
     const held = task.state === ACQUIRING;
     if (held) this.unjoin(task);
     task.state = RUNNING;
-    task.signal?.removeEventListener('abort', task);
+    unwatchAbort(task.signal, task);
     const ks = task.ks;
     if (!held) {
       this.running++;
@@ -51,6 +52,7 @@ export abstract class SlotCore extends RemoteCore {
   private release(ks: LimiterKey): void {
     this.running--;
     ks.running--;
+    if (this.running === 0) this.notify();
     if (ks.running === 0 && ks.queued === 0 && ks.calls === 0 && ks !== this.defaultKey) {
       this.keys.delete(ks.key);
     }

@@ -1,13 +1,11 @@
+import type { RateLimitPolicy as CoreRateLimitPolicy } from '@brace/core';
 import { RateLimitOptionsError } from './errors.js';
 
 /**
- * One limit: at most `limit` units of cost per rolling `intervalMs`.
- *
- * Without `burst` it is enforced as a sliding log: **never more than `limit` starts in any
- * rolling window of `intervalMs`** (a window is half-open: a start at `t` counts until
- * `t + intervalMs`). With `burst` it is enforced with GCRA (a virtual-scheduling leaky
- * bucket): a steady `limit / intervalMs` rate with up to `burst` units at once, in O(1)
- * memory whatever the volume.
+ * One limit: at most `limit` units of cost per rolling `intervalMs` — the one policy type of
+ * Brace, defined in `@brace/core` and re-exported here. Without `burst` it is enforced as a
+ * sliding log: **never more than `limit` starts in any rolling window of `intervalMs`**; with
+ * `burst`, with GCRA.
  *
  * @example
  * ```ts
@@ -17,14 +15,7 @@ import { RateLimitOptionsError } from './errors.js';
  * const smooth: RateLimitPolicy = { limit: 5000, intervalMs: 60_000, burst: 100 };
  * ```
  */
-export interface RateLimitPolicy {
-  /** Units of cost allowed per `intervalMs`; an integer >= 1. */
-  limit: number;
-  /** The window length in milliseconds; > 0. */
-  intervalMs: number;
-  /** Switches the policy to GCRA with this many units allowed at once; an integer >= 1. */
-  burst?: number;
-}
+export type RateLimitPolicy = CoreRateLimitPolicy;
 
 /** Why a task is made to wait. */
 export type ThrottleReason = 'policy' | 'server-remaining' | 'retry-after';

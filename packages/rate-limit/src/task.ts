@@ -1,6 +1,28 @@
+import { contextOf, unwatchAbort } from './abort-watch.js';
 import { Deque } from './deque.js';
-import type { SlotCore } from './slots.js';
-import { settleTask } from './util.js';
+import { RateLimitWaitTimeoutError } from './errors.js';
+import type { RateLimiterOptions, RejectedEvent, Release } from './types.js';
+import { emit } from './util.js';
+
+/**
+ * @internal What a task needs of its limiter (implemented by the engine, which sits above
+ * this file: the task layer imports nothing of it).
+ */
+export interface TaskOwner {
+  readonly opts: RateLimiterOptions;
+  /** Takes a task that will never run out of the queue. */
+  drop(task: Task): void;
+  /** Dispatches what can go now. */
+  drain(): void;
+  /** Frees one slot of `ks`. */
+  done(ks: LimiterKey): void;
+  /** Frees the slot of a task that returned synchronously, in a shared microtask. */
+  settleLater(ks: LimiterKey, task: Task | undefined): void;
+  /** The release function of an `acquire`. */
+  releaser(ks: LimiterKey): Release;
+  /** Forgets a key's local state once nothing of it is left. */
+  maybeForget(ks: LimiterKey): void;
+}
 
 /** @internal Task states. */
 export const QUEUED = 0;
@@ -35,7 +57,7 @@ export class LimiterKey {
   batch: Task[] | undefined;
   constructor(
     readonly key: string,
-    readonly limiter: SlotCore,
+    readonly limiter: TaskOwner,
   ) {}
 
   /** Whether the key has neither a batch being collected nor a call in flight. */
@@ -60,8 +82,10 @@ export class Lane {
   credits: number;
   inLevel = false;
   constructor(
+    readonly id: string,
     readonly ks: LimiterKey,
     readonly weight: number,
+    readonly level: Level,
   ) {
     this.credits = weight;
   }
@@ -79,8 +103,12 @@ export class Lane {
 
 /** @internal The round-robin ring of lanes at one priority. */
 export class Level {
-  readonly lanes = new Deque<Lane>();
+  lanes = new Deque<Lane>();
   readonly byKey = new Map<string, Lane>();
+  /** Tasks queued at this level. */
+  live = 0;
+  /** Lanes emptied by aborts and timeouts since the last compaction (an upper bound). */
+  emptied = 0;
   constructor(readonly priority: number) {}
 }
 
@@ -113,9 +141,11 @@ export class Task {
   lane: Lane | undefined;
   /** Acquiring as a member of its key's batch or calls other than the first (see `Limiter.enqueue`). */
   joined = false;
+  /** The fairness key (`tenant`), when it differs from the limit key. */
+  tenant: string | undefined = undefined;
 
   constructor(
-    readonly fn: (() => unknown) | undefined,
+    readonly fn: ((context: { readonly signal: AbortSignal }) => unknown) | undefined,
     readonly cost: number,
     readonly priority: number,
     readonly signal: AbortSignal | undefined,
@@ -132,8 +162,18 @@ export class Task {
     return this.ks.key;
   }
 
+  /** Its lane: one per limit key, or per limit key and tenant (the fairness key). */
+  get laneId(): string {
+    return this.tenant === undefined ? this.ks.key : `${this.ks.key}\u0000${this.tenant}`;
+  }
+
+  /** The task's priority level (set while queued). */
+  get level(): Level {
+    return (this.lane as Lane).level;
+  }
+
   /** The limiter the task belongs to. */
-  get limiter(): SlotCore {
+  get limiter(): TaskOwner {
     return this.ks.limiter;
   }
 
@@ -141,7 +181,7 @@ export class Task {
   handleEvent(): void {
     const limiter = this.limiter;
     if (this.state === QUEUED) {
-      limiter.unqueue(this);
+      limiter.drop(this);
       settleTask(this, 'aborted', (this.signal as AbortSignal).reason);
       limiter.drain();
     } else if (this.state === ACQUIRING) {
@@ -160,7 +200,7 @@ export class Task {
     }
     let out: unknown;
     try {
-      out = this.fn();
+      out = this.fn(contextOf(this.signal));
     } catch (error) {
       limiter.done(ks);
       this.reject(error);
@@ -183,4 +223,16 @@ export class Task {
       },
     );
   }
+}
+
+/** @internal Rejects a task that will never run. `detail` is the error, or maxWaitMs for a timeout. */
+export function settleTask(task: Task, reason: RejectedEvent['reason'], detail: unknown): void {
+  task.state = DONE;
+  unwatchAbort(task.signal, task);
+  const error =
+    reason === 'wait-timeout' ? new RateLimitWaitTimeoutError(task.key, detail as number) : detail;
+  const limiter = task.limiter;
+  if (limiter.opts.onRejected) emit(limiter.opts.onRejected, { key: task.key, reason, error });
+  task.reject(error);
+  limiter.maybeForget(task.ks);
 }

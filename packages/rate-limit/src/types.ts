@@ -1,4 +1,5 @@
 import type { Clock, HeadersInput, RateLimitInfo } from '@brace/core';
+import type { AdaptiveOptions } from './adaptive.js';
 import type { PauseReason, RateLimitPolicy, RateLimitStore, ThrottleReason } from './store.js';
 
 /** What `onQueued` receives: a task had to wait in the queue. */
@@ -51,8 +52,8 @@ export interface PauseEvent {
 export interface RejectedEvent {
   /** The task's key. */
   key: string;
-  /** Why: the queue was full, the wait timed out, the signal aborted, the cost can never fit, or the store failed. */
-  reason: 'queue-full' | 'wait-timeout' | 'aborted' | 'cost' | 'store-error';
+  /** Why: the queue was full, the wait timed out, the signal aborted, the cost can never fit, the store failed, or `clear()` was called. */
+  reason: 'queue-full' | 'wait-timeout' | 'aborted' | 'cost' | 'store-error' | 'cleared';
   /** The error the task rejected with. */
   error: unknown;
 }
@@ -99,6 +100,28 @@ export interface RateLimiterOptions {
   partition?: 'host' | 'pk' | ((context: PartitionContext) => string | undefined);
   /** Longest pause a server may impose, in ms (untrusted input is capped). Default {@link DEFAULT_MAX_PAUSE_MS}. */
   maxPauseMs?: number;
+  /**
+   * Every policy's window is enforced this much longer (at most 10% of it), so the time from
+   * our start to the provider's arrival never puts more than `limit` arrivals in one of its
+   * windows. Default `DEFAULT_SAFETY_MARGIN_MS` (50 ms); 0 turns it off.
+   */
+  safetyMarginMs?: number;
+  /**
+   * `'smooth'` spaces a key's starts evenly over the window (`(intervalMs + margin) / limit`
+   * apart per unit of cost, for the tightest sliding-log policy), as GCRA with `burst: 1`;
+   * `'burst'` starts a window's whole `limit` at once. Default `DEFAULT_PACING` (`'smooth'`).
+   */
+  pacing?: 'smooth' | 'burst';
+  /**
+   * Adaptive mode, for providers that advertise nothing: each key's rate is learnt from the
+   * responses `observe` sees (slow start, then additive increase and a multiplicative decrease
+   * on a 429, as the AWS SDKs' adaptive retry mode). `true` or `{ initialRate, minRate,
+   * maxRate, decrease }` (per second; defaults 1, 0.5, 10,000, 0.9). Call `observe` on every
+   * response (the ky and axios adapters do). Default: off.
+   */
+  adaptive?: boolean | AdaptiveOptions;
+  /** Shopify's leak rate for `X-Shopify-Shop-Api-Call-Limit` pacing. Default `DEFAULT_SHOPIFY_LEAK_PER_SECOND` (2). */
+  shopifyLeakPerSecond?: number;
   /** Called when a task has to wait in the queue. */
   onQueued?: (event: QueuedEvent) => void;
   /** Called when a task starts. */
@@ -117,12 +140,26 @@ export interface RateLimiterOptions {
 export interface ScheduleOptions {
   /** The tenant / partition this task belongs to. Default {@link DEFAULT_KEY}. */
   key?: string;
+  /**
+   * The fairness key, when it differs from the limit key: tasks are served round-robin across
+   * tenants (weighted by `weight(tenant)`) while `key` decides which limit they count against.
+   * Three tenants under one `key` with a 10/s policy make 10 starts per second in total, and
+   * a quiet tenant is served next even behind 1,000 queued tasks of a noisy one. Default: the
+   * fairness key is `key`.
+   */
+  tenant?: string;
   /** Units of every policy this task uses (> 0). Default 1. */
   cost?: number;
   /** Higher runs first. Default {@link DEFAULT_PRIORITY}. */
   priority?: number;
   /** Aborting removes the waiting task at once; it rejects with `signal.reason` and never runs. */
   signal?: AbortSignal;
+}
+
+/** What a scheduled function receives. */
+export interface ScheduleContext {
+  /** The task's `signal` (one that never aborts without it): pass it on to `fetch`. */
+  readonly signal: AbortSignal;
 }
 
 /** Per-call options of `acquire` (same as {@link ScheduleOptions}). */
@@ -153,12 +190,19 @@ export interface RateLimiterStats {
 
 /** What `observe` learnt, or undefined when the response said nothing to act on. */
 export interface ObserveResult {
-  /** The paused partition. */
+  /** The paused (or paced) partition. */
   key: string;
-  /** The pause requested, in ms (capped by `maxPauseMs`). */
+  /** The pause, or how long the pacing lasts, in ms (capped by `maxPauseMs`). */
   durationMs: number;
-  /** Why. */
-  reason: PauseReason;
+  /**
+   * Why: `retry-after`, `server-remaining` (nothing left until the reset, or a full Shopify
+   * bucket), `server-pace` (what remains is spread over the time to the reset, or a Shopify
+   * bucket over half full is paced at its leak rate: one start per `spacingMs`), `backoff` (a
+   * bare 429: 1 s, doubling per 429 in a row, reset by a success).
+   */
+  reason: PauseReason | 'server-pace' | 'backoff';
+  /** For `server-pace`: ms between starts. */
+  spacingMs?: number;
 }
 
 /** Per-call options of `observe`. */
@@ -174,15 +218,46 @@ export interface ObserveOptions {
 export interface RateLimiter {
   /**
    * Runs `fn` once a slot and the policies allow, and resolves with its result. The slot is
-   * released when `fn` settles (or throws).
+   * released when `fn` settles (or throws). `fn` gets `{ signal }`: the task's `signal`.
    */
-  schedule<T>(fn: () => T | PromiseLike<T>, options?: ScheduleOptions): Promise<Awaited<T>>;
+  schedule<T>(
+    fn: (context: ScheduleContext) => T | PromiseLike<T>,
+    options?: ScheduleOptions,
+  ): Promise<Awaited<T>>;
   /** Waits for a slot and resolves with its release function; call it on every path. */
   acquire(options?: AcquireOptions): Promise<Release>;
   /** Learns from a response (or its headers): pauses the partition when the server asks. */
   observe(input: Response | HeadersInput, options?: ObserveOptions): ObserveResult | undefined;
-  /** Pauses `key` for `durationMs` (never shortening a longer pause). */
-  pause(key: string, durationMs: number, reason?: 'server-remaining' | 'retry-after'): void;
+  /**
+   * Without arguments (as p-queue's `pause()`): stops starting tasks until {@link
+   * RateLimiter.resume} (tasks keep queuing; `maxWaitMs` still expires them). With a key:
+   * pauses that partition for `durationMs` (as a server would; never shortening a longer pause).
+   */
+  pause(key?: string, durationMs?: number, reason?: 'server-remaining' | 'retry-after'): void;
+  /** Starts tasks again after `pause()`. */
+  resume(): void;
+  /** Whether `pause()` (without arguments) is in force. */
+  readonly isPaused: boolean;
+  /**
+   * Rejects every queued task with `RateLimitClearedError` (nothing is dropped silently) and
+   * returns how many. Running tasks, and tasks already acquiring from a remote store, go on.
+   */
+  clear(): number;
+  /** Tasks waiting in the queue (p-queue's `size`). */
+  readonly size: number;
+  /** Tasks running, or acquiring from a remote store (p-queue's `pending`). */
+  readonly pending: number;
+  /** Resolves when the queue is empty (tasks may still run); at once if it is. */
+  onEmpty(): Promise<void>;
+  /** Resolves when nothing is queued or running; at once if so. */
+  onIdle(): Promise<void>;
+  /**
+   * Enforces new policies from now on (validated as at construction): keys held back by the
+   * old ones are tried again at once, and a queued task whose cost fits none of the new ones is
+   * rejected with `RateLimitCostError`. Usage counted so far stays counted where the policy
+   * kept its kind and index (in-memory store); a Redis store counts a changed policy afresh.
+   */
+  updatePolicies(policies: readonly RateLimitPolicy[]): void;
   /** Current figures. */
   stats(): RateLimiterStats;
   /** The validated policies. */

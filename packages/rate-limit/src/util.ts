@@ -1,12 +1,9 @@
-import { RateLimitWaitTimeoutError } from './errors.js';
 import type { PauseReason, RateLimitStore } from './store.js';
-import { DONE, type LimiterKey, type Task } from './task.js';
 import {
   DEFAULT_KEY,
   type KeyStats,
   type RateLimiterOptions,
   type RateLimiterStats,
-  type RejectedEvent,
 } from './types.js';
 
 /** @internal Does nothing (a rejection sink). */
@@ -19,18 +16,6 @@ export function emit<E>(callback: (event: E) => void, event: E): void {
   } catch {
     // Callbacks are observers: their failures are theirs.
   }
-}
-
-/** @internal Rejects a task that will never run. `detail` is the error, or maxWaitMs for a timeout. */
-export function settleTask(task: Task, reason: RejectedEvent['reason'], detail: unknown): void {
-  task.state = DONE;
-  task.signal?.removeEventListener('abort', task);
-  const error =
-    reason === 'wait-timeout' ? new RateLimitWaitTimeoutError(task.key, detail as number) : detail;
-  const limiter = task.limiter;
-  if (limiter.opts.onRejected) emit(limiter.opts.onRejected, { key: task.key, reason, error });
-  task.reject(error);
-  limiter.maybeForget(task.ks);
 }
 
 /** @internal Records a pause in the store (errors go to `onError`) and emits `onPause`. */
@@ -54,12 +39,20 @@ export function storePause(
   if (opts.onPause) emit(opts.onPause, { key, durationMs, reason });
 }
 
+/** @internal What `stats()` reads of a key's state. */
+export interface KeyFigures {
+  readonly queued: number;
+  readonly running: number;
+  readonly calls: number;
+  readonly blockedUntil: number;
+}
+
 /** @internal Builds `stats()` from the limiter's key states. */
 export function statsOf(
   queued: number,
   running: number,
-  defaultKey: LimiterKey,
-  keyStates: Map<string, LimiterKey>,
+  defaultKey: KeyFigures,
+  keyStates: ReadonlyMap<string, KeyFigures>,
 ): RateLimiterStats {
   const keys = new Map<string, KeyStats>();
   const d = defaultKey;
