@@ -16,6 +16,7 @@ const SECTIONS = [
   'problem-details',
   'schema-guard',
   'client',
+  'simulator',
 ];
 
 test('pnpm bench --smoke writes a report with every section and target lines', () => {

@@ -24,6 +24,7 @@ const suites: Record<string, () => Promise<{ default: Suite }>> = {
   'problem-details': () => import('./suites/problem-details.js'),
   'schema-guard': () => import('./suites/schema-guard.js'),
   client: () => import('./suites/client.js'),
+  simulator: () => import('./suites/simulator.js'),
 };
 
 const { values } = parseArgs({

@@ -1,3 +1,5 @@
+import type { ProviderLedger } from '@brace/simulator';
+
 /** One second of a run, as the provider saw it. */
 export interface SecondStats {
   /** Every request that arrived. */
@@ -8,7 +10,7 @@ export interface SecondStats {
   rateLimited: number;
   /** Arrivals while the sliding window of arrivals already held `limit`. */
   overLimit: number;
-  /** Requests for a recipient already seen (a second try at the same link). */
+  /** Requests repeating an earlier POST /links (a second try at the same link). */
   retries: number;
   /** Random 503 answers. */
   unavailable: number;
@@ -18,96 +20,77 @@ export interface SecondStats {
 
 export type DeliveryKind = 'genuine' | 'duplicate' | 'forged' | 'stale';
 
-function emptySecond(): SecondStats {
-  return {
-    requests: 0,
-    accepted: 0,
-    rateLimited: 0,
-    overLimit: 0,
-    retries: 0,
-    unavailable: 0,
-    dropped: 0,
-  };
-}
-
 /**
  * Everything the provider did in one run, from its own side: the demo's results are computed
- * from this, never from what the clients believe.
+ * from this, never from what the clients believe. Traffic figures come from the
+ * `@brace/simulator` ledger; the links (per recipient) from the demo's links API.
  */
 export class Ledger {
-  readonly startedAt: number;
-  endedAt: number | undefined;
-  /** Per second since `startedAt`. */
-  readonly seconds: SecondStats[] = [];
   /** Link ids created per recipientId. */
   readonly linksByRecipient = new Map<string, string[]>();
-  /** POST /links requests per recipientId (whatever their outcome). */
-  readonly attemptsByRecipient = new Map<string, number>();
-  requests = 0;
-  postRequests = 0;
-  rateLimited = 0;
-  overLimit = 0;
-  unavailable = 0;
-  dropped = 0;
-  slow = 0;
-  replayed = 0;
   badRequests = 0;
-  readonly deliveries: Record<DeliveryKind, number> = {
-    genuine: 0,
-    duplicate: 0,
-    forged: 0,
-    stale: 0,
-  };
-  deliveryFailures = 0;
+  #sim: ProviderLedger | undefined;
 
-  constructor(
-    readonly limit: number,
-    readonly now: () => number = Date.now,
-  ) {
-    this.startedAt = now();
+  constructor(readonly limit: number) {}
+
+  /** Connects the simulator's ledger (once the provider runs). */
+  attach(sim: ProviderLedger): void {
+    this.#sim = sim;
   }
 
-  #second(at: number): SecondStats {
-    const index = Math.max(0, Math.floor((at - this.startedAt) / 1000));
-    while (this.seconds.length <= index) this.seconds.push(emptySecond());
-    return this.seconds[index] as SecondStats;
+  get #ledger(): ProviderLedger {
+    if (this.#sim === undefined) throw new Error('The ledger is not attached to a provider yet.');
+    return this.#sim;
   }
 
-  arrival(at: number, overLimit: boolean): void {
-    this.requests++;
-    const s = this.#second(at);
-    s.requests++;
-    if (overLimit) {
-      this.overLimit++;
-      s.overLimit++;
-    }
+  get requests(): number {
+    return this.#ledger.requests;
+  }
+  get rateLimited(): number {
+    return this.#ledger.rateLimited;
+  }
+  get overLimit(): number {
+    return this.#ledger.overLimit;
+  }
+  get unavailable(): number {
+    return this.#ledger.faults.error;
+  }
+  get dropped(): number {
+    return this.#ledger.faults.drop;
+  }
+  get slow(): number {
+    return this.#ledger.faults.slow;
+  }
+  get replayed(): number {
+    return this.#ledger.replayed;
+  }
+  /** POST requests repeating an earlier one (same body): every retry, whoever made it. */
+  get retries(): number {
+    return this.#ledger.retries;
   }
 
-  accepted(at: number): void {
-    this.#second(at).accepted++;
+  /** Per second since the provider started. */
+  get seconds(): SecondStats[] {
+    return this.#ledger.seconds.map((s) => ({
+      requests: s.requests,
+      accepted: s.accepted,
+      rateLimited: s.rateLimited,
+      overLimit: s.overLimit,
+      retries: s.retries,
+      unavailable: s.errors,
+      dropped: s.dropped,
+    }));
   }
 
-  /** A POST /links for this recipient arrived (counted as a retry if seen before). */
-  attempt(at: number, recipientId: string): void {
-    this.postRequests++;
-    const seen = this.attemptsByRecipient.get(recipientId) ?? 0;
-    this.attemptsByRecipient.set(recipientId, seen + 1);
-    if (seen > 0) this.#second(at).retries++;
-  }
-
-  rateLimit(at: number): void {
-    this.rateLimited++;
-    this.#second(at).rateLimited++;
-  }
-
-  unavailableAnswer(at: number): void {
-    this.unavailable++;
-    this.#second(at).unavailable++;
-  }
-
-  drop(at: number): void {
-    this.dropped++;
-    this.#second(at).dropped++;
+  /** Webhook deliveries sent, by kind. */
+  get deliveries(): Record<DeliveryKind, number> {
+    const w = this.#ledger.webhooks;
+    return {
+      genuine: w.events - w.missed,
+      duplicate: w.duplicates,
+      forged: w.forged,
+      stale: w.stale,
+    };
   }
 
   linkCreated(recipientId: string, id: string): void {
@@ -116,23 +99,10 @@ export class Ledger {
     else this.linksByRecipient.set(recipientId, [id]);
   }
 
-  delivery(kind: DeliveryKind): void {
-    this.deliveries[kind]++;
-  }
-
   /** Links created in all (duplicates included). */
   get linksCreated(): number {
     let n = 0;
     for (const ids of this.linksByRecipient.values()) n += ids.length;
     return n;
-  }
-
-  /** POST requests beyond the first per recipient: every retry, whoever made it. */
-  get retries(): number {
-    return this.postRequests - this.attemptsByRecipient.size;
-  }
-
-  finish(): void {
-    this.endedAt ??= this.now();
   }
 }

@@ -1,13 +1,9 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { IdempotencyStore } from '@brace/idempotency';
 import { withIdempotency } from '@brace/idempotency/fetch';
-import { problem } from '@brace/problem-details';
-import { FaultPlan, type FaultRates } from './faults.js';
+import { createProvider, ietf, type Preset, type Provider as SimProvider } from '@brace/simulator';
+import type { FaultRates } from './faults.js';
 import { Ledger } from './ledger.js';
 import { createLinksApi, PROBLEM_BASE } from './links-api.js';
-import { RatePolicy } from './rate-window.js';
-import { createWebhookSender } from './webhooks.js';
 
 /** Options of {@link startProvider}. */
 export interface ProviderOptions {
@@ -36,59 +32,68 @@ export interface Provider {
   close(): Promise<void>;
 }
 
-const MAX_BODY = 16_384;
+/** Shares of the extra webhook deliveries mixed in, per created link. */
+export const DELIVERY_MIX = { duplicates: 0.1, forged: 0.05, stale: 0.05 } as const;
 
-async function readBody(req: IncomingMessage): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > MAX_BODY) break;
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks);
+/**
+ * The IETF preset with the demo's problem types, its own idempotency (the `@brace/idempotency`
+ * middleware in the route, on the store under test) and, optionally, the legacy
+ * `X-RateLimit-*` trio.
+ */
+function demoPreset(legacyHeaders: boolean): Preset {
+  return {
+    ...ietf,
+    name: 'links',
+    idempotency: { mode: 'none' },
+    rateLimitHeaders(state) {
+      const headers = ietf.rateLimitHeaders(state);
+      if (legacyHeaders) {
+        headers['x-ratelimit-limit'] = String(state.limit);
+        headers['x-ratelimit-remaining'] = String(state.remaining);
+        headers['x-ratelimit-reset'] = String(Math.ceil(state.resetMs / 1000));
+      }
+      return headers;
+    },
+    error(kind, status, message) {
+      if (kind === 'rate_limited') {
+        return problemAnswer(
+          'rate-limited',
+          'Rate limit exceeded',
+          status,
+          'Too many requests per second.',
+        );
+      }
+      if (kind === 'server_error' && status === 503) {
+        return problemAnswer(
+          'maintenance',
+          'Temporarily unavailable',
+          status,
+          'The links service is briefly unavailable; try again.',
+        );
+      }
+      return ietf.error(kind, status, message);
+    },
+  };
 }
 
-function recipientOf(body: Buffer): string | undefined {
-  try {
-    const value = JSON.parse(body.toString('utf8')) as { recipientId?: unknown };
-    return typeof value?.recipientId === 'string' ? value.recipientId : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-async function send(
-  res: ServerResponse,
-  response: Response,
-  extra: Record<string, string>,
-): Promise<void> {
-  const body = Buffer.from(await response.arrayBuffer());
-  const headers: Record<string, string> = { ...extra };
-  response.headers.forEach((value, name) => {
-    headers[name] = value;
-  });
-  headers['content-length'] = String(body.length);
-  res.writeHead(response.status, headers);
-  res.end(body);
+function problemAnswer(type: string, title: string, status: number, detail: string) {
+  return {
+    contentType: 'application/problem+json',
+    body: { type: `${PROBLEM_BASE}/${type}`, title, status, detail },
+  };
 }
 
 /**
- * Starts the simulated short-links provider on 127.0.0.1, port 0: rate limit advertised in
- * IETF `RateLimit`/`RateLimit-Policy` headers (429 + Retry-After past it), random 503s,
- * answers dropped or delayed after the link was committed, a schema drift mid-run, the
- * `@brace/idempotency` middleware in front of `POST /links`, and signed webhooks.
+ * Starts the simulated short-links provider on 127.0.0.1, port 0, on `@brace/simulator`: its
+ * rolling-window rate limit advertised in IETF `RateLimit`/`RateLimit-Policy` headers (429 +
+ * Retry-After past it), random 503s, answers dropped or delayed after the link was committed,
+ * Standard-Webhooks-signed `link.created` webhooks with duplicates, forgeries and stale
+ * timestamps; the demo adds its links API, a schema drift mid-run and the `@brace/idempotency`
+ * middleware in front of `POST /links`.
  */
 export async function startProvider(options: ProviderOptions): Promise<Provider> {
   const ledger = new Ledger(options.rate);
-  const policy = new RatePolicy(options.rate);
-  const plan = new FaultPlan(options.faults, options.seed);
-  const webhooks = createWebhookSender({
-    ledger,
-    url: options.webhookUrl,
-    secret: options.webhookSecret,
-    seed: options.seed,
-  });
+  let sim: SimProvider | undefined;
   let origin = 'http://127.0.0.1';
   const api = createLinksApi({
     ledger,
@@ -96,102 +101,41 @@ export async function startProvider(options: ProviderOptions): Promise<Provider>
       return `${origin}/s`;
     },
     driftAfter: options.driftAfter,
-    onCreated: (link) => webhooks.send(link),
+    onCreated: (link) => {
+      sim?.webhooks?.emit('link.created', {
+        id: link.id,
+        recipientId: link.recipientId,
+        url: link.url,
+      });
+    },
   });
   const handler = withIdempotency(api, { store: options.store, required: true, lockTtlMs: 10_000 });
-  const timers = new Set<NodeJS.Timeout>();
-
-  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    const now = Date.now();
-    const { overLimit, allowed } = policy.arrive(now);
-    ledger.arrival(now, overLimit);
-    const body = await readBody(req);
-    const method = req.method ?? 'GET';
-    const path = req.url ?? '/';
-    const isCreate = method === 'POST' && path === '/links';
-    if (isCreate) ledger.attempt(now, recipientOf(body) ?? '');
-    const limitHeaders = () => policy.headers(Date.now(), options.legacyHeaders);
-
-    if (!allowed) {
-      ledger.rateLimit(now);
-      const retryAfter = String(Math.max(1, policy.resetSeconds(now)));
-      const answer = problem({
-        type: `${PROBLEM_BASE}/rate-limited`,
-        title: 'Rate limit exceeded',
-        status: 429,
-        detail: `At most ${options.rate} requests per second.`,
-      });
-      return send(res, answer, { ...limitHeaders(), 'retry-after': retryAfter });
-    }
-    ledger.accepted(now);
-    if (plan.beforeHandler() === 'unavailable') {
-      ledger.unavailableAnswer(now);
-      const answer = problem({
-        type: `${PROBLEM_BASE}/maintenance`,
-        title: 'Temporarily unavailable',
-        status: 503,
-        detail: 'The links service is briefly unavailable; try again.',
-      });
-      return send(res, answer, limitHeaders());
-    }
-
-    const headers = new Headers();
-    for (const [name, value] of Object.entries(req.headers)) {
-      if (typeof value === 'string') headers.set(name, value);
-      else if (Array.isArray(value)) headers.set(name, value.join(', '));
-    }
-    const request = new Request(`${origin}${path}`, {
-      method,
-      headers,
-      body: method === 'GET' || method === 'HEAD' ? null : body,
-    });
-    const response = await handler(request);
-    const replayed = response.headers.get('idempotent-replayed') === 'true';
-    if (replayed) ledger.replayed++;
-    if (isCreate && response.status === 201 && !replayed) {
-      const fault = plan.afterCommit();
-      if (fault === 'drop') {
-        ledger.drop(Date.now());
-        req.socket.destroy();
-        return;
-      }
-      if (fault === 'slow') {
-        ledger.slow++;
-        await new Promise<void>((resolve) => {
-          const timer = setTimeout(() => {
-            timers.delete(timer);
-            resolve();
-          }, options.slowMs);
-          timers.add(timer);
-        });
-        if (res.destroyed) return;
-      }
-    }
-    return send(res, response, limitHeaders());
-  };
-
-  const server: Server = createServer((req, res) => {
-    handle(req, res).catch(() => {
-      if (!res.headersSent) {
-        res.writeHead(500, { 'content-type': 'application/problem+json' });
-        res.end('{"type":"about:blank","title":"Internal Server Error","status":500}');
-      } else res.destroy();
-    });
-  });
-  server.keepAliveTimeout = 5000;
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-
-  return {
-    url: origin,
-    ledger,
-    async close() {
-      ledger.finish();
-      await webhooks.drain();
-      for (const timer of timers) clearTimeout(timer);
-      timers.clear();
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+  sim = await createProvider({
+    seed: options.seed,
+    preset: demoPreset(options.legacyHeaders),
+    rateLimit: { limit: options.rate, windowMs: 1000 },
+    faults: {
+      error: options.faults.unavailable,
+      drop: options.faults.drop,
+      slow: options.faults.slow,
+      slowMs: options.slowMs,
     },
-  };
+    resources: false,
+    routes: {
+      'POST /links': (request) => handler(request),
+      'GET /links/:id': (request) => handler(request),
+    },
+    webhooks: {
+      url: options.webhookUrl,
+      secret: options.webhookSecret,
+      ...DELIVERY_MIX,
+      staleSec: 600,
+      retryDelaysMs: [],
+    },
+    transcriptLimit: 0,
+  });
+  origin = sim.url;
+  ledger.attach(sim.ledger);
+  const running = sim;
+  return { url: running.url, ledger, close: () => running.close() };
 }

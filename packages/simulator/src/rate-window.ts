@@ -1,7 +1,7 @@
 /**
  * A sliding window log: how many events happened in the last `windowMs`. The provider keeps
- * two: accepted requests (what it enforces, 429 past the limit) and every arrival (what the
- * ledger judges "over the limit", so hammering during a 429 storm still counts).
+ * two: accepted requests (what it enforces) and every arrival (what the ledger judges "over the
+ * limit", so hammering during a 429 storm still counts).
  */
 export class SlidingWindow {
   readonly #times: number[] = [];
@@ -38,14 +38,39 @@ export class SlidingWindow {
   }
 }
 
-/** The provider's rate policy: N requests per sliding second, advertised in headers. */
+/**
+ * What a preset needs to write its rate-limit headers.
+ *
+ * @example
+ * ```ts
+ * import type { RateLimitState } from '@brace/simulator';
+ *
+ * const header = (s: RateLimitState) => `${s.used}/${s.limit}`;
+ * ```
+ */
+export interface RateLimitState {
+  /** Requests allowed per window. */
+  limit: number;
+  /** Requests accepted in the current window. */
+  used: number;
+  /** `limit - used`, at least 0. */
+  remaining: number;
+  /** Ms until the oldest accepted request leaves the window (0 when none is in it). */
+  resetMs: number;
+  /** The window length in ms. */
+  windowMs: number;
+  /** The provider clock, Unix ms. */
+  now: number;
+}
+
+/** N requests per rolling window, judged by arrival time. */
 export class RatePolicy {
   readonly accepted: SlidingWindow;
   readonly arrivals: SlidingWindow;
 
   constructor(
     readonly limit: number,
-    readonly windowMs = 1000,
+    readonly windowMs: number,
   ) {
     this.accepted = new SlidingWindow(windowMs);
     this.arrivals = new SlidingWindow(windowMs);
@@ -60,29 +85,15 @@ export class RatePolicy {
     return { overLimit, allowed };
   }
 
-  remaining(now: number): number {
-    return Math.max(0, this.limit - this.accepted.count(now));
-  }
-
-  /** Whole seconds until a slot frees up (at least 1 when none is free, else 0 or 1). */
-  resetSeconds(now: number): number {
-    return Math.ceil(this.accepted.msUntilSlot(now) / 1000);
-  }
-
-  /** The IETF draft-10 headers (and optionally the legacy X-RateLimit-* trio). */
-  headers(now: number, legacy: boolean): Record<string, string> {
-    const remaining = this.remaining(now);
-    const reset = this.resetSeconds(now);
-    const windowSeconds = Math.ceil(this.windowMs / 1000);
-    const out: Record<string, string> = {
-      'ratelimit-policy': `"default";q=${this.limit};w=${windowSeconds}`,
-      ratelimit: `"default";r=${remaining};t=${reset}`,
+  state(now: number): RateLimitState {
+    const used = this.accepted.count(now);
+    return {
+      limit: this.limit,
+      used,
+      remaining: Math.max(0, this.limit - used),
+      resetMs: this.accepted.msUntilSlot(now),
+      windowMs: this.windowMs,
+      now,
     };
-    if (legacy) {
-      out['x-ratelimit-limit'] = String(this.limit);
-      out['x-ratelimit-remaining'] = String(remaining);
-      out['x-ratelimit-reset'] = String(reset);
-    }
-    return out;
   }
 }

@@ -1,0 +1,107 @@
+import { SimulatorOptionsError } from './errors.js';
+
+/**
+ * The JSON type a retyped field takes.
+ *
+ * @example
+ * ```ts
+ * import type { DriftType } from '@brace/simulator';
+ *
+ * const t: DriftType = 'string';
+ * ```
+ */
+export type DriftType = 'string' | 'number' | 'boolean' | 'null' | 'array' | 'object';
+
+/**
+ * One scheduled schema change: from the `after`-th request on, JSON answers have these fields
+ * renamed, removed, added or retyped (top level, each item of a top-level array, and each item of
+ * a `data` array).
+ *
+ * @example
+ * ```ts
+ * import type { DriftStep } from '@brace/simulator';
+ *
+ * const steps: DriftStep[] = [
+ *   { after: 50, rename: { url: 'target_url' } },
+ *   { after: 100, remove: ['created_at'], add: { clicks: 0 }, retype: { amount: 'string' } },
+ * ];
+ * ```
+ */
+export interface DriftStep {
+  /** Applies once the provider has seen this many requests. */
+  after: number;
+  rename?: Record<string, string>;
+  remove?: readonly string[];
+  add?: Record<string, unknown>;
+  retype?: Record<string, DriftType>;
+}
+
+function retyped(value: unknown, type: DriftType): unknown {
+  switch (type) {
+    case 'string':
+      return typeof value === 'string' ? value : JSON.stringify(value);
+    case 'number':
+      return typeof value === 'number'
+        ? value
+        : typeof value === 'string'
+          ? value.length
+          : Number(Boolean(value));
+    case 'boolean':
+      return Boolean(value);
+    case 'null':
+      return null;
+    case 'array':
+      return [value];
+    default:
+      return { value };
+  }
+}
+
+function driftObject(
+  input: Record<string, unknown>,
+  steps: readonly DriftStep[],
+): Record<string, unknown> {
+  let out: Record<string, unknown> = { ...input };
+  for (const step of steps) {
+    for (const [from, to] of Object.entries(step.rename ?? {})) {
+      if (Object.hasOwn(out, from)) {
+        const next: Record<string, unknown> = {};
+        for (const [k, v] of Object.entries(out)) next[k === from ? to : k] = v;
+        out = next;
+      }
+    }
+    for (const field of step.remove ?? []) delete out[field];
+    for (const [field, type] of Object.entries(step.retype ?? {})) {
+      if (Object.hasOwn(out, field)) out[field] = retyped(out[field], type);
+    }
+    for (const [field, value] of Object.entries(step.add ?? {})) out[field] = value;
+  }
+  return out;
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> =>
+  v !== null && typeof v === 'object' && !Array.isArray(v);
+
+/** Applies the steps due to a parsed JSON answer. */
+export function applyDrift(body: unknown, steps: readonly DriftStep[]): unknown {
+  if (steps.length === 0) return body;
+  if (Array.isArray(body))
+    return body.map((item) => (isObject(item) ? driftObject(item, steps) : item));
+  if (!isObject(body)) return body;
+  const out = driftObject(body, steps);
+  if (Array.isArray(out.data))
+    out.data = out.data.map((item) => (isObject(item) ? driftObject(item, steps) : item));
+  return out;
+}
+
+/** Checks and sorts a drift schedule. */
+export function checkDrift(steps: readonly DriftStep[] | undefined): DriftStep[] {
+  if (steps === undefined) return [];
+  if (!Array.isArray(steps)) throw new SimulatorOptionsError('drift must be an array of steps.');
+  for (const step of steps) {
+    if (!Number.isInteger(step?.after) || step.after < 0) {
+      throw new SimulatorOptionsError('drift[].after must be an integer number of requests >= 0.');
+    }
+  }
+  return [...steps].sort((a, b) => a.after - b.after);
+}

@@ -1,0 +1,42 @@
+export { type Assertions, createAssertions } from './assert.js';
+export type { DriftStep, DriftType } from './drift.js';
+export { SimulatorAssertionError, SimulatorOptionsError } from './errors.js';
+export {
+  DEFAULT_SLOW_BODY_MS,
+  DEFAULT_SLOW_MS,
+  FAULT_NAMES,
+  type FaultName,
+  type FaultOptions,
+  type ScriptStep,
+} from './faults.js';
+export {
+  ProviderLedger,
+  type SecondStats,
+  type TranscriptEntry,
+  type WebhookStats,
+} from './ledger.js';
+export type { OAuthLedger } from './oauth-ledger.js';
+export type { ErrorAnswer, ErrorKind, IdempotencyBehaviour, Preset } from './preset-types.js';
+export { github, ietf, type PresetName, presets, shopify, slack, stripe } from './presets/index.js';
+export { createProvider } from './provider.js';
+export type {
+  Provider,
+  ProviderOptions,
+  RouteAnswer,
+  RouteContext,
+  RouteHandler,
+} from './provider-types.js';
+export { type Random, seededRandom } from './random.js';
+export type { RateLimitState } from './rate-window.js';
+export { createRecorder, type Fixture, type Interaction, type RecorderOptions } from './record.js';
+export { REDACTED, type RedactOptions } from './redact.js';
+export { checkFixtureDrift, type DriftEntry, replayFixture } from './replay.js';
+export { canonicalJson, MAX_RESOURCES, type Resource, ResourceStore } from './resources.js';
+export { type RunningServer, serveFetch } from './serve.js';
+export {
+  type DeliveryRecord,
+  MAX_WEBHOOK_RECORDS,
+  type WebhookEvent,
+  type WebhookOptions,
+  WebhookSender,
+} from './webhooks.js';

@@ -1,0 +1,271 @@
+import type { FaultName } from './faults.js';
+import type { OAuthLedger } from './oauth-ledger.js';
+
+/**
+ * One second of a run, as the provider saw it.
+ *
+ * @example
+ * ```ts
+ * import type { SecondStats } from '@brace/simulator';
+ *
+ * const share = (s: SecondStats) => s.rateLimited / Math.max(1, s.requests);
+ * ```
+ */
+export interface SecondStats {
+  /** Every request that arrived. */
+  requests: number;
+  /** Requests inside the limit. */
+  accepted: number;
+  /** Answers refused by the rate limit. */
+  rateLimited: number;
+  /** Arrivals while the window of arrivals already held `limit`. */
+  overLimit: number;
+  /** Writes repeating an earlier write (same method, path and body). */
+  retries: number;
+  /** Injected 5xx answers. */
+  errors: number;
+  /** Answers dropped after commit. */
+  dropped: number;
+}
+
+/**
+ * One request as the provider answered it (`fault` names what was injected).
+ *
+ * @example
+ * ```ts
+ * import type { TranscriptEntry } from '@brace/simulator';
+ *
+ * const line = (e: TranscriptEntry) => `${e.method} ${e.path} ${e.status}`;
+ * ```
+ */
+export interface TranscriptEntry {
+  seq: number;
+  /** Ms since the provider started, by its clock. */
+  at: number;
+  method: string;
+  path: string;
+  /** The status sent, or 0 when the connection was dropped or reset. */
+  status: number;
+  fault: FaultName | 'none';
+  /** The response body as sent (at most 4 KB kept). */
+  body: string;
+}
+
+/**
+ * Webhook deliveries, counted on the sender's side.
+ *
+ * @example
+ * ```ts
+ * import type { WebhookStats } from '@brace/simulator';
+ *
+ * const lost = (w: WebhookStats) => w.events - w.acknowledged;
+ * ```
+ */
+export interface WebhookStats {
+  /** Events emitted (delivered or not). */
+  events: number;
+  /** HTTP attempts made (every kind, retries included). */
+  attempts: number;
+  /** Events whose delivery got a 2xx. */
+  acknowledged: number;
+  /** Attempts after a non-2xx or a network error. */
+  retried: number;
+  /** Events given up after the last retry. */
+  failed: number;
+  /** Extra deliveries of an already delivered event. */
+  duplicates: number;
+  /** Deliveries signed with a wrong secret. */
+  forged: number;
+  /** Deliveries with a timestamp too old. */
+  stale: number;
+  /** Deliveries with a timestamp in the future. */
+  future: number;
+  /** Events never delivered (`missed` mode); they are still listed. */
+  missed: number;
+  /** Deliveries sent out of order (held back behind a later event). */
+  reordered: number;
+}
+
+const MAX_KEYS = 100_000;
+const MAX_LINES = 1000;
+const MAX_BODY_CHARS = 4096;
+
+function emptySecond(): SecondStats {
+  return {
+    requests: 0,
+    accepted: 0,
+    rateLimited: 0,
+    overLimit: 0,
+    retries: 0,
+    errors: 0,
+    dropped: 0,
+  };
+}
+
+/**
+ * Everything the provider did, from its own side: assert on this, never on what the client
+ * believes. Counters are plain fields; maps and lists are bounded.
+ *
+ * @example
+ * ```ts
+ * import { createProvider } from '@brace/simulator';
+ *
+ * const provider = await createProvider({ seed: 1 });
+ * await fetch(`${provider.url}/items`, { method: 'POST', body: '{"a":1}' });
+ * provider.ledger.created; // 1
+ * await provider.close();
+ * ```
+ */
+export class ProviderLedger {
+  /** Provider clock when it started (Unix ms). */
+  readonly startedAt: number;
+  requests = 0;
+  accepted = 0;
+  rateLimited = 0;
+  overLimit = 0;
+  /** Resources created (duplicates included). */
+  created = 0;
+  /** Resources created with the same identity as an earlier one. */
+  duplicates = 0;
+  /** Writes repeating an earlier write. */
+  retries = 0;
+  /** Answers replayed from an idempotency key. */
+  replayed = 0;
+  /** Requests with an expired access token (OAuth on). */
+  expiredTokens = 0;
+  /** Answers by status (0: no answer). */
+  readonly statuses: Record<string, number> = Object.create(null);
+  /** Requests by route pattern. */
+  readonly routes: Record<string, number> = Object.create(null);
+  /** Injected faults by name. */
+  readonly faults: Record<FaultName, number> = {
+    error: 0,
+    rateLimit: 0,
+    rateLimitNoRetryAfter: 0,
+    reset: 0,
+    drop: 0,
+    slow: 0,
+    slowBody: 0,
+    truncate: 0,
+  };
+  readonly webhooks: WebhookStats = {
+    events: 0,
+    attempts: 0,
+    acknowledged: 0,
+    retried: 0,
+    failed: 0,
+    duplicates: 0,
+    forged: 0,
+    stale: 0,
+    future: 0,
+    missed: 0,
+    reordered: 0,
+  };
+  /** Per second since `startedAt`. */
+  readonly seconds: SecondStats[] = [];
+  /** Readable lines for the assertions (at most 1,000 each). */
+  readonly duplicateLines: string[] = [];
+  readonly overLimitLines: string[] = [];
+  readonly expiredTokenLines: string[] = [];
+  /** Every request and its answer, in order (at most `transcriptLimit`). */
+  readonly transcript: TranscriptEntry[] = [];
+  /** The OAuth server's own ledger, when OAuth is on. */
+  oauth: OAuthLedger | undefined;
+
+  readonly #identities = new Map<string, string[]>();
+  readonly #writes = new Set<string>();
+
+  constructor(
+    startedAt: number,
+    readonly transcriptLimit = 10_000,
+  ) {
+    this.startedAt = startedAt;
+  }
+
+  /** The stats of the second `at` falls in. */
+  second(at: number): SecondStats {
+    const index = Math.max(0, Math.floor((at - this.startedAt) / 1000));
+    while (this.seconds.length <= index) this.seconds.push(emptySecond());
+    return this.seconds[index] as SecondStats;
+  }
+
+  arrival(at: number, route: string, overLimit: boolean, allowed: boolean): void {
+    this.requests++;
+    this.routes[route] = (this.routes[route] ?? 0) + 1;
+    const s = this.second(at);
+    s.requests++;
+    if (overLimit) {
+      this.overLimit++;
+      s.overLimit++;
+      if (this.overLimitLines.length < MAX_LINES) {
+        this.overLimitLines.push(
+          `request ${this.requests} (${route}) at +${at - this.startedAt} ms`,
+        );
+      }
+    }
+    if (allowed) {
+      this.accepted++;
+      s.accepted++;
+    } else {
+      this.rateLimited++;
+      s.rateLimited++;
+    }
+  }
+
+  /** A write arrived; counted as a retry when the same method, path and body came before. */
+  write(at: number, fingerprint: string): void {
+    if (this.#writes.has(fingerprint)) {
+      this.retries++;
+      this.second(at).retries++;
+      return;
+    }
+    if (this.#writes.size >= MAX_KEYS)
+      this.#writes.delete(this.#writes.values().next().value as string);
+    this.#writes.add(fingerprint);
+  }
+
+  fault(at: number, fault: FaultName): void {
+    this.faults[fault]++;
+    if (fault === 'error') this.second(at).errors++;
+    if (fault === 'drop') this.second(at).dropped++;
+  }
+
+  /** A resource was created; `identity` says which creations count as the same one. */
+  createdResource(collection: string, id: string, identity: string | undefined): void {
+    this.created++;
+    if (identity === undefined) return;
+    const key = `${collection}\u0000${identity}`;
+    const ids = this.#identities.get(key);
+    if (ids === undefined) {
+      if (this.#identities.size >= MAX_KEYS)
+        this.#identities.delete(this.#identities.keys().next().value as string);
+      this.#identities.set(key, [id]);
+      return;
+    }
+    ids.push(id);
+    this.duplicates++;
+    if (this.duplicateLines.length < MAX_LINES) {
+      this.duplicateLines.push(
+        `${collection}: ${id} repeats ${ids[0]} (identity ${identity.slice(0, 60)})`,
+      );
+    }
+  }
+
+  expiredToken(route: string): void {
+    this.expiredTokens++;
+    if (this.expiredTokenLines.length < MAX_LINES)
+      this.expiredTokenLines.push(`request ${this.requests} (${route})`);
+  }
+
+  answered(entry: Omit<TranscriptEntry, 'seq' | 'body'> & { body: string }): void {
+    const key = String(entry.status);
+    this.statuses[key] = (this.statuses[key] ?? 0) + 1;
+    if (this.transcript.length < this.transcriptLimit) {
+      this.transcript.push({
+        ...entry,
+        seq: this.transcript.length + 1,
+        body: entry.body.length > MAX_BODY_CHARS ? entry.body.slice(0, MAX_BODY_CHARS) : entry.body,
+      });
+    }
+  }
+}

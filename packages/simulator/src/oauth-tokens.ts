@@ -1,0 +1,71 @@
+import { type Random, randomHex } from './random.js';
+
+/** What the server knows about one issued token. */
+export interface TokenRecord {
+  kind: 'access' | 'refresh';
+  clientId: string;
+  scope: string;
+  /** Unix ms; `Infinity` for a refresh token that never expires. */
+  expiresAt: number;
+  /** The grant this token belongs to: one client-credentials grant or one refresh chain. */
+  family: string;
+  /** A refresh token already exchanged (rotation): presenting it again is a reuse. */
+  used: boolean;
+}
+
+/** The state of one grant (a family of tokens). */
+interface Family {
+  revoked: boolean;
+  tokens: string[];
+}
+
+/**
+ * Tokens and grant families, bounded: past `maxTokens` the oldest tokens are forgotten
+ * (a forgotten token then reads as unknown, which is what a real server does after cleanup).
+ */
+export class TokenStore {
+  readonly #tokens = new Map<string, TokenRecord>();
+  readonly #families = new Map<string, Family>();
+  #familySeq = 0;
+
+  constructor(
+    readonly random: Random,
+    readonly maxTokens: number,
+  ) {}
+
+  /** A new family id. */
+  newFamily(): string {
+    const id = `fam_${(++this.#familySeq).toString(36)}`;
+    this.#families.set(id, { revoked: false, tokens: [] });
+    return id;
+  }
+
+  /** Mints an opaque token (`sim_at_…` or `sim_rt_…`) into `record.family`. */
+  mint(record: Omit<TokenRecord, 'used'>): string {
+    const prefix = record.kind === 'access' ? 'sim_at_' : 'sim_rt_';
+    const token = `${prefix}${randomHex(this.random, 16)}`;
+    this.#tokens.set(token, { ...record, used: false });
+    this.#families.get(record.family)?.tokens.push(token);
+    while (this.#tokens.size > this.maxTokens) {
+      const oldest = this.#tokens.keys().next().value as string;
+      this.#tokens.delete(oldest);
+    }
+    return token;
+  }
+
+  get(token: string): TokenRecord | undefined {
+    return this.#tokens.get(token);
+  }
+
+  isRevoked(family: string): boolean {
+    return this.#families.get(family)?.revoked ?? true;
+  }
+
+  /** Revokes every token of a family; false when it was already revoked (or unknown). */
+  revokeFamily(family: string): boolean {
+    const entry = this.#families.get(family);
+    if (entry === undefined || entry.revoked) return false;
+    entry.revoked = true;
+    return true;
+  }
+}

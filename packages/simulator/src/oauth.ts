@@ -1,0 +1,14 @@
+export { SimulatorOptionsError } from './errors.js';
+export { emptyOAuthLedger, type OAuthLedger } from './oauth-ledger.js';
+export { createOAuthServer } from './oauth-server.js';
+export {
+  type AuthenticateResult,
+  DEFAULT_ACCESS_TOKEN_TTL_SEC,
+  DEFAULT_MAX_TOKENS,
+  DEFAULT_OAUTH_CLIENT,
+  DEFAULT_REFRESH_TOKEN_TTL_SEC,
+  type OAuthClientConfig,
+  type OAuthServer,
+  type OAuthServerOptions,
+  type TokenResponse,
+} from './oauth-types.js';

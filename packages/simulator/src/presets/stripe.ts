@@ -1,0 +1,84 @@
+import type { ErrorKind, Preset } from '../preset-types.js';
+import { wholeSeconds } from './shared.js';
+
+const TYPES: Record<ErrorKind, string> = {
+  rate_limited: 'invalid_request_error',
+  server_error: 'api_error',
+  not_found: 'invalid_request_error',
+  bad_request: 'invalid_request_error',
+  unauthorized: 'invalid_request_error',
+  idempotency_missing: 'invalid_request_error',
+  idempotency_mismatch: 'idempotency_error',
+  idempotency_in_flight: 'invalid_request_error',
+  unsupported_version: 'invalid_request_error',
+};
+
+const CODES: Partial<Record<ErrorKind, string>> = {
+  rate_limited: 'rate_limit',
+  not_found: 'resource_missing',
+  idempotency_in_flight: 'idempotency_key_in_use',
+};
+
+/**
+ * Stripe's API, from its public documentation:
+ * - Rate limits: 429 past the limit (100 operations per second in live mode, 25 in a sandbox);
+ *   no rate-limit headers and no `Retry-After`. https://docs.stripe.com/rate-limits
+ * - Errors: JSON `{ "error": { "type", "code", "message" } }`, types `api_error`,
+ *   `invalid_request_error`, `idempotency_error`. https://docs.stripe.com/api/errors
+ * - Idempotency: optional `Idempotency-Key` on POST; the first answer (status and body, 500s
+ *   included) is saved and replayed, keys kept at least 24 hours; reuse with other parameters is
+ *   an `idempotency_error` (400); a concurrent request with the same key gets 409
+ *   `idempotency_key_in_use`. https://docs.stripe.com/api/idempotent_requests
+ * - Webhooks: `Stripe-Signature: t=…,v1=…`; failed deliveries retried for up to three days with
+ *   exponential backoff. https://docs.stripe.com/webhooks
+ * - Version: `Stripe-Version` request header, echoed in the answer.
+ *   https://docs.stripe.com/api/versioning
+ *
+ * @example
+ * ```ts
+ * import { stripe } from '@brace/simulator';
+ *
+ * stripe.idempotency.mode; // 'optional'
+ * ```
+ */
+export const stripe: Preset = Object.freeze<Preset>({
+  name: 'stripe',
+  rateLimit: { limit: 25, windowMs: 1000 },
+  rateLimitStatus: 429,
+  retryAfterOnLimit: false,
+  retryAfter: wholeSeconds,
+  rateLimitHeaders: () => ({}),
+  error(kind, _status, message) {
+    const error: Record<string, string> = { type: TYPES[kind], message };
+    const code = CODES[kind];
+    if (code !== undefined) error.code = code;
+    return { contentType: 'application/json', body: { error } };
+  },
+  idempotency: {
+    mode: 'optional',
+    header: 'idempotency-key',
+    mismatchStatus: 400,
+    inFlightStatus: 409,
+    replayHeader: ['idempotent-replayed', 'true'],
+    ttlMs: 24 * 3_600_000,
+  },
+  webhookScheme: 'stripe',
+  webhookHeaders: () => ({ 'user-agent': 'Stripe/1.0 (+https://stripe.com/docs/webhooks)' }),
+  // Up to three days, growing: a compressed version of the documented exponential backoff.
+  webhookRetryDelaysMs: [
+    60_000, 300_000, 1_800_000, 7_200_000, 18_000_000, 36_000_000, 86_400_000, 86_400_000,
+  ],
+  version: {
+    requestHeader: 'stripe-version',
+    responseHeader: 'stripe-version',
+    current: '2025-06-30.basil',
+    supported: ['2024-06-20', '2025-03-31.basil', '2025-06-30.basil'],
+  },
+  docs: [
+    'https://docs.stripe.com/rate-limits',
+    'https://docs.stripe.com/api/errors',
+    'https://docs.stripe.com/api/idempotent_requests',
+    'https://docs.stripe.com/webhooks',
+    'https://docs.stripe.com/api/versioning',
+  ],
+});

@@ -1,0 +1,155 @@
+import fc from 'fast-check';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createProvider } from './provider.js';
+import type { Provider, ProviderOptions } from './provider-types.js';
+import { RatePolicy } from './rate-window.js';
+import { fixedClock } from './test-utils.fixture.js';
+
+const open: Provider[] = [];
+afterEach(async () => {
+  await Promise.all(open.splice(0).map((p) => p.close()));
+});
+async function start(options: ProviderOptions): Promise<Provider> {
+  const provider = await createProvider(options);
+  open.push(provider);
+  return provider;
+}
+
+describe('rolling-window rate limit', () => {
+  it('ietf: refuses the 4th request of 3 per second with 429, Retry-After and draft-10 headers, then recovers', async () => {
+    const clock = fixedClock();
+    const p = await start({ clock, rateLimit: { limit: 3, windowMs: 1000 } });
+    const first = await fetch(`${p.url}/items`);
+    expect(first.headers.get('ratelimit-policy')).toBe('"default";q=3;w=1');
+    expect(first.headers.get('ratelimit')).toBe('"default";r=2;t=1');
+    await clock.advance(400);
+    await fetch(`${p.url}/items`);
+    await fetch(`${p.url}/items`);
+    const limited = await fetch(`${p.url}/items`);
+    expect(limited.status).toBe(429);
+    expect(limited.headers.get('content-type')).toBe('application/problem+json');
+    expect(limited.headers.get('retry-after')).toBe('1');
+    expect(limited.headers.get('ratelimit')).toBe('"default";r=0;t=1');
+    expect(await limited.json()).toMatchObject({ status: 429, title: 'Too Many Requests' });
+    await clock.advance(600); // the first request leaves the window
+    // Accepted again, though still over the limit by arrivals (3 arrivals at +400 ms and this one).
+    expect((await fetch(`${p.url}/items`)).status).toBe(200);
+    expect(p.ledger).toMatchObject({ requests: 5, accepted: 4, rateLimited: 1, overLimit: 2 });
+    expect(() => p.assert.neverOverLimit()).toThrow(
+      /2 requests arrived over it \(1 refused; 5 requests seen\)/,
+    );
+  });
+
+  it('counts arrivals over the limit even while refused (hammering during a 429 storm)', async () => {
+    const clock = fixedClock();
+    const p = await start({ clock, rateLimit: { limit: 1, windowMs: 1000 } });
+    for (let i = 0; i < 4; i++) await fetch(`${p.url}/x`);
+    expect(p.ledger.overLimit).toBe(3);
+    expect(p.ledger.overLimitLines[0]).toBe('request 2 (GET /x) at +0 ms');
+    await clock.advance(1000);
+    p.assert.noDuplicates();
+    expect(p.ledger.seconds.map((s) => s.requests)).toEqual([4]);
+  });
+
+  it('github: 403 past the primary limit, x-ratelimit-* headers, reset in epoch seconds, no Retry-After', async () => {
+    const clock = fixedClock();
+    const p = await start({ clock, preset: 'github', rateLimit: { limit: 2, windowMs: 60_000 } });
+    const ok = await fetch(`${p.url}/repos/o/r`, {
+      headers: { 'x-github-api-version': '2022-11-28' },
+    });
+    expect(ok.headers.get('x-ratelimit-limit')).toBe('2');
+    expect(ok.headers.get('x-ratelimit-remaining')).toBe('1');
+    expect(ok.headers.get('x-ratelimit-used')).toBe('1');
+    expect(ok.headers.get('x-ratelimit-reset')).toBe(String(clock.now() / 1000 + 60));
+    expect(ok.headers.get('x-ratelimit-resource')).toBe('core');
+    expect(ok.headers.get('x-github-api-version-selected')).toBe('2022-11-28');
+    await fetch(`${p.url}/repos/o/r`);
+    const limited = await fetch(`${p.url}/repos/o/r`);
+    expect(limited.status).toBe(403);
+    expect(limited.headers.get('retry-after')).toBeNull();
+    expect(limited.headers.get('x-ratelimit-remaining')).toBe('0');
+    expect(await limited.json()).toMatchObject({
+      message: expect.stringContaining('API rate limit exceeded'),
+    });
+  });
+
+  it('github: refuses an unsupported API version with 400', async () => {
+    const p = await start({ preset: 'github', rateLimit: false });
+    const response = await fetch(`${p.url}/user`, {
+      headers: { 'x-github-api-version': '1999-01-01' },
+    });
+    expect(response.status).toBe(400);
+    expect(await response.json()).toMatchObject({
+      message: 'API version 1999-01-01 is not supported.',
+    });
+  });
+
+  it('shopify: X-Shopify-Shop-Api-Call-Limit and 429 with Retry-After: 2.0', async () => {
+    const p = await start({
+      clock: fixedClock(),
+      preset: 'shopify',
+      rateLimit: { limit: 2, windowMs: 1000 },
+    });
+    const ok = await fetch(`${p.url}/admin/api/2025-01/products.json`);
+    expect(ok.headers.get('x-shopify-shop-api-call-limit')).toBe('1/2');
+    expect(ok.headers.get('x-shopify-api-version')).toBe('2025-01');
+    await fetch(`${p.url}/admin/api/2025-01/products.json`);
+    const limited = await fetch(`${p.url}/admin/api/2025-01/products.json`);
+    expect(limited.status).toBe(429);
+    expect(limited.headers.get('retry-after')).toBe('2.0');
+    expect(await limited.json()).toEqual({
+      errors: expect.stringContaining('Exceeded 2 calls per second'),
+    });
+  });
+
+  it('slack: 429 with Retry-After and {ok:false,error:"ratelimited"}', async () => {
+    const p = await start({
+      clock: fixedClock(),
+      preset: 'slack',
+      rateLimit: { limit: 1, windowMs: 60_000 },
+    });
+    await fetch(`${p.url}/api/chat.postMessage`, { method: 'POST', body: '{}' });
+    const limited = await fetch(`${p.url}/api/chat.postMessage`, { method: 'POST', body: '{}' });
+    expect(limited.status).toBe(429);
+    expect(limited.headers.get('retry-after')).toBe('60');
+    expect(await limited.json()).toEqual({ ok: false, error: 'ratelimited' });
+  });
+
+  it('stripe: 429 without rate-limit headers, code rate_limit; Stripe-Version answered', async () => {
+    const p = await start({
+      clock: fixedClock(),
+      preset: 'stripe',
+      rateLimit: { limit: 1, windowMs: 1000 },
+    });
+    const ok = await fetch(`${p.url}/v1/customers`);
+    expect(ok.headers.get('stripe-version')).toBe('2025-06-30.basil');
+    const limited = await fetch(`${p.url}/v1/customers`);
+    expect(limited.status).toBe(429);
+    expect(limited.headers.get('retry-after')).toBeNull();
+    expect(await limited.json()).toEqual({
+      error: { type: 'invalid_request_error', code: 'rate_limit', message: 'Rate limit exceeded.' },
+    });
+  });
+
+  it('property: never accepts more than `limit` requests in any window', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 10 }),
+        fc.integer({ min: 1, max: 5000 }),
+        fc.array(fc.integer({ min: 0, max: 3000 }), { maxLength: 200 }),
+        (limit, windowMs, gaps) => {
+          const policy = new RatePolicy(limit, windowMs);
+          const accepted: number[] = [];
+          let now = 0;
+          for (const gap of gaps) {
+            now += gap;
+            if (policy.arrive(now).allowed) accepted.push(now);
+            const inWindow = accepted.filter((t) => t > now - windowMs).length;
+            expect(inWindow).toBeLessThanOrEqual(limit);
+            expect(policy.state(now).remaining).toBe(limit - inWindow);
+          }
+        },
+      ),
+    );
+  });
+});

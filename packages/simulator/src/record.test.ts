@@ -1,0 +1,216 @@
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { SimulatorOptionsError } from './errors.js';
+import { createProvider } from './provider.js';
+import { createRecorder, type Fixture } from './record.js';
+import { REDACTED, redactBody, redactHeaders, redactPath } from './redact.js';
+import { checkFixtureDrift, replayFixture } from './replay.js';
+import { shapeDiff, shapeOf } from './shape.js';
+
+const cleanups: (() => Promise<unknown>)[] = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+
+/** Records a short session against a simulated provider (standing in for the real API). */
+async function recordSession(file?: string) {
+  const real = await createProvider({ rateLimit: false, oauth: true, preset: 'github' });
+  cleanups.push(() => real.close());
+  const recorder = await createRecorder({ target: real.url, file, redact: { fields: ['email'] } });
+  const token = (await (
+    await fetch(`${recorder.url}/oauth/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'grant_type=client_credentials&client_id=sim-client&client_secret=sim-secret',
+    })
+  ).json()) as { access_token: string };
+  const auth = {
+    authorization: `Bearer ${token.access_token}`,
+    'content-type': 'application/json',
+  };
+  const created = await fetch(`${recorder.url}/repos?api_key=k1`, {
+    method: 'POST',
+    headers: auth,
+    body: JSON.stringify({ name: 'hello', email: 'a@b.c', nested: { client_secret: 's', n: 1 } }),
+  });
+  const repo = (await created.json()) as { id: string };
+  await fetch(`${recorder.url}/repos/${repo.id}`, { headers: auth });
+  const fixture = await recorder.close();
+  return { real, fixture, token: token.access_token, repo, auth };
+}
+
+describe('record', () => {
+  it('records through the proxy with secrets redacted, and writes the fixture file', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'brace-sim-record-'));
+    cleanups.push(() => rm(dir, { recursive: true, force: true }));
+    const file = join(dir, 'fixture.json');
+    const { fixture, token } = await recordSession(file);
+    const text = await readFile(file, 'utf8');
+    expect(JSON.parse(text)).toEqual(fixture);
+    expect(text).not.toContain(token);
+    expect(text).not.toContain('sim-secret');
+    expect(text).not.toContain('a@b.c');
+    expect(
+      fixture.interactions.map((i) => `${i.request.method} ${i.request.path} ${i.response.status}`),
+    ).toEqual([
+      'POST /oauth/token 200',
+      `POST /repos?api_key=${encodeURIComponent(REDACTED)} 201`,
+      'GET /repos/rep_000001 200',
+    ]);
+    const [tokenCall, create] = fixture.interactions;
+    expect(tokenCall?.request.body).toContain(`client_secret=${encodeURIComponent(REDACTED)}`);
+    expect(JSON.parse(tokenCall?.response.body ?? '')).toMatchObject({
+      access_token: REDACTED,
+      token_type: 'Bearer',
+    });
+    expect(create?.request.headers.authorization).toBe(REDACTED);
+    expect(JSON.parse(create?.request.body ?? '')).toEqual({
+      name: 'hello',
+      email: REDACTED,
+      nested: { client_secret: REDACTED, n: 1 },
+    });
+    expect(create?.response.headers['x-ratelimit-resource']).toBeUndefined();
+  });
+
+  it('answers 502 when the target does not answer, and refuses a bad target', async () => {
+    const recorder = await createRecorder({ target: 'http://127.0.0.1:9' });
+    cleanups.push(() => recorder.close());
+    expect((await fetch(`${recorder.url}/x`)).status).toBe(502);
+    await expect(createRecorder({ target: 'nope' })).rejects.toThrow(SimulatorOptionsError);
+  });
+});
+
+describe('replay', () => {
+  it('serves the recording offline, by method, path and body, in recorded order', async () => {
+    const { real, fixture, repo } = await recordSession();
+    await real.close();
+    const replay = await replayFixture({ fixture });
+    cleanups.push(() => replay.close());
+    const read = await fetch(`${replay.url}/repos/${repo.id}`);
+    expect(read.status).toBe(200);
+    expect(await read.json()).toMatchObject({ id: repo.id, name: 'hello' });
+    const again = await fetch(`${replay.url}/repos/${repo.id}`);
+    expect(again.status).toBe(200);
+    expect((await fetch(`${replay.url}/unrecorded`)).status).toBe(404);
+  });
+
+  it('reads fixture files and refuses anything else', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'brace-sim-replay-'));
+    cleanups.push(() => rm(dir, { recursive: true, force: true }));
+    const fixture: Fixture = {
+      version: 1,
+      target: 'http://x',
+      interactions: [
+        {
+          request: { method: 'POST', path: '/a', headers: {}, body: '1' },
+          response: { status: 201, headers: {}, body: 'one' },
+        },
+        {
+          request: { method: 'POST', path: '/a', headers: {}, body: '2' },
+          response: { status: 202, headers: {}, body: 'two' },
+        },
+      ],
+    };
+    await writeFile(join(dir, 'f.json'), JSON.stringify(fixture));
+    const replay = await replayFixture({ fixture: join(dir, 'f.json') });
+    cleanups.push(() => replay.close());
+    expect(await (await fetch(`${replay.url}/a`, { method: 'POST', body: '2' })).text()).toBe(
+      'two',
+    );
+    expect(await (await fetch(`${replay.url}/a`, { method: 'POST', body: '3' })).text()).toBe(
+      'one',
+    );
+    await writeFile(join(dir, 'bad.json'), '{"version":2}');
+    await expect(replayFixture({ fixture: join(dir, 'bad.json') })).rejects.toThrow(
+      SimulatorOptionsError,
+    );
+  });
+
+  it('reports every answer whose status or shape drifted from the recording', async () => {
+    const { fixture, token, real } = await recordSession();
+    // The same API later: same data, but fields renamed, removed and retyped.
+    const later = await createProvider({
+      rateLimit: false,
+      oauth: true,
+      preset: 'github',
+      drift: [{ after: 0, rename: { name: 'full_name' }, retype: { nested: 'string' } }],
+    });
+    cleanups.push(() => later.close());
+    expect(
+      await checkFixtureDrift({
+        fixture,
+        target: real.url,
+        headers: { authorization: `Bearer ${token}` },
+        skip: (i) => i.request.path === '/oauth/token',
+      }),
+    ).toEqual([]);
+    const fresh = later.oauth?.issue('sim-client').access_token;
+    const drift = await checkFixtureDrift({
+      fixture,
+      target: later.url,
+      headers: { authorization: `Bearer ${fresh}` },
+    });
+    expect(drift.map((d) => [d.method, d.path, d.differences])).toEqual([
+      [
+        'POST',
+        '/oauth/token',
+        [
+          'status 200 → 401',
+          '$.access_token: removed',
+          '$.token_type: removed',
+          '$.expires_in: removed',
+          '$.error: added',
+          '$.error_description: added',
+        ],
+      ],
+      [
+        'POST',
+        `/repos?api_key=${encodeURIComponent(REDACTED)}`,
+        ['$.name: removed', '$.nested: object → string', '$.full_name: added'],
+      ],
+      [
+        'GET',
+        '/repos/rep_000001',
+        ['$.name: removed', '$.nested: object → string', '$.full_name: added'],
+      ],
+    ]);
+  });
+});
+
+describe('redaction and shapes', () => {
+  it('redacts headers, bodies and queries by name', () => {
+    expect(
+      redactHeaders(
+        { Authorization: 'x', 'x-api-key': 'k', 'x-shop-token': 't', accept: 'a', 'x-mine': 'm' },
+        { headers: ['X-Mine'] },
+      ),
+    ).toEqual({
+      Authorization: REDACTED,
+      'x-api-key': REDACTED,
+      'x-shop-token': REDACTED,
+      accept: 'a',
+      'x-mine': REDACTED,
+    });
+    expect(
+      redactBody('{"author":"a","password":"p","list":[{"token":1}]}', 'application/json'),
+    ).toBe(`{"author":"a","password":"${REDACTED}","list":[{"token":"${REDACTED}"}]}`);
+    expect(redactBody('not json', 'application/json')).toBe('not json');
+    expect(redactBody('plain', 'text/plain')).toBe('plain');
+    expect(redactBody('', 'application/json')).toBe('');
+    expect(redactPath('/a')).toBe('/a');
+    expect(redactPath('/a?q=1&access_token=x')).toBe(
+      `/a?q=1&access_token=${encodeURIComponent(REDACTED)}`,
+    );
+  });
+
+  it('diffs shapes through arrays and nested objects', () => {
+    expect(shapeOf({ a: [1], b: null, c: [] })).toEqual({ a: ['number'], b: 'null', c: [] });
+    expect(
+      shapeDiff(shapeOf({ a: [{ x: 1 }], c: [] }), shapeOf({ a: [{ x: '1' }], c: [2] })),
+    ).toEqual(['$.a[].x: number → string']);
+    expect(shapeDiff(shapeOf([1]), shapeOf({}))).toEqual(['$: array → object']);
+    expect(shapeDiff('string', 'string')).toEqual([]);
+  });
+});

@@ -1,0 +1,173 @@
+import { readFile } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import { SimulatorOptionsError } from './errors.js';
+import { readBody, writeAnswer } from './node-io.js';
+import type { Fixture, Interaction } from './record.js';
+import { REDACTED } from './redact.js';
+import { closeServer, listen, type RunningServer } from './serve.js';
+import { shapeDiff, shapeOf } from './shape.js';
+
+/** Reads a fixture file, or passes a fixture object through. */
+async function load(fixture: Fixture | string): Promise<Fixture> {
+  const value: unknown =
+    typeof fixture === 'string' ? JSON.parse(await readFile(fixture, 'utf8')) : fixture;
+  const f = value as Fixture;
+  if (f?.version !== 1 || !Array.isArray(f.interactions)) {
+    throw new SimulatorOptionsError(
+      'The fixture is not a version-1 fixture written by createRecorder.',
+    );
+  }
+  return f;
+}
+
+/**
+ * Serves a recorded fixture offline: each request gets the recorded answer to the same method,
+ * path and body (or, failing that, the same method and path); repeats are served in recorded
+ * order, the last one again after that. Unrecorded requests get 404.
+ *
+ * @param options - the fixture (object or file path), port, host
+ * @returns the server's `url` and `close()`
+ *
+ * @example
+ * ```ts
+ * import { replayFixture } from '@brace/simulator';
+ *
+ * const server = await replayFixture({ fixture: 'fixtures/github.json' });
+ * const repo = await fetch(`${server.url}/repos/octocat/hello-world`); // as recorded, offline
+ * await server.close();
+ * ```
+ */
+export async function replayFixture(options: {
+  fixture: Fixture | string;
+  port?: number;
+  host?: string;
+}): Promise<RunningServer> {
+  const fixture = await load(options.fixture);
+  const exact = new Map<string, Interaction[]>();
+  const loose = new Map<string, Interaction[]>();
+  for (const i of fixture.interactions) {
+    const key = `${i.request.method} ${i.request.path}`;
+    exact.set(`${key}\n${i.request.body}`, [...(exact.get(`${key}\n${i.request.body}`) ?? []), i]);
+    loose.set(key, [...(loose.get(key) ?? []), i]);
+  }
+  const served = new Map<string, number>();
+  const server = createServer((req, res) => {
+    void readBody(req).then((body) => {
+      const key = `${req.method ?? 'GET'} ${req.url ?? '/'}`;
+      const exactKey = `${key}\n${body.toString('utf8')}`;
+      const [listKey, list] = exact.has(exactKey)
+        ? [exactKey, exact.get(exactKey)]
+        : [key, loose.get(key)];
+      if (list === undefined) {
+        const problem = {
+          type: 'about:blank',
+          title: 'Not Found',
+          status: 404,
+          detail: `No recorded interaction for ${key.slice(0, 200)}.`,
+        };
+        return writeAnswer(
+          res,
+          404,
+          { 'content-type': 'application/problem+json' },
+          Buffer.from(JSON.stringify(problem)),
+        );
+      }
+      const n = served.get(listKey) ?? 0;
+      served.set(listKey, n + 1);
+      const { response } = list[Math.min(n, list.length - 1)] as Interaction;
+      writeAnswer(res, response.status, response.headers, Buffer.from(response.body));
+    });
+  });
+  const url = await listen(server, options.port ?? 0, options.host ?? '127.0.0.1');
+  return { url, close: () => closeServer(server) };
+}
+
+/**
+ * One recorded interaction whose live answer has another shape.
+ *
+ * @example
+ * ```ts
+ * import type { DriftEntry } from '@brace/simulator';
+ *
+ * const line = (d: DriftEntry) => `${d.method} ${d.path}: ${d.differences.join('; ')}`;
+ * ```
+ */
+export interface DriftEntry {
+  method: string;
+  path: string;
+  recordedStatus: number;
+  liveStatus: number;
+  /** One line per difference: `$.user.login: removed`, `$.id: number → string`, `status 200 → 404`. */
+  differences: string[];
+}
+
+function parsed(body: string): unknown {
+  try {
+    return JSON.parse(body);
+  } catch {
+    return body;
+  }
+}
+
+/**
+ * Replays every recorded request against `target` (the real API again, or another simulator) and
+ * reports each answer whose status or JSON shape differs from the recording. Requests whose
+ * recording holds redacted values are sent with them redacted: give `headers` (e.g. a fresh
+ * `authorization`) to authenticate, and `skip` the interactions that cannot be replayed (a token
+ * request whose client secret was redacted).
+ *
+ * @param options - the fixture, the target origin, headers to add to every request, `skip`
+ * @returns the interactions that drifted (empty when none did)
+ *
+ * @example
+ * ```ts
+ * import { checkFixtureDrift } from '@brace/simulator';
+ *
+ * const drift = await checkFixtureDrift({
+ *   fixture: 'fixtures/github.json',
+ *   target: 'https://api.github.com',
+ *   headers: { authorization: `Bearer ${process.env.GITHUB_TOKEN}` },
+ *   skip: (i) => i.request.path.startsWith('/login/oauth'),
+ * });
+ * for (const d of drift) console.log(d.method, d.path, d.differences);
+ * ```
+ */
+export async function checkFixtureDrift(options: {
+  fixture: Fixture | string;
+  target: string;
+  headers?: Record<string, string>;
+  /** Interactions not to replay (e.g. token requests whose secrets were redacted). */
+  skip?: (interaction: Interaction) => boolean;
+}): Promise<DriftEntry[]> {
+  const fixture = await load(options.fixture);
+  const target = new URL(options.target).origin;
+  const out: DriftEntry[] = [];
+  for (const interaction of fixture.interactions) {
+    if (options.skip?.(interaction)) continue;
+    const { request, response } = interaction;
+    const headers: Record<string, string> = {};
+    for (const [k, v] of Object.entries(request.headers)) if (v !== REDACTED) headers[k] = v;
+    const live = await fetch(`${target}${request.path}`, {
+      method: request.method,
+      headers: { ...headers, ...options.headers },
+      body:
+        request.method === 'GET' || request.method === 'HEAD' || request.body === ''
+          ? null
+          : request.body,
+    });
+    const liveBody = await live.text();
+    const differences =
+      live.status === response.status ? [] : [`status ${response.status} → ${live.status}`];
+    differences.push(...shapeDiff(shapeOf(parsed(response.body)), shapeOf(parsed(liveBody))));
+    if (differences.length > 0) {
+      out.push({
+        method: request.method,
+        path: request.path,
+        recordedStatus: response.status,
+        liveStatus: live.status,
+        differences,
+      });
+    }
+  }
+  return out;
+}
