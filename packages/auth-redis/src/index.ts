@@ -1,0 +1,12 @@
+export type {
+  IoredisLike,
+  NodeRedisLike,
+  RedisClientLike,
+  RedisScript,
+  RedisScriptRunner,
+} from './client.js';
+export {
+  DEFAULT_REDIS_PREFIX,
+  type RedisTokenStoreOptions,
+  redisTokenStore,
+} from './redis-token-store.js';

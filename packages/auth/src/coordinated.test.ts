@@ -1,0 +1,345 @@
+import { manualClock } from '@brace/core';
+import { describe, expect, it } from 'vitest';
+import {
+  AuthGrantError,
+  AuthLockTimeoutError,
+  type CoordinationEvent,
+  createTokenManager,
+  customGrant,
+  type Grant,
+  GrantFailure,
+  memoryTokenStore,
+  type RefreshEvent,
+  type TokenStore,
+} from './index.js';
+import { drive, track } from './test-utils/fixtures.js';
+
+/** A rotating grant: refresh token `rt-n` is good once; reuse is counted. */
+function rotating(
+  clock: { now(): number },
+  options: { fail?: (n: number) => Error | undefined } = {},
+) {
+  const used = new Set<string>();
+  let issued = 0;
+  const sent: Array<string | undefined> = [];
+  let reuse = 0;
+  let recovered = 0;
+  const grant: Grant = {
+    credential: 'rotating test grant',
+    rotatesRefreshToken: true,
+    initialRefreshToken: async () => 'rt-0',
+    async request({ refreshToken }) {
+      sent.push(refreshToken);
+      if (refreshToken === undefined || used.has(refreshToken)) {
+        reuse++;
+        throw new AuthGrantError('rotating test grant', 'invalid_grant', 400, 'reuse');
+      }
+      used.add(refreshToken);
+      issued++;
+      const failure = options.fail?.(issued);
+      if (failure) throw failure;
+      return {
+        accessToken: `at-${issued}`,
+        tokenType: 'bearer',
+        expiresAt: clock.now() + 100_000,
+        refreshToken: `rt-${issued}`,
+      };
+    },
+    async recover() {
+      recovered++;
+      return {
+        accessToken: `recovered-${recovered}`,
+        tokenType: 'bearer',
+        expiresAt: clock.now() + 100_000,
+        refreshToken: `rt-r${recovered}`,
+      };
+    },
+  };
+  return { grant, sent, reuse: () => reuse, recovered: () => recovered };
+}
+
+const timing = { refreshBeforeMs: 10_000, jitterMs: 0, expirySkewMs: 1000 };
+
+describe('coordinated refresh through a shared store', () => {
+  it('many managers sharing a store: one grant call per expiry, the rest adopt the stored token', async () => {
+    const clock = manualClock({ now: 0 });
+    const store = memoryTokenStore({ now: clock.now });
+    const r = rotating(clock);
+    const events: RefreshEvent[] = [];
+    const managers = Array.from({ length: 5 }, (_, i) =>
+      createTokenManager({
+        grant: r.grant,
+        store,
+        key: 'shared',
+        clock,
+        random: () => i / 5,
+        ...timing,
+        jitterMs: 2000,
+        onRefresh: (e) => events.push(e),
+      }),
+    );
+    const first = await Promise.all(managers.map((m) => m.getToken()));
+    expect(new Set(first)).toEqual(new Set(['at-1']));
+    await clock.advanceTo(95_000);
+    const second = managers.map((m) => m.current());
+    expect(new Set(second)).toEqual(new Set(['at-2']));
+    expect(r.sent).toEqual(['rt-0', 'rt-1']);
+    expect(events.filter((e) => e.source === 'grant')).toHaveLength(2);
+    for (const m of managers) m.close();
+  });
+
+  it('waiters wait for the holder, then adopt; the wait is reported once', async () => {
+    const clock = manualClock({ now: 0 });
+    const store = memoryTokenStore({ now: clock.now });
+    let release: () => void = () => {};
+    const gate = new Promise<void>((res) => {
+      release = res;
+    });
+    const slow = customGrant(async () => {
+      await gate;
+      return { accessToken: 'slow', expiresIn: 100 };
+    });
+    const kinds: CoordinationEvent['kind'][] = [];
+    const make = () =>
+      createTokenManager({
+        grant: slow,
+        store,
+        clock,
+        pollIntervalMs: 50,
+        onCoordination: (e) => kinds.push(e.kind),
+      });
+    const a = make();
+    const b = make();
+    const pa = a.getToken();
+    await clock.advance(0);
+    const pb = track(b.getToken());
+    await clock.advance(200);
+    expect(pb.settled()).toBe(false);
+    release();
+    expect(await pa).toBe('slow');
+    expect(await pb.promise).toBe('slow');
+    expect(kinds).toEqual(['lock-wait']);
+    a.close();
+    b.close();
+  });
+
+  it('a holder that never finishes: waiters fail with AuthLockTimeoutError after lockWaitMs', async () => {
+    const clock = manualClock({ now: 0 });
+    const store = memoryTokenStore({ now: clock.now });
+    const stuck = customGrant(() => new Promise(() => {}));
+    const opts = {
+      grant: stuck,
+      store,
+      clock,
+      lockTtlMs: 10_000,
+      lockWaitMs: 3_000,
+      pollIntervalMs: 100,
+    };
+    const a = createTokenManager(opts);
+    const b = createTokenManager(opts);
+    void a.getToken().catch(() => {});
+    await clock.advance(0);
+    const pb = track(b.getToken());
+    await drive(clock, pb.settled);
+    const error = await pb.promise.catch((e) => e);
+    expect(error).toBeInstanceOf(AuthLockTimeoutError);
+    expect(error.waitedMs).toBeGreaterThanOrEqual(3_000);
+    a.close();
+    b.close();
+  });
+
+  it('polls a store without waitForChange', async () => {
+    const clock = manualClock({ now: 0 });
+    const inner = memoryTokenStore({ now: clock.now });
+    const store: TokenStore = {
+      load: (k) => inner.load(k),
+      lock: (k, t) => inner.lock(k, t),
+      claim: (k, f) => inner.claim(k, f),
+      save: (k, f, t) => inner.save(k, f, t),
+      unlock: (k, f, c) => inner.unlock(k, f, c),
+    };
+    let release: () => void = () => {};
+    const gate = new Promise<void>((res) => {
+      release = res;
+    });
+    let calls = 0;
+    const grant = customGrant(async () => {
+      calls++;
+      await gate;
+      return { accessToken: 'polled', expiresIn: 100 };
+    });
+    const a = createTokenManager({ grant, store, clock, pollIntervalMs: 100 });
+    const b = createTokenManager({ grant, store, clock, pollIntervalMs: 100 });
+    const pa = a.getToken();
+    await clock.advance(0);
+    const pb = track(b.getToken());
+    await clock.advance(250);
+    release();
+    await pa;
+    await drive(clock, pb.settled);
+    expect(await pb.promise).toBe('polled');
+    expect(calls).toBe(1);
+    a.close();
+    b.close();
+  });
+
+  it('a holder that died after sending a rotating refresh token: never resent, recovered', async () => {
+    const clock = manualClock({ now: 0 });
+    const store = memoryTokenStore({ now: clock.now });
+    const r = rotating(clock);
+    const kinds: string[] = [];
+    const m = createTokenManager({
+      grant: r.grant,
+      store,
+      key: 'k',
+      clock,
+      ...timing,
+      lockTtlMs: 5000,
+      onCoordination: (e) => kinds.push(e.kind),
+    });
+    expect(await m.getToken()).toBe('at-1');
+    // Simulate the dead holder: it locked, claimed and sent rt-1, then vanished.
+    const fence = (await store.lock('k', 5000)) as number;
+    await store.claim('k', fence);
+    r.sent.push('rt-1 (dead holder)');
+    await clock.advanceTo(95_000); // m's proactive refresh finds the lock held, waits it out
+    await drive(clock, () => m.current()?.startsWith('recovered') === true);
+    expect(r.sent.filter((s) => s === 'rt-1')).toHaveLength(0);
+    expect(r.reuse()).toBe(0);
+    expect(r.recovered()).toBe(1);
+    expect(kinds).toContain('recovered');
+    expect((await store.load('k'))?.pending).toBeUndefined();
+    m.close();
+  });
+
+  it('without recover(), a refresh token in doubt is AuthGrantError refresh_token_in_doubt', async () => {
+    const clock = manualClock({ now: 0 });
+    const store = memoryTokenStore({ now: clock.now });
+    const r = rotating(clock);
+    const { recover: _omit, ...grant } = r.grant;
+    const fence = (await store.lock('k', 10)) as number;
+    await store.claim('k', fence);
+    await clock.advance(20);
+    const m = createTokenManager({ grant, store, key: 'k', clock });
+    const error = await m.getToken().catch((e) => e);
+    expect(error).toMatchObject({
+      code: 'AUTH_GRANT_REJECTED',
+      oauthError: 'refresh_token_in_doubt',
+    });
+    expect(r.sent).toEqual([]);
+    m.close();
+  });
+
+  it('a timeout after sending leaves the claim: the retry recovers instead of resending', async () => {
+    const clock = manualClock({ now: 0 });
+    const store = memoryTokenStore({ now: clock.now });
+    const r = rotating(clock, {
+      fail: (n) => (n === 1 ? new GrantFailure('timeout', undefined, true) : undefined),
+    });
+    const m = createTokenManager({ grant: r.grant, store, key: 'k', clock, retryBaseMs: 10 });
+    const p = track(m.getToken());
+    await drive(clock, p.settled);
+    expect(await p.promise).toBe('recovered-1');
+    expect(r.sent).toEqual(['rt-0']);
+    expect(r.reuse()).toBe(0);
+    m.close();
+  });
+
+  it('a 5xx answer proves the token unspent: the claim is cleared and the same token retried', async () => {
+    const clock = manualClock({ now: 0 });
+    const store = memoryTokenStore({ now: clock.now });
+    let n = 0;
+    const grant: Grant = {
+      credential: 'g',
+      rotatesRefreshToken: true,
+      initialRefreshToken: async () => 'rt-0',
+      async request({ refreshToken }) {
+        n++;
+        if (n === 1) throw new GrantFailure('status', 503, false);
+        return {
+          accessToken: `a-${refreshToken}`,
+          tokenType: 'bearer',
+          expiresAt: clock.now() + 100_000,
+        };
+      },
+    };
+    const m = createTokenManager({ grant, store, key: 'k', clock, retryBaseMs: 10 });
+    const p = track(m.getToken());
+    await drive(clock, p.settled);
+    expect(await p.promise).toBe('a-rt-0');
+    m.close();
+  });
+
+  it('a holder fenced out after its lock expired keeps its token locally and reports it', async () => {
+    const clock = manualClock({ now: 0 });
+    const inner = memoryTokenStore({ now: clock.now });
+    const store: TokenStore = { ...inner, save: async () => false };
+    const kinds: string[] = [];
+    const m = createTokenManager({
+      grant: customGrant(async () => ({ accessToken: 'mine', expiresIn: 100 })),
+      store,
+      clock,
+      onCoordination: (e) => kinds.push(e.kind),
+    });
+    expect(await m.getToken()).toBe('mine');
+    expect(kinds).toEqual(['fenced-out']);
+    m.close();
+  });
+
+  it('a lost claim (fenced out before sending) sends nothing and tries again', async () => {
+    const clock = manualClock({ now: 0 });
+    const inner = memoryTokenStore({ now: clock.now });
+    let claims = 0;
+    const store: TokenStore = {
+      ...inner,
+      claim: async (k, f) => (++claims === 1 ? false : inner.claim(k, f)),
+    };
+    const r = rotating(clock);
+    const m = createTokenManager({ grant: r.grant, store, key: 'k', clock });
+    expect(await m.getToken()).toBe('at-1');
+    expect(r.sent).toEqual(['rt-0']);
+    m.close();
+  });
+
+  it('store failures are transient: retried, and the lock is released', async () => {
+    const clock = manualClock({ now: 0 });
+    const inner = memoryTokenStore({ now: clock.now });
+    let loads = 0;
+    const store: TokenStore = {
+      ...inner,
+      load: async (k) => {
+        loads++;
+        if (loads === 2) throw new Error('connection reset');
+        return inner.load(k);
+      },
+    };
+    const m = createTokenManager({
+      grant: customGrant(async () => ({ accessToken: 'ok', expiresIn: 100 })),
+      store,
+      clock,
+      retryBaseMs: 10,
+    });
+    const p = track(m.getToken());
+    await drive(clock, p.settled);
+    expect(await p.promise).toBe('ok');
+    m.close();
+  });
+
+  it('a rotated refresh token goes to the grant’s save before it is used', async () => {
+    const clock = manualClock({ now: 0 });
+    const r = rotating(clock);
+    const saved: string[] = [];
+    const grant: Grant = {
+      ...r.grant,
+      saveRefreshToken: async (t) => {
+        saved.push(t);
+      },
+    };
+    const m = createTokenManager({ grant, clock });
+    await m.getToken();
+    await m.refresh();
+    expect(saved).toEqual(['rt-1', 'rt-2']);
+    expect(r.sent).toEqual(['rt-0', 'rt-1']);
+    m.close();
+  });
+});

@@ -1,0 +1,138 @@
+import type { Clock } from '@brace/core';
+import { AuthGrantError, AuthLockTimeoutError, AuthOptionError } from './errors.js';
+import { type Grant, GrantFailure, type TokenSet } from './grant.js';
+import type { TokenRecord, TokenStore } from './store.js';
+
+/** What one coordinated refresh needs from the manager. */
+export interface CoordinatedRefresh {
+  grant: Grant;
+  store: TokenStore;
+  key: string;
+  clock: Clock;
+  lockTtlMs: number;
+  lockWaitMs: number;
+  pollIntervalMs: number;
+  /** Whether a stored token can be used as is (fresh enough, not the rejected one). */
+  adoptable(token: TokenSet): boolean;
+  /** Reports a lost fence or a recovery. */
+  note(event: 'fenced-out' | 'recovered' | 'lock-wait'): void;
+}
+
+/** Where a token came from. */
+export type TokenSource = 'store' | 'grant' | 'recover';
+
+/** Waits for the record to change, or for one poll interval, whichever comes first. */
+async function waitForChange(
+  c: CoordinatedRefresh,
+  version: number,
+  signal: AbortSignal,
+): Promise<void> {
+  const stop = new AbortController();
+  const onAbort = () => stop.abort();
+  signal.addEventListener('abort', onAbort, { once: true });
+  try {
+    const sleep = c.clock.sleep(c.pollIntervalMs, stop.signal).catch(() => {});
+    const change = c.store.waitForChange?.(c.key, version, stop.signal);
+    await (change === undefined ? sleep : Promise.race([sleep, change]));
+  } finally {
+    signal.removeEventListener('abort', onAbort);
+    stop.abort();
+  }
+  signal.throwIfAborted();
+}
+
+/** True when a failure proves the refresh token was not consumed. */
+function notConsumed(error: unknown): boolean {
+  if (error instanceof GrantFailure) return !error.inDoubt;
+  return error instanceof AuthGrantError || error instanceof AuthOptionError;
+}
+
+/**
+ * One refresh, coordinated through the store: adopt a stored token if one is fresh, else
+ * take the lock, re-check, claim (rotating grants), call the grant, save under the fence.
+ * Other processes wait for the stored result, at most `lockWaitMs` in all.
+ */
+export async function coordinatedRefresh(
+  c: CoordinatedRefresh,
+  signal: AbortSignal,
+): Promise<{ token: TokenSet; source: TokenSource; version: number }> {
+  const started = c.clock.now();
+  let noted = false;
+  for (;;) {
+    const record = await c.store.load(c.key);
+    if (record?.token !== undefined && c.adoptable(record.token)) {
+      return { token: record.token, source: 'store', version: record.version };
+    }
+    const fence = await c.store.lock(c.key, c.lockTtlMs);
+    if (fence === undefined) {
+      const waited = c.clock.now() - started;
+      if (waited >= c.lockWaitMs) throw new AuthLockTimeoutError(waited);
+      if (!noted) c.note('lock-wait');
+      noted = true;
+      await waitForChange(c, record?.version ?? 0, signal);
+      continue;
+    }
+    const result = await underLock(c, fence, signal);
+    if (result !== undefined) return result;
+  }
+}
+
+/** The part of a refresh that runs while holding `fence`; undefined when fenced out. */
+async function underLock(
+  c: CoordinatedRefresh,
+  fence: number,
+  signal: AbortSignal,
+): Promise<{ token: TokenSet; source: TokenSource; version: number } | undefined> {
+  let record: TokenRecord | undefined;
+  try {
+    record = await c.store.load(c.key);
+    if (record?.token !== undefined && c.adoptable(record.token)) {
+      await c.store.unlock(c.key, fence, false);
+      return { token: record.token, source: 'store', version: record.version };
+    }
+  } catch (error) {
+    await c.store.unlock(c.key, fence, false).catch(() => {});
+    throw error;
+  }
+  const { grant } = c;
+  const context = (refreshToken?: string) => ({ now: c.clock.now(), signal, refreshToken });
+  let token: TokenSet;
+  let source: TokenSource = 'grant';
+  try {
+    if (grant.rotatesRefreshToken && record?.pending !== undefined) {
+      // The last holder sent a refresh token and never saved the answer: it may be spent.
+      if (grant.recover === undefined) {
+        throw new AuthGrantError(
+          grant.credential,
+          'refresh_token_in_doubt',
+          undefined,
+          'A process died between sending the refresh token and storing its successor; the token was not resent (that would revoke the grant). Give refreshToken({ recover }) or store a new refresh token.',
+        );
+      }
+      token = await grant.recover(context());
+      source = 'recover';
+    } else {
+      const refreshToken = record?.token?.refreshToken ?? (await grant.initialRefreshToken?.());
+      if (grant.rotatesRefreshToken && !(await c.store.claim(c.key, fence))) {
+        c.note('fenced-out');
+        await c.store.unlock(c.key, fence, false);
+        return undefined;
+      }
+      token = await grant.request(context(refreshToken));
+    }
+  } catch (error) {
+    await c.store.unlock(c.key, fence, notConsumed(error)).catch(() => {});
+    throw error;
+  }
+  if (token.refreshToken !== undefined && grant.saveRefreshToken !== undefined) {
+    await grant.saveRefreshToken(token.refreshToken);
+  }
+  const withIssued = { ...token, issuedAt: token.issuedAt ?? c.clock.now() };
+  if (source === 'recover') c.note('recovered');
+  if (!(await c.store.save(c.key, fence, withIssued))) {
+    // A newer holder took over: this token is still valid, use it here only.
+    c.note('fenced-out');
+    return { token: withIssued, source, version: -1 };
+  }
+  return { token: withIssued, source, version: (record?.version ?? 0) + 1 };
+}

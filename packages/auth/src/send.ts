@@ -1,0 +1,57 @@
+import { type Authenticator, applyCredential, UNAUTHORIZED } from './credential.js';
+import { AuthRejectedError } from './errors.js';
+
+/** Sends one request; what `fetch` is, minus the overloads. */
+export type SendRequest = (request: Request) => Promise<Response>;
+
+/** Discards a response body that will not be read. */
+function discard(response: Response): void {
+  response.body?.cancel().catch(() => {});
+}
+
+/**
+ * The one rule every adapter follows: put the credential on, send; on a 401 ask the
+ * authenticator once for another credential (a refreshed token, the other API key) and
+ * send once more; a second 401 is {@link AuthRejectedError}. Never a loop.
+ *
+ * @param auth - a token manager or an API key
+ * @param request - the request (its body is kept for the one retry)
+ * @param send - sends a request
+ * @returns the response that was not a 401
+ * @example
+ * ```ts
+ * import { apiKey, sendWithAuth } from '@brace/auth';
+ *
+ * const response = await sendWithAuth(
+ *   apiKey({ header: 'x-api-key', keys: ['k'] }),
+ *   new Request('https://api.example.com/v1/me'),
+ *   (request) => fetch(request),
+ * );
+ * ```
+ */
+export async function sendWithAuth(
+  auth: Authenticator,
+  request: Request,
+  send: SendRequest,
+): Promise<Response> {
+  const signal = request.signal;
+  const pending = auth.authorize(signal);
+  const first = pending instanceof Promise ? await pending : pending;
+  // A body can be read once: keep a copy for the one retry (no copy needed without a body).
+  const spare = request.body === null ? undefined : request.clone();
+  const response = await send(applyCredential(request, first));
+  if (response.status !== UNAUTHORIZED) {
+    auth.accepted?.(first);
+    return response;
+  }
+  discard(response);
+  const second = await auth.rejected(first, signal);
+  if (second === undefined) throw new AuthRejectedError(UNAUTHORIZED);
+  const retried = await send(applyCredential(spare ?? request, second));
+  if (retried.status === UNAUTHORIZED) {
+    discard(retried);
+    throw new AuthRejectedError(UNAUTHORIZED);
+  }
+  auth.accepted?.(second);
+  return retried;
+}

@@ -1,0 +1,200 @@
+// The two multi-process scenarios of issue 20, shared by the Redis and PostgreSQL tests.
+import { type RunningServer, serveFetch } from '@brace/simulator';
+import { createOAuthServer, type OAuthLedger } from '@brace/simulator/oauth';
+import { CLIENT_SECRET } from './loopback.js';
+import { spawnWorker, type Worker, waitForLine } from './multi-process.js';
+
+const clients = [{ clientId: 'app', clientSecret: CLIENT_SECRET }];
+
+/** What the burst scenario measured. */
+export interface BurstFigures {
+  statuses: Record<string, number>;
+  /** Request latency in ms (the worst worker's p50, p99, max). */
+  latency: { p50: number; p99: number; max: number };
+  tokenCallTimes: number[];
+  ledger: OAuthLedger;
+  durationMs: number;
+}
+
+/** Serves the simulator and records the time of every token-endpoint call. */
+async function serve(options: Parameters<typeof createOAuthServer>[0]) {
+  const oauth = createOAuthServer({ clients, ...options });
+  const tokenCallTimes: number[] = [];
+  const server: RunningServer = await serveFetch((request) => {
+    if (new URL(request.url).pathname === oauth.paths.token) tokenCallTimes.push(Date.now());
+    return oauth.fetch(request);
+  });
+  return {
+    oauth,
+    server,
+    tokenCallTimes,
+    tokenUrl: `${server.url}${oauth.paths.token}`,
+    resourceUrl: `${server.url}${oauth.paths.resource}`,
+  };
+}
+
+/**
+ * `processes` workers send `perProcess` requests each, spread over `spreadMs`, through one
+ * shared store, with 4-second tokens (so tokens expire mid-burst).
+ */
+export async function burstScenario(
+  file: string,
+  env: Record<string, string>,
+  key: string,
+  processes = 4,
+  perProcess = 500,
+  spreadMs = 5000,
+): Promise<BurstFigures> {
+  const s = await serve({ accessTokenTtlSec: 4 });
+  const workers = Array.from({ length: processes }, () =>
+    spawnWorker(
+      file,
+      {
+        mode: 'burst',
+        tokenUrl: s.tokenUrl,
+        resourceUrl: s.resourceUrl,
+        clientSecret: CLIENT_SECRET,
+        key,
+        requests: perProcess,
+        spreadMs,
+      },
+      env,
+    ),
+  );
+  try {
+    await Promise.all(workers.map((w) => waitForLine(w, 'ready')));
+    const done = workers.map((w) => waitForLine(w, 'done '));
+    const go = Date.now() + 100;
+    for (const w of workers) w.send(`go ${go}`);
+    const lines = await Promise.all(done);
+    const statuses: Record<string, number> = {};
+    const latency = { p50: 0, p99: 0, max: 0 };
+    for (const l of lines) {
+      const r = JSON.parse(l.slice(5)) as {
+        statuses: Record<string, number>;
+        p50: number;
+        p99: number;
+        max: number;
+      };
+      for (const [k, v] of Object.entries(r.statuses)) statuses[k] = (statuses[k] ?? 0) + v;
+      latency.p50 = Math.max(latency.p50, r.p50);
+      latency.p99 = Math.max(latency.p99, r.p99);
+      latency.max = Math.max(latency.max, r.max);
+    }
+    return {
+      statuses,
+      latency,
+      tokenCallTimes: s.tokenCallTimes,
+      ledger: structuredClone(s.oauth.ledger),
+      durationMs: Date.now() - go,
+    };
+  } finally {
+    for (const w of workers) w.process.kill('SIGKILL');
+    await s.server.close();
+  }
+}
+
+/** What the kill scenario measured. */
+export interface KillFigures {
+  cycles: number;
+  kills: number;
+  /** Milliseconds from each SIGKILL to the next successful save by any process. */
+  recoveries: number[];
+  errors: Record<string, number>;
+  ledger: OAuthLedger;
+  durationMs: number;
+}
+
+/**
+ * 4 workers refresh in a loop with rotating refresh tokens and reuse detection; every few
+ * cycles the process that just took the lock is SIGKILLed after a random 0-8 ms (before,
+ * during or after its token request) and replaced.
+ */
+export async function killScenario(
+  file: string,
+  env: Record<string, string>,
+  key: string,
+  cycles: number,
+  lockTtlMs = 400,
+): Promise<KillFigures> {
+  const s = await serve({
+    accessTokenTtlSec: 600,
+    rotateRefreshTokens: true,
+    refreshTokenOnClientCredentials: true,
+  });
+  const first = s.oauth.issue('app', { refreshToken: true }).refresh_token as string;
+  const config = {
+    mode: 'cycles' as const,
+    tokenUrl: s.tokenUrl,
+    resourceUrl: s.resourceUrl,
+    clientSecret: CLIENT_SECRET,
+    key,
+    refreshToken: first,
+    lockTtlMs,
+  };
+  const live = new Set<Worker>();
+  const errors: Record<string, number> = {};
+  const recoveries: number[] = [];
+  let saves = 0;
+  let kills = 0;
+  let nextKillAt = 3;
+  let killing = false;
+  let killedAt: number | undefined;
+  const started = Date.now();
+  let finish: () => void = () => {};
+  const finished = new Promise<void>((r) => {
+    finish = r;
+  });
+
+  let stopped = false;
+  const add = () => {
+    if (stopped) return;
+    const w = spawnWorker(file, config, env);
+    live.add(w);
+    w.onLine((l) => {
+      if (l === 'L' && !killing && saves >= nextKillAt && saves < cycles) {
+        killing = true;
+        setTimeout(() => {
+          if (stopped || !live.has(w)) {
+            killing = false;
+            return;
+          }
+          w.process.kill('SIGKILL');
+          live.delete(w);
+          kills++;
+          killedAt = Date.now();
+          add();
+        }, Math.random() * 8);
+      } else if (l === 'S') {
+        saves++;
+        if (killedAt !== undefined) {
+          recoveries.push(Date.now() - killedAt);
+          killedAt = undefined;
+          killing = false;
+          nextKillAt = saves + 2 + Math.floor(Math.random() * 5);
+        }
+        if (saves >= cycles) finish();
+      } else if (l.startsWith('E ')) {
+        const code = l.slice(2).trim();
+        errors[code] = (errors[code] ?? 0) + 1;
+      }
+    });
+  };
+  for (let i = 0; i < 4; i++) add();
+  try {
+    await finished;
+  } finally {
+    stopped = true;
+    for (const w of live) w.process.kill('SIGKILL');
+    await Promise.all([...live].map((w) => w.exited));
+    await s.server.close();
+  }
+  return {
+    cycles: saves,
+    kills,
+    recoveries,
+    errors,
+    ledger: structuredClone(s.oauth.ledger),
+    durationMs: Date.now() - started,
+  };
+}

@@ -1,0 +1,328 @@
+import { type Clock, isBraceError, systemClock } from '@brace/core';
+import { coordinatedRefresh } from './coordinated.js';
+import type { Authenticator, Credential } from './credential.js';
+import {
+  AuthClosedError,
+  type AuthFailureReason,
+  AuthGrantError,
+  AuthRefreshError,
+} from './errors.js';
+import {
+  type CoordinationEvent,
+  emit,
+  type RefreshErrorEvent,
+  type RefreshEvent,
+  type RefreshReason,
+} from './events.js';
+import { type Grant, GrantFailure, type TokenSet } from './grant.js';
+import { validateManagerOptions } from './manager-options.js';
+import { memoryTokenStore, type TokenStore } from './store.js';
+import { timer } from './timer.js';
+
+/**
+ * Options of {@link createTokenManager}. Every duration is in milliseconds.
+ *
+ * @example
+ * ```ts
+ * import { customGrant, type TokenManagerOptions } from '@brace/auth';
+ *
+ * const options: TokenManagerOptions = {
+ *   grant: customGrant(async () => ({ accessToken: 'at', expiresIn: 3600 })),
+ *   refreshBeforeMs: 120_000,
+ * };
+ * ```
+ */
+export interface TokenManagerOptions {
+  /** How tokens are obtained. */
+  grant: Grant;
+  /** Refresh this long before expiry (default {@link DEFAULT_REFRESH_BEFORE_MS}; at most half the lifetime). */
+  refreshBeforeMs?: number;
+  /** Up to this much more, at random per token, so a fleet does not refresh at once (default {@link DEFAULT_JITTER_MS}). */
+  jitterMs?: number;
+  /** A token is never handed out later than this before its expiry (default {@link DEFAULT_EXPIRY_SKEW_MS}). */
+  expirySkewMs?: number;
+  /** Where tokens and the refresh lock live (default: an in-memory store of its own). */
+  store?: TokenStore;
+  /** The store key (default: the grant's credential description). Same key = same token. */
+  key?: string;
+  /** The refresh lock's lifetime (default {@link DEFAULT_LOCK_TTL_MS}); more than the token request timeout. */
+  lockTtlMs?: number;
+  /** How long to wait for another process's refresh before {@link AuthLockTimeoutError} (default 2 x lockTtlMs). */
+  lockWaitMs?: number;
+  /** How often a waiting process re-reads the store (default {@link DEFAULT_POLL_INTERVAL_MS}). */
+  pollIntervalMs?: number;
+  /** Token requests per refresh when no valid token is left (default {@link DEFAULT_MAX_ATTEMPTS}). */
+  maxAttempts?: number;
+  /** Backoff base between attempts, full jitter (default 500). */
+  retryBaseMs?: number;
+  /** Backoff cap (default 10 000). */
+  retryCapMs?: number;
+  /** Refresh on a timer ahead of expiry (default true); else on the first request in the window. */
+  proactive?: boolean;
+  /** A cheap authenticated call `validate()` makes with the new token (e.g. GET /me). */
+  validate?: (accessToken: string, signal: AbortSignal) => Promise<void>;
+  /** Time source and sleeps (default: the system clock, with unref'd timers). */
+  clock?: Clock;
+  /** Random numbers in [0, 1) for jitter (default `Math.random`). */
+  random?: () => number;
+  /** After each token obtained. */
+  onRefresh?: (event: RefreshEvent) => void;
+  /** After each failed attempt. */
+  onRefreshError?: (event: RefreshErrorEvent) => void;
+  /** Cross-process coordination events. */
+  onCoordination?: (event: CoordinationEvent) => void;
+}
+
+export {
+  DEFAULT_EXPIRY_SKEW_MS,
+  DEFAULT_JITTER_MS,
+  DEFAULT_LOCK_TTL_MS,
+  DEFAULT_MAX_ATTEMPTS,
+  DEFAULT_POLL_INTERVAL_MS,
+  DEFAULT_REFRESH_BEFORE_MS,
+} from './manager-options.js';
+
+/**
+ * Hands out fresh access tokens: cached, refreshed ahead of expiry with jitter, once per
+ * expiry across every process sharing the store. Also an {@link Authenticator} for the
+ * `./ky`, `./fetch` and `./axios` adapters.
+ *
+ * @example
+ * ```ts
+ * import { clientCredentials, createTokenManager } from '@brace/auth';
+ *
+ * const auth = createTokenManager({
+ *   grant: clientCredentials({ tokenUrl: 'https://id.example.com/token', clientId: 'app', clientSecret: 's' }),
+ * });
+ * const token = await auth.getToken();
+ * ```
+ */
+export interface TokenManager extends Authenticator {
+  /** A token that is valid now (waits for a refresh when none is). */
+  getToken(options?: { signal?: AbortSignal }): Promise<string>;
+  /** The cached token if it is valid and not rejected, synchronously; else undefined. */
+  current(): string | undefined;
+  /** Marks `accessToken` as refused by the server: the next `getToken` refreshes. */
+  invalidate(accessToken: string): void;
+  /** Obtains a new token now (shares an in-flight refresh). */
+  refresh(options?: { signal?: AbortSignal }): Promise<string>;
+  /** Makes a real token request (and the `validate` call): throws a typed error naming the credential. */
+  validate(options?: { signal?: AbortSignal }): Promise<void>;
+  /** Stops the timer and fails pending and later calls with `AUTH_CLOSED`. */
+  close(): void;
+}
+
+/** The longest delay a timer holds. */
+const MAX_TIMER_MS = 2_147_483_647;
+
+/** Races `promise` with `signal`. */
+function withSignal<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (signal === undefined) return promise;
+  signal.throwIfAborted();
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
+}
+
+/** The failure reason and status of a transient error. */
+function failureOf(error: unknown): { reason: AuthFailureReason; status: number | undefined } {
+  if (error instanceof GrantFailure) return { reason: error.reason, status: error.status };
+  return { reason: 'network', status: undefined };
+}
+
+/**
+ * Creates a {@link TokenManager}.
+ *
+ * @param options - the grant, timing, store and events
+ * @returns the manager
+ * @example
+ * ```ts
+ * import { createTokenManager, refreshToken } from '@brace/auth';
+ *
+ * const auth = createTokenManager({
+ *   grant: refreshToken({ tokenUrl: 'https://id.example.com/token', clientId: 'app', refreshToken: 'rt' }),
+ *   refreshBeforeMs: 120_000,
+ * });
+ * await auth.validate(); // at start-up: fails fast on a bad credential
+ * ```
+ */
+export function createTokenManager(options: TokenManagerOptions): TokenManager {
+  const o = validateManagerOptions(options);
+  const { grant } = options;
+  const clock = options.clock ?? systemClock;
+  const random = options.random ?? Math.random;
+  const store = options.store ?? memoryTokenStore({ now: () => clock.now() });
+  const key = options.key ?? grant.credential;
+  const lifecycle = new AbortController();
+  const schedule = timer(options.clock, lifecycle.signal);
+
+  let token: TokenSet | undefined;
+  let refreshAt = 0;
+  let rejected: string | undefined;
+  let inflight: Promise<TokenSet> | undefined;
+  let backgroundAttempt = 0;
+
+  const window = (t: TokenSet) =>
+    Math.min(o.refreshBeforeMs, (t.expiresAt - (t.issuedAt ?? t.expiresAt)) / 2);
+  const usable = (t: TokenSet) =>
+    t.accessToken !== rejected && clock.now() < t.expiresAt - o.expirySkewMs;
+  const backoff = (attempt: number) =>
+    random() * Math.min(o.retryCapMs, o.retryBaseMs * 2 ** (attempt - 1));
+
+  const install = (t: TokenSet) => {
+    token = t;
+    // The grant issued the rejected token again: it is current, the 401 path gives up.
+    if (t.accessToken === rejected) rejected = undefined;
+    backgroundAttempt = 0;
+    const w = window(t);
+    refreshAt = t.expiresAt - w - random() * Math.min(o.jitterMs, w / 2);
+    const delay = refreshAt - clock.now();
+    // Beyond a timer's range (or no expiry): the first request in the window refreshes.
+    if (o.proactive && delay < MAX_TIMER_MS) schedule(delay, () => startRefresh('proactive'));
+  };
+
+  const attemptOnce = async (reason: RefreshReason, replacing: string | undefined) => {
+    const started = clock.now();
+    const result = await coordinatedRefresh(
+      {
+        grant,
+        store,
+        key,
+        clock,
+        lockTtlMs: o.lockTtlMs,
+        lockWaitMs: o.lockWaitMs,
+        pollIntervalMs: o.pollIntervalMs,
+        adoptable: (t) =>
+          reason !== 'validate' &&
+          t.accessToken !== replacing &&
+          t.accessToken !== rejected &&
+          clock.now() < t.expiresAt - window(t),
+        note: (kind) => emit(options.onCoordination, { credential: grant.credential, kind }),
+      },
+      lifecycle.signal,
+    );
+    install(result.token);
+    emit(options.onRefresh, {
+      credential: grant.credential,
+      reason,
+      source: result.source,
+      expiresAt: result.token.expiresAt,
+      durationMs: clock.now() - started,
+    });
+    return result.token;
+  };
+
+  const runRefresh = async (reason: RefreshReason): Promise<TokenSet> => {
+    const replacing = token?.accessToken;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await attemptOnce(reason, replacing);
+      } catch (error) {
+        if (lifecycle.signal.aborted) throw new AuthClosedError();
+        const final = isBraceError(error);
+        const serving = token !== undefined && usable(token) && reason !== 'validate';
+        const { reason: failure, status } = failureOf(error);
+        const retryNow = !final && !serving && attempt < o.maxAttempts;
+        emit(options.onRefreshError, {
+          credential: grant.credential,
+          code: final ? (error as { code: string }).code : 'AUTH_REFRESH_FAILED',
+          failure: final ? undefined : failure,
+          status: final ? (error as { status?: number }).status : status,
+          attempt,
+          willRetry: retryNow || (!final && serving),
+          servingCachedToken: serving,
+        });
+        if (final) throw error;
+        if (serving && token !== undefined) {
+          backgroundAttempt += 1;
+          schedule(backoff(backgroundAttempt), () => startRefresh('retry'));
+          return token;
+        }
+        if (!retryNow) throw new AuthRefreshError(grant.credential, failure, status, attempt);
+        await clock.sleep(backoff(attempt), lifecycle.signal).catch(() => {
+          throw new AuthClosedError();
+        });
+      }
+    }
+  };
+
+  const startRefresh = (reason: RefreshReason): Promise<TokenSet> => {
+    if (lifecycle.signal.aborted) return Promise.reject(new AuthClosedError());
+    if (inflight === undefined) {
+      inflight = runRefresh(reason).finally(() => {
+        inflight = undefined;
+      });
+      // A background refresh's failure is reported through onRefreshError.
+      inflight.catch(() => {});
+    }
+    return inflight;
+  };
+
+  const fresh = async (reason: RefreshReason, signal?: AbortSignal): Promise<string> => {
+    const t = await withSignal(startRefresh(reason), signal);
+    if (!usable(t)) {
+      throw new AuthRefreshError(grant.credential, 'invalid-response', undefined, 1);
+    }
+    return t.accessToken;
+  };
+
+  const current = (): string | undefined => {
+    const t = token;
+    if (t === undefined || !usable(t)) return undefined;
+    if (clock.now() >= refreshAt && inflight === undefined) startRefresh('proactive');
+    return t.accessToken;
+  };
+
+  const getToken = (opts?: { signal?: AbortSignal }): Promise<string> => {
+    if (lifecycle.signal.aborted) return Promise.reject(new AuthClosedError());
+    const t = current();
+    if (t !== undefined) return Promise.resolve(t);
+    return fresh(token === undefined ? 'initial' : rejected ? 'rejected' : 'expired', opts?.signal);
+  };
+
+  const asCredential = (accessToken: string): Credential => ({
+    in: 'header',
+    name: 'authorization',
+    value: `Bearer ${accessToken}`,
+  });
+
+  return {
+    getToken,
+    current,
+    invalidate(accessToken) {
+      if (token?.accessToken === accessToken) rejected = accessToken;
+    },
+    refresh: (opts) => fresh('proactive', opts?.signal),
+    async validate(opts) {
+      if (inflight !== undefined) await inflight.catch(() => {});
+      const accessToken = await fresh('validate', opts?.signal);
+      if (options.validate === undefined) return;
+      try {
+        await options.validate(accessToken, opts?.signal ?? lifecycle.signal);
+      } catch {
+        throw new AuthGrantError(
+          grant.credential,
+          'validation_failed',
+          undefined,
+          'The token was issued but the validate() call refused it: check the scopes and audience.',
+        );
+      }
+    },
+    close() {
+      lifecycle.abort(new AuthClosedError());
+    },
+    authorize(signal) {
+      const t = current();
+      if (t !== undefined) return asCredential(t);
+      return getToken(signal ? { signal } : undefined).then(asCredential);
+    },
+    async rejected(credential, signal) {
+      const used = credential.value.slice('Bearer '.length);
+      this.invalidate(used);
+      const next = await getToken(signal ? { signal } : undefined);
+      return next === used ? undefined : asCredential(next);
+    },
+  };
+}
