@@ -25,6 +25,7 @@ const suites: Record<string, () => Promise<{ default: Suite }>> = {
   'schema-guard': () => import('./suites/schema-guard.js'),
   client: () => import('./suites/client.js'),
   simulator: () => import('./suites/simulator.js'),
+  telemetry: () => import('./suites/telemetry.js'),
 };
 
 const { values } = parseArgs({

@@ -1,0 +1,255 @@
+// @brace/telemetry: what one log event and the metrics (and spans) cost per request, over bare
+// ky on an in-process stub, and over bare fetch on a loopback server next to
+// @opentelemetry/instrumentation-undici, in the same run.
+import { createTelemetry } from '@brace/telemetry';
+import { telemetryFetch } from '@brace/telemetry/fetch';
+import { telemetryHooks } from '@brace/telemetry/ky';
+import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
+import { MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
+import { TracerProvider } from '@opentelemetry/sdk-trace';
+import ky from 'ky';
+import { compare } from '../harness.js';
+import type { Suite } from '../suite.js';
+import { target } from '../targets.js';
+import { jsonBody, loopback, us } from '../util.js';
+
+const SUITE = 'telemetry';
+
+/** A metric reader that collects nothing and exports nowhere: the SDK still aggregates. */
+class NoopReader extends MetricReader {
+  protected async onForceFlush(): Promise<void> {}
+  protected async onShutdown(): Promise<void> {}
+}
+
+/** A real SDK whose exporters do nothing (spans are still created and ended). */
+function noopSdk() {
+  const meterProvider = new MeterProvider({ readers: [new NoopReader()] });
+  const tracerProvider = new TracerProvider();
+  return { meterProvider, tracerProvider };
+}
+
+/**
+ * Paired rounds: per round, `n` operations of `base` and of each contender back to back (order
+ * rotating); returns each contender's median extra time per operation over `base`, in ns.
+ * Time is this process's CPU time (user + system), not wall time: on a shared machine other
+ * processes' load inflates wall time several-fold, CPU time much less. The loopback server runs
+ * in this process, so its work is counted for every contender alike.
+ */
+async function pairedOverhead(
+  base: () => Promise<unknown>,
+  contenders: Array<{
+    name: string;
+    fn: () => Promise<unknown>;
+    before?: () => void;
+    after?: () => void;
+  }>,
+  rounds: number,
+  n: number,
+): Promise<Map<string, number>> {
+  const time = async (fn: () => Promise<unknown>) => {
+    const c0 = process.cpuUsage();
+    for (let i = 0; i < n; i++) await fn();
+    const cpu = process.cpuUsage(c0);
+    return ((cpu.user + cpu.system) * 1000) / n;
+  };
+  const deltas = new Map<string, number[]>(contenders.map((c) => [c.name, []]));
+  for (let round = 0; round < rounds + 1; round++) {
+    const tb = await time(base);
+    for (const contender of round % 2 === 0 ? contenders : [...contenders].reverse()) {
+      contender.before?.();
+      const tc = await time(contender.fn);
+      contender.after?.();
+      if (round > 0) deltas.get(contender.name)?.push(tc - tb); // round 0 warms up
+    }
+  }
+  const medians = new Map<string, number>();
+  for (const [name, list] of deltas) {
+    list.sort((a, b) => a - b);
+    medians.set(name, list[list.length >> 1] as number);
+  }
+  return medians;
+}
+
+const suite: Suite = async (ctx) => {
+  const opts = { rounds: ctx.rounds, roundMs: ctx.roundMs };
+  const body = jsonBody(2048);
+  const stub = async () =>
+    new Response(body, { status: 200, headers: { 'content-type': 'application/json' } });
+  const noopLogger = () => {};
+  const sdk = noopSdk();
+  const logsAndMetrics = createTelemetry({
+    integration: 'bench',
+    template: ['/users/{id}'],
+    logger: noopLogger,
+    meter: sdk.meterProvider.getMeter('bench'),
+  });
+  const everything = createTelemetry({
+    integration: 'bench',
+    template: ['/users/{id}'],
+    logger: noopLogger,
+    meter: sdk.meterProvider.getMeter('bench'),
+    tracer: sdk.tracerProvider.getTracer('bench'),
+  });
+  const logsOnly = createTelemetry({
+    integration: 'bench',
+    template: ['/users/{id}'],
+    logger: noopLogger,
+  });
+  const base = { prefix: 'http://stub.test/', fetch: stub, retry: 0 } as const;
+  const withLogs = ky.create({ ...base, hooks: telemetryHooks(logsOnly) });
+  const bare = ky.create(base);
+  const withLogsMetrics = ky.create({ ...base, hooks: telemetryHooks(logsAndMetrics) });
+  const withAll = ky.create({ ...base, hooks: telemetryHooks(everything) });
+  const noopInit = ky.create({
+    ...base,
+    hooks: { init: [() => {}], beforeError: [({ error }) => error] },
+  });
+
+  // The core alone, in tight loops (CPU-bound, far less sensitive to machine load than
+  // request timings): one call with one attempt, start to end.
+  const headers = new Headers({ 'content-type': 'application/json' });
+  const loop = (telemetry: typeof logsOnly) => (n: number) => {
+    for (let i = 0; i < n; i++) {
+      const call = telemetry.start({ method: 'GET', url: 'http://stub.test/users/1', headers });
+      call.attempt().end({ status: 200, headers });
+      call.end();
+    }
+  };
+  const bareCore = createTelemetry({ integration: 'bench', template: ['/users/{id}'] });
+  const histogram = sdk.meterProvider.getMeter('bench').createHistogram('reference');
+  const attributes = {
+    'http.request.method': 'GET',
+    'server.address': 'stub.test',
+    'server.port': 80,
+    'url.template': '/users/{id}',
+    'brace.integration': 'bench',
+    'http.response.status_code': 200,
+  };
+  const core = await compare(
+    SUITE,
+    'the core per call (start, one attempt, end; no ky): by what is switched on',
+    [
+      { name: 'logs + metrics', fn: () => {}, batch: loop(logsAndMetrics) },
+      { name: 'nothing on (rolling stats only)', fn: () => {}, batch: loop(bareCore) },
+      { name: 'logs (no-op logger)', fn: () => {}, batch: loop(logsOnly) },
+      { name: 'logs + metrics + spans', fn: () => {}, batch: loop(everything) },
+      {
+        name: 'reference: one OpenTelemetry SDK histogram.record (6 attributes)',
+        fn: () => {},
+        batch: (n) => {
+          for (let i = 0; i < n; i++) histogram.record(0.01, attributes);
+        },
+      },
+    ],
+    opts,
+  );
+
+  const stubWorkload = await compare(
+    SUITE,
+    'GET (200, 2 KB JSON) on an in-process stub fetch: bare ky vs ky + telemetryHooks (no-op exporters)',
+    [
+      { name: 'bare ky', fn: () => bare.get('users/1').json() },
+      { name: 'ky + telemetry (logs + metrics)', fn: () => withLogsMetrics.get('users/1').json() },
+      { name: 'ky + telemetry (logs + metrics + spans)', fn: () => withAll.get('users/1').json() },
+      { name: 'ky + do-nothing init/beforeError hooks', fn: () => noopInit.get('users/1').json() },
+    ],
+    { ...opts, baseline: 'bare ky' },
+  );
+  const pairing = ctx.smoke ? { rounds: 3, n: 20 } : { rounds: ctx.quick ? 21 : 41, n: 400 };
+  const stubOverhead = await pairedOverhead(
+    () => bare.get('users/1').json(),
+    [
+      { name: 'logs + metrics', fn: () => withLogsMetrics.get('users/1').json() },
+      { name: 'logs + metrics + spans', fn: () => withAll.get('users/1').json() },
+      { name: 'logs + rolling stats only', fn: () => withLogs.get('users/1').json() },
+      { name: 'do-nothing hooks', fn: () => noopInit.get('users/1').json() },
+    ],
+    pairing.rounds,
+    pairing.n,
+  );
+  const lm = stubOverhead.get('logs + metrics') as number;
+  target(
+    SUITE,
+    'logs and metrics on (no-op exporters) add ≤ 2 µs per request over bare ky on an in-process stub',
+    `+${us(lm)} per request (paired rounds, CPU time; with spans too +${us(stubOverhead.get('logs + metrics + spans') as number)}; ky's own cost of do-nothing init/beforeError hooks +${us(stubOverhead.get('do-nothing hooks') as number)})`,
+    lm <= 2000,
+  );
+
+  // Loopback: bare fetch vs telemetryFetch vs fetch under instrumentation-undici, same server.
+  const server = await loopback((_req, res) => {
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end(body);
+  });
+  try {
+    const url = `${server.url}users/1`;
+    const loopSdk = noopSdk();
+    const undici = new UndiciInstrumentation({ enabled: false });
+    undici.setTracerProvider(loopSdk.tracerProvider);
+    undici.setMeterProvider(loopSdk.meterProvider);
+    const braceLoop = createTelemetry({
+      integration: 'bench',
+      template: ['/users/{id}'],
+      logger: noopLogger,
+      meter: loopSdk.meterProvider.getMeter('bench'),
+      tracer: loopSdk.tracerProvider.getTracer('bench'),
+    });
+    const braceFetch = telemetryFetch(braceLoop);
+    const braceLm = telemetryFetch(
+      createTelemetry({
+        integration: 'bench',
+        template: ['/users/{id}'],
+        logger: noopLogger,
+        meter: loopSdk.meterProvider.getMeter('bench'),
+      }),
+    );
+    const plain = async () => (await fetch(url)).json();
+    const loopPairing = ctx.smoke ? { rounds: 3, n: 10 } : { rounds: ctx.quick ? 15 : 31, n: 200 };
+    const loopOverhead = await pairedOverhead(
+      plain,
+      [
+        {
+          name: '@brace/telemetry (logs + metrics)',
+          fn: async () => (await braceLm(url)).json(),
+        },
+        {
+          name: '@brace/telemetry (logs + metrics + spans)',
+          fn: async () => (await braceFetch(url)).json(),
+        },
+        {
+          name: '@opentelemetry/instrumentation-undici (spans + metrics)',
+          fn: plain,
+          before: () => undici.enable(),
+          after: () => undici.disable(),
+        },
+      ],
+      loopPairing.rounds,
+      loopPairing.n,
+    );
+    const braceNs = loopOverhead.get('@brace/telemetry (logs + metrics)') as number;
+    const braceSpansNs = loopOverhead.get('@brace/telemetry (logs + metrics + spans)') as number;
+    const undiciNs = loopOverhead.get(
+      '@opentelemetry/instrumentation-undici (spans + metrics)',
+    ) as number;
+    target(
+      SUITE,
+      'on the same loopback workload, @brace/telemetry (logs + metrics) adds less than @opentelemetry/instrumentation-undici',
+      `+${us(braceNs)} vs +${us(undiciNs)} per request over bare fetch (paired rounds, CPU time, no-op exporters; @brace/telemetry with spans too: +${us(braceSpansNs)})`,
+      braceNs < undiciNs,
+    );
+    return {
+      title: 'telemetry',
+      workloads: [core, stubWorkload],
+      extra: `Per-request overhead in paired rounds (each round times ${pairing.n} requests of bare ky and of each contender back to back, in process CPU time; median over rounds of the difference):\n\n| on an in-process stub, over bare ky | extra per request |\n|---|---|\n| logs + metrics | ${us(lm)} |\n| logs + metrics + spans | ${us(stubOverhead.get('logs + metrics + spans') as number)} |\n| logs + rolling stats, no OpenTelemetry meter | ${us(stubOverhead.get('logs + rolling stats only') as number)} |\n| do-nothing init + beforeError hooks (ky's own cost of hooks) | ${us(stubOverhead.get('do-nothing hooks') as number)} |\n\n| on a loopback server (2 KB JSON), over bare fetch | extra per request |\n|---|---|\n| @brace/telemetry \`telemetryFetch\` (logs + metrics) | ${us(braceNs)} |\n| @brace/telemetry \`telemetryFetch\` (logs + metrics + spans: 2 spans per call) | ${us(braceSpansNs)} |\n| @opentelemetry/instrumentation-undici (spans + metrics) | ${us(undiciNs)} |\n\nExporters do nothing (a MeterProvider whose reader never exports, a TracerProvider without processors); the SDK still aggregates metrics and creates spans, the logger receives every event. instrumentation-undici is enabled only while its rounds run, so the other contenders run without it.`,
+      libraries: [
+        'ky',
+        '@opentelemetry/instrumentation-undici',
+        '@opentelemetry/sdk-metrics',
+        '@opentelemetry/sdk-trace',
+      ],
+    };
+  } finally {
+    await server.close();
+  }
+};
+
+export default suite;

@@ -1,0 +1,298 @@
+import { type HeadersInput, parseRateLimit } from '@brace/core';
+import { errorTypeOf, isReplayed } from './classify.js';
+import {
+  type Instruments,
+  SPAN_KIND_CLIENT,
+  SPAN_KIND_INTERNAL,
+  STATUS_ERROR,
+  startSpan,
+  withParent,
+} from './otel.js';
+import type { Attributes, ContextLike, SpanLike, TracerLike } from './otel-types.js';
+import { pickHeaders, type Redactor, redactUrl } from './redact.js';
+import type { RollingWindow } from './rolling.js';
+import type {
+  Attempt,
+  AttemptEvent,
+  Call,
+  CallEvent,
+  Outcome,
+  TelemetryEvent,
+  TelemetrySample,
+} from './types.js';
+
+/** What every call of one telemetry shares. */
+export interface Shared {
+  integration: string;
+  now(): number;
+  window: RollingWindow;
+  /** Whether a logger is set (events are only built then). */
+  logging: boolean;
+  emit(event: TelemetryEvent): void;
+  /** Whether anyone subscribed (samples are only built then). */
+  sampling(): boolean;
+  sample(sample: TelemetrySample): void;
+  tracer: TracerLike | undefined;
+  context: (() => ContextLike) | undefined;
+  instruments: Instruments | undefined;
+  redactor: Redactor;
+  captureHeaders: ReadonlySet<string>;
+  isError(outcome: Outcome): boolean;
+  isCached(headers: HeadersInput): boolean;
+  /** Records rate-limit figures read from a response. */
+  rateLimitSeen(remaining: number | undefined, limit: number | undefined, at: number): void;
+}
+
+/** What the call needs to know about its request. */
+export interface CallInit {
+  method: string;
+  url: URL;
+  template: string;
+  requestId: string;
+}
+
+/** What an ended attempt found in its response. */
+interface Findings {
+  status?: number;
+  errorType?: string;
+  rateLimitRemaining?: number;
+  rateLimitLimit?: number;
+  replayed: boolean;
+  cached: boolean;
+}
+
+const NOTHING: Findings = { replayed: false, cached: false };
+const NO_ATTRIBUTES: Attributes = Object.freeze({});
+
+function spanName(method: string, template: string): string {
+  return `${method === '_OTHER' ? 'HTTP' : method} ${template}`;
+}
+
+class AttemptImpl implements Attempt {
+  readonly number: number;
+  readonly #call: CallImpl;
+  readonly #start: number;
+  readonly #span: SpanLike | undefined;
+  #ended = false;
+
+  constructor(call: CallImpl, number: number, start: number, span: SpanLike | undefined) {
+    this.#call = call;
+    this.number = number;
+    this.#start = start;
+    this.#span = span;
+  }
+
+  end(outcome: Outcome): void {
+    if (this.#ended) return;
+    this.#ended = true;
+    this.#call.attemptEnded(this.number, this.#start, this.#span, outcome);
+  }
+}
+
+/** One call in flight. */
+export class CallImpl implements Call {
+  readonly requestId: string;
+  readonly template: string;
+  readonly #shared: Shared;
+  readonly #init: CallInit;
+  readonly #start: number;
+  readonly #attributes: Attributes;
+  readonly #span: SpanLike | undefined;
+  readonly #parent: ContextLike | undefined;
+  #attempts = 0;
+  #open: AttemptImpl | undefined;
+  #last: Outcome | undefined;
+  #findings: Findings = NOTHING;
+  #ended = false;
+
+  constructor(shared: Shared, init: CallInit) {
+    this.#shared = shared;
+    this.#init = init;
+    this.requestId = init.requestId;
+    this.template = init.template;
+    this.#start = shared.now();
+    // Attributes are only built for OpenTelemetry; without it a call allocates less.
+    this.#attributes =
+      shared.instruments || shared.tracer
+        ? {
+            'http.request.method': init.method,
+            'server.address': init.url.hostname,
+            'server.port': Number(init.url.port || (init.url.protocol === 'https:' ? '443' : '80')),
+            'url.template': init.template,
+            'brace.integration': shared.integration,
+          }
+        : NO_ATTRIBUTES;
+    if (shared.tracer) {
+      const base = shared.context?.();
+      this.#span = startSpan(
+        shared.tracer,
+        spanName(init.method, init.template),
+        SPAN_KIND_INTERNAL,
+        this.#start,
+        { ...this.#attributes, 'brace.request_id': init.requestId },
+        base,
+      );
+      this.#parent = withParent(base, this.#span);
+    }
+  }
+
+  get attempts(): number {
+    return this.#attempts;
+  }
+
+  get ended(): boolean {
+    return this.#ended;
+  }
+
+  attempt(): Attempt {
+    this.#open?.end({ error: new Error('superseded') });
+    const number = ++this.#attempts;
+    const shared = this.#shared;
+    const start = shared.now();
+    let span: SpanLike | undefined;
+    if (shared.tracer) {
+      const attributes: Attributes = {
+        ...this.#attributes,
+        'url.full': redactUrl(this.#init.url, shared.redactor),
+      };
+      if (number > 1) attributes['http.request.resend_count'] = number - 1;
+      span = startSpan(
+        shared.tracer,
+        spanName(this.#init.method, this.#init.template),
+        SPAN_KIND_CLIENT,
+        start,
+        attributes,
+        this.#parent,
+      );
+    }
+    if (number > 1) shared.instruments?.retries.add(1, this.#attributes);
+    const attempt = new AttemptImpl(this, number, start, span);
+    this.#open = attempt;
+    return attempt;
+  }
+
+  /** Called by an attempt when it ends. */
+  attemptEnded(number: number, start: number, span: SpanLike | undefined, outcome: Outcome): void {
+    const shared = this.#shared;
+    const now = shared.now();
+    if (this.#open?.number === number) this.#open = undefined;
+    this.#last = outcome;
+    const findings = this.#find(outcome, now);
+    this.#findings = findings;
+    const failed = findings.errorType !== undefined;
+    const durationMs = now - start;
+    const instruments = shared.instruments;
+    if (instruments || span) {
+      const attributes = this.#outcomeAttributes(findings);
+      if (instruments) {
+        instruments.requestDuration.record(durationMs / 1000, attributes);
+        if (findings.status === 429) instruments.rateLimited.add(1, this.#attributes);
+        if (findings.replayed) instruments.idempotentReplays.add(1, this.#attributes);
+      }
+      if (span) {
+        span.setAttributes(attributes);
+        if (failed) span.setStatus({ code: STATUS_ERROR });
+        span.end(now);
+      }
+    }
+    const retry = number > 1;
+    const rateLimited = findings.status === 429;
+    shared.window.recordAttempt(retry, rateLimited);
+    if (shared.sampling()) shared.sample({ kind: 'attempt', at: now, retry, rateLimited });
+    if (!shared.logging) return;
+    const event = this.#event('attempt', findings, durationMs, now) as AttemptEvent;
+    event.msg = `${this.#init.method} ${this.#init.template} attempt ${number}: ${findings.status ?? findings.errorType ?? 'no response'}`;
+    event.level = failed ? 'warn' : 'debug';
+    event.attempt = number;
+    const headers = outcome.headers
+      ? pickHeaders(outcome.headers, shared.captureHeaders, shared.redactor)
+      : undefined;
+    if (headers) event.headers = headers;
+    shared.emit(event);
+  }
+
+  end(outcome?: Outcome): void {
+    if (this.#ended) return;
+    this.#open?.end(outcome ?? { error: new Error('ended') });
+    this.#ended = true;
+    const shared = this.#shared;
+    const now = shared.now();
+    const final = outcome ?? this.#last ?? {};
+    const findings = outcome && outcome !== this.#last ? this.#find(outcome, now) : this.#findings;
+    const error = shared.isError(final);
+    const durationMs = now - this.#start;
+    const instruments = shared.instruments;
+    const span = this.#span;
+    if (instruments || span) {
+      const attributes = this.#outcomeAttributes(findings);
+      instruments?.operationDuration.record(durationMs / 1000, attributes);
+      if (span) {
+        attributes['brace.attempts'] = this.#attempts;
+        span.setAttributes(attributes);
+        if (error) span.setStatus({ code: STATUS_ERROR });
+        span.end(now);
+      }
+    }
+    shared.window.recordCall(durationMs, error);
+    if (shared.sampling()) shared.sample({ kind: 'call', at: now, durationMs, error });
+    if (!shared.logging) return;
+    const event = this.#event('call', findings, durationMs, now) as CallEvent;
+    event.msg = `${this.#init.method} ${this.#init.template}: ${findings.status ?? findings.errorType ?? 'done'} after ${this.#attempts} attempt(s)`;
+    event.level = error ? 'error' : 'info';
+    event.attempts = this.#attempts;
+    event.ok = !error;
+    shared.emit(event);
+  }
+
+  #find(outcome: Outcome, now: number): Findings {
+    const shared = this.#shared;
+    const findings: Findings = { replayed: false, cached: false };
+    if (outcome.status !== undefined) findings.status = outcome.status;
+    const errorType = errorTypeOf(outcome);
+    if (errorType !== undefined) findings.errorType = errorType;
+    const headers = outcome.headers;
+    if (headers) {
+      const info = parseRateLimit(headers, now);
+      if (info && (info.remaining !== undefined || info.limit !== undefined)) {
+        if (info.remaining !== undefined) findings.rateLimitRemaining = info.remaining;
+        if (info.limit !== undefined) findings.rateLimitLimit = info.limit;
+        shared.rateLimitSeen(info.remaining, info.limit, now);
+      }
+      findings.replayed = isReplayed(headers);
+      findings.cached = shared.isCached(headers);
+    }
+    return findings;
+  }
+
+  #outcomeAttributes(findings: Findings): Attributes {
+    const attributes: Attributes = { ...this.#attributes };
+    if (findings.status !== undefined) attributes['http.response.status_code'] = findings.status;
+    if (findings.errorType !== undefined) attributes['error.type'] = findings.errorType;
+    return attributes;
+  }
+
+  /** The fields every request event has, in a stable order; the caller adds the rest. */
+  #event(kind: 'attempt' | 'call', findings: Findings, durationMs: number, at: number) {
+    const init = this.#init;
+    const event: Record<string, unknown> = {
+      kind,
+      msg: '',
+      level: 'info',
+      at,
+      integration: this.#shared.integration,
+      method: init.method,
+      urlTemplate: init.template,
+      serverAddress: init.url.hostname,
+      requestId: init.requestId,
+      durationMs,
+    };
+    if (findings.status !== undefined) event.status = findings.status;
+    if (findings.errorType !== undefined) event.errorType = findings.errorType;
+    if (findings.rateLimitRemaining !== undefined)
+      event.rateLimitRemaining = findings.rateLimitRemaining;
+    if (findings.rateLimitLimit !== undefined) event.rateLimitLimit = findings.rateLimitLimit;
+    event.replayed = findings.replayed;
+    event.cached = findings.cached;
+    return event as unknown;
+  }
+}
