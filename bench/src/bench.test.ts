@@ -15,6 +15,7 @@ const SECTIONS = [
   'webhook-verify',
   'problem-details',
   'schema-guard',
+  'cache',
   'client',
   'simulator',
 ];

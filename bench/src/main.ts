@@ -23,6 +23,7 @@ const suites: Record<string, () => Promise<{ default: Suite }>> = {
   'webhook-verify': () => import('./suites/webhook-verify.js'),
   'problem-details': () => import('./suites/problem-details.js'),
   'schema-guard': () => import('./suites/schema-guard.js'),
+  cache: () => import('./suites/cache.js'),
   client: () => import('./suites/client.js'),
   simulator: () => import('./suites/simulator.js'),
   telemetry: () => import('./suites/telemetry.js'),

@@ -1,0 +1,8 @@
+export { CacheStoreError } from '@brace/cache';
+export type { IoredisLike, NodeRedisLike, RedisClientLike, RedisScriptRunner } from './client.js';
+export {
+  DEFAULT_REDIS_CACHE_PREFIX,
+  type RedisCacheStoreOptions,
+  redisStore,
+} from './redis-store.js';
+export type { RedisScript } from './scripts.js';

@@ -1,0 +1,119 @@
+import type { Call, Context, Origin, Outcome } from './context.js';
+import { emit } from './options.js';
+import { askOrigin } from './origin.js';
+import { type Policy, varyMatches } from './policy.js';
+import type { CacheEntry } from './store.js';
+import { getEntry, lockKey, policyOf, unlockKey } from './store-ops.js';
+
+/** Waits for `promise`, or rejects at once with the signal's reason when it aborts. */
+function untilAborted<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (signal === undefined) return promise;
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
+}
+
+/** True when another caller's outcome is also a right answer for `call`. */
+function shareable(outcome: Outcome, call: Call): boolean {
+  switch (outcome.type) {
+    case 'entry':
+      return varyMatches(outcome.entry.meta.vary, call.headers);
+    case 'bytes':
+      return varyMatches(outcome.vary, call.headers);
+    case 'stream':
+      return false;
+    case 'error':
+      return !outcome.aborted;
+  }
+}
+
+/**
+ * Another process holds the lock: poll the store for its result until the lock frees up (then
+ * take it) or `lockMs` passes. Resolves the stored answer, or the lock token to go on with
+ * (`null`: go on without one).
+ */
+async function waitForOther(
+  ctx: Context,
+  call: Call,
+): Promise<{ outcome: Outcome } | { token: string | null }> {
+  const deadline = ctx.clock.now() + ctx.lockMs;
+  while (ctx.clock.now() < deadline) {
+    await ctx.clock.sleep(ctx.pollMs, call.signal);
+    const stored = await storedAnswer(ctx, call);
+    if (stored !== undefined) return { outcome: stored };
+    const token = await lockKey(ctx, call.key);
+    if (token !== undefined) return { token };
+  }
+  return { token: null };
+}
+
+/** A fresh entry another process stored for `call`, as a shared outcome. */
+async function storedAnswer(ctx: Context, call: Call): Promise<Outcome | undefined> {
+  const found = await getEntry(ctx, call.key);
+  const policy = found && policyOf(ctx, found);
+  if (
+    found &&
+    policy &&
+    found.meta.kind === 'http' &&
+    varyMatches(found.meta.vary, call.headers) &&
+    policy.satisfiesWithoutRevalidation(call.policyRequest)
+  ) {
+    emit(ctx.options.onCoalesce, { method: call.method, url: call.url, scope: 'store' });
+    return { type: 'entry', entry: found, policy, reason: 'fresh' };
+  }
+  return undefined;
+}
+
+/** One origin request per key: in process by the flights map, across processes by the store's lock. */
+async function lead(
+  ctx: Context,
+  call: Call,
+  origin: Origin,
+  entry: CacheEntry | undefined,
+  policy: Policy | undefined,
+): Promise<Outcome> {
+  let token = await lockKey(ctx, call.key);
+  if (token === undefined) {
+    const waited = await waitForOther(ctx, call);
+    if ('outcome' in waited) return waited.outcome;
+    token = waited.token;
+  }
+  try {
+    if (typeof token === 'string') {
+      // Double-checked: the previous holder may have stored its result and unlocked between
+      // this caller's first look and its lock.
+      const stored = await storedAnswer(ctx, call);
+      if (stored !== undefined) return stored;
+    }
+    return await askOrigin(ctx, call, origin, entry, policy);
+  } finally {
+    if (typeof token === 'string') await unlockKey(ctx, call.key, token);
+  }
+}
+
+/** Joins the in-flight request for the key, or leads one. */
+export async function coalesced(
+  ctx: Context,
+  call: Call,
+  origin: Origin,
+  entry: CacheEntry | undefined,
+  policy: Policy | undefined,
+): Promise<Outcome> {
+  const inflight = ctx.flights.get(call.key);
+  if (inflight !== undefined) {
+    emit(ctx.options.onCoalesce, { method: call.method, url: call.url, scope: 'process' });
+    const outcome = await untilAborted(inflight, call.signal);
+    if (shareable(outcome, call)) return outcome;
+    return askOrigin(ctx, call, origin, entry, policy);
+  }
+  const flight = lead(ctx, call, origin, entry, policy);
+  ctx.flights.set(call.key, flight);
+  try {
+    return await flight;
+  } finally {
+    if (ctx.flights.get(call.key) === flight) ctx.flights.delete(call.key);
+  }
+}

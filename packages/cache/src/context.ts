@@ -1,0 +1,66 @@
+import type { Clock } from '@brace/core';
+import type { CacheOptions } from './options.js';
+import type { Policy, PolicyClass } from './policy.js';
+import type { CacheEntry, CacheStore } from './store.js';
+
+/**
+ * How the cache reaches the origin: called for misses and revalidations with the conditional
+ * headers to add (`if-none-match`, `if-modified-since`), or `undefined` for a plain request.
+ *
+ * @example
+ * ```ts
+ * import type { Origin } from '@brace/cache';
+ *
+ * const url = 'https://api.example.com/v1/rates';
+ * const origin: Origin = (conditional) => fetch(url, { headers: { accept: 'application/json', ...conditional } });
+ * ```
+ */
+export type Origin = (conditional?: Record<string, string>) => Promise<Response>;
+
+/** What one origin request produced, shared by every request coalesced on it. */
+export type Outcome =
+  | { type: 'entry'; entry: CacheEntry; policy: Policy; reason: string }
+  | {
+      type: 'bytes';
+      status: number;
+      statusText: string;
+      headers: Array<[string, string]>;
+      body: Uint8Array;
+      vary: Record<string, string> | null;
+    }
+  | { type: 'stream'; response: Response }
+  | { type: 'error'; error: unknown; aborted: boolean };
+
+/** The resolved options and state of one cache, shared by its modules. */
+export interface Context {
+  store: CacheStore;
+  clock: Clock;
+  policies: PolicyClass;
+  maxAgeMs: number;
+  staleIfErrorMs: number;
+  staleWhileRevalidateMs: number;
+  lastKnownGoodMs: number;
+  storeTimeoutMs: number;
+  maxBodyBytes: number;
+  coalesce: boolean;
+  lockMs: number;
+  pollMs: number;
+  reasonHeader: string | false;
+  options: CacheOptions;
+  /** In-flight origin requests by key. */
+  flights: Map<string, Promise<Outcome>>;
+  /** Hydrated policies by entry (entries are never mutated). */
+  hydrated: WeakMap<CacheEntry, Policy>;
+}
+
+/** One request as the modules see it. */
+export interface Call {
+  method: string;
+  key: string;
+  url: string;
+  partitioned: boolean;
+  headers: Headers;
+  /** The request as `http-cache-semantics` reads it: sanitised URL, no credential headers. */
+  policyRequest: { url: string; method: string; headers: Record<string, string> };
+  signal: AbortSignal | undefined;
+}

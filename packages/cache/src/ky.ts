@@ -1,0 +1,50 @@
+import { type FetchLike, type HooksLike, wrapFetchHook } from '@brace/core';
+import type { Cache } from './cache.js';
+
+/**
+ * ky hooks that put the cache in front of a ky instance:
+ * - a `beforeRequest` hook answers fresh entries, and stale ones while `originBlocked` names a
+ *   reason (an open breaker), before any later `beforeRequest` hook (a breaker's) can throw;
+ * - an `init` hook wraps the call's `fetch`: misses and revalidations go to the origin through
+ *   it, and a 5xx, a connection error or a timeout is answered from a stale entry when allowed.
+ *
+ * List them first in `composeHooks`. The fetch wrapper is then the innermost one: it answers for
+ * each attempt, so a failure with a stale entry is answered stale at once, without ky's retries.
+ *
+ * @param cache - from `createCache`
+ * @returns ky hooks (`beforeRequest`, `init`)
+ * @example
+ * ```ts
+ * import ky from 'ky';
+ * import { composeHooks } from '@brace/core';
+ * import { createCache } from '@brace/cache';
+ * import { cacheHooks } from '@brace/cache/ky';
+ *
+ * const cache = createCache({ staleIfErrorMs: 3_600_000 });
+ * const api = ky.create({ prefix: 'https://api.example.com/v1/', hooks: composeHooks(cacheHooks(cache)) });
+ * const rates = await api.get('rates').json();
+ * ```
+ */
+export function cacheHooks(cache: Cache): HooksLike {
+  return {
+    beforeRequest: [({ request }: { request: Request }) => cache.match(request)],
+    init: [
+      wrapFetchHook(
+        (next: FetchLike): FetchLike =>
+          (input, init) => {
+            const request = input instanceof Request ? input : new Request(input, init);
+            return cache.handle(
+              request,
+              (conditional) => {
+                if (conditional === undefined) return next(input, init);
+                const copy = new Request(request);
+                for (const name in conditional) copy.headers.set(name, conditional[name] as string);
+                return next(copy);
+              },
+              { signal: request.signal },
+            );
+          },
+      ),
+    ],
+  };
+}

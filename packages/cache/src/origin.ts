@@ -1,0 +1,210 @@
+import { readLimited } from './body.js';
+import type { Call, Context, Origin, Outcome } from './context.js';
+import { classifyError, isFailureStatus } from './failure.js';
+import { emit } from './options.js';
+import {
+  MAX_DIRECTIVE_HEADER_LENGTH,
+  type Policy,
+  readDirectives,
+  responseRecord,
+  varyValues,
+} from './policy.js';
+import type { CacheEntry, CacheEntryMeta } from './store.js';
+import { setEntry } from './store-ops.js';
+import { errorFallback, keepMs } from './windows.js';
+
+const SECOND = 1000;
+
+function bypass(
+  ctx: Context,
+  call: Call,
+  reason: 'too-large' | 'vary-star' | 'not-storable',
+  response: Response,
+): Outcome {
+  emit(ctx.options.onBypass, { method: call.method, url: call.url, reason });
+  return { type: 'stream', response };
+}
+
+/** The stale answer for a failure, if the entry allows one. */
+function fallback(
+  ctx: Context,
+  entry: CacheEntry | undefined,
+  policy: Policy | undefined,
+  reason: string,
+  refusal: boolean,
+): Outcome | undefined {
+  if (entry === undefined || policy === undefined) return undefined;
+  const why = errorFallback(ctx, entry, policy);
+  if (why === undefined) return undefined;
+  return {
+    type: 'entry',
+    entry,
+    policy,
+    reason: refusal ? `stale: ${reason}` : `${why}: ${reason}`,
+  };
+}
+
+/**
+ * Asks the origin (with validators when there is an entry to revalidate) and turns the answer
+ * into an {@link Outcome}: a stale answer on failure when allowed, the refreshed entry on a
+ * matching 304, or the new response (stored when it may be).
+ */
+export async function askOrigin(
+  ctx: Context,
+  call: Call,
+  origin: Origin,
+  entry: CacheEntry | undefined,
+  policy: Policy | undefined,
+  background = false,
+): Promise<Outcome> {
+  let conditional: Record<string, string> | undefined;
+  if (entry?.meta.kind === 'http' && policy !== undefined) {
+    const all = policy.revalidationHeaders(call.policyRequest);
+    for (const name of ['if-none-match', 'if-modified-since']) {
+      const value = all[name];
+      if (typeof value === 'string') {
+        conditional ??= {};
+        conditional[name] = value;
+      }
+    }
+  }
+  emit(ctx.options.onMiss, {
+    method: call.method,
+    url: call.url,
+    revalidation: conditional !== undefined,
+    background,
+  });
+  let response: Response;
+  try {
+    response = await origin(conditional);
+  } catch (error) {
+    const c = classifyError(error, call.signal);
+    if (c.kind !== 'abort') {
+      const stale = fallback(ctx, entry, policy, c.reason, c.kind === 'refusal');
+      if (stale !== undefined) return stale;
+    }
+    return { type: 'error', error, aborted: c.kind === 'abort' };
+  }
+  if (isFailureStatus(response.status)) {
+    const stale = fallback(ctx, entry, policy, String(response.status), false);
+    if (stale !== undefined) {
+      await response.body?.cancel().catch(() => {});
+      return stale;
+    }
+  }
+  if (response.status === 304 && conditional !== undefined && entry && policy) {
+    const directives = readDirectives(response.headers.get('cache-control'), !call.partitioned);
+    const revalidated = policy.revalidatedPolicy(call.policyRequest, {
+      status: 304,
+      headers: responseRecord(response.headers, directives),
+    });
+    if (!revalidated.matches) {
+      // RFC 9111 §4.3.4: a 304 that matches no stored response updates nothing; ask afresh.
+      await response.body?.cancel().catch(() => {});
+      return askOrigin(ctx, call, origin, undefined, undefined, background);
+    }
+    if (!revalidated.modified) {
+      const next = revalidated.policy;
+      const updated = entryFor(ctx, call, entry.meta.status, next, entry.body, entry.meta.vary);
+      await save(ctx, call, updated, next);
+      return { type: 'entry', entry: updated, policy: next, reason: 'revalidated' };
+    }
+  }
+  return storeResponse(ctx, call, response);
+}
+
+/** Builds an entry from a policy (its headers carry the directives). */
+function entryFor(
+  ctx: Context,
+  call: Call,
+  status: number,
+  policy: Policy,
+  body: Uint8Array,
+  vary: Record<string, string> | null,
+): CacheEntry {
+  const object = policy.toObject() as unknown as Record<string, unknown>;
+  const headers = object.resh as Record<string, string>;
+  const d = readDirectives(headers['cache-control'] ?? null, !call.partitioned);
+  const cacheable = policy.storable() && (policy.maxAge() > 0 || hasValidators(headers));
+  const meta: CacheEntryMeta = {
+    v: 1,
+    kind: cacheable ? 'http' : 'lkg',
+    status,
+    storedAt: ctx.clock.now(),
+    policy: object,
+    vary,
+    noStale: d.noStale,
+  };
+  if (d.staleIfError !== undefined) meta.staleIfErrorMs = d.staleIfError * SECOND;
+  if (d.staleWhileRevalidate !== undefined)
+    meta.staleWhileRevalidateMs = d.staleWhileRevalidate * SECOND;
+  return { meta, body };
+}
+
+function hasValidators(headers: Record<string, string>): boolean {
+  return headers.etag !== undefined || headers['last-modified'] !== undefined;
+}
+
+async function save(ctx: Context, call: Call, entry: CacheEntry, policy: Policy): Promise<void> {
+  const headers = entry.meta.policy.resh as Record<string, string>;
+  const ttlMs = keepMs(ctx, entry.meta, policy, hasValidators(headers));
+  if (ttlMs <= 0) return;
+  ctx.hydrated.set(entry, policy);
+  if (await setEntry(ctx, call.key, entry, ttlMs)) {
+    emit(ctx.options.onStore, {
+      method: call.method,
+      url: call.url,
+      kind: entry.meta.kind,
+      ttlMs,
+      bytes: entry.body.byteLength,
+    });
+  }
+}
+
+/** Stores a new origin response when RFC 9111 or last-known-good allows; passes it through otherwise. */
+async function storeResponse(ctx: Context, call: Call, response: Response): Promise<Outcome> {
+  const cc = response.headers.get('cache-control');
+  const varyHeader = response.headers.get('vary');
+  if (
+    (cc?.length ?? 0) > MAX_DIRECTIVE_HEADER_LENGTH ||
+    (varyHeader?.length ?? 0) > MAX_DIRECTIVE_HEADER_LENGTH
+  ) {
+    return bypass(ctx, call, 'not-storable', response);
+  }
+  const vary = varyValues(varyHeader, call.headers);
+  if (vary === '*') return bypass(ctx, call, 'vary-star', response);
+  const shared = !call.partitioned;
+  const directives = readDirectives(cc, shared);
+  const requestDirectives = readDirectives(call.headers.get('cache-control'), shared);
+  const policy = ctx.policies.create(
+    call.policyRequest,
+    { status: response.status, headers: responseRecord(response.headers, directives) },
+    shared,
+  );
+  const ok2xx = response.status >= 200 && response.status < 300;
+  const lkgEligible =
+    ctx.lastKnownGoodMs > 0 &&
+    ok2xx &&
+    !directives.noStale &&
+    !requestDirectives.noStore &&
+    !(shared && directives.private);
+  if (!policy.storable() && !lkgEligible) return bypass(ctx, call, 'not-storable', response);
+  const declared = Number(response.headers.get('content-length') ?? 0);
+  if (declared > ctx.maxBodyBytes) return bypass(ctx, call, 'too-large', response);
+  const read = await readLimited(response, ctx.maxBodyBytes);
+  if ('overflow' in read) return bypass(ctx, call, 'too-large', read.overflow);
+  const entry = entryFor(ctx, call, response.status, policy, read.bytes, vary);
+  if (entry.meta.kind === 'lkg' && !lkgEligible) {
+    emit(ctx.options.onBypass, { method: call.method, url: call.url, reason: 'not-storable' });
+  } else {
+    await save(ctx, call, entry, policy);
+  }
+  return {
+    type: 'bytes',
+    status: response.status,
+    statusText: response.statusText,
+    headers: [...response.headers],
+    body: read.bytes,
+    vary,
+  };
+}
