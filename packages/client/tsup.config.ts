@@ -1,7 +1,7 @@
 import { defineConfig } from 'tsup';
 
 export default defineConfig({
-  entry: ["src/index.ts","src/presets.ts","src/fetch.ts"],
+  entry: ['src/index.ts', 'src/presets.ts', 'src/fetch.ts'],
   format: ['esm'],
   target: 'es2023',
   platform: 'neutral',

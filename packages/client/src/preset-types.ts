@@ -1,0 +1,46 @@
+import type { ProblemDetails } from '@brace/problem-details';
+import type { RateLimitPolicy } from '@brace/rate-limit';
+
+/**
+ * What a provider preset declares: everything about one provider's API that an integration
+ * would otherwise have to look up in its documentation. Presets are plain objects: spread one
+ * and change what you need.
+ *
+ * @example
+ * ```ts
+ * import { github } from '@brace/client/presets';
+ * import type { ProviderPreset } from '@brace/client';
+ *
+ * const enterprise: ProviderPreset = { ...github, baseUrl: 'https://ghe.example.com/api/v3/' };
+ * ```
+ */
+export interface ProviderPreset {
+  /** The provider's name (the integration's default name). */
+  name: string;
+  /** The public API's base URL. `{version}` is replaced by the pinned version. */
+  baseUrl: string;
+  /** How the API version is pinned: a request header, or the `{version}` segment of `baseUrl`. */
+  version?: {
+    /** The request header carrying the version; `undefined` when the version is in the path. */
+    header: string | undefined;
+    /** The version pinned when the integration names none. */
+    default: string;
+  };
+  /** How a token is sent: `header: prefix + token`. */
+  auth: { header: string; prefix: string };
+  /** The documented limits (the limiter still learns from the provider's headers). */
+  rateLimit: { policies: readonly RateLimitPolicy[]; concurrency?: number };
+  /** The idempotency header and key format, or `false` when the provider has none (POSTs are then never retried). */
+  idempotency: false | { header: string; format: 'structured' | 'token' };
+  /** Maps the provider's own error body to RFC 9457 problem details. */
+  normalizeError(
+    body: unknown,
+    context: { status: number; baseUrl: string },
+  ): ProblemDetails | undefined;
+  /** The `@brace/webhook-verify` provider its webhooks are signed as, and the header with the delivery id. */
+  webhook: { scheme: 'github' | 'stripe' | 'shopify' | 'slack'; idHeader: string | undefined };
+  /** A cheap authenticated GET for `validate()`, relative to `baseUrl`. */
+  validatePath: string;
+  /** The public documentation each declaration was taken from. */
+  docs: readonly string[];
+}
