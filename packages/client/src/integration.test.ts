@@ -2,7 +2,7 @@ import { ProblemDetailsError } from '@brace/problem-details';
 import { defineRoutes } from '@brace/schema-guard';
 import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { type AnyIntegrationEvent, ClientOptionError, defineIntegration } from './index.js';
+import { type AnyIntegrationEvent, defineIntegration } from './index.js';
 import { instantClock, type Loopback, loopback, seeded } from './test-utils/server.js';
 
 let server: Loopback | undefined;

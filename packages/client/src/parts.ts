@@ -63,6 +63,18 @@ export interface Parts {
 
 const MAX_DEPRECATED_KEPT = 100;
 
+/** Node's warning channel (`process.on('warning')`, `--no-warnings`), else the console. */
+function defaultWarn(message: string): void {
+  const proc = (globalThis as { process?: { emitWarning?: (m: string, o: object) => void } })
+    .process;
+  if (typeof proc?.emitWarning === 'function') {
+    proc.emitWarning(message, { type: 'DeprecationWarning', code: 'BRACE_API_DEPRECATED' });
+    return;
+  }
+  // biome-ignore lint/suspicious/noConsole: the documented fallback sink outside Node
+  globalThis.console?.warn(message);
+}
+
 function isAuthenticator(value: unknown): value is Authenticator {
   return typeof (value as Authenticator).authorize === 'function';
 }
@@ -243,10 +255,7 @@ export function buildParts(options: IntegrationOptions<unknown>): Parts {
   }
 
   // Deprecation: an event per response, a counter, one warning per endpoint.
-  const warn =
-    options.warn === false
-      ? undefined
-      : (options.warn ?? ((m: string) => globalThis.console?.warn(m)));
+  const warn = options.warn === false ? undefined : (options.warn ?? defaultWarn);
   const firstFor = createWarnedSet();
   const deprecated = new Map<string, DeprecationNotice>();
   const observeDeprecation = (responseHeaders: Headers, endpointOf: () => string) => {

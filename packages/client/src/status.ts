@@ -188,6 +188,15 @@ export async function validateWith(
     const credentials = response.ok ? 'ok' : response.status === 401 ? 'rejected' : 'unknown';
     return result(response.ok, response.status, credentials);
   } catch (error) {
-    return result(false, undefined, 'unknown', error);
+    // The auth adapter throws AUTH_* errors (e.g. AUTH_REJECTED after a 401 it could not fix).
+    const code = (error as { code?: unknown }).code;
+    const status = (error as { status?: unknown }).status;
+    const rejected = typeof code === 'string' && code.startsWith('AUTH_');
+    return result(
+      false,
+      typeof status === 'number' ? status : undefined,
+      rejected ? 'rejected' : 'unknown',
+      error,
+    );
   }
 }
