@@ -40,6 +40,7 @@ function deprecationOf(value: string | null): Date | null | undefined {
   if (value === null || value.length > MAX_DEPRECATION_HEADER_LENGTH) return undefined;
   try {
     const item = parseItem(value).value;
+    if (item instanceof Date) return Number.isNaN(item.getTime()) ? null : item;
     if (item instanceof StructuredDate) return item.toDate() ?? null;
     if ((item instanceof Token && item.value === 'true') || item === true) return null;
   } catch {

@@ -71,7 +71,6 @@ export type Listener<K extends IntegrationEventName | '*'> = (
 export interface Emitter {
   on<K extends IntegrationEventName | '*'>(name: K, listener: Listener<K>): () => void;
   emit<K extends IntegrationEventName>(event: IntegrationEvents[K]): void;
-  has(name: IntegrationEventName): boolean;
 }
 
 /** @internal Creates the stream. A throwing listener never breaks a request or other listeners. */
@@ -102,9 +101,6 @@ export function createEmitter(): Emitter {
           }
         }
       }
-    },
-    has(name) {
-      return (listeners.get(name)?.size ?? 0) > 0 || (listeners.get('*')?.size ?? 0) > 0;
     },
   };
 }
