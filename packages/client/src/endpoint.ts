@@ -1,4 +1,6 @@
+import type { FetchLike } from '@brace/core';
 import type { Routes } from '@brace/schema-guard';
+import type { Parts } from './parts.js';
 
 /** @internal The path of `baseUrl`, without its trailing slash. */
 export function basePathOf(baseUrl: string): string {
@@ -37,5 +39,22 @@ export function endpointNamer(
     const upper = method.toUpperCase();
     const match = routes?.match(upper, path);
     return match === undefined ? `${upper} ${path}` : match.route;
+  };
+}
+
+/** @internal The deprecation observer: a fetch wrapper, so no response is cloned for it. */
+export function deprecationFetch(
+  parts: Parts,
+  routes: Routes<unknown> | undefined,
+): (next: FetchLike) => FetchLike {
+  const nameOf = endpointNamer(parts.baseUrl, routes);
+  return (next) => async (input, init) => {
+    const response = await next(input, init);
+    parts.observeDeprecation(response.headers, () => {
+      const request = input instanceof Request ? input : undefined;
+      const url = request ? request.url : String(input);
+      return nameOf(request?.method ?? init?.method ?? 'GET', url);
+    });
+    return response;
   };
 }

@@ -1,37 +1,19 @@
 import { authHooks } from '@brace/auth/ky';
 import { backoffHooks, backoffRetry } from '@brace/backoff/ky';
 import { cacheHooks } from '@brace/cache/ky';
-import { type AnyHook, type FetchLike, type HooksLike, wrapFetchHook } from '@brace/core';
+import { type AnyHook, type HooksLike, wrapFetchHook } from '@brace/core';
 import { idempotencyHooks } from '@brace/idempotency/ky';
 import { problemDetailsHooks } from '@brace/problem-details/ky';
 import { rateLimitHooks } from '@brace/rate-limit/ky';
-import type { Routes } from '@brace/schema-guard';
 import { schemaGuardOptions } from '@brace/schema-guard/ky';
 import { telemetryHooks } from '@brace/telemetry/ky';
 import type { Options } from 'ky';
-import { endpointNamer } from './endpoint.js';
+import { deprecationFetch } from './endpoint.js';
 import type { IntegrationOptions } from './options.js';
 import type { Parts } from './parts.js';
 
 const list = (hooks: HooksLike | undefined, name: keyof HooksLike): AnyHook[] =>
   (hooks?.[name] as AnyHook[] | undefined) ?? [];
-
-/** @internal The deprecation observer: a fetch wrapper, so no response is cloned for it. */
-export function deprecationFetch(
-  parts: Parts,
-  routes: Routes<unknown> | undefined,
-): (next: FetchLike) => FetchLike {
-  const nameOf = endpointNamer(parts.baseUrl, routes);
-  return (next) => async (input, init) => {
-    const response = await next(input, init);
-    parts.observeDeprecation(response.headers, () => {
-      const request = input instanceof Request ? input : undefined;
-      const url = request ? request.url : String(input);
-      return nameOf(request?.method ?? init?.method ?? 'GET', url);
-    });
-    return response;
-  };
-}
 
 /**
  * @internal ky's options for an integration. The hook order, and why:

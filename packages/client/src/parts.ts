@@ -6,7 +6,7 @@ import {
   type RetryBudget,
 } from '@brace/backoff';
 import { type Cache, createCache } from '@brace/cache';
-import { type Clock, type FetchLike, systemClock } from '@brace/core';
+import { type Clock, type FetchLike, hostOfUrl, systemClock } from '@brace/core';
 import { createRateLimiter, type RateLimiter } from '@brace/rate-limit';
 import { createTelemetry, type Telemetry } from '@brace/telemetry';
 import {
@@ -252,6 +252,11 @@ export function buildParts(options: IntegrationOptions<unknown>): Parts {
       });
     }
     if (limiter) telemetry.watch(limiter);
+    if (breaker) {
+      const host = hostOfUrl(baseUrl);
+      const watched = breaker;
+      telemetry.watch({ stats: () => ({ state: watched.state(host) }) });
+    }
   }
 
   // Deprecation: an event per response, a counter, one warning per endpoint.
