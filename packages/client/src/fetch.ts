@@ -125,6 +125,7 @@ export function createFetch(options: IntegrationOptions<unknown>): IntegrationFe
   const headers = Object.entries(parts.headers);
   const keyMethods = new Set(idempotency?.methods.map((m) => m.toUpperCase()));
   const timeoutMs = parts.timeoutMs;
+  const limited = parts.preset?.isRateLimited;
 
   const prepare = (input: Request | string | URL, init?: RequestInit): Request => {
     const url =
@@ -166,7 +167,10 @@ export function createFetch(options: IntegrationOptions<unknown>): IntegrationFe
             last = undefined;
           }
           const response = await attempt(request);
-          if (n < attempts && RETRYABLE.has(response.status)) {
+          if (
+            n < attempts &&
+            (RETRYABLE.has(response.status) || limited?.(response.status, response.headers))
+          ) {
             last = response;
             throw new RetryableStatus(response);
           }

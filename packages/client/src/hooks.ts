@@ -1,4 +1,5 @@
 import { authHooks } from '@brace/auth/ky';
+import { isRetryableError } from '@brace/backoff';
 import { backoffHooks, backoffRetry } from '@brace/backoff/ky';
 import { cacheHooks } from '@brace/cache/ky';
 import { type AnyHook, type HooksLike, wrapFetchHook } from '@brace/core';
@@ -101,6 +102,13 @@ export function integrationKyOptions(parts: Parts, options: IntegrationOptions<u
     if (hooks[key]?.length === 0) delete hooks[key];
   }
 
+  const isRateLimited = parts.preset?.isRateLimited;
+  const limited = isRateLimited
+    ? (error: unknown) => {
+        const response = (error as { response?: Response }).response;
+        return response !== undefined && isRateLimited(response.status, response.headers);
+      }
+    : undefined;
   const retry =
     parts.attempts <= 1
       ? 0
@@ -108,6 +116,13 @@ export function integrationKyOptions(parts: Parts, options: IntegrationOptions<u
           attempts: parts.attempts,
           ...(parts.budget ? { budget: parts.budget } : {}),
           retryOnTimeout: parts.retryOnTimeout,
+          ...(limited
+            ? {
+                shouldRetry: (error: unknown) =>
+                  isRetryableError(error, { retryOnTimeout: parts.retryOnTimeout }) ||
+                  limited(error),
+              }
+            : {}),
           ...(parts.maxRetryAfterMs !== undefined ? { maxRetryAfter: parts.maxRetryAfterMs } : {}),
           ...(parts.idempotency ? { idempotencyHeader: parts.idempotency.header } : {}),
           clock: parts.clock,

@@ -101,6 +101,9 @@ function tokenAuth(auth: TokenAuth, preset: ProviderPreset | undefined): Authent
 
 function resolveBase(options: IntegrationOptions<unknown>, version: string | undefined): string {
   const base = options.baseUrl ?? options.preset?.baseUrl;
+  if (typeof base === 'string' && base.replace('{version}', '').includes('{')) {
+    throw new ClientOptionError('baseUrl', "your own URL in place of the preset's {placeholder}");
+  }
   if (typeof base !== 'string' || !URL.canParse(base.replace('{version}', 'v'))) {
     throw new ClientOptionError('baseUrl', 'an absolute URL (or a preset that has one)');
   }

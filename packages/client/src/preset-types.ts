@@ -32,6 +32,8 @@ export interface ProviderPreset {
   rateLimit: { policies: readonly RateLimitPolicy[]; concurrency?: number };
   /** The idempotency header and key format, or `false` when the provider has none (POSTs are then never retried). */
   idempotency: false | { header: string; format: 'structured' | 'token' };
+  /** Whether an answer other than 408/429/5xx means "rate limited, retry later" (GitHub's 403). */
+  isRateLimited?(status: number, headers: Headers): boolean;
   /** Maps the provider's own error body to RFC 9457 problem details. */
   normalizeError(
     body: unknown,
