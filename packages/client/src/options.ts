@@ -1,4 +1,4 @@
-import type { Authenticator } from '@brace/auth';
+import type { Authenticator, TokenManagerOptions } from '@brace/auth';
 import type { CircuitBreaker, CircuitBreakerOptions, RetryBudget } from '@brace/backoff';
 import type { Cache, CacheOptions } from '@brace/cache';
 import type { Clock, FetchLike } from '@brace/core';
@@ -108,8 +108,12 @@ export interface IntegrationOptions<T = unknown> {
   version?: string | false;
   /** The request header carrying `version`. Default: the preset's, else {@link DEFAULT_VERSION_HEADER}. */
   versionHeader?: string;
-  /** Credentials: a `@brace/auth` authenticator (token manager, `apiKey`, ...) or a token. Default: none. */
-  auth?: Authenticator | TokenAuth;
+  /**
+   * Credentials: a `@brace/auth` authenticator (token manager, `apiKey`, ...), a token, or the
+   * options of a token manager (`{ grant, ... }`: built here, its token shared through `shared`
+   * and its refreshes on the event stream). Default: none.
+   */
+  auth?: Authenticator | TokenAuth | TokenManagerOptions;
   /** The limiter: options for a new one, your own `RateLimiter`, or `false`. Default: the preset's policies, learning from headers. */
   rateLimit?: false | RateLimiter | RateLimiterOptions;
   /** Retries: `false` for none. Default: {@link DEFAULT_CLIENT_ATTEMPTS} attempts inside a 10% budget. */

@@ -1,4 +1,9 @@
-import { type Authenticator, apiKey } from '@brace/auth';
+import {
+  type Authenticator,
+  apiKey,
+  createTokenManager,
+  type TokenManagerOptions,
+} from '@brace/auth';
 import {
   type CircuitBreaker,
   createCircuitBreaker,
@@ -96,6 +101,26 @@ function tokenAuth(auth: TokenAuth, preset: ProviderPreset | undefined): Authent
     header: auth.header ?? preset?.auth.header ?? 'authorization',
     prefix: auth.prefix ?? preset?.auth.prefix ?? 'Bearer ',
     keys,
+  });
+}
+
+function tokenManager(
+  options: TokenManagerOptions,
+  store: TokenManagerOptions['store'],
+  integration: string,
+  emitter: Emitter,
+): Authenticator {
+  return createTokenManager({
+    ...(store ? { store, key: `${integration}:token` } : {}),
+    ...options,
+    onRefresh: (detail) => {
+      options.onRefresh?.(detail);
+      emitter.emit({ type: 'auth', integration, kind: 'refresh', detail });
+    },
+    onRefreshError: (detail) => {
+      options.onRefreshError?.(detail);
+      emitter.emit({ type: 'auth', integration, kind: 'refresh-error', detail });
+    },
   });
 }
 
@@ -221,8 +246,12 @@ export function buildParts(options: IntegrationOptions<unknown>): Parts {
   }
 
   let auth: Authenticator | undefined;
-  if (options.auth !== undefined) {
-    auth = isAuthenticator(options.auth) ? options.auth : tokenAuth(options.auth, preset);
+  const authOption = options.auth;
+  if (authOption !== undefined) {
+    if (isAuthenticator(authOption)) auth = authOption;
+    else if ('grant' in authOption)
+      auth = tokenManager(authOption, shared.tokenStore, name, emitter);
+    else auth = tokenAuth(authOption, preset);
   }
 
   let cache: Cache | undefined;
