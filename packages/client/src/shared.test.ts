@@ -1,3 +1,6 @@
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { customGrant } from '@brace/auth';
 import { Redis } from 'ioredis';
 import pg from 'pg';
@@ -50,6 +53,34 @@ describe.skipIf(!redisUrl)('shared: { redis } points every shared part at one Re
     await expect(a.get('x')).rejects.toMatchObject({ code: 'RATE_LIMIT_WAIT_TIMEOUT' });
     expect(server.count('GET /x')).toBe(2);
   });
+
+  it('real processes: 3 workers x 4 calls under one limit of 6 make exactly 6 calls', async () => {
+    server = await loopback({ 'GET /x': () => ({ body: {} }) });
+    const root = fileURLToPath(new URL('../../../', import.meta.url));
+    const worker = fileURLToPath(new URL('./test-utils/worker.ts', import.meta.url));
+    const p = `${prefix}procs:`;
+    const run = promisify(execFile);
+    const outputs = await Promise.all(
+      Array.from({ length: 3 }, () =>
+        run(
+          `${root}node_modules/.bin/tsx`,
+          [
+            '--tsconfig',
+            `${root}tsconfig.base.json`,
+            worker,
+            redisUrl as string,
+            p,
+            server?.url as string,
+            '4',
+          ],
+          { timeout: 30_000 },
+        ),
+      ),
+    );
+    const passed = outputs.map((o) => Number(o.stdout.trim()));
+    expect(passed.reduce((a, b) => a + b, 0)).toBe(6);
+    expect(server.count('GET /x')).toBe(6);
+  }, 40_000);
 
   it('one cache across instances', async () => {
     server = await loopback({
