@@ -1,5 +1,5 @@
 import { authFetch } from '@brace/auth/fetch';
-import { RETRYABLE_STATUS_CODES, retry } from '@brace/backoff';
+import { isRetryableError, RETRYABLE_STATUS_CODES, retry } from '@brace/backoff';
 import { cachedFetch } from '@brace/cache/fetch';
 import { type FetchLike, hostOfUrl } from '@brace/core';
 import { createIdempotencyKey, formatIdempotencyKey } from '@brace/idempotency';
@@ -180,6 +180,9 @@ export function createFetch(options: IntegrationOptions<unknown>): IntegrationFe
           attempts,
           ...(budget && attempts > 1 ? { budget, budgetKey: host } : {}),
           retryOnTimeout: parts.retryOnTimeout,
+          shouldRetry: (error) =>
+            error instanceof RetryableStatus ||
+            isRetryableError(error, { retryOnTimeout: parts.retryOnTimeout }),
           ...(parts.maxRetryAfterMs !== undefined ? { maxRetryAfter: parts.maxRetryAfterMs } : {}),
           signal: request.signal,
           clock: parts.clock,

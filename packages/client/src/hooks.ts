@@ -147,7 +147,7 @@ export function integrationKyOptions(parts: Parts, options: IntegrationOptions<u
         });
 
   return {
-    prefix: parts.baseUrl,
+    baseUrl: parts.baseUrl,
     headers: parts.headers,
     timeout: parts.timeoutMs,
     retry,
