@@ -206,7 +206,7 @@ describe('createFetch edge cases', () => {
   });
 });
 
-describe('token manager events, PGlite and the console fallback', () => {
+describe('token manager events and the console fallback', () => {
   it('puts refresh errors on the stream and still calls your own callbacks', async () => {
     const { customGrant, GrantFailure } = await import('@brace/auth');
     server = await loopback({ 'GET /me': () => ({ body: {} }) });
@@ -234,27 +234,6 @@ describe('token manager events, PGlite and the console fallback', () => {
     await api.get('me');
     expect(kinds).toEqual(['refresh-error', 'refresh']);
     expect(own).toEqual(['error', 'refresh']);
-  });
-
-  it('shares tokens through PGlite with the default table', async () => {
-    const { PGlite } = await import('@electric-sql/pglite');
-    const { customGrant } = await import('@brace/auth');
-    const db = new PGlite();
-    server = await loopback({ 'GET /me': (s) => ({ body: { auth: s.headers.authorization } }) });
-    let grants = 0;
-    const grant = customGrant(async () => ({ accessToken: `g${++grants}`, expiresIn: 3600 }));
-    const make = () =>
-      defineIntegration({
-        name: 'lite',
-        baseUrl: server?.url as string,
-        shared: { postgres: db },
-        auth: { grant },
-      });
-    const a = make();
-    await a.setup();
-    expect(await a.get('me').json()).toEqual({ auth: 'Bearer g1' });
-    expect(await make().get('me').json()).toEqual({ auth: 'Bearer g1' });
-    await db.close();
   });
 
   it('warns on the console where there is no process.emitWarning', async () => {

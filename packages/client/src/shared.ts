@@ -67,10 +67,7 @@ export function sharedStores(name: string, shared: SharedOptions | undefined): S
     stores.tokenStore = redisTokenStore({ client, prefix: `${prefix}auth:` });
   }
   if (shared.postgres !== undefined && stores.tokenStore === undefined) {
-    const store = postgresTokenStore({
-      client: shared.postgres,
-      ...(shared.table ? { table: shared.table } : {}),
-    });
+    const store = postgresTokenStore({ client: shared.postgres, table: shared.table });
     stores.tokenStore = store;
     stores.setup = () => store.migrate();
   }
