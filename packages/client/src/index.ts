@@ -7,6 +7,15 @@ export {
 export { ClientOptionError } from './errors.js';
 export type {
   AnyIntegrationEvent,
+  ClientAuthEvent,
+  ClientBreakerEvent,
+  ClientCacheEvent,
+  ClientDeprecationEvent,
+  ClientDriftEvent,
+  ClientGiveUpEvent,
+  ClientPauseEvent,
+  ClientRetryEvent,
+  ClientThrottledEvent,
   EventBase,
   IntegrationEventName,
   IntegrationEvents,
@@ -22,6 +31,7 @@ export {
   DEFAULT_RETRY_RATIO,
   DEFAULT_TIMEOUT_MS,
   DEFAULT_VERSION_HEADER,
+  type IdempotencySettings,
   type IntegrationOptions,
   type RetrySettings,
   type TokenAuth,
@@ -29,6 +39,7 @@ export {
 export type { ProviderPreset } from './preset-types.js';
 export type { SharedOptions } from './shared.js';
 export type {
+  DeprecatedEndpoint,
   IntegrationHealth,
   IntegrationHealthReason,
   IntegrationStats,

@@ -74,7 +74,35 @@ export interface TokenAuth {
   prefix?: string;
 }
 
-/** Retry options of an integration. */
+/**
+ * Idempotency-key options of an integration.
+ *
+ * @example
+ * ```ts
+ * import type { IdempotencySettings } from '@brace/client';
+ *
+ * const settings: IdempotencySettings = { format: 'token', methods: ['POST'] };
+ * ```
+ */
+export interface IdempotencySettings {
+  /** The header. Default: the preset's, else `idempotency-key`. */
+  header?: string;
+  /** `structured` (a structured-field String, the IETF draft) or `token` (bare, as Stripe takes it). */
+  format?: 'structured' | 'token';
+  /** The methods that get a key. Default `['POST', 'PATCH']`. */
+  methods?: readonly string[];
+}
+
+/**
+ * Retry options of an integration.
+ *
+ * @example
+ * ```ts
+ * import type { RetrySettings } from '@brace/client';
+ *
+ * const retry: RetrySettings = { attempts: 5, retryOnTimeout: true };
+ * ```
+ */
 export interface RetrySettings {
   /** Attempts per call, the first included (1–100). Default {@link DEFAULT_CLIENT_ATTEMPTS}. */
   attempts?: number;
@@ -121,9 +149,7 @@ export interface IntegrationOptions<T = unknown> {
   /** The circuit breaker (per host): `false`, options, or your own. Default: `createCircuitBreaker()`. */
   breaker?: boolean | CircuitBreaker | CircuitBreakerOptions;
   /** Idempotency keys on POST and PATCH. Default: on, as the preset says; `false` when the provider has none. */
-  idempotency?:
-    | boolean
-    | { header?: string; format?: 'structured' | 'token'; methods?: readonly string[] };
+  idempotency?: boolean | IdempotencySettings;
   /** The route table (`defineRoutes` from `@brace/schema-guard`): typed calls on `integration.api`. */
   routes?: Routes<T>;
   /** What a response that does not match its schema does: `'warn'` (default, a `drift` event) or `'throw'`. */

@@ -27,11 +27,28 @@ export interface ProviderPreset {
     default: string;
   };
   /** How a token is sent: `header: prefix + token`. */
-  auth: { header: string; prefix: string };
+  auth: {
+    /** The header. */
+    header: string;
+    /** Text before the token (`Bearer `, or empty). */
+    prefix: string;
+  };
   /** The documented limits (the limiter still learns from the provider's headers). */
-  rateLimit: { policies: readonly RateLimitPolicy[]; concurrency?: number };
+  rateLimit: {
+    /** The policies, enforced together. */
+    policies: readonly RateLimitPolicy[];
+    /** Most requests in flight at once. */
+    concurrency?: number;
+  };
   /** The idempotency header and key format, or `false` when the provider has none (POSTs are then never retried). */
-  idempotency: false | { header: string; format: 'structured' | 'token' };
+  idempotency:
+    | false
+    | {
+        /** The request header. */
+        header: string;
+        /** `structured` (`"…"`) or `token` (bare). */
+        format: 'structured' | 'token';
+      };
   /** Whether an answer other than 408/429/5xx means "rate limited, retry later" (GitHub's 403). */
   isRateLimited?(status: number, headers: Headers): boolean;
   /** Maps the provider's own error body to RFC 9457 problem details. */
@@ -40,7 +57,12 @@ export interface ProviderPreset {
     context: { status: number; baseUrl: string },
   ): ProblemDetails | undefined;
   /** The `@brace/webhook-verify` provider its webhooks are signed as, and the header with the delivery id. */
-  webhook: { scheme: 'github' | 'stripe' | 'shopify' | 'slack'; idHeader: string | undefined };
+  webhook: {
+    /** The `@brace/webhook-verify` provider name. */
+    scheme: 'github' | 'stripe' | 'shopify' | 'slack';
+    /** The header carrying the delivery id, or `undefined` when the id is in the body. */
+    idHeader: string | undefined;
+  };
   /** A cheap authenticated GET for `validate()`, relative to `baseUrl`. */
   validatePath: string;
   /** The public documentation each declaration was taken from. */

@@ -22,7 +22,7 @@ import { ClientOptionError } from './errors.js';
  *
  * @example
  * ```ts
- * import Redis from 'ioredis';
+ * import { Redis } from 'ioredis';
  * import type { SharedOptions } from '@brace/client';
  *
  * const shared: SharedOptions = { redis: new Redis(process.env.REDIS_URL ?? '') };

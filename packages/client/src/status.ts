@@ -46,6 +46,27 @@ export interface IntegrationHealth {
 }
 
 /**
+ * An endpoint seen with `Deprecation` or `Sunset`, as `stats()` lists it.
+ *
+ * @example
+ * ```ts
+ * import type { DeprecatedEndpoint } from '@brace/client';
+ *
+ * const line = (d: DeprecatedEndpoint) => `${d.endpoint} until ${d.sunsetAt?.toISOString() ?? '?'}`;
+ * ```
+ */
+export interface DeprecatedEndpoint {
+  /** `METHOD route`. */
+  endpoint: string;
+  /** From `Deprecation`. */
+  deprecatedAt: Date | undefined;
+  /** From `Sunset`. */
+  sunsetAt: Date | undefined;
+  /** The deprecation link. */
+  link: string | undefined;
+}
+
+/**
  * What `stats()` returns: every part's figures in one object.
  *
  * @example
@@ -67,12 +88,7 @@ export interface IntegrationStats {
   /** Telemetry's rolling figures, when on. */
   telemetry: TelemetryStats | undefined;
   /** Endpoints seen with `Deprecation` or `Sunset` (first notice of each; at most 100). */
-  deprecated: Array<{
-    endpoint: string;
-    deprecatedAt: Date | undefined;
-    sunsetAt: Date | undefined;
-    link: string | undefined;
-  }>;
+  deprecated: DeprecatedEndpoint[];
 }
 
 /**
