@@ -14,7 +14,12 @@ function countingLimiter() {
   let count = 0;
   const limiter = new Proxy(inner, {
     get(target, property) {
-      if (property === 'acquire') return (o?: object) => (count++, target.acquire(o));
+      if (property === 'acquire') {
+        return (o?: object) => {
+          count++;
+          return target.acquire(o);
+        };
+      }
       const value = Reflect.get(target, property) as unknown;
       return typeof value === 'function' ? value.bind(target) : value;
     },
