@@ -133,6 +133,7 @@ export function createFetch(options: IntegrationOptions<unknown>): IntegrationFe
         ? new URL(input.startsWith('/') ? input.slice(1) : input, parts.baseUrl)
         : input;
     const request = new Request(url, init);
+    if (init?.signal || input instanceof Request) signalled.add(request);
     for (const [name, value] of headers) {
       if (!request.headers.has(name)) request.headers.set(name, value);
     }
@@ -145,11 +146,15 @@ export function createFetch(options: IntegrationOptions<unknown>): IntegrationFe
     return request;
   };
 
+  // Requests whose caller may abort them (a signal given, or a Request passed in).
+  const signalled = new WeakSet<Request>();
   const attempt = (request: Request): Promise<Response> => {
-    const copy = request.clone();
+    // A bodiless request can be sent again as it is; one with a body is cloned per attempt.
+    const copy = request.body === null ? request : request.clone();
     if (timeoutMs === false) return chain(copy);
-    const signal = AbortSignal.any([request.signal, AbortSignal.timeout(timeoutMs)]);
-    return chain(new Request(copy, { signal }));
+    const timeout = AbortSignal.timeout(timeoutMs);
+    const signal = signalled.has(request) ? AbortSignal.any([request.signal, timeout]) : timeout;
+    return chain(copy, { signal });
   };
 
   const send = async (request: Request, maxAttempts: number): Promise<Response> => {
