@@ -44,7 +44,7 @@ const suite: Suite = async (ctx) => {
     for (const mode of ['bare', 'sim', 'faults'] as const) {
       const { url, child } = await startServer(mode);
       try {
-        await load(url, 1); // warm-up
+        if (!ctx.smoke) await load(url, 1); // warm-up
         const r = await load(url, seconds);
         measured[mode].push(r.rps);
         if (mode === 'faults') faultShare.push(r.non2xx / Math.max(1, r.rps * seconds));

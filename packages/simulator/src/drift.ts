@@ -30,9 +30,13 @@ export type DriftType = 'string' | 'number' | 'boolean' | 'null' | 'array' | 'ob
 export interface DriftStep {
   /** Applies once the provider has seen this many requests. */
   after: number;
+  /** Fields renamed, old name to new name. */
   rename?: Record<string, string>;
+  /** Fields removed. */
   remove?: readonly string[];
+  /** Fields added, with their values. */
   add?: Record<string, unknown>;
+  /** Fields given another JSON type. */
   retype?: Record<string, DriftType>;
 }
 

@@ -69,13 +69,21 @@ export type ScriptStep = number | FaultName;
  * ```
  */
 export interface FaultOptions {
+  /** Share of requests answered with a 5xx before the handler. */
   error?: number;
+  /** Share answered 429 with `Retry-After`. */
   rateLimit?: number;
+  /** Share answered 429 without `Retry-After`. */
   rateLimitNoRetryAfter?: number;
+  /** Share whose connection is reset before the handler. */
   reset?: number;
+  /** Share of committed writes whose answer is never sent. */
   drop?: number;
+  /** Share of committed writes answered after `slowMs`. */
   slow?: number;
+  /** Share of answers whose body dribbles out over `slowBodyMs`. */
   slowBody?: number;
+  /** Share of answers cut in half. */
   truncate?: number;
   /** Status of `error` faults. Default 503. */
   errorStatus?: number;

@@ -52,7 +52,7 @@ describe('idempotency keys per preset', () => {
   });
 
   it('stripe: 409 idempotency_key_in_use while the first request still runs; a failed handler frees the key', async () => {
-    let release: () => void = () => {};
+    let release: (() => void) | undefined;
     let fail = true;
     const p = await start({
       preset: 'stripe',
@@ -73,8 +73,7 @@ describe('idempotency keys per preset', () => {
       headers: { 'idempotency-key': 's' },
       body: 'x',
     });
-    await until(() => p.ledger.requests === 1, 'the first request');
-    await new Promise((r) => setTimeout(r, 20));
+    await until(() => release !== undefined, 'the first request to reach its handler');
     const second = await fetch(`${p.url}/v1/slow`, {
       method: 'POST',
       headers: { 'idempotency-key': 's' },
@@ -82,7 +81,7 @@ describe('idempotency keys per preset', () => {
     });
     expect(second.status).toBe(409);
     expect(await second.json()).toMatchObject({ error: { code: 'idempotency_key_in_use' } });
-    release();
+    release?.();
     expect((await first).status).toBe(201);
     const crash = await fetch(`${p.url}/v1/flaky`, {
       method: 'POST',

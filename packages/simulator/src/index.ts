@@ -27,16 +27,23 @@ export type {
   RouteHandler,
 } from './provider-types.js';
 export { type Random, seededRandom } from './random.js';
-export type { RateLimitState } from './rate-window.js';
-export { createRecorder, type Fixture, type Interaction, type RecorderOptions } from './record.js';
+export { MAX_RATE_LIMIT_KEYS, type RateLimitKey, type RateLimitState } from './rate-window.js';
+export {
+  createRecorder,
+  type Fixture,
+  type Interaction,
+  type Recorder,
+  type RecorderOptions,
+} from './record.js';
 export { REDACTED, type RedactOptions } from './redact.js';
 export { checkFixtureDrift, type DriftEntry, replayFixture } from './replay.js';
 export { canonicalJson, MAX_RESOURCES, type Resource, ResourceStore } from './resources.js';
 export { type RunningServer, serveFetch } from './serve.js';
-export {
-  type DeliveryRecord,
-  MAX_WEBHOOK_RECORDS,
-  type WebhookEvent,
-  type WebhookOptions,
-  WebhookSender,
-} from './webhooks.js';
+export type {
+  DeliveryRecord,
+  SenderContext,
+  WebhookEvent,
+  WebhookEventPage,
+  WebhookOptions,
+} from './webhook-types.js';
+export { MAX_WEBHOOK_RECORDS, WebhookSender } from './webhooks.js';

@@ -39,13 +39,17 @@ export interface SecondStats {
  * ```
  */
 export interface TranscriptEntry {
+  /** 1-based position in the transcript. */
   seq: number;
   /** Ms since the provider started, by its clock. */
   at: number;
+  /** The request method. */
   method: string;
+  /** The request path and query. */
   path: string;
   /** The status sent, or 0 when the connection was dropped or reset. */
   status: number;
+  /** The fault injected, if any. */
   fault: FaultName | 'none';
   /** The response body as sent (at most 4 KB kept). */
   body: string;
@@ -119,9 +123,13 @@ function emptySecond(): SecondStats {
 export class ProviderLedger {
   /** Provider clock when it started (Unix ms). */
   readonly startedAt: number;
+  /** Every request that arrived (control endpoints aside). */
   requests = 0;
+  /** Requests inside the rate limit. */
   accepted = 0;
+  /** Requests refused by the rate limit. */
   rateLimited = 0;
+  /** Arrivals while the window of arrivals already held the limit. */
   overLimit = 0;
   /** Resources created (duplicates included). */
   created = 0;
@@ -148,6 +156,7 @@ export class ProviderLedger {
     slowBody: 0,
     truncate: 0,
   };
+  /** Webhook deliveries. */
   readonly webhooks: WebhookStats = {
     events: 0,
     attempts: 0,
@@ -163,9 +172,11 @@ export class ProviderLedger {
   };
   /** Per second since `startedAt`. */
   readonly seconds: SecondStats[] = [];
-  /** Readable lines for the assertions (at most 1,000 each). */
+  /** The duplicate creations, one line each (the assertions' details; at most 1,000 per list). */
   readonly duplicateLines: string[] = [];
+  /** The requests over the limit, one line each. */
   readonly overLimitLines: string[] = [];
+  /** The requests with expired tokens, one line each. */
   readonly expiredTokenLines: string[] = [];
   /** Every request and its answer, in order (at most `transcriptLimit`). */
   readonly transcript: TranscriptEntry[] = [];
@@ -177,6 +188,7 @@ export class ProviderLedger {
 
   constructor(
     startedAt: number,
+    /** Transcript entries kept at most. */
     readonly transcriptLimit = 10_000,
   ) {
     this.startedAt = startedAt;
@@ -189,6 +201,7 @@ export class ProviderLedger {
     return this.seconds[index] as SecondStats;
   }
 
+  /** Records an arrival and the rate limit's verdict. */
   arrival(at: number, route: string, overLimit: boolean, allowed: boolean): void {
     this.requests++;
     this.routes[route] = (this.routes[route] ?? 0) + 1;
@@ -224,6 +237,7 @@ export class ProviderLedger {
     this.#writes.add(fingerprint);
   }
 
+  /** Records an injected fault. */
   fault(at: number, fault: FaultName): void {
     this.faults[fault]++;
     if (fault === 'error') this.second(at).errors++;
@@ -251,12 +265,14 @@ export class ProviderLedger {
     }
   }
 
+  /** Records a request with an expired access token. */
   expiredToken(route: string): void {
     this.expiredTokens++;
     if (this.expiredTokenLines.length < MAX_LINES)
       this.expiredTokenLines.push(`request ${this.requests} (${route})`);
   }
 
+  /** Records an answer (status count and transcript). */
   answered(entry: Omit<TranscriptEntry, 'seq' | 'body'> & { body: string }): void {
     const key = String(entry.status);
     this.statuses[key] = (this.statuses[key] ?? 0) + 1;

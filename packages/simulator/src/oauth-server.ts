@@ -1,5 +1,6 @@
 import { systemClock } from '@brace/core';
 import { SimulatorOptionsError } from './errors.js';
+import { checkSeconds, json, NO_STORE, sameSecret } from './oauth-http.js';
 import { emptyOAuthLedger } from './oauth-ledger.js';
 import { clientCredentials, type OAuthFailure, readForm, scopeSet } from './oauth-request.js';
 import { TokenStore } from './oauth-tokens.js';
@@ -15,34 +16,6 @@ import {
   type TokenResponse,
 } from './oauth-types.js';
 import { seededRandom } from './random.js';
-
-const NO_STORE = { 'cache-control': 'no-store', pragma: 'no-cache' } as const;
-
-function json(status: number, body: unknown, headers: Record<string, string> = {}): Response {
-  return new Response(JSON.stringify(body), {
-    status,
-    headers: { 'content-type': 'application/json', ...NO_STORE, ...headers },
-  });
-}
-
-/** Compares two strings without an early exit on the first difference. */
-function sameSecret(a: string, b: string): boolean {
-  let diff = a.length ^ b.length;
-  for (let i = 0; i < Math.max(a.length, b.length); i++) {
-    diff |= (a.charCodeAt(i) || 0) ^ (b.charCodeAt(i) || 0);
-  }
-  return diff === 0;
-}
-
-function checkSeconds(name: string, value: number | undefined, fallback: number): number {
-  const v = value ?? fallback;
-  if (typeof v !== 'number' || Number.isNaN(v) || v <= 0) {
-    throw new SimulatorOptionsError(
-      `createOAuthServer: \`${name}\` must be a number of seconds > 0.`,
-    );
-  }
-  return v;
-}
 
 /**
  * Creates a simulated OAuth 2.0 authorization server: client-credentials (RFC 6749 §4.4) and

@@ -12,7 +12,9 @@ import type { OAuthLedger } from './oauth-ledger.js';
  * ```
  */
 export interface OAuthClientConfig {
+  /** The `client_id`. */
   clientId: string;
+  /** The `client_secret`. */
   clientSecret: string;
   /** The scopes this client may ask for. Default: any. */
   scopes?: readonly string[];
@@ -47,7 +49,14 @@ export interface OAuthServerOptions {
   /** Seeds the token values, so transcripts repeat. Default 0. */
   seed?: number;
   /** Endpoint paths. Defaults: `/oauth/token`, `/oauth/revoke`, `/oauth/resource`. */
-  paths?: { token?: string; revoke?: string; resource?: string };
+  paths?: {
+    /** The token endpoint. */
+    token?: string;
+    /** The revocation endpoint (RFC 7009). */
+    revoke?: string;
+    /** The protected resource (answers the token's client, scope and remaining lifetime). */
+    resource?: string;
+  };
   /** The realm in `WWW-Authenticate`. Default `brace-simulator`. */
   realm?: string;
   /** Tokens remembered at most (oldest forgotten first). Default {@link DEFAULT_MAX_TOKENS}. */
@@ -65,10 +74,15 @@ export interface OAuthServerOptions {
  * ```
  */
 export interface TokenResponse {
+  /** The opaque access token, `sim_at_…`. */
   access_token: string;
+  /** Always `Bearer`. */
   token_type: 'Bearer';
+  /** Its lifetime, seconds. */
   expires_in: number;
+  /** The refresh token, `sim_rt_…`, when one was issued. */
   refresh_token?: string;
+  /** The granted scopes, space-separated, when there are any. */
   scope?: string;
 }
 
@@ -82,13 +96,47 @@ export interface TokenResponse {
  * const status = (r: AuthenticateResult) => (r.ok ? 200 : r.response.status);
  * ```
  */
-export type AuthenticateResult =
-  | { ok: true; clientId: string; scope: string; expiresAt: number }
-  | {
-      ok: false;
-      response: Response;
-      reason: 'missing' | 'invalid' | 'expired' | 'insufficient_scope';
-    };
+export type AuthenticateResult = AuthenticateAccepted | AuthenticateRefused;
+
+/**
+ * A live token (with the scopes required).
+ *
+ * @example
+ * ```ts
+ * import type { AuthenticateAccepted } from '@brace/simulator/oauth';
+ *
+ * const who = (a: AuthenticateAccepted) => a.clientId;
+ * ```
+ */
+export interface AuthenticateAccepted {
+  /** Accepted. */
+  ok: true;
+  /** The client the token was issued to. */
+  clientId: string;
+  /** Its scopes, space-separated. */
+  scope: string;
+  /** When it expires, Unix ms. */
+  expiresAt: number;
+}
+
+/**
+ * A refused request, and the answer to send.
+ *
+ * @example
+ * ```ts
+ * import type { AuthenticateRefused } from '@brace/simulator/oauth';
+ *
+ * const why = (r: AuthenticateRefused) => r.reason;
+ * ```
+ */
+export interface AuthenticateRefused {
+  /** Refused. */
+  ok: false;
+  /** The 401 or 403 to send, with its `WWW-Authenticate` challenge. */
+  response: Response;
+  /** Why: no token, an unknown or revoked one, an expired one, or missing scopes. */
+  reason: 'missing' | 'invalid' | 'expired' | 'insufficient_scope';
+}
 
 /**
  * A simulated OAuth 2.0 authorization server with a protected resource.
@@ -106,7 +154,14 @@ export interface OAuthServer {
   /** Counts kept by the server. */
   readonly ledger: OAuthLedger;
   /** The endpoint paths in use. */
-  readonly paths: { token: string; revoke: string; resource: string };
+  readonly paths: {
+    /** The token endpoint. */
+    token: string;
+    /** The revocation endpoint. */
+    revoke: string;
+    /** The protected resource. */
+    resource: string;
+  };
   /** Answers the token, revocation and resource endpoints; `undefined` for any other path. */
   handle(request: Request): Promise<Response | undefined>;
   /** Like `handle`, with a 404 for other paths (a complete fetch handler). */

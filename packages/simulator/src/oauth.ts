@@ -2,6 +2,8 @@ export { SimulatorOptionsError } from './errors.js';
 export { emptyOAuthLedger, type OAuthLedger } from './oauth-ledger.js';
 export { createOAuthServer } from './oauth-server.js';
 export {
+  type AuthenticateAccepted,
+  type AuthenticateRefused,
   type AuthenticateResult,
   DEFAULT_ACCESS_TOKEN_TTL_SEC,
   DEFAULT_MAX_TOKENS,

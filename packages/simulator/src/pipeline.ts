@@ -11,7 +11,7 @@ import { readBody, toRequest } from './node-io.js';
 import type { OAuthServer } from './oauth-types.js';
 import type { Preset } from './preset-types.js';
 import type { RouteContext, RouteHandler } from './provider-types.js';
-import type { RatePolicy } from './rate-window.js';
+import type { RateLimiters } from './rate-window.js';
 import { resourceRoute, resourceRouteKey } from './resource-routes.js';
 import { parseFields, type ResourceStore } from './resources.js';
 import { resetConnection, sendAnswer } from './respond.js';
@@ -24,7 +24,7 @@ export interface PipelineState {
   ledger: ProviderLedger;
   clock: Clock;
   signal: AbortSignal;
-  policy: RatePolicy | undefined;
+  limiters: RateLimiters | undefined;
   plan: FaultPlan;
   keys: IdempotencyKeys;
   oauth: OAuthServer | undefined;
@@ -256,7 +256,8 @@ export async function handleRequest(
     routeIndex >= 0
       ? (state.routes[routeIndex] as PipelineState['routes'][number]).pattern.key
       : resourceRouteKey(method, segments);
-  const { overLimit, allowed } = state.policy?.arrive(arrivedAt) ?? {
+  const policy = state.limiters?.policyFor(req.headers);
+  const { overLimit, allowed } = policy?.arrive(arrivedAt) ?? {
     overLimit: false,
     allowed: true,
   };
@@ -275,8 +276,8 @@ export async function handleRequest(
       date: new Date(clock.now()).toUTCString(),
       ...answer.headers,
     };
-    if (state.policy !== undefined)
-      Object.assign(headers, preset.rateLimitHeaders(state.policy.state(clock.now())));
+    if (policy !== undefined)
+      Object.assign(headers, preset.rateLimitHeaders(policy.state(clock.now())));
     if (preset.version !== undefined)
       headers[preset.version.responseHeader] = preset.version.current;
     const withHeaders = { ...answer, headers };
@@ -304,7 +305,7 @@ export async function handleRequest(
       preset.rateLimitStatus,
       'Rate limit exceeded.',
     );
-    const wait = state.policy?.state(arrivedAt).resetMs ?? 1000;
+    const wait = policy?.state(arrivedAt).resetMs ?? 1000;
     if (preset.retryAfterOnLimit) answer.headers['retry-after'] = preset.retryAfter(wait);
     return finish(answer, 'none');
   }

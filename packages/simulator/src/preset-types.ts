@@ -33,7 +33,9 @@ export type ErrorKind =
  * ```
  */
 export interface ErrorAnswer {
+  /** The `Content-Type` of the body. */
   contentType: string;
+  /** The JSON body. */
   body: unknown;
 }
 
@@ -48,7 +50,10 @@ export interface ErrorAnswer {
  * ```
  */
 export type IdempotencyBehaviour =
-  | { mode: 'none' }
+  | {
+      /** `none`: the provider ignores idempotency keys (a retried POST creates twice). */
+      mode: 'none';
+    }
   | {
       /** `optional`: honoured when sent; `required`: 400 without one. */
       mode: 'optional' | 'required';
@@ -79,7 +84,12 @@ export interface Preset {
   /** A short name (used in the CLI's `--preset`). */
   name: string;
   /** The provider's documented default limit (override with `createProvider({ rateLimit })`). */
-  rateLimit: { limit: number; windowMs: number };
+  rateLimit: {
+    /** Requests per window. */
+    limit: number;
+    /** The window, ms. */
+    windowMs: number;
+  };
   /** 429 or, as GitHub does for its primary limit, 403. */
   rateLimitStatus: number;
   /** Whether a rate-limited answer carries `Retry-After`. */

@@ -7,8 +7,10 @@ import type { OAuthServer, OAuthServerOptions } from './oauth-types.js';
 import type { Preset } from './preset-types.js';
 import type { PresetName } from './presets/index.js';
 import type { Random } from './random.js';
+import type { RateLimitKey } from './rate-window.js';
 import type { ResourceStore } from './resources.js';
-import type { WebhookEvent, WebhookOptions, WebhookSender } from './webhooks.js';
+import type { WebhookEvent, WebhookOptions } from './webhook-types.js';
+import type { WebhookSender } from './webhooks.js';
 
 /**
  * What a route handler gets besides the request.
@@ -48,8 +50,11 @@ export interface RouteContext {
  * ```
  */
 export interface RouteAnswer {
+  /** Default 200 (204 without a body). */
   status?: number;
+  /** Response headers. */
   headers?: Record<string, string>;
+  /** JSON, or a string or bytes sent as they are. */
   body?: unknown;
 }
 
@@ -90,7 +95,16 @@ export interface ProviderOptions {
   /** What makes two created resources "the same" (a duplicate). Default: equal fields. */
   identity?: (collection: string, fields: Record<string, unknown>) => string | undefined;
   /** The rolling-window limit, or `false` for none. Default: the preset's documented limit. */
-  rateLimit?: { limit: number; windowMs: number } | false;
+  rateLimit?:
+    | {
+        /** Requests per window. */
+        limit: number;
+        /** The window, ms. */
+        windowMs: number;
+        /** Who shares a window: `global` (default), `authorization` (per token) or a function. */
+        by?: RateLimitKey;
+      }
+    | false;
   /** Fault probabilities and per-route scripts. */
   faults?: FaultOptions;
   /** Schema drift schedule. */

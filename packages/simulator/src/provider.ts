@@ -13,12 +13,18 @@ import { compileRoutes, handleRequest, type PipelineState } from './pipeline.js'
 import { resolvePreset } from './presets/index.js';
 import type { Provider, ProviderOptions } from './provider-types.js';
 import { seededRandom } from './random.js';
-import { RatePolicy } from './rate-window.js';
+import { RateLimiters } from './rate-window.js';
 import { ResourceStore } from './resources.js';
 import { closeServer, listen } from './serve.js';
 import { WebhookSender } from './webhooks.js';
 
-function checkRate(rate: { limit: number; windowMs: number }): void {
+function checkRate(rate: { limit: number; windowMs: number; by?: unknown }): void {
+  const by = rate?.by;
+  if (by !== undefined && by !== 'global' && by !== 'authorization' && typeof by !== 'function') {
+    throw new SimulatorOptionsError(
+      "rateLimit.by must be 'global', 'authorization' or a function of the headers.",
+    );
+  }
   if (
     !Number.isInteger(rate?.limit) ||
     rate.limit < 1 ||
@@ -66,7 +72,8 @@ export async function createProvider(options: ProviderOptions = {}): Promise<Pro
   const seed = options.seed ?? 0;
   if (!Number.isSafeInteger(seed)) throw new SimulatorOptionsError('seed must be an integer.');
   const clock = options.clock ?? systemClock;
-  const rate = options.rateLimit === undefined ? preset.rateLimit : options.rateLimit;
+  const rate: (ProviderOptions['rateLimit'] & object) | false =
+    options.rateLimit === undefined ? preset.rateLimit : options.rateLimit;
   if (rate !== false) checkRate(rate);
   const transcriptLimit = options.transcriptLimit ?? 10_000;
   if (!Number.isInteger(transcriptLimit) || transcriptLimit < 0) {
@@ -124,7 +131,7 @@ export async function createProvider(options: ProviderOptions = {}): Promise<Pro
     ledger,
     clock,
     signal: controller.signal,
-    policy: rate === false ? undefined : new RatePolicy(rate.limit, rate.windowMs),
+    limiters: rate === false ? undefined : new RateLimiters(rate.limit, rate.windowMs, rate.by),
     plan,
     keys: new IdempotencyKeys(),
     oauth,

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createProvider } from './provider.js';
 import type { Provider, ProviderOptions } from './provider-types.js';
-import { RatePolicy } from './rate-window.js';
+import { MAX_RATE_LIMIT_KEYS, RateLimiters, RatePolicy } from './rate-window.js';
 import { fixedClock } from './test-utils.fixture.js';
 
 const open: Provider[] = [];
@@ -151,5 +151,45 @@ describe('rolling-window rate limit', () => {
         },
       ),
     );
+  });
+});
+
+describe('rate limits per key', () => {
+  it("by: 'authorization' gives each token its own window", async () => {
+    const p = await start({
+      clock: fixedClock(),
+      rateLimit: { limit: 1, windowMs: 1000, by: 'authorization' },
+    });
+    const as = (token: string) =>
+      fetch(`${p.url}/x`, { headers: { authorization: `Bearer ${token}` } });
+    expect((await as('a')).status).toBe(200);
+    expect((await as('b')).status).toBe(200);
+    expect((await as('a')).status).toBe(429);
+    expect((await fetch(`${p.url}/x`)).status).toBe(200);
+    expect(p.ledger).toMatchObject({ requests: 4, rateLimited: 1, overLimit: 1 });
+  });
+
+  it('by a function of the headers; bad values are refused', async () => {
+    const p = await start({
+      clock: fixedClock(),
+      rateLimit: { limit: 1, windowMs: 1000, by: (headers) => String(headers['x-shop'] ?? '') },
+    });
+    const shop = (name: string) => fetch(`${p.url}/x`, { headers: { 'x-shop': name } });
+    expect([(await shop('a')).status, (await shop('b')).status, (await shop('a')).status]).toEqual([
+      200, 200, 429,
+    ]);
+    await expect(
+      createProvider({ rateLimit: { limit: 1, windowMs: 1, by: 'ip' as never } }),
+    ).rejects.toThrow(/rateLimit.by/);
+  });
+
+  it('forgets the oldest windows past MAX_RATE_LIMIT_KEYS', () => {
+    const limiters = new RateLimiters(1, 1000, 'authorization');
+    const first = limiters.policyFor({ authorization: 'k0' });
+    first.arrive(0);
+    for (let i = 1; i <= MAX_RATE_LIMIT_KEYS; i++) limiters.policyFor({ authorization: `k${i}` });
+    expect(limiters.policyFor({ authorization: 'k0' }).arrive(0).allowed).toBe(true);
+    const global = new RateLimiters(1, 1000);
+    expect(global.policyFor({ authorization: 'x' })).toBe(global.policyFor({}));
   });
 });

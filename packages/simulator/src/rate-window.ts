@@ -97,3 +97,54 @@ export class RatePolicy {
     };
   }
 }
+
+/**
+ * Who shares a rate limit: `global` (one window for every client), `authorization` (one per
+ * `Authorization` header value, as providers limit per token), or a function of the request
+ * headers.
+ *
+ * @example
+ * ```ts
+ * import type { RateLimitKey } from '@brace/simulator';
+ *
+ * const perShop: RateLimitKey = (headers) => String(headers['x-shop-domain'] ?? '');
+ * ```
+ */
+export type RateLimitKey =
+  | 'global'
+  | 'authorization'
+  | ((headers: Readonly<Record<string, string | string[] | undefined>>) => string);
+
+/** Keys kept at most; the least recently created windows are forgotten first. */
+export const MAX_RATE_LIMIT_KEYS = 10_000;
+
+/** One {@link RatePolicy} per key. */
+export class RateLimiters {
+  readonly #policies = new Map<string, RatePolicy>();
+
+  constructor(
+    readonly limit: number,
+    readonly windowMs: number,
+    readonly by: RateLimitKey = 'global',
+  ) {}
+
+  /** The policy of the request with these headers. */
+  policyFor(headers: Readonly<Record<string, string | string[] | undefined>>): RatePolicy {
+    const by = this.by;
+    const key =
+      by === 'global'
+        ? ''
+        : by === 'authorization'
+          ? String(headers.authorization ?? '')
+          : by(headers);
+    let policy = this.#policies.get(key);
+    if (policy === undefined) {
+      if (this.#policies.size >= MAX_RATE_LIMIT_KEYS) {
+        this.#policies.delete(this.#policies.keys().next().value as string);
+      }
+      policy = new RatePolicy(this.limit, this.windowMs);
+      this.#policies.set(key, policy);
+    }
+    return policy;
+  }
+}

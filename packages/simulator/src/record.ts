@@ -16,8 +16,26 @@ import { closeServer, listen } from './serve.js';
  * ```
  */
 export interface Interaction {
-  request: { method: string; path: string; headers: Record<string, string>; body: string };
-  response: { status: number; headers: Record<string, string>; body: string };
+  /** The request as sent (secrets redacted). */
+  request: {
+    /** The method. */
+    method: string;
+    /** Path and query. */
+    path: string;
+    /** Headers, lower-case names. */
+    headers: Record<string, string>;
+    /** The body as text. */
+    body: string;
+  };
+  /** The answer as received (secrets redacted). */
+  response: {
+    /** The status. */
+    status: number;
+    /** Headers, lower-case names. */
+    headers: Record<string, string>;
+    /** The body as text. */
+    body: string;
+  };
 }
 
 /**
@@ -31,9 +49,11 @@ export interface Interaction {
  * ```
  */
 export interface Fixture {
+  /** The format version. */
   version: 1;
   /** The origin that was recorded. */
   target: string;
+  /** Every request and answer, in order. */
   interactions: Interaction[];
 }
 
@@ -58,6 +78,25 @@ export interface RecorderOptions {
   port?: number;
   /** Host of the proxy. Default `127.0.0.1`. */
   host?: string;
+}
+
+/**
+ * A running recording proxy.
+ *
+ * @example
+ * ```ts
+ * import type { Recorder } from '@brace/simulator';
+ *
+ * const stop = (r: Recorder) => r.close();
+ * ```
+ */
+export interface Recorder {
+  /** The proxy's origin: point your client here. */
+  url: string;
+  /** What was recorded so far. */
+  interactions: Interaction[];
+  /** Stops the proxy, writes the fixture file (when `file` was given) and returns the fixture. */
+  close(): Promise<Fixture>;
 }
 
 /** Request headers never forwarded (hop-by-hop, or rewritten by fetch). */
@@ -95,9 +134,7 @@ const RESPONSE_DROP = new Set([
  * const fixture = await recorder.close(); // written, tokens redacted
  * ```
  */
-export async function createRecorder(
-  options: RecorderOptions,
-): Promise<{ url: string; interactions: Interaction[]; close(): Promise<Fixture> }> {
+export async function createRecorder(options: RecorderOptions): Promise<Recorder> {
   if (typeof options.target !== 'string' || !URL.canParse(options.target)) {
     throw new SimulatorOptionsError('createRecorder: `target` must be an absolute URL.');
   }

@@ -27,7 +27,9 @@ const SECRET_NAME =
  * ```
  */
 export interface RedactOptions {
+  /** More header names to redact. */
   headers?: readonly string[];
+  /** More JSON/form field and query parameter names to redact. */
   fields?: readonly string[];
 }
 

@@ -93,9 +93,13 @@ export async function replayFixture(options: {
  * ```
  */
 export interface DriftEntry {
+  /** The recorded request's method. */
   method: string;
+  /** Its path and query. */
   path: string;
+  /** The status recorded. */
   recordedStatus: number;
+  /** The status the target answers now. */
   liveStatus: number;
   /** One line per difference: `$.user.login: removed`, `$.id: number → string`, `status 200 → 404`. */
   differences: string[];

@@ -28,6 +28,7 @@ export function resourceRoute(
   segments: readonly string[],
   fields: Record<string, unknown> | undefined,
 ): Answer {
+  if (method === 'HEAD') return resourceRoute(preset, store, 'GET', segments, fields);
   const last = segments.at(-1) ?? '';
   const isItem = segments.length > 1 && ID.test(last);
   const collection = collectionOf(isItem ? segments.slice(0, -1) : segments);

@@ -11,6 +11,7 @@ import type { Random } from './random.js';
  * ```
  */
 export interface Resource {
+  /** Minted by the store: `<3 letters of the collection>_<base-36 sequence>`. */
   id: string;
   [field: string]: unknown;
 }
@@ -37,15 +38,27 @@ export class ResourceStore {
   readonly #items = new Map<string, Resource>();
   #seq = 0;
 
+  /** The provider clock (Unix ms). */
+  readonly now: () => number;
+  /** Told of each creation (the ledger counts it, webhooks announce it). */
+  readonly onCreate: (collection: string, resource: Resource, identity: string | undefined) => void;
+  /** The seeded random of the store. */
+  readonly random: Random;
+
+  /**
+   * @param now - the provider clock (Unix ms)
+   * @param onCreate - told of each creation
+   * @param random - the seeded random of the store
+   */
   constructor(
-    readonly now: () => number,
-    readonly onCreate: (
-      collection: string,
-      resource: Resource,
-      identity: string | undefined,
-    ) => void,
-    readonly random: Random,
-  ) {}
+    now: () => number,
+    onCreate: (collection: string, resource: Resource, identity: string | undefined) => void,
+    random: Random,
+  ) {
+    this.now = now;
+    this.onCreate = onCreate;
+    this.random = random;
+  }
 
   /**
    * Creates a resource with a new id and `created_at`; `identity` (default: the fields as
@@ -66,6 +79,7 @@ export class ResourceStore {
     return resource;
   }
 
+  /** A stored resource, or `undefined`. */
   get(collection: string, id: string): Resource | undefined {
     return this.#items.get(`${collection}\u0000${id}`);
   }
@@ -79,6 +93,7 @@ export class ResourceStore {
     return updated;
   }
 
+  /** Deletes a resource; false when it was absent. */
   delete(collection: string, id: string): boolean {
     return this.#items.delete(`${collection}\u0000${id}`);
   }

@@ -66,9 +66,7 @@ export async function sendAnswer(
   }
 }
 
-/** Resets the connection (TCP RST where the platform allows). */
+/** Resets the connection (a TCP RST). */
 export function resetConnection(req: IncomingMessage): void {
-  const socket = req.socket as IncomingMessage['socket'] & { resetAndDestroy?: () => void };
-  if (typeof socket.resetAndDestroy === 'function') socket.resetAndDestroy();
-  else socket.destroy();
+  req.socket.resetAndDestroy();
 }

@@ -1,91 +1,14 @@
-import type { Clock } from '@brace/core';
 import { type ProviderName, signWebhook } from '@brace/webhook-verify';
 import { SimulatorOptionsError } from './errors.js';
-import type { ProviderLedger } from './ledger.js';
 import { type Random, seededRandom } from './random.js';
-
-/**
- * Webhook options: where to send, how to sign, and how hostile the delivery is. Each share is a
- * probability per event, drawn from the provider's seed.
- *
- * @example
- * ```ts
- * import type { WebhookOptions } from '@brace/simulator';
- *
- * const webhooks: WebhookOptions = {
- *   url: 'http://127.0.0.1:3000/hooks',
- *   secret: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw',
- *   duplicates: 0.1,
- *   missed: 0.05,
- * };
- * ```
- */
-export interface WebhookOptions {
-  /** The receiver. */
-  url: string;
-  /** The signing secret, in the scheme's format (`whsec_…` for Standard Webhooks and Stripe). */
-  secret: string;
-  /** The `@brace/webhook-verify` scheme. Default: the preset's. */
-  scheme?: ProviderName;
-  /** Share of events delivered a second time, after the first delivery was answered. */
-  duplicates?: number;
-  /** Share of events held back and delivered after the next event. */
-  reorder?: number;
-  /** Share of events followed by a delivery signed with another secret. */
-  forged?: number;
-  /** Share of events followed by a delivery whose timestamp is `staleSec` old (timestamped schemes). */
-  stale?: number;
-  /** Share of events followed by a delivery whose timestamp is `futureSec` ahead (timestamped schemes). */
-  future?: number;
-  /** Share of events never delivered (they are still listed at `listPath`). */
-  missed?: number;
-  /** Age of stale deliveries, s. Default 600. */
-  staleSec?: number;
-  /** Lead of future deliveries, s. Default 600. */
-  futureSec?: number;
-  /** Waits between attempts after a non-2xx or a network error. Default: the preset's schedule. */
-  retryDelaysMs?: readonly number[];
-  /** Per-attempt timeout, ms. Default 5000. */
-  timeoutMs?: number;
-  /** Path of the event list endpoint on the provider. Default `/events`. */
-  listPath?: string;
-}
-
-/**
- * One event the provider emitted.
- *
- * @example
- * ```ts
- * import type { WebhookEvent } from '@brace/simulator';
- *
- * const ids = (events: WebhookEvent[]) => events.map((e) => e.id);
- * ```
- */
-export interface WebhookEvent {
-  id: string;
-  type: string;
-  /** Unix seconds. */
-  created: number;
-  data: unknown;
-}
-
-/**
- * One HTTP delivery attempt.
- *
- * @example
- * ```ts
- * import type { DeliveryRecord } from '@brace/simulator';
- *
- * const failed = (d: DeliveryRecord) => d.status < 200 || d.status > 299;
- * ```
- */
-export interface DeliveryRecord {
-  eventId: string;
-  kind: 'genuine' | 'retry' | 'duplicate' | 'forged' | 'stale' | 'future';
-  attempt: number;
-  /** The receiver's status, 0 on a network error or timeout. */
-  status: number;
-}
+import type {
+  DeliveryPlan,
+  DeliveryRecord,
+  SenderContext,
+  WebhookEvent,
+  WebhookEventPage,
+  WebhookOptions,
+} from './webhook-types.js';
 
 /** Events and deliveries kept at most. */
 export const MAX_WEBHOOK_RECORDS = 10_000;
@@ -116,25 +39,6 @@ function share(options: WebhookOptions, name: keyof WebhookOptions): number {
   return value;
 }
 
-/** The extra deliveries decided for one event. */
-interface DeliveryPlan {
-  duplicate: boolean;
-  forged: boolean;
-  stale: boolean;
-  future: boolean;
-}
-
-/** What the sender needs from the provider. */
-export interface SenderContext {
-  ledger: ProviderLedger;
-  clock: Pick<Clock, 'now' | 'sleep'>;
-  seed: number;
-  signal: AbortSignal;
-  defaultScheme: ProviderName;
-  defaultRetryDelaysMs: readonly number[];
-  extraHeaders: (event: { id: string; type: string; attempt: number }) => Record<string, string>;
-}
-
 /**
  * Sends signed webhooks with duplicates, reordering, forgeries, stale and future timestamps,
  * retries on non-2xx, and a `missed` share never delivered.
@@ -153,6 +57,7 @@ export class WebhookSender {
   readonly events: WebhookEvent[] = [];
   /** Every delivery attempt, in order (at most {@link MAX_WEBHOOK_RECORDS}). */
   readonly deliveries: DeliveryRecord[] = [];
+  /** The path of the event list endpoint. */
   readonly listPath: string;
   readonly #random: Random;
   readonly #pending = new Set<Promise<void>>();
@@ -168,8 +73,14 @@ export class WebhookSender {
   #seq = 0;
   readonly #retries = new AbortController();
 
+  /**
+   * @param options - the webhook options
+   * @param context - what the sender needs from its provider
+   */
   constructor(
+    /** The webhook options. */
     readonly options: WebhookOptions,
+    /** What the sender needs from its provider. */
     readonly context: SenderContext,
   ) {
     if (typeof options.url !== 'string' || !URL.canParse(options.url)) {
@@ -237,7 +148,7 @@ export class WebhookSender {
   }
 
   /** Events after `after` (an event id), oldest first, at most `limit`. */
-  list(after: string | undefined, limit: number): { data: WebhookEvent[]; has_more: boolean } {
+  list(after: string | undefined, limit: number): WebhookEventPage {
     const start = after === undefined ? 0 : this.events.findIndex((e) => e.id === after) + 1;
     const data = this.events.slice(start, start + limit);
     return { data, has_more: start + limit < this.events.length };
