@@ -27,6 +27,7 @@ const suites: Record<string, () => Promise<{ default: Suite }>> = {
   client: () => import('./suites/client.js'),
   simulator: () => import('./suites/simulator.js'),
   telemetry: () => import('./suites/telemetry.js'),
+  auth: () => import('./suites/auth.js'),
 };
 
 const { values } = parseArgs({

@@ -2,7 +2,7 @@ import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bundleWorker } from '../../auth/src/test-utils/multi-process.js';
-import { burstScenario, killScenario } from '../../auth/src/test-utils/scenarios.js';
+import { burstScenario, killScenario, percentiles } from '../../auth/src/test-utils/scenarios.js';
 import { postgresTokenStore } from './index.js';
 import { randomTable, serverUrl } from './test-utils/env.js';
 
@@ -48,17 +48,17 @@ describe.skipIf(!url)(
       expect(f.ledger.expiredTokenRequests).toBe(0);
       expect(f.ledger.invalidTokenRequests).toBe(0);
       expect(f.ledger.missingTokenRequests).toBe(0);
-      // 4 s tokens over a ~5 s burst: the first token and at least one refresh.
+      // 6 s tokens over a ~7 s burst: the first token and at least one refresh.
       expect(f.tokenCallTimes.length).toBeGreaterThanOrEqual(2);
       expect(f.ledger.tokenRequests).toBe(f.tokenCallTimes.length);
       // One call per expiry: consecutive calls are a token lifetime minus the refresh window apart,
       // never two for the same expiry (which would be milliseconds apart).
       const gaps = f.tokenCallTimes.slice(1).map((t, i) => t - (f.tokenCallTimes[i] as number));
-      for (const gap of gaps) expect(gap).toBeGreaterThanOrEqual(4000 - 2000 - 500 - 300);
+      for (const gap of gaps) expect(gap).toBeGreaterThanOrEqual(6000 - 3000 - 500 - 300);
     }, 60_000);
 
     it(
-      `${CYCLES} refresh cycles with rotation and reuse detection, lock holder SIGKILLed at random points: 0 revocations, recovery within the lock TTL`,
+      `${CYCLES} refresh cycles with rotation and reuse detection, lock holder SIGKILLed at random points: 0 revocations, recovery within the lock TTL plus one token request`,
       async () => {
         const f = await killScenario(worker.file, env, 'kill', CYCLES, LOCK_TTL_MS);
         console.info(
@@ -66,7 +66,7 @@ describe.skipIf(!url)(
           JSON.stringify({
             cycles: f.cycles,
             kills: f.kills,
-            maxRecoveryMs: Math.max(...f.recoveries),
+            recoveryMs: percentiles(f.recoveries),
             errors: f.errors,
             reuse: f.ledger.reuseDetections,
             revocations: f.ledger.revocations,
@@ -80,9 +80,12 @@ describe.skipIf(!url)(
         expect(f.ledger.reuseDetections).toBe(0);
         expect(f.ledger.revocations).toBe(0);
         expect(f.errors['AUTH_GRANT_REJECTED invalid_grant']).toBeUndefined();
-        // From the kill to the next stored token: the lock TTL, then at most one token request
-        // (its timeout) and a poll.
-        expect(Math.max(...f.recoveries)).toBeLessThanOrEqual(LOCK_TTL_MS + TOKEN_TIMEOUT_MS + 200);
+        // From the kill to the next stored token: the lock TTL, then one token request (at most
+        // its timeout), plus scheduling slack on a loaded machine.
+        expect(f.recoveries.length).toBeGreaterThan(0);
+        expect(Math.max(...f.recoveries)).toBeLessThanOrEqual(
+          LOCK_TTL_MS + TOKEN_TIMEOUT_MS + 2000,
+        );
       },
       Math.max(120_000, CYCLES * 500),
     );

@@ -2,7 +2,7 @@ import { runTokenStoreConformance } from '@brace/auth/testing';
 import { Redis } from 'ioredis';
 import { createClient } from 'redis';
 import { describe, expect, it } from 'vitest';
-import { redisTokenStore } from './index.js';
+import { fromIoredisSubscriber, redisTokenStore } from './index.js';
 import { randomPrefix, serverUrl } from './test-utils/env.js';
 
 const url = serverUrl('REDIS_URL', 'Redis token store');
@@ -51,6 +51,54 @@ describe.skipIf(!url)('redisTokenStore on a real server', () => {
         await deletePrefix(cleaner, nrPrefix);
         cleaner.disconnect();
         await nr.quit();
+      },
+    },
+  );
+
+  let sub: Redis;
+  let pub: Redis;
+  const subPrefix = randomPrefix('conf-sub');
+  runTokenStoreConformance(
+    'redisTokenStore (ioredis, with a pub/sub subscriber)',
+    () => {
+      pub = new Redis(url as string);
+      sub = new Redis(url as string);
+      return redisTokenStore({
+        client: pub,
+        prefix: subPrefix,
+        subscriber: fromIoredisSubscriber(sub),
+      });
+    },
+    {
+      shortTtlMs: 60,
+      teardown: async () => {
+        await deletePrefix(pub, subPrefix);
+        pub.disconnect();
+        sub.disconnect();
+      },
+    },
+  );
+
+  let nrPub: ReturnType<typeof createClient>;
+  let nrSub: ReturnType<typeof createClient>;
+  const nrSubPrefix = randomPrefix('conf-nr-sub');
+  runTokenStoreConformance(
+    'redisTokenStore (node-redis, with a pub/sub subscriber)',
+    async () => {
+      nrPub = createClient({ url: url as string });
+      await nrPub.connect();
+      nrSub = nrPub.duplicate();
+      await nrSub.connect();
+      return redisTokenStore({ client: nrPub, prefix: nrSubPrefix, subscriber: nrSub });
+    },
+    {
+      shortTtlMs: 60,
+      teardown: async () => {
+        const cleaner = new Redis(url as string);
+        await deletePrefix(cleaner, nrSubPrefix);
+        cleaner.disconnect();
+        await nrSub.quit();
+        await nrPub.quit();
       },
     },
   );

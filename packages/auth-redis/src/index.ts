@@ -10,3 +10,9 @@ export {
   type RedisTokenStoreOptions,
   redisTokenStore,
 } from './redis-token-store.js';
+export {
+  fromIoredisSubscriber,
+  type IoredisSubscriberLike,
+  MAX_SUBSCRIBED_KEYS,
+  type RedisSubscriberLike,
+} from './subscriber.js';

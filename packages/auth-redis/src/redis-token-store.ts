@@ -1,6 +1,7 @@
 import { AuthOptionError, type TokenRecord, type TokenSet, type TokenStore } from '@brace/auth';
 import { type RedisClientLike, toRunner } from './client.js';
 import { CLAIM, LOAD, LOCK, SAVE, UNLOCK } from './scripts.js';
+import { type RedisSubscriberLike, waiters } from './subscriber.js';
 
 /** Default key prefix: `brace:auth:`. */
 export const DEFAULT_REDIS_PREFIX = 'brace:auth:';
@@ -21,6 +22,11 @@ export interface RedisTokenStoreOptions {
   client: RedisClientLike;
   /** Prepended to every key (default {@link DEFAULT_REDIS_PREFIX}). */
   prefix?: string;
+  /**
+   * A dedicated connection in subscriber mode: waiters wake on the refresher's save (PUBLISH)
+   * instead of at their next poll. Without it, waiters poll.
+   */
+  subscriber?: RedisSubscriberLike;
 }
 
 /** Parses the stored token JSON; undefined for anything malformed. */
@@ -48,7 +54,8 @@ const int = (reply: unknown): number | undefined =>
 /**
  * A {@link TokenStore} on Redis: the token record in one hash, the refresh lock in a key
  * with a server-side PX expiry, fencing by an `HINCRBY` counter, every step one Lua
- * script (atomic; Cluster-safe through a `{key}` hash tag). Waiters poll.
+ * script (atomic; Cluster-safe through a `{key}` hash tag). Waiters poll, or wake on a
+ * PUBLISH when a `subscriber` connection is given.
  *
  * The record holds the refresh token in clear: protect the Redis server as you would the
  * secret itself (ACLs, TLS, a dedicated prefix).
@@ -76,8 +83,10 @@ export function redisTokenStore(options: RedisTokenStoreOptions): TokenStore {
   }
   // One hash tag per token key: both keys land in the same Cluster slot.
   const keys = (key: string) => [`${prefix}{${key}}:state`, `${prefix}{${key}}:lock`];
+  const channel = (key: string) => `${prefix}{${key}}:changed`;
+  const wait = options.subscriber === undefined ? undefined : waiters(options.subscriber);
 
-  return {
+  const store: TokenStore = {
     async load(key) {
       const reply = (await runner.runScript(LOAD, keys(key), [])) as unknown[];
       const [v, token, pending] = Array.isArray(reply) ? reply : [];
@@ -102,10 +111,17 @@ export function redisTokenStore(options: RedisTokenStoreOptions): TokenStore {
         issuedAt: token.issuedAt,
         refreshToken: token.refreshToken,
       });
-      return int(await runner.runScript(SAVE, keys(key), [String(fence), json])) === 1;
+      const args = [String(fence), json, channel(key)];
+      return int(await runner.runScript(SAVE, keys(key), args)) === 1;
     },
     async unlock(key, fence, clearClaim) {
-      await runner.runScript(UNLOCK, keys(key), [String(fence), clearClaim ? '1' : '0']);
+      const args = [String(fence), clearClaim ? '1' : '0', channel(key)];
+      await runner.runScript(UNLOCK, keys(key), args);
     },
   };
+  if (wait !== undefined) {
+    store.waitForChange = (key, version, signal) =>
+      wait(channel(key), signal, async () => ((await store.load(key))?.version ?? 0) !== version);
+  }
+  return store;
 }

@@ -24,20 +24,22 @@ if redis.call('HGET', KEYS[1], 'fence') ~= ARGV[1] then return 0 end
 redis.call('HSET', KEYS[1], 'pending', ARGV[1])
 return 1`);
 
-/** Saves ARGV[2] (token JSON) if ARGV[1] is the newest fence; releases the lock. */
+/** Saves ARGV[2] (token JSON) if ARGV[1] is the newest fence; releases the lock; publishes on ARGV[3]. */
 export const SAVE = script(`
 if redis.call('HGET', KEYS[1], 'fence') ~= ARGV[1] then return 0 end
 redis.call('HINCRBY', KEYS[1], 'v', 1)
 redis.call('HSET', KEYS[1], 'token', ARGV[2])
 redis.call('HDEL', KEYS[1], 'pending')
 if redis.call('GET', KEYS[2]) == ARGV[1] then redis.call('DEL', KEYS[2]) end
+redis.call('PUBLISH', ARGV[3], 's')
 return 1`);
 
-/** Releases the lock held by ARGV[1]; with ARGV[2] = '1', clears its own claim. */
+/** Releases the lock held by ARGV[1]; with ARGV[2] = '1', clears its own claim; publishes on ARGV[3]. */
 export const UNLOCK = script(`
 if redis.call('HGET', KEYS[1], 'fence') ~= ARGV[1] then return 0 end
 if redis.call('GET', KEYS[2]) == ARGV[1] then redis.call('DEL', KEYS[2]) end
 if ARGV[2] == '1' and redis.call('HGET', KEYS[1], 'pending') == ARGV[1] then
   redis.call('HDEL', KEYS[1], 'pending')
 end
+redis.call('PUBLISH', ARGV[3], 'u')
 return 1`);

@@ -343,3 +343,68 @@ describe('coordinated refresh through a shared store', () => {
     m.close();
   });
 });
+
+describe('joining while another process refreshes', () => {
+  it('a process without a token adopts a stored one that is still valid instead of waiting', async () => {
+    const clock = manualClock({ now: 0 });
+    const store = memoryTokenStore({ now: clock.now });
+    const fence = (await store.lock('k', 60_000)) as number;
+    await store.save('k', fence, {
+      accessToken: 'in-window',
+      tokenType: 'bearer',
+      expiresAt: 30_000,
+      issuedAt: 0,
+    });
+    await store.lock('k', 60_000); // another process is refreshing it right now
+    let calls = 0;
+    const m = createTokenManager({
+      grant: customGrant(async () => {
+        calls++;
+        return { accessToken: 'new', expiresIn: 60 };
+      }),
+      store,
+      key: 'k',
+      clock,
+      refreshBeforeMs: 20_000,
+      expirySkewMs: 1000,
+      jitterMs: 0,
+    });
+    await clock.advanceTo(20_000); // past the refresh point (15 s), still valid
+    expect(await m.getToken()).toBe('in-window');
+    expect(calls).toBe(0);
+    m.close();
+  });
+});
+
+describe('a lock timeout while a valid token is served', () => {
+  it('does not start another wait on every request', async () => {
+    const clock = manualClock({ now: 0 });
+    const store = memoryTokenStore({ now: clock.now });
+    const kinds: string[] = [];
+    const m = createTokenManager({
+      grant: customGrant(async () => ({ accessToken: 'a', expiresIn: 100 })),
+      store,
+      key: 'k',
+      clock,
+      refreshBeforeMs: 50_000,
+      jitterMs: 0,
+      expirySkewMs: 1000,
+      lockTtlMs: 60_000,
+      lockWaitMs: 1000,
+      retryBaseMs: 5000,
+      random: () => 0,
+      proactive: false,
+      onCoordination: (e) => kinds.push(e.kind),
+    });
+    await m.getToken();
+    await store.lock('k', 600_000); // another process holds the lock and never finishes
+    await clock.advanceTo(60_000); // in the window
+    expect(await m.getToken()).toBe('a');
+    await drive(clock, () => kinds.length === 1);
+    await clock.advance(1100); // the wait times out
+    for (let i = 0; i < 5; i++) expect(await m.getToken()).toBe('a');
+    await clock.advance(0);
+    expect(kinds).toEqual(['lock-wait']); // no second wait started
+    m.close();
+  });
+});

@@ -109,7 +109,9 @@ async function underLock(
           'A process died between sending the refresh token and storing its successor; the token was not resent (that would revoke the grant). Give refreshToken({ recover }) or store a new refresh token.',
         );
       }
-      token = await grant.recover(context());
+      token = await grant.recover(
+        context(record.token?.refreshToken ?? (await grant.initialRefreshToken?.())),
+      );
       source = 'recover';
     } else {
       const refreshToken = record?.token?.refreshToken ?? (await grant.initialRefreshToken?.());

@@ -96,6 +96,13 @@ describe('clientCredentials (oauth4webapi against the simulator)', () => {
         }),
         { oauthError: 'invalid_token' },
       ],
+      [
+        new Response('', {
+          status: 401,
+          headers: { 'www-authenticate': 'Bearer error="Leak-Me 123"' },
+        }),
+        { oauthError: 'invalid_client' },
+      ],
     ];
     for (const [response, expected] of cases) {
       lb.fault = () => response.clone();
@@ -296,6 +303,22 @@ describe('refreshToken (rotation against the simulator)', () => {
     expect((await g2.recover?.({ now: 5, signal: signal() }))?.expiresAt).toBe(
       Number.MAX_SAFE_INTEGER,
     );
+  });
+
+  it('resendInDoubt: a refresh token in doubt is resent (for servers with a reuse grace period)', async () => {
+    const g = refreshToken({
+      tokenUrl: lb.tokenUrl,
+      clientId: 'app',
+      clientSecret: CLIENT_SECRET,
+      refreshToken: 'unused',
+      resendInDoubt: true,
+      allowInsecureRequests: true,
+    });
+    const rt = seed();
+    lb.forms.length = 0;
+    const token = await g.recover?.({ now: 0, signal: signal(), refreshToken: rt });
+    expect(token?.accessToken).toMatch(/^sim_at_/);
+    expect(lb.forms[0]?.get('refresh_token')).toBe(rt);
   });
 
   it('rejects bad options', () => {

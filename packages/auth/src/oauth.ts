@@ -15,6 +15,9 @@ const PERMANENT = new Set([
 /** The longest OAuth error code echoed into a message (it comes from the server). */
 const MAX_CODE_LENGTH = 64;
 
+/** What an echoed error code may look like. */
+const OAUTH_CODE = /^[a-z_]{1,64}$/;
+
 /** Transport options every OAuth grant takes. */
 export interface OAuthTransportOptions {
   /** The `fetch` used for token requests (default: the global one). */
@@ -90,7 +93,8 @@ function refusedBeforeSending(error: unknown): boolean {
 function challengeCode(error: oauth.WWWAuthenticateChallengeError): string {
   for (const challenge of error.cause) {
     const code = challenge.parameters.error;
-    if (typeof code === 'string') return code;
+    // Only a code-shaped value is echoed into messages (RFC 6749 codes are lower-case words).
+    if (typeof code === 'string' && OAUTH_CODE.test(code)) return code;
   }
   return 'invalid_client';
 }

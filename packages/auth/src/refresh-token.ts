@@ -46,6 +46,12 @@ export interface RefreshTokenOptions extends OAuthTransportOptions {
    * `AuthGrantError` with code `refresh_token_in_doubt`: the old token is never resent.
    */
   recover?: () => Promise<CustomTokenResponse>;
+  /**
+   * Resend a refresh token whose fate is unknown instead of calling `recover`: only for
+   * servers that accept a just-used refresh token again for a while (Okta's rotation grace
+   * period, Auth0's reuse interval). Default false.
+   */
+  resendInDoubt?: boolean;
 }
 
 /**
@@ -99,6 +105,9 @@ export function refreshToken(options: RefreshTokenOptions): Grant {
     },
   };
   if (save !== undefined) grant.saveRefreshToken = save;
+  if (options.resendInDoubt === true && recover === undefined) {
+    grant.recover = (context) => grant.request(context);
+  }
   if (recover !== undefined) {
     grant.recover = async ({ now }): Promise<TokenSet> => {
       const r = await recover();

@@ -188,10 +188,12 @@ describe('createTokenManager', () => {
     expect(calls).toHaveLength(2);
     expect(errors[0]).toMatchObject({ servingCachedToken: true, willRetry: true });
     expect(await auth.getToken()).toBe('at-1');
-    await clock.advance(500); // background retry after backoff
+    await clock.advance(749);
+    expect(calls).toHaveLength(2);
+    await clock.advance(1); // background retry: half the 1 s step plus 0.5 x the other half
     expect(calls).toHaveLength(3);
     down = false;
-    await clock.advance(1000);
+    await clock.advance(1500); // second step: 2 s -> 1 s + 0.5 x 1 s
     expect(calls).toHaveLength(4);
     expect(await auth.getToken()).toBe('at-4');
     auth.close();
@@ -385,5 +387,52 @@ describe('createTokenManager', () => {
     const t = await g.request({ now: 0, signal: new AbortController().signal });
     expect(t).toMatchObject({ tokenType: 'dpop', expiresAt: 5 });
     empty.close();
+  });
+});
+
+describe('after a failure, requests do not hammer the token endpoint', () => {
+  it('a background failure moves the next attempt out by the backoff, not to the next request', async () => {
+    const clock = manualClock({ now: 0 });
+    const { grant, calls } = countingGrant(clock, 3600, (n) =>
+      n === 2 ? Promise.reject(new GrantFailure('status', 503, false)) : undefined,
+    );
+    const auth = createTokenManager({
+      grant,
+      clock,
+      random: () => 0,
+      ...base,
+      proactive: false,
+      retryBaseMs: 1000,
+    });
+    await auth.getToken();
+    await clock.advanceTo(3_550_000); // in the window: the next request refreshes in the background
+    expect(await auth.getToken()).toBe('at-1');
+    await clock.advance(0);
+    expect(calls).toHaveLength(2); // failed
+    for (let i = 0; i < 20; i++) expect(await auth.getToken()).toBe('at-1');
+    expect(calls).toHaveLength(2);
+    await clock.advance(500); // half the first step: the scheduled retry
+    expect(calls).toHaveLength(3);
+    expect(await auth.getToken()).toBe('at-3');
+    auth.close();
+  });
+
+  it('a refusal fails later calls fast for retryCapMs, then asks again', async () => {
+    const clock = manualClock({ now: 0 });
+    let refuse = true;
+    const { grant, calls } = countingGrant(clock, 3600, () =>
+      refuse
+        ? Promise.reject(new AuthGrantError('test grant', 'invalid_client', 401, 'Fix it.'))
+        : undefined,
+    );
+    const auth = createTokenManager({ grant, clock, retryCapMs: 10_000 });
+    const first = await auth.getToken().catch((e) => e);
+    for (let i = 0; i < 10; i++) expect(await auth.getToken().catch((e) => e)).toBe(first);
+    expect(calls).toHaveLength(1);
+    refuse = false;
+    await clock.advance(10_000);
+    expect(await auth.getToken()).toBe('at-2');
+    expect(calls).toHaveLength(2);
+    auth.close();
   });
 });

@@ -163,6 +163,8 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
   let rejected: string | undefined;
   let inflight: Promise<TokenSet> | undefined;
   let backgroundAttempt = 0;
+  let refusal: AuthGrantError | undefined;
+  let refusedUntil = 0;
 
   const window = (t: TokenSet) =>
     Math.min(o.refreshBeforeMs, (t.expiresAt - (t.issuedAt ?? t.expiresAt)) / 2);
@@ -170,9 +172,18 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
     t.accessToken !== rejected && clock.now() < t.expiresAt - o.expirySkewMs;
   const backoff = (attempt: number) =>
     random() * Math.min(o.retryCapMs, o.retryBaseMs * 2 ** (attempt - 1));
+  // Background retries keep at least half the step, so a still-valid token is never the
+  // reason for a tight loop against a failing endpoint.
+  const backgroundDelay = (attempt: number) => {
+    const step = Math.min(o.retryCapMs, o.retryBaseMs * 2 ** (attempt - 1));
+    return step / 2 + (random() * step) / 2;
+  };
+
+  const holdsValid = () => token !== undefined && usable(token);
 
   const install = (t: TokenSet) => {
     token = t;
+    refusal = undefined;
     // The grant issued the rejected token again: it is current, the 401 path gives up.
     if (t.accessToken === rejected) rejected = undefined;
     backgroundAttempt = 0;
@@ -194,11 +205,15 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
         lockTtlMs: o.lockTtlMs,
         lockWaitMs: o.lockWaitMs,
         pollIntervalMs: o.pollIntervalMs,
+        // A stored token before its refresh point, or, while this process has no valid
+        // token at all, any stored token still valid (its refresh then runs in the background
+        // instead of requests waiting for another process's refresh).
         adoptable: (t) =>
           reason !== 'validate' &&
           t.accessToken !== replacing &&
           t.accessToken !== rejected &&
-          clock.now() < t.expiresAt - window(t),
+          (clock.now() < t.expiresAt - window(t) ||
+            (!holdsValid() && clock.now() < t.expiresAt - o.expirySkewMs)),
         note: (kind) => emit(options.onCoordination, { credential: grant.credential, kind }),
       },
       lifecycle.signal,
@@ -234,10 +249,25 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
           willRetry: retryNow || (!final && serving),
           servingCachedToken: serving,
         });
-        if (final) throw error;
+        if (error instanceof AuthGrantError) {
+          // A refusal is not retried: later calls fail fast with it for a while instead of
+          // asking the token endpoint again on every request.
+          refusal = error;
+          refusedUntil = clock.now() + o.retryCapMs;
+          refreshAt = Math.max(refreshAt, refusedUntil);
+        }
+        if (final) {
+          // Still serving a valid token: the next request does not start another attempt
+          // at once (a lock wait or a refusal would just repeat).
+          if (serving)
+            refreshAt = Math.max(refreshAt, clock.now() + backgroundDelay(++backgroundAttempt));
+          throw error;
+        }
         if (serving && token !== undefined) {
           backgroundAttempt += 1;
-          schedule(backoff(backgroundAttempt), () => startRefresh('retry'));
+          const delay = backgroundDelay(backgroundAttempt);
+          refreshAt = clock.now() + delay; // requests meanwhile do not start another refresh
+          schedule(delay, () => startRefresh('retry'));
           return token;
         }
         if (!retryNow) throw new AuthRefreshError(grant.credential, failure, status, attempt);
@@ -261,6 +291,9 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
   };
 
   const fresh = async (reason: RefreshReason, signal?: AbortSignal): Promise<string> => {
+    if (refusal !== undefined && reason !== 'validate' && clock.now() < refusedUntil) {
+      throw refusal;
+    }
     const t = await withSignal(startRefresh(reason), signal);
     if (!usable(t)) {
       throw new AuthRefreshError(grant.credential, 'invalid-response', undefined, 1);

@@ -1,12 +1,18 @@
-// A multi-process test worker on the Redis store (bundled and spawned by the tests).
+// A multi-process test worker on the Redis store (bundled and spawned by the tests); waiters
+// wake by pub/sub on a second connection.
 import { Redis } from 'ioredis';
 import { runChild } from '../../../auth/src/test-utils/child-main.js';
-import { redisTokenStore } from '../index.js';
+import { fromIoredisSubscriber, redisTokenStore } from '../index.js';
 
 await runChild(async () => {
   const client = new Redis(process.env.REDIS_URL as string);
+  const subscriber = client.duplicate();
   return {
-    store: redisTokenStore({ client, prefix: process.env.AUTH_TEST_PREFIX as string }),
-    close: () => client.quit(),
+    store: redisTokenStore({
+      client,
+      prefix: process.env.AUTH_TEST_PREFIX as string,
+      subscriber: fromIoredisSubscriber(subscriber),
+    }),
+    close: () => Promise.all([client.quit(), subscriber.quit()]),
   };
 });

@@ -62,9 +62,9 @@ export async function runChild(
       grant: clientCredentials(common),
       store,
       key: config.key,
-      refreshBeforeMs: 2000,
+      refreshBeforeMs: 3000,
       jitterMs: 500,
-      expirySkewMs: 1500,
+      expirySkewMs: 2500,
       pollIntervalMs: 10,
     });
     const api = authFetch(auth);
@@ -110,12 +110,13 @@ export async function runChild(
     return;
   }
   // cycles: refresh forever (validate() always calls the endpoint) until killed.
-  const recoverGrant = clientCredentials(common);
+  const timeoutMs = Math.floor((config.lockTtlMs ?? 1000) * 0.6);
+  const recoverGrant = clientCredentials({ ...common, timeoutMs });
   const auth = createTokenManager({
     grant: refreshToken({
       ...common,
       refreshToken: config.refreshToken as string,
-      timeoutMs: Math.floor((config.lockTtlMs ?? 1000) * 0.6),
+      timeoutMs,
       recover: async () => {
         const t = await recoverGrant.request({
           now: Date.now(),
