@@ -11,6 +11,7 @@ import {
 import type { Attributes, ContextLike, SpanLike, TracerLike } from './otel-types.js';
 import { pickHeaders, type Redactor, redactUrl } from './redact.js';
 import type { RollingWindow } from './rolling.js';
+import { OTHER_TEMPLATE } from './templates.js';
 import type {
   Attempt,
   AttemptEvent,
@@ -37,6 +38,8 @@ export interface Shared {
   instruments: Instruments | undefined;
   redactor: Redactor;
   captureHeaders: ReadonlySet<string>;
+  /** What `url.full` carries on attempt spans. */
+  spanUrl: 'path' | 'template';
   isError(outcome: Outcome): boolean;
   isCached(headers: HeadersInput): boolean;
   /** Records rate-limit figures read from a response. */
@@ -153,7 +156,10 @@ export class CallImpl implements Call {
     if (shared.tracer) {
       const attributes: Attributes = {
         ...this.#attributes,
-        'url.full': redactUrl(this.#init.url, shared.redactor),
+        'url.full':
+          shared.spanUrl === 'template'
+            ? `${this.#init.url.protocol}//${this.#init.url.host}${this.#init.template === OTHER_TEMPLATE ? '/' : this.#init.template}`
+            : redactUrl(this.#init.url, shared.redactor),
       };
       if (number > 1) attributes['http.request.resend_count'] = number - 1;
       span = startSpan(

@@ -84,6 +84,30 @@ describe('redaction', () => {
     );
   });
 
+  it('spanUrl: template keeps a secret path out of url.full', async () => {
+    const sdk = otelSdk();
+    cleanups.push(sdk.shutdown);
+    for (const [template, expected] of [
+      [['/services/{a}/{b}/{token}'], 'https://hooks.slack.test/services/{a}/{b}/{token}'],
+      [[], 'https://hooks.slack.test/'],
+    ] as const) {
+      const telemetry = createTelemetry({
+        integration: 'slack',
+        template,
+        tracer: sdk.tracer,
+        spanUrl: 'template',
+      });
+      const call = telemetry.start({
+        method: 'POST',
+        url: `https://hooks.slack.test/services/T1/B2/${SECRET}`,
+      });
+      call.attempt().end({ status: 200 });
+      call.end();
+      expect(sdk.spans().at(-2)?.attributes['url.full']).toBe(expected);
+    }
+    expect(JSON.stringify(sdk.spans().map((span) => span.attributes))).not.toContain(SECRET);
+  });
+
   it('replaces URL credentials and drops the fragment', () => {
     const redactor = createRedactor();
     expect(redactUrl(new URL('https://user:pw@api.test:8443/a/b?x=1#frag'), redactor)).toBe(

@@ -224,6 +224,7 @@ export function createTelemetry(options: TelemetryOptions): Telemetry {
     context: options.context,
     instruments,
     redactor: createRedactor(options.redact),
+    spanUrl: options.spanUrl ?? 'path',
     captureHeaders: new Set((options.captureHeaders ?? []).map((name) => name.toLowerCase())),
     isError: options.isError ? safe(options.isError, defaultIsError) : defaultIsError,
     isCached: options.isCached ? safe(options.isCached, defaultIsCached) : defaultIsCached,

@@ -120,6 +120,12 @@ export interface TelemetryOptions {
   clock?: Clock;
   /** Request id header, generation and sending. */
   requestId?: RequestIdOptions;
+  /**
+   * What `url.full` carries on attempt spans: `path` (default; the real path, credentials and
+   * sensitive query values redacted) or `template` (scheme, host and the matched template: for
+   * APIs whose paths hold secrets, such as Slack webhook URLs).
+   */
+  spanUrl?: 'path' | 'template';
   /** Response header names copied, redacted, into attempt events (`x-github-request-id` ...). */
   captureHeaders?: readonly string[];
   /** Whether an outcome counts as an error. Default: a thrown error, 408, 429 or 5xx. */
