@@ -63,7 +63,7 @@ describe.skipIf(!url)('redisStore on a real server', () => {
       return redisStore({ client: io, prefix: ioPrefix });
     },
     {
-      shortTtlMs: 60,
+      shortTtlMs: 250,
       teardown: async () => {
         await deletePrefix(io, ioPrefix);
         io.disconnect();
@@ -82,7 +82,7 @@ describe.skipIf(!url)('redisStore on a real server', () => {
       return redisStore({ client: nr, prefix: nrPrefix });
     },
     {
-      shortTtlMs: 60,
+      shortTtlMs: 250,
       teardown: async () => {
         const cleaner = await connect(url as string);
         await deletePrefix(cleaner, nrPrefix);

@@ -1,4 +1,4 @@
-import axios, { AxiosError } from 'axios';
+import axios, { type AxiosAdapter, AxiosError, getAdapter } from 'axios';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cacheAdapter } from './axios.js';
 import { createCache } from './index.js';
@@ -62,6 +62,30 @@ describe('cacheAdapter with real axios against a loopback server', () => {
     const viaRefused = axios.create({ adapter: cacheAdapter(cache, { adapter: 'http' }) });
     const failed = await viaRefused.get(`${refused}/z`).catch((e: unknown) => e);
     expect((failed as AxiosError).code).toBe('ECONNREFUSED');
+  });
+
+  it('a breaker wrapped around the real adapter is answered stale while open', async () => {
+    let now = Date.now();
+    let open = false;
+    const cache = createCache({
+      staleIfErrorMs: 600_000,
+      clock: { now: () => now, sleep: async () => {} },
+    });
+    server.set(json({ b: 1 }, { 'cache-control': 'max-age=1' }));
+    const real = getAdapter('http');
+    const guarded: AxiosAdapter = (config) => {
+      if (open) return Promise.reject(Object.assign(new Error('open'), { code: 'CIRCUIT_OPEN' }));
+      return real(config);
+    };
+    const api = axios.create({ adapter: cacheAdapter(cache, { adapter: guarded }) });
+    await api.get(`${server.url}/breaker`);
+    now += 5_000;
+    open = true;
+    const before = server.seen.length;
+    const answer = await api.get(`${server.url}/breaker`);
+    expect(answer.data).toEqual({ b: 1 });
+    expect(answer.headers['brace-cache']).toBe('stale: breaker-open');
+    expect(server.seen.length).toBe(before);
   });
 
   it('passes streams through uncached', async () => {

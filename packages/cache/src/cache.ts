@@ -161,7 +161,9 @@ export function createCache(options: CacheOptions = {}): Cache {
     flights: new Map(),
     hydrated: new WeakMap(),
   };
-  const keyOf = keyBuilder(credentialHeaders, credentialParams);
+  const salt = options.credentials?.salt ?? '';
+  if (typeof salt !== 'string') throw new CacheOptionError('credentials.salt', 'a string');
+  const keyOf = keyBuilder(credentialHeaders, credentialParams, salt);
   const credentialSet = new Set(credentialHeaders.map((h) => h.toLowerCase()));
 
   async function callOf(

@@ -83,6 +83,25 @@ describe('coalescing in process', () => {
     expect(calls).toBe(5);
   });
 
+  it('never shares an answer that sets a cookie with a follower', async () => {
+    const { cache } = setup();
+    let calls = 0;
+    const origin = async () => {
+      const n = ++calls;
+      await new Promise((resolve) => setImmediate(resolve));
+      return new Response(`n${n}`, {
+        headers: { 'cache-control': 'max-age=0', etag: `"${n}"`, 'set-cookie': `session=s${n}` },
+      });
+    };
+    const [a, b] = await Promise.all([
+      cache.handle(get(URL_A), origin),
+      cache.handle(get(URL_A), origin),
+    ]);
+    expect(a.headers.get('set-cookie')).toBe('session=s1');
+    expect(b.headers.get('set-cookie')).toBe('session=s2');
+    expect(calls).toBe(2);
+  });
+
   it('a waiting follower gives up at once when its own signal aborts', async () => {
     const { cache } = setup();
     const g = gate();

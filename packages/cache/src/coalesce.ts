@@ -22,7 +22,7 @@ function shareable(outcome: Outcome, call: Call): boolean {
     case 'entry':
       return varyMatches(outcome.entry.meta.vary, call.headers);
     case 'bytes':
-      return varyMatches(outcome.vary, call.headers);
+      return !outcome.setsCookie && varyMatches(outcome.vary, call.headers);
     case 'stream':
       return false;
     case 'error':

@@ -27,6 +27,8 @@ export type Outcome =
       headers: Array<[string, string]>;
       body: Uint8Array;
       vary: Record<string, string> | null;
+      /** The response set a cookie: it is this caller's alone, never shared with followers. */
+      setsCookie: boolean;
     }
   | { type: 'stream'; response: Response }
   | { type: 'error'; error: unknown; aborted: boolean };

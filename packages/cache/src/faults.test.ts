@@ -185,6 +185,7 @@ describe('options', () => {
       ['credentials.headers', { credentials: { headers: [''] } }],
       ['coalesce.pollMs', { coalesce: { pollMs: 0 } }],
       ['storeTimeoutMs', { storeTimeoutMs: 0 }],
+      ['credentials.salt', { credentials: { salt: 1 as never } }],
     ];
     for (const [name, options] of bad) {
       let caught: unknown;

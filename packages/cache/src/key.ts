@@ -73,7 +73,7 @@ const encoder = new TextEncoder();
 const HASH_MEMO_LIMIT = 1024;
 
 /** Builds keys for one cache: credential names, a memo of credential hashes (bounded). */
-export function keyBuilder(headers: readonly string[], params: readonly string[]) {
+export function keyBuilder(headers: readonly string[], params: readonly string[], salt = '') {
   const headerNames = headers.map((h) => h.toLowerCase());
   const paramNames = new Set(params.map((p) => p.toLowerCase()));
   const memo = new Map<string, string>();
@@ -82,7 +82,7 @@ export function keyBuilder(headers: readonly string[], params: readonly string[]
     const known = memo.get(credential);
     if (known !== undefined) return known;
     const digest = new Uint8Array(
-      await crypto.subtle.digest('SHA-256', encoder.encode(`brace-cache\0${credential}`)),
+      await crypto.subtle.digest('SHA-256', encoder.encode(`brace-cache\0${salt}\0${credential}`)),
     );
     let hex = '';
     for (let i = 0; i < 16; i++) hex += (digest[i] as number).toString(16).padStart(2, '0');

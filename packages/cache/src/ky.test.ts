@@ -1,4 +1,4 @@
-import { BraceError, composeHooks } from '@brace/core';
+import { BraceError, composeHooks, wrapFetchHook } from '@brace/core';
 import ky from 'ky';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCache } from './index.js';
@@ -67,5 +67,60 @@ describe('cacheHooks with real ky against a loopback server', () => {
     const revalidated = await api.get('k2');
     expect(revalidated.headers.get('brace-cache')).toBe('revalidated');
     expect(await revalidated.json()).toEqual({ n: 2 });
+  });
+});
+
+describe('cacheHooks split around a breaker and a limiter (the recommended order)', () => {
+  let server: Awaited<ReturnType<typeof loopback>>;
+  beforeAll(async () => {
+    server = await loopback(json({ n: 1 }, { 'cache-control': 'max-age=1' }));
+  });
+  afterAll(() => server.close());
+
+  it('the breaker still sees the origin’s 503; the caller gets stale; a limiter refusal is served stale', async () => {
+    let now = Date.now();
+    const cache = createCache({
+      staleIfErrorMs: 600_000,
+      clock: { now: () => now, sleep: async () => {} },
+    });
+    const c = cacheHooks(cache);
+    // Stand-ins with the shapes of backoffHooks (a status recorder wrapping fetch) and
+    // rateLimitHooks (a fetch wrapper that may refuse).
+    const seen: number[] = [];
+    let refuse = false;
+    const breakerLike = {
+      init: [
+        wrapFetchHook((next) => async (input, init) => {
+          const response = await next(input, init);
+          seen.push(response.status);
+          return response;
+        }),
+      ],
+    };
+    const limiterLike = {
+      init: [
+        wrapFetchHook((next) => async (input, init) => {
+          if (refuse) throw new BraceError('RATE_LIMIT_QUEUE_FULL', 'full');
+          return next(input, init);
+        }),
+      ],
+    };
+    const api = ky.create({
+      prefix: server.url,
+      retry: 0,
+      hooks: composeHooks({ beforeRequest: c.beforeRequest }, breakerLike, limiterLike, {
+        init: c.init,
+      }),
+    });
+    await api.get('split').json();
+    now += 5_000;
+    server.set(json({ down: true }, {}, 503));
+    const stale = await api.get('split');
+    expect(stale.headers.get('brace-cache')).toBe('stale-if-error: 503');
+    expect(seen).toEqual([200, 503]);
+    refuse = true;
+    const refused = await api.get('split');
+    expect(refused.headers.get('brace-cache')).toBe('stale: rate-limited');
+    expect(seen).toEqual([200, 503]);
   });
 });

@@ -8,8 +8,12 @@ import type { Cache } from './cache.js';
  * - an `init` hook wraps the call's `fetch`: misses and revalidations go to the origin through
  *   it, and a 5xx, a connection error or a timeout is answered from a stale entry when allowed.
  *
- * List them first in `composeHooks`. The fetch wrapper is then the innermost one: it answers for
- * each attempt, so a failure with a stale entry is answered stale at once, without ky's retries.
+ * Alone, `composeHooks(cacheHooks(cache))` is enough. Next to a breaker and a limiter, split
+ * them: `{ beforeRequest }` first (it answers before a breaker's `beforeRequest` throws) and
+ * `{ init }` last (its wrapper is then outermost, outside the breaker's status recorder and the
+ * limiter's wrapper, so the breaker still sees real failures and refusals are answered stale).
+ * The wrapper answers per attempt: a failure with a stale entry is answered at once, without
+ * ky's retries.
  *
  * @param cache - from `createCache`
  * @returns ky hooks (`beforeRequest`, `init`)

@@ -5,7 +5,7 @@ import { runCacheStoreConformance } from './testing.js';
 
 const clock = manualClock({ now: 0 });
 runCacheStoreConformance('memoryStore', () => memoryStore({ clock }), { clock });
-runCacheStoreConformance('memoryStore (real time)', () => memoryStore(), { shortTtlMs: 30 });
+runCacheStoreConformance('memoryStore (real time)', () => memoryStore(), { shortTtlMs: 250 });
 
 const entry = (bytes: number): CacheEntry => ({
   meta: { v: 1, kind: 'http', status: 200, storedAt: 0, policy: {}, vary: null, noStale: false },

@@ -269,6 +269,11 @@ export interface CacheOptions {
     headers?: readonly string[];
     /** Query parameter names that carry a credential (case-insensitive). */
     params?: readonly string[];
+    /**
+     * A secret mixed into the credential hash, so that keys in a shared store cannot be matched
+     * against guessed credentials. Every process sharing a store must use the same one.
+     */
+    salt?: string;
   };
   /** Bodies larger than this (bytes) pass through uncached. Default {@link DEFAULT_MAX_BODY_BYTES}. */
   maxBodyBytes?: number;

@@ -10,18 +10,22 @@ import {
   varyValues,
 } from './policy.js';
 import type { CacheEntry, CacheEntryMeta } from './store.js';
-import { setEntry } from './store-ops.js';
+import { deleteEntry, setEntry } from './store-ops.js';
 import { errorFallback, keepMs } from './windows.js';
 
 const SECOND = 1000;
 
-function bypass(
+async function bypass(
   ctx: Context,
   call: Call,
   reason: 'too-large' | 'vary-star' | 'not-storable',
   response: Response,
-): Outcome {
+  replacing: boolean,
+): Promise<Outcome> {
   emit(ctx.options.onBypass, { method: call.method, url: call.url, reason });
+  // A newer answer that cannot be stored supersedes the stored one: it must not be served
+  // stale later, after the origin said otherwise.
+  if (replacing && response.status < 400) await deleteEntry(ctx, call.key);
   return { type: 'stream', response };
 }
 
@@ -106,11 +110,11 @@ export async function askOrigin(
     if (!revalidated.modified) {
       const next = revalidated.policy;
       const updated = entryFor(ctx, call, entry.meta.status, next, entry.body, entry.meta.vary);
-      await save(ctx, call, updated, next);
+      await save(ctx, call, updated, next, true);
       return { type: 'entry', entry: updated, policy: next, reason: 'revalidated' };
     }
   }
-  return storeResponse(ctx, call, response);
+  return storeResponse(ctx, call, response, entry !== undefined);
 }
 
 /** Builds an entry from a policy (its headers carry the directives). */
@@ -145,10 +149,20 @@ function hasValidators(headers: Record<string, string>): boolean {
   return headers.etag !== undefined || headers['last-modified'] !== undefined;
 }
 
-async function save(ctx: Context, call: Call, entry: CacheEntry, policy: Policy): Promise<void> {
+async function save(
+  ctx: Context,
+  call: Call,
+  entry: CacheEntry,
+  policy: Policy,
+  replacing: boolean,
+): Promise<void> {
   const headers = entry.meta.policy.resh as Record<string, string>;
   const ttlMs = keepMs(ctx, entry.meta, policy, hasValidators(headers));
-  if (ttlMs <= 0) return;
+  if (ttlMs <= 0) {
+    // The origin's latest word keeps nothing: the older entry must not outlive it.
+    if (replacing) await deleteEntry(ctx, call.key);
+    return;
+  }
   ctx.hydrated.set(entry, policy);
   if (await setEntry(ctx, call.key, entry, ttlMs)) {
     emit(ctx.options.onStore, {
@@ -162,17 +176,22 @@ async function save(ctx: Context, call: Call, entry: CacheEntry, policy: Policy)
 }
 
 /** Stores a new origin response when RFC 9111 or last-known-good allows; passes it through otherwise. */
-async function storeResponse(ctx: Context, call: Call, response: Response): Promise<Outcome> {
+async function storeResponse(
+  ctx: Context,
+  call: Call,
+  response: Response,
+  replacing: boolean,
+): Promise<Outcome> {
   const cc = response.headers.get('cache-control');
   const varyHeader = response.headers.get('vary');
   if (
     (cc?.length ?? 0) > MAX_DIRECTIVE_HEADER_LENGTH ||
     (varyHeader?.length ?? 0) > MAX_DIRECTIVE_HEADER_LENGTH
   ) {
-    return bypass(ctx, call, 'not-storable', response);
+    return bypass(ctx, call, 'not-storable', response, replacing);
   }
   const vary = varyValues(varyHeader, call.headers);
-  if (vary === '*') return bypass(ctx, call, 'vary-star', response);
+  if (vary === '*') return bypass(ctx, call, 'vary-star', response, replacing);
   const shared = !call.partitioned;
   const directives = readDirectives(cc, shared);
   const requestDirectives = readDirectives(call.headers.get('cache-control'), shared);
@@ -188,16 +207,18 @@ async function storeResponse(ctx: Context, call: Call, response: Response): Prom
     !directives.noStale &&
     !requestDirectives.noStore &&
     !(shared && directives.private);
-  if (!policy.storable() && !lkgEligible) return bypass(ctx, call, 'not-storable', response);
+  if (!policy.storable() && !lkgEligible)
+    return bypass(ctx, call, 'not-storable', response, replacing);
   const declared = Number(response.headers.get('content-length') ?? 0);
-  if (declared > ctx.maxBodyBytes) return bypass(ctx, call, 'too-large', response);
+  if (declared > ctx.maxBodyBytes) return bypass(ctx, call, 'too-large', response, replacing);
   const read = await readLimited(response, ctx.maxBodyBytes);
-  if ('overflow' in read) return bypass(ctx, call, 'too-large', read.overflow);
+  if ('overflow' in read) return bypass(ctx, call, 'too-large', read.overflow, replacing);
   const entry = entryFor(ctx, call, response.status, policy, read.bytes, vary);
   if (entry.meta.kind === 'lkg' && !lkgEligible) {
     emit(ctx.options.onBypass, { method: call.method, url: call.url, reason: 'not-storable' });
+    if (replacing && response.status < 400) await deleteEntry(ctx, call.key);
   } else {
-    await save(ctx, call, entry, policy);
+    await save(ctx, call, entry, policy, replacing);
   }
   return {
     type: 'bytes',
@@ -206,5 +227,6 @@ async function storeResponse(ctx: Context, call: Call, response: Response): Prom
     headers: [...response.headers],
     body: read.bytes,
     vary,
+    setsCookie: response.headers.has('set-cookie'),
   };
 }

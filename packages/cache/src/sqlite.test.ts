@@ -20,7 +20,7 @@ runCacheStoreConformance(
 runCacheStoreConformance(
   'sqliteStore (file, real time)',
   () => sqliteStore({ database: new DatabaseSync(join(dir, 'c.db')), table: 'http_cache' }),
-  { shortTtlMs: 40 },
+  { shortTtlMs: 250 },
 );
 
 describe('sqliteStore', () => {

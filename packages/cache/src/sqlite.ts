@@ -64,7 +64,11 @@ export const DEFAULT_SQLITE_CACHE_TABLE = 'brace_cache';
  * ```
  */
 export interface SqliteCacheStoreOptions {
-  /** An open connection. WAL mode (`PRAGMA journal_mode = WAL`) suits several processes. */
+  /**
+   * An open connection. For several processes on one file, set `PRAGMA journal_mode = WAL` and
+   * `PRAGMA busy_timeout = 5000` on it: without a busy timeout a concurrent write fails at once
+   * (`database is locked`), which the cache reports and answers without caching.
+   */
   database: CacheSqliteDatabase;
   /** The table, a plain identifier of 1 to 48 characters. Default {@link DEFAULT_SQLITE_CACHE_TABLE}. */
   table?: string;

@@ -97,6 +97,39 @@ describe('stale-if-error', () => {
     await expect(cache.handle(get(URL_A), origin)).rejects.toThrow('fetch failed');
   });
 
+  it('a newer answer that may not be stored supersedes the stored one (never served stale after)', async () => {
+    for (const newer of [
+      reply('v2', { 'cache-control': 'no-store' }),
+      reply('v2', {}),
+      reply('v2', { 'cache-control': 'max-age=60', vary: '*' }),
+    ]) {
+      const { cache, clock } = setup({ staleIfErrorMs: 600_000 });
+      const { origin } = scripted(
+        reply('v1', { 'cache-control': 'max-age=1' }),
+        newer,
+        reply('down', {}, 503),
+      );
+      await (await cache.handle(get(URL_A), origin)).text();
+      await clock.advance(2_000);
+      expect(await (await cache.handle(get(URL_A), origin)).text()).toBe('v2');
+      expect((await cache.handle(get(URL_A), origin)).status).toBe(503);
+    }
+  });
+
+  it('a 304 whose headers keep nothing removes the entry after answering', async () => {
+    const { cache, clock } = setup({ staleIfErrorMs: 600_000 });
+    const { origin } = scripted(
+      reply('v1', { 'cache-control': 'max-age=1', etag: '"1"' }),
+      reply('', { 'cache-control': 'no-store', etag: '"1"' }, 304),
+      reply('down', {}, 503),
+    );
+    await (await cache.handle(get(URL_A), origin)).text();
+    await clock.advance(2_000);
+    const revalidated = await cache.handle(get(URL_A), origin);
+    expect(revalidated.headers.get('brace-cache')).toBe('revalidated');
+    expect((await cache.handle(get(URL_A), origin)).status).toBe(503);
+  });
+
   it('never serves must-revalidate stale', async () => {
     const { cache, clock } = setup({ staleIfErrorMs: 600_000, lastKnownGood: 600_000 });
     const { origin } = scripted(
@@ -173,7 +206,9 @@ describe('stale-while-revalidate', () => {
     const stale = await cache.handle(get(URL_A), origin);
     expect(stale.headers.get('brace-cache')).toBe('stale-while-revalidate');
     expect(await stale.text()).toBe('v1');
-    await new Promise((resolve) => setImmediate(resolve));
+    for (let i = 0; i < 100 && events.filter(([k]) => k === 'store').length < 2; i++) {
+      await new Promise((resolve) => setImmediate(resolve));
+    }
     const refreshed = await cache.handle(get(URL_A), origin);
     expect(await refreshed.text()).toBe('v2');
     expect(refreshed.headers.get('brace-cache')).toBe('fresh');
@@ -198,7 +233,9 @@ describe('stale-while-revalidate', () => {
     ]);
     expect(a.headers.get('brace-cache')).toBe('stale-while-revalidate');
     expect(b.headers.get('brace-cache')).toBe('stale-while-revalidate');
-    await new Promise((resolve) => setImmediate(resolve));
+    for (let i = 0; i < 100 && !events.some(([k]) => k === 'refreshError'); i++) {
+      await new Promise((resolve) => setImmediate(resolve));
+    }
     expect(calls).toHaveLength(2);
     expect(events.filter(([k]) => k === 'refreshError')).toHaveLength(1);
     await clock.advance(30_000);
