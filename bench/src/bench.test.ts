@@ -17,11 +17,8 @@ const SECTIONS = [
   'schema-guard',
   'cache',
   'client',
-<<<<<<< HEAD
   'simulator',
-=======
   'telemetry',
->>>>>>> telemetry
 ];
 
 test('pnpm bench --smoke writes a report with every section and target lines', () => {
