@@ -5,7 +5,7 @@ import { type FetchLike, hostOfUrl } from '@brace/core';
 import { createIdempotencyKey, formatIdempotencyKey } from '@brace/idempotency';
 import { rateLimitFetch } from '@brace/rate-limit/ky';
 import { telemetryFetch } from '@brace/telemetry/fetch';
-import { deprecationFetch } from './endpoint.js';
+import { observeFetch } from './endpoint.js';
 import type { IntegrationEventName, Listener } from './events.js';
 import type { IntegrationOptions } from './options.js';
 import { buildParts, type Parts } from './parts.js';
@@ -69,7 +69,7 @@ function answerIn(error: unknown): Response | undefined {
 /** The per-attempt chain, innermost first: deprecation, breaker record, limiter, auth. */
 function attemptChain(parts: Parts): FetchLike {
   const base: FetchLike = parts.fetch ?? ((input, init) => globalThis.fetch(input, init));
-  let next = deprecationFetch(parts, undefined)(base);
+  let next = observeFetch(parts, undefined)(base);
   const { breaker } = parts;
   if (breaker) {
     const inner = next;

@@ -9,7 +9,7 @@ import { rateLimitHooks } from '@brace/rate-limit/ky';
 import { schemaGuardOptions } from '@brace/schema-guard/ky';
 import { telemetryHooks } from '@brace/telemetry/ky';
 import type { Options } from 'ky';
-import { deprecationFetch } from './endpoint.js';
+import { observeFetch } from './endpoint.js';
 import type { IntegrationOptions } from './options.js';
 import type { Parts } from './parts.js';
 
@@ -27,7 +27,9 @@ const list = (hooks: HooksLike | undefined, name: keyof HooksLike): AnyHook[] =>
  * 3. rate limit — a slot just before the network; the response's headers teach it the limits;
  * 4. telemetry — the attempt as the provider served it (queue waits are the limiter's figures);
  * 5. backoff's recorder — each status feeds the retry budget and the breaker;
- * 6. deprecation — reads `Deprecation`/`Sunset` of every raw response.
+ * 6. the observer — reads `Deprecation`/`Sunset` of every raw response, and pauses the host's
+ *    queue (1 s, doubling to 30 s) after a 429 that names no wait: the limiter adapts when the
+ *    provider advertises nothing.
  *
  * `beforeRequest` (once per call): the cache answers fresh entries first (no slot, no token,
  * no breaker); then the request body is checked against its route (an invalid body is never
@@ -78,7 +80,7 @@ export function integrationKyOptions(parts: Parts, options: IntegrationOptions<u
 
   const hooks: HooksLike = {
     init: [
-      wrapFetchHook(deprecationFetch(parts, routes)),
+      wrapFetchHook(observeFetch(parts, routes)),
       ...list(backoff, 'init'),
       ...list(telemetry, 'init'),
       ...list(limit, 'init'),

@@ -64,6 +64,8 @@ export interface Parts {
   deprecated: Map<string, DeprecationNotice>;
   /** Creates the shared tables (PostgreSQL), when any. */
   setup(): Promise<void>;
+  /** Pauses `key` on the limiter for a guessed wait, reported as one `adaptive` pause event. */
+  pauseAdaptive(key: string, durationMs: number): void;
 }
 
 const MAX_DEPRECATED_KEPT = 100;
@@ -174,6 +176,7 @@ export function buildParts(options: IntegrationOptions<unknown>): Parts {
   const shared = sharedStores(name, options.shared);
 
   // Rate limit: the preset's documented policies, learning from the provider's headers.
+  const adapting = new Set<string>();
   let limiter: RateLimiter | undefined;
   if (options.rateLimit !== false) {
     limiter = isOwn<RateLimiter>(options.rateLimit, 'acquire')
@@ -198,6 +201,8 @@ export function buildParts(options: IntegrationOptions<unknown>): Parts {
           onPause: (e) => {
             options.rateLimit &&
               (options.rateLimit as { onPause?: (x: unknown) => void }).onPause?.(e);
+            // Our own adaptive pause comes back here: it is reported once, as `adaptive`.
+            if (adapting.delete(`${e.key} ${e.durationMs}`)) return;
             emit({
               type: 'pause',
               integration,
@@ -344,5 +349,11 @@ export function buildParts(options: IntegrationOptions<unknown>): Parts {
     observeDeprecation,
     deprecated,
     setup: shared.setup,
+    pauseAdaptive: (key, durationMs) => {
+      if (adapting.size > 100) adapting.clear();
+      adapting.add(`${key} ${durationMs}`);
+      limiter?.pause(key, durationMs, 'retry-after');
+      emit({ type: 'pause', integration, key, durationMs, reason: 'adaptive' });
+    },
   };
 }
