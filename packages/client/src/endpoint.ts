@@ -42,7 +42,7 @@ function adaptivePauser(
   const limited = preset?.isRateLimited;
   return (request, response) => {
     const status = response.status;
-    const isLimit = status === 429 || (limited !== undefined && limited(status, response.headers));
+    const isLimit = status === 429 || limited?.(status, response.headers) === true;
     if (!isLimit) {
       if (streak.size > 0) streak.delete(hostOfUrl(request.url));
       return;
