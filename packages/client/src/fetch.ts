@@ -66,7 +66,7 @@ function answerIn(error: unknown): Response | undefined {
   return undefined;
 }
 
-/** The per-attempt chain, innermost first: deprecation, breaker record, limiter, auth. */
+/** The per-attempt chain, innermost first: the observer, the breaker's record, the limiter. */
 function attemptChain(parts: Parts): FetchLike {
   const base: FetchLike = parts.fetch ?? ((input, init) => globalThis.fetch(input, init));
   let next = observeFetch(parts, undefined)(base);
@@ -90,7 +90,6 @@ function attemptChain(parts: Parts): FetchLike {
     };
   }
   if (parts.limiter) next = rateLimitFetch(parts.limiter, { fetch: next });
-  if (parts.auth) next = authFetch(parts.auth, next);
   return next;
 }
 
@@ -100,9 +99,10 @@ function attemptChain(parts: Parts): FetchLike {
  * PATCH, an idempotency key; responses come back as `fetch` returns them (an error status is
  * a `Response`, not an exception: after the last retry the last answer is returned).
  *
- * Outermost to innermost: cache (a stale answer when everything below fails), telemetry (one
- * call), the retry loop (breaker fail-fast, budget, Retry-After), then per attempt auth, the
- * limiter, the breaker's record and the deprecation observer. Route validation and problem
+ * Outermost to innermost: auth (so the cache keys each credential's answers apart; a 401 is
+ * refreshed and the call re-sent), cache (a fresh answer, or a stale one when everything below
+ * fails), telemetry (one call), the retry loop (breaker fail-fast, budget, Retry-After), then per
+ * attempt the limiter, the breaker's record and the observer (deprecation, adaptive pause). Route validation and problem
  * details are the ky form's: they act on `.json()` and thrown errors, which `fetch` has not.
  *
  * @param options - the options of `defineIntegration` (`routes`, `drift` and `errors` are not used)
@@ -133,7 +133,6 @@ export function createFetch(options: IntegrationOptions<unknown>): IntegrationFe
         ? new URL(input.startsWith('/') ? input.slice(1) : input, parts.baseUrl)
         : input;
     const request = new Request(url, init);
-    if (init?.signal || input instanceof Request) signalled.add(request);
     for (const [name, value] of headers) {
       if (!request.headers.has(name)) request.headers.set(name, value);
     }
@@ -146,14 +145,11 @@ export function createFetch(options: IntegrationOptions<unknown>): IntegrationFe
     return request;
   };
 
-  // Requests whose caller may abort them (a signal given, or a Request passed in).
-  const signalled = new WeakSet<Request>();
   const attempt = (request: Request): Promise<Response> => {
     // A bodiless request can be sent again as it is; one with a body is cloned per attempt.
     const copy = request.body === null ? request : request.clone();
     if (timeoutMs === false) return chain(copy);
-    const timeout = AbortSignal.timeout(timeoutMs);
-    const signal = signalled.has(request) ? AbortSignal.any([request.signal, timeout]) : timeout;
+    const signal = AbortSignal.any([request.signal, AbortSignal.timeout(timeoutMs)]);
     return chain(copy, { signal });
   };
 
@@ -221,7 +217,11 @@ export function createFetch(options: IntegrationOptions<unknown>): IntegrationFe
   let outer: FetchLike = (input, _init) => send(input as Request, parts.attempts);
   if (parts.telemetry) outer = telemetryFetch(parts.telemetry, outer);
   if (parts.cache) outer = cachedFetch(parts.cache, { fetch: outer });
+  if (parts.auth) outer = authFetch(parts.auth, outer);
   const composed: FetchLike = (input, init) => outer(prepare(input, init));
+  // validate(): one attempt, through auth, not through the cache.
+  const sendOnce: FetchLike = (input) => send(input as Request, 1);
+  const once = parts.auth ? authFetch(parts.auth, sendOnce) : sendOnce;
 
   const members = {
     integration,
@@ -230,12 +230,11 @@ export function createFetch(options: IntegrationOptions<unknown>): IntegrationFe
       validateWith(
         parts,
         (path, signal) =>
-          send(
+          once(
             prepare(path, {
               headers: { 'cache-control': 'no-cache' },
               ...(signal ? { signal } : {}),
             }),
-            1,
           ),
         o?.signal,
       ),

@@ -21,9 +21,11 @@ const list = (hooks: HooksLike | undefined, name: keyof HooksLike): AnyHook[] =>
  *
  * `init` hooks wrap ky's `fetch` (no response clones); each wraps the one before, so the first
  * listed is the innermost. Outermost to innermost, per attempt:
- * 1. cache — a stale-if-error answer needs nothing below it;
- * 2. auth — the credential goes on each attempt; a 401 is refreshed and re-sent *through* the
- *    limiter below, so the re-send takes a slot of its own;
+ * 1. auth — the credential goes on each attempt, before the cache sees the request, so the
+ *    cache keys each credential's answers apart and may keep `private` ones (GitHub marks
+ *    authenticated answers `private`); a 401 is refreshed and re-sent *through* the cache and
+ *    the limiter below, so the re-send takes a slot of its own;
+ * 2. cache — a fresh or stale-if-error answer needs nothing below it (no slot, no network);
  * 3. rate limit — a slot just before the network; the response's headers teach it the limits;
  * 4. telemetry — the attempt as the provider served it (queue waits are the limiter's figures);
  * 5. backoff's recorder — each status feeds the retry budget and the breaker;
@@ -31,8 +33,9 @@ const list = (hooks: HooksLike | undefined, name: keyof HooksLike): AnyHook[] =>
  *    queue (1 s, doubling to 30 s) after a 429 that names no wait: the limiter adapts when the
  *    provider advertises nothing.
  *
- * `beforeRequest` (once per call): the cache answers fresh entries first (no slot, no token,
- * no breaker); then the request body is checked against its route (an invalid body is never
+ * `beforeRequest` (once per call): without auth, the cache answers fresh entries first (no slot,
+ * no breaker; with auth the request has no credential yet, so the lookup is left to the cache's
+ * fetch wrapper); then the request body is checked against its route (an invalid body is never
  * sent nor counted); then the breaker fails fast and the budget counts the call; last the
  * idempotency key, so every retry carries the same one.
  *
@@ -84,11 +87,11 @@ export function integrationKyOptions(parts: Parts, options: IntegrationOptions<u
       ...list(backoff, 'init'),
       ...list(telemetry, 'init'),
       ...list(limit, 'init'),
-      ...list(auth, 'init'),
       ...list(cache, 'init'),
+      ...list(auth, 'init'),
     ],
     beforeRequest: [
-      ...list(cache, 'beforeRequest'),
+      ...(auth ? [] : list(cache, 'beforeRequest')),
       ...list(guard?.hooks as HooksLike | undefined, 'beforeRequest'),
       ...list(backoff, 'beforeRequest'),
       ...list(idempotency, 'beforeRequest'),

@@ -77,6 +77,37 @@ describe('auth, cache and telemetry plug in with one option each', () => {
     expect(kinds).toEqual(['miss', 'serve']);
   });
 
+  it('keeps private answers per credential: auth goes on before the cache sees the request', async () => {
+    server = await loopback({
+      'GET /repos': (s) => ({
+        headers: { 'cache-control': 'private, max-age=60', vary: 'Accept, Authorization' },
+        body: { who: s.headers.authorization },
+      }),
+    });
+    const { limiter: counting, acquired } = countingLimiter();
+    const alice = defineIntegration({
+      ...base(server.url),
+      auth: { token: 'alice' },
+      cache: {},
+      rateLimit: counting,
+    });
+    expect(await alice.get('repos').json()).toEqual({ who: 'Bearer alice' });
+    expect(await alice.get('repos').json()).toEqual({ who: 'Bearer alice' });
+    expect(server.count('GET /repos')).toBe(1); // the second answer came from the cache
+    expect(acquired()).toBe(1); // and took no limiter slot
+    const { createCache } = await import('@brace/cache');
+    const shared = createCache();
+    const a = defineIntegration({ ...base(server.url), auth: { token: 'a' }, cache: shared });
+    const b = defineIntegration({ ...base(server.url), auth: { token: 'b' }, cache: shared });
+    expect(await a.get('repos').json()).toEqual({ who: 'Bearer a' });
+    expect(await b.get('repos').json()).toEqual({ who: 'Bearer b' }); // never a's answer
+    const { createFetch } = await import('./fetch.js');
+    const f = createFetch({ ...base(server.url), auth: { token: 'f' }, cache: {} });
+    expect(await (await f('repos')).json()).toEqual({ who: 'Bearer f' });
+    expect(await (await f('repos')).json()).toEqual({ who: 'Bearer f' });
+    expect(server.count('GET /repos')).toBe(4);
+  });
+
   it('counts calls, attempts and retries in telemetry, read through stats() and health()', async () => {
     server = await loopback({
       'GET /t': (_s, n) => (n === 1 ? { status: 502, body: {} } : { body: {} }),
