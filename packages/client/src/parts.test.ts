@@ -67,7 +67,12 @@ describe('auth, cache and telemetry plug in with one option each', () => {
       'GET /rates': () => ({ headers: { 'cache-control': 'max-age=60' }, body: { eur: 1.1 } }),
     });
     const { limiter: counting, acquired } = countingLimiter();
-    const api = defineIntegration({ ...base(server.url), cache: {}, rateLimit: counting });
+    const own: string[] = [];
+    const api = defineIntegration({
+      ...base(server.url),
+      cache: { onMiss: () => own.push('miss'), onServe: () => own.push('serve') },
+      rateLimit: counting,
+    });
     const kinds: string[] = [];
     api.on('cache', (e) => kinds.push(e.kind));
     expect(await api.get('rates').json()).toEqual({ eur: 1.1 });
@@ -75,6 +80,7 @@ describe('auth, cache and telemetry plug in with one option each', () => {
     expect(server.count('GET /rates')).toBe(1);
     expect(acquired()).toBe(1);
     expect(kinds).toEqual(['miss', 'serve']);
+    expect(own).toEqual(['miss', 'serve']); // your callbacks still run
   });
 
   it('keeps private answers per credential: auth goes on before the cache sees the request', async () => {

@@ -12,7 +12,7 @@ import {
 } from '@brace/backoff';
 import { type Cache, createCache } from '@brace/cache';
 import { type Clock, type FetchLike, hostOfUrl, systemClock } from '@brace/core';
-import { createRateLimiter, type RateLimiter } from '@brace/rate-limit';
+import { createRateLimiter, type RateLimiter, type RateLimiterOptions } from '@brace/rate-limit';
 import { createTelemetry, type Telemetry } from '@brace/telemetry';
 import {
   createWarnedSet,
@@ -179,6 +179,7 @@ export function buildParts(options: IntegrationOptions<unknown>): Parts {
   const adapting = new Set<string>();
   let limiter: RateLimiter | undefined;
   if (options.rateLimit !== false) {
+    const own = options.rateLimit as RateLimiterOptions | undefined;
     limiter = isOwn<RateLimiter>(options.rateLimit, 'acquire')
       ? options.rateLimit
       : createRateLimiter({
@@ -188,8 +189,7 @@ export function buildParts(options: IntegrationOptions<unknown>): Parts {
           clock,
           ...options.rateLimit,
           onThrottled: (e) => {
-            options.rateLimit &&
-              (options.rateLimit as { onThrottled?: (x: unknown) => void }).onThrottled?.(e);
+            own?.onThrottled?.(e);
             emit({
               type: 'throttled',
               integration,
@@ -199,8 +199,7 @@ export function buildParts(options: IntegrationOptions<unknown>): Parts {
             });
           },
           onPause: (e) => {
-            options.rateLimit &&
-              (options.rateLimit as { onPause?: (x: unknown) => void }).onPause?.(e);
+            own?.onPause?.(e);
             // Our own adaptive pause comes back here: it is reported once, as `adaptive`.
             if (adapting.delete(`${e.key} ${e.durationMs}`)) return;
             emit({
@@ -229,8 +228,7 @@ export function buildParts(options: IntegrationOptions<unknown>): Parts {
           clock,
           ...(typeof own === 'object' ? own : {}),
           onStateChange: (e) => {
-            if (typeof own === 'object')
-              (own as { onStateChange?: (x: unknown) => void }).onStateChange?.(e);
+            if (typeof own === 'object') own.onStateChange?.(e);
             emit({ type: 'breaker', integration, key: e.key, from: e.from, to: e.to });
           },
         });
@@ -268,10 +266,18 @@ export function buildParts(options: IntegrationOptions<unknown>): Parts {
           clock,
           ...(shared.cacheStore ? { store: shared.cacheStore } : {}),
           ...own,
-          onServe: (detail) => emit({ type: 'cache', integration, kind: 'serve', detail }),
-          onMiss: (detail) => emit({ type: 'cache', integration, kind: 'miss', detail }),
-          onStoreError: (detail) =>
-            emit({ type: 'cache', integration, kind: 'store-error', detail }),
+          onServe: (detail) => {
+            own.onServe?.(detail);
+            emit({ type: 'cache', integration, kind: 'serve', detail });
+          },
+          onMiss: (detail) => {
+            own.onMiss?.(detail);
+            emit({ type: 'cache', integration, kind: 'miss', detail });
+          },
+          onStoreError: (detail) => {
+            own.onStoreError?.(detail);
+            emit({ type: 'cache', integration, kind: 'store-error', detail });
+          },
         });
   }
 
