@@ -124,6 +124,39 @@ describe('stripe preset against the simulator stripe preset', () => {
     expect(keys.length).toBe(3);
   });
 
+  it('20 concurrent charges through 5xx faults and dropped answers: each charge created once', async () => {
+    const clock = instantClock();
+    const p = await start({
+      preset: 'stripe',
+      clock,
+      seed: 11,
+      rateLimit: false,
+      faults: { error: 0.25, drop: 0.15 },
+    });
+    const billing = defineIntegration({
+      preset: stripe,
+      baseUrl: `${p.url}/`,
+      clock,
+      random: seeded(3),
+      retry: { attempts: 6 },
+      breaker: false,
+    });
+    const results = await Promise.allSettled(
+      Array.from({ length: 20 }, (_, i) =>
+        billing
+          .post('v1/charges', { body: new URLSearchParams({ amount: String(100 + i) }) })
+          .json(),
+      ),
+    );
+    const ok = results.filter((r) => r.status === 'fulfilled').length;
+    expect(ok).toBeGreaterThanOrEqual(18);
+    // every success created its charge, and no charge was created twice (at most one per key)
+    expect(p.ledger.created).toBeGreaterThanOrEqual(ok);
+    expect(p.ledger.created).toBeLessThanOrEqual(20);
+    p.assert.noDuplicates(); // retries carried the same key: no charge was made twice
+    expect(p.ledger.transcript.length).toBeGreaterThan(20); // faults happened and were retried
+  });
+
   it('sends Stripe-Version and a bare key, retries 429, and maps the error object', async () => {
     const clock = instantClock();
     const seen: Array<[string | null, string | null]> = [];
