@@ -1,7 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { applyDrift } from './drift.js';
+import { SimulatorOptionsError } from './errors.js';
 import { createProvider } from './provider.js';
 import type { Provider } from './provider-types.js';
+import { fixedClock } from './test-utils.fixture.js';
 
 let provider: Provider | undefined;
 afterEach(async () => {
@@ -36,6 +38,28 @@ describe('schema drift on a schedule', () => {
     expect(await (await fetch(`${provider.url}/text`)).text()).toBe('shortUrl');
     expect(await (await fetch(`${provider.url}/broken`)).text()).toBe('{nope');
   });
+
+  it('afterMs: drifts once that much time has passed on the provider clock', async () => {
+    const clock = fixedClock();
+    provider = await createProvider({
+      clock,
+      rateLimit: false,
+      routes: { 'GET /x': () => ({ body: { a: 1 } }) },
+      drift: [{ afterMs: 60_000, rename: { a: 'b' } }],
+    });
+    expect(await (await fetch(`${provider.url}/x`)).json()).toEqual({ a: 1 });
+    await clock.advance(60_000);
+    expect(await (await fetch(`${provider.url}/x`)).json()).toEqual({ b: 1 });
+  });
+
+  it.each([[{}], [{ after: 1, afterMs: 1 }], [{ afterMs: -1 }], [{ after: 1.5 }], [null]])(
+    'refuses the step %j',
+    async (step) => {
+      await expect(createProvider({ drift: [step as never] })).rejects.toThrow(
+        SimulatorOptionsError,
+      );
+    },
+  );
 
   it('retypes to every JSON type', () => {
     const body = { a: 1, b: 'xyz', c: 0, d: 1, e: 1, f: 1, g: true, h: 'keep' };

@@ -13,9 +13,10 @@ import { SimulatorOptionsError } from './errors.js';
 export type DriftType = 'string' | 'number' | 'boolean' | 'null' | 'array' | 'object';
 
 /**
- * One scheduled schema change: from the `after`-th request on, JSON answers have these fields
- * renamed, removed, added or retyped (top level, each item of a top-level array, and each item of
- * a `data` array).
+ * One scheduled schema change: once the provider has seen `after` requests (or, with `afterMs`,
+ * once that much time has passed on its clock), JSON answers have these fields renamed, removed,
+ * added or retyped (top level, each item of a top-level array, and each item of a `data` array).
+ * Steps due apply in the order given.
  *
  * @example
  * ```ts
@@ -24,12 +25,15 @@ export type DriftType = 'string' | 'number' | 'boolean' | 'null' | 'array' | 'ob
  * const steps: DriftStep[] = [
  *   { after: 50, rename: { url: 'target_url' } },
  *   { after: 100, remove: ['created_at'], add: { clicks: 0 }, retype: { amount: 'string' } },
+ *   { afterMs: 60_000, rename: { amount: 'amount_cents' } },
  * ];
  * ```
  */
 export interface DriftStep {
   /** Applies once the provider has seen this many requests. */
-  after: number;
+  after?: number;
+  /** Applies once this many ms have passed since the provider started (its clock). */
+  afterMs?: number;
   /** Fields renamed, old name to new name. */
   rename?: Record<string, string>;
   /** Fields removed. */
@@ -98,14 +102,24 @@ export function applyDrift(body: unknown, steps: readonly DriftStep[]): unknown 
   return out;
 }
 
-/** Checks and sorts a drift schedule. */
+/** Whether a step is due. */
+export function isDue(step: DriftStep, requests: number, elapsedMs: number): boolean {
+  return step.after !== undefined ? step.after <= requests : (step.afterMs as number) <= elapsedMs;
+}
+
+/** Checks a drift schedule. */
 export function checkDrift(steps: readonly DriftStep[] | undefined): DriftStep[] {
   if (steps === undefined) return [];
   if (!Array.isArray(steps)) throw new SimulatorOptionsError('drift must be an array of steps.');
   for (const step of steps) {
-    if (!Number.isInteger(step?.after) || step.after < 0) {
-      throw new SimulatorOptionsError('drift[].after must be an integer number of requests >= 0.');
+    const { after, afterMs } = step ?? {};
+    const okAfter = after === undefined || (Number.isInteger(after) && after >= 0);
+    const okMs = afterMs === undefined || (Number.isFinite(afterMs) && afterMs >= 0);
+    if (!okAfter || !okMs || (after === undefined) === (afterMs === undefined)) {
+      throw new SimulatorOptionsError(
+        'each drift step needs exactly one of `after` (requests, an integer >= 0) and `afterMs` (ms >= 0).',
+      );
     }
   }
-  return [...steps].sort((a, b) => a.after - b.after);
+  return [...steps];
 }

@@ -272,15 +272,16 @@ export class ProviderLedger {
       this.expiredTokenLines.push(`request ${this.requests} (${route})`);
   }
 
-  /** Records an answer (status count and transcript). */
-  answered(entry: Omit<TranscriptEntry, 'seq' | 'body'> & { body: string }): void {
+  /** Records an answer (status count and transcript); `body` is read only when kept. */
+  answered(entry: Omit<TranscriptEntry, 'seq' | 'body'> & { body: string | (() => string) }): void {
     const key = String(entry.status);
     this.statuses[key] = (this.statuses[key] ?? 0) + 1;
     if (this.transcript.length < this.transcriptLimit) {
+      const body = typeof entry.body === 'function' ? entry.body() : entry.body;
       this.transcript.push({
         ...entry,
         seq: this.transcript.length + 1,
-        body: entry.body.length > MAX_BODY_CHARS ? entry.body.slice(0, MAX_BODY_CHARS) : entry.body,
+        body: body.length > MAX_BODY_CHARS ? body.slice(0, MAX_BODY_CHARS) : body,
       });
     }
   }

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Clock } from '@brace/core';
 import { bodyText, errorAnswer, fromResponse, jsonAnswer } from './answers.js';
-import { applyDrift, type DriftStep } from './drift.js';
+import { applyDrift, type DriftStep, isDue } from './drift.js';
 import { SimulatorOptionsError } from './errors.js';
 import type { FaultDecision, FaultPlan } from './faults.js';
 import type { Answer, IdempotencyKeys } from './idempotency.js';
@@ -89,7 +89,8 @@ async function runHandler(
 
 /** Applies the drift steps due to a JSON answer. */
 function drifted(state: PipelineState, answer: Answer): Answer {
-  const due = state.drift.filter((s) => s.after <= state.ledger.requests);
+  const elapsed = state.clock.now() - state.ledger.startedAt;
+  const due = state.drift.filter((s) => isDue(s, state.ledger.requests, elapsed));
   if (
     due.length === 0 ||
     !(answer.headers['content-type'] ?? '').includes('json') ||
@@ -294,7 +295,7 @@ export async function handleRequest(
       path: url.pathname + url.search,
       status,
       fault,
-      body: fault === 'drop' ? '' : bodyText(answer),
+      body: fault === 'drop' ? '' : () => bodyText(answer),
     });
   };
 

@@ -120,7 +120,12 @@ export async function createProvider(options: ProviderOptions = {}): Promise<Pro
             100,
             Math.max(1, Number.parseInt(query.get('limit') ?? '100', 10) || 100),
           );
-          return { body: webhooks.list(query.get('after') ?? undefined, limit) };
+          return {
+            body: webhooks.list(
+              query.get('after') ?? query.get('starting_after') ?? undefined,
+              limit,
+            ),
+          };
         },
       }),
     );

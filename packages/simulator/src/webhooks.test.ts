@@ -267,12 +267,18 @@ describe('webhooks', () => {
     };
     expect(page1.data).toHaveLength(6);
     expect(page1.has_more).toBe(true);
-    const page2 = (await (await fetch(`${p.url}/events?after=${page1.data[5]?.id}`)).json()) as {
+    const page2 = (await (
+      await fetch(`${p.url}/events?starting_after=${page1.data[5]?.id}`)
+    ).json()) as {
       data: { id: string }[];
       has_more: boolean;
     };
     expect(page2.data).toHaveLength(4);
     expect(page2.has_more).toBe(false);
+    const same = (await (
+      await fetch(`${p.url}/events?after=${page1.data[5]?.id}`)
+    ).json()) as typeof page2;
+    expect(same).toEqual(page2);
     const delivered = new Set(hooks.received.map((r) => (JSON.parse(r.body) as { id: string }).id));
     const listed = [...page1.data, ...page2.data].map((e) => e.id);
     expect(listed.filter((id) => !delivered.has(id))).toHaveLength(missed);
