@@ -1,66 +1,100 @@
-// The whole client: requests per second through the fully composed Brace ky client vs bare ky
-// vs bare fetch, on an in-process stub fetch and on a loopback server, plus what each part
-// costs on its own.
-import { createCircuitBreaker, createRetryBudget } from '@brace/backoff';
-import { backoffHooks, backoffRetry } from '@brace/backoff/ky';
-import { composeHooks, type HooksLike } from '@brace/core';
-import { idempotencyHooks } from '@brace/idempotency/ky';
-import { problemDetailsHooks } from '@brace/problem-details/ky';
-import { createRateLimiter } from '@brace/rate-limit';
-import { rateLimitHooks } from '@brace/rate-limit/ky';
-import { schemaGuardHooks } from '@brace/schema-guard/ky';
+// @brace/client: the integration with every part on, beside (a) bare ky and (b) the plumbing
+// floor — ky with a do-nothing hook of every kind the integration installs, a retry option of
+// backoffRetry's shape, the same default headers, and the response validated by ky's own
+// `.json(User)` — in paired rounds on a loopback server and on an in-process stub fetch. The
+// targets are ratios that hold on any machine: Brace's own code over the floor, and createFetch
+// against bare fetch.
+import { defineIntegration, type IntegrationOptions } from '@brace/client';
+import { createFetch } from '@brace/client/fetch';
 import ky, { type KyInstance, type Options } from 'ky';
 import { type Contender, compare, pairedRatio, type WorkloadResult } from '../harness.js';
 import type { Suite } from '../suite.js';
 import { target } from '../targets.js';
-import { loopback, nsOf, times, us } from '../util.js';
+import { loopback, times } from '../util.js';
 import { routes, User, user } from './schema-guard.js';
 
 const SUITE = 'client';
-const VALIDATED_FLOOR =
-  'ky plumbing alone, with the response validated by ky’s own .json(User) (no Brace code)';
+const VERSION = { 'api-version': '2026-01-01' };
 
-interface Part {
-  name: string;
-  options: () => Options;
+/** Every part on: version, token auth, limiter, retries in a budget, breaker, idempotency, routes (warn), problem details, cache, telemetry. */
+function everyPart(
+  baseUrl: string,
+  fetchFn: typeof fetch | undefined,
+): IntegrationOptions<unknown> {
+  return {
+    name: 'bench',
+    baseUrl,
+    version: '2026-01-01',
+    auth: { token: 'bench-token' },
+    rateLimit: { policies: [{ limit: 1_000_000_000, intervalMs: 1000 }], concurrency: 64 },
+    routes,
+    cache: {},
+    telemetry: true,
+    warn: false,
+    ...(fetchFn ? { fetch: fetchFn } : {}),
+  };
 }
 
-/** Every Brace part, each built fresh (limiters, budgets and breakers are stateful). */
-const parts: Part[] = [
-  {
-    name: 'backoff (backoffRetry + backoffHooks with budget and breaker)',
-    options: () => {
-      const budget = createRetryBudget();
-      const breaker = createCircuitBreaker();
-      return { retry: backoffRetry({ budget }), hooks: backoffHooks({ budget, breaker }) };
+/** The floor: ky's own plumbing for the same kinds of hook, retry option and headers; no Brace code. */
+function plumbing(base: Options): KyInstance {
+  return ky.create({
+    ...base,
+    headers: { ...VERSION, authorization: 'Bearer bench-token' },
+    retry: {
+      limit: 3,
+      methods: ['get', 'put', 'head', 'delete', 'options', 'trace', 'query', 'post', 'patch'],
+      delay: () => 0,
+      shouldRetry: () => false,
     },
-  },
-  {
-    name: 'rate-limit (rateLimitHooks, 1e9/s policy, concurrency 64)',
-    options: () => ({
-      hooks: rateLimitHooks(
-        createRateLimiter({
-          policies: [{ limit: 1_000_000_000, intervalMs: 1000 }],
-          concurrency: 64,
-        }),
-      ) as Options['hooks'],
-    }),
-  },
-  { name: 'idempotency (idempotencyHooks)', options: () => ({ hooks: idempotencyHooks() }) },
-  { name: 'schema-guard (schemaGuardHooks)', options: () => ({ hooks: schemaGuardHooks(routes) }) },
-  {
-    name: 'problem-details (problemDetailsHooks)',
-    options: () => ({ hooks: problemDetailsHooks() }),
-  },
-];
-
-/** The fully composed Brace client. */
-function braceClient(base: Options): KyInstance {
-  const built = parts.map((p) => p.options());
-  const retry = built.find((o) => o.retry !== undefined)?.retry;
-  const hooks = composeHooks(...built.map((o) => o.hooks as HooksLike | undefined));
-  return ky.create({ ...base, ...(retry ? { retry } : {}), hooks: hooks as Options['hooks'] });
+    hooks: {
+      init: [() => {}],
+      beforeRequest: [() => {}],
+      beforeRetry: [() => {}],
+      beforeError: [({ error }) => error],
+    },
+  });
 }
+
+/**
+ * Paired rounds on CPU time (`process.cpuUsage`): like the harness's `pairedRatio`, but each
+ * side is charged the CPU this process spent, not the wall clock. The stub and the loopback
+ * server both run in this process, so that is all the work of a call; and on a shared machine
+ * (this one: 2 cores, load ~15 while other suites run) other processes' bursts, which the wall
+ * clock charges to whichever side was running, mostly drop out. Returns the median of
+ * cpu(b) ÷ cpu(a): a's throughput relative to b's.
+ */
+async function pairedCpuRatio(
+  a: () => unknown,
+  b: () => unknown,
+  options: { rounds: number; n: number },
+): Promise<number> {
+  const time = async (fn: () => unknown) => {
+    const start = process.cpuUsage();
+    for (let i = 0; i < options.n; i++) await fn();
+    const used = process.cpuUsage(start);
+    return used.user + used.system;
+  };
+  await time(a);
+  await time(b);
+  const ratios: number[] = [];
+  for (let round = 0; round < options.rounds; round++) {
+    let ta: number;
+    let tb: number;
+    if (round % 2 === 0) {
+      ta = await time(a);
+      tb = await time(b);
+    } else {
+      tb = await time(b);
+      ta = await time(a);
+    }
+    ratios.push(tb / ta);
+  }
+  ratios.sort((x, y) => x - y);
+  return ratios[ratios.length >> 1] as number;
+}
+
+/** Cost over the floor, from a paired throughput ratio (brace ÷ floor). */
+const over = (ratio: number) => `${((1 / ratio - 1) * 100).toFixed(1)}%`;
 
 const suite: Suite = async (ctx) => {
   const opts = { rounds: ctx.rounds, roundMs: ctx.roundMs };
@@ -68,95 +102,90 @@ const suite: Suite = async (ctx) => {
   const stub = async (_input: unknown) =>
     new Response(text, { status: 200, headers: { 'content-type': 'application/json' } });
   const workloads: WorkloadResult[] = [];
-  const lines: string[] = [];
+  const parts: string[] = [];
 
-  const run = async (where: string, prefix: string, fetchFn: typeof fetch | undefined) => {
-    const base: Options = { prefix, ...(fetchFn ? { fetch: fetchFn } : {}) };
-    const brace = braceClient(base);
+  const run = async (where: string, baseUrl: string, fetchFn: typeof fetch | undefined) => {
+    const base: Options = { baseUrl, ...(fetchFn ? { fetch: fetchFn } : {}) };
+    const brace = defineIntegration(everyPart(baseUrl, fetchFn));
+    const floor = plumbing(base);
     const bare = ky.create(base);
-    const url = `${prefix}users/42`;
-    const direct = fetchFn ?? fetch;
-    const sanity = (await brace.get('users/42').json()) as { id: number };
-    if (sanity.id !== 42) throw new Error('client: composed client returned the wrong value');
+    const sanity = await brace.get('users/42').json<{ id: number }>();
+    if (sanity.id !== 42) throw new Error('client: the integration returned the wrong value');
     const contenders: Contender[] = [
-      { name: 'Brace, every part composed', fn: () => brace.get('users/42').json() },
+      { name: 'defineIntegration, every part on', fn: () => brace.get('users/42').json() },
+      { name: 'floor: ky plumbing + .json(User)', fn: () => floor.get('users/42').json(User) },
       { name: 'bare ky', fn: () => bare.get('users/42').json() },
-      { name: 'bare fetch', fn: async () => (await direct(new Request(url))).json() },
     ];
-    const w = await compare(SUITE, `GET users/42 (20-field JSON) ${where}`, contenders, {
-      ...opts,
-      baseline: 'bare ky',
-    });
-    workloads.push(w);
-
-    // Each part alone on bare ky.
-    const each: Contender[] = [{ name: 'bare ky', fn: () => bare.get('users/42').json() }];
-    for (const part of parts) {
-      const o = part.options();
-      const client = ky.create({ ...base, ...o });
-      each.push({ name: part.name, fn: () => client.get('users/42').json() });
-    }
-    // The floor ky itself sets: a do-nothing hook of every kind the composed client uses, and
-    // a retry option of the same shape as backoffRetry's, with no Brace code at all.
-    const plumbing = ky.create({
-      ...base,
-      retry: {
-        limit: 3,
-        methods: ['get', 'put', 'head', 'delete', 'options', 'trace', 'query', 'post', 'patch'],
-        delay: () => 0,
-        shouldRetry: () => false,
-      },
-      hooks: {
-        init: [() => {}],
-        beforeRequest: [() => {}],
-        beforeRetry: [() => {}],
-        beforeError: [({ error }) => error],
-      },
-    });
-    each.push({
-      name: 'ky plumbing alone: do-nothing init, beforeRequest, beforeRetry and beforeError hooks + a retry option shaped like backoffRetry’s',
-      fn: () => plumbing.get('users/42').json(),
-    });
-    each.push({ name: VALIDATED_FLOOR, fn: () => plumbing.get('users/42').json(User) });
-    each.push({ name: 'Brace, every part composed', fn: () => brace.get('users/42').json() });
-    const perHook = await compare(SUITE, `each part alone ${where}`, each, {
-      ...opts,
-      baseline: 'bare ky',
-    });
-    const bareNs = nsOf(perHook, 'bare ky');
-    lines.push(
-      `#### What each part costs on its own, ${where}`,
-      '',
-      '| ky client | per GET | added over bare ky | vs bare ky (throughput) |',
-      '|---|---:|---:|---:|',
-      ...perHook.results.map(
-        (r) =>
-          `| ${r.name} | ${us(r.nsPerOp)} | ${r.name === 'bare ky' ? '—' : `${r.nsPerOp - bareNs >= 0 ? '+' : ''}${us(r.nsPerOp - bareNs)}`} | ${times(bareNs / r.nsPerOp)} |`,
-      ),
-      '',
+    workloads.push(
+      await compare(SUITE, `GET users/42 (20-field JSON) ${where}`, contenders, {
+        ...opts,
+        baseline: 'bare ky',
+      }),
     );
-    // The target: paired rounds (composed and bare ky back to back, median of the per-round
-    // throughput ratios), which cancel noise that hits a whole round.
     const n = fetchFn ? 400 : 100;
     const pairing = ctx.smoke ? { rounds: 3, n: 10 } : { rounds: ctx.quick ? 21 : 61, n };
-    const composed = await pairedRatio(
+    const overFloorWall = await pairedRatio(
+      () => brace.get('users/42').json(),
+      () => floor.get('users/42').json(User),
+      pairing,
+    );
+    const overFloor = await pairedCpuRatio(
+      () => brace.get('users/42').json(),
+      () => floor.get('users/42').json(User),
+      pairing,
+    );
+    const overBare = await pairedCpuRatio(
       () => brace.get('users/42').json(),
       () => bare.get('users/42').json(),
       pairing,
     );
-    const floor = await pairedRatio(
-      () => plumbing.get('users/42').json(),
-      () => bare.get('users/42').json(),
-      pairing,
-    );
-    // The same plumbing with the response validated by ky itself (`.json(User)`): the least a
-    // client with every hook on can cost, since schema-guard's validation is part of "every hook".
-    const validatedFloor = await pairedRatio(
-      () => plumbing.get('users/42').json(User),
-      () => bare.get('users/42').json(),
-      pairing,
-    );
-    return { composed, floor, validatedFloor };
+    // What each part adds: every part on vs the same integration without that part.
+    if (fetchFn) {
+      const all = () => brace.get('users/42').json();
+      const without: Array<[string, Partial<IntegrationOptions<unknown>>]> = [
+        ['cache', { cache: false }],
+        ['telemetry', { telemetry: false }],
+        ['auth', { auth: undefined }],
+        ['rate limit', { rateLimit: false }],
+        ['breaker', { breaker: false }],
+        ['retries and budget', { retry: false }],
+        ['routes (schema guard)', { routes: undefined }],
+        ['problem details', { errors: false }],
+      ];
+      const rows: string[] = [];
+      for (const [part, change] of without) {
+        const less = defineIntegration({ ...everyPart(baseUrl, fetchFn), ...change });
+        const ratio = await pairedCpuRatio(() => less.get('users/42').json(), all, pairing);
+        rows.push(`| ${part} | ${((ratio - 1) * 100).toFixed(0)}% |`);
+      }
+      const none = defineIntegration({
+        ...everyPart(baseUrl, fetchFn),
+        cache: false,
+        telemetry: false,
+        auth: undefined,
+        rateLimit: false,
+        breaker: false,
+        retry: false,
+        routes: undefined,
+        errors: false,
+        idempotency: false,
+      });
+      const bareIntegration = await pairedCpuRatio(
+        () => none.get('users/42').json(),
+        () => floor.get('users/42').json(User),
+        pairing,
+      );
+      parts.push(
+        '#### What each part adds (in-process stub, CPU time, paired rounds)',
+        '',
+        '| part | every part on is this much slower than without it |',
+        '|---|---:|',
+        ...rows,
+        `| (every part off: the integration's own plumbing vs the floor) | ${((1 / bareIntegration - 1) * 100).toFixed(0)}% |`,
+        '',
+      );
+    }
+    return { overFloor, overFloorWall, overBare };
   };
 
   const stubRatio = await run(
@@ -171,35 +200,69 @@ const suite: Suite = async (ctx) => {
     });
     res.end(text);
   });
-  let loopRatio: { composed: number; floor: number; validatedFloor: number };
+  let loopRatio: { overFloor: number; overFloorWall: number; overBare: number };
+  let fetchRatio: number;
+  let fetchRatioWall: number;
   try {
-    loopRatio = await run(
-      'against a loopback server (node:http, keep-alive)',
-      `${server.url}v2/`,
-      undefined,
+    const baseUrl = `${server.url}v2/`;
+    loopRatio = await run('against a loopback server (node:http, keep-alive)', baseUrl, undefined);
+    const composed = createFetch(everyPart(baseUrl, undefined));
+    const url = `${baseUrl}users/42`;
+    const contenders: Contender[] = [
+      { name: 'createFetch, every part on', fn: async () => (await composed('users/42')).json() },
+      { name: 'bare fetch', fn: async () => (await fetch(url)).json() },
+    ];
+    workloads.push(
+      await compare(SUITE, 'fetch form: GET users/42 against a loopback server', contenders, {
+        ...opts,
+        baseline: 'bare fetch',
+      }),
+    );
+    const fetchPairing = ctx.smoke ? { rounds: 3, n: 10 } : { rounds: ctx.quick ? 21 : 61, n: 100 };
+    fetchRatio = await pairedCpuRatio(
+      async () => (await composed('users/42')).json(),
+      async () => (await fetch(url)).json(),
+      fetchPairing,
+    );
+    fetchRatioWall = await pairedRatio(
+      async () => (await composed('users/42')).json(),
+      async () => (await fetch(url)).json(),
+      fetchPairing,
     );
   } finally {
     await server.close();
   }
   target(
     SUITE,
-    'the fully composed Brace ky client, every hook on, ≥ 0.9× bare ky against a loopback server',
-    `${times(loopRatio.composed)} in paired rounds (ky's own plumbing for the same kinds of hook and retry option, with no Brace code: ${times(loopRatio.floor)}; that plumbing with the response validated by ky's own .json(User): ${times(loopRatio.validatedFloor)})`,
-    loopRatio.composed >= 0.9,
+    "defineIntegration with every part on costs ≤ 5% over ky's plumbing floor against a loopback server",
+    `${over(loopRatio.overFloor)} over the floor in CPU time (${times(loopRatio.overFloor)} its throughput; ${times(loopRatio.overBare)} bare ky), ${over(loopRatio.overFloorWall)} in wall time, paired rounds`,
+    loopRatio.overFloor >= 1 / 1.05,
   );
   target(
     SUITE,
-    'the fully composed Brace ky client, every hook on, ≥ 0.6× bare ky on an in-process stub fetch',
-    `${times(stubRatio.composed)} in paired rounds (ky's own plumbing alone: ${times(stubRatio.floor)}; with ky's own .json(User): ${times(stubRatio.validatedFloor)})`,
-    stubRatio.composed >= 0.6,
+    "defineIntegration with every part on costs ≤ 15% over ky's plumbing floor on an in-process stub fetch",
+    `${over(stubRatio.overFloor)} over the floor in CPU time (${times(stubRatio.overFloor)} its throughput; ${times(stubRatio.overBare)} bare ky), ${over(stubRatio.overFloorWall)} in wall time, paired rounds`,
+    stubRatio.overFloor >= 1 / 1.15,
+  );
+  target(
+    SUITE,
+    'createFetch with every part on ≥ 0.9× bare fetch against a loopback server',
+    `${times(fetchRatio)} in CPU time, ${times(fetchRatioWall)} in wall time, paired rounds`,
+    fetchRatio >= 0.9,
   );
   return {
     title: 'client',
     workloads,
     extra: [
-      'The target lines use paired rounds: the composed client and bare ky back to back, the median of the per-round ratios. They also give the same measure for “ky plumbing alone”, a ky client with a do-nothing hook of every kind the composed client installs and a retry option of backoffRetry’s shape: what ky charges for carrying hooks before any Brace code runs (it copies the options of each request for `init` hooks, wraps each `beforeRequest` hook in its total-timeout race, merges every hook list and normalizes the retry option on each request). The last figure in each line adds the one piece of work “every hook on” cannot skip, validating the 20-field response, done by ky’s own `.json(User)` with the same zod schema: the least such a client can cost without any Brace code. The composed client is `ky.create({ retry: backoffRetry({ budget }), hooks: composeHooks(backoffHooks({ budget, breaker }), rateLimitHooks(limiter), idempotencyHooks(), schemaGuardHooks(routes), problemDetailsHooks()) })`; each GET reads `.json()` (validated by schema-guard in the Brace client). Both ky clients keep ky’s default 10 s timeout.',
+      'Every part on: `defineIntegration({ version, auth: { token }, rateLimit: { policies: [1e9/s], concurrency: 64 }, routes, cache: {}, telemetry: true })` with its defaults (retries in a 10% budget, breaker, idempotency keys, problem details, drift in warn mode, the deprecation observer); each GET reads `.json()`, validated by the route.',
       '',
-      ...lines,
+      "The floor is ky's own plumbing with no Brace code: a do-nothing hook of every kind the integration installs (`init`, `beforeRequest`, `beforeRetry`, `beforeError`), a retry option of `backoffRetry`'s shape, the same default headers (version and token), and the response validated by ky's own `.json(User)` with the same zod schema — the least a client with every part on can cost. The targets use paired rounds (both back to back, order alternating, the median of the per-round ratios); “over the floor” is floor throughput ÷ integration throughput − 1.",
+      '',
+      'The cache is on but the answers carry no freshness, so every GET is a cache miss (a lookup, no store): the honest per-call cost of having it on.',
+      '',
+      'Targets are judged on CPU-time pairing (see `pairedCpuRatio`): the stub and the loopback server run in this process, so its CPU time is all the work of a call, and other processes on a shared machine mostly drop out. The wall-time pairing is printed beside it.',
+      '',
+      ...parts,
     ].join('\n'),
     libraries: ['ky', 'zod'],
   };
