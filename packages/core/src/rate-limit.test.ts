@@ -377,11 +377,18 @@ describe('decimals, missing remaining and negative resets (issue 17)', () => {
 
   it('ignores a negative reset as a whole, in every form', () => {
     expect(parseRateLimit({ ratelimit: '"default";r=0;t=-1' })).toBeUndefined();
-    expect(parseRateLimit({ ratelimit: '"a";r=0;t=-1, "b";r=5;t=10' })).toEqual({
-      remaining: 5,
-      resetMs: 10_000,
-      source: 'ietf',
-    });
+    // One item with a negative reset makes the whole draft-10 field malformed: the other
+    // items are not used (they would report 5 remaining where the server says 0).
+    expect(parseRateLimit({ ratelimit: '"a";r=0;t=-1, "b";r=5;t=10' })).toBeUndefined();
+    expect(parseRateLimit({ ratelimit: '"b";r=5;t=10, "a";r=0;t="soon"' })).toBeUndefined();
+    expect(
+      parseRateLimit({
+        'ratelimit-policy': '"a";q=10, "b";q=100',
+        ratelimit: '"b";r=50;t=10, "a";r=0;t=-30',
+        'x-ratelimit-remaining': '0',
+        'x-ratelimit-reset': '30',
+      }),
+    ).toEqual({ remaining: 0, resetMs: 30_000, source: 'x-ratelimit' });
     expect(parseRateLimit({ ratelimit: 'limit=10, remaining=0, reset=-5' })).toBeUndefined();
     expect(parseRateLimit({ ratelimit: 'limit=10, remaining=0, reset=-0.5' })).toBeUndefined();
     expect(parseRateLimit({ ratelimit: 'remaining=0, reset=(1 2)' })).toBeUndefined();
@@ -442,6 +449,9 @@ describe('decimals and resets (properties)', () => {
           parseRateLimit({ ratelimit: `remaining=${remaining}, reset=${negative}` }),
         ).toBeUndefined();
         expect(parseRateLimit({ ratelimit: `"p";r=${remaining};t=${negative}` })).toBeUndefined();
+        expect(
+          parseRateLimit({ ratelimit: `"q";r=${remaining};t=5, "p";r=0;t=${negative}` }),
+        ).toBeUndefined();
       }),
     );
   });

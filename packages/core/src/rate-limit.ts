@@ -192,7 +192,10 @@ function moreConstraining(a: Candidate, b: Candidate): boolean {
 /**
  * draft-10: `RateLimit: "default";r=50;t=30` with `RateLimit-Policy`. An item without `r`
  * (the draft's "missing remaining" example, `quota;t=1`) still carries its reset; an item
- * whose `r` or `t` is malformed (negative, not a number) is ignored as a whole.
+ * whose `r` is malformed is skipped. A malformed (negative, non-numeric) `t` makes the whole
+ * field malformed, and it is ignored as a whole: keeping the other items could report a
+ * quota with more remaining than the server allows (the draft-07 field and the trio are
+ * treated the same way).
  */
 function ietf(
   list: List | undefined,
@@ -203,7 +206,8 @@ function ietf(
     if (!isItem(member) || name(member) === undefined) continue;
     const r = count(member.params.get('r'));
     const t = count(member.params.get('t'));
-    if (r === MALFORMED || t === MALFORMED || (r === undefined && t === undefined)) continue;
+    if (t === MALFORMED) return undefined;
+    if (r === MALFORMED || (r === undefined && t === undefined)) continue;
     const candidate = { member, r, t };
     if (chosen === undefined || moreConstraining(candidate, chosen)) chosen = candidate;
   }
@@ -303,9 +307,10 @@ function mayCarryRateLimit(headers: HeadersInput): boolean {
  *
  * **Malformed fields are ignored**, as the IETF draft requires, and this function never
  * throws. A malformed limit or remaining is dropped on its own; a malformed (e.g. negative)
- * reset discards the reading as a whole: the draft-10 item that carries it, the draft-07
- * field, or the whole trio / `X-RateLimit-*` / `X-Rate-Limit-*` form (the next form is read
- * instead). A field value longer than 4,096 characters is malformed.
+ * reset discards the reading as a whole: the whole draft-10 `RateLimit` field (even when other
+ * items are well-formed), the draft-07 field, or the whole trio / `X-RateLimit-*` /
+ * `X-Rate-Limit-*` form (the next form is read instead). A field value longer than 4,096
+ * characters is malformed.
  *
  * @param headers - the response headers
  * @param now - the current time in epoch ms, for epoch resets; defaults to `Date.now()`

@@ -158,7 +158,7 @@ describe('httpwg/structured-field-tests: parsing (every file at the top level)',
             return;
           }
           const parsed = parse(c.header_type, text);
-          expect(parsed).toEqual(expectedValue(c));
+          expect(parsed).toStrictEqual(expectedValue(c));
           tally.parse++;
           // The expected structure serialises to the canonical form...
           expect(serialize(c.header_type, expectedValue(c))).toBe(canonical(c));

@@ -297,11 +297,24 @@ describe('parse failures', () => {
 
   it('bounds input length before parsing', () => {
     const long = `"${'a'.repeat(MAX_STRUCTURED_FIELD_LENGTH)}"`;
-    expect(MAX_STRUCTURED_FIELD_LENGTH).toBe(32_768);
-    expect(fails(parseItem, long).message).toMatch(/at most 32768/);
+    expect(MAX_STRUCTURED_FIELD_LENGTH).toBe(131_072);
+    expect(fails(parseItem, long).message).toMatch(/at most 131072/);
     expect(parseItem(`"${'a'.repeat(MAX_STRUCTURED_FIELD_LENGTH - 2)}"`).value).toHaveLength(
       MAX_STRUCTURED_FIELD_LENGTH - 2,
     );
+  });
+
+  it('admits the largest RFC 9651 minimums: 1,024 dictionary members with 64-character keys (§3.2), 256 parameters with 64-character keys (§3.1.2)', () => {
+    const key = (i: number) => `k${String(i).padStart(63, '0')}`;
+    const members = Array.from({ length: 1024 }, (_, i) => key(i));
+    const bare = members.join(', ');
+    expect(bare.length).toBe(67_582);
+    expect([...parseDictionary(bare).keys()]).toEqual(members);
+    const valued = members.map((k) => `${k}=1`).join(', ');
+    expect(parseDictionary(valued).get(key(1023))).toEqual({ value: 1, params: new Map() });
+    const params = Array.from({ length: 256 }, (_, i) => `;${key(i)}=?1`).join('');
+    expect(parseItem(`a${params}`).params.size).toBe(256);
+    expect(parseList(`(1 2)${params}`)[0]?.params.size).toBe(256);
   });
 
   it('parses worst-case inputs up to the bound in linear time', () => {

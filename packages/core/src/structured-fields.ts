@@ -21,7 +21,7 @@ export {
 /**
  * Parses a structured-field Item (RFC 9651 §4.2), such as an `Idempotency-Key` value.
  *
- * @param text - the field value (several field lines joined with `", "`); at most 32 KiB ({@link MAX_STRUCTURED_FIELD_LENGTH})
+ * @param text - the field value (several field lines joined with `", "`); at most 128 KiB ({@link MAX_STRUCTURED_FIELD_LENGTH})
  * @returns the item: its bare value and parameters
  * @throws {@link StructuredFieldError} when the text is not a valid Item
  *
@@ -45,7 +45,7 @@ export function parseItem(text: string): Item {
  * Parses a structured-field List (RFC 9651 §4.2.1), such as `RateLimit-Policy`.
  * An empty value is an empty list.
  *
- * @param text - the field value (several field lines joined with `", "`); at most 32 KiB ({@link MAX_STRUCTURED_FIELD_LENGTH})
+ * @param text - the field value (several field lines joined with `", "`); at most 128 KiB ({@link MAX_STRUCTURED_FIELD_LENGTH})
  * @returns the members, in order
  * @throws {@link StructuredFieldError} when the text is not a valid List
  *
@@ -70,7 +70,7 @@ export function parseList(text: string): List {
  * `RateLimit: limit=100, remaining=50, reset=5`. A repeated key keeps its first position and
  * its last value. An empty value is an empty dictionary.
  *
- * @param text - the field value (several field lines joined with `", "`); at most 32 KiB ({@link MAX_STRUCTURED_FIELD_LENGTH})
+ * @param text - the field value (several field lines joined with `", "`); at most 128 KiB ({@link MAX_STRUCTURED_FIELD_LENGTH})
  * @returns the members by key, in order
  * @throws {@link StructuredFieldError} when the text is not a valid Dictionary
  *

@@ -70,6 +70,21 @@ describe('verifyWebhook results carry the provider event id, type and action', (
     ).resolves.toMatchObject({ id: 'w-2', type: 'orders/paid' });
   });
 
+  it('shopify: the id is X-Shopify-Event-Id when sent (Shopify dedupes on it), not the delivery id', async () => {
+    // Two deliveries of one event (a retry, or a second subscription): Shopify's docs say the
+    // same X-Shopify-Event-Id marks them as duplicates; the webhook ids differ.
+    for (const [delivery, headers] of [
+      ['w-1', { 'x-shopify-event-id': 'e-1', 'x-shopify-topic': 'orders/create' }],
+      ['w-2', { 'x-shopify-event-id': 'e-1', 'x-shopify-topic': 'orders/create' }],
+      ['w-3', { 'shopify-event-id': 'e-1', 'shopify-topic': 'orders/create' }],
+    ] as const) {
+      await expect(verified('shopify', '{}', headers, { id: delivery })).resolves.toMatchObject({
+        id: 'e-1',
+        type: 'orders/create',
+      });
+    }
+  });
+
   it('standard webhooks and svix: the id header and the body type', async () => {
     const body = '{"type":"user.created","timestamp":"2023-11-14T22:13:20Z","data":{}}';
     for (const provider of ['standard-webhooks', 'svix'] as const) {

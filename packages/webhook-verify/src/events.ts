@@ -13,7 +13,7 @@ export const MAX_EVENT_FIELD_LENGTH = 512;
  * |---|---|---|---|
  * | stripe | body `id` (`evt_…`) | body `type` (`invoice.paid`) | |
  * | github | `X-GitHub-Delivery` | `X-GitHub-Event` (`issues`) | body `action` (`opened`) |
- * | shopify | `X-Shopify-Webhook-Id` | `X-Shopify-Topic` (`orders/create`) | |
+ * | shopify | `X-Shopify-Event-Id`, else `X-Shopify-Webhook-Id` | `X-Shopify-Topic` (`orders/create`) | |
  * | standard-webhooks, svix | `webhook-id` / `svix-id` | body `type` | |
  * | slack | body `event_id` | body `event.type`, else `type` (`url_verification`) | |
  * | paddle | body `event_id` | body `event_type` (`transaction.completed`) | |
@@ -139,7 +139,7 @@ export function githubEvent({ request, json }: EventContext): WebhookEventInfo {
   );
 }
 
-/** A header pair: id and type (Shopify: `X-Shopify-Webhook-Id`, `X-Shopify-Topic`). */
+/** Id and type from headers, the first present of each list (Shopify: `X-Shopify-Event-Id`, `X-Shopify-Topic`). */
 export function headerEvent(idHeaders: readonly string[], typeHeaders: readonly string[]) {
   return ({ request }: EventContext): WebhookEventInfo => {
     const first = (names: readonly string[]) => {

@@ -22,6 +22,22 @@ describe('createWebhookRouter types', () => {
     });
   });
 
+  it('takes an interface as the event map (interfaces have no index signature)', () => {
+    interface StripeEvents {
+      'invoice.paid': { id: string };
+    }
+    createWebhookRouter<StripeEvents>().on('invoice.paid', (invoice) => {
+      expectTypeOf(invoice).toEqualTypeOf<{ id: string }>();
+    });
+    // @ts-expect-error 'invoice.created' is not in the interface
+    createWebhookRouter<StripeEvents>().on('invoice.created', () => {});
+  });
+
+  it('refuses a handler whose payload type contradicts the map', () => {
+    // @ts-expect-error the map says n is a number
+    createWebhookRouter<{ a: { n: number } }>().on('a', (payload: { n: string }) => payload);
+  });
+
   it('refuses a type outside the event map', () => {
     // @ts-expect-error 'invoice.created' is not in the map
     createWebhookRouter<{ 'invoice.paid': { id: string } }>().on('invoice.created', () => {});

@@ -46,7 +46,7 @@ export type UnhandledWebhookHandler<R = unknown> = (
  * const router: WebhookRouter<{ 'invoice.paid': { id: string } }> = createWebhookRouter();
  * ```
  */
-export interface WebhookRouter<Events extends Record<string, unknown> = Record<string, unknown>> {
+export interface WebhookRouter<Events extends object = Record<string, unknown>> {
   /** Routes `type` to `handler`, the payload typed by the router's event map. */
   on<K extends keyof Events & string>(type: K, handler: WebhookHandler<Events[K]>): this;
   /** Routes `type` to `handler` after validating the payload with a Standard Schema. */
@@ -133,9 +133,9 @@ function payloadOf(webhook: VerifiedWebhook<unknown>): unknown {
  * }
  * ```
  */
-export function createWebhookRouter<
-  Events extends Record<string, unknown> = Record<string, unknown>,
->(options: { onUnhandled?: UnhandledWebhookHandler } = {}): WebhookRouter<Events> {
+export function createWebhookRouter<Events extends object = Record<string, unknown>>(
+  options: { onUnhandled?: UnhandledWebhookHandler } = {},
+): WebhookRouter<Events> {
   const routes = new Map<string, Route>();
   let unhandled = options.onUnhandled;
 

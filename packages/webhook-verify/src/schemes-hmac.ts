@@ -275,7 +275,9 @@ export const github: Readonly<WebhookScheme> = githubScheme();
 
 /**
  * Shopify: `X-Shopify-Hmac-Sha256` (or `Shopify-Hmac-Sha256`), base64 HMAC-SHA256 of the raw
- * body; id from `X-Shopify-Webhook-Id` (or `Shopify-Webhook-Id`). No timestamp window.
+ * body. The id is the event's, `X-Shopify-Event-Id` (the key Shopify says to dedupe on: the
+ * same across retries and across subscriptions), else the delivery's `X-Shopify-Webhook-Id`
+ * (unprefixed names too). No timestamp window.
  *
  * @example
  * ```ts
@@ -284,20 +286,25 @@ export const github: Readonly<WebhookScheme> = githubScheme();
  * await verifyWebhook(request, { provider: shopify, secret: process.env.SHOPIFY_API_SECRET! });
  * ```
  */
+/** Shopify's event id first (what its docs dedupe on), then the delivery id. */
+const SHOPIFY_ID_HEADERS = [
+  'x-shopify-event-id',
+  'shopify-event-id',
+  'x-shopify-webhook-id',
+  'shopify-webhook-id',
+] as const;
+
 export const shopify: Readonly<WebhookScheme> = defineScheme({
   name: 'shopify',
   toleranceSec: Number.POSITIVE_INFINITY,
   secretFormat: 'utf8',
   key: utf8Key,
-  event: headerEvent(
-    ['x-shopify-webhook-id', 'shopify-webhook-id'],
-    ['x-shopify-topic', 'shopify-topic'],
-  ),
+  event: headerEvent(SHOPIFY_ID_HEADERS, ['x-shopify-topic', 'shopify-topic']),
   extract(request) {
     const names = ['x-shopify-hmac-sha256', 'shopify-hmac-sha256'];
     const value = requireHeader(request, 'shopify', names);
     return {
-      id: readId(request, ['x-shopify-webhook-id', 'shopify-webhook-id']),
+      id: readId(request, SHOPIFY_ID_HEADERS),
       prefix: '',
       includeBody: true,
       signatures: singleSignature(value, '', 'base64', 'hmac-sha256', 'shopify', names[0]!),
