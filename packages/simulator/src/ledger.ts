@@ -93,6 +93,8 @@ export interface WebhookStats {
 const MAX_KEYS = 100_000;
 const MAX_LINES = 1000;
 const MAX_BODY_CHARS = 4096;
+/** Per-second stats kept at most (one hour); older seconds are forgotten first. */
+export const MAX_SECONDS = 3600;
 
 function emptySecond(): SecondStats {
   return {
@@ -170,8 +172,14 @@ export class ProviderLedger {
     missed: 0,
     reordered: 0,
   };
-  /** Per second since `startedAt`. */
+  /**
+   * Per second since `startedAt`: `seconds[i]` is second `firstSecond + i`. At most
+   * {@link MAX_SECONDS} are kept (the oldest are forgotten first), so a clock moved days ahead
+   * costs nothing.
+   */
   readonly seconds: SecondStats[] = [];
+  /** Which second since `startedAt` `seconds[0]` is (0 until older seconds are forgotten). */
+  firstSecond = 0;
   /** The duplicate creations, one line each (the assertions' details; at most 1,000 per list). */
   readonly duplicateLines: string[] = [];
   /** The requests over the limit, one line each. */
@@ -194,11 +202,17 @@ export class ProviderLedger {
     this.startedAt = startedAt;
   }
 
-  /** The stats of the second `at` falls in. */
+  /** The stats of the second `at` falls in (a detached record for a second already forgotten). */
   second(at: number): SecondStats {
     const index = Math.max(0, Math.floor((at - this.startedAt) / 1000));
-    while (this.seconds.length <= index) this.seconds.push(emptySecond());
-    return this.seconds[index] as SecondStats;
+    if (index < this.firstSecond) return emptySecond();
+    const keepFrom = Math.max(this.firstSecond, index - MAX_SECONDS + 1);
+    if (keepFrom > this.firstSecond) {
+      this.seconds.splice(0, Math.min(this.seconds.length, keepFrom - this.firstSecond));
+      this.firstSecond = keepFrom;
+    }
+    while (this.firstSecond + this.seconds.length <= index) this.seconds.push(emptySecond());
+    return this.seconds[index - this.firstSecond] as SecondStats;
   }
 
   /** Records an arrival and the rate limit's verdict. */

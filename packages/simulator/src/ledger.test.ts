@@ -1,0 +1,34 @@
+import { manualClock } from '@brace/core';
+import { describe, expect, it } from 'vitest';
+import { MAX_SECONDS, ProviderLedger } from './ledger.js';
+import { createProvider } from './provider.js';
+
+describe('ledger seconds', () => {
+  it('keeps at most MAX_SECONDS per-second records when the clock jumps days ahead', async () => {
+    const clock = manualClock({ now: 0 });
+    const p = await createProvider({ clock, rateLimit: false });
+    try {
+      await fetch(`${p.url}/x`);
+      await clock.advance(2 * 86_400_000);
+      await fetch(`${p.url}/x`);
+      expect(p.ledger.seconds.length).toBeLessThanOrEqual(MAX_SECONDS);
+      expect(p.ledger.firstSecond).toBe(2 * 86_400 - MAX_SECONDS + 1);
+      expect(p.ledger.seconds.at(-1)?.requests).toBe(1);
+      expect(p.ledger.seconds.reduce((n, s) => n + s.requests, 0)).toBe(1);
+    } finally {
+      await p.close();
+    }
+  });
+
+  it('forgets the oldest second one at a time and ignores seconds already forgotten', () => {
+    const ledger = new ProviderLedger(0);
+    for (let s = 0; s <= MAX_SECONDS; s++) ledger.arrival(s * 1000, 'GET /x', false, true);
+    expect(ledger.seconds.length).toBe(MAX_SECONDS);
+    expect(ledger.firstSecond).toBe(1);
+    expect(ledger.seconds[0]?.requests).toBe(1);
+    ledger.fault(0, 'error'); // second 0 was forgotten: counted in the totals only
+    expect(ledger.faults.error).toBe(1);
+    expect(ledger.seconds.reduce((n, s) => n + s.errors, 0)).toBe(0);
+    expect(ledger.requests).toBe(MAX_SECONDS + 1);
+  });
+});
