@@ -205,6 +205,26 @@ describe('redaction and shapes', () => {
     );
   });
 
+  it('redacts every value under a secret name, in arrays and objects too', () => {
+    const body = JSON.stringify({
+      api_keys: ['sk_live_1', 'sk_live_2'],
+      credentials: { user: 'u', pass: 'p', ttl: 60, active: true, note: null },
+      refresh_tokens: [{ value: 'rt_1' }],
+      name: 'kept',
+    });
+    const redacted = redactBody(body, 'application/json');
+    expect(redacted).not.toMatch(/sk_live|rt_1|"u"|"p"/);
+    expect(JSON.parse(redacted)).toEqual({
+      api_keys: [REDACTED, REDACTED],
+      credentials: { user: REDACTED, pass: REDACTED, ttl: REDACTED, active: true, note: null },
+      refresh_tokens: [{ value: REDACTED }],
+      name: 'kept',
+    });
+    let deep: unknown = { token: 'x' };
+    for (let i = 0; i < 70; i++) deep = { a: deep };
+    expect(redactBody(JSON.stringify(deep), 'application/json')).not.toContain('"x"');
+  });
+
   it('diffs shapes through arrays and nested objects', () => {
     expect(shapeOf({ a: [1], b: null, c: [] })).toEqual({ a: ['number'], b: 'null', c: [] });
     expect(

@@ -58,20 +58,24 @@ export function redactHeaders(
   return out;
 }
 
-function redactValue(value: unknown, options: RedactOptions, depth: number): unknown {
-  if (depth > 64) return value;
-  if (Array.isArray(value)) return value.map((v) => redactValue(v, options, depth + 1));
+/** A JSON value with every string or number under a secret name replaced (shape kept). */
+function redactValue(
+  value: unknown,
+  options: RedactOptions,
+  depth: number,
+  secret: boolean,
+): unknown {
+  // Deeper than anything real: nothing below is looked at, so nothing below is kept.
+  if (depth > 64) return REDACTED;
+  if (Array.isArray(value)) return value.map((v) => redactValue(v, options, depth + 1, secret));
   if (value !== null && typeof value === 'object') {
     const out: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(value)) {
-      out[k] =
-        secretName(k, options.fields) && (typeof v === 'string' || typeof v === 'number')
-          ? REDACTED
-          : redactValue(v, options, depth + 1);
+      out[k] = redactValue(v, options, depth + 1, secret || secretName(k, options.fields));
     }
     return out;
   }
-  return value;
+  return secret && (typeof value === 'string' || typeof value === 'number') ? REDACTED : value;
 }
 
 /** A body (JSON or form) with secret fields replaced; other bodies unchanged. */
@@ -80,7 +84,7 @@ export function redactBody(body: string, contentType: string, options: RedactOpt
   if (contentType.includes('application/x-www-form-urlencoded')) return redactQuery(body, options);
   if (!contentType.includes('json')) return body;
   try {
-    return JSON.stringify(redactValue(JSON.parse(body), options, 0));
+    return JSON.stringify(redactValue(JSON.parse(body), options, 0, false));
   } catch {
     return body;
   }
