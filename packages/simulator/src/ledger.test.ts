@@ -1,6 +1,6 @@
 import { manualClock } from '@brace/core';
 import { describe, expect, it } from 'vitest';
-import { MAX_SECONDS, ProviderLedger } from './ledger.js';
+import { MAX_ROUTE_KEYS, MAX_SECONDS, OTHER_ROUTES, ProviderLedger } from './ledger.js';
 import { createProvider } from './provider.js';
 
 describe('ledger seconds', () => {
@@ -30,5 +30,27 @@ describe('ledger seconds', () => {
     expect(ledger.faults.error).toBe(1);
     expect(ledger.seconds.reduce((n, s) => n + s.errors, 0)).toBe(0);
     expect(ledger.requests).toBe(MAX_SECONDS + 1);
+  });
+});
+
+describe('ledger routes', () => {
+  it('counts at most MAX_ROUTE_KEYS distinct routes, the rest under OTHER_ROUTES', () => {
+    const ledger = new ProviderLedger(0);
+    for (let i = 0; i < MAX_ROUTE_KEYS + 50; i++) ledger.arrival(0, `GET /users/${i}`, false, true);
+    ledger.arrival(0, 'GET /users/0', false, true);
+    expect(Object.keys(ledger.routes)).toHaveLength(MAX_ROUTE_KEYS + 1);
+    expect(ledger.routes[OTHER_ROUTES]).toBe(50);
+    expect(ledger.routes['GET /users/0']).toBe(2);
+    expect(ledger.requests).toBe(MAX_ROUTE_KEYS + 51);
+  });
+
+  it('names the first resource of an identity in every duplicate line', () => {
+    const ledger = new ProviderLedger(0);
+    for (const id of ['a_1', 'a_2', 'a_3']) ledger.createdResource('/a', id, '{"x":1}');
+    expect(ledger.duplicates).toBe(2);
+    expect(ledger.duplicateLines).toEqual([
+      '/a: a_2 repeats a_1 (identity {"x":1})',
+      '/a: a_3 repeats a_1 (identity {"x":1})',
+    ]);
   });
 });

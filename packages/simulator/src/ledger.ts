@@ -93,6 +93,10 @@ export interface WebhookStats {
 const MAX_KEYS = 100_000;
 const MAX_LINES = 1000;
 const MAX_BODY_CHARS = 4096;
+/** Distinct route keys counted at most; later new ones are counted under {@link OTHER_ROUTES}. */
+export const MAX_ROUTE_KEYS = 10_000;
+/** The `routes` key of requests past {@link MAX_ROUTE_KEYS} distinct routes. */
+export const OTHER_ROUTES = '(other routes)';
 /** Per-second stats kept at most (one hour); older seconds are forgotten first. */
 export const MAX_SECONDS = 3600;
 
@@ -145,7 +149,10 @@ export class ProviderLedger {
   expiredTokens = 0;
   /** Answers by status (0: no answer). */
   readonly statuses: Record<string, number> = Object.create(null);
-  /** Requests by route pattern. */
+  /**
+   * Requests by route pattern (at most {@link MAX_ROUTE_KEYS} keys: paths the provider cannot
+   * reduce to a pattern, such as `/users/12345`, are counted under `'(other routes)'` past it).
+   */
   readonly routes: Record<string, number> = Object.create(null);
   /** Injected faults by name. */
   readonly faults: Record<FaultName, number> = {
@@ -191,7 +198,9 @@ export class ProviderLedger {
   /** The OAuth server's own ledger, when OAuth is on. */
   oauth: OAuthLedger | undefined;
 
-  readonly #identities = new Map<string, string[]>();
+  /** Each identity's first resource id. */
+  readonly #identities = new Map<string, string>();
+  #routeKeys = 0;
   readonly #writes = new Set<string>();
 
   constructor(
@@ -218,7 +227,12 @@ export class ProviderLedger {
   /** Records an arrival and the rate limit's verdict. */
   arrival(at: number, route: string, overLimit: boolean, allowed: boolean): void {
     this.requests++;
-    this.routes[route] = (this.routes[route] ?? 0) + 1;
+    let key = route;
+    if (this.routes[key] === undefined) {
+      if (this.#routeKeys >= MAX_ROUTE_KEYS) key = OTHER_ROUTES;
+      else this.#routeKeys++;
+    }
+    this.routes[key] = (this.routes[key] ?? 0) + 1;
     const s = this.second(at);
     s.requests++;
     if (overLimit) {
@@ -263,18 +277,17 @@ export class ProviderLedger {
     this.created++;
     if (identity === undefined) return;
     const key = `${collection}\u0000${identity}`;
-    const ids = this.#identities.get(key);
-    if (ids === undefined) {
+    const first = this.#identities.get(key);
+    if (first === undefined) {
       if (this.#identities.size >= MAX_KEYS)
         this.#identities.delete(this.#identities.keys().next().value as string);
-      this.#identities.set(key, [id]);
+      this.#identities.set(key, id);
       return;
     }
-    ids.push(id);
     this.duplicates++;
     if (this.duplicateLines.length < MAX_LINES) {
       this.duplicateLines.push(
-        `${collection}: ${id} repeats ${ids[0]} (identity ${identity.slice(0, 60)})`,
+        `${collection}: ${id} repeats ${first} (identity ${identity.slice(0, 60)})`,
       );
     }
   }
