@@ -1,4 +1,5 @@
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -94,6 +95,28 @@ describe('replay', () => {
     const again = await fetch(`${replay.url}/repos/${repo.id}`);
     expect(again.status).toBe(200);
     expect((await fetch(`${replay.url}/unrecorded`)).status).toBe(404);
+  });
+
+  it('replay survives a client that goes away mid-body (no unhandled rejection)', async () => {
+    const replay = await replayFixture({
+      fixture: { version: 1, target: 'http://x', interactions: [] },
+    });
+    cleanups.push(() => replay.close());
+    const rejections: unknown[] = [];
+    const onRejection = (reason: unknown) => rejections.push(reason);
+    process.on('unhandledRejection', onRejection);
+    try {
+      const socket = connect(Number(new URL(replay.url).port), '127.0.0.1');
+      await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
+      socket.write('POST /x HTTP/1.1\r\nhost: x\r\ncontent-length: 100\r\n\r\nabc');
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      socket.destroy();
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(rejections).toEqual([]);
+      expect((await fetch(`${replay.url}/x`)).status).toBe(404); // still serving
+    } finally {
+      process.off('unhandledRejection', onRejection);
+    }
   });
 
   it('reads fixture files and refuses anything else', async () => {
