@@ -131,6 +131,25 @@ describe('rolling-window rate limit', () => {
     });
   });
 
+  it('answers the API version the request asked for when supported, else the current one', async () => {
+    const p = await start({ clock: fixedClock(), preset: 'stripe', rateLimit: false });
+    const pinned = await fetch(`${p.url}/v1/customers`, {
+      headers: { 'stripe-version': '2024-06-20' },
+    });
+    expect(pinned.status).toBe(200);
+    expect(pinned.headers.get('stripe-version')).toBe('2024-06-20');
+    const refused = await fetch(`${p.url}/v1/customers`, {
+      headers: { 'stripe-version': '1999-01-01' },
+    });
+    expect(refused.status).toBe(400);
+    expect(refused.headers.get('stripe-version')).toBe('2025-06-30.basil');
+    const g = await start({ clock: fixedClock(), preset: 'github', rateLimit: false });
+    const selected = await fetch(`${g.url}/repos/o/r`, {
+      headers: { 'x-github-api-version': '2022-11-28' },
+    });
+    expect(selected.headers.get('x-github-api-version-selected')).toBe('2022-11-28');
+  });
+
   it('property: never accepts more than `limit` requests in any window', () => {
     fc.assert(
       fc.property(
