@@ -36,5 +36,14 @@ describe('TokenStore bounds', () => {
     expect(store.isRevoked(chain)).toBe(false); // the live chain was never forgotten
     expect(store.revokeFamily(chain)).toBe(true);
     expect(store.isRevoked(chain)).toBe(true);
+    // A token minted into a family already forgotten reads as revoked.
+    const stray = store.mint({
+      kind: 'access',
+      clientId: 'c',
+      scope: '',
+      family: 'fam_gone',
+      expiresAt: 1,
+    });
+    expect(store.isRevoked(store.get(stray)?.family ?? '')).toBe(true);
   });
 });
