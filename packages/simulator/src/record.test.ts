@@ -228,6 +228,25 @@ describe('redaction and shapes', () => {
     );
   });
 
+  it('redacts the API keys Google, Trello and AWS-style APIs send by name', () => {
+    expect(redactPath('/maps?key=AIzaSy123&q=x')).toBe(
+      `/maps?key=${encodeURIComponent(REDACTED)}&q=x`,
+    );
+    expect(
+      JSON.parse(
+        redactBody(
+          '{"access_key":"AKIA1","private_key":"-----BEGIN","public_key":"pk","idempotency_key":"i"}',
+          'application/json',
+        ),
+      ),
+    ).toEqual({
+      access_key: REDACTED,
+      private_key: REDACTED,
+      public_key: 'pk',
+      idempotency_key: 'i',
+    });
+  });
+
   it('redacts every value under a secret name, in arrays and objects too', () => {
     const body = JSON.stringify({
       api_keys: ['sk_live_1', 'sk_live_2'],

@@ -12,12 +12,13 @@ const SECRET_HEADERS = new Set([
 ]);
 /** Any header or field whose name contains one of these is redacted. */
 const SECRET_NAME =
-  /token|secret|password|passwd|api[-_]?key|signature|credential|session|^auth$|authorization/i;
+  /token|secret|password|passwd|api[-_]?key|^key$|access[-_]?key|private[-_]?key|signature|credential|session|^auth$|authorization/i;
 
 /**
  * What to redact besides the defaults: `Authorization`, cookies, API-key headers, and any header,
  * query parameter or JSON/form field whose name contains token, secret, password, api_key,
- * signature, credential or session (or is `auth`/`authorization`).
+ * access_key, private_key, signature, credential or session (or is `key`, `auth` or
+ * `authorization`).
  *
  * @example
  * ```ts
