@@ -154,6 +154,8 @@ describe('options', () => {
     [{ webhooks: { url: 'not a url', secret: 'x' } }],
     [{ webhooks: { url: 'http://127.0.0.1:1/', secret: '' } }],
     [{ webhooks: { url: 'http://127.0.0.1:1/', secret: 's', duplicates: 3 } }],
+    [{ port: 70_000 }],
+    [{ port: 1.5 }],
     [{ webhooks: { url: 'http://127.0.0.1:1/', secret: 's', timeoutMs: -1 } }],
     [{ webhooks: { url: 'http://127.0.0.1:1/', secret: 's', timeoutMs: 0 } }],
     [{ webhooks: { url: 'http://127.0.0.1:1/', secret: 's', staleSec: Number.NaN } }],
