@@ -171,6 +171,35 @@ describe('rolling-window rate limit', () => {
       ),
     );
   });
+
+  it('property: overLimit is true exactly when the window already held `limit` arrivals', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 10 }),
+        fc.integer({ min: 1, max: 5000 }),
+        fc.array(fc.integer({ min: 0, max: 3000 }), { maxLength: 200 }),
+        (limit, windowMs, gaps) => {
+          const policy = new RatePolicy(limit, windowMs);
+          const arrivals: number[] = [];
+          let now = 0;
+          for (const gap of gaps) {
+            now += gap;
+            const before = arrivals.filter((t) => t > now - windowMs).length;
+            expect(policy.arrive(now).overLimit).toBe(before >= limit);
+            arrivals.push(now);
+          }
+        },
+      ),
+    );
+  });
+
+  it('keeps memory bounded by the limit, not by the request rate times the window', () => {
+    const policy = new RatePolicy(5, 3_600_000); // GitHub-like: a long window
+    for (let i = 0; i < 100_000; i++) policy.arrive(i); // 1,000 requests a second for 100 s
+    expect(policy.arrivals.stored).toBeLessThan(5000);
+    expect(policy.accepted.stored).toBe(5);
+    expect(policy.arrive(100_000)).toEqual({ overLimit: true, allowed: false });
+  });
 });
 
 describe('rate limits per key', () => {
