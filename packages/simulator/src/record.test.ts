@@ -97,6 +97,27 @@ describe('replay', () => {
     expect((await fetch(`${replay.url}/unrecorded`)).status).toBe(404);
   });
 
+  it('replay matches requests whose query or body secrets were redacted at recording', async () => {
+    const { real, fixture, repo } = await recordSession();
+    await real.close();
+    const replay = await replayFixture({ fixture });
+    cleanups.push(() => replay.close());
+    // The same call the client made while recording, with its real api_key and client_secret.
+    const again = await fetch(`${replay.url}/repos?api_key=k1`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'hello', email: 'a@b.c', nested: { client_secret: 's', n: 1 } }),
+    });
+    expect(again.status).toBe(201);
+    expect(await again.json()).toMatchObject({ id: repo.id });
+    const token = await fetch(`${replay.url}/oauth/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'grant_type=client_credentials&client_id=sim-client&client_secret=sim-secret',
+    });
+    expect(token.status).toBe(200);
+  });
+
   it('replay survives a client that goes away mid-body (no unhandled rejection)', async () => {
     const replay = await replayFixture({
       fixture: { version: 1, target: 'http://x', interactions: [] },

@@ -3,7 +3,7 @@ import { createServer } from 'node:http';
 import { SimulatorOptionsError } from './errors.js';
 import { readBody, writeAnswer } from './node-io.js';
 import type { Fixture, Interaction } from './record.js';
-import { REDACTED } from './redact.js';
+import { REDACTED, redactBody, redactPath } from './redact.js';
 import { closeServer, listen, type RunningServer } from './serve.js';
 import { shapeDiff, shapeOf } from './shape.js';
 
@@ -54,8 +54,10 @@ export async function replayFixture(options: {
   const server = createServer((req, res) => {
     void readBody(req).then(
       (body) => {
-        const key = `${req.method ?? 'GET'} ${req.url ?? '/'}`;
-        const exactKey = `${key}\n${body.toString('utf8')}`;
+        // Redacted as the recorder redacted it, so a request carrying its real secrets matches.
+        const key = `${req.method ?? 'GET'} ${redactPath(req.url ?? '/')}`;
+        const text = redactBody(body.toString('utf8'), req.headers['content-type'] ?? '');
+        const exactKey = `${key}\n${text}`;
         const [listKey, list] = exact.has(exactKey)
           ? [exactKey, exact.get(exactKey)]
           : [key, loose.get(key)];
