@@ -73,6 +73,21 @@ describe('rolling-window rate limit', () => {
     });
   });
 
+  it('github: an injected 429 reads as a secondary limit (message, Retry-After, remaining above 0)', async () => {
+    const p = await start({
+      clock: fixedClock(),
+      preset: 'github',
+      rateLimit: { limit: 10, windowMs: 60_000 },
+      faults: { script: { 'GET /repos/o/r': [429] } },
+    });
+    const limited = await fetch(`${p.url}/repos/o/r`);
+    expect(limited.status).toBe(429);
+    expect(limited.headers.get('retry-after')).toBe('1');
+    expect(limited.headers.get('x-ratelimit-remaining')).toBe('9');
+    const { message } = (await limited.json()) as { message: string };
+    expect(message).toMatch(/\bsecondary rate\b/i); // GitHub's wording, which clients match on
+  });
+
   it('github: refuses an unsupported API version with 400', async () => {
     const p = await start({ preset: 'github', rateLimit: false });
     const response = await fetch(`${p.url}/user`, {
