@@ -130,6 +130,22 @@ describe('rolling-window rate limit', () => {
     expect(await limited.json()).toEqual({ ok: false, error: 'ratelimited' });
   });
 
+  it('slack: other errors are HTTP 200 with ok:false, as the Web API answers them; 5xx stay 5xx', async () => {
+    const p = await start({
+      clock: fixedClock(),
+      preset: 'slack',
+      rateLimit: false,
+      resources: false,
+      faults: { script: { 'POST /api/chat.update': [503] } },
+    });
+    const unknown = await fetch(`${p.url}/api/nope.method`);
+    expect(unknown.status).toBe(200);
+    expect(await unknown.json()).toEqual({ ok: false, error: 'unknown_method' });
+    const down = await fetch(`${p.url}/api/chat.update`, { method: 'POST', body: '{}' });
+    expect(down.status).toBe(503);
+    expect(await down.json()).toEqual({ ok: false, error: 'internal_error' });
+  });
+
   it('stripe: 429 without rate-limit headers, code rate_limit; Stripe-Version answered', async () => {
     const p = await start({
       clock: fixedClock(),
