@@ -75,6 +75,16 @@ describe('record', () => {
     expect(create?.response.headers['x-ratelimit-resource']).toBeUndefined();
   });
 
+  it('creates the fixture folder when it does not exist (the README writes fixtures/github.json)', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'brace-sim-record-'));
+    cleanups.push(() => rm(dir, { recursive: true, force: true }));
+    const file = join(dir, 'fixtures', 'nested', 'api.json');
+    await recordSession(file);
+    const written = JSON.parse(await readFile(file, 'utf8')) as Fixture;
+    expect(written.version).toBe(1);
+    expect(written.interactions.length).toBeGreaterThan(0);
+  });
+
   it('answers 502 when the target does not answer, and refuses a bad target', async () => {
     const recorder = await createRecorder({ target: 'http://127.0.0.1:9' });
     cleanups.push(() => recorder.close());
