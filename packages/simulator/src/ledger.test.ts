@@ -44,6 +44,31 @@ describe('ledger routes', () => {
     expect(ledger.requests).toBe(MAX_ROUTE_KEYS + 51);
   });
 
+  it('keeps secrets of the duplicated fields out of the assertion message', async () => {
+    const p = await createProvider({ rateLimit: false });
+    try {
+      const hook = { config: { url: 'https://a.example/h', secret: 'whsec_live_1' } };
+      for (let i = 0; i < 2; i++) {
+        await fetch(`${p.url}/repos/o/r/hooks`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify(hook),
+        });
+      }
+      expect(p.ledger.duplicates).toBe(1);
+      let message = '';
+      try {
+        p.assert.noDuplicates();
+      } catch (error) {
+        message = (error as Error).message;
+      }
+      expect(message).toContain('hoo_000002 repeats hoo_000001');
+      expect(message).not.toContain('whsec_live_1');
+    } finally {
+      await p.close();
+    }
+  });
+
   it('names the first resource of an identity in every duplicate line', () => {
     const ledger = new ProviderLedger(0);
     for (const id of ['a_1', 'a_2', 'a_3']) ledger.createdResource('/a', id, '{"x":1}');

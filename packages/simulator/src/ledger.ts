@@ -1,5 +1,6 @@
 import type { FaultName } from './faults.js';
 import type { OAuthLedger } from './oauth-ledger.js';
+import { redactBody } from './redact.js';
 
 /**
  * One second of a run, as the provider saw it.
@@ -287,7 +288,7 @@ export class ProviderLedger {
     this.duplicates++;
     if (this.duplicateLines.length < MAX_LINES) {
       this.duplicateLines.push(
-        `${collection}: ${id} repeats ${first} (identity ${identity.slice(0, 60)})`,
+        `${collection}: ${id} repeats ${first} (identity ${redactBody(identity, 'application/json').slice(0, 60)})`,
       );
     }
   }
