@@ -34,8 +34,8 @@ export function errorAnswer(
       'application/problem+json',
     );
   }
-  const { contentType, body } = preset.error(kind, status, message);
-  return jsonAnswer(status, body, {}, contentType);
+  const { contentType, body, status: own } = preset.error(kind, status, message);
+  return jsonAnswer(own ?? status, body, {}, contentType);
 }
 
 /** Buffers a Web `Response` into an {@link Answer}. */

@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { SimulatorOptionsError } from './errors.js';
 import { FAULT_NAMES, type FaultName, type FaultOptions, type ScriptStep } from './faults.js';
+import { ietf, resolvePreset } from './presets/index.js';
 import type { ProviderOptions } from './provider-types.js';
 
 /** The `brace-sim --help` text. */
@@ -58,7 +59,9 @@ export function parseCliArgs(
   const windowMs = integer('window-ms', values['window-ms']);
   if (values['no-rate-limit']) options.rateLimit = false;
   else if (limit !== undefined || windowMs !== undefined) {
-    options.rateLimit = { limit: limit ?? 60, windowMs: windowMs ?? 1000 };
+    // What is not given stays the preset's (an unknown preset is refused by createProvider).
+    const base = (resolvePreset(options.preset) ?? ietf).rateLimit;
+    options.rateLimit = { limit: limit ?? base.limit, windowMs: windowMs ?? base.windowMs };
   }
   const faults: FaultOptions = {};
   for (const entry of values.fault ?? []) {

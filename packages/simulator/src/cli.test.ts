@@ -66,7 +66,7 @@ describe('brace-sim arguments', () => {
       options: { rateLimit: false, port: 0 },
     });
     expect(parseCliArgs(['--limit', '7'])).toMatchObject({
-      options: { rateLimit: { limit: 7, windowMs: 1000 } },
+      options: { rateLimit: { limit: 7, windowMs: 60_000 } },
     });
     expect(parseCliArgs(['--window-ms', '9'])).toMatchObject({
       options: { rateLimit: { limit: 60, windowMs: 9 } },
@@ -75,6 +75,18 @@ describe('brace-sim arguments', () => {
       options: { webhooks: { url: 'http://x', secret: '' } },
     });
     expect(parseCliArgs(['--help'])).toEqual({ help: true });
+  });
+
+  it('--limit or --window-ms alone keeps the other from the preset, as --help says', () => {
+    expect(parseCliArgs(['--preset', 'github', '--limit', '100'])).toMatchObject({
+      options: { rateLimit: { limit: 100, windowMs: 3_600_000 } },
+    });
+    expect(parseCliArgs(['--preset', 'stripe', '--window-ms', '2000'])).toMatchObject({
+      options: { rateLimit: { limit: 25, windowMs: 2000 } },
+    });
+    expect(parseCliArgs(['--preset', 'nope', '--limit', '3'])).toMatchObject({
+      options: { preset: 'nope', rateLimit: { limit: 3, windowMs: 60_000 } },
+    });
   });
 
   it.each([

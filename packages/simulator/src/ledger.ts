@@ -1,5 +1,6 @@
 import type { FaultName } from './faults.js';
 import type { OAuthLedger } from './oauth-ledger.js';
+import { redactBody } from './redact.js';
 
 /**
  * One second of a run, as the provider saw it.
@@ -93,6 +94,12 @@ export interface WebhookStats {
 const MAX_KEYS = 100_000;
 const MAX_LINES = 1000;
 const MAX_BODY_CHARS = 4096;
+/** Distinct route keys counted at most; later new ones are counted under {@link OTHER_ROUTES}. */
+export const MAX_ROUTE_KEYS = 10_000;
+/** The `routes` key of requests past {@link MAX_ROUTE_KEYS} distinct routes. */
+export const OTHER_ROUTES = '(other routes)';
+/** Per-second stats kept at most (one hour); older seconds are forgotten first. */
+export const MAX_SECONDS = 3600;
 
 function emptySecond(): SecondStats {
   return {
@@ -143,7 +150,10 @@ export class ProviderLedger {
   expiredTokens = 0;
   /** Answers by status (0: no answer). */
   readonly statuses: Record<string, number> = Object.create(null);
-  /** Requests by route pattern. */
+  /**
+   * Requests by route pattern (at most {@link MAX_ROUTE_KEYS} keys: paths the provider cannot
+   * reduce to a pattern, such as `/users/12345`, are counted under `'(other routes)'` past it).
+   */
   readonly routes: Record<string, number> = Object.create(null);
   /** Injected faults by name. */
   readonly faults: Record<FaultName, number> = {
@@ -170,8 +180,14 @@ export class ProviderLedger {
     missed: 0,
     reordered: 0,
   };
-  /** Per second since `startedAt`. */
+  /**
+   * Per second since `startedAt`: `seconds[i]` is second `firstSecond + i`. At most
+   * {@link MAX_SECONDS} are kept (the oldest are forgotten first), so a clock moved days ahead
+   * costs nothing.
+   */
   readonly seconds: SecondStats[] = [];
+  /** Which second since `startedAt` `seconds[0]` is (0 until older seconds are forgotten). */
+  firstSecond = 0;
   /** The duplicate creations, one line each (the assertions' details; at most 1,000 per list). */
   readonly duplicateLines: string[] = [];
   /** The requests over the limit, one line each. */
@@ -183,7 +199,9 @@ export class ProviderLedger {
   /** The OAuth server's own ledger, when OAuth is on. */
   oauth: OAuthLedger | undefined;
 
-  readonly #identities = new Map<string, string[]>();
+  /** Each identity's first resource id. */
+  readonly #identities = new Map<string, string>();
+  #routeKeys = 0;
   readonly #writes = new Set<string>();
 
   constructor(
@@ -194,17 +212,28 @@ export class ProviderLedger {
     this.startedAt = startedAt;
   }
 
-  /** The stats of the second `at` falls in. */
+  /** The stats of the second `at` falls in (a detached record for a second already forgotten). */
   second(at: number): SecondStats {
     const index = Math.max(0, Math.floor((at - this.startedAt) / 1000));
-    while (this.seconds.length <= index) this.seconds.push(emptySecond());
-    return this.seconds[index] as SecondStats;
+    if (index < this.firstSecond) return emptySecond();
+    const keepFrom = Math.max(this.firstSecond, index - MAX_SECONDS + 1);
+    if (keepFrom > this.firstSecond) {
+      this.seconds.splice(0, Math.min(this.seconds.length, keepFrom - this.firstSecond));
+      this.firstSecond = keepFrom;
+    }
+    while (this.firstSecond + this.seconds.length <= index) this.seconds.push(emptySecond());
+    return this.seconds[index - this.firstSecond] as SecondStats;
   }
 
   /** Records an arrival and the rate limit's verdict. */
   arrival(at: number, route: string, overLimit: boolean, allowed: boolean): void {
     this.requests++;
-    this.routes[route] = (this.routes[route] ?? 0) + 1;
+    let key = route;
+    if (this.routes[key] === undefined) {
+      if (this.#routeKeys >= MAX_ROUTE_KEYS) key = OTHER_ROUTES;
+      else this.#routeKeys++;
+    }
+    this.routes[key] = (this.routes[key] ?? 0) + 1;
     const s = this.second(at);
     s.requests++;
     if (overLimit) {
@@ -249,18 +278,17 @@ export class ProviderLedger {
     this.created++;
     if (identity === undefined) return;
     const key = `${collection}\u0000${identity}`;
-    const ids = this.#identities.get(key);
-    if (ids === undefined) {
+    const first = this.#identities.get(key);
+    if (first === undefined) {
       if (this.#identities.size >= MAX_KEYS)
         this.#identities.delete(this.#identities.keys().next().value as string);
-      this.#identities.set(key, [id]);
+      this.#identities.set(key, id);
       return;
     }
-    ids.push(id);
     this.duplicates++;
     if (this.duplicateLines.length < MAX_LINES) {
       this.duplicateLines.push(
-        `${collection}: ${id} repeats ${ids[0]} (identity ${identity.slice(0, 60)})`,
+        `${collection}: ${id} repeats ${first} (identity ${redactBody(identity, 'application/json').slice(0, 60)})`,
       );
     }
   }

@@ -16,12 +16,13 @@ export interface TokenRecord {
 /** The state of one grant (a family of tokens). */
 interface Family {
   revoked: boolean;
-  tokens: string[];
 }
 
 /**
  * Tokens and grant families, bounded: past `maxTokens` the oldest tokens are forgotten
- * (a forgotten token then reads as unknown, which is what a real server does after cleanup).
+ * (a forgotten token then reads as unknown, which is what a real server does after cleanup),
+ * and so are the families that minted least recently (past `maxTokens` of them, none of their
+ * tokens is left).
  */
 export class TokenStore {
   readonly #tokens = new Map<string, TokenRecord>();
@@ -36,7 +37,7 @@ export class TokenStore {
   /** A new family id. */
   newFamily(): string {
     const id = `fam_${(++this.#familySeq).toString(36)}`;
-    this.#families.set(id, { revoked: false, tokens: [] });
+    this.#families.set(id, { revoked: false });
     return id;
   }
 
@@ -45,12 +46,29 @@ export class TokenStore {
     const prefix = record.kind === 'access' ? 'sim_at_' : 'sim_rt_';
     const token = `${prefix}${randomHex(this.random, 16)}`;
     this.#tokens.set(token, { ...record, used: false });
-    this.#families.get(record.family)?.tokens.push(token);
+    const family = this.#families.get(record.family);
+    if (family !== undefined) {
+      // Most recently minted last: the families forgotten first have no token left.
+      this.#families.delete(record.family);
+      this.#families.set(record.family, family);
+    }
     while (this.#tokens.size > this.maxTokens) {
       const oldest = this.#tokens.keys().next().value as string;
       this.#tokens.delete(oldest);
     }
+    this.#forgetFamilies();
     return token;
+  }
+
+  /** How many families are remembered. */
+  get familyCount(): number {
+    return this.#families.size;
+  }
+
+  #forgetFamilies(): void {
+    while (this.#families.size > this.maxTokens) {
+      this.#families.delete(this.#families.keys().next().value as string);
+    }
   }
 
   get(token: string): TokenRecord | undefined {

@@ -279,8 +279,14 @@ export async function handleRequest(
     };
     if (policy !== undefined)
       Object.assign(headers, preset.rateLimitHeaders(policy.state(clock.now())));
-    if (preset.version !== undefined)
-      headers[preset.version.responseHeader] = preset.version.current;
+    if (preset.version !== undefined) {
+      // The version the request asked for when it is supported, else the current one.
+      const asked = req.headers[preset.version.requestHeader];
+      headers[preset.version.responseHeader] =
+        typeof asked === 'string' && preset.version.supported.includes(asked)
+          ? asked
+          : preset.version.current;
+    }
     const withHeaders = { ...answer, headers };
     if (fault !== 'none') ledger.fault(arrivedAt, fault);
     const status = await sendAnswer(req, res, withHeaders, fault, {

@@ -37,6 +37,8 @@ export interface ErrorAnswer {
   contentType: string;
   /** The JSON body. */
   body: unknown;
+  /** The status to answer instead of the one the provider chose (Slack answers most errors 200). */
+  status?: number;
 }
 
 /**

@@ -154,6 +154,15 @@ describe('options', () => {
     [{ webhooks: { url: 'not a url', secret: 'x' } }],
     [{ webhooks: { url: 'http://127.0.0.1:1/', secret: '' } }],
     [{ webhooks: { url: 'http://127.0.0.1:1/', secret: 's', duplicates: 3 } }],
+    [{ port: 70_000 }],
+    [{ port: 1.5 }],
+    [{ webhooks: { url: 'http://127.0.0.1:1/', secret: 's', timeoutMs: -1 } }],
+    [{ webhooks: { url: 'http://127.0.0.1:1/', secret: 's', timeoutMs: 0 } }],
+    [{ webhooks: { url: 'http://127.0.0.1:1/', secret: 's', staleSec: Number.NaN } }],
+    [{ webhooks: { url: 'http://127.0.0.1:1/', secret: 's', futureSec: -5 } }],
+    [{ webhooks: { url: 'http://127.0.0.1:1/', secret: 's', retryDelaysMs: [1000, -1] } }],
+    [{ webhooks: { url: 'http://127.0.0.1:1/', secret: 's', retryDelaysMs: 5 } }],
+    [{ webhooks: { url: 'http://127.0.0.1:1/', secret: 's', listPath: 'events' } }],
   ] as unknown as ProviderOptions[][])('refuses %j', async (options) => {
     await expect(createProvider(options)).rejects.toThrow(SimulatorOptionsError);
   });

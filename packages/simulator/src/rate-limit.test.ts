@@ -73,6 +73,21 @@ describe('rolling-window rate limit', () => {
     });
   });
 
+  it('github: an injected 429 reads as a secondary limit (message, Retry-After, remaining above 0)', async () => {
+    const p = await start({
+      clock: fixedClock(),
+      preset: 'github',
+      rateLimit: { limit: 10, windowMs: 60_000 },
+      faults: { script: { 'GET /repos/o/r': [429] } },
+    });
+    const limited = await fetch(`${p.url}/repos/o/r`);
+    expect(limited.status).toBe(429);
+    expect(limited.headers.get('retry-after')).toBe('1');
+    expect(limited.headers.get('x-ratelimit-remaining')).toBe('9');
+    const { message } = (await limited.json()) as { message: string };
+    expect(message).toMatch(/\bsecondary rate\b/i); // GitHub's wording, which clients match on
+  });
+
   it('github: refuses an unsupported API version with 400', async () => {
     const p = await start({ preset: 'github', rateLimit: false });
     const response = await fetch(`${p.url}/user`, {
@@ -115,6 +130,22 @@ describe('rolling-window rate limit', () => {
     expect(await limited.json()).toEqual({ ok: false, error: 'ratelimited' });
   });
 
+  it('slack: other errors are HTTP 200 with ok:false, as the Web API answers them; 5xx stay 5xx', async () => {
+    const p = await start({
+      clock: fixedClock(),
+      preset: 'slack',
+      rateLimit: false,
+      resources: false,
+      faults: { script: { 'POST /api/chat.update': [503] } },
+    });
+    const unknown = await fetch(`${p.url}/api/nope.method`);
+    expect(unknown.status).toBe(200);
+    expect(await unknown.json()).toEqual({ ok: false, error: 'unknown_method' });
+    const down = await fetch(`${p.url}/api/chat.update`, { method: 'POST', body: '{}' });
+    expect(down.status).toBe(503);
+    expect(await down.json()).toEqual({ ok: false, error: 'internal_error' });
+  });
+
   it('stripe: 429 without rate-limit headers, code rate_limit; Stripe-Version answered', async () => {
     const p = await start({
       clock: fixedClock(),
@@ -129,6 +160,25 @@ describe('rolling-window rate limit', () => {
     expect(await limited.json()).toEqual({
       error: { type: 'invalid_request_error', code: 'rate_limit', message: 'Rate limit exceeded.' },
     });
+  });
+
+  it('answers the API version the request asked for when supported, else the current one', async () => {
+    const p = await start({ clock: fixedClock(), preset: 'stripe', rateLimit: false });
+    const pinned = await fetch(`${p.url}/v1/customers`, {
+      headers: { 'stripe-version': '2024-06-20' },
+    });
+    expect(pinned.status).toBe(200);
+    expect(pinned.headers.get('stripe-version')).toBe('2024-06-20');
+    const refused = await fetch(`${p.url}/v1/customers`, {
+      headers: { 'stripe-version': '1999-01-01' },
+    });
+    expect(refused.status).toBe(400);
+    expect(refused.headers.get('stripe-version')).toBe('2025-06-30.basil');
+    const g = await start({ clock: fixedClock(), preset: 'github', rateLimit: false });
+    const selected = await fetch(`${g.url}/repos/o/r`, {
+      headers: { 'x-github-api-version': '2022-11-28' },
+    });
+    expect(selected.headers.get('x-github-api-version-selected')).toBe('2022-11-28');
   });
 
   it('property: never accepts more than `limit` requests in any window', () => {
@@ -151,6 +201,35 @@ describe('rolling-window rate limit', () => {
         },
       ),
     );
+  });
+
+  it('property: overLimit is true exactly when the window already held `limit` arrivals', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 10 }),
+        fc.integer({ min: 1, max: 5000 }),
+        fc.array(fc.integer({ min: 0, max: 3000 }), { maxLength: 200 }),
+        (limit, windowMs, gaps) => {
+          const policy = new RatePolicy(limit, windowMs);
+          const arrivals: number[] = [];
+          let now = 0;
+          for (const gap of gaps) {
+            now += gap;
+            const before = arrivals.filter((t) => t > now - windowMs).length;
+            expect(policy.arrive(now).overLimit).toBe(before >= limit);
+            arrivals.push(now);
+          }
+        },
+      ),
+    );
+  });
+
+  it('keeps memory bounded by the limit, not by the request rate times the window', () => {
+    const policy = new RatePolicy(5, 3_600_000); // GitHub-like: a long window
+    for (let i = 0; i < 100_000; i++) policy.arrive(i); // 1,000 requests a second for 100 s
+    expect(policy.arrivals.stored).toBeLessThan(5000);
+    expect(policy.accepted.stored).toBe(5);
+    expect(policy.arrive(100_000)).toEqual({ overLimit: true, allowed: false });
   });
 });
 

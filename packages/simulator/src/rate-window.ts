@@ -7,9 +7,17 @@ export class SlidingWindow {
   readonly #times: number[] = [];
   #head = 0;
 
-  constructor(readonly windowMs: number) {}
+  /**
+   * @param windowMs - the window length
+   * @param max - events kept at most (the newest); `count` then says at most `max`, which is all
+   *   "has the window reached the limit?" needs, and keeps memory bounded at any request rate
+   */
+  constructor(
+    readonly windowMs: number,
+    readonly max = Number.POSITIVE_INFINITY,
+  ) {}
 
-  /** Events in (now - windowMs, now]. */
+  /** Events in (now - windowMs, now], at most `max`. */
   count(now: number): number {
     this.#expire(now);
     return this.#times.length - this.#head;
@@ -17,6 +25,13 @@ export class SlidingWindow {
 
   add(now: number): void {
     this.#times.push(now);
+    if (this.#times.length - this.#head > this.max) this.#head++;
+    this.#compact();
+  }
+
+  /** Events held in memory (expired ones included until the next compaction). */
+  get stored(): number {
+    return this.#times.length;
   }
 
   /** Ms until the oldest event in the window leaves it (0 when empty). */
@@ -31,6 +46,10 @@ export class SlidingWindow {
     while (this.#head < this.#times.length && (this.#times[this.#head] as number) <= edge) {
       this.#head++;
     }
+    this.#compact();
+  }
+
+  #compact(): void {
     if (this.#head > 1024 && this.#head * 2 > this.#times.length) {
       this.#times.splice(0, this.#head);
       this.#head = 0;
@@ -73,7 +92,8 @@ export class RatePolicy {
     readonly windowMs: number,
   ) {
     this.accepted = new SlidingWindow(windowMs);
-    this.arrivals = new SlidingWindow(windowMs);
+    // Only whether `limit` arrivals are in the window matters: keep the newest `limit`.
+    this.arrivals = new SlidingWindow(windowMs, limit);
   }
 
   /** Records an arrival; `overLimit` when the window of arrivals already held `limit`. */

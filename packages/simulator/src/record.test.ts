@@ -1,4 +1,5 @@
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -74,6 +75,16 @@ describe('record', () => {
     expect(create?.response.headers['x-ratelimit-resource']).toBeUndefined();
   });
 
+  it('creates the fixture folder when it does not exist (the README writes fixtures/github.json)', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'brace-sim-record-'));
+    cleanups.push(() => rm(dir, { recursive: true, force: true }));
+    const file = join(dir, 'fixtures', 'nested', 'api.json');
+    await recordSession(file);
+    const written = JSON.parse(await readFile(file, 'utf8')) as Fixture;
+    expect(written.version).toBe(1);
+    expect(written.interactions.length).toBeGreaterThan(0);
+  });
+
   it('answers 502 when the target does not answer, and refuses a bad target', async () => {
     const recorder = await createRecorder({ target: 'http://127.0.0.1:9' });
     cleanups.push(() => recorder.close());
@@ -94,6 +105,49 @@ describe('replay', () => {
     const again = await fetch(`${replay.url}/repos/${repo.id}`);
     expect(again.status).toBe(200);
     expect((await fetch(`${replay.url}/unrecorded`)).status).toBe(404);
+  });
+
+  it('replay matches requests whose query or body secrets were redacted at recording', async () => {
+    const { real, fixture, repo } = await recordSession();
+    await real.close();
+    const replay = await replayFixture({ fixture });
+    cleanups.push(() => replay.close());
+    // The same call the client made while recording, with its real api_key and client_secret.
+    const again = await fetch(`${replay.url}/repos?api_key=k1`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'hello', email: 'a@b.c', nested: { client_secret: 's', n: 1 } }),
+    });
+    expect(again.status).toBe(201);
+    expect(await again.json()).toMatchObject({ id: repo.id });
+    const token = await fetch(`${replay.url}/oauth/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'grant_type=client_credentials&client_id=sim-client&client_secret=sim-secret',
+    });
+    expect(token.status).toBe(200);
+  });
+
+  it('replay survives a client that goes away mid-body (no unhandled rejection)', async () => {
+    const replay = await replayFixture({
+      fixture: { version: 1, target: 'http://x', interactions: [] },
+    });
+    cleanups.push(() => replay.close());
+    const rejections: unknown[] = [];
+    const onRejection = (reason: unknown) => rejections.push(reason);
+    process.on('unhandledRejection', onRejection);
+    try {
+      const socket = connect(Number(new URL(replay.url).port), '127.0.0.1');
+      await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
+      socket.write('POST /x HTTP/1.1\r\nhost: x\r\ncontent-length: 100\r\n\r\nabc');
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      socket.destroy();
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(rejections).toEqual([]);
+      expect((await fetch(`${replay.url}/x`)).status).toBe(404); // still serving
+    } finally {
+      process.off('unhandledRejection', onRejection);
+    }
   });
 
   it('reads fixture files and refuses anything else', async () => {
@@ -203,6 +257,45 @@ describe('redaction and shapes', () => {
     expect(redactPath('/a?q=1&access_token=x')).toBe(
       `/a?q=1&access_token=${encodeURIComponent(REDACTED)}`,
     );
+  });
+
+  it('redacts the API keys Google, Trello and AWS-style APIs send by name', () => {
+    expect(redactPath('/maps?key=AIzaSy123&q=x')).toBe(
+      `/maps?key=${encodeURIComponent(REDACTED)}&q=x`,
+    );
+    expect(
+      JSON.parse(
+        redactBody(
+          '{"access_key":"AKIA1","private_key":"-----BEGIN","public_key":"pk","idempotency_key":"i"}',
+          'application/json',
+        ),
+      ),
+    ).toEqual({
+      access_key: REDACTED,
+      private_key: REDACTED,
+      public_key: 'pk',
+      idempotency_key: 'i',
+    });
+  });
+
+  it('redacts every value under a secret name, in arrays and objects too', () => {
+    const body = JSON.stringify({
+      api_keys: ['sk_live_1', 'sk_live_2'],
+      credentials: { user: 'u', pass: 'p', ttl: 60, active: true, note: null },
+      refresh_tokens: [{ value: 'rt_1' }],
+      name: 'kept',
+    });
+    const redacted = redactBody(body, 'application/json');
+    expect(redacted).not.toMatch(/sk_live|rt_1|"u"|"p"/);
+    expect(JSON.parse(redacted)).toEqual({
+      api_keys: [REDACTED, REDACTED],
+      credentials: { user: REDACTED, pass: REDACTED, ttl: REDACTED, active: true, note: null },
+      refresh_tokens: [{ value: REDACTED }],
+      name: 'kept',
+    });
+    let deep: unknown = { token: 'x' };
+    for (let i = 0; i < 70; i++) deep = { a: deep };
+    expect(redactBody(JSON.stringify(deep), 'application/json')).not.toContain('"x"');
   });
 
   it('diffs shapes through arrays and nested objects', () => {

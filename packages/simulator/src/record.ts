@@ -1,5 +1,6 @@
-import { writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
+import { dirname } from 'node:path';
 import { SimulatorOptionsError } from './errors.js';
 import { headerRecord, readBody, writeAnswer } from './node-io.js';
 import { type RedactOptions, redactBody, redactHeaders, redactPath } from './redact.js';
@@ -70,7 +71,7 @@ export interface Fixture {
 export interface RecorderOptions {
   /** The real API's origin, e.g. `https://api.github.com`. */
   target: string;
-  /** Where `close()` writes the fixture (JSON). Optional: `close()` returns it anyway. */
+  /** Where `close()` writes the fixture (JSON; missing folders are created). Optional: `close()` returns it anyway. */
   file?: string;
   /** Extra names to redact. */
   redact?: RedactOptions;
@@ -193,8 +194,10 @@ export async function createRecorder(options: RecorderOptions): Promise<Recorder
     async close() {
       await closeServer(server);
       const fixture: Fixture = { version: 1, target, interactions };
-      if (options.file !== undefined)
+      if (options.file !== undefined) {
+        await mkdir(dirname(options.file), { recursive: true });
         await writeFile(options.file, `${JSON.stringify(fixture, null, 2)}\n`);
+      }
       return fixture;
     },
   };

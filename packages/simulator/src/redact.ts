@@ -12,12 +12,13 @@ const SECRET_HEADERS = new Set([
 ]);
 /** Any header or field whose name contains one of these is redacted. */
 const SECRET_NAME =
-  /token|secret|password|passwd|api[-_]?key|signature|credential|session|^auth$|authorization/i;
+  /token|secret|password|passwd|api[-_]?key|^key$|access[-_]?key|private[-_]?key|signature|credential|session|^auth$|authorization/i;
 
 /**
  * What to redact besides the defaults: `Authorization`, cookies, API-key headers, and any header,
  * query parameter or JSON/form field whose name contains token, secret, password, api_key,
- * signature, credential or session (or is `auth`/`authorization`).
+ * access_key, private_key, signature, credential or session (or is `key`, `auth` or
+ * `authorization`).
  *
  * @example
  * ```ts
@@ -58,20 +59,24 @@ export function redactHeaders(
   return out;
 }
 
-function redactValue(value: unknown, options: RedactOptions, depth: number): unknown {
-  if (depth > 64) return value;
-  if (Array.isArray(value)) return value.map((v) => redactValue(v, options, depth + 1));
+/** A JSON value with every string or number under a secret name replaced (shape kept). */
+function redactValue(
+  value: unknown,
+  options: RedactOptions,
+  depth: number,
+  secret: boolean,
+): unknown {
+  // Deeper than anything real: nothing below is looked at, so nothing below is kept.
+  if (depth > 64) return REDACTED;
+  if (Array.isArray(value)) return value.map((v) => redactValue(v, options, depth + 1, secret));
   if (value !== null && typeof value === 'object') {
     const out: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(value)) {
-      out[k] =
-        secretName(k, options.fields) && (typeof v === 'string' || typeof v === 'number')
-          ? REDACTED
-          : redactValue(v, options, depth + 1);
+      out[k] = redactValue(v, options, depth + 1, secret || secretName(k, options.fields));
     }
     return out;
   }
-  return value;
+  return secret && (typeof value === 'string' || typeof value === 'number') ? REDACTED : value;
 }
 
 /** A body (JSON or form) with secret fields replaced; other bodies unchanged. */
@@ -80,7 +85,7 @@ export function redactBody(body: string, contentType: string, options: RedactOpt
   if (contentType.includes('application/x-www-form-urlencoded')) return redactQuery(body, options);
   if (!contentType.includes('json')) return body;
   try {
-    return JSON.stringify(redactValue(JSON.parse(body), options, 0));
+    return JSON.stringify(redactValue(JSON.parse(body), options, 0, false));
   } catch {
     return body;
   }

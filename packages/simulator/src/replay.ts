@@ -3,7 +3,7 @@ import { createServer } from 'node:http';
 import { SimulatorOptionsError } from './errors.js';
 import { readBody, writeAnswer } from './node-io.js';
 import type { Fixture, Interaction } from './record.js';
-import { REDACTED } from './redact.js';
+import { REDACTED, redactBody, redactPath } from './redact.js';
 import { closeServer, listen, type RunningServer } from './serve.js';
 import { shapeDiff, shapeOf } from './shape.js';
 
@@ -52,31 +52,36 @@ export async function replayFixture(options: {
   }
   const served = new Map<string, number>();
   const server = createServer((req, res) => {
-    void readBody(req).then((body) => {
-      const key = `${req.method ?? 'GET'} ${req.url ?? '/'}`;
-      const exactKey = `${key}\n${body.toString('utf8')}`;
-      const [listKey, list] = exact.has(exactKey)
-        ? [exactKey, exact.get(exactKey)]
-        : [key, loose.get(key)];
-      if (list === undefined) {
-        const problem = {
-          type: 'about:blank',
-          title: 'Not Found',
-          status: 404,
-          detail: `No recorded interaction for ${key.slice(0, 200)}.`,
-        };
-        return writeAnswer(
-          res,
-          404,
-          { 'content-type': 'application/problem+json' },
-          Buffer.from(JSON.stringify(problem)),
-        );
-      }
-      const n = served.get(listKey) ?? 0;
-      served.set(listKey, n + 1);
-      const { response } = list[Math.min(n, list.length - 1)] as Interaction;
-      writeAnswer(res, response.status, response.headers, Buffer.from(response.body));
-    });
+    void readBody(req).then(
+      (body) => {
+        // Redacted as the recorder redacted it, so a request carrying its real secrets matches.
+        const key = `${req.method ?? 'GET'} ${redactPath(req.url ?? '/')}`;
+        const text = redactBody(body.toString('utf8'), req.headers['content-type'] ?? '');
+        const exactKey = `${key}\n${text}`;
+        const [listKey, list] = exact.has(exactKey)
+          ? [exactKey, exact.get(exactKey)]
+          : [key, loose.get(key)];
+        if (list === undefined) {
+          const problem = {
+            type: 'about:blank',
+            title: 'Not Found',
+            status: 404,
+            detail: `No recorded interaction for ${key.slice(0, 200)}.`,
+          };
+          return writeAnswer(
+            res,
+            404,
+            { 'content-type': 'application/problem+json' },
+            Buffer.from(JSON.stringify(problem)),
+          );
+        }
+        const n = served.get(listKey) ?? 0;
+        served.set(listKey, n + 1);
+        const { response } = list[Math.min(n, list.length - 1)] as Interaction;
+        writeAnswer(res, response.status, response.headers, Buffer.from(response.body));
+      },
+      () => res.destroy(),
+    ); // the client went away mid-body: nothing to answer
   });
   const url = await listen(server, options.port ?? 0, options.host ?? '127.0.0.1');
   return { url, close: () => closeServer(server) };

@@ -1,5 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { SimulatorOptionsError } from './errors.js';
 import { headerRecord, readBody, toRequest, writeAnswer } from './node-io.js';
 
 /**
@@ -21,6 +22,9 @@ export interface RunningServer {
 
 /** Listens on `host:port` (port 0: any free port) and resolves with the origin. */
 export async function listen(server: Server, port: number, host: string): Promise<string> {
+  if (!Number.isInteger(port) || port < 0 || port > 65_535) {
+    throw new SimulatorOptionsError('port must be an integer between 0 and 65535.');
+  }
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => {

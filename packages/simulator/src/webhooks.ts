@@ -97,6 +97,25 @@ export class WebhookSender {
       future: share(options, 'future'),
       missed: share(options, 'missed'),
     };
+    for (const [name, value, min] of [
+      ['staleSec', options.staleSec, 0],
+      ['futureSec', options.futureSec, 0],
+      ['timeoutMs', options.timeoutMs, 1],
+    ] as const) {
+      if (value !== undefined && !(Number.isFinite(value) && value >= min)) {
+        throw new SimulatorOptionsError(`webhooks.${name} must be a finite number >= ${min}.`);
+      }
+    }
+    const delays = options.retryDelaysMs;
+    if (
+      delays !== undefined &&
+      !(Array.isArray(delays) && delays.every((d) => Number.isFinite(d) && d >= 0))
+    ) {
+      throw new SimulatorOptionsError('webhooks.retryDelaysMs must be an array of ms >= 0.');
+    }
+    if (options.listPath !== undefined && !String(options.listPath).startsWith('/')) {
+      throw new SimulatorOptionsError('webhooks.listPath must start with /.');
+    }
     this.#random = seededRandom(context.seed, 'webhooks');
     this.#scheme = options.scheme ?? context.defaultScheme;
     this.#delays = options.retryDelaysMs ?? context.defaultRetryDelaysMs;

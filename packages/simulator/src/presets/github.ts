@@ -9,7 +9,9 @@ const DOCS_ERRORS = 'https://docs.github.com/rest/using-the-rest-api/troubleshoo
  *   `x-ratelimit-reset` (UTC epoch seconds) and `x-ratelimit-resource` on every answer; past the
  *   primary limit "403 Forbidden or 429 Too Many Requests" with `x-ratelimit-remaining: 0` and no
  *   `Retry-After` (the client waits for `x-ratelimit-reset`). This preset answers 403, the
- *   harder case for clients. 5,000 requests per hour for authenticated users.
+ *   harder case for clients. 5,000 requests per hour for authenticated users. Secondary limits:
+ *   403 or 429 with a message saying so and possibly `Retry-After`; the injected `rateLimit`
+ *   faults answer that way (429, `Retry-After`, the secondary-limit message).
  *   https://docs.github.com/rest/using-the-rest-api/rate-limits-for-the-rest-api
  * - Errors: JSON `{ "message": …, "documentation_url": … }`.
  *   https://docs.github.com/rest/using-the-rest-api/troubleshooting-the-rest-api
@@ -43,11 +45,16 @@ export const github: Preset = Object.freeze<Preset>({
       'x-ratelimit-resource': 'core',
     };
   },
-  error(kind, _status, message) {
+  error(kind, status, message) {
+    // 403 is this preset's primary limit; an injected 429 (the `rateLimit` faults, which carry
+    // Retry-After and leave x-ratelimit-remaining above 0) reads as a secondary limit, the way
+    // GitHub words it (clients tell the two limits apart by that message).
     const text =
-      kind === 'rate_limited'
-        ? 'API rate limit exceeded. Check the x-ratelimit-reset header for when you can retry.'
-        : message;
+      kind !== 'rate_limited'
+        ? message
+        : status === 429
+          ? 'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.'
+          : 'API rate limit exceeded. Check the x-ratelimit-reset header for when you can retry.';
     return {
       contentType: 'application/json; charset=utf-8',
       body: { message: text, documentation_url: DOCS_ERRORS },

@@ -18,7 +18,8 @@ const CODES: Record<ErrorKind, string> = {
  * - Rate limits: per method tiers (Tier 3: 50+ per minute); past the limit HTTP 429 with
  *   `Retry-After` (seconds) and `{ "ok": false, "error": "ratelimited" }`; no quota headers.
  *   https://docs.slack.dev/apis/web-api/rate-limits
- * - Errors: JSON `{ "ok": false, "error": "<code>" }`. https://docs.slack.dev/apis/web-api/
+ * - Errors: HTTP 200 with JSON `{ "ok": false, "error": "<code>" }` (429 and 5xx aside).
+ *   https://docs.slack.dev/apis/web-api/
  * - No idempotency keys.
  * - Webhooks (Events API): `X-Slack-Signature: v0=…` over `v0:{timestamp}:{body}` with
  *   `X-Slack-Request-Timestamp`; failed deliveries retried 3 times (immediately, after 1 minute,
@@ -41,10 +42,13 @@ export const slack: Preset = Object.freeze<Preset>({
   retryAfterOnLimit: true,
   retryAfter: wholeSeconds,
   rateLimitHeaders: () => ({}),
-  error(kind) {
+  error(kind, status) {
     return {
       contentType: 'application/json; charset=utf-8',
       body: { ok: false, error: CODES[kind] },
+      // The Web API answers its errors 200 with `ok: false`; only rate limits (429) and server
+      // failures carry another status.
+      status: kind === 'rate_limited' || status >= 500 ? status : 200,
     };
   },
   idempotency: { mode: 'none' },
