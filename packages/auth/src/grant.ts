@@ -111,9 +111,12 @@ export const NO_EXPIRY = Number.MAX_SAFE_INTEGER;
  * @internal
  */
 export function expiryOf(now: number, expiresIn?: number, expiresAt?: number): number {
-  if (typeof expiresAt === 'number' && Number.isFinite(expiresAt)) return expiresAt;
+  // Clamped to NO_EXPIRY: an absurd lifetime must not become Infinity (JSON turns it into null).
+  if (typeof expiresAt === 'number' && Number.isFinite(expiresAt)) {
+    return Math.min(expiresAt, NO_EXPIRY);
+  }
   if (typeof expiresIn === 'number' && Number.isFinite(expiresIn)) {
-    return now + Math.max(0, expiresIn) * 1000;
+    return Math.min(now + Math.max(0, expiresIn) * 1000, NO_EXPIRY);
   }
   return NO_EXPIRY;
 }

@@ -220,6 +220,38 @@ describe('createTokenManager', () => {
     auth.close();
   });
 
+  it('a token that arrives unusable (expires_in 0, or within the skew) starts no background refresh loop', async () => {
+    for (const expiresIn of [0, -5, 3]) {
+      const clock = manualClock({ now: 0 });
+      let calls = 0;
+      const grant = customGrant(async () => {
+        calls += 1;
+        return { accessToken: `t-${calls}`, expiresIn };
+      });
+      const auth = createTokenManager({ grant, clock, random: () => 0, ...base });
+      await expect(auth.getToken()).rejects.toMatchObject({ reason: 'invalid-response' });
+      for (let i = 0; i < 20; i++) {
+        await clock.advance(1);
+        await new Promise((r) => setImmediate(r));
+      }
+      expect(calls).toBe(1);
+      // The next request asks again (once), it does not wait for a loop.
+      await expect(auth.getToken()).rejects.toMatchObject({ reason: 'invalid-response' });
+      expect(calls).toBe(2);
+      auth.close();
+    }
+  });
+
+  it('a lifetime too large for a date is kept as "no expiry", never as Infinity', async () => {
+    const clock = manualClock({ now: 0 });
+    const events: RefreshEvent[] = [];
+    const grant = customGrant(async () => ({ accessToken: 'forever', expiresIn: 1e306 }));
+    const auth = createTokenManager({ grant, clock, onRefresh: (e) => events.push(e) });
+    expect(await auth.getToken()).toBe('forever');
+    expect(events[0]?.expiresAt).toBe(Number.MAX_SAFE_INTEGER);
+    auth.close();
+  });
+
   it('a token without a lifetime is kept until the server rejects it', async () => {
     const clock = manualClock({ now: 0 });
     let n = 0;

@@ -191,7 +191,12 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
     refreshAt = t.expiresAt - w - random() * Math.min(o.jitterMs, w / 2);
     const delay = refreshAt - clock.now();
     // Beyond a timer's range (or no expiry): the first request in the window refreshes.
-    if (o.proactive && delay < MAX_TIMER_MS) schedule(delay, () => startRefresh('proactive'));
+    // A token that arrived unusable (`expires_in` 0, or within the skew) schedules nothing:
+    // its refresh point has passed, and a timer would refresh in a loop.
+    const arrivedUsable = clock.now() < t.expiresAt - o.expirySkewMs;
+    if (o.proactive && arrivedUsable && delay < MAX_TIMER_MS) {
+      schedule(delay, () => startRefresh('proactive'));
+    }
   };
 
   const attemptOnce = async (reason: RefreshReason, replacing: string | undefined) => {
