@@ -49,6 +49,25 @@ describe('waiters', () => {
     await parked;
   });
 
+  it('a failed SUBSCRIBE is not cached: that wait falls back to the poll, the next one subscribes again', async () => {
+    const b = bus();
+    let failures = 1;
+    const flaky: RedisSubscriberLike = {
+      async subscribe(channel, listener) {
+        if (failures-- > 0) throw new Error('connection lost');
+        return b.subscriber.subscribe(channel, listener);
+      },
+    };
+    const wait = waiters(flaky);
+    const signal = new AbortController().signal;
+    await wait('c', signal, async () => false); // resolves: the caller polls
+    const parked = wait('c', signal, async () => false);
+    await new Promise((r) => setTimeout(r, 5));
+    b.publish('c');
+    await parked;
+    expect(b.subscriptions()).toBe(1);
+  });
+
   it(`stops subscribing beyond ${MAX_SUBSCRIBED_KEYS} channels (waiters then poll)`, async () => {
     const b = bus();
     const wait = waiters(b.subscriber);

@@ -82,7 +82,7 @@ export const MAX_SUBSCRIBED_KEYS = 1_000;
 
 /** Wakes waiters per channel; subscribes each channel once. */
 export function waiters(subscriber: RedisSubscriberLike) {
-  const subscribed = new Map<string, Promise<unknown>>();
+  const subscribed = new Map<string, Promise<boolean>>();
   const waiting = new Map<string, Set<() => void>>();
   const wake = (channel: string) => {
     const set = waiting.get(channel);
@@ -97,10 +97,17 @@ export function waiters(subscriber: RedisSubscriberLike) {
     let ready = subscribed.get(channel);
     if (ready === undefined) {
       if (subscribed.size >= MAX_SUBSCRIBED_KEYS) return; // bounded: the manager polls
-      ready = subscriber.subscribe(channel, () => wake(channel));
+      // A failed SUBSCRIBE is forgotten (the next wait tries again); this wait polls.
+      ready = subscriber.subscribe(channel, () => wake(channel)).then(
+        () => true,
+        () => {
+          subscribed.delete(channel);
+          return false;
+        },
+      );
       subscribed.set(channel, ready);
     }
-    await ready;
+    if (!(await ready)) return;
     await new Promise<void>((resolve) => {
       if (signal.aborted) {
         resolve();
