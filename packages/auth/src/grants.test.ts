@@ -321,6 +321,42 @@ describe('refreshToken (rotation against the simulator)', () => {
     expect(lb.forms[0]?.get('refresh_token')).toBe(rt);
   });
 
+  it('a gateway 502/504 may hide a rotation: the refresh token is never resent (no reuse, no revocation)', async () => {
+    for (const status of [502, 504]) {
+      const first = seed();
+      const before = { ...lb.oauth.ledger };
+      // The gateway forwards the refresh, the server rotates, the answer is lost upstream.
+      lb.fault = async (request) => {
+        await lb.oauth.fetch(request);
+        return new Response('upstream timed out', { status });
+      };
+      let recovered = 0;
+      const auth = createTokenManager({
+        grant: refreshToken({
+          tokenUrl: lb.tokenUrl,
+          clientId: 'app',
+          clientSecret: CLIENT_SECRET,
+          refreshToken: first,
+          allowInsecureRequests: true,
+          recover: async () => {
+            recovered++;
+            lb.fault = undefined;
+            return { accessToken: 'recovered', expiresIn: 600 };
+          },
+        }),
+        retryBaseMs: 1,
+        retryCapMs: 1,
+      });
+      lb.forms.length = 0;
+      expect(await auth.getToken()).toBe('recovered');
+      expect(lb.forms.map((f) => f.get('refresh_token'))).toEqual([first]);
+      expect(recovered).toBe(1);
+      expect(lb.oauth.ledger.reuseDetections).toBe(before.reuseDetections);
+      expect(lb.oauth.ledger.revocations).toBe(before.revocations);
+      auth.close();
+    }
+  });
+
   it('rejects bad options', () => {
     const common = { tokenUrl: 'https://x/t', clientId: 'a' };
     expect(() => refreshToken(common)).toThrow(AuthOptionError);
