@@ -1,4 +1,5 @@
-import { isBraceError } from '@brace/core';
+import { inspect } from 'node:util';
+import { BraceError, isBraceError } from '@brace/core';
 import { describe, expect, it } from 'vitest';
 import {
   AuthClosedError,
@@ -250,6 +251,53 @@ describe('createTokenManager', () => {
     expect(await auth.getToken()).toBe('forever');
     expect(events[0]?.expiresAt).toBe(Number.MAX_SAFE_INTEGER);
     auth.close();
+  });
+
+  it("a BraceError from the user's grant code is transient like any other: retried, never passed on", async () => {
+    // e.g. @brace/backoff's RetryExhaustedError or @brace/schema-guard's ResponseSchemaError,
+    // which carry the attempts and the response body (the token in it).
+    class VendorError extends BraceError {
+      readonly body = '{"token":"planted-session-token"}';
+      constructor() {
+        super('VENDOR_FAILED', 'vendor session failed');
+      }
+    }
+    const clock = manualClock({ now: 0 });
+    let calls = 0;
+    const flaky = customGrant(async () => {
+      calls += 1;
+      if (calls === 1) throw new VendorError();
+      return { accessToken: 'second', expiresIn: 3600 };
+    });
+    const events: RefreshErrorEvent[] = [];
+    const auth = createTokenManager({
+      grant: flaky,
+      clock,
+      random: () => 0,
+      onRefreshError: (e) => events.push(e),
+    });
+    const p = track(auth.getToken());
+    await drive(clock, p.settled);
+    expect(await p.promise).toBe('second');
+    expect(events[0]).toMatchObject({ code: 'AUTH_REFRESH_FAILED', willRetry: true });
+    auth.close();
+
+    const down = createTokenManager({
+      grant: customGrant(async () => {
+        throw new VendorError();
+      }),
+      clock,
+      random: () => 0,
+      maxAttempts: 2,
+    });
+    const q = track(down.getToken());
+    await drive(clock, q.settled);
+    const error = await q.promise.catch((e) => e);
+    expect(error).toBeInstanceOf(AuthRefreshError);
+    expect(inspect(error, { depth: Number.POSITIVE_INFINITY, showHidden: true })).not.toContain(
+      'planted-session-token',
+    );
+    down.close();
   });
 
   it('a token without a lifetime is kept until the server rejects it', async () => {

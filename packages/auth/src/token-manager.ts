@@ -1,10 +1,12 @@
-import { type Clock, isBraceError, systemClock } from '@brace/core';
+import { type Clock, systemClock } from '@brace/core';
 import { coordinatedRefresh } from './coordinated.js';
 import type { Authenticator, Credential } from './credential.js';
 import {
   AuthClosedError,
   type AuthFailureReason,
   AuthGrantError,
+  AuthLockTimeoutError,
+  AuthOptionError,
   AuthRefreshError,
 } from './errors.js';
 import {
@@ -126,6 +128,18 @@ function withSignal<T>(promise: Promise<T>, signal: AbortSignal | undefined): Pr
   });
 }
 
+/**
+ * This package's verdicts, never retried: a refusal, a bad option, a lock timeout. Any other
+ * error (a `BraceError` from the user's grant code included) is transient and not passed on.
+ */
+function isFinal(error: unknown): boolean {
+  return (
+    error instanceof AuthGrantError ||
+    error instanceof AuthOptionError ||
+    error instanceof AuthLockTimeoutError
+  );
+}
+
 /** The failure reason and status of a transient error. */
 function failureOf(error: unknown): { reason: AuthFailureReason; status: number | undefined } {
   if (error instanceof GrantFailure) return { reason: error.reason, status: error.status };
@@ -241,7 +255,7 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
         return await attemptOnce(reason, replacing);
       } catch (error) {
         if (lifecycle.signal.aborted) throw new AuthClosedError();
-        const final = isBraceError(error);
+        const final = isFinal(error);
         const serving = token !== undefined && usable(token) && reason !== 'validate';
         const { reason: failure, status } = failureOf(error);
         const retryNow = !final && !serving && attempt < o.maxAttempts;
