@@ -98,13 +98,15 @@ export function waiters(subscriber: RedisSubscriberLike) {
     if (ready === undefined) {
       if (subscribed.size >= MAX_SUBSCRIBED_KEYS) return; // bounded: the manager polls
       // A failed SUBSCRIBE is forgotten (the next wait tries again); this wait polls.
-      ready = subscriber.subscribe(channel, () => wake(channel)).then(
-        () => true,
-        () => {
-          subscribed.delete(channel);
-          return false;
-        },
-      );
+      ready = subscriber
+        .subscribe(channel, () => wake(channel))
+        .then(
+          () => true,
+          () => {
+            subscribed.delete(channel);
+            return false;
+          },
+        );
       subscribed.set(channel, ready);
     }
     if (!(await ready)) return;

@@ -57,6 +57,13 @@ export interface GrantContext {
 export interface Grant {
   /** Names the credential in errors and events, never with a secret in it. */
   readonly credential: string;
+  /**
+   * The default store key: equal for two grants only when their tokens are interchangeable
+   * (same endpoint, client, scope, audience). Left unset by grants whose identity is a secret
+   * (a refresh token) or unknown (custom code): `createTokenManager` then requires `key`
+   * with a `store`.
+   */
+  readonly key?: string | undefined;
   /** True when each request consumes the refresh token it sends (rotation). */
   readonly rotatesRefreshToken: boolean;
   /** The refresh token to start from when the store has none. */

@@ -36,7 +36,7 @@ export interface TokenRecord {
  * import { createTokenManager, customGrant, memoryTokenStore, type TokenStore } from '@brace/auth';
  *
  * const store: TokenStore = memoryTokenStore();
- * const auth = createTokenManager({ grant: customGrant(async () => ({ accessToken: 'at' })), store });
+ * const auth = createTokenManager({ grant: customGrant(async () => ({ accessToken: 'at' })), store, key: 'vendor' });
  * ```
  */
 export interface TokenStore {

@@ -45,7 +45,11 @@ export interface TokenManagerOptions {
   expirySkewMs?: number;
   /** Where tokens and the refresh lock live (default: an in-memory store of its own). */
   store?: TokenStore;
-  /** The store key (default: the grant's credential description). Same key = same token. */
+  /**
+   * The store key: same key, same token. Default: the grant's own key (`clientCredentials`:
+   * endpoint, client, scope, audience, parameters). Required with a `store` for `refreshToken`
+   * and `customGrant` grants: one key per account or tenant.
+   */
   key?: string;
   /** The refresh lock's lifetime (default {@link DEFAULT_LOCK_TTL_MS}); more than the token request timeout. */
   lockTtlMs?: number;
@@ -168,7 +172,7 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
   const clock = options.clock ?? systemClock;
   const random = options.random ?? Math.random;
   const store = options.store ?? memoryTokenStore({ now: () => clock.now() });
-  const key = options.key ?? grant.credential;
+  const key = options.key ?? grant.key ?? grant.credential;
   const lifecycle = new AbortController();
   const schedule = timer(options.clock, lifecycle.signal);
 
