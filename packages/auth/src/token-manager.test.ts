@@ -326,6 +326,29 @@ describe('createTokenManager', () => {
     auth.close();
   });
 
+  it('an endpoint that answers 401 to every token costs one token request per retryCapMs, not one per request', async () => {
+    const clock = manualClock({ now: 0 });
+    const { grant, calls } = countingGrant(clock);
+    const auth = createTokenManager({ grant, clock, proactive: false, retryCapMs: 10_000 });
+    // Every request: 401 with the token it carried (a permission the token will never have).
+    const request = async () => {
+      const credential = await auth.authorize();
+      return auth.rejected(credential);
+    };
+    expect((await request())?.value).toBe('Bearer at-2'); // the first 401 refreshes once
+    for (let i = 0; i < 20; i++) expect(await request()).toBeUndefined();
+    expect(calls).toHaveLength(2);
+    await clock.advance(10_001);
+    expect((await request())?.value).toBe('Bearer at-3'); // later, a 401 refreshes again
+    expect(calls).toHaveLength(3);
+    // A late 401 for that token after it was replaced retries with the newer one.
+    await auth.refresh();
+    expect(
+      (await auth.rejected({ in: 'header', name: 'authorization', value: 'Bearer at-3' }))?.value,
+    ).toBe('Bearer at-4');
+    auth.close();
+  });
+
   it('validate() makes a real token request even with a cached token, then the probe', async () => {
     const clock = manualClock({ now: 0 });
     const { grant, calls } = countingGrant(clock);

@@ -183,6 +183,10 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
   let backgroundAttempt = 0;
   let refusal: AuthGrantError | undefined;
   let refusedUntil = 0;
+  // The token a 401 made this manager fetch: if it is refused too, the server refuses the
+  // credential (a permission, an audience), not the token's age, and for retryCapMs further
+  // 401s with it get no refresh (else every such request costs a token request).
+  let afterRejection: { token: string; until: number } | undefined;
 
   const window = (t: TokenSet) =>
     Math.min(o.refreshBeforeMs, (t.expiresAt - (t.issuedAt ?? t.expiresAt)) / 2);
@@ -376,9 +380,14 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
     },
     async rejected(credential, signal) {
       const used = credential.value.slice('Bearer '.length);
+      const refusedAgain = afterRejection?.token === used && token?.accessToken === used;
+      if (refusedAgain && clock.now() < (afterRejection?.until ?? 0)) return undefined;
       this.invalidate(used);
       const next = await getToken(signal ? { signal } : undefined);
-      return next === used ? undefined : asCredential(next);
+      if (next === used) return undefined;
+      // Not past the new token's refresh point: a 401 from then on is its age again.
+      afterRejection = { token: next, until: Math.min(clock.now() + o.retryCapMs, refreshAt) };
+      return asCredential(next);
     },
   };
 }
