@@ -99,4 +99,25 @@ describe('fromIoredisSubscriber', () => {
     expect(got).toEqual(['a1:x', 'a2:x']);
     expect(subscribed).toEqual(['a', 'a', 'b']);
   });
+
+  it('a failed SUBSCRIBE leaves no listener behind (retries do not pile them up)', async () => {
+    let emit: (channel: string, message: string) => void = () => {};
+    let fail = true;
+    const s = fromIoredisSubscriber({
+      subscribe: async () => {
+        if (fail) throw new Error('connection lost');
+      },
+      on: (_event, listener) => {
+        emit = listener;
+      },
+    });
+    const got: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      await expect(s.subscribe('a', () => got.push(`failed-${i}`))).rejects.toThrow();
+    }
+    fail = false;
+    await s.subscribe('a', () => got.push('ok'));
+    emit('a', 'x');
+    expect(got).toEqual(['ok']);
+  });
 });

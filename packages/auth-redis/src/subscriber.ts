@@ -63,7 +63,12 @@ export function fromIoredisSubscriber(client: IoredisSubscriberLike): RedisSubsc
         listeners.set(channel, set);
       }
       set.add(listener);
-      await client.subscribe(channel);
+      try {
+        await client.subscribe(channel);
+      } catch (error) {
+        set.delete(listener); // the caller tries again later: no listener piles up
+        throw error;
+      }
     },
   };
 }
