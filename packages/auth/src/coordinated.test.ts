@@ -404,6 +404,34 @@ describe('coordinated refresh through a shared store', () => {
     expect(r.sent).toEqual(['rt-0', 'rt-1']);
     m.close();
   });
+
+  it('a failing save() releases the lock (keeping the claim): the retry recovers at once, not after lockTtlMs', async () => {
+    const clock = manualClock({ now: 0 });
+    const r = rotating(clock);
+    let failures = 1;
+    const grant: Grant = {
+      ...r.grant,
+      saveRefreshToken: async () => {
+        if (failures-- > 0) throw new Error('vault unavailable');
+      },
+    };
+    const kinds: string[] = [];
+    const m = createTokenManager({
+      grant,
+      clock,
+      lockTtlMs: 20_000,
+      retryBaseMs: 10,
+      retryCapMs: 10,
+      onCoordination: (e) => kinds.push(e.kind),
+    });
+    const p = track(m.getToken());
+    await drive(clock, p.settled);
+    expect(await p.promise).toBe('recovered-1');
+    expect(clock.now()).toBeLessThan(20_000);
+    expect(kinds).not.toContain('lock-wait');
+    expect(r.sent).toEqual(['rt-0']); // the spent token was never resent
+    m.close();
+  });
 });
 
 describe('joining while another process refreshes', () => {
