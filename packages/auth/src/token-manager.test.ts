@@ -426,6 +426,19 @@ describe('createTokenManager', () => {
     await expect(pending).rejects.toBeInstanceOf(AuthClosedError);
   });
 
+  it('after close(), a still-valid cached token is not handed out either (adapters included)', async () => {
+    const clock = manualClock({ now: 0 });
+    const { grant } = countingGrant(clock, 3600);
+    const auth = createTokenManager({ grant, clock });
+    expect(await auth.getToken()).toBe('at-1');
+    auth.close();
+    expect(auth.current()).toBeUndefined();
+    await expect(auth.getToken()).rejects.toBeInstanceOf(AuthClosedError);
+    await expect(Promise.resolve().then(() => auth.authorize())).rejects.toBeInstanceOf(
+      AuthClosedError,
+    );
+  });
+
   it('a throwing event callback never breaks a refresh', async () => {
     const clock = manualClock({ now: 0 });
     const { grant } = countingGrant(clock);

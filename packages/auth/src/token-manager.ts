@@ -106,7 +106,7 @@ export {
 export interface TokenManager extends Authenticator {
   /** A token that is valid now (waits for a refresh when none is). */
   getToken(options?: { signal?: AbortSignal }): Promise<string>;
-  /** The cached token if it is valid and not rejected, synchronously; else undefined. */
+  /** The cached token if it is valid and not rejected, synchronously; else (and after `close()`) undefined. */
   current(): string | undefined;
   /** Marks `accessToken` as refused by the server: the next `getToken` refreshes. */
   invalidate(accessToken: string): void;
@@ -330,7 +330,7 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
 
   const current = (): string | undefined => {
     const t = token;
-    if (t === undefined || !usable(t)) return undefined;
+    if (t === undefined || !usable(t) || lifecycle.signal.aborted) return undefined;
     if (clock.now() >= refreshAt && inflight === undefined) startRefresh('proactive');
     return t.accessToken;
   };
