@@ -49,6 +49,25 @@ describe('waiters', () => {
     await parked;
   });
 
+  it('a failed SUBSCRIBE is not cached: that wait falls back to the poll, the next one subscribes again', async () => {
+    const b = bus();
+    let failures = 1;
+    const flaky: RedisSubscriberLike = {
+      async subscribe(channel, listener) {
+        if (failures-- > 0) throw new Error('connection lost');
+        return b.subscriber.subscribe(channel, listener);
+      },
+    };
+    const wait = waiters(flaky);
+    const signal = new AbortController().signal;
+    await wait('c', signal, async () => false); // resolves: the caller polls
+    const parked = wait('c', signal, async () => false);
+    await new Promise((r) => setTimeout(r, 5));
+    b.publish('c');
+    await parked;
+    expect(b.subscriptions()).toBe(1);
+  });
+
   it(`stops subscribing beyond ${MAX_SUBSCRIBED_KEYS} channels (waiters then poll)`, async () => {
     const b = bus();
     const wait = waiters(b.subscriber);
@@ -79,5 +98,26 @@ describe('fromIoredisSubscriber', () => {
     emit('c', 'y');
     expect(got).toEqual(['a1:x', 'a2:x']);
     expect(subscribed).toEqual(['a', 'a', 'b']);
+  });
+
+  it('a failed SUBSCRIBE leaves no listener behind (retries do not pile them up)', async () => {
+    let emit: (channel: string, message: string) => void = () => {};
+    let fail = true;
+    const s = fromIoredisSubscriber({
+      subscribe: async () => {
+        if (fail) throw new Error('connection lost');
+      },
+      on: (_event, listener) => {
+        emit = listener;
+      },
+    });
+    const got: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      await expect(s.subscribe('a', () => got.push(`failed-${i}`))).rejects.toThrow();
+    }
+    fail = false;
+    await s.subscribe('a', () => got.push('ok'));
+    emit('a', 'x');
+    expect(got).toEqual(['ok']);
   });
 });

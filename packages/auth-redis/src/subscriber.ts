@@ -63,7 +63,12 @@ export function fromIoredisSubscriber(client: IoredisSubscriberLike): RedisSubsc
         listeners.set(channel, set);
       }
       set.add(listener);
-      await client.subscribe(channel);
+      try {
+        await client.subscribe(channel);
+      } catch (error) {
+        set.delete(listener); // the caller tries again later: no listener piles up
+        throw error;
+      }
     },
   };
 }
@@ -82,7 +87,7 @@ export const MAX_SUBSCRIBED_KEYS = 1_000;
 
 /** Wakes waiters per channel; subscribes each channel once. */
 export function waiters(subscriber: RedisSubscriberLike) {
-  const subscribed = new Map<string, Promise<unknown>>();
+  const subscribed = new Map<string, Promise<boolean>>();
   const waiting = new Map<string, Set<() => void>>();
   const wake = (channel: string) => {
     const set = waiting.get(channel);
@@ -97,10 +102,19 @@ export function waiters(subscriber: RedisSubscriberLike) {
     let ready = subscribed.get(channel);
     if (ready === undefined) {
       if (subscribed.size >= MAX_SUBSCRIBED_KEYS) return; // bounded: the manager polls
-      ready = subscriber.subscribe(channel, () => wake(channel));
+      // A failed SUBSCRIBE is forgotten (the next wait tries again); this wait polls.
+      ready = subscriber
+        .subscribe(channel, () => wake(channel))
+        .then(
+          () => true,
+          () => {
+            subscribed.delete(channel);
+            return false;
+          },
+        );
       subscribed.set(channel, ready);
     }
-    await ready;
+    if (!(await ready)) return;
     await new Promise<void>((resolve) => {
       if (signal.aborted) {
         resolve();

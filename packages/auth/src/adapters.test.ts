@@ -174,6 +174,20 @@ describe('with a retry layer (the contract @brace/backoff relies on, tested stru
 });
 
 describe('axios interceptors, edge cases', () => {
+  it("a request waiting for a token honours the request's AbortSignal", async () => {
+    const auth = createTokenManager({ grant: customGrant(() => new Promise(() => {})) });
+    const api = installAuth(axios.create({ baseURL: server.url, adapter: 'fetch' }), auth);
+    const controller = new AbortController();
+    const pending = api.get('/a', { signal: controller.signal }).catch((e) => e);
+    setTimeout(() => controller.abort(new Error('caller gave up')), 20);
+    const outcome = await Promise.race([
+      pending,
+      new Promise((r) => setTimeout(() => r('still waiting'), 1000)),
+    ]);
+    expect(outcome).toMatchObject({ message: 'caller gave up' });
+    auth.close();
+  });
+
   it('sets plain-object headers and passes non-401 errors and foreign errors through', async () => {
     const { authInterceptors } = await import('./axios.js');
     const key = apiKey({ header: 'x-api-key', keys: ['k'] });

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { AuthGrantError, AuthOptionError, apiKey, type Credential } from './index.js';
+import {
+  AuthGrantError,
+  AuthOptionError,
+  AuthRefreshError,
+  apiKey,
+  type Credential,
+} from './index.js';
 
 describe('apiKey', () => {
   it('authorizes with the current key, with a prefix, in a header or the query', () => {
@@ -55,10 +61,17 @@ describe('apiKey', () => {
         throw new Error('network down with secret-a');
       },
     });
+    // A probe that throws (network down) is no verdict on the keys: not "invalid_api_key".
     const error = await throwing.validate().catch((e) => e);
-    expect(error).toBeInstanceOf(AuthGrantError);
-    expect(error.message).toContain('Neither the current nor the previous key');
+    expect(error).toBeInstanceOf(AuthRefreshError);
+    expect(error).toMatchObject({ code: 'AUTH_REFRESH_FAILED', reason: 'network' });
     expect(error.message).not.toContain('secret-a');
+    expect(error.cause).toBeUndefined();
+    const refused = await apiKey({ header: 'x', keys: ['a', 'b'], probe: probe([]) })
+      .validate()
+      .catch((e) => e);
+    expect(refused).toBeInstanceOf(AuthGrantError);
+    expect(refused.message).toContain('Neither the current nor the previous key');
     const single = await apiKey({ header: 'x', keys: ['a'], probe: probe([]) })
       .validate()
       .catch((e) => e);

@@ -1,5 +1,5 @@
 import type { Authenticator, Credential } from './credential.js';
-import { AuthGrantError, AuthOptionError } from './errors.js';
+import { AuthGrantError, AuthOptionError, AuthRefreshError } from './errors.js';
 import { emit } from './events.js';
 
 /** Which of the two keys. */
@@ -78,7 +78,10 @@ export interface ApiKeyValidation {
  * ```
  */
 export interface ApiKeyAuthenticator extends Authenticator {
-  /** Probes each key; resolves which work; throws `AuthGrantError` when none does. */
+  /**
+   * Probes each key; resolves which work; throws `AuthGrantError` when none does, or
+   * `AuthRefreshError` (`network`) when none works and a probe threw instead of answering.
+   */
   validate(options?: { signal?: AbortSignal }): Promise<ApiKeyValidation>;
   /** The key sent first right now. */
   readonly preferred: ApiKeySlot;
@@ -154,10 +157,19 @@ export function apiKey(options: ApiKeyOptions): ApiKeyAuthenticator {
       if (probe === undefined)
         throw new AuthOptionError('probe', 'a probe function for validate()');
       const verdicts: boolean[] = [];
+      let unreachable = 0;
       for (const c of credentials) {
-        verdicts.push(await probe(c, opts?.signal).catch(() => false));
+        verdicts.push(
+          await probe(c, opts?.signal).catch(() => {
+            unreachable += 1; // no verdict on the key (its error is dropped: it may name it)
+            return false;
+          }),
+        );
       }
       const [current = false, previous] = verdicts;
+      if (!current && previous !== true && unreachable > 0) {
+        throw new AuthRefreshError(describe('current'), 'network', undefined, credentials.length);
+      }
       if (!current && previous !== true) {
         throw new AuthGrantError(
           describe('current'),

@@ -17,6 +17,8 @@ export interface AxiosConfigLike {
   headers?: unknown;
   /** Query parameters. */
   params?: unknown;
+  /** The request's cancellation signal: also cancels the wait for a token. */
+  signal?: unknown;
 }
 
 /**
@@ -91,6 +93,11 @@ const PINNED = Symbol('brace.auth.pinned');
 
 type Tagged = AxiosConfigLike & { [USED]?: Credential; [PINNED]?: Credential };
 
+/** The config's AbortSignal, when it has a standard one. */
+function signalOf(config: AxiosConfigLike): AbortSignal | undefined {
+  return config.signal instanceof AbortSignal ? config.signal : undefined;
+}
+
 /** Puts `credential` on an axios config. */
 function put(config: Tagged, credential: Credential): void {
   config[USED] = credential;
@@ -134,7 +141,7 @@ export function authInterceptors(
     async request(config) {
       const tagged = config as Tagged;
       const pinned = tagged[PINNED];
-      const pending = pinned ?? auth.authorize();
+      const pending = pinned ?? auth.authorize(signalOf(tagged));
       put(tagged, pending instanceof Promise ? await pending : pending);
       return config;
     },
@@ -150,7 +157,7 @@ export function authInterceptors(
         const used = config[USED];
         if (used === undefined) throw error;
         if (config[PINNED] !== undefined) throw new AuthRejectedError(UNAUTHORIZED);
-        const next = await auth.rejected(used);
+        const next = await auth.rejected(used, signalOf(config));
         if (next === undefined) throw new AuthRejectedError(UNAUTHORIZED);
         config[PINNED] = next;
         return instance.request(config);

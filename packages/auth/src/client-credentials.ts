@@ -103,6 +103,8 @@ export function clientCredentials(options: ClientCredentialsOptions): Grant {
   const credential = describeCredential('client credentials', options.clientId, options.tokenUrl);
   return {
     credential,
+    // The full client id and every parameter: a token for one scope or audience is not one for another.
+    key: `client_credentials ${ep.as.token_endpoint} ${JSON.stringify(options.clientId)} ${params}`,
     rotatesRefreshToken: false,
     request: ({ now, signal }) =>
       exchange(

@@ -4,15 +4,18 @@ import {
   AuthGrantError,
   AuthLockTimeoutError,
   type CoordinationEvent,
+  clientCredentials,
   createTokenManager,
   customGrant,
   type Grant,
   GrantFailure,
   memoryTokenStore,
   type RefreshEvent,
+  refreshToken,
   type TokenStore,
 } from './index.js';
 import { drive, track } from './test-utils/fixtures.js';
+import { CLIENT_SECRET, loopback } from './test-utils/loopback.js';
 
 /** A rotating grant: refresh token `rt-n` is good once; reuse is counted. */
 function rotating(
@@ -104,6 +107,7 @@ describe('coordinated refresh through a shared store', () => {
       createTokenManager({
         grant: slow,
         store,
+        key: 'k',
         clock,
         pollIntervalMs: 50,
         onCoordination: (e) => kinds.push(e.kind),
@@ -130,6 +134,7 @@ describe('coordinated refresh through a shared store', () => {
     const opts = {
       grant: stuck,
       store,
+      key: 'k',
       clock,
       lockTtlMs: 10_000,
       lockWaitMs: 3_000,
@@ -146,6 +151,61 @@ describe('coordinated refresh through a shared store', () => {
     expect(error.waitedMs).toBeGreaterThanOrEqual(3_000);
     a.close();
     b.close();
+  });
+
+  it('the default key tells credentials apart: a shared store never hands one audience or scope the other’s token', async () => {
+    const long = 'a'.repeat(64);
+    const lb = await loopback({
+      accessTokenTtlSec: 600,
+      clients: ['app', `${long}-1`, `${long}-2`].map((clientId) => ({
+        clientId,
+        clientSecret: CLIENT_SECRET,
+      })),
+    });
+    try {
+      const store = memoryTokenStore();
+      const cc = (extra: { audience?: string; scope?: string; clientId?: string }) =>
+        clientCredentials({
+          tokenUrl: lb.tokenUrl,
+          clientId: 'app',
+          clientSecret: CLIENT_SECRET,
+          allowInsecureRequests: true,
+          ...extra,
+        });
+      const managers = [
+        createTokenManager({ grant: cc({ audience: 'https://orders' }), store }),
+        createTokenManager({ grant: cc({ audience: 'https://billing' }), store }),
+        createTokenManager({ grant: cc({ scope: 'read' }), store }),
+        createTokenManager({ grant: cc({ scope: 'write' }), store }),
+        createTokenManager({ grant: cc({ clientId: `${long}-1` }), store }),
+        createTokenManager({ grant: cc({ clientId: `${long}-2` }), store }),
+      ];
+      const tokens = [];
+      for (const m of managers) tokens.push(await m.getToken().catch((e) => e.code));
+      expect(new Set(tokens).size).toBe(managers.length);
+      for (const m of managers) m.close();
+    } finally {
+      await lb.close();
+    }
+  });
+
+  it('a shared store needs an explicit key for grants whose identity is a secret (refresh token) or unknown (custom)', () => {
+    const store = memoryTokenStore();
+    const grants = [
+      refreshToken({
+        tokenUrl: 'https://id.example.com/t',
+        clientId: 'app',
+        refreshToken: 'rt-tenant-a',
+      }),
+      customGrant(async () => ({ accessToken: 'at' })),
+    ];
+    for (const grant of grants) {
+      expect(() => createTokenManager({ grant, store })).toThrow(
+        expect.objectContaining({ code: 'AUTH_INVALID_OPTION', option: 'key' }) as Error,
+      );
+      createTokenManager({ grant, store, key: 'tenant-a' }).close();
+      createTokenManager({ grant }).close(); // its own store: no key needed
+    }
   });
 
   it('polls a store without waitForChange', async () => {
@@ -168,8 +228,8 @@ describe('coordinated refresh through a shared store', () => {
       await gate;
       return { accessToken: 'polled', expiresIn: 100 };
     });
-    const a = createTokenManager({ grant, store, clock, pollIntervalMs: 100 });
-    const b = createTokenManager({ grant, store, clock, pollIntervalMs: 100 });
+    const a = createTokenManager({ grant, store, key: 'k', clock, pollIntervalMs: 100 });
+    const b = createTokenManager({ grant, store, key: 'k', clock, pollIntervalMs: 100 });
     const pa = a.getToken();
     await clock.advance(0);
     const pb = track(b.getToken());
@@ -278,6 +338,7 @@ describe('coordinated refresh through a shared store', () => {
     const m = createTokenManager({
       grant: customGrant(async () => ({ accessToken: 'mine', expiresIn: 100 })),
       store,
+      key: 'k',
       clock,
       onCoordination: (e) => kinds.push(e.kind),
     });
@@ -316,6 +377,7 @@ describe('coordinated refresh through a shared store', () => {
     const m = createTokenManager({
       grant: customGrant(async () => ({ accessToken: 'ok', expiresIn: 100 })),
       store,
+      key: 'k',
       clock,
       retryBaseMs: 10,
     });
@@ -340,6 +402,34 @@ describe('coordinated refresh through a shared store', () => {
     await m.refresh();
     expect(saved).toEqual(['rt-1', 'rt-2']);
     expect(r.sent).toEqual(['rt-0', 'rt-1']);
+    m.close();
+  });
+
+  it('a failing save() releases the lock (keeping the claim): the retry recovers at once, not after lockTtlMs', async () => {
+    const clock = manualClock({ now: 0 });
+    const r = rotating(clock);
+    let failures = 1;
+    const grant: Grant = {
+      ...r.grant,
+      saveRefreshToken: async () => {
+        if (failures-- > 0) throw new Error('vault unavailable');
+      },
+    };
+    const kinds: string[] = [];
+    const m = createTokenManager({
+      grant,
+      clock,
+      lockTtlMs: 20_000,
+      retryBaseMs: 10,
+      retryCapMs: 10,
+      onCoordination: (e) => kinds.push(e.kind),
+    });
+    const p = track(m.getToken());
+    await drive(clock, p.settled);
+    expect(await p.promise).toBe('recovered-1');
+    expect(clock.now()).toBeLessThan(20_000);
+    expect(kinds).not.toContain('lock-wait');
+    expect(r.sent).toEqual(['rt-0']); // the spent token was never resent
     m.close();
   });
 });

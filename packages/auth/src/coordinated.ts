@@ -127,7 +127,14 @@ async function underLock(
     throw error;
   }
   if (token.refreshToken !== undefined && grant.saveRefreshToken !== undefined) {
-    await grant.saveRefreshToken(token.refreshToken);
+    try {
+      await grant.saveRefreshToken(token.refreshToken);
+    } catch (error) {
+      // The old refresh token is spent: the claim stays, the lock goes (the next holder
+      // recovers now instead of after lockTtlMs).
+      await c.store.unlock(c.key, fence, false).catch(() => {});
+      throw error;
+    }
   }
   const withIssued = { ...token, issuedAt: token.issuedAt ?? c.clock.now() };
   if (source === 'recover') c.note('recovered');

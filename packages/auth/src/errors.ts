@@ -39,7 +39,7 @@ export class AuthGrantError extends BraceError {
   constructor(credential: string, oauthError: string, status: number | undefined, hint: string) {
     super(
       'AUTH_GRANT_REJECTED',
-      `The token endpoint refused ${credential}: ${oauthError}${status === undefined ? '' : ` (HTTP ${status})`}. ${hint}`,
+      `Cannot use ${credential}: ${oauthError}${status === undefined ? '' : ` (HTTP ${status})`}. ${hint}`,
     );
     this.credential = credential;
     this.oauthError = oauthError;

@@ -57,6 +57,13 @@ export interface GrantContext {
 export interface Grant {
   /** Names the credential in errors and events, never with a secret in it. */
   readonly credential: string;
+  /**
+   * The default store key: equal for two grants only when their tokens are interchangeable
+   * (same endpoint, client, scope, audience). Left unset by grants whose identity is a secret
+   * (a refresh token) or unknown (custom code): `createTokenManager` then requires `key`
+   * with a `store`.
+   */
+  readonly key?: string | undefined;
   /** True when each request consumes the refresh token it sends (rotation). */
   readonly rotatesRefreshToken: boolean;
   /** The refresh token to start from when the store has none. */
@@ -111,9 +118,12 @@ export const NO_EXPIRY = Number.MAX_SAFE_INTEGER;
  * @internal
  */
 export function expiryOf(now: number, expiresIn?: number, expiresAt?: number): number {
-  if (typeof expiresAt === 'number' && Number.isFinite(expiresAt)) return expiresAt;
+  // Clamped to NO_EXPIRY: an absurd lifetime must not become Infinity (JSON turns it into null).
+  if (typeof expiresAt === 'number' && Number.isFinite(expiresAt)) {
+    return Math.min(expiresAt, NO_EXPIRY);
+  }
   if (typeof expiresIn === 'number' && Number.isFinite(expiresIn)) {
-    return now + Math.max(0, expiresIn) * 1000;
+    return Math.min(now + Math.max(0, expiresIn) * 1000, NO_EXPIRY);
   }
   return NO_EXPIRY;
 }

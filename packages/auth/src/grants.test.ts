@@ -7,6 +7,7 @@ import {
   clientCredentials,
   createTokenManager,
   GrantFailure,
+  memoryTokenStore,
   refreshToken,
 } from './index.js';
 import { CLIENT_SECRET, type Loopback, loopback } from './test-utils/loopback.js';
@@ -297,7 +298,7 @@ describe('refreshToken (rotation against the simulator)', () => {
       tokenUrl: lb.tokenUrl,
       clientId: 'app',
       refreshToken: 'x',
-      recover: async () => ({ accessToken: 'r' }),
+      recover: async () => ({ accessToken: 'r', refreshToken: 'rt3' }),
       allowInsecureRequests: true,
     });
     expect((await g2.recover?.({ now: 5, signal: signal() }))?.expiresAt).toBe(
@@ -319,6 +320,80 @@ describe('refreshToken (rotation against the simulator)', () => {
     const token = await g.recover?.({ now: 0, signal: signal(), refreshToken: rt });
     expect(token?.accessToken).toMatch(/^sim_at_/);
     expect(lb.forms[0]?.get('refresh_token')).toBe(rt);
+  });
+
+  it('a gateway 502/504 may hide a rotation: the refresh token is never resent (no reuse, no revocation)', async () => {
+    for (const status of [502, 504]) {
+      const first = seed();
+      const before = { ...lb.oauth.ledger };
+      // The gateway forwards the refresh, the server rotates, the answer is lost upstream.
+      lb.fault = async (request) => {
+        await lb.oauth.fetch(request);
+        return new Response('upstream timed out', { status });
+      };
+      let recovered = 0;
+      const auth = createTokenManager({
+        grant: refreshToken({
+          tokenUrl: lb.tokenUrl,
+          clientId: 'app',
+          clientSecret: CLIENT_SECRET,
+          refreshToken: first,
+          allowInsecureRequests: true,
+          recover: async () => {
+            recovered++;
+            lb.fault = undefined;
+            return { accessToken: 'recovered', expiresIn: 600, refreshToken: seed() };
+          },
+        }),
+        retryBaseMs: 1,
+        retryCapMs: 1,
+      });
+      lb.forms.length = 0;
+      expect(await auth.getToken()).toBe('recovered');
+      expect(lb.forms.map((f) => f.get('refresh_token'))).toEqual([first]);
+      expect(recovered).toBe(1);
+      expect(lb.oauth.ledger.reuseDetections).toBe(before.reuseDetections);
+      expect(lb.oauth.ledger.revocations).toBe(before.revocations);
+      auth.close();
+    }
+  });
+
+  it('recover() must hand back a refresh token: the next refresh never falls back to the spent first one', async () => {
+    const first = seed();
+    const store = memoryTokenStore();
+    const grant = (recover?: () => Promise<{ accessToken: string; expiresIn: number }>) =>
+      refreshToken({
+        tokenUrl: lb.tokenUrl,
+        clientId: 'app',
+        clientSecret: CLIENT_SECRET,
+        refreshToken: first,
+        allowInsecureRequests: true,
+        ...(recover ? { recover } : {}),
+      });
+    const m1 = createTokenManager({ grant: grant(), store, key: 'tenant' });
+    await m1.getToken(); // `first` is spent, its successor stored
+    m1.close();
+    // A holder dies between sending the stored refresh token and saving the answer.
+    const fence = (await store.lock('tenant', 60_000)) as number;
+    await store.claim('tenant', fence);
+    await store.unlock('tenant', fence, false);
+    const before = lb.oauth.ledger.reuseDetections;
+    lb.forms.length = 0;
+    const m2 = createTokenManager({
+      grant: grant(async () => ({
+        accessToken: 'recovered-without-refresh-token',
+        expiresIn: 600,
+      })),
+      store,
+      key: 'tenant',
+    });
+    // validate() never adopts the stored token: it refreshes, finds the claim, recovers.
+    const outcome = await m2.validate().catch((e) => e);
+    expect(outcome).toMatchObject({ code: 'AUTH_INVALID_OPTION', option: 'recover' });
+    await m2.validate().catch(() => {});
+    expect(lb.forms.map((f) => f.get('refresh_token'))).not.toContain(first);
+    expect(lb.oauth.ledger.reuseDetections).toBe(before);
+    m2.close();
   });
 
   it('rejects bad options', () => {

@@ -43,6 +43,17 @@ export function validateManagerOptions(options: TokenManagerOptions): ResolvedMa
   if (typeof grant?.request !== 'function' || typeof grant.credential !== 'string') {
     throw new AuthOptionError('grant', 'clientCredentials(), refreshToken() or customGrant()');
   }
+  if (options.key !== undefined && (typeof options.key !== 'string' || options.key === '')) {
+    throw new AuthOptionError('key', 'a non-empty string');
+  }
+  if (options.store !== undefined && options.key === undefined && grant.key === undefined) {
+    // A refresh token or custom grant has no identity the manager can see: two accounts
+    // (tenants) would share one token.
+    throw new AuthOptionError(
+      'key',
+      'a key naming this account (one per refresh token or custom credential) when a store is given',
+    );
+  }
   const lockTtlMs = duration('lockTtlMs', options.lockTtlMs, DEFAULT_LOCK_TTL_MS, 1);
   const maxAttempts = duration('maxAttempts', options.maxAttempts, DEFAULT_MAX_ATTEMPTS, 1);
   if (!Number.isInteger(maxAttempts)) throw new AuthOptionError('maxAttempts', 'an integer >= 1');

@@ -12,6 +12,9 @@ const PERMANENT = new Set([
   'invalid_scope',
 ]);
 
+/** Gateway answers: the authorization server behind may have processed the request. */
+const GATEWAY_IN_DOUBT = new Set([502, 504]);
+
 /** The longest OAuth error code echoed into a message (it comes from the server). */
 const MAX_CODE_LENGTH = 64;
 
@@ -125,7 +128,8 @@ export async function exchange(
   const status = response.status;
   if (status >= 500 || status === 429 || status === 408) {
     await response.body?.cancel().catch(() => {});
-    throw new GrantFailure('status', status, false);
+    // A gateway's 502/504 says nothing about the server behind it: it may have acted.
+    throw new GrantFailure('status', status, GATEWAY_IN_DOUBT.has(status));
   }
   let body: oauth.TokenEndpointResponse;
   try {

@@ -44,6 +44,7 @@ export interface RefreshTokenOptions extends OAuthTransportOptions {
    * Obtains a fresh grant when the last refresh token's fate is unknown (a process died
    * between sending it and storing the new one). Without it, that case is an
    * `AuthGrantError` with code `refresh_token_in_doubt`: the old token is never resent.
+   * Its result must carry the new `refreshToken` (else `AuthOptionError` naming `recover`).
    */
   recover?: () => Promise<CustomTokenResponse>;
   /**
@@ -111,6 +112,10 @@ export function refreshToken(options: RefreshTokenOptions): Grant {
   if (recover !== undefined) {
     grant.recover = async ({ now }): Promise<TokenSet> => {
       const r = await recover();
+      // Without one, the next refresh would fall back to the first refresh token: long spent.
+      if (typeof r?.refreshToken !== 'string' || r.refreshToken === '') {
+        throw new AuthOptionError('recover', 'a result with the new grant’s refreshToken');
+      }
       return {
         accessToken: r.accessToken,
         tokenType: (r.tokenType ?? 'bearer').toLowerCase(),

@@ -36,7 +36,7 @@ export interface TokenRecord {
  * import { createTokenManager, customGrant, memoryTokenStore, type TokenStore } from '@brace/auth';
  *
  * const store: TokenStore = memoryTokenStore();
- * const auth = createTokenManager({ grant: customGrant(async () => ({ accessToken: 'at' })), store });
+ * const auth = createTokenManager({ grant: customGrant(async () => ({ accessToken: 'at' })), store, key: 'vendor' });
  * ```
  */
 export interface TokenStore {
@@ -85,7 +85,10 @@ interface MemoryEntry {
 export interface MemoryTokenStoreOptions {
   /** The time source for lock expiry (default `Date.now`). */
   now?: () => number;
-  /** Keys kept at most (default {@link MEMORY_STORE_MAX_KEYS}). */
+  /**
+   * Keys kept at most (default {@link MEMORY_STORE_MAX_KEYS}); the oldest key is dropped first,
+   * with its rotated refresh token: keep it above the number of credentials sharing the store.
+   */
   maxKeys?: number;
 }
 

@@ -1,4 +1,5 @@
-import { isBraceError } from '@brace/core';
+import { inspect } from 'node:util';
+import { BraceError, isBraceError } from '@brace/core';
 import { describe, expect, it } from 'vitest';
 import {
   AuthClosedError,
@@ -220,6 +221,85 @@ describe('createTokenManager', () => {
     auth.close();
   });
 
+  it('a token that arrives unusable (expires_in 0, or within the skew) starts no background refresh loop', async () => {
+    for (const expiresIn of [0, -5, 3]) {
+      const clock = manualClock({ now: 0 });
+      let calls = 0;
+      const grant = customGrant(async () => {
+        calls += 1;
+        return { accessToken: `t-${calls}`, expiresIn };
+      });
+      const auth = createTokenManager({ grant, clock, random: () => 0, ...base });
+      await expect(auth.getToken()).rejects.toMatchObject({ reason: 'invalid-response' });
+      for (let i = 0; i < 20; i++) {
+        await clock.advance(1);
+        await new Promise((r) => setImmediate(r));
+      }
+      expect(calls).toBe(1);
+      // The next request asks again (once), it does not wait for a loop.
+      await expect(auth.getToken()).rejects.toMatchObject({ reason: 'invalid-response' });
+      expect(calls).toBe(2);
+      auth.close();
+    }
+  });
+
+  it('a lifetime too large for a date is kept as "no expiry", never as Infinity', async () => {
+    const clock = manualClock({ now: 0 });
+    const events: RefreshEvent[] = [];
+    const grant = customGrant(async () => ({ accessToken: 'forever', expiresIn: 1e306 }));
+    const auth = createTokenManager({ grant, clock, onRefresh: (e) => events.push(e) });
+    expect(await auth.getToken()).toBe('forever');
+    expect(events[0]?.expiresAt).toBe(Number.MAX_SAFE_INTEGER);
+    auth.close();
+  });
+
+  it("a BraceError from the user's grant code is transient like any other: retried, never passed on", async () => {
+    // e.g. @brace/backoff's RetryExhaustedError or @brace/schema-guard's ResponseSchemaError,
+    // which carry the attempts and the response body (the token in it).
+    class VendorError extends BraceError {
+      readonly body = '{"token":"planted-session-token"}';
+      constructor() {
+        super('VENDOR_FAILED', 'vendor session failed');
+      }
+    }
+    const clock = manualClock({ now: 0 });
+    let calls = 0;
+    const flaky = customGrant(async () => {
+      calls += 1;
+      if (calls === 1) throw new VendorError();
+      return { accessToken: 'second', expiresIn: 3600 };
+    });
+    const events: RefreshErrorEvent[] = [];
+    const auth = createTokenManager({
+      grant: flaky,
+      clock,
+      random: () => 0,
+      onRefreshError: (e) => events.push(e),
+    });
+    const p = track(auth.getToken());
+    await drive(clock, p.settled);
+    expect(await p.promise).toBe('second');
+    expect(events[0]).toMatchObject({ code: 'AUTH_REFRESH_FAILED', willRetry: true });
+    auth.close();
+
+    const down = createTokenManager({
+      grant: customGrant(async () => {
+        throw new VendorError();
+      }),
+      clock,
+      random: () => 0,
+      maxAttempts: 2,
+    });
+    const q = track(down.getToken());
+    await drive(clock, q.settled);
+    const error = await q.promise.catch((e) => e);
+    expect(error).toBeInstanceOf(AuthRefreshError);
+    expect(inspect(error, { depth: Number.POSITIVE_INFINITY, showHidden: true })).not.toContain(
+      'planted-session-token',
+    );
+    down.close();
+  });
+
   it('a token without a lifetime is kept until the server rejects it', async () => {
     const clock = manualClock({ now: 0 });
     let n = 0;
@@ -243,6 +323,29 @@ describe('createTokenManager', () => {
     const credential = await auth.authorize();
     expect(credential.value).toBe('Bearer same');
     expect(await auth.rejected(credential)).toBeUndefined();
+    auth.close();
+  });
+
+  it('an endpoint that answers 401 to every token costs one token request per retryCapMs, not one per request', async () => {
+    const clock = manualClock({ now: 0 });
+    const { grant, calls } = countingGrant(clock);
+    const auth = createTokenManager({ grant, clock, proactive: false, retryCapMs: 10_000 });
+    // Every request: 401 with the token it carried (a permission the token will never have).
+    const request = async () => {
+      const credential = await auth.authorize();
+      return auth.rejected(credential);
+    };
+    expect((await request())?.value).toBe('Bearer at-2'); // the first 401 refreshes once
+    for (let i = 0; i < 20; i++) expect(await request()).toBeUndefined();
+    expect(calls).toHaveLength(2);
+    await clock.advance(10_001);
+    expect((await request())?.value).toBe('Bearer at-3'); // later, a 401 refreshes again
+    expect(calls).toHaveLength(3);
+    // A late 401 for that token after it was replaced retries with the newer one.
+    await auth.refresh();
+    expect(
+      (await auth.rejected({ in: 'header', name: 'authorization', value: 'Bearer at-3' }))?.value,
+    ).toBe('Bearer at-4');
     auth.close();
   });
 
@@ -321,6 +424,19 @@ describe('createTokenManager', () => {
     await clock.advance(0);
     auth2.close();
     await expect(pending).rejects.toBeInstanceOf(AuthClosedError);
+  });
+
+  it('after close(), a still-valid cached token is not handed out either (adapters included)', async () => {
+    const clock = manualClock({ now: 0 });
+    const { grant } = countingGrant(clock, 3600);
+    const auth = createTokenManager({ grant, clock });
+    expect(await auth.getToken()).toBe('at-1');
+    auth.close();
+    expect(auth.current()).toBeUndefined();
+    await expect(auth.getToken()).rejects.toBeInstanceOf(AuthClosedError);
+    await expect(Promise.resolve().then(() => auth.authorize())).rejects.toBeInstanceOf(
+      AuthClosedError,
+    );
   });
 
   it('a throwing event callback never breaks a refresh', async () => {

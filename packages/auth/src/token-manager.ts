@@ -1,10 +1,12 @@
-import { type Clock, isBraceError, systemClock } from '@brace/core';
+import { type Clock, systemClock } from '@brace/core';
 import { coordinatedRefresh } from './coordinated.js';
 import type { Authenticator, Credential } from './credential.js';
 import {
   AuthClosedError,
   type AuthFailureReason,
   AuthGrantError,
+  AuthLockTimeoutError,
+  AuthOptionError,
   AuthRefreshError,
 } from './errors.js';
 import {
@@ -43,7 +45,11 @@ export interface TokenManagerOptions {
   expirySkewMs?: number;
   /** Where tokens and the refresh lock live (default: an in-memory store of its own). */
   store?: TokenStore;
-  /** The store key (default: the grant's credential description). Same key = same token. */
+  /**
+   * The store key: same key, same token. Default: the grant's own key (`clientCredentials`:
+   * endpoint, client, scope, audience, parameters). Required with a `store` for `refreshToken`
+   * and `customGrant` grants: one key per account or tenant.
+   */
   key?: string;
   /** The refresh lock's lifetime (default {@link DEFAULT_LOCK_TTL_MS}); more than the token request timeout. */
   lockTtlMs?: number;
@@ -100,7 +106,7 @@ export {
 export interface TokenManager extends Authenticator {
   /** A token that is valid now (waits for a refresh when none is). */
   getToken(options?: { signal?: AbortSignal }): Promise<string>;
-  /** The cached token if it is valid and not rejected, synchronously; else undefined. */
+  /** The cached token if it is valid and not rejected, synchronously; else (and after `close()`) undefined. */
   current(): string | undefined;
   /** Marks `accessToken` as refused by the server: the next `getToken` refreshes. */
   invalidate(accessToken: string): void;
@@ -124,6 +130,18 @@ function withSignal<T>(promise: Promise<T>, signal: AbortSignal | undefined): Pr
     signal.addEventListener('abort', onAbort, { once: true });
     promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
   });
+}
+
+/**
+ * This package's verdicts, never retried: a refusal, a bad option, a lock timeout. Any other
+ * error (a `BraceError` from the user's grant code included) is transient and not passed on.
+ */
+function isFinal(error: unknown): boolean {
+  return (
+    error instanceof AuthGrantError ||
+    error instanceof AuthOptionError ||
+    error instanceof AuthLockTimeoutError
+  );
 }
 
 /** The failure reason and status of a transient error. */
@@ -154,7 +172,7 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
   const clock = options.clock ?? systemClock;
   const random = options.random ?? Math.random;
   const store = options.store ?? memoryTokenStore({ now: () => clock.now() });
-  const key = options.key ?? grant.credential;
+  const key = options.key ?? grant.key ?? grant.credential;
   const lifecycle = new AbortController();
   const schedule = timer(options.clock, lifecycle.signal);
 
@@ -165,6 +183,10 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
   let backgroundAttempt = 0;
   let refusal: AuthGrantError | undefined;
   let refusedUntil = 0;
+  // The token a 401 made this manager fetch: if it is refused too, the server refuses the
+  // credential (a permission, an audience), not the token's age, and for retryCapMs further
+  // 401s with it get no refresh (else every such request costs a token request).
+  let afterRejection: { token: string; until: number } | undefined;
 
   const window = (t: TokenSet) =>
     Math.min(o.refreshBeforeMs, (t.expiresAt - (t.issuedAt ?? t.expiresAt)) / 2);
@@ -191,7 +213,12 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
     refreshAt = t.expiresAt - w - random() * Math.min(o.jitterMs, w / 2);
     const delay = refreshAt - clock.now();
     // Beyond a timer's range (or no expiry): the first request in the window refreshes.
-    if (o.proactive && delay < MAX_TIMER_MS) schedule(delay, () => startRefresh('proactive'));
+    // A token that arrived unusable (`expires_in` 0, or within the skew) schedules nothing:
+    // its refresh point has passed, and a timer would refresh in a loop.
+    const arrivedUsable = clock.now() < t.expiresAt - o.expirySkewMs;
+    if (o.proactive && arrivedUsable && delay < MAX_TIMER_MS) {
+      schedule(delay, () => startRefresh('proactive'));
+    }
   };
 
   const attemptOnce = async (reason: RefreshReason, replacing: string | undefined) => {
@@ -236,7 +263,7 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
         return await attemptOnce(reason, replacing);
       } catch (error) {
         if (lifecycle.signal.aborted) throw new AuthClosedError();
-        const final = isBraceError(error);
+        const final = isFinal(error);
         const serving = token !== undefined && usable(token) && reason !== 'validate';
         const { reason: failure, status } = failureOf(error);
         const retryNow = !final && !serving && attempt < o.maxAttempts;
@@ -303,7 +330,7 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
 
   const current = (): string | undefined => {
     const t = token;
-    if (t === undefined || !usable(t)) return undefined;
+    if (t === undefined || !usable(t) || lifecycle.signal.aborted) return undefined;
     if (clock.now() >= refreshAt && inflight === undefined) startRefresh('proactive');
     return t.accessToken;
   };
@@ -353,9 +380,14 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
     },
     async rejected(credential, signal) {
       const used = credential.value.slice('Bearer '.length);
+      const refusedAgain = afterRejection?.token === used && token?.accessToken === used;
+      if (refusedAgain && clock.now() < (afterRejection?.until ?? 0)) return undefined;
       this.invalidate(used);
       const next = await getToken(signal ? { signal } : undefined);
-      return next === used ? undefined : asCredential(next);
+      if (next === used) return undefined;
+      // Not past the new token's refresh point: a 401 from then on is its age again.
+      afterRejection = { token: next, until: Math.min(clock.now() + o.retryCapMs, refreshAt) };
+      return asCredential(next);
     },
   };
 }
