@@ -10,7 +10,7 @@ afterEach(async () => {
 });
 
 function countingLimiter() {
-  const inner = createRateLimiter({});
+  const inner = createRateLimiter({ concurrency: Number.POSITIVE_INFINITY });
   let count = 0;
   const limiter = new Proxy(inner, {
     get(target, property) {

@@ -184,7 +184,9 @@ export function buildParts(options: IntegrationOptions<unknown>): Parts {
       ? options.rateLimit
       : createRateLimiter({
           policies: preset?.rateLimit.policies ?? [],
-          ...(preset?.rateLimit.concurrency ? { concurrency: preset.rateLimit.concurrency } : {}),
+          // With no documented policy the limiter only follows what the provider says (headers,
+          // Retry-After, bare 429s): @brace/rate-limit asks for that to be explicit.
+          concurrency: preset?.rateLimit.concurrency ?? Number.POSITIVE_INFINITY,
           ...(shared.limiterStore ? { store: shared.limiterStore } : {}),
           clock,
           ...options.rateLimit,
