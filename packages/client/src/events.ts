@@ -44,16 +44,24 @@ export interface ClientThrottledEvent extends EventBase {
   reason: string;
 }
 
-/** The provider told the limiter to stop sending for a while. */
+/** The provider's answer made the limiter stop sending for a while, or slow down. */
 export interface ClientPauseEvent extends EventBase {
   /** The event's name. */
   type: 'pause';
-  /** The paused key. */
+  /** The paused (or paced) key: the host by default. */
   key: string;
-  /** How long, in ms. */
+  /** How long the pause (or the pacing) lasts, in ms. */
   durationMs: number;
-  /** `retry-after` or `server-remaining`. */
+  /**
+   * `retry-after` (the provider said how long), `server-remaining` (nothing left until the
+   * reset, or a full Shopify bucket), `server-pace` (what remains is spread over the time to the
+   * reset, or a Shopify bucket over half full is paced at its leak rate: one start per
+   * `spacingMs`; nothing is paused), or `backoff` (a bare 429: 1 s, doubling per 429 in a row to
+   * 60 s, reset by a success).
+   */
   reason: string;
+  /** For `server-pace`: ms between starts of the key. */
+  spacingMs?: number;
 }
 
 /** A circuit changed state. */
@@ -130,7 +138,7 @@ export interface IntegrationEvents {
   giveUp: ClientGiveUpEvent;
   /** The limiter made a request wait. */
   throttled: ClientThrottledEvent;
-  /** The provider paused the limiter. */
+  /** The provider's answer paused (or paced) the limiter. */
   pause: ClientPauseEvent;
   /** A circuit changed state. */
   breaker: ClientBreakerEvent;

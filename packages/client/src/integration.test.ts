@@ -174,7 +174,7 @@ describe('defineIntegration: retries, idempotency, limits, errors', () => {
   });
 });
 
-describe('the limiter adapts when the provider advertises nothing', () => {
+describe('the limiter backs off when the provider advertises nothing', () => {
   it('a bare 429 pauses the host 1 s, doubling per 429 in a row; a success resets it', async () => {
     server = await loopback({
       'GET /v2/bare': (_s, n) =>
@@ -187,17 +187,34 @@ describe('the limiter adapts when the provider advertises nothing', () => {
     const pauses: Array<[string, number]> = [];
     api.on('pause', (e) => pauses.push([e.reason, e.durationMs]));
     expect(await api.get('bare').json()).toEqual({ n: 3 });
+    // the limiter's own back-off, reported once per 429 (the client adds no pause of its own)
     expect(pauses).toEqual([
-      ['adaptive', 1000],
-      ['adaptive', 2000],
+      ['backoff', 1000],
+      ['backoff', 2000],
     ]);
     // the queue held the host for both pauses: at least 3 s of (injected) time went by
     expect(clock.slept.reduce((a, b) => a + b, 0)).toBeGreaterThan(2999); // (float sums)
     expect(await api.get('bare').json()).toEqual({ n: 5 });
-    expect(pauses.at(-1)).toEqual(['adaptive', 1000]); // the success in between reset the streak
+    expect(pauses).toHaveLength(3);
+    expect(pauses.at(-1)).toEqual(['backoff', 1000]); // the success in between reset the streak
     pauses.length = 0;
     await api.get('told');
     expect(pauses).toEqual([['retry-after', 3000]]); // the provider said how long: no guessing
+  });
+
+  it('in adaptive mode a bare 429 cuts the rate instead: no pause is reported', async () => {
+    server = await loopback({
+      'GET /v2/bare': (_s, n) => (n === 1 ? { status: 429, body: {} } : { body: {} }),
+    });
+    const api = defineIntegration({
+      ...base(server.url),
+      clock: instantClock(),
+      rateLimit: { adaptive: true },
+    });
+    const pauses: unknown[] = [];
+    api.on('pause', (e) => pauses.push(e));
+    await api.get('bare');
+    expect(pauses).toEqual([]);
   });
 
   it('is off with the limiter', async () => {

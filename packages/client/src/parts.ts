@@ -12,7 +12,7 @@ import {
 } from '@brace/backoff';
 import { type Cache, createCache } from '@brace/cache';
 import { type Clock, type FetchLike, hostOfUrl, systemClock } from '@brace/core';
-import { createRateLimiter, type RateLimiter, type RateLimiterOptions } from '@brace/rate-limit';
+import type { RateLimiter } from '@brace/rate-limit';
 import { createTelemetry, type Telemetry } from '@brace/telemetry';
 import {
   createWarnedSet,
@@ -22,6 +22,7 @@ import {
 } from './deprecation.js';
 import { ClientOptionError } from './errors.js';
 import { createEmitter, type Emitter } from './events.js';
+import { buildLimiter } from './limiter.js';
 import {
   DEFAULT_CLIENT_ATTEMPTS,
   DEFAULT_RETRY_RATIO,
@@ -64,8 +65,6 @@ export interface Parts {
   deprecated: Map<string, DeprecationNotice>;
   /** Creates the shared tables (PostgreSQL), when any. */
   setup(): Promise<void>;
-  /** Pauses `key` on the limiter for a guessed wait, reported as one `adaptive` pause event. */
-  pauseAdaptive(key: string, durationMs: number): void;
 }
 
 const MAX_DEPRECATED_KEPT = 100;
@@ -175,45 +174,15 @@ export function buildParts(options: IntegrationOptions<unknown>): Parts {
   const integration = name;
   const shared = sharedStores(name, options.shared);
 
-  // Rate limit: the preset's documented policies, learning from the provider's headers.
-  const adapting = new Set<string>();
-  let limiter: RateLimiter | undefined;
-  if (options.rateLimit !== false) {
-    const own = options.rateLimit as RateLimiterOptions | undefined;
-    limiter = isOwn<RateLimiter>(options.rateLimit, 'acquire')
-      ? options.rateLimit
-      : createRateLimiter({
-          policies: preset?.rateLimit.policies ?? [],
-          // With no documented policy the limiter only follows what the provider says (headers,
-          // Retry-After, bare 429s): @brace/rate-limit asks for that to be explicit.
-          concurrency: preset?.rateLimit.concurrency ?? Number.POSITIVE_INFINITY,
-          ...(shared.limiterStore ? { store: shared.limiterStore } : {}),
-          clock,
-          ...options.rateLimit,
-          onThrottled: (e) => {
-            own?.onThrottled?.(e);
-            emit({
-              type: 'throttled',
-              integration,
-              key: e.key,
-              waitMs: e.waitMs,
-              reason: e.reason,
-            });
-          },
-          onPause: (e) => {
-            own?.onPause?.(e);
-            // Our own adaptive pause comes back here: it is reported once, as `adaptive`.
-            if (adapting.delete(`${e.key} ${e.durationMs}`)) return;
-            emit({
-              type: 'pause',
-              integration,
-              key: e.key,
-              durationMs: e.durationMs,
-              reason: e.reason,
-            });
-          },
-        });
-  }
+  // Rate limit: the preset's documented policies, following the provider's headers.
+  const limiter = buildLimiter(
+    options.rateLimit,
+    preset,
+    shared.limiterStore,
+    clock,
+    integration,
+    emit,
+  );
 
   const retry = options.retry === false ? undefined : (options.retry ?? {});
   const budget =
@@ -357,11 +326,5 @@ export function buildParts(options: IntegrationOptions<unknown>): Parts {
     observeDeprecation,
     deprecated,
     setup: shared.setup,
-    pauseAdaptive: (key, durationMs) => {
-      if (adapting.size > 100) adapting.clear();
-      adapting.add(`${key} ${durationMs}`);
-      limiter?.pause(key, durationMs, 'retry-after');
-      emit({ type: 'pause', integration, key, durationMs, reason: 'adaptive' });
-    },
   };
 }
