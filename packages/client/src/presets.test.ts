@@ -56,12 +56,19 @@ describe('github preset against the simulator github preset', () => {
       clock,
       random: seeded(),
     });
-    const pauses: number[] = [];
-    gh.on('pause', (e) => pauses.push(e.durationMs));
+    const pauses: Array<[string, number, number | undefined]> = [];
+    gh.on('pause', (e) => pauses.push([e.reason, e.durationMs, e.spacingMs]));
     for (let i = 0; i < 3; i++) expect(await gh.get('repos/octo/hello').json()).toEqual({ id: 1 });
     expect(versions).toEqual(['2022-11-28', '2022-11-28', '2022-11-28']);
     expect(tokens).toEqual(['Bearer ghp_x', 'Bearer ghp_x', 'Bearer ghp_x']);
-    expect(pauses).toHaveLength(1); // remaining hit 0 on the second answer: wait for x-ratelimit-reset
+    // Each answer says 1 of 2 remains until x-ratelimit-reset, 10 s away: the limiter spreads
+    // that one over the 10 s (slows down before zero), so every call lands in a fresh window.
+    expect(pauses).toEqual([
+      ['server-pace', 10_000, 10_000],
+      ['server-pace', 10_000, 10_000],
+      ['server-pace', 10_000, 10_000],
+    ]);
+    expect(clock.slept).toEqual([10_000, 10_000]);
     expect(p.ledger.rateLimited).toBe(0);
     p.assert.neverOverLimit();
   });

@@ -54,11 +54,10 @@ describe.skipIf(!redisUrl)('shared: { redis } points every shared part at one Re
     expect(server.count('GET /x')).toBe(2);
   });
 
-  it('real processes: 3 workers x 4 calls under one limit of 6 make exactly 6 calls', async () => {
-    server = await loopback({ 'GET /x': () => ({ body: {} }) });
+  /** Runs 3 worker processes of 4 calls each (maxWaitMs 0) under one shared 6 per minute. */
+  async function workers(name: string, pacing: 'smooth' | 'burst'): Promise<number[]> {
     const root = fileURLToPath(new URL('../../../', import.meta.url));
     const worker = fileURLToPath(new URL('./test-utils/worker.ts', import.meta.url));
-    const p = `${prefix}procs:`;
     const run = promisify(execFile);
     const outputs = await Promise.all(
       Array.from({ length: 3 }, () =>
@@ -69,17 +68,32 @@ describe.skipIf(!redisUrl)('shared: { redis } points every shared part at one Re
             `${root}tsconfig.base.json`,
             worker,
             redisUrl as string,
-            p,
+            `${prefix}${name}:`,
             server?.url as string,
             '4',
+            pacing,
           ],
           { timeout: 30_000 },
         ),
       ),
     );
-    const passed = outputs.map((o) => Number(o.stdout.trim()));
+    return outputs.map((o) => Number(o.stdout.trim()));
+  }
+
+  it('real processes: 3 workers x 4 calls under one limit of 6 make exactly 6 calls (burst windows)', async () => {
+    server = await loopback({ 'GET /x': () => ({ body: {} }) });
+    const passed = await workers('burst', 'burst');
     expect(passed.reduce((a, b) => a + b, 0)).toBe(6);
     expect(server.count('GET /x')).toBe(6);
+  }, 40_000);
+
+  it('real processes, default smooth pacing: each process starts once, then waits its 10 s spacing', async () => {
+    // 6 per minute, paced, is one start per (60 s + 50 ms) / 6 per process: with maxWaitMs 0 the
+    // second call of every process is refused long before the shared count of 6 is reached.
+    server = await loopback({ 'GET /x': () => ({ body: {} }) });
+    const passed = await workers('smooth', 'smooth');
+    expect(passed).toEqual([1, 1, 1]);
+    expect(server.count('GET /x')).toBe(3);
   }, 40_000);
 
   it('one cache across instances', async () => {
