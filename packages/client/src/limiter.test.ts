@@ -8,7 +8,7 @@ function setup(option?: Parameters<typeof buildLimiter>[0]) {
   const emitter = createEmitter();
   const events: AnyIntegrationEvent[] = [];
   emitter.on('*', (e) => events.push(e));
-  const clock = manualClock(Date.UTC(2026, 0, 1));
+  const clock = manualClock({ now: Date.UTC(2026, 0, 1) });
   const limiter = buildLimiter(option, undefined, undefined, clock, 'acme', emitter.emit);
   return { limiter, events, clock };
 }
@@ -60,7 +60,9 @@ describe("the integration's limiter reports what the limiter decided", () => {
 
   it('a bare 429 is one backoff event per answer; your onPause hears the limiter as it is', () => {
     const heard: string[] = [];
-    const { limiter, events } = setup({ onPause: (e) => heard.push(`${e.reason} ${e.durationMs}`) });
+    const { limiter, events } = setup({
+      onPause: (e) => heard.push(`${e.reason} ${e.durationMs}`),
+    });
     limiter?.observe(new Response(null, { status: 429 }), { key: 'h' });
     limiter?.observe(new Response(null, { status: 429, headers: { 'retry-after': '9' } }), {
       key: 'h',

@@ -29,7 +29,8 @@ export function buildLimiter(
   emit: Emitter['emit'],
 ): RateLimiter | undefined {
   if (option === false) return undefined;
-  if (typeof (option as RateLimiter | undefined)?.acquire === 'function') return option as RateLimiter;
+  if (typeof (option as RateLimiter | undefined)?.acquire === 'function')
+    return option as RateLimiter;
   const own = option as RateLimiterOptions | undefined;
   const reportPause = (e: PauseEvent | ObserveResult) =>
     emit({
@@ -71,7 +72,8 @@ export function buildLimiter(
       heard = undefined;
     }
     if (result?.reason === 'server-pace') reportPause(result);
-    for (const e of mine) reportPause(result?.reason === 'backoff' ? { ...e, reason: 'backoff' } : e);
+    for (const e of mine)
+      reportPause(result?.reason === 'backoff' ? { ...e, reason: 'backoff' } : e);
     return result;
   };
   return limiter;
