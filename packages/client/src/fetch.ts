@@ -102,7 +102,7 @@ function attemptChain(parts: Parts): FetchLike {
  * Outermost to innermost: auth (so the cache keys each credential's answers apart; a 401 is
  * refreshed and the call re-sent), cache (a fresh answer, or a stale one when everything below
  * fails), telemetry (one call), the retry loop (breaker fail-fast, budget, Retry-After), then per
- * attempt the limiter, the breaker's record and the observer (deprecation, adaptive pause). Route validation and problem
+ * attempt the limiter, the breaker's record and the observer (deprecation). Route validation and problem
  * details are the ky form's: they act on `.json()` and thrown errors, which `fetch` has not.
  *
  * @param options - the options of `defineIntegration` (`routes`, `drift` and `errors` are not used)

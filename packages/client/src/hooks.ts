@@ -29,9 +29,8 @@ const list = (hooks: HooksLike | undefined, name: keyof HooksLike): AnyHook[] =>
  * 3. rate limit — a slot just before the network; the response's headers teach it the limits;
  * 4. telemetry — the attempt as the provider served it (queue waits are the limiter's figures);
  * 5. backoff's recorder — each status feeds the retry budget and the breaker;
- * 6. the observer — reads `Deprecation`/`Sunset` of every raw response, and pauses the host's
- *    queue (1 s, doubling to 30 s) after a 429 that names no wait: the limiter adapts when the
- *    provider advertises nothing.
+ * 6. the observer — reads `Deprecation`/`Sunset` of every raw response (what a response says
+ *    about limits, a bare 429 included, is the limiter's to act on, in 3).
  *
  * `beforeRequest` (once per call): without auth, the cache answers fresh entries first (no slot,
  * no breaker; with auth the request has no credential yet, so the lookup is left to the cache's
