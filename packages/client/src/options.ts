@@ -142,7 +142,12 @@ export interface IntegrationOptions<T = unknown> {
    * and its refreshes on the event stream). Default: none.
    */
   auth?: Authenticator | TokenAuth | TokenManagerOptions;
-  /** The limiter: options for a new one, your own `RateLimiter`, or `false`. Default: the preset's policies, learning from headers. */
+  /**
+   * The limiter: options for a new one (`@brace/rate-limit`'s: `pacing`, `safetyMarginMs`,
+   * `adaptive`...), your own `RateLimiter` (its events stay yours), or `false`. Default: the
+   * preset's policies, paced smoothly with a 50 ms margin, learning from headers and backing off
+   * after a bare 429; without a preset, no policy and `concurrency: Infinity`.
+   */
   rateLimit?: false | RateLimiter | RateLimiterOptions;
   /** Retries: `false` for none. Default: {@link DEFAULT_CLIENT_ATTEMPTS} attempts inside a 10% budget. */
   retry?: false | RetrySettings;
