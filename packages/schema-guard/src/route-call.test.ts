@@ -134,4 +134,20 @@ describe('route() of the typed client', () => {
     expect(unknown).toBeInstanceOf(RequestSchemaError);
     expect(seen).toHaveLength(0);
   });
+
+  it('a param of "." or ".." is refused: it would climb out of the route (WHATWG URLs resolve it, even as %2E%2E)', async () => {
+    const api = guard(ky.create({ baseUrl: `${base}/v1/`, retry: 0 }), routes);
+    answer = { status: 200, body: '{"title":"x"}' };
+    for (const id of ['..', '.']) {
+      const refused = await api
+        .route('GET /users/:id/posts/:postId', { params: { id, postId: '..' } })
+        .catch((e: unknown) => e);
+      expect(refused).toBeInstanceOf(RequestSchemaError);
+      expect((refused as RequestSchemaError).issues[0]?.path).toEqual(['params', 'id']);
+    }
+    expect(seen).toHaveLength(0);
+    // Dots inside a value are data, and sent as they are.
+    await api.route('GET /users/:id/posts/:postId', { params: { id: '...', postId: 'a.b' } });
+    expect(seen[0]?.url).toBe('/v1/users/.../posts/a.b');
+  });
 });
