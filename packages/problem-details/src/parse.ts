@@ -95,7 +95,7 @@ function hasScheme(ref: string): boolean {
  */
 function safeBase(baseUrl: string | URL | undefined): string | undefined {
   if (baseUrl === undefined) return undefined;
-  const url = URL.parse(baseUrl);
+  const url = URL.parse(typeof baseUrl === 'string' ? baseUrl : baseUrl.href);
   if (url === null) return undefined;
   url.username = '';
   url.password = '';
