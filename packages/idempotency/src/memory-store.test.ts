@@ -109,7 +109,7 @@ describe('memoryStore', () => {
     await store.begin(key('dead'), 'f', lock); // its handler stopped without releasing
     for (let t = 0; t < 3; t++) {
       await clock.advance(500);
-      expect(await store.extend(key('alive'), alive.token, { lockTtlMs: 1_000 })).toBe(true);
+      expect(await store.extend?.(key('alive'), alive.token, { lockTtlMs: 1_000 })).toBe(true);
     }
     // dead's lock expired at 1,010; alive's runs to 2,500: the dead claim is the one evicted.
     expect((await store.begin(key('new'), 'f', lock)).status).toBe('acquired');
