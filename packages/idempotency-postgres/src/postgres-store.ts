@@ -279,15 +279,24 @@ export function postgresStore(options: PostgresStoreOptions): PostgresIdempotenc
     throw new IdempotencyOptionError('timeoutMs', 'an integer from 1 to 600000 (milliseconds)');
   }
 
-  async function query(operation: string, s: Statement, params: unknown[]): Promise<unknown[]> {
+  async function query(
+    operation: string,
+    s: Statement,
+    params: unknown[],
+    onLate?: (rows: unknown[]) => void,
+  ): Promise<unknown[]> {
     try {
       return (
-        await withDeadline(run(s, params), timeoutMs, () =>
-          storeError(
-            operation,
-            new Error(`PostgreSQL did not answer within ${timeoutMs} ms.`),
-            `PostgreSQL did not answer within ${timeoutMs} ms (timeoutMs); it may be down or unreachable`,
-          ),
+        await withDeadline(
+          run(s, params),
+          timeoutMs,
+          () =>
+            storeError(
+              operation,
+              new Error(`PostgreSQL did not answer within ${timeoutMs} ms.`),
+              `PostgreSQL did not answer within ${timeoutMs} ms (timeoutMs); it may be down or unreachable`,
+            ),
+          onLate && ((result) => onLate(result.rows)),
         )
       ).rows;
     } catch (error) {
@@ -332,8 +341,15 @@ export function postgresStore(options: PostgresStoreOptions): PostgresIdempotenc
         now + Math.max(opts.ttlMs, opts.lockTtlMs),
         now,
       ];
+      // A claim made after the caller gave up (timeoutMs) has no owner: give it back at
+      // once, or the key answers 409 for lockTtlMs after the outage.
+      const giveBack = (rows: unknown[]): void => {
+        if ((rows[0] as ClaimRow | undefined)?.acquired) {
+          run(sql.release, [where.scope, where.key, token, clock.now()]).catch(() => undefined);
+        }
+      };
       for (let attempt = 0; attempt < MAX_BEGIN_ATTEMPTS; attempt++) {
-        const row = (await query('begin', sql.claim, params))[0] as ClaimRow | undefined;
+        const row = (await query('begin', sql.claim, params, giveBack))[0] as ClaimRow | undefined;
         if (row?.acquired) return { status: 'acquired', token };
         const result = row === undefined ? undefined : classify(row, fingerprint, now);
         if (result !== undefined) return result;

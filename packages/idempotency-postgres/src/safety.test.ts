@@ -1,4 +1,4 @@
-import { createServer, type Server, type Socket } from 'node:net';
+import { createServer, type Server, Socket } from 'node:net';
 import { inspect } from 'node:util';
 import { SafeCause } from '@brace/core';
 import { createIdempotency } from '@brace/idempotency';
@@ -151,3 +151,66 @@ describe('an unreachable server answers fast (a loopback server that accepts and
     await pool.end();
   });
 });
+
+describe.skipIf(!url)(
+  'a begin that times out leaves no claim behind (real PostgreSQL behind a gated proxy)',
+  () => {
+    const table = randomTable('late');
+    let pool: pg.Pool;
+    let proxy: Server;
+    let port: number;
+    const held: Buffer[] = [];
+    let upstreamSocket: Socket | undefined;
+    let gated = false;
+    const sockets = new Set<Socket>();
+    beforeAll(async () => {
+      pool = new pg.Pool({ connectionString: url, max: 1 });
+      await postgresStore({ client: pool, table }).migrate();
+      const target = new URL(url as string);
+      proxy = createServer((socket) => {
+        sockets.add(socket);
+        const upstream = new Socket();
+        sockets.add(upstream);
+        upstream.connect(Number(target.port || 5432), target.hostname);
+        upstreamSocket = upstream;
+        upstream.on('data', (chunk) => socket.write(chunk));
+        upstream.on('error', () => {});
+        socket.on('error', () => {});
+        // Once gated, statements are held (a partition), then run on the real server.
+        socket.on('data', (chunk) => (gated ? held.push(chunk) : upstream.write(chunk)));
+      });
+      await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+      port = (proxy.address() as { port: number }).port;
+    });
+    afterAll(async () => {
+      await pool.query(`DROP TABLE IF EXISTS "${table}"`);
+      await pool.end();
+      for (const socket of sockets) socket.destroy();
+      await new Promise((resolve) => proxy.close(resolve));
+    });
+
+    it('the late claim is released, so the retry after the 503 is not refused with 409 for lockTtlMs', async () => {
+      const where = { scope: 's', key: 'late-1' };
+      const through = new URL(url as string);
+      through.hostname = '127.0.0.1';
+      through.port = String(port);
+      const client = new pg.Client({ connectionString: through.toString() });
+      client.on('error', () => {});
+      await client.connect();
+      try {
+        const store = postgresStore({ client, table, timeoutMs: 100 });
+        gated = true;
+        await rejection(store.begin(where, 'fp', LONG)); // the caller answered 503
+        gated = false;
+        for (const chunk of held.splice(0)) upstreamSocket?.write(chunk);
+        // The held begin ran on the server; its reply, then the give-back, come before these.
+        await client.query('SELECT 1');
+        await client.query('SELECT 1');
+        const retry = await postgresStore({ client: pool, table }).begin(where, 'fp', LONG);
+        expect(retry.status).toBe('acquired');
+      } finally {
+        await client.end();
+      }
+    });
+  },
+);

@@ -157,14 +157,19 @@ export function redisStore(options: RedisStoreOptions): IdempotencyStore {
     script: RedisScript,
     key: string,
     args: string[],
+    onLate?: (reply: unknown) => void,
   ): Promise<unknown> {
     try {
-      return await withDeadline(runner.runScript(script, [key], args), timeoutMs, () =>
-        storeError(
-          operation,
-          new Error(`Redis did not answer within ${timeoutMs} ms.`),
-          `Redis did not answer within ${timeoutMs} ms (timeoutMs); it may be down or unreachable`,
-        ),
+      return await withDeadline(
+        runner.runScript(script, [key], args),
+        timeoutMs,
+        () =>
+          storeError(
+            operation,
+            new Error(`Redis did not answer within ${timeoutMs} ms.`),
+            `Redis did not answer within ${timeoutMs} ms (timeoutMs); it may be down or unreachable`,
+          ),
+        onLate,
       );
     } catch (error) {
       if (error instanceof IdempotencyStoreError) throw error;
@@ -180,11 +185,23 @@ export function redisStore(options: RedisStoreOptions): IdempotencyStore {
       const ttl = Math.max(opts.ttlMs, opts.lockTtlMs);
       // The in-progress record (see scripts.ts), written as it is when the key is free.
       const claim = `p ${now + opts.lockTtlMs} ${now + ttl} ${token} ${fingerprint}`;
-      const reply = await run('begin', BEGIN_SCRIPT, keyOf(where), [
-        claim,
-        String(now),
-        String(Math.max(1, Math.ceil(ttl))),
-      ]);
+      const key = keyOf(where);
+      // A claim made after the caller gave up (timeoutMs) has no owner: give it back at
+      // once, or the key answers 409 for lockTtlMs after the outage.
+      const giveBack = (late: unknown): void => {
+        if (late === 1 || late === '1') {
+          runner
+            .runScript(RELEASE_SCRIPT, [key], [token, String(clock.now())])
+            .catch(() => undefined);
+        }
+      };
+      const reply = await run(
+        'begin',
+        BEGIN_SCRIPT,
+        key,
+        [claim, String(now), String(Math.max(1, Math.ceil(ttl)))],
+        giveBack,
+      );
       return parseBegin(reply, token);
     },
 

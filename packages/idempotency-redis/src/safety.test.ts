@@ -1,9 +1,9 @@
-import { createServer, type Server, type Socket } from 'node:net';
+import { createServer, type Server, Socket } from 'node:net';
 import { inspect } from 'node:util';
 import { SafeCause } from '@brace/core';
 import { createIdempotency } from '@brace/idempotency';
 import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { DEFAULT_REDIS_TIMEOUT_MS, IdempotencyStoreError, redisStore } from './index.js';
 import { connectIoredis, deletePrefix } from './test-utils/clients.js';
 import { randomPrefix, serverUrl } from './test-utils/env.js';
@@ -158,3 +158,66 @@ describe('an unreachable server answers fast (a loopback server that accepts and
     }
   });
 });
+
+describe.skipIf(!url)(
+  'a begin that times out leaves no claim behind (real Redis behind a gated proxy)',
+  () => {
+    const prefix = randomPrefix('late');
+    let direct: Redis;
+    let proxy: Server;
+    let port: number;
+    const held: Buffer[] = [];
+    let upstreamSocket: Socket | undefined;
+    let gated = true;
+    const sockets = new Set<Socket>();
+    beforeAll(async () => {
+      direct = await connectIoredis(url as string);
+      const target = new URL(url as string);
+      proxy = createServer((socket) => {
+        sockets.add(socket);
+        const upstream = new Socket();
+        sockets.add(upstream);
+        upstream.connect(Number(target.port || 6379), target.hostname);
+        upstreamSocket = upstream;
+        upstream.on('data', (chunk) => socket.write(chunk));
+        upstream.on('error', () => {});
+        socket.on('error', () => {});
+        // Commands are held (a partition) until the gate opens, then run on the real server.
+        socket.on('data', (chunk) => (gated ? held.push(chunk) : upstream.write(chunk)));
+      });
+      await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+      port = (proxy.address() as { port: number }).port;
+    });
+    afterAll(async () => {
+      await deletePrefix(direct, prefix);
+      direct.disconnect();
+      for (const socket of sockets) socket.destroy();
+      await new Promise((resolve) => proxy.close(resolve));
+    });
+
+    it('the late claim is released, so the retry after the 503 is not refused with 409 for lockTtlMs', async () => {
+      const where = { scope: 's', key: 'late-1' };
+      // Load the scripts on the server, so the held EVALSHA needs no EVAL fallback.
+      const directStore = redisStore({ client: direct, prefix });
+      const warm = await directStore.begin({ scope: 's', key: 'warm' }, 'fp', LONG);
+      expect(warm.status).toBe('acquired');
+
+      const client = new Redis({ host: '127.0.0.1', port, enableReadyCheck: false });
+      client.on('error', () => {});
+      try {
+        await vi.waitFor(() => expect(upstreamSocket).toBeDefined());
+        const store = redisStore({ client, prefix, timeoutMs: 100 });
+        await rejection(store.begin(where, 'fp', LONG)); // the caller answered 503
+        gated = false;
+        for (const chunk of held.splice(0)) upstreamSocket?.write(chunk);
+        // The held begin ran on the server; its reply, then the give-back, come before these.
+        await client.ping();
+        await client.ping();
+        const retry = await directStore.begin(where, 'fp', LONG);
+        expect(retry.status).toBe('acquired');
+      } finally {
+        client.disconnect();
+      }
+    });
+  },
+);

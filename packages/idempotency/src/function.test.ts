@@ -114,6 +114,14 @@ describe('makeIdempotent', () => {
     // A result JSON cannot hold is a programming error: the key is released and it throws.
     const bad = makeIdempotent(async () => 1n, { store: memoryStore(), key: () => 'k' });
     await expect(bad()).rejects.toThrow(TypeError);
+    // So is one without a JSON form (a function, a symbol): before, an empty body was stored
+    // and every redelivery failed with a SyntaxError while parsing it.
+    const noJson = makeIdempotent(async (): Promise<unknown> => () => 1, {
+      store: memoryStore(),
+      key: () => 'k',
+    });
+    await expect(noJson()).rejects.toThrow(/no JSON form/);
+    await expect(noJson()).rejects.toThrow(/no JSON form/);
   });
 
   it('a long call is kept alive by the heartbeat; heartbeat: false lets it be taken over', async () => {

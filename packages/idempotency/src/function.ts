@@ -70,7 +70,10 @@ function report(
 
 function encode(result: unknown): StoredResponse {
   if (result === undefined) return { status: NO_RESULT, headers: [], body: new Uint8Array(0) };
-  return { status: 200, headers: [], body: encoder.encode(JSON.stringify(result)) };
+  const json: string | undefined = JSON.stringify(result);
+  // A function or a symbol has no JSON: storing nothing would replay as a parse error.
+  if (json === undefined) throw new TypeError(`A ${typeof result} result has no JSON form.`);
+  return { status: 200, headers: [], body: encoder.encode(json) };
 }
 
 function decode(record: StoredResponse): unknown {

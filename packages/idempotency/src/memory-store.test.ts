@@ -99,6 +99,23 @@ describe('memoryStore', () => {
     expect((await store.begin(key('y'), 'f', lock)).status).toBe('in-progress');
   });
 
+  it('full of claims: a dead claim makes room even when an older claim is kept alive by extend', async () => {
+    const clock = manualClock({ now: 0 });
+    const store = memoryStore({ maxEntries: 2, clock });
+    const lock = { lockTtlMs: 1_000, ttlMs: 60_000 };
+    const alive = await store.begin(key('alive'), 'f', lock); // a long handler, heartbeat on
+    if (alive.status !== 'acquired') throw new Error('expected acquired');
+    await clock.advance(10);
+    await store.begin(key('dead'), 'f', lock); // its handler stopped without releasing
+    for (let t = 0; t < 3; t++) {
+      await clock.advance(500);
+      expect(await store.extend?.(key('alive'), alive.token, { lockTtlMs: 1_000 })).toBe(true);
+    }
+    // dead's lock expired at 1,010; alive's runs to 2,500: the dead claim is the one evicted.
+    expect((await store.begin(key('new'), 'f', lock)).status).toBe('acquired');
+    expect((await store.begin(key('alive'), 'f', lock)).status).toBe('in-progress');
+  });
+
   it('sweeps expired records on insert, so expiry frees room before eviction', async () => {
     const clock = manualClock({ now: 0 });
     const store = memoryStore({ maxEntries: 100, clock });

@@ -183,7 +183,7 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
       remove(done.oldest);
       return;
     }
-    // Claims are appended when taken: the oldest has the earliest lock for one lockTtlMs.
+    // Claims are appended when taken or extended: the oldest has the earliest lock for one lockTtlMs.
     const claim = claims.oldest as Entry;
     if (claim.lockExpiresAt <= now) {
       remove(claim);
@@ -299,6 +299,11 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
       if (entry === undefined || entry.token !== token) return Promise.resolve(false);
       entry.lockExpiresAt = now + opts.lockTtlMs;
       entry.expiresAt = Math.max(entry.expiresAt, entry.lockExpiresAt);
+      // Keep the claims list in lock order (makeRoom looks at its oldest end only).
+      if (entry !== claims.newest) {
+        unlink(entry);
+        append(entry, claims);
+      }
       return Promise.resolve(true);
     },
   };

@@ -92,6 +92,27 @@ describe('problemDetailsMiddleware (Express, real server)', () => {
     expect(typeof error.detail).toBe('string');
   });
 
+  it('never echoes a malformed JSON body: body-parser’s SyntaxError quotes the input', async () => {
+    for (const body of [
+      '{"password": hunter2-SECRET}',
+      '{"card": "4242", SECRET-TAIL',
+      'SECRET-ONLY',
+    ]) {
+      const response = await fetch(`${server.url}/orders`, {
+        method: 'POST',
+        body,
+        headers: { 'content-type': 'application/json' },
+      });
+      expect(response.status).toBe(400);
+      const text = await response.text();
+      expect(text).not.toContain('SECRET');
+      expect(JSON.parse(text)).toMatchObject({
+        title: 'Bad Request',
+        detail: 'The request body could not be parsed.',
+      });
+    }
+  });
+
   it('defers to Express once headers are sent', async () => {
     const response = await fetch(`${server.url}/late`).catch((e: unknown) => e);
     if (response instanceof Response) {

@@ -22,6 +22,26 @@ describe('ProblemDetailsError.fromResponse', () => {
     expect(response.bodyUsed).toBe(true);
   });
 
+  it('never resolves a relative type or instance into the request URL’s query, fragment or user info', async () => {
+    const { inspect } = await import('node:util');
+    for (const [type, instance] of [
+      ['#out-of-credit', ''],
+      ['', '#x'],
+      ['?kind=quota', 'msgs/1'],
+    ] as const) {
+      const response = problem({ type, instance, status: 403, title: 'No credit' });
+      Object.defineProperty(response, 'url', {
+        value: 'https://user:PASS-SECRET@api.example.com/v1/charge?api_key=KEY-SECRET#FRAG-SECRET',
+      });
+      const error = await ProblemDetailsError.fromResponse(response);
+      const text = `${error.message} ${inspect(error, { depth: Number.POSITIVE_INFINITY, showHidden: true })}`;
+      for (const secret of ['PASS-SECRET', 'KEY-SECRET', 'FRAG-SECRET']) {
+        expect(text).not.toContain(secret);
+      }
+      expect(error.type.startsWith('https://api.example.com/v1/')).toBe(true);
+    }
+  });
+
   it('normalises other JSON bodies, and turns text, HTML and huge bodies into about:blank', async () => {
     const stripe = await ProblemDetailsError.fromResponse(
       Response.json(

@@ -57,6 +57,20 @@ describe('normalizeProblem: documented provider error bodies', () => {
     expect(
       normalizeProblem({ __type: 'ThrottlingException' }, { status: 400 }).detail,
     ).toBeUndefined();
+    // restJson1 services may append `:` and a URL; the SDKs drop it (SanitizeErrorCode).
+    const suffixed = normalizeProblem(
+      {
+        __type:
+          'aws.protocoltests.restjson#FooError:http://internal.amazon.com/coral/com.amazon.coral.validate/',
+        message: 'x',
+      },
+      { status: 400 },
+    );
+    expect(suffixed.extensions.code).toBe('FooError');
+    expect(
+      normalizeProblem({ __type: 'FooError:http://internal.amazon.com/x' }, { status: 400 })
+        .extensions.code,
+    ).toBe('FooError');
   });
 
   it('Twilio: code, message, more_info', () => {

@@ -111,7 +111,11 @@ function readKnownShape(body: Doc, extensions: Doc): string | undefined {
   // AWS JSON protocols: { __type: 'namespace#ErrorName', message | Message }
   if (typeof body.__type === 'string') {
     const name = body.__type;
-    extensions.code = name.slice(name.lastIndexOf('#') + 1);
+    // As the AWS SDKs sanitise it: anything from the first `:` on (a URL some services
+    // append) is dropped, then the namespace up to `#`.
+    const colon = name.indexOf(':');
+    const bare = colon === -1 ? name : name.slice(0, colon);
+    extensions.code = bare.slice(bare.indexOf('#') + 1);
     extensions.awsType = name;
     const message = body.message ?? body.Message;
     return typeof message === 'string' ? message : undefined;

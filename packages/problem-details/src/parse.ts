@@ -58,7 +58,8 @@ export interface ParseProblemDetailsOptions {
   status?: number | undefined;
   /**
    * The URL relative `type` and `instance` references resolve against (normally the
-   * response's URL). Without it, or when resolution fails, they are kept as given.
+   * response's URL), without its user info, query and fragment (they may hold credentials).
+   * Without it, or when resolution fails, they are kept as given.
    */
   baseUrl?: string | URL | undefined;
 }
@@ -85,6 +86,22 @@ function hasScheme(ref: string): boolean {
     if (!other || i === 0) return false;
   }
   return false;
+}
+
+/**
+ * The base without its user info, query and fragment: a `type` of `#quota` or an empty
+ * `instance` must not copy the request's `?api_key=…` or credentials into the problem (and
+ * the error message). `undefined` when there is no base or it is not a URL.
+ */
+function safeBase(baseUrl: string | URL | undefined): string | undefined {
+  if (baseUrl === undefined) return undefined;
+  const url = URL.parse(typeof baseUrl === 'string' ? baseUrl : baseUrl.href);
+  if (url === null) return undefined;
+  url.username = '';
+  url.password = '';
+  url.search = '';
+  url.hash = '';
+  return url.href;
 }
 
 /** Resolves a URI reference against `base`; keeps it as given when that is impossible. */
@@ -167,8 +184,7 @@ export function parseProblemDetails<B>(
       }
     }
   }
-  const baseUrl = options?.baseUrl;
-  const base = baseUrl === undefined || typeof baseUrl === 'string' ? baseUrl : baseUrl.href;
+  const base = safeBase(options?.baseUrl);
   if (status === undefined && isStatusCode(options?.status)) status = options?.status;
   if (type === undefined) type = ABOUT_BLANK;
   else type = resolve(type, base);

@@ -276,10 +276,16 @@ function convert(error: unknown, options: ToProblemOptions | undefined): Problem
     });
   }
   const status = readStatus(error) ?? 500;
+  // A body that failed to parse (body-parser's 400 is the JSON.parse SyntaxError, with
+  // `expose: true`): V8's message quotes the input, which may hold secrets.
+  if (status < 500 && error instanceof SyntaxError) return bare(status, UNPARSEABLE);
   const message = (error as { message?: unknown }).message;
   const shown = status < 500 ? (error as { expose?: unknown }).expose !== false : expose;
   return bare(status, shown && typeof message === 'string' && message !== '' ? message : undefined);
 }
+
+/** The detail of a 4xx `SyntaxError` (an unparseable request body), instead of its message. */
+const UNPARSEABLE = 'The request body could not be parsed.';
 
 function bare(status: number, detail: string | undefined): ProblemDetails {
   return {

@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import ky, { HTTPError } from 'ky';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { defineRoutes, RequestSchemaError } from './index.js';
+import { defineRoutes, RequestSchemaError, UnmatchedRouteError } from './index.js';
 import { guard } from './ky.js';
 
 let server: Server;
@@ -133,5 +133,28 @@ describe('route() of the typed client', () => {
     );
     expect(unknown).toBeInstanceOf(RequestSchemaError);
     expect(seen).toHaveLength(0);
+  });
+
+  it('a param of "." or ".." is refused: it would climb out of the route (WHATWG URLs resolve it, even as %2E%2E)', async () => {
+    const api = guard(ky.create({ baseUrl: `${base}/v1/`, retry: 0 }), routes);
+    answer = { status: 200, body: '{"title":"x"}' };
+    for (const id of ['..', '.']) {
+      const refused = await api
+        .route('GET /users/:id/posts/:postId', { params: { id, postId: '..' } })
+        .catch((e: unknown) => e);
+      expect(refused).toBeInstanceOf(RequestSchemaError);
+      expect((refused as RequestSchemaError).issues[0]?.path).toEqual(['params', 'id']);
+    }
+    expect(seen).toHaveLength(0);
+    // The plain typed methods too: `users/1/posts/..` type-checks (a string fills :postId)
+    // but would go out as `users/1/`, unvalidated.
+    for (const path of ['users/1/posts/..', 'users/./posts/2', 'users/%2E%2e/posts/2']) {
+      const unmatched = await api.get(path as 'users/1/posts/2').catch((e: unknown) => e);
+      expect(unmatched).toBeInstanceOf(UnmatchedRouteError);
+    }
+    expect(seen).toHaveLength(0);
+    // Dots inside a value are data, and sent as they are.
+    await api.route('GET /users/:id/posts/:postId', { params: { id: '...', postId: 'a.b' } });
+    expect(seen[0]?.url).toBe('/v1/users/.../posts/a.b');
   });
 });

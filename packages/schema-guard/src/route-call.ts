@@ -128,6 +128,14 @@ function fill(pattern: string, params: Record<string, unknown> | undefined, key:
     if ((typeof value !== 'string' && typeof value !== 'number') || value === '') {
       throw new RequestSchemaError([{ message: 'is required', path: ['params', name] }], key);
     }
+    // encodeURIComponent keeps dots, and URLs resolve a `.` or `..` segment (even `%2E%2E`):
+    // `users/../admin` would leave the route for another endpoint of the API.
+    if (value === '.' || value === '..') {
+      throw new RequestSchemaError(
+        [{ message: 'must not be "." or ".."', path: ['params', name] }],
+        key,
+      );
+    }
     segments[i] = encodeURIComponent(String(value));
   }
   return segments.join('/').replace(/^\/+/, '');

@@ -181,7 +181,7 @@ function matchSegments(
     const expected = route.segments[i];
     const actual = parts[i] as string;
     if (expected === null) {
-      if (actual.length === 0) return undefined;
+      if (actual.length === 0 || isDotSegment(actual)) return undefined;
       params ??= Object.create(null) as Record<string, string>;
       params[route.paramNames[p++] as string] = decode(actual);
     } else if (expected !== actual) {
@@ -192,6 +192,16 @@ function matchSegments(
 }
 
 const EMPTY_PARAMS: Readonly<Record<string, string>> = Object.freeze(Object.create(null));
+
+/**
+ * A `.` or `..` segment (also as `%2E`): URLs resolve it away, so `users/..` would go out
+ * as another path than the route it seemed to match; it never fills a param.
+ */
+function isDotSegment(segment: string): boolean {
+  if (segment.length > 6) return false;
+  const dots = segment.toLowerCase().replaceAll('%2e', '.');
+  return dots === '.' || dots === '..';
+}
 
 function decode(segment: string): string {
   if (segment.indexOf('%') === -1) return segment;

@@ -96,8 +96,8 @@ type End = Response['end'];
  * Holds the handler's `res.end` until the delivery's outcome is recorded (or released): the
  * answer goes out only after the store has it. When recording fails, the handler's answer is
  * replaced by the 503 while its headers are still unsent, and the connection is destroyed
- * (never acknowledged) when they were already flushed. A response closed before it ended
- * releases the id.
+ * (never acknowledged) when they were already flushed. A client that hangs up first changes
+ * nothing: the handler's own answer, whenever it comes, records or releases the id.
  */
 function holdEnd(res: Response, run: Extract<Claim, { kind: 'run' }>): void {
   const end = res.end as (...args: unknown[]) => Response;
@@ -123,11 +123,10 @@ function holdEnd(res: Response, run: Extract<Claim, { kind: 'run' }>): void {
     );
     return res;
   } as End;
-  res.on('close', () => {
-    if (finishing) return;
-    finishing = true;
-    void run.finish(undefined);
-  });
+  // A client that hangs up (a provider's timeout) does not release the id: the handler may
+  // still be running, and a release would let the redelivery run it a second time at once.
+  // Its later `res.end` records or releases as usual; one that never ends keeps the claim
+  // until `lockTtlMs`.
 }
 
 /** Express `res.locals` after the middleware: the verified delivery. */
@@ -143,7 +142,8 @@ export interface WebhookLocals {
  * to the raw `Buffer`-like bytes). If a JSON parser already consumed the body it answers
  * `BODY_ALREADY_PARSED`, explaining the raw-body rule. With `dedupe`, a repeated delivery id
  * answers 200 without calling the handler; a status that `isDeliveryDone` does not record (5xx,
- * 408, 409, 425, 429, 1xx, 3xx), a handler error or an aborted response releases the id. The
+ * 408, 409, 425, 429, 1xx, 3xx) or a handler error releases the id; a client that hangs up
+ * first does not (the handler may still be running). The
  * handler's `res.end` is held until the outcome is recorded: a delivery is acknowledged only
  * once it is, and a failing store answers 503 + `Retry-After` instead (or, when the handler
  * already flushed its headers, the connection is destroyed unacknowledged).

@@ -66,8 +66,6 @@ interface Behaviour {
   status: number;
   /** Express only: write (flush headers) before ending. */
   flush?: boolean;
-  /** Express only: never answer (the client gives up). */
-  hang?: boolean;
 }
 
 type Send = (request: Request) => Promise<Response>;
@@ -111,8 +109,7 @@ const forms: Array<[string, Form]> = [
       const app = express();
       app.post('/hook', expressMiddleware(options), (_req, res) => {
         runs.push(res.locals.webhook.id);
-        const { status, flush, hang } = behave();
-        if (hang) return;
+        const { status, flush } = behave();
         res.status(status);
         if (flush) {
           res.write('partial');
@@ -302,29 +299,56 @@ describe('shared rules', () => {
     }
   });
 
-  it('express: a client that hangs up before the answer releases the id', async () => {
+  it('express: a client that hangs up while the handler still runs keeps the claim; the handler’s later answer is recorded', async () => {
     const { store, records } = faultyStore();
     const runs: string[] = [];
-    const send = await (forms[2] as [string, Form])[1](
-      { provider: 'github', secret, dedupe: store },
-      () => ({ status: 200, hang: true }),
-      runs,
+    let open: () => void = () => undefined;
+    let closed = false;
+    const gate = new Promise<void>((resolve) => {
+      open = resolve;
+    });
+    const app = express();
+    app.post(
+      '/hook',
+      expressMiddleware({ provider: 'github', secret, dedupe: store }),
+      async (_req, res) => {
+        runs.push(res.locals.webhook.id);
+        res.on('close', () => {
+          closed = true;
+        });
+        if (runs.length === 1) await gate;
+        res.sendStatus(202);
+      },
     );
-    const controller = new AbortController();
-    const signed = await signWebhook({ provider: 'github', secret, body, id: 'gone' });
-    const pending = send(
-      new Request('https://x.test/hook', {
+    const server = app.listen(0, '127.0.0.1');
+    servers.push(server);
+    await once(server, 'listening');
+    const { port } = server.address() as AddressInfo;
+    const post = async (signal?: AbortSignal) => {
+      const signed = await signWebhook({ provider: 'github', secret, body, id: 'slow' });
+      return fetch(`http://127.0.0.1:${port}/hook`, {
         method: 'POST',
         body,
         headers: signed.headers,
-        signal: controller.signal,
-      }),
-    ).catch(() => 'aborted');
-    await vi.waitFor(() => expect(runs).toEqual(['gone']));
-    expect(records.has('webhook:github|gone')).toBe(true);
-    controller.abort();
-    expect(await pending).toBe('aborted');
-    await vi.waitFor(() => expect(records.has('webhook:github|gone')).toBe(false));
+        ...(signal ? { signal } : {}),
+      });
+    };
+    const controller = new AbortController();
+    const first = post(controller.signal).catch(() => 'aborted');
+    await vi.waitFor(() => expect(runs).toEqual(['slow']));
+    controller.abort(); // the provider's timeout: it hangs up and will deliver again
+    expect(await first).toBe('aborted');
+    await vi.waitFor(() => expect(closed).toBe(true));
+    expect(records.get('webhook:github|slow')?.state).toBe('in-progress');
+    // The redelivery arrives while the first attempt still runs: 409, never a second run.
+    const during = await post();
+    expect(during.status).toBe(409);
+    expect(runs).toEqual(['slow']);
+    open();
+    await vi.waitFor(() => expect(records.get('webhook:github|slow')?.state).toBe('completed'));
+    const after = await post();
+    expect(after.status).toBe(200);
+    expect(runs).toEqual(['slow']);
   });
 
   it('express: when the handler already flushed its headers and recording fails, the connection is destroyed unacknowledged', async () => {
