@@ -91,6 +91,7 @@ export interface Inbox {
    * `@brace/webhook-verify`'s adapters, like `./express`).
    */
   verifyOptions(provider: string): VerifyWebhookOptions & {
+    /** Reports a refused delivery to the inbox's `onRejected`. */
     onReject: (event: { error: { code: string }; status: number }) => void;
   };
   /** Starts the worker loop in this process. */

@@ -273,6 +273,14 @@ export function githubScheme(options: GitHubSchemeOptions = {}): Readonly<Webhoo
  */
 export const github: Readonly<WebhookScheme> = githubScheme();
 
+/** Shopify's event id first (what its docs dedupe on), then the delivery id. */
+const SHOPIFY_ID_HEADERS = [
+  'x-shopify-event-id',
+  'shopify-event-id',
+  'x-shopify-webhook-id',
+  'shopify-webhook-id',
+] as const;
+
 /**
  * Shopify: `X-Shopify-Hmac-Sha256` (or `Shopify-Hmac-Sha256`), base64 HMAC-SHA256 of the raw
  * body. The id is the event's, `X-Shopify-Event-Id` (the key Shopify says to dedupe on: the
@@ -286,14 +294,6 @@ export const github: Readonly<WebhookScheme> = githubScheme();
  * await verifyWebhook(request, { provider: shopify, secret: process.env.SHOPIFY_API_SECRET! });
  * ```
  */
-/** Shopify's event id first (what its docs dedupe on), then the delivery id. */
-const SHOPIFY_ID_HEADERS = [
-  'x-shopify-event-id',
-  'shopify-event-id',
-  'x-shopify-webhook-id',
-  'shopify-webhook-id',
-] as const;
-
 export const shopify: Readonly<WebhookScheme> = defineScheme({
   name: 'shopify',
   toleranceSec: Number.POSITIVE_INFINITY,
