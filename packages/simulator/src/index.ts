@@ -10,6 +10,9 @@ export {
   type ScriptStep,
 } from './faults.js';
 export {
+  MAX_ROUTE_KEYS,
+  MAX_SECONDS,
+  OTHER_ROUTES,
   ProviderLedger,
   type SecondStats,
   type TranscriptEntry,

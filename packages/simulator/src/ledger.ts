@@ -94,11 +94,40 @@ export interface WebhookStats {
 const MAX_KEYS = 100_000;
 const MAX_LINES = 1000;
 const MAX_BODY_CHARS = 4096;
-/** Distinct route keys counted at most; later new ones are counted under {@link OTHER_ROUTES}. */
+/**
+ * Distinct route keys `ledger.routes` counts at most (10,000); later new ones are counted under
+ * {@link OTHER_ROUTES}, so a long run over many ids keeps bounded memory.
+ *
+ * @example
+ * ```ts
+ * import { MAX_ROUTE_KEYS, type ProviderLedger } from '@brace/simulator';
+ *
+ * const saturated = (ledger: ProviderLedger) => Object.keys(ledger.routes).length >= MAX_ROUTE_KEYS;
+ * ```
+ */
 export const MAX_ROUTE_KEYS = 10_000;
-/** The `routes` key of requests past {@link MAX_ROUTE_KEYS} distinct routes. */
+/**
+ * The `routes` key of requests past {@link MAX_ROUTE_KEYS} distinct routes.
+ *
+ * @example
+ * ```ts
+ * import { OTHER_ROUTES, type ProviderLedger } from '@brace/simulator';
+ *
+ * const overflow = (ledger: ProviderLedger) => ledger.routes[OTHER_ROUTES] ?? 0;
+ * ```
+ */
 export const OTHER_ROUTES = '(other routes)';
-/** Per-second stats kept at most (one hour); older seconds are forgotten first. */
+/**
+ * Per-second records `ledger.seconds` keeps at most (one hour); older seconds are forgotten
+ * first.
+ *
+ * @example
+ * ```ts
+ * import { MAX_SECONDS } from '@brace/simulator';
+ *
+ * const hours = MAX_SECONDS / 3600; // 1
+ * ```
+ */
 export const MAX_SECONDS = 3600;
 
 function emptySecond(): SecondStats {
