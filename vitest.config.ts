@@ -15,10 +15,13 @@ export default defineConfig({
   resolve: { alias: braceAlias },
   test: {
     // The JSON report is what .ci/run counts passed and failed tests from.
-    reporters: ['default', 'json'],
+    // skip-reporter lists every skipped file and why at the end (and fails under CI=true).
+    reporters: ['default', 'json', './scripts/test-support/skip-reporter.ts'],
     outputFile: { json: 'test-results/vitest.json' },
     testTimeout: 20_000,
     hookTimeout: 30_000,
+    // Finds Redis and PostgreSQL on their default local ports when REDIS_URL/DATABASE_URL are unset.
+    globalSetup: ['./scripts/test-support/services.ts'],
     projects: [
       {
         extends: true,
