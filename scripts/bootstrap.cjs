@@ -82,7 +82,7 @@ function chooseToolchain() {
   // Through the npm that runs us (npm test / npm run demo), else the npm on PATH.
   const npmCli = process.env.npm_execpath;
   const viaNpmCli = npmCli && /npm-cli\.js$/.test(npmCli);
-  const args = ['install', '--prefix', '.tools', '--no-audit', '--no-fund', '--loglevel=error'];
+  const args = ['install', '--prefix', '.tools', '--no-audit', '--no-fund'];
   const r = spawnSync(
     viaNpmCli ? process.execPath : 'npm',
     viaNpmCli ? [npmCli].concat(args, wanted) : args.concat(wanted),
