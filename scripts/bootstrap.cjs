@@ -102,7 +102,7 @@ function chooseToolchain() {
 // --- 2. node_modules ---------------------------------------------------------------------------
 function workspaceManifests() {
   const files = ['package.json', 'pnpm-lock.yaml', 'pnpm-workspace.yaml'];
-  for (const dir of ['packages', 'apps']) {
+  for (const dir of ['packages', 'apps', 'tools']) {
     const base = path.join(root, dir);
     if (!fs.existsSync(base)) continue;
     for (const name of fs.readdirSync(base).sort()) {

@@ -7,6 +7,7 @@ import { formatSkips } from './test-support/skip-reporter.ts';
 const steps = [
   ['lint', 'Biome: lint and format check'],
   ['typecheck', 'tsc (TypeScript 6) on every package, the demo and the benchmarks'],
+  ['typecheck:ts7', 'TypeScript 7: the same sources, and the README/TSDoc examples'],
   ['test:unit', 'vitest with coverage (95% lines and branches per package)'],
   ['check:package', 'publint and attw on every built package'],
   ['docs:api', 'the TypeDoc site, with validation'],
