@@ -1,3 +1,8 @@
+/**
+ * ky integration: `backoffRetry` as ky's `retry` option and `backoffHooks` for the retry budget, the circuit breaker and attempt headers.
+ *
+ * @module
+ */
 import {
   type Clock,
   type FetchLike,

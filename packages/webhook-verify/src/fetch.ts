@@ -1,3 +1,8 @@
+/**
+ * Web-standard webhook receiver (`Request` → `Response`): verify, deduplicate, then call your handler.
+ *
+ * @module
+ */
 import { claim, rejection, type WebhookReceiverOptions } from './receiver.js';
 import { prepareVerify, type VerifiedWebhook, verifyPrepared } from './verify.js';
 
