@@ -163,7 +163,8 @@ export function readmeFiles(root: string): string[] {
           .map((name) => `${dir}/${name}/README.md`)
       : [];
   const guides = existsSync(join(root, 'guides'))
-    ? readdirSync(join(root, 'guides'))
+    ? readdirSync(join(root, 'guides'), { recursive: true })
+        .map((name) => String(name).split('\\').join('/'))
         .filter((name) => name.endsWith('.md'))
         .sort()
         .map((name) => `guides/${name}`)
