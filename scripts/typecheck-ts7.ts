@@ -65,8 +65,11 @@ for (const [name, snippet] of files) {
     const spec = m[1] ?? m[2] ?? '';
     if (spec.startsWith('node:') || spec.startsWith('@brace/') || spec in fallbackPaths) continue;
     if (resolvable(spec, dirname(join(root, name)))) continue;
+    // The package's own declarations, else its DefinitelyTyped ones (`pg` → `@types/pg`).
+    const typesPackage = `@types/${spec.startsWith('@') ? spec.slice(1).replace('/', '__') : spec}`;
     for (const ws of workspaces) {
-      const types = typesOf(join(root, ws, 'node_modules', spec));
+      const modules = join(root, ws, 'node_modules');
+      const types = typesOf(join(modules, spec)) ?? typesOf(join(modules, typesPackage));
       if (types) {
         fallbackPaths[spec] = [`./${relative(root, types)}`];
         break;
