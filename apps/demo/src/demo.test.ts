@@ -58,7 +58,12 @@ describe.each(['memory', 'sqlite'] as const)('runDemo, %s store (40 links at 8/s
     expect(naive.rateLimited).toBeGreaterThan(0);
     expect(naive.lost).toBeGreaterThan(0);
     expect(naive.created + naive.lost).toBe(RUN.links);
-    expect(naive.problems['HTTPError 429']).toBe(naive.rateLimited);
+    // Every 429 the provider sent reached the app as an HTTPError 429, unless it came after the
+    // client's 2 s timeout (a loaded machine), where the app saw a TimeoutError instead.
+    const seen429 = naive.problems['HTTPError 429'] ?? 0;
+    expect(seen429).toBeGreaterThan(0);
+    expect(seen429).toBeLessThanOrEqual(naive.rateLimited);
+    expect(seen429 + (naive.problems.TimeoutError ?? 0)).toBeGreaterThanOrEqual(naive.rateLimited);
 
     // Webhooks, both runs: each mixed-in kind landed where it should.
     const sent = [result.detail.naive.deliveries, result.detail.brace.deliveries];
