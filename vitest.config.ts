@@ -1,4 +1,5 @@
 import { existsSync, readdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 import { braceAlias } from './vitest.shared.ts';
 
@@ -11,14 +12,20 @@ const ownProjects = packages.filter((p) => existsSync(`packages/${p}/vitest.conf
 const plain = packages.filter((p) => !ownProjects.includes(p));
 const includeOthers = !only || only.some((p) => p === 'demo' || p === 'bench');
 
+const ky21 = fileURLToPath(import.meta.resolve('ky-2.1'));
+const braceAliasList = Array.isArray(braceAlias) ? braceAlias : [];
+
 export default defineConfig({
   resolve: { alias: braceAlias },
   test: {
     // The JSON report is what .ci/run counts passed and failed tests from.
-    reporters: ['default', 'json'],
+    // skip-reporter lists every skipped file and why at the end (and fails under CI=true).
+    reporters: ['default', 'json', './scripts/test-support/skip-reporter.ts'],
     outputFile: { json: 'test-results/vitest.json' },
     testTimeout: 20_000,
     hookTimeout: 30_000,
+    // Finds Redis and PostgreSQL on their default local ports when REDIS_URL/DATABASE_URL are unset.
+    globalSetup: ['./scripts/test-support/services.ts'],
     projects: [
       {
         extends: true,
@@ -36,6 +43,17 @@ export default defineConfig({
             include: plain.map((p) => `packages/${p}/src/**/*.test-d.ts`),
             tsconfig: './tsconfig.typetests.json',
           },
+        },
+      },
+      {
+        // The ky-facing tests again on the lowest ky the peer ranges allow (the devDependency
+        // `ky-2.1` is npm:ky@2.1.0); the project above runs them on the latest (ky 2.2).
+        extends: true,
+        resolve: { alias: [{ find: /^ky$/, replacement: ky21 }, ...braceAliasList] },
+        test: {
+          name: 'ky-2.1',
+          include: plain.map((p) => `packages/${p}/src/**/ky*.test.ts`),
+          exclude: ['**/node_modules/**', '**/dist/**'],
         },
       },
       ...ownProjects.map((p) => `packages/${p}/vitest.config.ts`),

@@ -9,10 +9,9 @@ if (!(major >= required)) {
       ' (developed on Node 24 LTS); this is Node ' +
       process.versions.node +
       '.\n' +
-      'Get one without touching the system Node:\n' +
-      '  npm i --prefix .tools node@24 pnpm@12\n' +
-      '  export PATH="$PWD/.tools/node_modules/.bin:$PATH"\n' +
-      'or run `bash .ci/run`, which does this for you.\n',
+      'Run `npm test` or `npm run demo` instead: they fetch Node 24 and pnpm into .tools/\n' +
+      '(without touching the system Node) and run the script with them. For other scripts:\n' +
+      '  export PATH="$PWD/.tools/node_modules/.bin:$PATH"\n',
   );
   process.exit(1);
 }

@@ -154,7 +154,7 @@ export function formatFailure(failure: DocFailure): string {
   return `${failure.file}:${failure.line}: TS${failure.code} ${failure.message}`;
 }
 
-/** The READMEs whose code is checked: the root's, each package's and each app's. */
+/** The Markdown whose code is checked: the root README, the guides, each package's and app's README. */
 export function readmeFiles(root: string): string[] {
   const inside = (dir: string) =>
     existsSync(join(root, dir))
@@ -162,7 +162,14 @@ export function readmeFiles(root: string): string[] {
           .sort()
           .map((name) => `${dir}/${name}/README.md`)
       : [];
-  return ['README.md', ...inside('packages'), ...inside('apps')].filter((file) =>
+  const guides = existsSync(join(root, 'guides'))
+    ? readdirSync(join(root, 'guides'), { recursive: true })
+        .map((name) => String(name).split('\\').join('/'))
+        .filter((name) => name.endsWith('.md'))
+        .sort()
+        .map((name) => `guides/${name}`)
+    : [];
+  return ['README.md', ...guides, ...inside('packages'), ...inside('apps')].filter((file) =>
     existsSync(join(root, file)),
   );
 }

@@ -4,7 +4,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { DEFAULTS, parseDemoArgs, UsageError } from './args.js';
 
 // Imported dynamically, after vitest's `#crypto` alias (vitest.shared.ts) is in place.
-const { cli } = await import('./cli.js');
+const { cli, reportLine } = await import('./cli.js');
 
 function sink() {
   let text = '';
@@ -98,6 +98,21 @@ describe('cli', () => {
       vi.unstubAllEnvs();
     }
     expect(err.text()).toContain('--store redis needs REDIS_URL');
+  });
+
+  it('ends a default run with how to get the --report, and a --json run with the JSON only', {
+    timeout: 60_000,
+  }, async () => {
+    const out = sink();
+    const run = ['--links', '5', '--rate', '50', '--store', 'memory', '--quiet'];
+    expect([0, 1]).toContain(await cli(run, out.stream, sink().stream));
+    expect(out.text().endsWith(reportLine(undefined))).toBe(true);
+    expect(reportLine(undefined)).toContain('--report report.html');
+    const json = sink();
+    await cli([...run, '--json'], json.stream, sink().stream);
+    expect(json.text()).not.toContain('--report');
+    expect(() => JSON.parse(json.text())).not.toThrow();
+    expect(reportLine('/tmp/r.html')).toBe('  report written to /tmp/r.html\n');
   });
 
   it('prints the usage for --help and exits 0', async () => {

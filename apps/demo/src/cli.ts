@@ -9,6 +9,14 @@ export interface Output {
   isTTY?: boolean;
 }
 
+/** The table's last line: where the report went, or how to get one. */
+export function reportLine(report: string | undefined): string {
+  return report !== undefined
+    ? `  report written to ${report}\n`
+    : '  see it drawn: `npm run demo -- --report report.html` writes a self-contained HTML report\n' +
+        '  (per client, requests per second against the limit line, 429s and retries)\n';
+}
+
 /** The exit code after Ctrl-C (128 + SIGINT), as shells report it. */
 export const INTERRUPTED = 130;
 
@@ -44,8 +52,7 @@ export async function cli(
     out.write(
       options.json ? `${JSON.stringify(jsonResult(result))}\n` : `${formatTable(result)}\n`,
     );
-    if (options.report !== undefined && !options.json)
-      out.write(`  report written to ${options.report}\n`);
+    if (!options.json) out.write(reportLine(options.report));
     return result.ok ? 0 : 1;
   } catch (error) {
     if (signal?.aborted) {

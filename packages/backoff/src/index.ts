@@ -1,3 +1,8 @@
+/**
+ * Retries with jitter strategies, Retry-After, per-host retry budgets and circuit breaking, for any async function (`retry(fn)`).
+ *
+ * @module
+ */
 export { createCircuitBreaker } from './breaker.js';
 export {
   type CircuitBreaker,

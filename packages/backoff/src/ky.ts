@@ -1,3 +1,8 @@
+/**
+ * ky integration: `backoffRetry` as ky's `retry` option and `backoffHooks` for the retry budget, the circuit breaker and attempt headers.
+ *
+ * @module
+ */
 import {
   type Clock,
   type FetchLike,
@@ -245,6 +250,10 @@ export function backoffRetry(options: BackoffRetryOptions = {}): KyRetryOptions 
     limit: attempts,
     methods: [...DEFAULT_RETRY_METHODS] as KyRetryOptions['methods'],
     delay: () => 0,
+    // ky >= 2.2 adds its own Retry-After wait (413/429/503 with a Retry-After or RateLimit-Reset
+    // header) even after shouldRetry answered true; shouldRetry has already waited for it, so
+    // none of ky's: the wait is the server's delay plus our jitter, once. ky 2.1 ignores it.
+    afterStatusCodes: [],
     shouldRetry,
   };
 }

@@ -1,3 +1,8 @@
+/**
+ * Test and benchmark helpers: a seeded random source, the strategy from Brooker's backoff study and a contention simulator to compare strategies without real waits.
+ *
+ * @module
+ */
 import { BackoffOptionError } from './errors.js';
 import { exponential, type Strategy, safeDelay } from './strategies.js';
 import { functionOption, numberOption } from './validate.js';

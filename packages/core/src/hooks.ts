@@ -13,7 +13,10 @@ export type AnyHook = (...args: any[]) => any;
 
 /**
  * The shape of ky's `hooks` option, typed structurally so that `@brace/core` needs no ky
- * at runtime or for its types. ky 2's `Hooks` is assignable to it and back.
+ * at runtime or for its types. The lists are `readonly`, as in ky 2.2's `Hooks`: ky 2.1's
+ * (mutable) and ky 2.2's (readonly) `Hooks` are both assignable to it, and it is assignable
+ * to ky 2.2's `Hooks`. {@link composeHooks} returns the type of its parts, so composing ky
+ * `Hooks` gives ky `Hooks` on either version.
  *
  * @example
  * ```ts
@@ -24,15 +27,15 @@ export type AnyHook = (...args: any[]) => any;
  */
 export interface HooksLike {
   /** ky `init` hooks. */
-  init?: AnyHook[];
+  init?: readonly AnyHook[];
   /** ky `beforeRequest` hooks. */
-  beforeRequest?: AnyHook[];
+  beforeRequest?: readonly AnyHook[];
   /** ky `beforeRetry` hooks. */
-  beforeRetry?: AnyHook[];
+  beforeRetry?: readonly AnyHook[];
   /** ky `beforeError` hooks. */
-  beforeError?: AnyHook[];
+  beforeError?: readonly AnyHook[];
   /** ky `afterResponse` hooks. */
-  afterResponse?: AnyHook[];
+  afterResponse?: readonly AnyHook[];
 }
 
 const OBSERVER = Symbol.for('@brace/core/response-observer');
@@ -80,14 +83,14 @@ export function isResponseObserver(hook: unknown): boolean {
   );
 }
 
-function mergeObservers(run: AnyHook[]): AnyHook {
+function mergeObservers(run: readonly AnyHook[]): AnyHook {
   if (run.length === 1) return run[0] as AnyHook;
   return observeResponse(async (state: unknown) => {
     for (const hook of run) await hook(state);
   });
 }
 
-function mergeAfterResponse(hooks: AnyHook[]): AnyHook[] {
+function mergeAfterResponse(hooks: readonly AnyHook[]): AnyHook[] {
   const merged: AnyHook[] = [];
   let run: AnyHook[] = [];
   for (const hook of hooks) {

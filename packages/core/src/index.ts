@@ -1,3 +1,8 @@
+/**
+ * The shared base: Retry-After, RateLimit and structured-field parsing, the injectable clock, `BraceError`, and ky hook composition (`composeHooks`).
+ *
+ * @module
+ */
 export { type Clock, type ManualClock, manualClock, systemClock } from './clock.js';
 export { BraceError, type BraceErrorOptions, isBraceError } from './errors.js';
 export { type FetchLike, type FetchOptionCarrier, wrapFetchHook } from './fetch-hook.js';

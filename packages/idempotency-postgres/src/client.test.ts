@@ -9,7 +9,7 @@ import {
   statementRunner,
 } from './client.js';
 import { IdempotencyStoreError, type PostgresClient, postgresStore } from './index.js';
-import { randomTable, serverUrl } from './test-utils/env.js';
+import { PGLITE_BOOT_MS, randomTable, serverUrl } from './test-utils/env.js';
 
 const url = serverUrl('DATABASE_URL', 'PostgreSQL prepared statement');
 const LONG = { lockTtlMs: 60_000, ttlMs: 600_000 };
@@ -34,6 +34,14 @@ describe('statement names', () => {
 });
 
 describe('isNodePostgres', () => {
+  let lite: PGlite;
+  beforeAll(async () => {
+    lite = await PGlite.create();
+  }, PGLITE_BOOT_MS);
+  afterAll(async () => {
+    await lite.close();
+  });
+
   it('recognises pg Pool and Client', async () => {
     const pool = new pg.Pool({ connectionString: 'postgres://nobody@127.0.0.1:1/none' });
     expect(isNodePostgres(pool)).toBe(true);
@@ -44,9 +52,7 @@ describe('isNodePostgres', () => {
   });
 
   it('does not mistake PGlite, wrappers or look-alikes for pg', async () => {
-    const lite = new PGlite();
     expect(isNodePostgres(lite)).toBe(false);
-    await lite.close();
     const query = () => Promise.resolve({ rows: [] });
     for (const client of [
       undefined,

@@ -2,17 +2,19 @@ import { manualClock } from '@brace/core';
 import { runStoreConformance } from '@brace/idempotency/testing';
 import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
-import { describe } from 'vitest';
+import { beforeAll, describe } from 'vitest';
 import { postgresStore } from './index.js';
-import { randomTable, serverUrl } from './test-utils/env.js';
+import { PGLITE_BOOT_MS, randomTable, serverUrl } from './test-utils/env.js';
 
 // PGlite (PostgreSQL in WebAssembly, in process): runs everywhere, no server needed.
 const clock = manualClock({ now: 1_700_000_000_000 });
 let lite: PGlite;
+beforeAll(async () => {
+  lite = await PGlite.create();
+}, PGLITE_BOOT_MS);
 runStoreConformance(
   'postgresStore (PGlite)',
   async () => {
-    lite = new PGlite();
     const store = postgresStore({ client: lite, clock });
     await store.migrate();
     return store;

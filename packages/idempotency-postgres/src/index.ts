@@ -1,3 +1,8 @@
+/**
+ * PostgreSQL store for the idempotency middleware (node-postgres `pg` pools, clients or any compatible client).
+ *
+ * @module
+ */
 export { IdempotencyStoreError } from '@brace/idempotency';
 export type { PostgresClient } from './client.js';
 export {

@@ -11,7 +11,7 @@ import {
   postgresSchema,
   postgresStore,
 } from './index.js';
-import { randomTable, serverUrl } from './test-utils/env.js';
+import { PGLITE_BOOT_MS, randomTable, serverUrl } from './test-utils/env.js';
 
 const url = serverUrl('DATABASE_URL', 'PostgreSQL adapter');
 const LONG = { lockTtlMs: 60_000, ttlMs: 86_400_000 };
@@ -92,7 +92,7 @@ const engines: Engine[] = [
     name: 'PGlite',
     client: () => lite,
     setup: async () => {
-      lite = new PGlite();
+      lite = await PGlite.create();
     },
     teardown: async () => {
       if (!lite.closed) await lite.close();
@@ -118,7 +118,7 @@ describe.each(engines)('on $name', (engine) => {
   beforeAll(async () => {
     await engine.setup();
     client = engine.client();
-  });
+  }, PGLITE_BOOT_MS);
   afterAll(async () => {
     // Normally already done by the last test, which closes the client.
     for (const table of tables) {

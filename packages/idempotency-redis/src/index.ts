@@ -1,3 +1,8 @@
+/**
+ * Redis store for the idempotency middleware (ioredis or node-redis clients).
+ *
+ * @module
+ */
 export { IdempotencyStoreError } from '@brace/idempotency';
 export {
   fromIoredis,

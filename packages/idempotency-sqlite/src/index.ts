@@ -1,3 +1,8 @@
+/**
+ * Embedded SQLite store for the idempotency middleware (`node:sqlite` or better-sqlite3).
+ *
+ * @module
+ */
 export { IdempotencyStoreError } from '@brace/idempotency';
 export { DEFAULT_SQLITE_TABLE, SQLITE_SCHEMA, sqliteSchema } from './schema.js';
 export {

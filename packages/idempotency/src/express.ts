@@ -1,3 +1,8 @@
+/**
+ * Express middleware: store the first response per `Idempotency-Key` and replay it to retries.
+ *
+ * @module
+ */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { type Claim, IdempotencyEngine, splitUrl } from './engine.js';
 import { IdempotencyRawBodyError } from './errors.js';

@@ -1,3 +1,8 @@
+/**
+ * Web-standard server middleware (`Request` → `Response` handlers): store the first response per key and replay it.
+ *
+ * @module
+ */
 import type { IdempotencyOptions } from './options.js';
 import { createIdempotency, type WebHandler } from './web.js';
 

@@ -1,3 +1,8 @@
+/**
+ * Hono middleware: store the first response per `Idempotency-Key` and replay it to retries.
+ *
+ * @module
+ */
 import type { Context, MiddlewareHandler } from 'hono';
 import { IdempotencyEngine, splitUrl } from './engine.js';
 import type { IdempotencyOptions } from './options.js';

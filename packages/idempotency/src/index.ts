@@ -1,3 +1,8 @@
+/**
+ * Idempotency keys and the framework-free store-and-replay engine, its store interface and the in-memory store.
+ *
+ * @module
+ */
 export {
   IdempotencyClaimLostError,
   IdempotencyInProgressError,

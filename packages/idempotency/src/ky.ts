@@ -1,3 +1,8 @@
+/**
+ * ky integration: `idempotencyHooks` send one `Idempotency-Key` per logical call, kept across retries.
+ *
+ * @module
+ */
 import type { BeforeRequestState, Hooks } from 'ky';
 import { InvalidIdempotencyKeyError } from './errors.js';
 import {

@@ -1,3 +1,8 @@
+/**
+ * A conformance suite (vitest) that any `IdempotencyStore` implementation can run against itself.
+ *
+ * @module
+ */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { IdempotencyStore, StoredResponse, StoreKey } from './store.js';
 import { extendConformance } from './testing-extend.js';

@@ -1,3 +1,8 @@
+/**
+ * Express error handler that answers with `application/problem+json`.
+ *
+ * @module
+ */
 import type { ErrorRequestHandler } from 'express';
 import { errorHeaders } from './error-headers.js';
 import { PROBLEM_JSON } from './parse.js';

@@ -1,3 +1,8 @@
+/**
+ * Hono error and not-found handlers that answer with `application/problem+json`.
+ *
+ * @module
+ */
 import type { ErrorHandler, NotFoundHandler } from 'hono';
 import {
   checkProblemOptions,

@@ -1,3 +1,8 @@
+/**
+ * RFC 9457 problem details: parse them on the client into `ProblemDetailsError`, build them on the server.
+ *
+ * @module
+ */
 export type {
   ProblemDetailsErrorOptions,
   ProblemRequestLike,

@@ -1,3 +1,8 @@
+/**
+ * ky integration: `problemDetailsHooks` turn `application/problem+json` error responses into `ProblemDetailsError`.
+ *
+ * @module
+ */
 import type { BeforeErrorHook, BeforeErrorState, HTTPError } from 'ky';
 import { ProblemDetailsError } from './errors.js';
 import { isProblemJson, mediaType, normalizeProblem } from './normalize.js';

@@ -1,3 +1,8 @@
+/**
+ * A zod 4 schema of a problem details document, for validating or extending problem types.
+ *
+ * @module
+ */
 import { z } from 'zod';
 
 /**

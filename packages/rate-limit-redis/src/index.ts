@@ -1,3 +1,8 @@
+/**
+ * Redis store for `@brace/rate-limit`: one rate limit shared by many processes and machines.
+ *
+ * @module
+ */
 export { RateLimitStoreError } from './errors.js';
 export type { RedisOutageEvent } from './outage.js';
 export {

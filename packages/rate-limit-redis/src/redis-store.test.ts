@@ -382,23 +382,14 @@ describe.skipIf(!url)('redisStore against Redis', () => {
 
   it('a limiter over Redis: 4 worker processes together never exceed the limit', async () => {
     const p = prefix();
+    // This repository's tsx and tsconfig (its paths map @brace/* to these sources), nothing outside.
     const tsx = fileURLToPath(new URL('../../../node_modules/.bin/tsx', import.meta.url));
+    const tsconfig = fileURLToPath(new URL('../../../tsconfig.base.json', import.meta.url));
     const worker = fileURLToPath(new URL('./test-utils/worker.ts', import.meta.url));
     const runs = Array.from({ length: 4 }, () =>
-      run(
-        tsx,
-        [
-          '--tsconfig',
-          fileURLToPath(new URL('../../../tsconfig.base.json', import.meta.url)),
-          worker,
-          url as string,
-          p,
-          '50',
-        ],
-        {
-          timeout: 30_000,
-        },
-      ),
+      run(tsx, ['--tsconfig', tsconfig, worker, url as string, p, '50'], {
+        timeout: 30_000,
+      }),
     );
     const outputs = await Promise.all(runs);
     expect(outputs.map((o) => Number(o.stdout.trim()))).toEqual([50, 50, 50, 50]);

@@ -1,3 +1,8 @@
+/**
+ * A client-side rate-limit queue (`createRateLimiter`) that stays under the provider's limit and learns from its RateLimit headers.
+ *
+ * @module
+ */
 export type { AdaptiveOptions } from './adaptive.js';
 export { createRateLimiter } from './create.js';
 export {

@@ -1,3 +1,8 @@
+/**
+ * ky integration: `rateLimitHooks` queue every request through a limiter and feed it each response's rate-limit headers.
+ *
+ * @module
+ */
 import { type HooksLike, hostOfUrl, wrapFetchHook } from '@brace/core';
 import type { RateLimiter } from './types.js';
 

@@ -1,3 +1,8 @@
+/**
+ * Standard Schema validation of requests and responses (zod, valibot, ArkType…), with drift reports when a provider changes its payloads.
+ *
+ * @module
+ */
 export {
   createDriftDeduper,
   DEFAULT_DRIFT_MAX_ENTRIES,

@@ -1,3 +1,8 @@
+/**
+ * ky integration: `schemaGuardHooks` validate responses per route, and a typed guarded client.
+ *
+ * @module
+ */
 export {
   type BodyArgs,
   type GuardCallOptions,

@@ -1,3 +1,8 @@
+/**
+ * Express middleware that verifies webhooks (on the raw body) before your handler runs.
+ *
+ * @module
+ */
 import type { IncomingMessage } from 'node:http';
 import type { NextFunction, Request, Response } from 'express';
 import { checkContentLength, PARSED_BODY_MESSAGE } from './body.js';

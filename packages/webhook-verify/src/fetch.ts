@@ -1,3 +1,8 @@
+/**
+ * Web-standard webhook receiver (`Request` → `Response`): verify, deduplicate, then call your handler.
+ *
+ * @module
+ */
 import {
   claim,
   type ProblemAnswer,

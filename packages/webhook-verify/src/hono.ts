@@ -1,3 +1,8 @@
+/**
+ * Hono middleware that verifies webhooks before your handler runs.
+ *
+ * @module
+ */
 import type { Context, MiddlewareHandler } from 'hono';
 import { readRequestBody } from './body.js';
 import { WebhookVerificationError } from './errors.js';

@@ -1,3 +1,8 @@
+/**
+ * Webhook signature and replay-window verification for every major provider (Stripe, GitHub, Shopify, Slack, Standard Webhooks…): `verifyWebhook`.
+ *
+ * @module
+ */
 export { DEFAULT_MAX_BODY_BYTES, type WebhookBody, type WebhookMessage } from './body.js';
 export {
   type WebhookErrorCode,

@@ -14,7 +14,7 @@ interface Vector {
   params?: Record<string, string>;
 }
 
-const file = new URL('../../../../shared/reference/webhook-vectors.json', import.meta.url);
+const file = new URL('../test-vectors/webhook-vectors.json', import.meta.url);
 const vectors = (JSON.parse(readFileSync(file, 'utf8')) as { vectors: Vector[] }).vectors;
 
 describe(`published vectors (${process.env.WEBHOOK_VERIFY_BACKEND} backend)`, () => {

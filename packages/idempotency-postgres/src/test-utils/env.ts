@@ -17,3 +17,10 @@ export function serverUrl(name: 'REDIS_URL' | 'DATABASE_URL', what: string): str
 export function randomTable(label: string): string {
   return `brace_test_${label}_${crypto.randomUUID().replaceAll('-', '').slice(0, 16)}`;
 }
+
+/**
+ * Time allowed for PGlite to boot (compile PostgreSQL's WebAssembly and run initdb), once per
+ * test file, in a `beforeAll` of its own: seconds of CPU, many more on a loaded 2-core machine.
+ * The tests' own timeouts then cover only their queries, never the boot.
+ */
+export const PGLITE_BOOT_MS = 180_000;
