@@ -1,3 +1,8 @@
+/**
+ * PostgreSQL token store (`postgresTokenStore`): one refresh per expiry across a fleet, with a fenced lock.
+ *
+ * @module
+ */
 export {
   DEFAULT_POSTGRES_TABLE,
   type PostgresClientLike,

@@ -1,3 +1,8 @@
+/**
+ * Redis token store (`redisTokenStore`): one refresh per expiry across a fleet, with a fenced lock and pub/sub wake-ups.
+ *
+ * @module
+ */
 export type {
   IoredisLike,
   NodeRedisLike,

@@ -1,3 +1,8 @@
+/**
+ * axios interceptors (`installAuth`, `authInterceptors`) that set the credential and, on a 401, refresh once and retry once.
+ *
+ * @module
+ */
 import type { Authenticator, Credential } from './credential.js';
 import { UNAUTHORIZED } from './credential.js';
 import { AuthRejectedError } from './errors.js';

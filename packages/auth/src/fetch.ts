@@ -1,3 +1,8 @@
+/**
+ * A `fetch` wrapper (`authFetch`) that sets the credential and, on a 401, refreshes once and retries once.
+ *
+ * @module
+ */
 import type { Authenticator } from './credential.js';
 import { sendWithAuth } from './send.js';
 

@@ -1,3 +1,8 @@
+/**
+ * Access tokens that are always fresh (`createTokenManager` with client-credentials, refresh-token and custom grants), refreshed once across processes, and API keys that rotate without an outage (`apiKey`).
+ *
+ * @module
+ */
 export {
   type ApiKeyAuthenticator,
   type ApiKeyEvent,

@@ -1,3 +1,8 @@
+/**
+ * ky hooks (`authHooks`) that set the credential and, on a 401, refresh once and retry once.
+ *
+ * @module
+ */
 import { type HooksLike, wrapFetchHook } from '@brace/core';
 import type { Authenticator } from './credential.js';
 import { authFetch } from './fetch.js';

@@ -1,3 +1,8 @@
+/**
+ * The `TokenStore` conformance suite (`runTokenStoreConformance`) every token store passes.
+ *
+ * @module
+ */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TokenSet } from './grant.js';
 import type { TokenStore } from './store.js';

@@ -1,3 +1,8 @@
+/**
+ * Redis cache store (`redisStore`): entries and coalesced misses shared by every process.
+ *
+ * @module
+ */
 export { CacheStoreError } from '@brace/cache';
 export type { IoredisLike, NodeRedisLike, RedisClientLike, RedisScriptRunner } from './client.js';
 export {

@@ -1,3 +1,8 @@
+/**
+ * An axios adapter (`cacheAdapter`) with the cache in front of axios' own adapter.
+ *
+ * @module
+ */
 import {
   Axios,
   type AxiosAdapter,

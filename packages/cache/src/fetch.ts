@@ -1,3 +1,8 @@
+/**
+ * A `fetch` wrapper (`cachedFetch`) with the cache in front of the origin.
+ *
+ * @module
+ */
 import type { FetchLike } from '@brace/core';
 import type { Cache } from './cache.js';
 import type { CacheRequest } from './key.js';

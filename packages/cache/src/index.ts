@@ -1,3 +1,8 @@
+/**
+ * HTTP caching that keeps serving when the provider is down (`createCache`): RFC 9111, stale-if-error, stale-while-revalidate, last-known-good and coalescing.
+ *
+ * @module
+ */
 export { type Cache, createCache, type HandleOptions } from './cache.js';
 export type { Origin } from './context.js';
 export { CacheOptionError, CacheStoreError } from './errors.js';

@@ -1,3 +1,8 @@
+/**
+ * ky hooks (`cacheHooks`) that answer from the cache and store what the origin sends.
+ *
+ * @module
+ */
 import { type FetchLike, type HooksLike, wrapFetchHook } from '@brace/core';
 import type { Cache } from './cache.js';
 

@@ -1,3 +1,8 @@
+/**
+ * A SQLite cache store (`sqliteStore`) on `node:sqlite` or better-sqlite3.
+ *
+ * @module
+ */
 import { type Clock, systemClock } from '@brace/core';
 import { CacheOptionError, CacheStoreError } from './errors.js';
 import type { CacheEntry, CacheEntryMeta, CacheStore } from './store.js';

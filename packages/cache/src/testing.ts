@@ -1,3 +1,8 @@
+/**
+ * The cache store conformance suite (`runCacheStoreConformance`) every store passes.
+ *
+ * @module
+ */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CacheEntry, CacheEntryMeta, CacheStore } from './store.js';
 

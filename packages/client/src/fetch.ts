@@ -1,3 +1,8 @@
+/**
+ * The same composition as a plain `fetch` (`createFetch`), for code without ky.
+ *
+ * @module
+ */
 import { authFetch } from '@brace/auth/fetch';
 import { isRetryableError, RETRYABLE_STATUS_CODES, retry } from '@brace/backoff';
 import { cachedFetch } from '@brace/cache/fetch';

@@ -1,3 +1,8 @@
+/**
+ * One declaration per third-party API (`defineIntegration`): every Brace part composed in the right order, with health, validation, stats and one event stream.
+ *
+ * @module
+ */
 export {
   type DeprecationNotice,
   MAX_DEPRECATION_HEADER_LENGTH,

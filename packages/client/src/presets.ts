@@ -1,3 +1,8 @@
+/**
+ * Provider presets for `defineIntegration`: GitHub, Stripe, Shopify and Slack.
+ *
+ * @module
+ */
 export type { ProviderPreset } from './preset-types.js';
 export { github } from './presets/github.js';
 export { shopify } from './presets/shopify.js';

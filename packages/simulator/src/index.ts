@@ -1,3 +1,8 @@
+/**
+ * Provider fakes on a real loopback server (`createProvider`): presets, rate limits, faults, drift, signed webhooks, a ledger with asserts, record and replay.
+ *
+ * @module
+ */
 export { type Assertions, createAssertions } from './assert.js';
 export type { DriftStep, DriftType } from './drift.js';
 export { SimulatorAssertionError, SimulatorOptionsError } from './errors.js';

@@ -1,3 +1,8 @@
+/**
+ * A loopback OAuth 2.0 authorization server (`createOAuthServer`): client-credentials and refresh-token grants, rotation with reuse detection, 401 for expired tokens.
+ *
+ * @module
+ */
 export { SimulatorOptionsError } from './errors.js';
 export { emptyOAuthLedger, type OAuthLedger } from './oauth-ledger.js';
 export { createOAuthServer } from './oauth-server.js';

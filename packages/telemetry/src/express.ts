@@ -1,3 +1,8 @@
+/**
+ * Express middleware (`healthMiddleware`) serving the health JSON and Prometheus text.
+ *
+ * @module
+ */
 import type { NextFunction, Request, Response } from 'express';
 import { type HealthHandlerOptions, healthHandler } from './handler.js';
 

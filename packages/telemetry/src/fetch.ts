@@ -1,3 +1,8 @@
+/**
+ * A `fetch` wrapper (`telemetryFetch`) and `withCall` for recording calls made with plain fetch and a retry wrapper.
+ *
+ * @module
+ */
 import type { FetchLike, HeadersInput } from '@brace/core';
 import type { Telemetry } from './telemetry.js';
 import type { Call, Outcome } from './types.js';

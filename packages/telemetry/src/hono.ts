@@ -1,3 +1,8 @@
+/**
+ * A Hono route (`healthRoute`) serving the health JSON and Prometheus text.
+ *
+ * @module
+ */
 import type { Context } from 'hono';
 import { type HealthHandlerOptions, healthHandler } from './handler.js';
 

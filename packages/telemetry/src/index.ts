@@ -1,3 +1,8 @@
+/**
+ * One structured event per call and attempt, OpenTelemetry spans and metrics, rolling error rate and p95, and health per integration (`createTelemetry`, `healthHandler`).
+ *
+ * @module
+ */
 export { TelemetryOptionError } from './errors.js';
 export {
   type HealthDocument,

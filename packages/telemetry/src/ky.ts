@@ -1,3 +1,8 @@
+/**
+ * ky hooks (`telemetryHooks`) that record every call and attempt.
+ *
+ * @module
+ */
 import type { FetchLike } from '@brace/core';
 import type { Hooks } from 'ky';
 import type { Telemetry } from './telemetry.js';

@@ -1,3 +1,8 @@
+/**
+ * Fleet-wide statistics through Redis (`redisFleet`): `health()` on any instance reflects every instance.
+ *
+ * @module
+ */
 import { type Clock, systemClock } from '@brace/core';
 import { TelemetryOptionError } from './errors.js';
 import { decodeInto, encodeSlice, Pending } from './fleet.js';

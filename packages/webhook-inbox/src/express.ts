@@ -1,3 +1,8 @@
+/**
+ * Express middleware (`inboxMiddleware`) that receives a provider's deliveries into the inbox.
+ *
+ * @module
+ */
 import { webhookMiddleware } from '@brace/webhook-verify/express';
 import type { NextFunction, Request, Response } from 'express';
 import type { Inbox } from './inbox.js';

@@ -1,3 +1,8 @@
+/**
+ * A Hono handler (`inboxHandler`) that receives a provider's deliveries into the inbox.
+ *
+ * @module
+ */
 import type { Handler } from 'hono';
 import type { Inbox } from './inbox.js';
 

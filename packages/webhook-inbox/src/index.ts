@@ -1,3 +1,8 @@
+/**
+ * A webhook inbox (`createInbox`): verify, commit, then acknowledge; process exactly once with retries, dead letters, replay, ordering and reconciliation.
+ *
+ * @module
+ */
 export { type InboxAnswer, STORE_FAILURE_RETRY_AFTER_SEC } from './answer.js';
 export type { DeadLetterFilter, DeadLetters, ReplayRange } from './dead-letters.js';
 export type { DescribeInput, Describer, EventDescription } from './describe.js';

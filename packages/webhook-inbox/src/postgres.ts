@@ -1,3 +1,8 @@
+/**
+ * The inbox store for many machines (`postgresInboxStore`): `FOR UPDATE SKIP LOCKED` claims, leases and handler transactions on PostgreSQL.
+ *
+ * @module
+ */
 import { InboxLeaseLostError, InboxOptionsError, InboxStoreError } from './errors.js';
 import type { NewInboxEvent } from './event.js';
 import { inboxId } from './event.js';

@@ -1,3 +1,8 @@
+/**
+ * The embedded inbox store for one machine (`sqliteInboxStore`), on `node:sqlite` or better-sqlite3.
+ *
+ * @module
+ */
 import { InboxOptionsError } from './errors.js';
 import type { ClaimedInboxEvent, NewInboxEvent } from './event.js';
 import { inboxId } from './event.js';

@@ -1,3 +1,8 @@
+/**
+ * The inbox store conformance suite (`runInboxStoreConformance`) every store passes.
+ *
+ * @module
+ */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { NewInboxEvent } from './event.js';
 import type { InboxStore } from './store.js';
