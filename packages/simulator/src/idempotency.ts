@@ -3,6 +3,11 @@ export interface Answer {
   status: number;
   headers: Record<string, string>;
   body: Uint8Array;
+  /**
+   * No endpoint began executing (the parameters failed validation, the route is unknown): the
+   * answer is not saved under the request's idempotency key, so a corrected retry runs.
+   */
+  rejected?: true;
 }
 
 interface Saved {

@@ -24,8 +24,23 @@ export {
   type WebhookStats,
 } from './ledger.js';
 export type { OAuthLedger } from './oauth-ledger.js';
-export type { ErrorAnswer, ErrorKind, IdempotencyBehaviour, Preset } from './preset-types.js';
-export { github, ietf, type PresetName, presets, shopify, slack, stripe } from './presets/index.js';
+export {
+  type ErrorAnswer,
+  type ErrorKind,
+  type IdempotencyBehaviour,
+  type Preset,
+  versionAccepted,
+} from './preset-types.js';
+export {
+  github,
+  ietf,
+  isStripeVersion,
+  type PresetName,
+  presets,
+  shopify,
+  slack,
+  stripe,
+} from './presets/index.js';
 export { createProvider } from './provider.js';
 export type {
   Provider,

@@ -1,19 +1,21 @@
 import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Clock } from '@brace/core';
-import { bodyText, errorAnswer, fromResponse, jsonAnswer } from './answers.js';
-import { applyDrift, type DriftStep, isDue } from './drift.js';
+import { bodyText, errorAnswer } from './answers.js';
+import type { DriftStep } from './drift.js';
 import { SimulatorOptionsError } from './errors.js';
 import type { FaultDecision, FaultPlan } from './faults.js';
+import { answerFor, type Incoming, type StageResult } from './handler-stage.js';
 import type { Answer, IdempotencyKeys } from './idempotency.js';
 import type { ProviderLedger } from './ledger.js';
-import { readBody, toRequest } from './node-io.js';
+import { headerOf, readBody, splitTarget, toRequest } from './node-io.js';
 import type { OAuthServer } from './oauth-types.js';
 import type { Preset } from './preset-types.js';
+import { versionAccepted } from './preset-types.js';
 import type { RouteContext, RouteHandler } from './provider-types.js';
 import type { RateLimiters } from './rate-window.js';
-import { resourceRoute, resourceRouteKey } from './resource-routes.js';
-import { parseFields, type ResourceStore } from './resources.js';
+import { resourceRouteKey } from './resource-routes.js';
+import type { ResourceStore } from './resources.js';
 import { resetConnection, sendAnswer } from './respond.js';
 import { compileRoute, matchRoute, pathSegments, type RoutePattern } from './route-pattern.js';
 import type { WebhookSender } from './webhooks.js';
@@ -56,167 +58,13 @@ export function compileRoutes(
 
 const WRITES = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
-async function runHandler(
-  state: PipelineState,
-  request: Request,
-  segments: string[],
-  routeIndex: number,
-  params: Record<string, string>,
-  fields: Record<string, unknown> | undefined,
-): Promise<Answer> {
-  const route = state.routes[routeIndex];
-  if (route !== undefined) {
-    const result = await route.handler(request, { ...state.routeContext, params, fields });
-    if (result instanceof Response) return fromResponse(result);
-    const headers = { ...(result.headers ?? {}) };
-    const body = result.body;
-    if (typeof body === 'string' || body instanceof Uint8Array) {
-      const bytes = typeof body === 'string' ? new TextEncoder().encode(body) : body;
-      return {
-        status: result.status ?? 200,
-        headers: { 'content-type': 'text/plain; charset=utf-8', ...headers },
-        body: bytes,
-      };
-    }
-    if (body === undefined)
-      return { status: result.status ?? 204, headers, body: new Uint8Array(0) };
-    return jsonAnswer(result.status ?? 200, body, headers);
-  }
-  const resources = state.resources;
-  if (resources === undefined) return errorAnswer(state.preset, 'not_found', 404, 'No such route.');
-  return resourceRoute(state.preset, resources, request.method, segments, fields);
-}
-
-/** Applies the drift steps due to a JSON answer. */
-function drifted(state: PipelineState, answer: Answer): Answer {
-  const elapsed = state.clock.now() - state.ledger.startedAt;
-  const due = state.drift.filter((s) => isDue(s, state.ledger.requests, elapsed));
-  if (
-    due.length === 0 ||
-    !(answer.headers['content-type'] ?? '').includes('json') ||
-    answer.body.length === 0
-  )
-    return answer;
-  try {
-    const value = applyDrift(JSON.parse(bodyText(answer)), due);
-    return { ...answer, body: new TextEncoder().encode(JSON.stringify(value)) };
-  } catch {
-    return answer;
-  }
-}
-
-/** The answer to a request that passed the rate limit and the before-handler faults. */
-async function answerFor(
-  state: PipelineState,
-  request: Request,
-  text: string,
-  segments: string[],
-  routeKey: string,
-  routeIndex: number,
-  params: Record<string, string>,
-): Promise<{ answer: Answer; fresh: boolean }> {
-  const { preset, ledger } = state;
-  if (state.oauth !== undefined) {
-    const own = await state.oauth.handle(request);
-    if (own !== undefined) return { answer: await fromResponse(own), fresh: true };
-    const auth = state.oauth.authenticate(request);
-    if (!auth.ok) {
-      if (auth.reason === 'expired') ledger.expiredToken(routeKey);
-      return { answer: await fromResponse(auth.response), fresh: false };
-    }
-  }
-  const version = preset.version;
-  const asked = version === undefined ? null : request.headers.get(version.requestHeader);
-  if (version !== undefined && asked !== null && !version.supported.includes(asked)) {
-    return {
-      answer: errorAnswer(
-        preset,
-        'unsupported_version',
-        400,
-        `API version ${asked.slice(0, 40)} is not supported.`,
-      ),
-      fresh: false,
-    };
-  }
-  const fields = parseFields(request.headers.get('content-type') ?? '', text);
-  const idem = preset.idempotency;
-  const key =
-    idem.mode === 'none' || (request.method !== 'POST' && request.method !== 'PATCH')
-      ? null
-      : request.headers.get(idem.header);
-  if (
-    idem.mode === 'required' &&
-    key === null &&
-    (request.method === 'POST' || request.method === 'PATCH')
-  ) {
-    return {
-      answer: errorAnswer(
-        preset,
-        'idempotency_missing',
-        400,
-        `This request needs an ${idem.header} header.`,
-      ),
-      fresh: false,
-    };
-  }
-  if (idem.mode !== 'none' && key !== null) {
-    const fingerprint = createHash('sha256')
-      .update(`${request.method} ${new URL(request.url).pathname}\n${text}`)
-      .digest('base64');
-    const claim = state.keys.claim(key, fingerprint, state.clock.now(), idem.ttlMs);
-    if (claim.kind === 'mismatch') {
-      return {
-        answer: errorAnswer(
-          preset,
-          'idempotency_mismatch',
-          idem.mismatchStatus,
-          'This idempotency key was used with another request.',
-        ),
-        fresh: false,
-      };
-    }
-    if (claim.kind === 'in-flight') {
-      return {
-        answer: errorAnswer(
-          preset,
-          'idempotency_in_flight',
-          idem.inFlightStatus,
-          'A request with this idempotency key is still running.',
-        ),
-        fresh: false,
-      };
-    }
-    if (claim.kind === 'replay') {
-      ledger.replayed++;
-      const headers = { ...claim.answer.headers };
-      if (idem.replayHeader !== undefined) headers[idem.replayHeader[0]] = idem.replayHeader[1];
-      return { answer: { ...claim.answer, headers }, fresh: false };
-    }
-    try {
-      const answer = drifted(
-        state,
-        await runHandler(state, request, segments, routeIndex, params, fields),
-      );
-      state.keys.finish(key, answer);
-      return { answer, fresh: true };
-    } catch (error) {
-      state.keys.release(key);
-      throw error;
-    }
-  }
-  return {
-    answer: drifted(state, await runHandler(state, request, segments, routeIndex, params, fields)),
-    fresh: true,
-  };
-}
-
 /**
  * The after-commit fault that applies: `drop` and `slow` only after a fresh 2xx write (something
  * was committed), `slowBody` and `truncate` to any fresh answer; nothing to replays and refusals.
  */
 function afterCommit(
   fault: FaultDecision['fault'],
-  result: { answer: Answer; fresh: boolean },
+  result: StageResult,
   method: string,
 ): FaultDecision['fault'] {
   if (!result.fresh) return 'none';
@@ -228,6 +76,19 @@ function afterCommit(
   return fault;
 }
 
+let dateSecond = Number.NaN;
+let dateText = '';
+
+/** The `Date` header for a time (formatted once per second). */
+function httpDate(ms: number): string {
+  const second = Math.floor(ms / 1000);
+  if (second !== dateSecond) {
+    dateSecond = second;
+    dateText = new Date(second * 1000).toUTCString();
+  }
+  return dateText;
+}
+
 /** Handles one request from arrival to the last byte. */
 export async function handleRequest(
   state: PipelineState,
@@ -237,8 +98,9 @@ export async function handleRequest(
   const { preset, ledger, clock, plan } = state;
   const arrivedAt = clock.now();
   const method = req.method ?? 'GET';
-  const url = new URL(req.url ?? '/', 'http://sim');
-  const segments = pathSegments(url.pathname);
+  const { pathname, search } = splitTarget(req.url ?? '/');
+  const path = pathname + search;
+  const segments = pathSegments(pathname);
   let routeIndex = -1;
   let params: Record<string, string> = {};
   for (let i = 0; i < state.routes.length; i++) {
@@ -269,21 +131,18 @@ export async function handleRequest(
   if (WRITES.has(method))
     ledger.write(
       arrivedAt,
-      createHash('sha256').update(`${method} ${url.pathname}\n${text}`).digest('base64'),
+      createHash('sha256').update(`${method} ${pathname}\n${text}`).digest('base64'),
     );
 
   const finish = async (answer: Answer, fault: FaultDecision['fault']) => {
-    const headers: Record<string, string> = {
-      date: new Date(clock.now()).toUTCString(),
-      ...answer.headers,
-    };
+    const headers: Record<string, string> = { date: httpDate(clock.now()), ...answer.headers };
     if (policy !== undefined)
       Object.assign(headers, preset.rateLimitHeaders(policy.state(clock.now())));
     if (preset.version !== undefined) {
       // The version the request asked for when it is supported, else the current one.
       const asked = req.headers[preset.version.requestHeader];
       headers[preset.version.responseHeader] =
-        typeof asked === 'string' && preset.version.supported.includes(asked)
+        typeof asked === 'string' && versionAccepted(preset.version, asked)
           ? asked
           : preset.version.current;
     }
@@ -298,7 +157,7 @@ export async function handleRequest(
     ledger.answered({
       at: arrivedAt - ledger.startedAt,
       method,
-      path: url.pathname + url.search,
+      path,
       status,
       fault,
       body: fault === 'drop' ? '' : () => bodyText(answer),
@@ -343,17 +202,31 @@ export async function handleRequest(
       ledger.answered({
         at: arrivedAt - ledger.startedAt,
         method,
-        path: url.pathname + url.search,
+        path,
         status: 0,
         fault: 'reset',
         body: '',
       });
       return;
   }
-  const request = toRequest(req, body, state.origin());
-  let result: { answer: Answer; fresh: boolean };
+  let request: Request | undefined;
+  const incoming: Incoming = {
+    method,
+    pathname,
+    segments,
+    text,
+    routeKey,
+    routeIndex,
+    params,
+    header: (name) => headerOf(req, name),
+    request: () => {
+      request ??= toRequest(req, body, state.origin());
+      return request;
+    },
+  };
+  let result: StageResult;
   try {
-    result = await answerFor(state, request, text, segments, routeKey, routeIndex, params);
+    result = await answerFor(state, incoming);
   } catch {
     result = {
       answer: errorAnswer(preset, 'server_error', 500, 'The route handler failed.'),

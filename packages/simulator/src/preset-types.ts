@@ -118,9 +118,30 @@ export interface Preset {
     responseHeader: string;
     /** The version answered when the client sends none. */
     current: string;
-    /** Versions accepted (others get 400). */
-    supported: readonly string[];
+    /**
+     * Versions accepted (others get 400): a list, or a test of the version (Stripe accepts any
+     * well-formed dated version).
+     */
+    supported: readonly string[] | ((version: string) => boolean);
+    /** The 400's message for a version not accepted (default `API version … is not supported.`). */
+    rejectMessage?: (version: string) => string;
   };
   /** The public documentation each behaviour was taken from. */
   docs: readonly string[];
+}
+
+/**
+ * Whether a preset's version settings accept the version a request asked for.
+ *
+ * @example
+ * ```ts
+ * import { presets, versionAccepted } from '@brace/simulator';
+ *
+ * versionAccepted(presets.stripe.version!, '2024-06-20'); // true
+ * versionAccepted(presets.stripe.version!, '2024-6-20'); // false
+ * ```
+ */
+export function versionAccepted(version: NonNullable<Preset['version']>, asked: string): boolean {
+  const { supported } = version;
+  return typeof supported === 'function' ? supported(asked) : supported.includes(asked);
 }

@@ -170,7 +170,7 @@ describe('rolling-window rate limit', () => {
     expect(pinned.status).toBe(200);
     expect(pinned.headers.get('stripe-version')).toBe('2024-06-20');
     const refused = await fetch(`${p.url}/v1/customers`, {
-      headers: { 'stripe-version': '1999-01-01' },
+      headers: { 'stripe-version': '2019-2-19' }, // malformed: Stripe refuses it
     });
     expect(refused.status).toBe(400);
     expect(refused.headers.get('stripe-version')).toBe('2025-06-30.basil');

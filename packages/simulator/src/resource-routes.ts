@@ -33,22 +33,25 @@ export function resourceRoute(
   const isItem = segments.length > 1 && ID.test(last);
   const collection = collectionOf(isItem ? segments.slice(0, -1) : segments);
   const notFound = () => errorAnswer(preset, 'not_found', 404, 'Not Found');
+  // Validation failures: no endpoint began executing, so nothing is saved under a key.
+  const invalid = (status: number, message: string): Answer => ({
+    ...errorAnswer(preset, 'bad_request', status, message),
+    rejected: true,
+  });
   if (!isItem) {
     if (method === 'POST') {
-      if (fields === undefined)
-        return errorAnswer(preset, 'bad_request', 400, 'The body must be a JSON object or a form.');
+      if (fields === undefined) return invalid(400, 'The body must be a JSON object or a form.');
       return jsonAnswer(201, store.create(collection, fields));
     }
     if (method === 'GET') return jsonAnswer(200, { data: store.list(collection) });
-    return errorAnswer(preset, 'bad_request', 405, `${method} is not allowed on a collection.`);
+    return invalid(405, `${method} is not allowed on a collection.`);
   }
   if (method === 'GET') {
     const found = store.get(collection, last);
     return found === undefined ? notFound() : jsonAnswer(200, found);
   }
   if (method === 'PATCH' || method === 'PUT') {
-    if (fields === undefined)
-      return errorAnswer(preset, 'bad_request', 400, 'The body must be a JSON object or a form.');
+    if (fields === undefined) return invalid(400, 'The body must be a JSON object or a form.');
     const updated = store.update(collection, last, fields);
     return updated === undefined ? notFound() : jsonAnswer(200, updated);
   }
@@ -57,5 +60,5 @@ export function resourceRoute(
       ? { status: 204, headers: {}, body: new Uint8Array(0) }
       : notFound();
   }
-  return errorAnswer(preset, 'bad_request', 405, `${method} is not allowed on a resource.`);
+  return invalid(405, `${method} is not allowed on a resource.`);
 }

@@ -5,6 +5,7 @@ import { shopify } from './shopify.js';
 import { slack } from './slack.js';
 import { stripe } from './stripe.js';
 
+export { isStripeVersion } from './stripe.js';
 export { github, ietf, shopify, slack, stripe };
 
 /**

@@ -13,6 +13,31 @@ const TYPES: Record<ErrorKind, string> = {
   unsupported_version: 'invalid_request_error',
 };
 
+const VERSION = /^(\d{4})-(\d{2})-(\d{2})(?:\.[a-z]+)?$/;
+
+/**
+ * Whether `version` is a well-formed Stripe API version: a real calendar date `YYYY-MM-DD`,
+ * optionally followed by `.name` (lower-case letters), as in `2025-03-31.basil`.
+ *
+ * @example
+ * ```ts
+ * import { isStripeVersion } from '@brace/simulator';
+ *
+ * isStripeVersion('2023-10-16'); // true
+ * isStripeVersion('2025-03-31.basil'); // true
+ * isStripeVersion('2019-2-19'); // false
+ * ```
+ */
+export function isStripeVersion(version: string): boolean {
+  const match = VERSION.exec(version);
+  if (match === null) return false;
+  const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];
+  const date = new Date(Date.UTC(year, month - 1, day));
+  return (
+    date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day
+  );
+}
+
 const CODES: Partial<Record<ErrorKind, string>> = {
   rate_limited: 'rate_limit',
   not_found: 'resource_missing',
@@ -31,8 +56,11 @@ const CODES: Partial<Record<ErrorKind, string>> = {
  *   `idempotency_key_in_use`. https://docs.stripe.com/api/idempotent_requests
  * - Webhooks: `Stripe-Signature: t=…,v1=…`; failed deliveries retried for up to three days with
  *   exponential backoff. https://docs.stripe.com/webhooks
- * - Version: `Stripe-Version` request header, echoed in the answer.
- *   https://docs.stripe.com/api/versioning
+ * - Version: `Stripe-Version` request header, echoed in the answer; versions are dated,
+ *   `YYYY-MM-DD` or, since 2024-09-30, `YYYY-MM-DD.name` (`2025-03-31.basil`). Any well-formed one
+ *   is accepted here (the simulator does not know Stripe's release list); a malformed one gets 400
+ *   `invalid_request_error` "Invalid Stripe API version: …". https://docs.stripe.com/api/versioning
+ *   https://docs.stripe.com/upgrades
  *
  * @example
  * ```ts
@@ -72,7 +100,8 @@ export const stripe: Preset = Object.freeze<Preset>({
     requestHeader: 'stripe-version',
     responseHeader: 'stripe-version',
     current: '2025-06-30.basil',
-    supported: ['2024-06-20', '2025-03-31.basil', '2025-06-30.basil'],
+    supported: isStripeVersion,
+    rejectMessage: (version) => `Invalid Stripe API version: ${version}`,
   },
   docs: [
     'https://docs.stripe.com/rate-limits',
