@@ -59,7 +59,12 @@ export {
   type RecorderOptions,
 } from './record.js';
 export { REDACTED, type RedactOptions } from './redact.js';
-export { checkFixtureDrift, type DriftEntry, replayFixture } from './replay.js';
+export {
+  checkFixtureDrift,
+  type DriftEntry,
+  type FixtureDriftOptions,
+  replayFixture,
+} from './replay.js';
 export { canonicalJson, MAX_RESOURCES, type Resource, ResourceStore } from './resources.js';
 export { type RunningServer, serveFetch } from './serve.js';
 export type {

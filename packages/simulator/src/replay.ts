@@ -1,9 +1,10 @@
 import { readFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import { SimulatorOptionsError } from './errors.js';
+import { fillSecrets } from './fill-secrets.js';
 import { readBody, writeAnswer } from './node-io.js';
 import type { Fixture, Interaction } from './record.js';
-import { REDACTED, redactBody, redactPath } from './redact.js';
+import { redactBody, redactPath } from './redact.js';
 import { closeServer, listen, type RunningServer } from './serve.js';
 import { shapeDiff, shapeOf } from './shape.js';
 
@@ -119,13 +120,49 @@ function parsed(body: string): unknown {
 }
 
 /**
- * Replays every recorded request against `target` (the real API again, or another simulator) and
- * reports each answer whose status or JSON shape differs from the recording. Requests whose
- * recording holds redacted values are sent with them redacted: give `headers` (e.g. a fresh
- * `authorization`) to authenticate, and `skip` the interactions that cannot be replayed (a token
- * request whose client secret was redacted).
+ * Options of {@link checkFixtureDrift}.
  *
- * @param options - the fixture, the target origin, headers to add to every request, `skip`
+ * @example
+ * ```ts
+ * import type { FixtureDriftOptions } from '@brace/simulator';
+ *
+ * const options: FixtureDriftOptions = {
+ *   fixture: 'fixtures/stripe.json',
+ *   target: 'https://api.stripe.com',
+ *   headers: { authorization: `Bearer ${process.env.STRIPE_KEY}` },
+ * };
+ * ```
+ */
+export interface FixtureDriftOptions {
+  /** The fixture (object or file path). */
+  fixture: Fixture | string;
+  /** The origin to replay against. */
+  target: string;
+  /** Headers added to every request (a fresh `authorization`, say); they replace recorded ones. */
+  headers?: Record<string, string>;
+  /**
+   * Values for what the recorder redacted, by header, query parameter or JSON/form field name
+   * (case-insensitive): `{ client_secret: process.env.CLIENT_SECRET, api_key: … }`.
+   */
+  credentials?: Record<string, string>;
+  /** Interactions not to replay. */
+  skip?: (interaction: Interaction) => boolean;
+  /**
+   * Told of each interaction not replayed because a redacted value has no substitute (`missing`
+   * names them: `header authorization`, `query api_key`, `field client_secret`).
+   */
+  onSkipped?: (interaction: Interaction, missing: string[]) => void;
+}
+
+/**
+ * Replays every recorded request against `target` (the real API again, or another simulator) and
+ * reports each answer whose status or JSON shape differs from the recording. The recorder
+ * redacted the secrets; a redacted value is never sent as it is (a literal `[REDACTED]` would be
+ * a wrong credential, and its 401 a false drift). Give `headers` (a fresh `authorization`) and
+ * `credentials` (other secrets by name) to fill them in; an interaction that still holds a
+ * redacted value is not replayed but passed to `onSkipped`, and left out of the comparison.
+ *
+ * @param options - the fixture, the target origin, `headers`, `credentials`, `skip`, `onSkipped`
  * @returns the interactions that drifted (empty when none did)
  *
  * @example
@@ -136,33 +173,32 @@ function parsed(body: string): unknown {
  *   fixture: 'fixtures/github.json',
  *   target: 'https://api.github.com',
  *   headers: { authorization: `Bearer ${process.env.GITHUB_TOKEN}` },
- *   skip: (i) => i.request.path.startsWith('/login/oauth'),
+ *   credentials: { client_secret: process.env.GITHUB_CLIENT_SECRET ?? '' },
+ *   onSkipped: (i, missing) => console.warn('not replayed:', i.request.path, missing),
  * });
  * for (const d of drift) console.log(d.method, d.path, d.differences);
  * ```
  */
-export async function checkFixtureDrift(options: {
-  fixture: Fixture | string;
-  target: string;
-  headers?: Record<string, string>;
-  /** Interactions not to replay (e.g. token requests whose secrets were redacted). */
-  skip?: (interaction: Interaction) => boolean;
-}): Promise<DriftEntry[]> {
+export async function checkFixtureDrift(options: FixtureDriftOptions): Promise<DriftEntry[]> {
   const fixture = await load(options.fixture);
   const target = new URL(options.target).origin;
+  const given = options.headers ?? {};
   const out: DriftEntry[] = [];
   for (const interaction of fixture.interactions) {
     if (options.skip?.(interaction)) continue;
     const { request, response } = interaction;
-    const headers: Record<string, string> = {};
-    for (const [k, v] of Object.entries(request.headers)) if (v !== REDACTED) headers[k] = v;
-    const live = await fetch(`${target}${request.path}`, {
+    const filled = fillSecrets(request, options.credentials ?? {}, given);
+    if (filled.missing.length > 0) {
+      options.onSkipped?.(interaction, filled.missing);
+      continue;
+    }
+    const live = await fetch(`${target}${filled.path}`, {
       method: request.method,
-      headers: { ...headers, ...options.headers },
+      headers: { ...filled.headers, ...given },
       body:
-        request.method === 'GET' || request.method === 'HEAD' || request.body === ''
+        request.method === 'GET' || request.method === 'HEAD' || filled.body === ''
           ? null
-          : request.body,
+          : filled.body,
     });
     const liveBody = await live.text();
     const differences =
