@@ -12,6 +12,8 @@ import { redactBody } from './redact.js';
  * const share = (s: SecondStats) => s.rateLimited / Math.max(1, s.requests);
  * ```
  */
+const DECODER = new TextDecoder();
+
 export interface SecondStats {
   /** Every request that arrived. */
   requests: number;
@@ -329,12 +331,12 @@ export class ProviderLedger {
       this.expiredTokenLines.push(`request ${this.requests} (${route})`);
   }
 
-  /** Records an answer (status count and transcript); `body` is read only when kept. */
-  answered(entry: Omit<TranscriptEntry, 'seq' | 'body'> & { body: string | (() => string) }): void {
+  /** Records an answer (status count and transcript); a byte `body` is decoded only when kept. */
+  answered(entry: Omit<TranscriptEntry, 'seq' | 'body'> & { body: string | Uint8Array }): void {
     const key = String(entry.status);
     this.statuses[key] = (this.statuses[key] ?? 0) + 1;
     if (this.transcript.length < this.transcriptLimit) {
-      const body = typeof entry.body === 'function' ? entry.body() : entry.body;
+      const body = typeof entry.body === 'string' ? entry.body : DECODER.decode(entry.body);
       this.transcript.push({
         ...entry,
         seq: this.transcript.length + 1,

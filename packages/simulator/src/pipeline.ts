@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Clock } from '@brace/core';
-import { bodyText, errorAnswer } from './answers.js';
+import { errorAnswer } from './answers.js';
 import type { DriftStep } from './drift.js';
 import { SimulatorOptionsError } from './errors.js';
 import type { FaultDecision, FaultPlan } from './faults.js';
@@ -13,7 +13,7 @@ import type { OAuthServer } from './oauth-types.js';
 import type { Preset } from './preset-types.js';
 import { versionAccepted } from './preset-types.js';
 import type { RouteContext, RouteHandler } from './provider-types.js';
-import type { RateLimiters } from './rate-window.js';
+import type { RateLimiters, RatePolicy } from './rate-window.js';
 import { resourceRouteKey } from './resource-routes.js';
 import type { ResourceStore } from './resources.js';
 import { resetConnection, sendAnswer } from './respond.js';
@@ -76,6 +76,78 @@ function afterCommit(
   return fault;
 }
 
+/** A request as the handler stage sees it; the Web `Request` is built on first use only. */
+class NodeIncoming implements Incoming {
+  routeKey = '';
+  routeIndex = -1;
+  params: Record<string, string> = {};
+  #request: Request | undefined;
+  readonly method: string;
+
+  constructor(
+    readonly req: IncomingMessage,
+    readonly body: Buffer,
+    readonly state: PipelineState,
+    readonly pathname: string,
+    readonly segments: string[],
+    readonly text: string,
+  ) {
+    this.method = req.method ?? 'GET';
+  }
+
+  header(name: string): string | null {
+    return headerOf(this.req, name);
+  }
+
+  request(): Request {
+    this.#request ??= toRequest(this.req, this.body, this.state.origin());
+    return this.#request;
+  }
+}
+
+/** What answering needs besides the answer. */
+interface Sent {
+  state: PipelineState;
+  req: IncomingMessage;
+  res: ServerResponse;
+  arrivedAt: number;
+  method: string;
+  path: string;
+  policy: RatePolicy | undefined;
+}
+
+/** Adds the provider's headers, applies the after-commit fault, sends, and records the answer. */
+async function finish(sent: Sent, answer: Answer, fault: FaultDecision['fault']): Promise<void> {
+  const { state, req, res, arrivedAt, policy } = sent;
+  const { preset, ledger, clock, plan } = state;
+  const headers: Record<string, string> = { date: httpDate(clock.now()), ...answer.headers };
+  if (policy !== undefined)
+    Object.assign(headers, preset.rateLimitHeaders(policy.state(clock.now())));
+  if (preset.version !== undefined) {
+    // The version the request asked for when it is accepted, else the current one.
+    const asked = req.headers[preset.version.requestHeader];
+    headers[preset.version.responseHeader] =
+      typeof asked === 'string' && versionAccepted(preset.version, asked)
+        ? asked
+        : preset.version.current;
+  }
+  if (fault !== 'none') ledger.fault(arrivedAt, fault);
+  const status = await sendAnswer(req, res, { ...answer, headers }, fault, {
+    clock,
+    signal: state.signal,
+    slowMs: plan.slowMs,
+    slowBodyMs: plan.slowBodyMs,
+  });
+  ledger.answered({
+    at: arrivedAt - ledger.startedAt,
+    method: sent.method,
+    path: sent.path,
+    status,
+    fault,
+    body: fault === 'drop' ? '' : answer.body,
+  });
+}
+
 let dateSecond = Number.NaN;
 let dateText = '';
 
@@ -134,36 +206,7 @@ export async function handleRequest(
       createHash('sha256').update(`${method} ${pathname}\n${text}`).digest('base64'),
     );
 
-  const finish = async (answer: Answer, fault: FaultDecision['fault']) => {
-    const headers: Record<string, string> = { date: httpDate(clock.now()), ...answer.headers };
-    if (policy !== undefined)
-      Object.assign(headers, preset.rateLimitHeaders(policy.state(clock.now())));
-    if (preset.version !== undefined) {
-      // The version the request asked for when it is supported, else the current one.
-      const asked = req.headers[preset.version.requestHeader];
-      headers[preset.version.responseHeader] =
-        typeof asked === 'string' && versionAccepted(preset.version, asked)
-          ? asked
-          : preset.version.current;
-    }
-    const withHeaders = { ...answer, headers };
-    if (fault !== 'none') ledger.fault(arrivedAt, fault);
-    const status = await sendAnswer(req, res, withHeaders, fault, {
-      clock,
-      signal: state.signal,
-      slowMs: plan.slowMs,
-      slowBodyMs: plan.slowBodyMs,
-    });
-    ledger.answered({
-      at: arrivedAt - ledger.startedAt,
-      method,
-      path,
-      status,
-      fault,
-      body: fault === 'drop' ? '' : () => bodyText(answer),
-    });
-  };
-
+  const sent: Sent = { state, req, res, arrivedAt, method, path, policy };
   if (!allowed) {
     const answer = errorAnswer(
       preset,
@@ -173,12 +216,13 @@ export async function handleRequest(
     );
     const wait = policy?.state(arrivedAt).resetMs ?? 1000;
     if (preset.retryAfterOnLimit) answer.headers['retry-after'] = preset.retryAfter(wait);
-    return finish(answer, 'none');
+    return finish(sent, answer, 'none');
   }
   switch (decision.fault) {
     case 'error': {
       const kind = decision.status >= 500 ? 'server_error' : 'bad_request';
       return finish(
+        sent,
         errorAnswer(preset, kind, decision.status, 'Injected failure: try again.', plan.errorShape),
         'error',
       );
@@ -194,7 +238,7 @@ export async function handleRequest(
       );
       if (decision.fault === 'rateLimit')
         answer.headers['retry-after'] = String(plan.retryAfterSec);
-      return finish(answer, decision.fault);
+      return finish(sent, answer, decision.fault);
     }
     case 'reset':
       ledger.fault(arrivedAt, 'reset');
@@ -209,21 +253,10 @@ export async function handleRequest(
       });
       return;
   }
-  let request: Request | undefined;
-  const incoming: Incoming = {
-    method,
-    pathname,
-    segments,
-    text,
-    routeKey,
-    routeIndex,
-    params,
-    header: (name) => headerOf(req, name),
-    request: () => {
-      request ??= toRequest(req, body, state.origin());
-      return request;
-    },
-  };
+  const incoming = new NodeIncoming(req, body, state, pathname, segments, text);
+  incoming.routeKey = routeKey;
+  incoming.routeIndex = routeIndex;
+  incoming.params = params;
   let result: StageResult;
   try {
     result = await answerFor(state, incoming);
@@ -238,5 +271,5 @@ export async function handleRequest(
     ledger.replayed++;
     result.fresh = false;
   }
-  return finish(result.answer, afterCommit(decision.fault, result, method));
+  return finish(sent, result.answer, afterCommit(decision.fault, result, method));
 }

@@ -17,6 +17,13 @@ export function resourceRouteKey(method: string, segments: readonly string[]): s
   return `${method} ${collectionOf(segments)}`;
 }
 
+const notFound = (preset: Preset): Answer => errorAnswer(preset, 'not_found', 404, 'Not Found');
+
+/** A validation failure: no endpoint began executing, so nothing is saved under a key. */
+function invalid(preset: Preset, status: number, message: string): Answer {
+  return { ...errorAnswer(preset, 'bad_request', status, message), rejected: true };
+}
+
 /**
  * Generic collections: `POST /x` creates (201), `GET /x` lists (`{ data: [...] }`),
  * `GET /x/:id` reads, `PATCH|PUT /x/:id` updates, `DELETE /x/:id` deletes (204).
@@ -32,33 +39,29 @@ export function resourceRoute(
   const last = segments.at(-1) ?? '';
   const isItem = segments.length > 1 && ID.test(last);
   const collection = collectionOf(isItem ? segments.slice(0, -1) : segments);
-  const notFound = () => errorAnswer(preset, 'not_found', 404, 'Not Found');
-  // Validation failures: no endpoint began executing, so nothing is saved under a key.
-  const invalid = (status: number, message: string): Answer => ({
-    ...errorAnswer(preset, 'bad_request', status, message),
-    rejected: true,
-  });
   if (!isItem) {
     if (method === 'POST') {
-      if (fields === undefined) return invalid(400, 'The body must be a JSON object or a form.');
+      if (fields === undefined)
+        return invalid(preset, 400, 'The body must be a JSON object or a form.');
       return jsonAnswer(201, store.create(collection, fields));
     }
     if (method === 'GET') return jsonAnswer(200, { data: store.list(collection) });
-    return invalid(405, `${method} is not allowed on a collection.`);
+    return invalid(preset, 405, `${method} is not allowed on a collection.`);
   }
   if (method === 'GET') {
     const found = store.get(collection, last);
-    return found === undefined ? notFound() : jsonAnswer(200, found);
+    return found === undefined ? notFound(preset) : jsonAnswer(200, found);
   }
   if (method === 'PATCH' || method === 'PUT') {
-    if (fields === undefined) return invalid(400, 'The body must be a JSON object or a form.');
+    if (fields === undefined)
+      return invalid(preset, 400, 'The body must be a JSON object or a form.');
     const updated = store.update(collection, last, fields);
-    return updated === undefined ? notFound() : jsonAnswer(200, updated);
+    return updated === undefined ? notFound(preset) : jsonAnswer(200, updated);
   }
   if (method === 'DELETE') {
     return store.delete(collection, last)
       ? { status: 204, headers: {}, body: new Uint8Array(0) }
-      : notFound();
+      : notFound(preset);
   }
-  return invalid(405, `${method} is not allowed on a resource.`);
+  return invalid(preset, 405, `${method} is not allowed on a resource.`);
 }
