@@ -52,6 +52,21 @@ describe('scripted faults (per attempt)', () => {
     expect((await fetch(`${b.url}/x`)).status).toBe(404);
   });
 
+  it('injected 5xx carry Retry-After when errorRetryAfterSec is set', async () => {
+    const p = await start({ faults: { errorRetryAfterSec: 30, script: { 'GET /x': [503, 500] } } });
+    const a = await fetch(`${p.url}/x`);
+    const b = await fetch(`${p.url}/x`);
+    const c = await fetch(`${p.url}/x`);
+    expect([a.status, a.headers.get('retry-after')]).toEqual([503, '30']);
+    expect([b.status, b.headers.get('retry-after')]).toEqual([500, '30']);
+    expect([c.status, c.headers.get('retry-after')]).toEqual([200, null]);
+    const q = await start({ faults: { script: { 'GET /x': [503] } } });
+    expect((await fetch(`${q.url}/x`)).headers.get('retry-after')).toBeNull();
+    expect(() => new FaultPlan({ errorRetryAfterSec: -1 }, 0)).toThrow(
+      'faults.errorRetryAfterSec must be a finite number >= 0.',
+    );
+  });
+
   it('429 with and without Retry-After', async () => {
     const p = await start({
       faults: {

@@ -95,6 +95,11 @@ export interface FaultOptions {
   slowBodyMs?: number;
   /** `Retry-After` seconds of injected 429s. Default 1. */
   retryAfterSec?: number;
+  /**
+   * `Retry-After` seconds on injected `error` answers (a 503 saying when to come back, as
+   * RFC 9110 §10.2.3 allows). Default: none.
+   */
+  errorRetryAfterSec?: number;
   /** Per-route scripts, `'METHOD /path/:param'` (method `*` for any): attempt n takes step n. */
   script?: Record<string, readonly ScriptStep[]>;
 }
@@ -149,6 +154,7 @@ export class FaultPlan {
   readonly slowMs: number;
   readonly slowBodyMs: number;
   readonly retryAfterSec: number;
+  readonly errorRetryAfterSec: number | undefined;
 
   constructor(options: FaultOptions, seed: number) {
     this.#random = seededRandom(seed, 'faults');
@@ -164,10 +170,12 @@ export class FaultPlan {
     this.slowMs = options.slowMs ?? DEFAULT_SLOW_MS;
     this.slowBodyMs = options.slowBodyMs ?? DEFAULT_SLOW_BODY_MS;
     this.retryAfterSec = options.retryAfterSec ?? 1;
+    this.errorRetryAfterSec = options.errorRetryAfterSec;
     for (const [name, value] of [
       ['slowMs', this.slowMs],
       ['slowBodyMs', this.slowBodyMs],
       ['retryAfterSec', this.retryAfterSec],
+      ['errorRetryAfterSec', this.errorRetryAfterSec ?? 0],
     ] as const) {
       if (!(Number.isFinite(value) && value >= 0)) {
         throw new SimulatorOptionsError(`faults.${name} must be a finite number >= 0.`);

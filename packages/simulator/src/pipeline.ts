@@ -221,11 +221,16 @@ export async function handleRequest(
   switch (decision.fault) {
     case 'error': {
       const kind = decision.status >= 500 ? 'server_error' : 'bad_request';
-      return finish(
-        sent,
-        errorAnswer(preset, kind, decision.status, 'Injected failure: try again.', plan.errorShape),
-        'error',
+      const answer = errorAnswer(
+        preset,
+        kind,
+        decision.status,
+        'Injected failure: try again.',
+        plan.errorShape,
       );
+      if (plan.errorRetryAfterSec !== undefined)
+        answer.headers['retry-after'] = String(plan.errorRetryAfterSec);
+      return finish(sent, answer, 'error');
     }
     case 'rateLimit':
     case 'rateLimitNoRetryAfter': {
