@@ -1,6 +1,7 @@
+import type { IncomingMessage } from 'node:http';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { splitTarget } from './node-io.js';
+import { headerOf, splitTarget } from './node-io.js';
 
 const viaUrl = (target: string) => {
   try {
@@ -49,5 +50,14 @@ describe('splitTarget', () => {
     "/q?name='x'",
   ])('splits %j like new URL', (target) => {
     expect(split(target)).toEqual(viaUrl(target));
+  });
+});
+
+describe('headerOf', () => {
+  it('reads a header as Headers would: repeats joined, absent as null', () => {
+    const req = { headers: { a: '1', 'set-cookie': ['x=1', 'y=2'] } } as unknown as IncomingMessage;
+    expect(headerOf(req, 'a')).toBe('1');
+    expect(headerOf(req, 'set-cookie')).toBe('x=1, y=2');
+    expect(headerOf(req, 'b')).toBeNull();
   });
 });
