@@ -4,6 +4,7 @@ import { applyDrift, isDue } from './drift.js';
 import type { Answer } from './idempotency.js';
 import type { PipelineState } from './pipeline.js';
 import { versionAccepted } from './preset-types.js';
+import type { RouteAnswer } from './provider-types.js';
 import { resourceRoute } from './resource-routes.js';
 import { parseFields } from './resources.js';
 
@@ -26,6 +27,21 @@ export interface StageResult {
   fresh: boolean;
 }
 
+function routeAnswer(result: RouteAnswer): Answer {
+  const headers = { ...(result.headers ?? {}) };
+  const body = result.body;
+  if (typeof body === 'string' || body instanceof Uint8Array) {
+    const bytes = typeof body === 'string' ? new TextEncoder().encode(body) : body;
+    return {
+      status: result.status ?? 200,
+      headers: { 'content-type': 'text/plain; charset=utf-8', ...headers },
+      body: bytes,
+    };
+  }
+  if (body === undefined) return { status: result.status ?? 204, headers, body: new Uint8Array(0) };
+  return jsonAnswer(result.status ?? 200, body, headers);
+}
+
 async function runHandler(
   state: PipelineState,
   incoming: Incoming,
@@ -36,19 +52,8 @@ async function runHandler(
     const context = { ...state.routeContext, params: incoming.params, fields };
     const result = await route.handler(incoming.request(), context);
     if (result instanceof Response) return fromResponse(result);
-    const headers = { ...(result.headers ?? {}) };
-    const body = result.body;
-    if (typeof body === 'string' || body instanceof Uint8Array) {
-      const bytes = typeof body === 'string' ? new TextEncoder().encode(body) : body;
-      return {
-        status: result.status ?? 200,
-        headers: { 'content-type': 'text/plain; charset=utf-8', ...headers },
-        body: bytes,
-      };
-    }
-    if (body === undefined)
-      return { status: result.status ?? 204, headers, body: new Uint8Array(0) };
-    return jsonAnswer(result.status ?? 200, body, headers);
+    const answer = routeAnswer(result);
+    return result.rejected === true ? { ...answer, rejected: true } : answer;
   }
   const resources = state.resources;
   if (resources === undefined) {

@@ -56,6 +56,11 @@ export interface RouteAnswer {
   headers?: Record<string, string>;
   /** JSON, or a string or bytes sent as they are. */
   body?: unknown;
+  /**
+   * The request failed validation before the endpoint did anything: the answer is not saved
+   * under the request's idempotency key (as Stripe documents), so a corrected retry runs.
+   */
+  rejected?: boolean;
 }
 
 /**

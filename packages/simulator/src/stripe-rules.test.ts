@@ -137,14 +137,30 @@ describe('idempotency keys: only answers of an endpoint that began executing are
     expect(q.ledger.replayed).toBe(1); // a 404 from a route that ran is saved and replayed
   });
 
-  it('a route handler’s answer is saved whatever its status (the endpoint ran)', async () => {
+  it('a route handler’s answer is saved whatever its status, unless it says `rejected`', async () => {
     let calls = 0;
     const p = await start({
       preset: 'stripe',
-      routes: { 'POST /v1/charges': () => ({ status: 400, body: { calls: ++calls } }) },
+      routes: {
+        'POST /v1/charges': () => ({ status: 400, body: { calls: ++calls } }),
+        'POST /v1/refunds': (_request, ctx) =>
+          ctx.fields?.charge === undefined
+            ? { status: 400, body: { error: { type: 'invalid_request_error' } }, rejected: true }
+            : { status: 201, body: { id: 're_1' } },
+      },
     });
     await post(p.url, 'k5', 'application/json', '{}');
     const replay = await post(p.url, 'k5', 'application/json', '{}');
     expect([replay.status, await replay.json()]).toEqual([400, { calls: 1 }]);
+    const refund = (body: string) =>
+      fetch(`${p.url}/v1/refunds`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'idempotency-key': 'k6' },
+        body,
+      });
+    expect((await refund('{}')).status).toBe(400);
+    const ok = await refund('{"charge":"ch_1"}'); // other parameters, same key: not a mismatch
+    expect([ok.status, ok.headers.get('idempotent-replayed')]).toEqual([201, null]);
+    expect((await refund('{"charge":"ch_1"}')).headers.get('idempotent-replayed')).toBe('true');
   });
 });
