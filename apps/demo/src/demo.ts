@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import type { DriftReport } from '@brace/schema-guard';
+import type { HealthReport } from '@brace/telemetry';
 import { DEFAULTS, type DemoOptions } from './args.js';
 import { mailingLinks, runCampaign } from './campaign.js';
 import { createBraceClient } from './clients/brace.js';
@@ -9,7 +10,8 @@ import { createNaiveClient } from './clients/naive.js';
 import { type CampaignClient, meteredFetch, newMeter, TIMEOUT_MS } from './clients/types.js';
 import { countProblems } from './problems.js';
 import { faultRates } from './provider/faults.js';
-import { type Provider, startProvider } from './provider/server.js';
+import { type Provider, startProvider, TOKEN_TTL_SEC } from './provider/server.js';
+import { runReads } from './reads.js';
 import {
   emptyReceiverStats,
   type Receiver,
@@ -18,6 +20,7 @@ import {
 } from './receiver/receiver.js';
 import { renderReport } from './report.js';
 import {
+  type ClientFigures,
   type ClientResult,
   type DemoResult,
   type RunDetail,
@@ -25,10 +28,22 @@ import {
   webhookMismatches,
 } from './results.js';
 import { openStore } from './stores.js';
+import { shiftedClock } from './time/shifted-clock.js';
 
 type ClientName = 'naive' | 'brace';
 
+/** Error rate, p95 and health from a telemetry health report (zeros without one). */
+function figuresOf(report?: HealthReport): ClientFigures {
+  return {
+    errorRate: report?.stats.errorRate ?? 0,
+    p95Ms: Math.round(report?.stats.latencyMs.p95 ?? 0),
+    health: report?.status ?? 'ok',
+  };
+}
+
 function addStats(total: ReceiverStats, run: ReceiverStats): void {
+  total.deadLettered += run.deadLettered;
+  total.replayed += run.replayed;
   total.received += run.received;
   total.verified += run.verified;
   total.rejected += run.rejected;
@@ -39,9 +54,14 @@ function addStats(total: ReceiverStats, run: ReceiverStats): void {
   }
 }
 
+/** The authorization server's one client (the secret is per run). */
+const CLIENT_ID = 'brace-demo';
+
 /**
- * One campaign against a fresh provider (fresh store, ledger and receiver; same seed). Whatever
- * happens (an abort, a crash), the servers stop and the run's store is removed.
+ * One campaign against a fresh provider (fresh store, ledger and receiver; same seed): the first
+ * half of the links, the reads and the outage, one token lifetime passing, the second half, then
+ * the webhook inbox settled and its dead letter replayed. Whatever happens (an abort, a crash),
+ * the servers stop and the run's store is removed.
  */
 async function runOnce(
   name: ClientName,
@@ -55,7 +75,9 @@ async function runOnce(
   let provider: Provider | undefined;
   try {
     const secret = `whsec_${randomBytes(24).toString('base64')}`;
-    receiver = await startReceiver({ secret, store: runStore.store });
+    const clock = shiftedClock();
+    const oauth = { clientId: CLIENT_ID, clientSecret: randomBytes(16).toString('hex') };
+    receiver = await startReceiver({ secret, store: runStore.inbox });
     provider = await startProvider({
       rate: options.rate,
       faults: faultRates(options.failureRate),
@@ -66,44 +88,75 @@ async function runOnce(
       webhookUrl: receiver.url,
       webhookSecret: secret,
       legacyHeaders: options.legacyHeaders,
+      oauth: { clock, ...oauth },
     });
     const baseUrl = `${provider.url}/`;
+    const tokenUrl = `${provider.url}/oauth/token`;
     const meter = newMeter();
     const problems: Record<string, number> = {};
     const driftReports: DriftReport[] = [];
     let client: CampaignClient;
+    let tokensObtained = 0;
+    let figures: () => ClientFigures;
     if (name === 'naive') {
-      client = createNaiveClient(baseUrl, meter, (error) => countProblems(problems, error));
+      const naive = await createNaiveClient(baseUrl, meter, { tokenUrl, ...oauth }, (error) =>
+        countProblems(problems, error),
+      );
+      client = naive.client;
+      tokensObtained = naive.tokensObtained;
+      figures = () => figuresOf(naive.telemetry.health());
     } else {
       const rate = await discoverRate(baseUrl, options.rate);
       const brace = createBraceClient(baseUrl, {
         rate,
-        mailing: `mailing-${options.seed}`,
+        oauth: { tokenUrl, ...oauth },
+        clock,
         fetch: meteredFetch(meter),
-        onRetry: () => {
-          meter.retries++;
-        },
-        onDrift: (report) => {
-          driftReports.push(report);
-        },
       });
-      // The discovery GET went out before the limiter existed: charge it to the same key
-      // (rateLimitHooks keys by host) so the first second holds at most `rate` requests.
-      (await brace.limiter.acquire({ key: new URL(baseUrl).host }))();
+      brace.links.on('retry', () => {
+        meter.retries++;
+      });
+      brace.links.on('auth', (event) => {
+        if (event.kind === 'refresh') tokensObtained++;
+      });
+      brace.links.on('drift', (event) => {
+        driftReports.push(event.report);
+      });
+      // Start-up: credentials and one cheap call, then a second so that this traffic has left
+      // the provider's sliding window before the campaign starts.
+      await brace.links.validate(signal ? { signal } : {});
+      await clock.sleep(1000, signal);
       client = brace.client;
+      const links = brace.links;
+      figures = () => {
+        const health = links.health();
+        const telemetry = health.telemetry;
+        return telemetry ? { ...figuresOf(telemetry), health: health.status } : figuresOf();
+      };
     }
     const links = mailingLinks(options.links, options.seed);
-    const outcome = await runCampaign(client, links, meter, {
-      quiet: options.quiet,
-      problems,
-      ...(signal ? { signal } : {}),
-    });
+    const half = Math.ceil(links.length / 2);
+    const campaign = { quiet: options.quiet, problems, ...(signal ? { signal } : {}) };
+    const first = await runCampaign(client, links.slice(0, half), meter, campaign);
+    const reads = await runReads(client, first.created, provider, problems, signal);
+    // One token lifetime passes: the token the naive app holds is now expired.
+    clock.advance(TOKEN_TTL_SEC * 1000);
+    const second = await runCampaign(client, links.slice(half), meter, campaign);
+    await receiver.settle(signal);
     await provider.close();
     addStats(webhooks, receiver.stats);
     return resultFromLedger(
       provider.ledger,
       links.map((l) => l.recipientId),
-      { wallMs: outcome.wallMs, problems, driftReports },
+      {
+        wallMs: first.wallMs + second.wallMs,
+        problems,
+        driftReports,
+        reads,
+        figures: figures(),
+        tokensObtained,
+        inbox: { ...receiver.stats },
+      },
     );
   } finally {
     await provider?.close().catch(() => {});
@@ -145,6 +198,8 @@ export async function runDemo(
       brace.result.duplicates === 0 &&
       brace.result.lost === 0 &&
       brace.result.overLimit === 0 &&
+      brace.result.expiredTokenRequests === 0 &&
+      brace.result.outageFailures === 0 &&
       mismatches.length === 0,
   };
   if (options.report !== undefined) await writeFile(options.report, renderReport(result), 'utf8');
