@@ -4,7 +4,7 @@ import type { DriftReport } from '@brace/schema-guard';
 import type { HealthReport } from '@brace/telemetry';
 import { DEFAULTS, type DemoOptions } from './args.js';
 import { mailingLinks, runCampaign } from './campaign.js';
-import { createBraceClient } from './clients/brace.js';
+import { braceTimeoutMs, createBraceClient } from './clients/brace.js';
 import { discoverRate } from './clients/discover.js';
 import { createNaiveClient } from './clients/naive.js';
 import { type CampaignClient, meteredFetch, newMeter, TIMEOUT_MS } from './clients/types.js';
@@ -83,7 +83,8 @@ async function runOnce(
       faults: faultRates(options.failureRate),
       seed: options.seed,
       store: runStore.store,
-      slowMs: TIMEOUT_MS + 500,
+      // After both clients' per-attempt timeouts: every slow answer is a timeout.
+      slowMs: Math.max(TIMEOUT_MS, braceTimeoutMs(options.rate)) + 500,
       driftAfter: Math.floor(options.links / 2),
       webhookUrl: receiver.url,
       webhookSecret: secret,

@@ -20,10 +20,10 @@ export interface ReadResult {
 
 /** The switch the demo flips on the provider. */
 export interface OutageSwitch {
-  setOutage(on: boolean): void;
+  setOutage(on: boolean): void | Promise<void>;
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /**
  * The outage: reads `ids` (at most {@link READ_SAMPLE}) while the provider is up; a second later
@@ -37,6 +37,7 @@ export async function runReads(
   provider: OutageSwitch,
   problems: Record<string, number>,
   signal?: AbortSignal,
+  sleep: (ms: number) => Promise<void> = realSleep,
 ): Promise<ReadResult> {
   const sample = ids.slice(0, READ_SAMPLE);
   const result: ReadResult = {
@@ -60,7 +61,7 @@ export async function runReads(
     if ((await read(id)) === 'failed') result.readsFailed++;
   }
   await sleep(1100);
-  provider.setOutage(true);
+  await provider.setOutage(true);
   try {
     for (const id of sample) {
       result.outageReads++;
@@ -69,7 +70,7 @@ export async function runReads(
       if (outcome === 'failed') result.outageFailures++;
     }
   } finally {
-    provider.setOutage(false);
+    await provider.setOutage(false);
   }
   const probe = sample[0];
   if (result.staleAnswers > 0 && probe !== undefined) {

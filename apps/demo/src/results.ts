@@ -68,6 +68,8 @@ export interface RunDetail {
   reads: ReadResult;
   /** 503s the provider answered while it was down. */
   outageAnswers: number;
+  /** Requests per route pattern, as the provider counted them. */
+  routes: Record<string, number>;
   deliveries: Ledger['deliveries'];
 }
 
@@ -164,6 +166,7 @@ export function resultFromLedger(
       driftReports: extra.driftReports,
       reads: extra.reads,
       outageAnswers: ledger.outageAnswers,
+      routes: ledger.routes,
       deliveries: { ...ledger.deliveries },
     },
   };

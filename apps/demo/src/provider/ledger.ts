@@ -70,6 +70,10 @@ export class Ledger {
   get expiredTokens(): number {
     return this.#ledger.expiredTokens;
   }
+  /** Requests per route pattern (`POST /links`, `GET /links/:id`, ...). */
+  get routes(): Record<string, number> {
+    return { ...this.#ledger.routes };
+  }
   /** How many answers had each status. */
   get statuses(): Record<string, number> {
     return { ...this.#ledger.statuses };
