@@ -1,17 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
-import type { DriftReport } from '@brace/schema-guard';
-import type { HealthReport } from '@brace/telemetry';
 import { DEFAULTS, type DemoOptions } from './args.js';
-import { mailingLinks, runCampaign } from './campaign.js';
-import { braceTimeoutMs, createBraceClient } from './clients/brace.js';
+import { mailingLinks } from './campaign.js';
+import { braceTimeoutMs } from './clients/brace.js';
 import { discoverRate } from './clients/discover.js';
-import { createNaiveClient } from './clients/naive.js';
-import { type CampaignClient, meteredFetch, newMeter, TIMEOUT_MS } from './clients/types.js';
-import { countProblems } from './problems.js';
+import { TIMEOUT_MS } from './clients/types.js';
 import { faultRates } from './provider/faults.js';
 import { type Provider, startProvider, TOKEN_TTL_SEC } from './provider/server.js';
-import { runReads } from './reads.js';
 import {
   emptyReceiverStats,
   type Receiver,
@@ -20,25 +15,35 @@ import {
 } from './receiver/receiver.js';
 import { renderReport } from './report.js';
 import {
-  type ClientFigures,
   type ClientResult,
   type DemoResult,
   type RunDetail,
   resultFromLedger,
   webhookMismatches,
 } from './results.js';
-import { openStore } from './stores.js';
+import { openSession, type Session } from './session.js';
+import { openStore, type RunStore } from './stores.js';
 import { shiftedClock } from './time/shifted-clock.js';
+import { openWorkers } from './workers/pool.js';
+import type { SharedSpec } from './workers/protocol.js';
 
 type ClientName = 'naive' | 'brace';
 
-/** Error rate, p95 and health from a telemetry health report (zeros without one). */
-function figuresOf(report?: HealthReport): ClientFigures {
-  return {
-    errorRate: report?.stats.errorRate ?? 0,
-    p95Ms: Math.round(report?.stats.latencyMs.p95 ?? 0),
-    health: report?.status ?? 'ok',
-  };
+/**
+ * The quota each Brace process's limiter starts from: the advertised one, or with `--workers` on
+ * PostgreSQL (which shares the token but has no limiter store) an equal share of it per process.
+ */
+async function braceRate(baseUrl: string, options: DemoOptions): Promise<number> {
+  const rate = await discoverRate(baseUrl, options.rate);
+  return options.workers > 1 && options.store === 'postgres'
+    ? Math.max(1, Math.floor(rate / options.workers))
+    : rate;
+}
+
+/** Where `--workers` processes share their parts: the run's Redis or PostgreSQL. */
+function sharedSpec(store: RunStore): SharedSpec {
+  if (store.shared === undefined) throw new Error('--workers needs --store redis or postgres.');
+  return store.shared;
 }
 
 function addStats(total: ReceiverStats, run: ReceiverStats): void {
@@ -73,6 +78,7 @@ async function runOnce(
   const runStore = await openStore(options.store);
   let receiver: Receiver | undefined;
   let provider: Provider | undefined;
+  let session: Session | undefined;
   try {
     const secret = `whsec_${randomBytes(24).toString('base64')}`;
     const clock = shiftedClock();
@@ -92,57 +98,30 @@ async function runOnce(
       oauth: { clock, ...oauth },
     });
     const baseUrl = `${provider.url}/`;
-    const tokenUrl = `${provider.url}/oauth/token`;
-    const meter = newMeter();
-    const problems: Record<string, number> = {};
-    const driftReports: DriftReport[] = [];
-    let client: CampaignClient;
-    let tokensObtained = 0;
-    let figures: () => ClientFigures;
-    if (name === 'naive') {
-      const naive = await createNaiveClient(baseUrl, meter, { tokenUrl, ...oauth }, (error) =>
-        countProblems(problems, error),
-      );
-      client = naive.client;
-      tokensObtained = naive.tokensObtained;
-      figures = () => figuresOf(naive.telemetry.health());
-    } else {
-      const rate = await discoverRate(baseUrl, options.rate);
-      const brace = createBraceClient(baseUrl, {
-        rate,
-        oauth: { tokenUrl, ...oauth },
-        clock,
-        fetch: meteredFetch(meter),
-      });
-      brace.links.on('retry', () => {
-        meter.retries++;
-      });
-      brace.links.on('auth', (event) => {
-        if (event.kind === 'refresh') tokensObtained++;
-      });
-      brace.links.on('drift', (event) => {
-        driftReports.push(event.report);
-      });
-      // Start-up: credentials and one cheap call, then a second so that this traffic has left
-      // the provider's sliding window before the campaign starts.
-      await brace.links.validate(signal ? { signal } : {});
-      await clock.sleep(1000, signal);
-      client = brace.client;
-      const links = brace.links;
-      figures = () => {
-        const health = links.health();
-        const telemetry = health.telemetry;
-        return telemetry ? { ...figuresOf(telemetry), health: health.status } : figuresOf();
-      };
-    }
+    const running = provider;
+    const setup = {
+      name,
+      baseUrl,
+      tokenUrl: `${provider.url}/oauth/token`,
+      ...oauth,
+      rate: name === 'brace' ? await braceRate(baseUrl, options) : options.rate,
+      quiet: options.quiet,
+    };
+    session =
+      options.workers > 1
+        ? await openWorkers(setup, sharedSpec(runStore), options.workers, (on) =>
+            running.setOutage(on),
+          )
+        : await openSession(setup, clock, signal);
     const links = mailingLinks(options.links, options.seed);
     const half = Math.ceil(links.length / 2);
-    const campaign = { quiet: options.quiet, problems, ...(signal ? { signal } : {}) };
-    const first = await runCampaign(client, links.slice(0, half), meter, campaign);
-    const reads = await runReads(client, first.created, provider, problems, signal);
+    const first = await session.create(links.slice(0, half), signal);
+    const reads = await session.reads(first.created, provider, signal);
     // One token lifetime passes: the token the naive app holds is now expired.
     clock.advance(TOKEN_TTL_SEC * 1000);
-    const second = await runCampaign(client, links.slice(half), meter, campaign);
+    await session.advance(TOKEN_TTL_SEC * 1000);
+    const second = await session.create(links.slice(half), signal);
+    const report = await session.report();
     await receiver.settle(signal);
     await provider.close();
     addStats(webhooks, receiver.stats);
@@ -151,15 +130,16 @@ async function runOnce(
       links.map((l) => l.recipientId),
       {
         wallMs: first.wallMs + second.wallMs,
-        problems,
-        driftReports,
+        problems: report.problems,
+        driftReports: report.driftReports,
         reads,
-        figures: figures(),
-        tokensObtained,
+        figures: report.figures,
+        tokensObtained: report.tokensObtained,
         inbox: { ...receiver.stats },
       },
     );
   } finally {
+    await session?.close().catch(() => {});
     await provider?.close().catch(() => {});
     await receiver?.close().catch(() => {});
     await runStore.close();
@@ -191,6 +171,7 @@ export async function runDemo(
       naive: naive.detail,
       brace: brace.detail,
       store: options.store,
+      workers: options.workers,
       seed: options.seed,
       rate: options.rate,
     },

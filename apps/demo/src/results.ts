@@ -78,7 +78,15 @@ export interface DemoResult {
   naive: ClientResult;
   brace: ClientResult;
   webhooks: ReceiverStats;
-  detail: { naive: RunDetail; brace: RunDetail; store: string; seed: number; rate: number };
+  detail: {
+    naive: RunDetail;
+    brace: RunDetail;
+    store: string;
+    /** Processes per client (`--workers`). */
+    workers: number;
+    seed: number;
+    rate: number;
+  };
   /**
    * Where the receiver's counts disagree with the deliveries the providers' ledgers sent
    * (empty when every event was processed once and every forged or stale one rejected).
@@ -233,7 +241,7 @@ export function formatTable(result: DemoResult): string {
   const line = (a: string, b: string | number, c: string | number) =>
     `  ${a.padEnd(w0)}  ${String(b).padStart(w1)}  ${String(c).padStart(w2)}`;
   const out = [
-    `Brace demo — seed ${detail.seed}, provider limit ${detail.rate} req/s, store ${detail.store}`,
+    `Brace demo — seed ${detail.seed}, provider limit ${detail.rate} req/s, store ${detail.store}${detail.workers > 1 ? `, ${detail.workers} processes per client` : ''}`,
     '',
     line('', 'naive', 'brace'),
     line('-'.repeat(w0), '-'.repeat(w1), '-'.repeat(w2)),

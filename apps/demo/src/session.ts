@@ -93,7 +93,10 @@ export async function openSession(
       meter.retries++;
     });
     brace.links.on('auth', (event) => {
-      if (event.kind === 'refresh') tokensObtained++;
+      // `grant`: this process called the token endpoint (`store`: another process had).
+      if (event.kind === 'refresh' && (event.detail as { source?: string }).source === 'grant') {
+        tokensObtained++;
+      }
     });
     brace.links.on('drift', (event) => {
       driftReports.push(event.report);

@@ -9,18 +9,16 @@ import { sqliteStore } from '@brace/idempotency-sqlite';
 import { type InboxStore, memoryInboxStore } from '@brace/webhook-inbox';
 import { postgresInboxStore } from '@brace/webhook-inbox/postgres';
 import { sqliteInboxStore } from '@brace/webhook-inbox/sqlite';
-import type { Redis } from 'ioredis';
-import type { Pool } from 'pg';
 import type { StoreKind } from './args.js';
+import type { SharedSpec } from './workers/protocol.js';
 
 /** A fresh, empty idempotency store for one run, and how to clean it up. */
 export interface RunStore {
   store: IdempotencyStore;
   /** The webhook inbox, in the same database (memory for `memory` and `redis`: no Redis engine). */
   inbox: InboxStore;
-  /** The connection, for `--workers` (Redis client or PostgreSQL pool). */
-  redis?: Redis;
-  postgres?: Pool;
+  /** Where `--workers` processes share their limit, token and cache (redis and postgres). */
+  shared?: SharedSpec;
   /** Where it lives, for the table header. */
   describe: string;
   close(): Promise<void>;
@@ -105,7 +103,7 @@ export async function openStore(kind: StoreKind): Promise<RunStore> {
       return {
         store: redisStore({ client: fromIoredis(client), prefix }),
         inbox: memoryInboxStore(),
-        redis: client,
+        shared: { kind: 'redis', url, prefix: `${prefix}client:` },
         describe: `redis (prefix ${prefix})`,
         close: async () => {
           // Remove only this run's keys.
@@ -138,7 +136,7 @@ export async function openStore(kind: StoreKind): Promise<RunStore> {
       return {
         store,
         inbox: postgresInboxStore({ client: pool, table: `${table}_inbox` }),
-        postgres: pool,
+        shared: { kind: 'postgres', url, table: `${table}_tokens` },
         describe: `postgres (table ${table})`,
         close: async () => {
           await pool.query(
