@@ -26,7 +26,7 @@ export interface OutageSwitch {
 const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /**
- * The outage: reads `ids` (at most {@link READ_SAMPLE}) while the provider is up; a second later
+ * The outage: reads `ids` (at most {@link READ_SAMPLE}, all at once) while the provider is up; a second later
  * (past the answers' `max-age=1`) switches the provider off and reads them again; switches it back
  * on and, when the client served stale answers, reads one link until the provider answers it
  * (the breaker closes again) before the campaign goes on.
@@ -56,19 +56,16 @@ export async function runReads(
       return 'failed';
     }
   };
-  for (const id of sample) {
-    result.reads++;
-    if ((await read(id)) === 'failed') result.readsFailed++;
-  }
+  const warm = await Promise.all(sample.map(read));
+  result.reads = warm.length;
+  result.readsFailed = warm.filter((o) => o === 'failed').length;
   await sleep(1100);
   await provider.setOutage(true);
   try {
-    for (const id of sample) {
-      result.outageReads++;
-      const outcome = await read(id);
-      if (outcome === 'stale') result.staleAnswers++;
-      if (outcome === 'failed') result.outageFailures++;
-    }
+    const down = await Promise.all(sample.map(read));
+    result.outageReads = down.length;
+    result.staleAnswers = down.filter((o) => o === 'stale').length;
+    result.outageFailures = down.filter((o) => o === 'failed').length;
   } finally {
     await provider.setOutage(false);
   }

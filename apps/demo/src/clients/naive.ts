@@ -97,11 +97,16 @@ export async function createNaiveClient(
           })
           .json();
       }, signal),
-    readLink: (id: string, signal?: AbortSignal) =>
-      again(async (): Promise<ReadOutcome> => {
+    // One call: ky's defaults already retry a GET twice on 5xx and 429.
+    async readLink(id: string, signal?: AbortSignal): Promise<ReadOutcome> {
+      try {
         await api.get(`links/${encodeURIComponent(id)}`, signal ? { signal } : {}).json();
-        return { stale: false };
-      }, signal),
+      } catch (error) {
+        if (!signal?.aborted) onError(error);
+        throw error;
+      }
+      return { stale: false };
+    },
   };
   return { client, telemetry, tokensObtained: token === undefined ? 0 : 1 };
 }
