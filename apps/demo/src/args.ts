@@ -112,7 +112,9 @@ export function parseDemoArgs(argv: readonly string[]): { help: boolean; options
   }
   if (v.workers !== undefined) options.workers = integer('workers', v.workers, 1, 8);
   if (options.workers > 1 && options.store !== 'redis' && options.store !== 'postgres') {
-    throw new UsageError('--workers above 1 needs --store redis or postgres (the processes share it)');
+    throw new UsageError(
+      '--workers above 1 needs --store redis or postgres (the processes share it)',
+    );
   }
   options.quiet = v.quiet === true;
   options.json = v.json === true;

@@ -61,10 +61,21 @@ describe('runReads', () => {
 
   it('counts the naive client failing every read during the outage (and never probes)', async () => {
     let down = false;
-    const provider = { setOutage: (on: boolean) => void (down = on) };
+    const provider = {
+      setOutage: (on: boolean) => {
+        down = on;
+      },
+    };
     const { client, reads } = fakeClient('naive', 'fail', () => down);
     const problems: Record<string, number> = {};
-    const result = await runReads(client, ids.slice(0, 3), provider, problems, undefined, async () => {});
+    const result = await runReads(
+      client,
+      ids.slice(0, 3),
+      provider,
+      problems,
+      undefined,
+      async () => {},
+    );
     expect(result).toEqual({
       reads: 3,
       readsFailed: 0,
@@ -80,7 +91,11 @@ describe('runReads', () => {
 
   it('switches the provider back on when a read is aborted', async () => {
     let down = false;
-    const provider = { setOutage: (on: boolean) => void (down = on) };
+    const provider = {
+      setOutage: (on: boolean) => {
+        down = on;
+      },
+    };
     const controller = new AbortController();
     const client: CampaignClient = {
       name: 'brace',

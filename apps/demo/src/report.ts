@@ -92,7 +92,9 @@ function summaryRows(
     ['wall time (s)', (naive.wallMs / 1000).toFixed(1), (brace.wallMs / 1000).toFixed(1)],
   ];
   return rows
-    .map(([a, b, c]) => `<tr data-row="${esc(a)}"><th>${esc(a)}</th><td>${b}</td><td>${c}</td></tr>`)
+    .map(
+      ([a, b, c]) => `<tr data-row="${esc(a)}"><th>${esc(a)}</th><td>${b}</td><td>${c}</td></tr>`,
+    )
     .join('');
 }
 

@@ -57,7 +57,9 @@ describe('webhookMismatches and the dead-letter queue', () => {
       deadLettered: 2,
       replayed: 1,
     };
-    expect(webhookMismatches(stats, sent)).toEqual(['webhooks dead letters replayed 1, expected 2']);
+    expect(webhookMismatches(stats, sent)).toEqual([
+      'webhooks dead letters replayed 1, expected 2',
+    ]);
   });
 });
 

@@ -67,7 +67,11 @@ export async function openSession(
   const meter = newMeter();
   const problems: Record<string, number> = {};
   const driftReports: DriftReport[] = [];
-  const oauth = { tokenUrl: setup.tokenUrl, clientId: setup.clientId, clientSecret: setup.clientSecret };
+  const oauth = {
+    tokenUrl: setup.tokenUrl,
+    clientId: setup.clientId,
+    clientSecret: setup.clientSecret,
+  };
   let client: CampaignClient;
   let tokensObtained = 0;
   let health: () => { status: string; telemetry: HealthReport | undefined };

@@ -15,7 +15,11 @@ const report = (over: Partial<SessionReport>): SessionReport => ({
 describe('slices', () => {
   it('splits into contiguous near-equal parts that cover every item once', () => {
     const items = Array.from({ length: 10 }, (_, i) => i);
-    expect(slices(items, 3)).toEqual([[0, 1, 2], [3, 4, 5], [6, 7, 8, 9]]);
+    expect(slices(items, 3)).toEqual([
+      [0, 1, 2],
+      [3, 4, 5],
+      [6, 7, 8, 9],
+    ]);
     expect(slices(items, 3).flat()).toEqual(items);
     expect(slices([1], 2)).toEqual([[], [1]]);
   });

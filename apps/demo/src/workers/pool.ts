@@ -110,7 +110,10 @@ export async function openWorkers(
   return {
     async create(items: readonly LinkInput[], signal?: AbortSignal): Promise<CampaignOutcome> {
       const parts = slices(items, count);
-      const outcomes = await guarded(all<CampaignOutcome>('create', (i) => parts[i]), signal);
+      const outcomes = await guarded(
+        all<CampaignOutcome>('create', (i) => parts[i]),
+        signal,
+      );
       return {
         wallMs: Math.max(0, ...outcomes.map((o) => o.wallMs)),
         succeeded: outcomes.reduce((n, o) => n + o.succeeded, 0),

@@ -37,7 +37,10 @@ export interface Channel {
  * answer; `handle` answers the other side's requests. `fail(reason)` rejects every call
  * still waiting (the other process exited).
  */
-export function rpc(channel: Channel, handle: (method: string, params: unknown) => Promise<unknown>) {
+export function rpc(
+  channel: Channel,
+  handle: (method: string, params: unknown) => Promise<unknown>,
+) {
   let next = 0;
   const waiting = new Map<number, { resolve(v: unknown): void; reject(e: Error): void }>();
   channel.on('message', (raw) => {
