@@ -40,6 +40,10 @@ describe('parseDemoArgs', () => {
       'r.html',
       '--x-ratelimit',
     ]);
+    expect(parseDemoArgs(['--store', 'redis', '--workers', '3']).options).toMatchObject({
+      store: 'redis',
+      workers: 3,
+    });
     expect(options).toEqual({
       links: 200,
       seed: 7,
@@ -50,6 +54,7 @@ describe('parseDemoArgs', () => {
       json: true,
       report: 'r.html',
       legacyHeaders: true,
+      workers: 1,
     });
   });
 
@@ -66,6 +71,9 @@ describe('parseDemoArgs', () => {
     [['--seed', '1e3'], /--seed must be an integer/],
     [['--report', ' '], /--report needs a file path/],
     [['extra'], /positional/i],
+    [['--workers', '9', '--store', 'redis'], /--workers must be an integer from 1 to 8/],
+    [['--workers', '2'], /--workers above 1 needs --store redis or postgres/],
+    [['--workers', '2', '--store', 'sqlite'], /needs --store redis or postgres/],
   ])('rejects %j with a clear message', (argv, message) => {
     const attempt = () => parseDemoArgs(argv);
     expect(attempt).toThrow(UsageError);

@@ -23,6 +23,8 @@ export interface DemoOptions {
   report: string | undefined;
   /** Also send the legacy `X-RateLimit-*` headers. */
   legacyHeaders: boolean;
+  /** Processes per client (1: everything in this process). Above 1 needs redis or postgres. */
+  workers: number;
 }
 
 export const DEFAULTS: DemoOptions = {
@@ -35,6 +37,7 @@ export const DEFAULTS: DemoOptions = {
   json: false,
   report: undefined,
   legacyHeaders: false,
+  workers: 1,
 };
 
 export const USAGE = `Usage: pnpm demo [options]
@@ -50,6 +53,8 @@ Options:
                      drops are 0.3x and slow answers 0.1x this share
   --store KIND       memory | sqlite | redis | postgres (default ${DEFAULTS.store});
                      redis needs REDIS_URL, postgres needs DATABASE_URL
+  --workers N        run each client in N processes (1-8, default 1) sharing the
+                     limit, token and cache through --store redis or postgres
   --x-ratelimit      also send X-RateLimit-Limit/-Remaining/-Reset headers
   --quiet            no progress bar
   --json             print one JSON object instead of the table
@@ -105,6 +110,12 @@ export function parseDemoArgs(argv: readonly string[]): { help: boolean; options
     if (v.report.trim() === '') throw new UsageError('--report needs a file path');
     options.report = v.report;
   }
+  if (v.workers !== undefined) options.workers = integer('workers', v.workers, 1, 8);
+  if (options.workers > 1 && options.store !== 'redis' && options.store !== 'postgres') {
+    throw new UsageError(
+      '--workers above 1 needs --store redis or postgres (the processes share it)',
+    );
+  }
   options.quiet = v.quiet === true;
   options.json = v.json === true;
   options.legacyHeaders = v['x-ratelimit'] === true;
@@ -122,6 +133,7 @@ function parse(argv: readonly string[]) {
       rate: { type: 'string' },
       'failure-rate': { type: 'string' },
       store: { type: 'string' },
+      workers: { type: 'string' },
       'x-ratelimit': { type: 'boolean' },
       quiet: { type: 'boolean' },
       json: { type: 'boolean' },

@@ -9,6 +9,7 @@ describe('runCampaign', () => {
     const client: CampaignClient = {
       name: 'brace',
       queueDepth: () => 0,
+      readLink: async () => ({ stale: false }),
       // Never answers on its own: only the abort ends a call.
       createLink: (link, signal) => {
         started.push(link.recipientId);

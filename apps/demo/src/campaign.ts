@@ -18,6 +18,8 @@ export interface CampaignOutcome {
   wallMs: number;
   /** Links the app believes were created. */
   succeeded: number;
+  /** The ids of those links, as the answers gave them. */
+  created: string[];
   /** Errors the app code saw, by label. */
   problems: Record<string, number>;
 }
@@ -35,6 +37,7 @@ export async function runCampaign(
   let next = 0;
   let done = 0;
   let succeeded = 0;
+  const created: string[] = [];
   const started = performance.now();
   const bar = options.quiet
     ? undefined
@@ -50,8 +53,9 @@ export async function runCampaign(
     while (next < links.length && !signal?.aborted) {
       const link = links[next++] as LinkInput;
       try {
-        await client.createLink(link, signal);
+        const answer = (await client.createLink(link, signal)) as { id?: unknown } | undefined;
         succeeded++;
+        if (typeof answer?.id === 'string') created.push(answer.id);
       } catch (error) {
         if (signal?.aborted) return;
         // The naive client reports each failed call itself; this is the final failure.
@@ -66,5 +70,10 @@ export async function runCampaign(
     bar?.stop();
   }
   signal?.throwIfAborted();
-  return { wallMs: Math.round(performance.now() - started), succeeded, problems: options.problems };
+  return {
+    wallMs: Math.round(performance.now() - started),
+    succeeded,
+    created,
+    problems: options.problems,
+  };
 }

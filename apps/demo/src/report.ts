@@ -1,5 +1,5 @@
 import type { SecondStats } from './provider/ledger.js';
-import type { ClientResult, DemoResult, RunDetail } from './results.js';
+import { type ClientResult, type DemoResult, percent, type RunDetail } from './results.js';
 
 const W = 760;
 const H = 240;
@@ -80,9 +80,22 @@ function summaryRows(
     ['429s earned', naive.rateLimited, brace.rateLimited],
     ['retries', naive.retries, brace.retries],
     ['schema drifts reported', naive.drifts, brace.drifts],
+    ['expired-token requests (401)', naive.expiredTokenRequests, brace.expiredTokenRequests],
+    ['access tokens obtained', naive.tokensObtained, brace.tokensObtained],
+    ['stale answers during the outage', naive.staleAnswers, brace.staleAnswers],
+    ['failed reads during the outage', naive.outageFailures, brace.outageFailures],
+    ['webhook dead letters', naive.deadLetters, brace.deadLetters],
+    ['dead letters replayed', naive.replayed, brace.replayed],
+    ['p95 call latency (ms)', naive.p95Ms, brace.p95Ms],
+    ['error rate (calls)', percent(naive.errorRate), percent(brace.errorRate)],
+    ['health at the end', esc(naive.health), esc(brace.health)],
     ['wall time (s)', (naive.wallMs / 1000).toFixed(1), (brace.wallMs / 1000).toFixed(1)],
   ];
-  return rows.map(([a, b, c]) => `<tr><th>${esc(a)}</th><td>${b}</td><td>${c}</td></tr>`).join('');
+  return rows
+    .map(
+      ([a, b, c]) => `<tr data-row="${esc(a)}"><th>${esc(a)}</th><td>${b}</td><td>${c}</td></tr>`,
+    )
+    .join('');
 }
 
 /** The self-contained HTML report (inline CSS and SVG, no external assets). */
@@ -106,7 +119,7 @@ svg text{font:11px system-ui,sans-serif;fill:#5b6470}
 </style></head><body>
 <h1>Brace demo report</h1>
 <p>Seed ${detail.seed}, provider limit ${detail.rate} requests per second, idempotency store ${esc(detail.store)}. Every figure comes from the provider's ledger.</p>
-<p class="verdict">${result.ok ? 'Brace created every link exactly once and never went over the limit.' : 'Brace did not hold its invariants in this run.'}</p>
+<p class="verdict">${result.ok ? 'Brace created every link exactly once, never went over the limit, never sent an expired token and answered every read during the outage.' : 'Brace did not hold its invariants in this run.'}</p>
 <table><tr><th></th><th>naive</th><th>brace</th></tr>${summaryRows(naive, brace, detail.naive, detail.brace)}</table>
 <p class="legend"><span><i style="background:#4c8bf5"></i>accepted requests/s</span><span><i style="background:#e5484d"></i>429s</span><span><i style="background:#f5a524"></i>retries/s</span><span><i style="border-top:2px dashed #1d232a;height:0"></i>limit</span></p>
 <h2>Naive ky client</h2>
@@ -114,7 +127,7 @@ ${timelineSvg('naive', detail.naive.seconds, detail.naive.limit)}
 <h2>Brace client</h2>
 ${timelineSvg('brace', detail.brace.seconds, detail.brace.limit)}
 <h2>Webhooks</h2>
-<p>Received ${webhooks.received}, verified ${webhooks.verified}, rejected ${webhooks.rejected}${reasons ? ` (${reasons})` : ''}, processed once ${webhooks.processed}, duplicates skipped ${webhooks.duplicatesSkipped}.</p>
+<p>Received ${webhooks.received}, verified ${webhooks.verified}, rejected ${webhooks.rejected}${reasons ? ` (${reasons})` : ''}, processed once ${webhooks.processed}, duplicates skipped ${webhooks.duplicatesSkipped}, dead-lettered ${webhooks.deadLettered} and replayed ${webhooks.replayed} once the handler was fixed.</p>
 </body></html>
 `;
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { emptyReceiverStats } from './receiver/receiver.js';
-import { webhookMismatches } from './results.js';
+import { percent, webhookMismatches } from './results.js';
 
 const sent = [
   { genuine: 10, duplicate: 2, forged: 1, stale: 1 },
@@ -42,5 +42,31 @@ describe('webhookMismatches', () => {
       'webhooks processed once 16, expected 15',
       'webhooks duplicates skipped 2, expected 3',
     ]);
+  });
+});
+
+describe('webhookMismatches and the dead-letter queue', () => {
+  it('reports a dead letter that was never replayed', () => {
+    const stats = {
+      ...emptyReceiverStats(),
+      received: 22,
+      verified: 18,
+      processed: 15,
+      duplicatesSkipped: 3,
+      rejected: 4,
+      deadLettered: 2,
+      replayed: 1,
+    };
+    expect(webhookMismatches(stats, sent)).toEqual([
+      'webhooks dead letters replayed 1, expected 2',
+    ]);
+  });
+});
+
+describe('percent', () => {
+  it('prints a share with one decimal', () => {
+    expect(percent(0)).toBe('0.0%');
+    expect(percent(0.3471)).toBe('34.7%');
+    expect(percent(1)).toBe('100.0%');
   });
 });

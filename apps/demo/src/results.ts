@@ -1,6 +1,17 @@
 import type { DriftReport } from '@brace/schema-guard';
 import type { Ledger, SecondStats } from './provider/ledger.js';
+import type { ReadResult } from './reads.js';
 import type { ReceiverStats } from './receiver/receiver.js';
+
+/** What telemetry says about a client at the end of its run. */
+export interface ClientFigures {
+  /** Calls that ended in an error, as a share of calls (the app's view). */
+  errorRate: number;
+  /** 95th percentile of call latency, ms. */
+  p95Ms: number;
+  /** `ok`, `degraded` or `down`. */
+  health: string;
+}
 
 /** One client's results, computed from the provider's ledger. */
 export interface ClientResult {
@@ -24,6 +35,24 @@ export interface ClientResult {
   problems: Record<string, number>;
   /** Schema drift reports the client raised. */
   drifts: number;
+  /** Requests that carried an expired access token (the provider answered 401). */
+  expiredTokenRequests: number;
+  /** Access tokens the client obtained (and kept) from the authorization server. */
+  tokensObtained: number;
+  /** Reads during the outage answered from a stale cache entry. */
+  staleAnswers: number;
+  /** Reads during the outage that failed. */
+  outageFailures: number;
+  /** Webhook events dead-lettered in the run's inbox. */
+  deadLetters: number;
+  /** Of which replayed and processed once the handler was fixed. */
+  replayed: number;
+  /** p95 call latency (telemetry), ms. */
+  p95Ms: number;
+  /** Share of calls that failed (telemetry). */
+  errorRate: number;
+  /** Health at the end of the run (telemetry; for Brace also the breaker and Sunset dates). */
+  health: string;
 }
 
 /** More of the provider's side, for the table and the report. */
@@ -36,6 +65,11 @@ export interface RunDetail {
   limit: number;
   seconds: SecondStats[];
   driftReports: DriftReport[];
+  reads: ReadResult;
+  /** 503s the provider answered while it was down. */
+  outageAnswers: number;
+  /** Requests per route pattern, as the provider counted them. */
+  routes: Record<string, number>;
   deliveries: Ledger['deliveries'];
 }
 
@@ -44,13 +78,24 @@ export interface DemoResult {
   naive: ClientResult;
   brace: ClientResult;
   webhooks: ReceiverStats;
-  detail: { naive: RunDetail; brace: RunDetail; store: string; seed: number; rate: number };
+  detail: {
+    naive: RunDetail;
+    brace: RunDetail;
+    store: string;
+    /** Processes per client (`--workers`). */
+    workers: number;
+    seed: number;
+    rate: number;
+  };
   /**
    * Where the receiver's counts disagree with the deliveries the providers' ledgers sent
    * (empty when every event was processed once and every forged or stale one rejected).
    */
   webhookMismatches: string[];
-  /** Brace showed 0 duplicates, 0 lost and 0 over the limit, and `webhookMismatches` is empty. */
+  /**
+   * Brace showed 0 duplicates, 0 lost, 0 over the limit, 0 expired-token requests and 0 failed
+   * outage reads, and `webhookMismatches` is empty.
+   */
   ok: boolean;
 }
 
@@ -73,6 +118,7 @@ export function webhookMismatches(
     ['processed once', stats.processed, total('genuine')],
     ['duplicates skipped', stats.duplicatesSkipped, total('duplicate')],
     ['rejected', stats.rejected, total('forged') + total('stale')],
+    ['dead letters replayed', stats.replayed, stats.deadLettered],
   ];
   return expected
     .filter(([, got, want]) => got !== want)
@@ -83,7 +129,15 @@ export function webhookMismatches(
 export function resultFromLedger(
   ledger: Ledger,
   requestedIds: readonly string[],
-  extra: { wallMs: number; problems: Record<string, number>; driftReports: DriftReport[] },
+  extra: {
+    wallMs: number;
+    problems: Record<string, number>;
+    driftReports: DriftReport[];
+    reads: ReadResult;
+    figures: ClientFigures;
+    tokensObtained: number;
+    inbox: ReceiverStats;
+  },
 ): { result: ClientResult; detail: RunDetail } {
   let created = 0;
   for (const id of requestedIds) if (ledger.linksByRecipient.has(id)) created++;
@@ -99,6 +153,15 @@ export function resultFromLedger(
       wallMs: extra.wallMs,
       problems: extra.problems,
       drifts: extra.driftReports.length,
+      expiredTokenRequests: ledger.expiredTokens,
+      tokensObtained: extra.tokensObtained,
+      staleAnswers: extra.reads.staleAnswers,
+      outageFailures: extra.reads.outageFailures,
+      deadLetters: extra.inbox.deadLettered,
+      replayed: extra.inbox.replayed,
+      p95Ms: extra.figures.p95Ms,
+      errorRate: extra.figures.errorRate,
+      health: extra.figures.health,
     },
     detail: {
       requests: ledger.requests,
@@ -109,6 +172,9 @@ export function resultFromLedger(
       limit: ledger.limit,
       seconds: ledger.seconds,
       driftReports: extra.driftReports,
+      reads: extra.reads,
+      outageAnswers: ledger.outageAnswers,
+      routes: ledger.routes,
       deliveries: { ...ledger.deliveries },
     },
   };
@@ -121,6 +187,11 @@ export function jsonResult(result: DemoResult): {
   webhooks: ReceiverStats;
 } {
   return { naive: result.naive, brace: result.brace, webhooks: result.webhooks };
+}
+
+/** A share as a percentage with one decimal. */
+export function percent(share: number): string {
+  return `${(share * 100).toFixed(1)}%`;
 }
 
 function problemsText(problems: Record<string, number>): string {
@@ -147,6 +218,21 @@ export function formatTable(result: DemoResult): string {
     ],
     ['idempotent replays', detail.naive.replayed, detail.brace.replayed],
     ['schema drifts reported', naive.drifts, brace.drifts],
+    ['expired-token requests (401)', naive.expiredTokenRequests, brace.expiredTokenRequests],
+    ['access tokens obtained', naive.tokensObtained, brace.tokensObtained],
+    [
+      'outage reads: stale / failed',
+      `${naive.staleAnswers} / ${naive.outageFailures}`,
+      `${brace.staleAnswers} / ${brace.outageFailures}`,
+    ],
+    [
+      'webhook dead letters / replayed',
+      `${naive.deadLetters} / ${naive.replayed}`,
+      `${brace.deadLetters} / ${brace.replayed}`,
+    ],
+    ['p95 call latency', `${naive.p95Ms} ms`, `${brace.p95Ms} ms`],
+    ['error rate (calls)', percent(naive.errorRate), percent(brace.errorRate)],
+    ['health at the end', naive.health, brace.health],
     ['wall time', `${(naive.wallMs / 1000).toFixed(1)} s`, `${(brace.wallMs / 1000).toFixed(1)} s`],
   ];
   const w0 = Math.max(...rows.map((r) => r[0].length));
@@ -155,7 +241,7 @@ export function formatTable(result: DemoResult): string {
   const line = (a: string, b: string | number, c: string | number) =>
     `  ${a.padEnd(w0)}  ${String(b).padStart(w1)}  ${String(c).padStart(w2)}`;
   const out = [
-    `Brace demo — seed ${detail.seed}, provider limit ${detail.rate} req/s, store ${detail.store}`,
+    `Brace demo — seed ${detail.seed}, provider limit ${detail.rate} req/s, store ${detail.store}${detail.workers > 1 ? `, ${detail.workers} processes per client` : ''}`,
     '',
     line('', 'naive', 'brace'),
     line('-'.repeat(w0), '-'.repeat(w1), '-'.repeat(w2)),
@@ -173,11 +259,11 @@ export function formatTable(result: DemoResult): string {
     .join(', ');
   out.push(
     '',
-    `  webhooks (both runs): received ${webhooks.received}, verified ${webhooks.verified}, rejected ${webhooks.rejected}${reasons ? ` (${reasons})` : ''}, processed once ${webhooks.processed}, duplicates skipped ${webhooks.duplicatesSkipped}`,
+    `  webhooks (both runs): received ${webhooks.received}, verified ${webhooks.verified}, rejected ${webhooks.rejected}${reasons ? ` (${reasons})` : ''}, processed once ${webhooks.processed}, duplicates skipped ${webhooks.duplicatesSkipped}, dead letters ${webhooks.deadLettered} (replayed ${webhooks.replayed})`,
     '',
     result.ok
-      ? '  OK: Brace created every link exactly once and never went over the limit; every webhook was processed once or rejected.'
-      : `  FAILED: Brace showed ${brace.duplicates} duplicates, ${brace.lost} lost, ${brace.overLimit} over the limit${result.webhookMismatches.map((m) => `; ${m}`).join('')}.`,
+      ? '  OK: Brace created every link exactly once, never went over the limit, never sent an expired token and answered every outage read; every webhook was processed once (the dead letter after its replay) or rejected.'
+      : `  FAILED: Brace showed ${brace.duplicates} duplicates, ${brace.lost} lost, ${brace.overLimit} over the limit, ${brace.expiredTokenRequests} expired-token requests, ${brace.outageFailures} failed outage reads${result.webhookMismatches.map((m) => `; ${m}`).join('')}.`,
   );
   return out.join('\n');
 }

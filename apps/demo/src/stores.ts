@@ -6,11 +6,19 @@ import { type IdempotencyStore, memoryStore } from '@brace/idempotency';
 import { postgresStore } from '@brace/idempotency-postgres';
 import { fromIoredis, redisStore } from '@brace/idempotency-redis';
 import { sqliteStore } from '@brace/idempotency-sqlite';
+import { type InboxStore, memoryInboxStore } from '@brace/webhook-inbox';
+import { postgresInboxStore } from '@brace/webhook-inbox/postgres';
+import { sqliteInboxStore } from '@brace/webhook-inbox/sqlite';
 import type { StoreKind } from './args.js';
+import type { SharedSpec } from './workers/protocol.js';
 
 /** A fresh, empty idempotency store for one run, and how to clean it up. */
 export interface RunStore {
   store: IdempotencyStore;
+  /** The webhook inbox, in the same database (memory for `memory` and `redis`: no Redis engine). */
+  inbox: InboxStore;
+  /** Where `--workers` processes share their limit, token and cache (redis and postgres). */
+  shared?: SharedSpec;
   /** Where it lives, for the table header. */
   describe: string;
   close(): Promise<void>;
@@ -48,6 +56,7 @@ export async function openStore(kind: StoreKind): Promise<RunStore> {
     case 'memory':
       return {
         store: memoryStore({ maxEntries: 100_000 }),
+        inbox: memoryInboxStore(),
         describe: 'memory',
         close: async () => {},
       };
@@ -59,6 +68,7 @@ export async function openStore(kind: StoreKind): Promise<RunStore> {
       await store.migrate();
       return {
         store,
+        inbox: sqliteInboxStore({ database, table: 'webhook_inbox' }),
         describe: `sqlite (${dir})`,
         close: async () => {
           database.close();
@@ -92,6 +102,8 @@ export async function openStore(kind: StoreKind): Promise<RunStore> {
       const prefix = `brace-demo:${suffix()}:`;
       return {
         store: redisStore({ client: fromIoredis(client), prefix }),
+        inbox: memoryInboxStore(),
+        shared: { kind: 'redis', url, prefix: `${prefix}client:` },
         describe: `redis (prefix ${prefix})`,
         close: async () => {
           // Remove only this run's keys.
@@ -123,9 +135,13 @@ export async function openStore(kind: StoreKind): Promise<RunStore> {
       }
       return {
         store,
+        inbox: postgresInboxStore({ client: pool, table: `${table}_inbox` }),
+        shared: { kind: 'postgres', url, table: `${table}_tokens` },
         describe: `postgres (table ${table})`,
         close: async () => {
-          await pool.query(`DROP TABLE IF EXISTS ${table}`);
+          await pool.query(
+            `DROP TABLE IF EXISTS ${table}, ${table}_inbox, ${table}_inbox_watermarks, ${table}_tokens`,
+          );
           await pool.end();
         },
       };

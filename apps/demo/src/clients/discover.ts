@@ -2,12 +2,12 @@ import { parseRateLimit } from '@brace/core';
 
 /**
  * Learns the provider's quota per second from its `RateLimit-Policy` header (one GET before
- * the campaign), so the Brace limiter starts at the advertised rate; `fallback` when the
+ * the campaign; its 401 carries the headers too), so the Brace limiter starts at the advertised rate; `fallback` when the
  * provider says nothing usable.
  */
 export async function discoverRate(baseUrl: string, fallback: number): Promise<number> {
   try {
-    const response = await fetch(new URL('links/_policy', baseUrl));
+    const response = await fetch(new URL('status', baseUrl));
     await response.arrayBuffer();
     const policy = parseRateLimit(response.headers)?.policies?.[0];
     if (policy && policy.quota >= 1 && (policy.windowSec ?? 1) > 0) {

@@ -15,8 +15,19 @@ export interface CampaignClient {
    * it (Ctrl-C): the attempt in flight is aborted and nothing is retried.
    */
   createLink(link: LinkInput, signal?: AbortSignal): Promise<unknown>;
+  /**
+   * Reads one link back; throws what the app would see. `stale: true` when the answer came
+   * from the client's cache while the provider failed.
+   */
+  readLink(id: string, signal?: AbortSignal): Promise<ReadOutcome>;
   /** Requests waiting for the client's own queue (0 when it has none). */
   queueDepth(): number;
+}
+
+/** What one read gave the app. */
+export interface ReadOutcome {
+  /** Served from the client's cache, past its freshness, because the provider failed. */
+  stale: boolean;
 }
 
 /** Client-side meters for the live bar only: the results come from the provider's ledger. */

@@ -29,6 +29,8 @@ export class Ledger {
   /** Link ids created per recipientId. */
   readonly linksByRecipient = new Map<string, string[]>();
   badRequests = 0;
+  /** Requests answered 503 because the demo had switched the provider off (the outage). */
+  outageAnswers = 0;
   #sim: ProviderLedger | undefined;
 
   constructor(readonly limit: number) {}
@@ -63,6 +65,18 @@ export class Ledger {
   }
   get replayed(): number {
     return this.#ledger.replayed;
+  }
+  /** Requests that came with an access token past its lifetime (each answered 401). */
+  get expiredTokens(): number {
+    return this.#ledger.expiredTokens;
+  }
+  /** Requests per route pattern (`POST /links`, `GET /links/:id`, ...). */
+  get routes(): Record<string, number> {
+    return { ...this.#ledger.routes };
+  }
+  /** How many answers had each status. */
+  get statuses(): Record<string, number> {
+    return { ...this.#ledger.statuses };
   }
   /** POST requests repeating an earlier one (same body): every retry, whoever made it. */
   get retries(): number {

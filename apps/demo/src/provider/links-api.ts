@@ -12,6 +12,9 @@ export interface Link {
 export const PROBLEM_BASE = 'https://provider.example/problems';
 const MAX_BODY = 4096;
 
+/** What a link read says about caching: fresh for a second, usable while the API fails for 10 minutes. */
+export const READ_CACHE_CONTROL = 'max-age=1, stale-if-error=600';
+
 /** Options of {@link createLinksApi}. */
 export interface LinksApiOptions {
   ledger: Ledger;
@@ -86,11 +89,15 @@ export function createLinksApi(options: LinksApiOptions) {
     if (link === undefined) {
       return problem({ title: 'Not Found', status: 404, detail: `No link ${id.slice(0, 40)}.` });
     }
-    return Response.json(present(link, ledger.linksCreated > options.driftAfter));
+    // Reads may be cached, and served stale for up to 10 minutes while the provider fails.
+    return Response.json(present(link, ledger.linksCreated > options.driftAfter), {
+      headers: { 'cache-control': READ_CACHE_CONTROL },
+    });
   };
 
   return async (request: Request): Promise<Response> => {
     const { pathname } = new URL(request.url);
+    if (pathname === '/status' && request.method === 'GET') return Response.json({ ok: true });
     if (pathname === '/links' && request.method === 'POST') return create(request);
     if (pathname.startsWith('/links/') && request.method === 'GET') {
       return read(decodeURIComponent(pathname.slice('/links/'.length)));

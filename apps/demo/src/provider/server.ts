@@ -1,3 +1,4 @@
+import type { Clock } from '@brace/core';
 import type { IdempotencyStore } from '@brace/idempotency';
 import { withIdempotency } from '@brace/idempotency/fetch';
 import { createProvider, ietf, type Preset, type Provider as SimProvider } from '@brace/simulator';
@@ -22,12 +23,19 @@ export interface ProviderOptions {
   webhookSecret: string;
   /** Also send `X-RateLimit-*`. */
   legacyHeaders: boolean;
+  /** The authorization server's clock (the demo moves it ahead mid-run) and its one client. */
+  oauth: { clock: Pick<Clock, 'now'>; clientId: string; clientSecret: string };
 }
+
+/** Access-token lifetime: one hour, as most authorization servers issue. */
+export const TOKEN_TTL_SEC = 3600;
 
 /** A running simulated provider. */
 export interface Provider {
   url: string;
   ledger: Ledger;
+  /** Switches the outage on or off: while on, every API request is answered 503. */
+  setOutage(on: boolean): void;
   /** Waits for webhooks in flight, then stops the server. */
   close(): Promise<void>;
 }
@@ -89,7 +97,8 @@ function problemAnswer(type: string, title: string, status: number, detail: stri
  * Retry-After past it), random 503s, answers dropped or delayed after the link was committed,
  * Standard-Webhooks-signed `link.created` webhooks with duplicates, forgeries and stale
  * timestamps; the demo adds its links API, a schema drift mid-run and the `@brace/idempotency`
- * middleware in front of `POST /links`.
+ * middleware in front of `POST /links`, an OAuth authorization server (client credentials,
+ * one-hour tokens, on a clock the demo moves ahead mid-run) and an outage switch.
  */
 export async function startProvider(options: ProviderOptions): Promise<Provider> {
   const ledger = new Ledger(options.rate);
@@ -109,7 +118,21 @@ export async function startProvider(options: ProviderOptions): Promise<Provider>
       });
     },
   });
-  const handler = withIdempotency(api, { store: options.store, required: true, lockTtlMs: 10_000 });
+  const idempotent = withIdempotency(api, {
+    store: options.store,
+    required: true,
+    lockTtlMs: 10_000,
+  });
+  let outage = false;
+  const handler = (request: Request): Promise<Response> | Response => {
+    if (!outage) return idempotent(request);
+    ledger.outageAnswers++;
+    const body = problemAnswer('outage', 'Service unavailable', 503, 'The links API is down.');
+    return Response.json(body.body, {
+      status: 503,
+      headers: { 'content-type': body.contentType },
+    });
+  };
   sim = await createProvider({
     seed: options.seed,
     preset: demoPreset(options.legacyHeaders),
@@ -124,6 +147,7 @@ export async function startProvider(options: ProviderOptions): Promise<Provider>
     routes: {
       'POST /links': (request) => handler(request),
       'GET /links/:id': (request) => handler(request),
+      'GET /status': (request) => handler(request),
     },
     webhooks: {
       url: options.webhookUrl,
@@ -132,10 +156,23 @@ export async function startProvider(options: ProviderOptions): Promise<Provider>
       staleSec: 600,
       retryDelaysMs: [],
     },
+    oauth: {
+      clock: options.oauth.clock,
+      seed: options.seed,
+      accessTokenTtlSec: TOKEN_TTL_SEC,
+      clients: [{ clientId: options.oauth.clientId, clientSecret: options.oauth.clientSecret }],
+    },
     transcriptLimit: 0,
   });
   origin = sim.url;
   ledger.attach(sim.ledger);
   const running = sim;
-  return { url: running.url, ledger, close: () => running.close() };
+  return {
+    url: running.url,
+    ledger,
+    setOutage: (on) => {
+      outage = on;
+    },
+    close: () => running.close(),
+  };
 }
