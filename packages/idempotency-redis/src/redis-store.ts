@@ -9,10 +9,10 @@ import {
   IdempotencyStoreError,
   type StoredResponse,
   type StoreKey,
+  withDeadline,
 } from '@brace/idempotency';
 import { base64 } from './base64.js';
 import { type RedisClientLike, type RedisScriptRunner, toScriptRunner } from './client.js';
-import { withDeadline } from './deadline.js';
 import { storeError } from './errors.js';
 import {
   BEGIN_SCRIPT,

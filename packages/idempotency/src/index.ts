@@ -3,6 +3,7 @@
  *
  * @module
  */
+export { withDeadline } from './deadline.js';
 export {
   IdempotencyClaimLostError,
   IdempotencyInProgressError,
