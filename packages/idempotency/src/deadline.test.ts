@@ -1,5 +1,6 @@
+import { inspect } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { withDeadline } from './index.js';
+import { IdempotencyStoreError, storeOperation, withDeadline } from './index.js';
 
 describe('withDeadline', () => {
   beforeEach(() => {
@@ -59,5 +60,31 @@ describe('withDeadline', () => {
     const timer = spy.mock.results[0]?.value as { hasRef(): boolean };
     expect(timer.hasRef()).toBe(false);
     spy.mockRestore();
+  });
+
+  it('storeOperation: a timeout, a driver error (values redacted) and a store error passing through', async () => {
+    const how = { store: 'Redis', operation: 'begin', timeoutMs: 100, redact: ['key-secret-1'] };
+    const slow = storeOperation(new Promise<number>(() => undefined), how).catch((e: unknown) => e);
+    await vi.advanceTimersByTimeAsync(100);
+    const timeout = (await slow) as IdempotencyStoreError;
+    expect(timeout).toBeInstanceOf(IdempotencyStoreError);
+    expect(timeout.operation).toBe('begin');
+    expect(timeout.message).toContain('Redis did not answer within 100 ms (timeoutMs)');
+    const driver = Object.assign(new Error('ERR bad key-secret-1'), {
+      code: 'ERR',
+      command: { args: ['key-secret-1', 'body-secret-2'] },
+    });
+    const failed = (await storeOperation(Promise.reject(driver), how).catch(
+      (e: unknown) => e,
+    )) as IdempotencyStoreError;
+    expect(failed).toBeInstanceOf(IdempotencyStoreError);
+    expect(failed.store).toBe('Redis');
+    const dump = inspect(failed, { depth: Number.POSITIVE_INFINITY, showHidden: true });
+    expect(dump).not.toContain('key-secret-1');
+    expect(dump).not.toContain('body-secret-2');
+    expect(dump).toContain('ERR');
+    const own = new IdempotencyStoreError('Redis', 'complete', undefined, 'x');
+    await expect(storeOperation(Promise.reject(own), how)).rejects.toBe(own);
+    await expect(storeOperation(Promise.resolve('ok'), how)).resolves.toBe('ok');
   });
 });

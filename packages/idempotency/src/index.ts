@@ -3,7 +3,7 @@
  *
  * @module
  */
-export { withDeadline } from './deadline.js';
+export { type StoreOperation, storeOperation, withDeadline } from './deadline.js';
 export {
   IdempotencyClaimLostError,
   IdempotencyInProgressError,
