@@ -12,7 +12,7 @@ import {
 } from 'express-idempotency';
 import { Hono } from 'hono';
 import inject from 'light-my-request';
-import { compare, type WorkloadResult } from '../harness.js';
+import { compare, pairedCpuDifference, type WorkloadResult } from '../harness.js';
 
 const OPTS = { lockTtlMs: 60_000, ttlMs: 600_000 };
 const ANSWER = { id: 'ord_123', status: 'created' };
@@ -20,8 +20,15 @@ const ANSWER = { id: 'ord_123', status: 'created' };
 /** The result of the forms' comparison: the workloads and each form's figures (ns). */
 export interface FormFigures {
   workloads: WorkloadResult[];
-  hono: { added: number; floor: number };
-  express: { added: number; floor: number; expressIdempotency: number; nodeIdempotency: number };
+  /** `own`: the form's time minus the floor's, median of paired rounds of CPU time. */
+  hono: { added: number; floor: number; own: number };
+  express: {
+    added: number;
+    floor: number;
+    own: number;
+    expressIdempotency: number;
+    nodeIdempotency: number;
+  };
 }
 
 export async function forms(
@@ -29,6 +36,7 @@ export async function forms(
   opts: { rounds: number; roundMs: number },
   body: string,
   scope: string,
+  paired: { rounds: number; n: (nsPerOp: number) => number },
 ): Promise<FormFigures> {
   let n = 0;
   let floorSeq = 0;
@@ -205,15 +213,26 @@ export async function forms(
   };
   const honoBareNs = ns(hono, 'Hono, no middleware');
   const expressBareNs = ns(expressRun, 'Express, no middleware');
+  const honoOwn = await pairedCpuDifference(
+    async () => (await honoBrace.request(webRequest())).arrayBuffer(),
+    async () => (await honoFloor.request(webRequest())).arrayBuffer(),
+    { rounds: paired.rounds, n: paired.n(ns(hono, 'Hono + idempotency()')) },
+  );
+  const expressOwn = await pairedCpuDifference(send(brace), send(floor), {
+    rounds: paired.rounds,
+    n: paired.n(ns(expressRun, 'Express + @brace/idempotency/express')),
+  });
   return {
     workloads: [hono, expressRun],
     hono: {
       added: ns(hono, 'Hono + idempotency()') - honoBareNs,
       floor: ns(hono, 'Hono + least-work floor middleware') - honoBareNs,
+      own: honoOwn.medianNs,
     },
     express: {
       added: ns(expressRun, 'Express + @brace/idempotency/express') - expressBareNs,
       floor: ns(expressRun, 'Express + least-work floor middleware') - expressBareNs,
+      own: expressOwn.medianNs,
       expressIdempotency:
         ns(expressRun, 'Express + express-idempotency (memory adapter)') - expressBareNs,
       nodeIdempotency:
