@@ -9,7 +9,7 @@ import {
   resolveOptions,
 } from './options.js';
 import { type PlainResponse, Problems } from './problem.js';
-import type { StoredResponse, StoreKey } from './store.js';
+import type { BeginOptions, CompleteOptions, StoredResponse, StoreKey } from './store.js';
 
 /** A claimed key: the handler runs, then the result is completed or released. */
 export interface Claim {
@@ -51,10 +51,15 @@ export class IdempotencyEngine<R> {
   readonly heartbeat: Heartbeat | undefined;
   /** The problem+json answers, with the `problemType` URIs. */
   readonly problems: Problems;
+  /** The store options of every `begin` and `complete` (one object each, not one a request). */
+  readonly #beginOptions: BeginOptions;
+  readonly #completeOptions: CompleteOptions;
 
   constructor(options: IdempotencyOptions<R>) {
     const o = resolveOptions(options);
     this.options = o;
+    this.#beginOptions = Object.freeze({ lockTtlMs: o.lockTtlMs, ttlMs: o.ttlMs });
+    this.#completeOptions = Object.freeze({ ttlMs: o.ttlMs });
     this.problems = new Problems(o.problemType);
     this.heartbeat = o.heartbeat
       ? new Heartbeat(o.store, o.lockTtlMs, o.clock, (error) => report(o.onError, 'extend', error))
@@ -93,7 +98,7 @@ export class IdempotencyEngine<R> {
         scope = `${typeof named === 'string' ? named : await named} ${route}`;
       }
       where = { scope, key };
-      result = await o.store.begin(where, fingerprint, { lockTtlMs: o.lockTtlMs, ttlMs: o.ttlMs });
+      result = await o.store.begin(where, fingerprint, this.#beginOptions);
     } catch (error) {
       report(o.onError, 'begin', error);
       return {
@@ -163,7 +168,7 @@ export class IdempotencyEngine<R> {
     }
     const record: StoredResponse = { status, headers: kept, body };
     try {
-      const owned = await o.store.complete(claim.where, claim.token, record, { ttlMs: o.ttlMs });
+      const owned = await o.store.complete(claim.where, claim.token, record, this.#completeOptions);
       if (!owned) report(o.onError, 'complete', new IdempotencyClaimLostError());
     } catch (error) {
       report(o.onError, 'complete', error);
