@@ -83,6 +83,16 @@ export class IdempotencyEngine<R> {
     return parsed.ok ? parsed.key : this.problems.key(parsed.rule);
   }
 
+  /** Whether a declared `Content-Length` is over `maxRequestBytes`. */
+  declaredTooLarge(length: string | null | undefined): boolean {
+    return length != null && Number(length) > this.options.maxRequestBytes;
+  }
+
+  /** The 413 for a request body over `maxRequestBytes`. */
+  tooLarge(): PlainResponse {
+    return this.problems.get('IDEMPOTENCY_REQUEST_TOO_LARGE');
+  }
+
   /** Fingerprints the request and claims the key: a response to send, or a claim to run. */
   async claim(key: string, request: IdempotencyRequest<R>): Promise<Begun> {
     const o = this.options;

@@ -95,20 +95,38 @@ function hasBody(req: IncomingMessage): boolean {
   return req.headers['transfer-encoding'] !== undefined;
 }
 
-function readStream(req: ExpressLikeRequest): Promise<Uint8Array> {
+/** The body read to its end; `null` (the rest dropped) once it grows past `max` bytes. */
+function readStream(req: ExpressLikeRequest, max: number): Promise<Uint8Array | null> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => resolve(Buffer.concat(chunks)));
+    let total = 0;
+    req.on('data', (chunk: Buffer) => {
+      total += chunk.byteLength;
+      if (total <= max) chunks.push(chunk);
+    });
+    req.on('end', () => resolve(total > max ? null : Buffer.concat(chunks)));
     req.on('error', reject);
   });
 }
 
-/** The exact body bytes, wherever they are; `undefined` when a parser used them up. */
-function bodyOf(req: ExpressLikeRequest): Uint8Array | Promise<Uint8Array> | undefined {
-  if (req.rawBody instanceof Uint8Array) return req.rawBody;
-  if (req.body instanceof Uint8Array) return req.body;
+/**
+ * The exact body bytes, wherever they are; `undefined` when a parser used them up; `null`
+ * when they are over `max` bytes.
+ */
+function bodyOf(
+  req: ExpressLikeRequest,
+  max: number,
+): Uint8Array | null | Promise<Uint8Array | null> | undefined {
+  const kept =
+    req.rawBody instanceof Uint8Array
+      ? req.rawBody
+      : req.body instanceof Uint8Array
+        ? req.body
+        : undefined;
+  if (kept !== undefined) return kept.byteLength > max ? null : kept;
   if (!hasBody(req)) return EMPTY;
+  const declared = req.headers['content-length'];
+  if (declared !== undefined && Number(declared) > max) return null;
   // Used up when a parser marked it (`_body`), read it to the end, or is reading it. A
   // `req.body` alone proves nothing: body-parser 1.x (Express 4) sets `req.body = {}` before
   // it skips a content type it does not parse, leaving the stream unread.
@@ -119,7 +137,8 @@ function bodyOf(req: ExpressLikeRequest): Uint8Array | Promise<Uint8Array> | und
   ) {
     return undefined;
   }
-  return readStream(req).then((bytes) => {
+  return readStream(req, max).then((bytes) => {
+    if (bytes === null) return null;
     // Mark the body as parsed (it was undefined) so later body parsers skip it, not fail.
     req.rawBody = bytes;
     req.body = bytes;
@@ -194,9 +213,10 @@ export function idempotency(options: IdempotencyOptions<ExpressLikeRequest>): Ex
     next: NextFunction,
     key: string,
   ) => {
-    const found = bodyOf(req);
+    const found = bodyOf(req, engine.options.maxRequestBytes);
     if (found === undefined) return next(new IdempotencyRawBodyError());
     const body = await found;
+    if (body === null) return send(res, engine.tooLarge());
     const method = req.method as string;
     const { path, search } = splitUrl(req.originalUrl ?? (req.url as string));
     const begun = await engine.claim(key, {
