@@ -1,12 +1,12 @@
 import { once } from 'node:events';
-import type { Server } from 'node:http';
 import { type AddressInfo, createConnection } from 'node:net';
 import express from 'express';
 import { Hono } from 'hono';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { idempotency as expressIdempotency, keepRawBody } from './express.js';
 import { idempotency as honoIdempotency } from './hono.js';
 import { createIdempotency, DEFAULT_MAX_REQUEST_BYTES, memoryStore } from './index.js';
+import { track } from './servers.fixture.js';
 
 const LIMIT = 64;
 const headers = (key: string, extra: Record<string, string> = {}) => ({
@@ -159,15 +159,6 @@ describe('maxRequestBytes (Hono form)', () => {
 });
 
 describe('maxRequestBytes (Express form)', () => {
-  const servers: Server[] = [];
-  afterEach(async () => {
-    for (const s of servers.splice(0)) {
-      s.closeAllConnections();
-      s.close();
-      await once(s, 'close');
-    }
-  });
-
   async function start(parse: boolean) {
     let runs = 0;
     const app = express();
@@ -177,8 +168,7 @@ describe('maxRequestBytes (Express form)', () => {
       runs += 1;
       res.status(201).json({ ok: true });
     });
-    const server = app.listen(0, '127.0.0.1');
-    servers.push(server);
+    const server = track(app.listen(0, '127.0.0.1'));
     await once(server, 'listening');
     return { port: (server.address() as AddressInfo).port, runs: () => runs };
   }
