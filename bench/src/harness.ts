@@ -169,3 +169,41 @@ export async function pairedRatio(
   ratios.sort((x, y) => x - y);
   return ratios[ratios.length >> 1] as number;
 }
+
+/**
+ * Paired CPU-time difference, in ns per operation: each round runs `n` operations of `a`
+ * and of `b` back to back (the order alternates) and records (cpu(a) − cpu(b)) ÷ n, where
+ * cpu() is the process's CPU time (user + system, every thread: GC included). Returns the
+ * median over rounds and the rounds themselves. Time the process spends waiting for a core
+ * that another process holds is not counted, so on a shared machine it is far steadier than
+ * the wall clock; it suits in-process, CPU-bound contenders (no I/O wait) only.
+ */
+export async function pairedCpuDifference(
+  a: () => unknown,
+  b: () => unknown,
+  options: { rounds: number; n: number },
+): Promise<{ medianNs: number; rounds: number[] }> {
+  const cpu = async (fn: () => unknown) => {
+    const start = process.cpuUsage();
+    for (let i = 0; i < options.n; i++) {
+      const r = fn();
+      if (r instanceof Promise) await r;
+    }
+    const used = process.cpuUsage(start);
+    return ((used.user + used.system) * 1000) / options.n;
+  };
+  await cpu(a); // warm up
+  await cpu(b);
+  const rounds: number[] = [];
+  for (let round = 0; round < options.rounds; round++) {
+    if (round % 2 === 0) {
+      const ta = await cpu(a);
+      rounds.push(ta - (await cpu(b)));
+    } else {
+      const tb = await cpu(b);
+      rounds.push((await cpu(a)) - tb);
+    }
+  }
+  const sorted = [...rounds].sort((x, y) => x - y);
+  return { medianNs: sorted[sorted.length >> 1] as number, rounds };
+}

@@ -12,7 +12,7 @@ import {
 } from 'express-idempotency';
 import { Hono } from 'hono';
 import inject from 'light-my-request';
-import { compare, type WorkloadResult } from '../harness.js';
+import { compare, pairedCpuDifference, type WorkloadResult } from '../harness.js';
 
 const OPTS = { lockTtlMs: 60_000, ttlMs: 600_000 };
 const ANSWER = { id: 'ord_123', status: 'created' };
@@ -20,8 +20,21 @@ const ANSWER = { id: 'ord_123', status: 'created' };
 /** The result of the forms' comparison: the workloads and each form's figures (ns). */
 export interface FormFigures {
   workloads: WorkloadResult[];
-  hono: { added: number; floor: number };
-  express: { added: number; floor: number; expressIdempotency: number; nodeIdempotency: number };
+  /**
+   * `added`, `floor`: wall-clock medians minus the bare app's. `own` (the form minus its
+   * floor) and `cpu*` (an app minus the bare one): medians of paired rounds of CPU time.
+   */
+  hono: { added: number; floor: number; own: number; cpuAdded: number };
+  express: {
+    added: number;
+    floor: number;
+    own: number;
+    cpuAdded: number;
+    cpuExpressIdempotency: number;
+    cpuNodeIdempotency: number;
+    expressIdempotency: number;
+    nodeIdempotency: number;
+  };
 }
 
 export async function forms(
@@ -29,6 +42,7 @@ export async function forms(
   opts: { rounds: number; roundMs: number },
   body: string,
   scope: string,
+  paired: { rounds: number; n: (nsPerOp: number) => number },
 ): Promise<FormFigures> {
   let n = 0;
   let floorSeq = 0;
@@ -205,15 +219,41 @@ export async function forms(
   };
   const honoBareNs = ns(hono, 'Hono, no middleware');
   const expressBareNs = ns(expressRun, 'Express, no middleware');
+  // Paired rounds of CPU time (see pairedCpuDifference): each form against its floor (its own
+  // cost) and every Express app against the bare one (what each middleware adds).
+  const pair = (a: () => unknown, b: () => unknown, nsPerOp: number) =>
+    pairedCpuDifference(a, b, { rounds: paired.rounds, n: paired.n(nsPerOp) });
+  const honoNs = ns(hono, 'Hono + idempotency()');
+  const honoOwn = await pair(
+    async () => (await honoBrace.request(webRequest())).arrayBuffer(),
+    async () => (await honoFloor.request(webRequest())).arrayBuffer(),
+    honoNs,
+  );
+  const honoAdded = await pair(
+    async () => (await honoBrace.request(webRequest())).arrayBuffer(),
+    async () => (await honoBare.request(webRequest())).arrayBuffer(),
+    honoNs,
+  );
+  const expressNs = ns(expressRun, 'Express + @brace/idempotency/express');
+  const expressOwn = await pair(send(brace), send(floor), expressNs);
+  const expressAdded = await pair(send(brace), send(bare), expressNs);
+  const peerAdded = await pair(send(peer), send(bare), expressNs);
+  const nodeAdded = await pair(send(node), send(bare), expressNs);
   return {
     workloads: [hono, expressRun],
     hono: {
       added: ns(hono, 'Hono + idempotency()') - honoBareNs,
       floor: ns(hono, 'Hono + least-work floor middleware') - honoBareNs,
+      own: honoOwn.medianNs,
+      cpuAdded: honoAdded.medianNs,
     },
     express: {
       added: ns(expressRun, 'Express + @brace/idempotency/express') - expressBareNs,
       floor: ns(expressRun, 'Express + least-work floor middleware') - expressBareNs,
+      own: expressOwn.medianNs,
+      cpuAdded: expressAdded.medianNs,
+      cpuExpressIdempotency: peerAdded.medianNs,
+      cpuNodeIdempotency: nodeAdded.medianNs,
       expressIdempotency:
         ns(expressRun, 'Express + express-idempotency (memory adapter)') - expressBareNs,
       nodeIdempotency:

@@ -9,6 +9,6 @@ export {
   DEFAULT_POSTGRES_TIMEOUT_MS,
   type PostgresIdempotencyStore,
   type PostgresStoreOptions,
-  postgresStore,
-} from './postgres-store.js';
+} from './options.js';
+export { postgresStore } from './postgres-store.js';
 export { DEFAULT_POSTGRES_TABLE, POSTGRES_SCHEMA, postgresSchema } from './schema.js';

@@ -6,13 +6,13 @@ import {
   type ExtendOptions,
   IdempotencyOptionError,
   type IdempotencyStore,
-  IdempotencyStoreError,
+  type IdempotencyStoreError,
   type StoredResponse,
   type StoreKey,
+  storeOperation,
 } from '@brace/idempotency';
 import { base64 } from './base64.js';
 import { type RedisClientLike, type RedisScriptRunner, toScriptRunner } from './client.js';
-import { withDeadline } from './deadline.js';
 import { storeError } from './errors.js';
 import {
   BEGIN_SCRIPT,
@@ -159,23 +159,14 @@ export function redisStore(options: RedisStoreOptions): IdempotencyStore {
     args: string[],
     onLate?: (reply: unknown) => void,
   ): Promise<unknown> {
-    try {
-      return await withDeadline(
-        runner.runScript(script, [key], args),
-        timeoutMs,
-        () =>
-          storeError(
-            operation,
-            new Error(`Redis did not answer within ${timeoutMs} ms.`),
-            `Redis did not answer within ${timeoutMs} ms (timeoutMs); it may be down or unreachable`,
-          ),
-        onLate,
-      );
-    } catch (error) {
-      if (error instanceof IdempotencyStoreError) throw error;
-      // The arguments hold the key, the fingerprint, the token and (complete) the body.
-      throw storeError(operation, error, undefined, [key, ...args]);
-    }
+    // The arguments hold the key, the fingerprint, the token and (complete) the body.
+    return storeOperation(runner.runScript(script, [key], args), {
+      store: 'Redis',
+      operation,
+      timeoutMs,
+      redact: [key, ...args],
+      onLate,
+    });
   }
 
   return {

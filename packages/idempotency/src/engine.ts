@@ -9,7 +9,7 @@ import {
   resolveOptions,
 } from './options.js';
 import { type PlainResponse, Problems } from './problem.js';
-import type { StoredResponse, StoreKey } from './store.js';
+import type { BeginOptions, CompleteOptions, StoredResponse, StoreKey } from './store.js';
 
 /** A claimed key: the handler runs, then the result is completed or released. */
 export interface Claim {
@@ -51,10 +51,15 @@ export class IdempotencyEngine<R> {
   readonly heartbeat: Heartbeat | undefined;
   /** The problem+json answers, with the `problemType` URIs. */
   readonly problems: Problems;
+  /** The store options of every `begin` and `complete` (one object each, not one a request). */
+  readonly #beginOptions: BeginOptions;
+  readonly #completeOptions: CompleteOptions;
 
   constructor(options: IdempotencyOptions<R>) {
     const o = resolveOptions(options);
     this.options = o;
+    this.#beginOptions = Object.freeze({ lockTtlMs: o.lockTtlMs, ttlMs: o.ttlMs });
+    this.#completeOptions = Object.freeze({ ttlMs: o.ttlMs });
     this.problems = new Problems(o.problemType);
     this.heartbeat = o.heartbeat
       ? new Heartbeat(o.store, o.lockTtlMs, o.clock, (error) => report(o.onError, 'extend', error))
@@ -78,6 +83,16 @@ export class IdempotencyEngine<R> {
     return parsed.ok ? parsed.key : this.problems.key(parsed.rule);
   }
 
+  /** Whether a declared `Content-Length` is over `maxRequestBytes`. */
+  declaredTooLarge(length: string | null | undefined): boolean {
+    return length != null && Number(length) > this.options.maxRequestBytes;
+  }
+
+  /** The 413 for a request body over `maxRequestBytes`. */
+  tooLarge(): PlainResponse {
+    return this.problems.get('IDEMPOTENCY_REQUEST_TOO_LARGE');
+  }
+
   /** Fingerprints the request and claims the key: a response to send, or a claim to run. */
   async claim(key: string, request: IdempotencyRequest<R>): Promise<Begun> {
     const o = this.options;
@@ -86,9 +101,14 @@ export class IdempotencyEngine<R> {
     try {
       const fingerprint = await o.fingerprint(request);
       const route = `${request.method} ${request.path}`;
-      const scope = o.scope === undefined ? route : `${await o.scope(request)} ${route}`;
+      let scope = route;
+      if (o.scope !== undefined) {
+        const named = o.scope(request);
+        // A synchronous scope (the usual) is not awaited: no extra turn of the microtask queue.
+        scope = `${typeof named === 'string' ? named : await named} ${route}`;
+      }
       where = { scope, key };
-      result = await o.store.begin(where, fingerprint, { lockTtlMs: o.lockTtlMs, ttlMs: o.ttlMs });
+      result = await o.store.begin(where, fingerprint, this.#beginOptions);
     } catch (error) {
       report(o.onError, 'begin', error);
       return {
@@ -158,7 +178,7 @@ export class IdempotencyEngine<R> {
     }
     const record: StoredResponse = { status, headers: kept, body };
     try {
-      const owned = await o.store.complete(claim.where, claim.token, record, { ttlMs: o.ttlMs });
+      const owned = await o.store.complete(claim.where, claim.token, record, this.#completeOptions);
       if (!owned) report(o.onError, 'complete', new IdempotencyClaimLostError());
     } catch (error) {
       report(o.onError, 'complete', error);

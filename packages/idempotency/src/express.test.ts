@@ -1,27 +1,19 @@
 import { once } from 'node:events';
-import { createServer, type Server } from 'node:http';
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { manualClock } from '@brace/core';
 import express from 'express';
 import ky from 'ky';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { type ExpressLikeRequest, idempotency, keepRawBody } from './express.js';
 import { idempotencyHooks } from './ky.js';
 import { memoryStore } from './memory-store.js';
 import type { IdempotencyOptions } from './options.js';
-
-const servers: Server[] = [];
-afterEach(async () => {
-  for (const s of servers.splice(0)) {
-    s.closeAllConnections();
-    s.close();
-    await once(s, 'close');
-  }
-});
+import { track } from './servers.fixture.js';
 
 async function listen(app: express.Express): Promise<string> {
   const server = app.listen(0, '127.0.0.1');
-  servers.push(server);
+  track(server);
   await once(server, 'listening');
   return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 }
@@ -199,7 +191,7 @@ describe('express idempotency middleware', () => {
       }),
     );
     server.listen(0, '127.0.0.1');
-    servers.push(server);
+    track(server);
     await once(server, 'listening');
     const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     expect(await (await post(base, '/x?q=1', 'k')).text()).toBe('run 1 /x?q=1');
@@ -378,7 +370,7 @@ describe('express idempotency middleware: hang-ups, writeHead, headers set earli
       }),
     );
     server.listen(0, '127.0.0.1');
-    servers.push(server);
+    track(server);
     await once(server, 'listening');
     const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     const first = await post(base, '/x', 'k');

@@ -4,8 +4,9 @@
  * @module
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { type Claim, IdempotencyEngine, splitUrl } from './engine.js';
+import { IdempotencyEngine, splitUrl } from './engine.js';
 import { IdempotencyRawBodyError } from './errors.js';
+import { capture } from './express-capture.js';
 import type { IdempotencyOptions } from './options.js';
 import type { PlainResponse } from './problem.js';
 
@@ -94,20 +95,38 @@ function hasBody(req: IncomingMessage): boolean {
   return req.headers['transfer-encoding'] !== undefined;
 }
 
-function readStream(req: ExpressLikeRequest): Promise<Uint8Array> {
+/** The body read to its end; `null` (the rest dropped) once it grows past `max` bytes. */
+function readStream(req: ExpressLikeRequest, max: number): Promise<Uint8Array | null> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => resolve(Buffer.concat(chunks)));
+    let total = 0;
+    req.on('data', (chunk: Buffer) => {
+      total += chunk.byteLength;
+      if (total <= max) chunks.push(chunk);
+    });
+    req.on('end', () => resolve(total > max ? null : Buffer.concat(chunks)));
     req.on('error', reject);
   });
 }
 
-/** The exact body bytes, wherever they are; `undefined` when a parser used them up. */
-function bodyOf(req: ExpressLikeRequest): Uint8Array | Promise<Uint8Array> | undefined {
-  if (req.rawBody instanceof Uint8Array) return req.rawBody;
-  if (req.body instanceof Uint8Array) return req.body;
+/**
+ * The exact body bytes, wherever they are; `undefined` when a parser used them up; `null`
+ * when they are over `max` bytes.
+ */
+function bodyOf(
+  req: ExpressLikeRequest,
+  max: number,
+): Uint8Array | null | Promise<Uint8Array | null> | undefined {
+  const kept =
+    req.rawBody instanceof Uint8Array
+      ? req.rawBody
+      : req.body instanceof Uint8Array
+        ? req.body
+        : undefined;
+  if (kept !== undefined) return kept.byteLength > max ? null : kept;
   if (!hasBody(req)) return EMPTY;
+  const declared = req.headers['content-length'];
+  if (declared !== undefined && Number(declared) > max) return null;
   // Used up when a parser marked it (`_body`), read it to the end, or is reading it. A
   // `req.body` alone proves nothing: body-parser 1.x (Express 4) sets `req.body = {}` before
   // it skips a content type it does not parse, leaving the stream unread.
@@ -118,7 +137,8 @@ function bodyOf(req: ExpressLikeRequest): Uint8Array | Promise<Uint8Array> | und
   ) {
     return undefined;
   }
-  return readStream(req).then((bytes) => {
+  return readStream(req, max).then((bytes) => {
+    if (bytes === null) return null;
     // Mark the body as parsed (it was undefined) so later body parsers skip it, not fail.
     req.rawBody = bytes;
     req.body = bytes;
@@ -144,123 +164,6 @@ function send(res: ServerResponse, plain: PlainResponse): void {
       ? undefined
       : Buffer.from(plain.body.buffer, plain.body.byteOffset, plain.body.byteLength),
   );
-}
-
-function headerPairs(res: ServerResponse): Array<[string, string]> {
-  const pairs: Array<[string, string]> = [];
-  const all = res.getHeaders();
-  for (const name in all) {
-    const value = all[name];
-    if (Array.isArray(value)) for (const v of value) pairs.push([name, v]);
-    else pairs.push([name, String(value)]);
-  }
-  return pairs;
-}
-
-type AnyFn = (...args: unknown[]) => unknown;
-
-/**
- * Sets the headers given to `res.writeHead(status, [message], headers)` on `res` and returns
- * the arguments without them. Node writes such headers straight to the socket, unseen by
- * `getHeaders()`, unless a header was set before; set first (as Node itself merges them when
- * one was), they are stored and replayed, and a `text/event-stream` type is seen.
- */
-function headersSet(res: ServerResponse, args: unknown[]): unknown[] {
-  const at = typeof args[1] === 'string' ? 2 : 1;
-  const headers = args[at];
-  if (typeof headers !== 'object' || headers === null) return args;
-  if (Array.isArray(headers)) {
-    // Flat [name, value, name, value...]: replaces earlier values, keeps repeats.
-    if (headers.length % 2 !== 0) return args; // Node throws its own error for this
-    for (let i = 0; i < headers.length; i += 2) res.removeHeader(String(headers[i]));
-    for (let i = 0; i < headers.length; i += 2) {
-      if (headers[i]) res.appendHeader(String(headers[i]), headers[i + 1] as string | string[]);
-    }
-  } else {
-    const fields = headers as Record<string, number | string | string[]>;
-    for (const name of Object.keys(fields)) {
-      if (name) res.setHeader(name, fields[name] as number | string | string[]);
-    }
-  }
-  return args.slice(0, at);
-}
-
-/**
- * Wraps `res.write`/`res.end` to copy the body (up to `maxBodyBytes`) as the handler
- * writes it, and to store the result (or release the key) before the response ends.
- */
-function capture(engine: IdempotencyEngine<ExpressLikeRequest>, claim: Claim, res: ServerResponse) {
-  const max = engine.options.maxBodyBytes;
-  const writeHead = res.writeHead as AnyFn;
-  const write = res.write as AnyFn;
-  const end = res.end as AnyFn;
-  let chunks: Buffer[] | undefined = [];
-  let total = 0;
-  let settled = false;
-
-  const giveUp = () => {
-    chunks = undefined;
-    settled = true;
-    void engine.release(claim);
-  };
-  const copy = (chunk: unknown, encoding: unknown) => {
-    if (chunks === undefined) return;
-    if (chunks.length === 0 && total === 0) {
-      const type = res.getHeader('content-type');
-      const declared = res.getHeader('content-length');
-      if (
-        !engine.storable(res.statusCode, type === undefined ? undefined : String(type)) ||
-        (declared !== undefined && Number(declared) > max)
-      ) {
-        giveUp();
-        return;
-      }
-    }
-    if (chunk === undefined || chunk === null || typeof chunk === 'function') return;
-    const buf =
-      typeof chunk === 'string'
-        ? Buffer.from(chunk, typeof encoding === 'string' ? (encoding as BufferEncoding) : 'utf8')
-        : Buffer.from(chunk as Uint8Array);
-    total += buf.byteLength;
-    if (total > max) giveUp();
-    else chunks.push(buf);
-  };
-
-  res.writeHead = function (this: ServerResponse, ...args: unknown[]) {
-    return writeHead.apply(this, headersSet(this, args));
-  } as ServerResponse['writeHead'];
-  res.write = function (this: ServerResponse, ...args: unknown[]) {
-    copy(args[0], args[1]);
-    return write.apply(this, args);
-  } as ServerResponse['write'];
-  res.end = function (this: ServerResponse, ...args: unknown[]) {
-    copy(args[0], args[1]);
-    res.writeHead = writeHead as ServerResponse['writeHead'];
-    res.write = write as ServerResponse['write'];
-    res.end = end as ServerResponse['end'];
-    if (settled) return end.apply(this, args) as ServerResponse;
-    settled = true;
-    // Not given up by `copy`, so the status and type were storable and the body fits.
-    const body = chunks as Buffer[];
-    const done = engine.complete(
-      claim,
-      res.statusCode,
-      headerPairs(res),
-      body.length === 1 ? (body[0] as Buffer) : Buffer.concat(body),
-    );
-    // The response ends only once the result is stored (or the key released), so a retry
-    // that follows a dropped connection finds it.
-    void done.then(() => end.apply(this, args));
-    return this;
-  } as ServerResponse['end'];
-  res.on('close', () => {
-    // Closed before `res.end`. With nothing sent yet, the client went away (a timeout) while
-    // the handler still runs: keep the claim, so a retry gets 409 and then the stored result,
-    // never a second run (a handler that never ends loses the claim after `lockTtlMs`). With
-    // the response half sent, it can never be completed (the handler failed mid-way and
-    // Express destroyed the socket, or the client left mid-stream): release the key.
-    if (!settled && res.headersSent) giveUp();
-  });
 }
 
 /**
@@ -310,9 +213,10 @@ export function idempotency(options: IdempotencyOptions<ExpressLikeRequest>): Ex
     next: NextFunction,
     key: string,
   ) => {
-    const found = bodyOf(req);
+    const found = bodyOf(req, engine.options.maxRequestBytes);
     if (found === undefined) return next(new IdempotencyRawBodyError());
     const body = await found;
+    if (body === null) return send(res, engine.tooLarge());
     const method = req.method as string;
     const { path, search } = splitUrl(req.originalUrl ?? (req.url as string));
     const begun = await engine.claim(key, {

@@ -1,7 +1,7 @@
-import { manualClock } from '@brace/core';
+import { type ManualClock, manualClock } from '@brace/core';
 import { describe, expect, it, vi } from 'vitest';
 import { IdempotencyClaimLostError } from './errors.js';
-import { Heartbeat } from './heartbeat.js';
+import { Heartbeat, type HeartbeatClock } from './heartbeat.js';
 import {
   createIdempotency,
   type IdempotencyErrorEvent,
@@ -32,6 +32,27 @@ function slowHandler() {
       return Response.json({ run: runs }, { status: 201 });
     },
   };
+}
+
+function keyed(key: string): Request {
+  return new Request('http://localhost/orders', {
+    method: 'POST',
+    headers: { 'idempotency-key': `"${key}"` },
+    body: '{}',
+  });
+}
+
+/** The injected clock, counting every timer armed through it. */
+function countingClock(clock: ManualClock) {
+  const timers = { armed: 0 };
+  const counted: HeartbeatClock = {
+    now: () => clock.now(),
+    sleep: (ms, signal) => {
+      timers.armed += 1;
+      return clock.sleep(ms, signal);
+    },
+  };
+  return { timers, clock: counted };
 }
 
 function counting(store: IdempotencyStore) {
@@ -85,23 +106,97 @@ describe('heartbeat', () => {
     expect(clock.pending).toBe(0);
   });
 
-  it('handlers shorter than lockTtlMs / 3 are never extended and arm no timer of their own', async () => {
-    const clock = manualClock({ now: 0 });
-    const { calls, store } = counting(memoryStore({ clock }));
+  it('a handler shorter than lockTtlMs / 3 arms no timer: only the first claim of an idle middleware starts the shared ticker', async () => {
+    const manual = manualClock({ now: 0 });
+    const { timers, clock } = countingClock(manual);
+    const { calls, store } = counting(memoryStore({ clock: manual, maxEntries: 10_000 }));
     const idem = createIdempotency({ store, lockTtlMs: LOCK, clock });
-    for (let i = 0; i < 100; i++) {
-      const r = new Request('http://localhost/orders', {
-        method: 'POST',
-        headers: { 'idempotency-key': `k${i}` },
-        body: '{}',
-      });
+    let i = 0;
+    const short = async () => {
+      const r = keyed(`k${i++}`);
       expect((await idem.handle(r, () => new Response(null, { status: 201 }))).status).toBe(201);
+    };
+    expect(timers.armed).toBe(0);
+    await short(); // the first claim of an idle middleware starts the ticker: its one timer
+    expect(timers.armed).toBe(1);
+    expect(manual.pending).toBe(1); // the ticker, asleep
+    // 200 short handlers one after another and 50 at once, all within lockTtlMs / 3: no timer.
+    for (let n = 0; n < 200; n++) await short();
+    await Promise.all(Array.from({ length: 50 }, short));
+    expect(timers.armed).toBe(1);
+    // Steady short traffic for ten lock TTLs: the ticker wakes every lockTtlMs / 3 whatever
+    // the number of requests (1,200 here), and no handler arms anything.
+    for (let step = 0; step < 60; step++) {
+      await manual.advance(LOCK / 6);
+      await new Promise<void>((resolve) => setImmediate(resolve)); // let the ticker sleep again
+      const before = timers.armed;
+      for (let n = 0; n < 20; n++) await short();
+      expect(timers.armed).toBe(before);
     }
-    // One shared wake-up for the middleware, not one per request; it finds nothing and ends.
-    expect(clock.pending).toBe(1);
-    await clock.advance(LOCK);
-    expect(clock.pending).toBe(0);
+    expect(timers.armed).toBeLessThanOrEqual(1 + 30);
+    expect(calls.extend).toBe(0); // never extended
+    // A whole lockTtlMs after the wake-up that saw the last claim, the ticker stops.
+    await manual.advance(LOCK);
+    expect(manual.pending).toBe(1);
+    await manual.advance(LOCK / 3);
+    expect(manual.pending).toBe(0);
+
     expect(calls.extend).toBe(0);
+  });
+
+  it('a long handler that starts while the ticker runs is extended from lockTtlMs / 3 on, never later than 1.25 × that apart', async () => {
+    const clock = manualClock({ now: 0 });
+    const base = memoryStore({ clock });
+    const at: number[] = [];
+    const store: IdempotencyStore = {
+      begin: (...a) => base.begin(...a),
+      complete: (...a) => base.complete(...a),
+      release: (...a) => base.release(...a),
+      extend: (...a) => {
+        at.push(clock.now());
+        return (base.extend as NonNullable<IdempotencyStore['extend']>)(...a);
+      },
+    };
+    const beat = new Heartbeat(store, LOCK, clock, () => undefined);
+    beat.stop(beat.start({ scope: 's', key: 'short' }, 't0')); // the ticker runs, idle
+    await clock.advance(LOCK / 3 + 1); // just after an idle wake-up
+    const claim = await base.begin({ scope: 's', key: 'long' }, 'f', {
+      lockTtlMs: LOCK,
+      ttlMs: LOCK * 10,
+    });
+    if (claim.status !== 'acquired') throw new Error(claim.status);
+    const started = clock.now();
+    const long = beat.start({ scope: 's', key: 'long' }, claim.token);
+    await clock.advance(LOCK * 4);
+    expect(at.length).toBeGreaterThanOrEqual(10);
+    const gaps = at.map((t, n) => t - (n === 0 ? started : (at[n - 1] as number)));
+    for (const gap of gaps) {
+      expect(gap).toBeGreaterThanOrEqual(LOCK / 3);
+      expect(gap).toBeLessThanOrEqual((LOCK / 3) * 1.25);
+    }
+    expect(
+      (await base.begin({ scope: 's', key: 'long' }, 'f', { lockTtlMs: LOCK, ttlMs: LOCK * 10 }))
+        .status,
+    ).toBe('in-progress');
+    beat.stop(long);
+  });
+
+  it('a clock whose sleep fails is reported; the next claim starts the ticker again', async () => {
+    const clock = manualClock({ now: 0 });
+    const errors: unknown[] = [];
+    let fail = true;
+    const flaky = {
+      now: () => clock.now(),
+      sleep: (ms: number) => (fail ? Promise.reject(new Error('no timers here')) : clock.sleep(ms)),
+    };
+    const beat = new Heartbeat(memoryStore({ clock }), LOCK, flaky, (e) => errors.push(e));
+    beat.stop(beat.start({ scope: 's', key: 'a' }, 't'));
+    await vi.waitFor(() => expect(beat.ticking).toBe(false));
+    expect((errors[0] as Error).message).toBe('no timers here');
+    fail = false;
+    beat.start({ scope: 's', key: 'b' }, 't');
+    expect(beat.ticking).toBe(true);
+    expect(clock.pending).toBe(1);
   });
 
   it('a lost claim is reported once and no longer extended; a failing extend is reported and retried', async () => {

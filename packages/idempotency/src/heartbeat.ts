@@ -23,13 +23,18 @@ export interface Beat {
   next: number;
 }
 
+/** Wake-ups without a claim (in flight or started since) before the ticker stops: one `lockTtlMs`. */
+const IDLE_WAKES = 3;
+
 /**
- * Extends the claims of running handlers while they run. One loop per middleware (not one
- * timer per request) wakes every `lockTtlMs / 3` while claims are in flight and extends each
- * claim that has run at least that long, so its lock never runs out while its handler is
- * alive; a handler that finishes within `lockTtlMs / 3` is never extended. The loop ends at
- * the first wake-up that finds no claim. Failures are reported (phase `extend`); a claim
- * found lost (taken over, expired) is no longer extended.
+ * Extends the claims of running handlers while they run. No handler arms a timer of its own:
+ * one ticker per middleware, started by the first claim of an idle middleware, sleeps until
+ * the oldest claim in flight is `lockTtlMs / 3` old, extends every claim that old, and sleeps
+ * again. A claim that starts while the ticker runs (every claim but the first of an idle
+ * spell) costs a `Set` insert and delete, no timer; a handler that finishes within
+ * `lockTtlMs / 3` is never extended. The ticker stops after a whole `lockTtlMs` in which no
+ * claim was in flight or started. Failures are reported (phase `extend`) and retried at the next wake-up; a
+ * claim found lost (taken over, expired) is reported once and no longer extended.
  */
 export class Heartbeat {
   readonly #beats = new Set<Beat>();
@@ -38,7 +43,9 @@ export class Heartbeat {
   readonly #period: number;
   readonly #clock: HeartbeatClock;
   readonly #report: (error: unknown) => void;
-  #running = false;
+  #ticking = false;
+  /** Whether a claim started since the ticker's last wake-up. */
+  #started = false;
 
   constructor(
     store: IdempotencyStore,
@@ -58,12 +65,18 @@ export class Heartbeat {
     return this.#beats.size;
   }
 
+  /** Whether the ticker is armed (it is shared by every claim of this heartbeat). */
+  get ticking(): boolean {
+    return this.#ticking;
+  }
+
   /** Starts keeping a claim alive; `undefined` when the store cannot extend claims. */
   start(where: StoreKey, token: string): Beat | undefined {
     if (typeof this.#store.extend !== 'function') return undefined;
     const beat: Beat = { where, token, next: this.#clock.now() + this.#period };
     this.#beats.add(beat);
-    if (!this.#running) void this.#loop();
+    this.#started = true;
+    if (!this.#ticking) void this.#tick(this.#period);
     return beat;
   }
 
@@ -72,18 +85,39 @@ export class Heartbeat {
     if (beat !== undefined) this.#beats.delete(beat);
   }
 
-  async #loop(): Promise<void> {
-    this.#running = true;
-    while (this.#beats.size > 0) {
-      await this.#clock.sleep(this.#period);
-      const now = this.#clock.now();
-      for (const beat of this.#beats) {
-        if (beat.next > now) continue;
-        beat.next = now + this.#period;
-        void this.#extend(beat);
+  /** The ticker: sleeps `wait`, extends the claims due, and sleeps until the next is due. */
+  async #tick(wait: number): Promise<void> {
+    this.#ticking = true;
+    let idle = 0;
+    while (idle < IDLE_WAKES) {
+      try {
+        await this.#clock.sleep(wait);
+      } catch (error) {
+        // A clock that cannot sleep: report it; the next claim starts the ticker again.
+        this.#report(error);
+        break;
       }
+      const started = this.#started;
+      this.#started = false;
+      if (this.#beats.size === 0) {
+        idle = started ? 0 : idle + 1;
+        wait = this.#period;
+        continue;
+      }
+      idle = 0;
+      const now = this.#clock.now();
+      let due = Number.POSITIVE_INFINITY;
+      for (const beat of this.#beats) {
+        if (beat.next <= now) {
+          beat.next = now + this.#period;
+          void this.#extend(beat);
+        }
+        if (beat.next < due) due = beat.next;
+      }
+      // Until the next claim is due, but never in bursts: at least a quarter period apart.
+      wait = Math.max(Math.ceil(this.#period / 4), due - now);
     }
-    this.#running = false;
+    this.#ticking = false;
   }
 
   async #extend(beat: Beat): Promise<void> {

@@ -61,7 +61,13 @@ export function idempotency(options: IdempotencyOptions<Context>): MiddlewareHan
     if (typeof key !== 'string') return toWebResponse(key);
     let body = EMPTY;
     if (raw.body !== null) {
+      // A declared length is checked before reading; a chunked body only once read whole
+      // (Hono caches it), so put hono/body-limit first to bound those as they arrive.
+      if (engine.declaredTooLarge(raw.headers.get('content-length'))) {
+        return toWebResponse(engine.tooLarge());
+      }
       body = new Uint8Array(await c.req.arrayBuffer());
+      if (body.byteLength > engine.options.maxRequestBytes) return toWebResponse(engine.tooLarge());
       // After `arrayBuffer()`, Hono serves `c.req.json()`/`text()` by building a Response to
       // decode the cached bytes; decoding them here, as `Request.text()` would, saves about
       // 3 µs a request. Only for JSON and text bodies, whose handlers read them that way.

@@ -3,6 +3,7 @@
  *
  * @module
  */
+export { type StoreOperation, storeOperation, withDeadline } from './deadline.js';
 export {
   IdempotencyClaimLostError,
   IdempotencyInProgressError,
@@ -38,6 +39,7 @@ export {
   DEFAULT_IDEMPOTENT_METHODS,
   DEFAULT_LOCK_TTL_MS,
   DEFAULT_MAX_BODY_BYTES,
+  DEFAULT_MAX_REQUEST_BYTES,
   DEFAULT_MAX_RETRY_AFTER_SECONDS,
   DEFAULT_REPLAY_HEADERS,
   DEFAULT_TTL_MS,

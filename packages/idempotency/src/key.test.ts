@@ -1,3 +1,4 @@
+import { parseItem } from '@brace/core';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { IdempotencyKeyConflictError, InvalidIdempotencyKeyError } from './errors.js';
@@ -7,6 +8,7 @@ import {
   isTokenKey,
   MAX_IDEMPOTENCY_KEY_LENGTH,
   parseIdempotencyKey,
+  plainQuoted,
   withIdempotencyKey,
 } from './key.js';
 
@@ -151,5 +153,34 @@ describe('withIdempotencyKey', () => {
   it('reuses one key across attempts when the init is kept', () => {
     const init = withIdempotencyKey({ method: 'POST' });
     expect(withIdempotencyKey(init)).toBe(init);
+  });
+});
+
+describe('plainQuoted (the fast path of parseIdempotencyKey)', () => {
+  it('reads exactly what the structured-field parser reads, or leaves the value to it', () => {
+    const quotedish = fc.oneof(
+      printable.map((k) => `"${k}"`),
+      fc.string({ maxLength: 40 }).map((k) => `"${k}"`),
+      fc.string({ maxLength: 40 }),
+      printable.map((k) => `"${k}";p="x"`),
+    );
+    fc.assert(
+      fc.property(quotedish, (text) => {
+        const fast = plainQuoted(text);
+        if (fast === undefined) return;
+        expect(fast).toBe(parseItem(text).value);
+      }),
+      { numRuns: 2_000 },
+    );
+    expect(plainQuoted('"a\\"b"')).toBeUndefined();
+    expect(plainQuoted('"a";p="b"')).toBeUndefined();
+    expect(plainQuoted('"')).toBeUndefined();
+    expect(plainQuoted('"abc')).toBeUndefined();
+    expect(plainQuoted('"caf\u00e9"')).toBeUndefined();
+    expect(parseIdempotencyKey(`"${'k'.repeat(MAX_IDEMPOTENCY_KEY_LENGTH + 1)}"`)).toEqual({
+      ok: false,
+      rule: 'too-long',
+    });
+    expect(parseIdempotencyKey('"a\\"b"')).toEqual({ ok: true, key: 'a"b' });
   });
 });

@@ -69,6 +69,20 @@ export function isTokenKey(text: string): boolean {
 }
 
 /**
+ * The inside of `"…"` when it holds only printable ASCII without `"` or `\\` (the common key,
+ * read without the structured-field parser, to the same result); otherwise `undefined`.
+ */
+export function plainQuoted(text: string): string | undefined {
+  const last = text.length - 1;
+  if (last < 1 || text.charCodeAt(0) !== 34 || text.charCodeAt(last) !== 34) return undefined;
+  for (let i = 1; i < last; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x20 || c > 0x7e || c === 34 || c === 92) return undefined;
+  }
+  return text.slice(1, last);
+}
+
+/**
  * Creates a fresh idempotency key: a random UUID (v4) from Web Crypto.
  *
  * @returns a new key, e.g. `'8e03978e-40d5-43e8-bc93-6894a57f9324'`
@@ -170,6 +184,11 @@ export function parseIdempotencyKey(value: string | undefined): ParsedIdempotenc
   if (text.length > MAX_IDEMPOTENCY_KEY_LENGTH * 2 + 2) return { ok: false, rule: 'too-long' };
   let key: string;
   if (text.charCodeAt(0) === 34 /* " */) {
+    const plain = plainQuoted(text);
+    if (plain !== undefined)
+      return plain.length > MAX_IDEMPOTENCY_KEY_LENGTH
+        ? { ok: false, rule: 'too-long' }
+        : { ok: true, key: plain };
     try {
       // An Item that starts with a quote is a String.
       key = parseItem(text).value as string;

@@ -52,6 +52,18 @@ export const DEFAULT_LOCK_TTL_MS = 60_000;
  */
 export const DEFAULT_MAX_BODY_BYTES = 1_048_576;
 /**
+ * Default `maxRequestBytes`: request bodies up to 1 MiB are read and fingerprinted; a bigger
+ * one is answered 413 before anything runs.
+ *
+ * @example
+ * ```ts
+ * import { DEFAULT_MAX_REQUEST_BYTES, memoryStore } from '@brace/idempotency';
+ *
+ * const options = { store: memoryStore(), maxRequestBytes: DEFAULT_MAX_REQUEST_BYTES * 8 }; // uploads
+ * ```
+ */
+export const DEFAULT_MAX_REQUEST_BYTES = 1_048_576;
+/**
  * Default `maxRetryAfterSeconds` of a 409: 1 second.
  *
  * @example
@@ -181,6 +193,13 @@ export interface IdempotencyOptions<R = unknown> {
    * Default 1 MiB.
    */
   maxBodyBytes?: number;
+  /**
+   * The largest request body read and fingerprinted, in bytes (0 to 1 GiB). A request that
+   * declares a bigger `Content-Length`, or whose body grows past it while it is read, is
+   * answered 413 (`IDEMPOTENCY_REQUEST_TOO_LARGE`) without claiming the key or running the
+   * handler. Default {@link DEFAULT_MAX_REQUEST_BYTES} (1 MiB).
+   */
+  maxRequestBytes?: number;
   /** Response headers stored and replayed (any case). Default {@link DEFAULT_REPLAY_HEADERS}. */
   replayHeaders?: readonly string[];
   /** The request header read. Default `Idempotency-Key`. */
@@ -221,6 +240,7 @@ export interface ResolvedOptions<R> {
   fingerprint: (request: IdempotencyRequest<R>) => string | Promise<string>;
   cacheStatus: (status: number) => boolean;
   maxBodyBytes: number;
+  maxRequestBytes: number;
   replayHeaders: ReadonlySet<string>;
   header: string;
   maxRetryAfterSeconds: number;
@@ -254,6 +274,8 @@ export function resolveOptions<R>(options: IdempotencyOptions<R>): ResolvedOptio
   checkInteger('lockTtlMs', lockTtlMs, 1, ttlMs);
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   checkInteger('maxBodyBytes', maxBodyBytes, 0, 256 * 1_048_576);
+  const maxRequestBytes = options.maxRequestBytes ?? DEFAULT_MAX_REQUEST_BYTES;
+  checkInteger('maxRequestBytes', maxRequestBytes, 0, 1_073_741_824);
   const maxRetryAfterSeconds = options.maxRetryAfterSeconds ?? DEFAULT_MAX_RETRY_AFTER_SECONDS;
   checkInteger('maxRetryAfterSeconds', maxRetryAfterSeconds, 1, 86_400);
   const methods = options.methods ?? DEFAULT_IDEMPOTENT_METHODS;
@@ -314,6 +336,7 @@ export function resolveOptions<R>(options: IdempotencyOptions<R>): ResolvedOptio
     fingerprint: options.fingerprint ?? defaultFingerprint,
     cacheStatus: options.cacheStatus ?? defaultCacheStatus,
     maxBodyBytes,
+    maxRequestBytes,
     replayHeaders: new Set(replayHeaders.map((h) => h.toLowerCase())),
     header,
     maxRetryAfterSeconds,

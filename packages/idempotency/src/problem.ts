@@ -37,6 +37,8 @@ export const IDEMPOTENCY_PROBLEMS = {
   IDEMPOTENCY_KEY_REUSED: 422,
   /** The first request with this key is still running. */
   IDEMPOTENCY_KEY_IN_USE: 409,
+  /** The request body is over `maxRequestBytes`; nothing ran. */
+  IDEMPOTENCY_REQUEST_TOO_LARGE: 413,
   /** The idempotency store failed; nothing ran. */
   IDEMPOTENCY_STORE_UNAVAILABLE: 503,
 } as const;
@@ -56,6 +58,7 @@ export type IdempotencyProblemCode = keyof typeof IDEMPOTENCY_PROBLEMS;
 const TITLES: Record<number, string> = {
   400: 'Bad Request',
   409: 'Conflict',
+  413: 'Content Too Large',
   422: 'Unprocessable Content',
   503: 'Service Unavailable',
 };
@@ -72,6 +75,8 @@ const DETAILS: Record<IdempotencyProblemCode, string> = {
     'This Idempotency-Key was already used with a different request (method, path or body). Use a new key for a new request.',
   IDEMPOTENCY_KEY_IN_USE:
     'A request with this Idempotency-Key is still being processed. Retry after the time in Retry-After to get its result.',
+  IDEMPOTENCY_REQUEST_TOO_LARGE:
+    'The request body is larger than this endpoint accepts for idempotent requests, so the request was not processed. Send a smaller body.',
   IDEMPOTENCY_STORE_UNAVAILABLE:
     'The idempotency store is unavailable, so the request was not processed. Retry later with the same Idempotency-Key.',
 };

@@ -46,12 +46,16 @@ async function notBytes(reader: ReadableStreamDefaultReader<unknown>): Promise<n
   throw new TypeError('The request body stream yielded a chunk that is not a Uint8Array');
 }
 
-/** The rest of a request body that came in more than one chunk, joined to the first two. */
+/**
+ * The rest of a request body that came in more than one chunk, joined to the first two;
+ * `undefined` (the body cancelled) once it grows past `max` bytes.
+ */
 async function readRest(
   reader: ReadableStreamDefaultReader<Uint8Array>,
   first: Uint8Array,
   second: unknown,
-): Promise<Uint8Array> {
+  max: number,
+): Promise<Uint8Array | undefined> {
   const chunks = [first];
   let total = first.byteLength;
   let value = second;
@@ -59,6 +63,10 @@ async function readRest(
     if (!(value instanceof Uint8Array)) return notBytes(reader);
     chunks.push(value);
     total += value.byteLength;
+    if (total > max) {
+      await reader.cancel();
+      return undefined;
+    }
     const next = await reader.read();
     if (next.done) return concat(chunks, total);
     value = next.value;
@@ -196,16 +204,26 @@ export function createIdempotency(options: IdempotencyOptions<Request>): Idempot
       if (key === undefined) return handler(request);
       if (typeof key !== 'string') return toWebResponse(key);
       const stream = request.body;
-      let body = EMPTY;
+      let body: Uint8Array | undefined = EMPTY;
       if (stream !== null) {
+        if (engine.declaredTooLarge(request.headers.get('content-length'))) {
+          await stream.cancel();
+          return toWebResponse(engine.tooLarge());
+        }
         // Read inline, not through an async helper (measured: about 0.5 µs a request less);
         // a body of a few KB comes in one chunk.
         const reader = stream.getReader();
         const first = await reader.read();
         if (!first.done) {
           if (!(first.value instanceof Uint8Array)) await notBytes(reader);
+          const max = engine.options.maxRequestBytes;
+          if (first.value.byteLength > max) {
+            await reader.cancel();
+            return toWebResponse(engine.tooLarge());
+          }
           const second = await reader.read();
-          body = second.done ? first.value : await readRest(reader, first.value, second.value);
+          body = second.done ? first.value : await readRest(reader, first.value, second.value, max);
+          if (body === undefined) return toWebResponse(engine.tooLarge());
         }
       }
       const { path, search } = splitUrl(request.url);

@@ -1,0 +1,160 @@
+// The Express form's response capture: copies the body the handler writes and stores the
+// result (or releases the key) before the response ends. The wrappers are shared functions
+// that find the request's state on the response, so a request allocates no closures for them.
+import type { ServerResponse } from 'node:http';
+import type { Claim, IdempotencyEngine } from './engine.js';
+import type { ExpressLikeRequest } from './express.js';
+
+function headerPairs(res: ServerResponse): Array<[string, string]> {
+  const pairs: Array<[string, string]> = [];
+  const all = res.getHeaders();
+  for (const name in all) {
+    const value = all[name];
+    if (Array.isArray(value)) for (const v of value) pairs.push([name, v]);
+    else pairs.push([name, String(value)]);
+  }
+  return pairs;
+}
+
+type AnyFn = (...args: unknown[]) => unknown;
+
+/**
+ * Sets the headers given to `res.writeHead(status, [message], headers)` on `res` and returns
+ * the arguments without them. Node writes such headers straight to the socket, unseen by
+ * `getHeaders()`, unless a header was set before; set first (as Node itself merges them when
+ * one was), they are stored and replayed, and a `text/event-stream` type is seen.
+ */
+function headersSet(res: ServerResponse, args: unknown[]): unknown[] {
+  const at = typeof args[1] === 'string' ? 2 : 1;
+  const headers = args[at];
+  if (typeof headers !== 'object' || headers === null) return args;
+  if (Array.isArray(headers)) {
+    // Flat [name, value, name, value...]: replaces earlier values, keeps repeats.
+    if (headers.length % 2 !== 0) return args; // Node throws its own error for this
+    for (let i = 0; i < headers.length; i += 2) res.removeHeader(String(headers[i]));
+    for (let i = 0; i < headers.length; i += 2) {
+      if (headers[i]) res.appendHeader(String(headers[i]), headers[i + 1] as string | string[]);
+    }
+  } else {
+    const fields = headers as Record<string, number | string | string[]>;
+    for (const name of Object.keys(fields)) {
+      if (name) res.setHeader(name, fields[name] as number | string | string[]);
+    }
+  }
+  return args.slice(0, at);
+}
+
+const CAPTURE = Symbol('brace.idempotency.capture');
+
+/** One response being captured: the claim, the original methods and the body so far. */
+interface Capture {
+  engine: IdempotencyEngine<ExpressLikeRequest>;
+  claim: Claim;
+  writeHead: AnyFn;
+  write: AnyFn;
+  end: AnyFn;
+  /** The body so far; `undefined` once given up (not storable, or too big). */
+  chunks: Buffer[] | undefined;
+  total: number;
+  settled: boolean;
+}
+
+type Captured = ServerResponse & { [CAPTURE]?: Capture };
+
+function giveUp(c: Capture): void {
+  c.chunks = undefined;
+  c.settled = true;
+  void c.engine.release(c.claim);
+}
+
+function copy(c: Capture, res: ServerResponse, chunk: unknown, encoding: unknown): void {
+  const chunks = c.chunks;
+  if (chunks === undefined) return;
+  if (chunks.length === 0 && c.total === 0) {
+    const type = res.getHeader('content-type');
+    const declared = res.getHeader('content-length');
+    if (
+      !c.engine.storable(res.statusCode, type === undefined ? undefined : String(type)) ||
+      (declared !== undefined && Number(declared) > c.engine.options.maxBodyBytes)
+    ) {
+      giveUp(c);
+      return;
+    }
+  }
+  if (chunk === undefined || chunk === null || typeof chunk === 'function') return;
+  const buf =
+    typeof chunk === 'string'
+      ? Buffer.from(chunk, typeof encoding === 'string' ? (encoding as BufferEncoding) : 'utf8')
+      : Buffer.from(chunk as Uint8Array);
+  c.total += buf.byteLength;
+  if (c.total > c.engine.options.maxBodyBytes) giveUp(c);
+  else chunks.push(buf);
+}
+
+function capturedWriteHead(this: Captured, ...args: unknown[]): unknown {
+  return (this[CAPTURE] as Capture).writeHead.apply(this, headersSet(this, args));
+}
+
+function capturedWrite(this: Captured, ...args: unknown[]): unknown {
+  const c = this[CAPTURE] as Capture;
+  copy(c, this, args[0], args[1]);
+  return c.write.apply(this, args);
+}
+
+function capturedEnd(this: Captured, ...args: unknown[]): unknown {
+  const c = this[CAPTURE] as Capture;
+  copy(c, this, args[0], args[1]);
+  this.writeHead = c.writeHead as ServerResponse['writeHead'];
+  this.write = c.write as ServerResponse['write'];
+  this.end = c.end as ServerResponse['end'];
+  if (c.settled) return c.end.apply(this, args);
+  c.settled = true;
+  // Not given up by `copy`, so the status and type were storable and the body fits.
+  const body = c.chunks as Buffer[];
+  const done = c.engine.complete(
+    c.claim,
+    this.statusCode,
+    headerPairs(this),
+    body.length === 1 ? (body[0] as Buffer) : Buffer.concat(body),
+  );
+  // The response ends only once the result is stored (or the key released), so a retry
+  // that follows a dropped connection finds it.
+  void done.then(() => c.end.apply(this, args));
+  return this;
+}
+
+function onClose(this: Captured): void {
+  // Closed before `res.end`. With nothing sent yet, the client went away (a timeout) while
+  // the handler still runs: keep the claim, so a retry gets 409 and then the stored result,
+  // never a second run (a handler that never ends loses the claim after `lockTtlMs`). With
+  // the response half sent, it can never be completed (the handler failed mid-way and
+  // Express destroyed the socket, or the client left mid-stream): release the key.
+  const c = this[CAPTURE] as Capture;
+  if (!c.settled && this.headersSent) giveUp(c);
+}
+
+/**
+ * Wraps `res.writeHead`/`res.write`/`res.end` to copy the body (up to `maxBodyBytes`) as the
+ * handler writes it, and to store the result (or release the key) before the response ends.
+ */
+export function capture(
+  engine: IdempotencyEngine<ExpressLikeRequest>,
+  claim: Claim,
+  res: ServerResponse,
+): void {
+  const captured = res as Captured;
+  captured[CAPTURE] = {
+    engine,
+    claim,
+    writeHead: res.writeHead as AnyFn,
+    write: res.write as AnyFn,
+    end: res.end as AnyFn,
+    chunks: [],
+    total: 0,
+    settled: false,
+  };
+  res.writeHead = capturedWriteHead as ServerResponse['writeHead'];
+  res.write = capturedWrite as ServerResponse['write'];
+  res.end = capturedEnd as ServerResponse['end'];
+  res.on('close', onClose);
+}
