@@ -54,6 +54,8 @@ export class AttributeCache {
   readonly #bases = new Map<string, Attributes>();
   readonly #outcomes = new WeakMap<Attributes, Map<string, Attributes>>();
   readonly #onOverflow: () => void;
+  /** The previous call's input and answer: consecutive calls to one endpoint skip the lookup. */
+  #last: (AttributeInput & { attributes: Attributes; overflow: boolean }) | undefined;
 
   constructor(
     integration: string,
@@ -79,6 +81,23 @@ export class AttributeCache {
 
   /** The attributes every record of this call carries (frozen, shared). */
   base(input: AttributeInput): Attributes {
+    const last = this.#last;
+    if (
+      last !== undefined &&
+      last.method === input.method &&
+      last.hostname === input.hostname &&
+      last.port === input.port &&
+      last.template === input.template
+    ) {
+      if (last.overflow) this.#onOverflow();
+      return last.attributes;
+    }
+    const attributes = this.#base(input);
+    this.#last = { ...input, attributes, overflow: attributes['server.address'] === OTHER_HOST };
+    return attributes;
+  }
+
+  #base(input: AttributeInput): Attributes {
     const known = this.#known(input.hostname, input.port);
     if (!known) this.#onOverflow();
     const key = `${input.method}\0${known ? input.hostname : ''}\0${known ? input.port : ''}\0${input.template}`;

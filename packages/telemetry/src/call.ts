@@ -1,6 +1,6 @@
 import { type HeadersInput, parseRateLimit } from '@brace/core';
 import type { AttributeCache } from './attributes.js';
-import { errorTypeOf, isReplayed } from './classify.js';
+import { defaultIsCached, errorTypeOf, isReplayed, scanHeaders } from './classify.js';
 import {
   type Instruments,
   SPAN_KIND_CLIENT,
@@ -120,6 +120,8 @@ export class CallImpl implements Call {
   #attempts = 0;
   #open: AttemptImpl | undefined;
   #last: Outcome | undefined;
+  /** When the last attempt ended. */
+  #lastAt = 0;
   #findings: Findings = NOTHING;
   #ended = false;
 
@@ -213,6 +215,7 @@ export class CallImpl implements Call {
     const now = shared.now();
     if (this.#open?.number === number) this.#open = undefined;
     this.#last = outcome;
+    this.#lastAt = now;
     const findings = this.#find(outcome, now);
     this.#findings = findings;
     const failed = findings.errorType !== undefined;
@@ -230,7 +233,7 @@ export class CallImpl implements Call {
     }
     const retry = number > 1;
     const rateLimited = findings.status === 429;
-    shared.window.recordAttempt(retry, rateLimited);
+    shared.window.recordAttempt(retry, rateLimited, now);
     if (shared.sampling()) shared.sample({ kind: 'attempt', at: now, retry, rateLimited });
     if (!shared.logging) return;
     const event = this.#event('attempt', findings, durationMs, now) as AttemptEvent;
@@ -249,7 +252,9 @@ export class CallImpl implements Call {
     this.#open?.end(outcome ?? { error: new Error('ended') });
     this.#ended = true;
     const shared = this.#shared;
-    const now = shared.now();
+    // Ended with the outcome of the attempt that just ended (the adapters do): the call ended
+    // when that attempt did, one clock read saved.
+    const now = outcome !== undefined && outcome === this.#last ? this.#lastAt : shared.now();
     const final = outcome ?? this.#last ?? {};
     const findings = outcome && outcome !== this.#last ? this.#find(outcome, now) : this.#findings;
     const error = shared.isError(final);
@@ -264,7 +269,7 @@ export class CallImpl implements Call {
       if (error) span.setStatus({ code: STATUS_ERROR });
       span.end(now);
     }
-    shared.window.recordCall(durationMs, error);
+    shared.window.recordCall(durationMs, error, now);
     if (shared.sampling()) shared.sample({ kind: 'call', at: now, durationMs, error });
     if (!shared.logging) return;
     const event = this.#event('call', findings, durationMs, now) as CallEvent;
@@ -283,14 +288,27 @@ export class CallImpl implements Call {
     if (errorType !== undefined) findings.errorType = errorType;
     const headers = outcome.headers;
     if (headers) {
-      const info = parseRateLimit(headers, now);
+      let rateLimit = true;
+      if (
+        shared.isCached === defaultIsCached &&
+        typeof Headers !== 'undefined' &&
+        headers instanceof Headers
+      ) {
+        // One pass over the headers instead of a validated lookup per header.
+        const scan = scanHeaders(headers);
+        rateLimit = scan.rateLimit;
+        findings.replayed = scan.replayed;
+        findings.cached = scan.cached;
+      } else {
+        findings.replayed = isReplayed(headers);
+        findings.cached = shared.isCached(headers);
+      }
+      const info = rateLimit ? parseRateLimit(headers, now) : undefined;
       if (info && (info.remaining !== undefined || info.limit !== undefined)) {
         if (info.remaining !== undefined) findings.rateLimitRemaining = info.remaining;
         if (info.limit !== undefined) findings.rateLimitLimit = info.limit;
         shared.rateLimitSeen(info.remaining, info.limit, now);
       }
-      findings.replayed = isReplayed(headers);
-      findings.cached = shared.isCached(headers);
     }
     return findings;
   }
