@@ -94,6 +94,15 @@ const CONDITIONAL_HEADERS = [
   'range',
 ];
 
+/** What a lookup found: the usable entry and its policy, and the answer when no origin request is needed. */
+interface Found {
+  entry: CacheEntry | undefined;
+  policy: Policy | undefined;
+  answer: Response | undefined;
+  /** The answer is stale because the origin counts as down (a background probe may start). */
+  down: boolean;
+}
+
 /** A conditional or range request: the caller's own validators, never answered from cache. */
 function isConditional(call: Call): boolean {
   const headers = call.policyRequest.headers;
@@ -253,10 +262,19 @@ export function createCache(options: CacheOptions = {}): Cache {
     return true;
   }
 
-  /** The usable entry for `call`, and the answer when one needs no origin request. */
-  async function lookup(call: Call, request: CacheRequest) {
+  /**
+   * The usable entry for `call`, and the answer when one needs no origin request. Synchronous
+   * when the store is (a memory hit waits for no tick).
+   */
+  function lookup(call: Call, request: CacheRequest): Found | Promise<Found> {
     const read = getEntry(ctx, call.key);
-    let entry = read instanceof Promise ? await read : read;
+    return read instanceof Promise
+      ? read.then((entry) => decide(call, request, entry))
+      : decide(call, request, read);
+  }
+
+  function decide(call: Call, request: CacheRequest, stored: CacheEntry | undefined): Found {
+    let entry = stored;
     let policy = entry && policyOf(ctx, entry);
     if (
       entry &&
@@ -312,7 +330,8 @@ export function createCache(options: CacheOptions = {}): Cache {
       const made = callOf(request, method);
       const call = made instanceof Promise ? await made : made;
       if (isConditional(call)) return undefined;
-      return (await lookup(call, request)).answer;
+      const found = lookup(call, request);
+      return (found instanceof Promise ? await found : found).answer;
     },
 
     async handle(request, origin, handleOptions = {}) {
@@ -338,7 +357,8 @@ export function createCache(options: CacheOptions = {}): Cache {
         // The origin's answer, stored as usual; nothing read, nothing stale on failure.
         return serveOutcome(ctx, call, await askOrigin(ctx, call, origin, undefined, undefined));
       }
-      const { entry, policy, answer, down } = await lookup(call, request);
+      const found = lookup(call, request);
+      const { entry, policy, answer, down } = found instanceof Promise ? await found : found;
       if (answer !== undefined) {
         // Served stale because the origin is down: now and then, find out in the background.
         if (down && takeProbe(ctx, call.url)) {

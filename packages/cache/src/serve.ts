@@ -73,7 +73,9 @@ export function serveEntry(
   const response = new Response(body as ResponseBody, { status, headers });
   const ageMs = Math.max(0, Math.round(age * 1000));
   statuses.set(response, { reason, ageMs });
-  emit(ctx.options.onServe, { reason, method: call.method, url: call.url, status, ageMs });
+  if (ctx.options.onServe !== undefined) {
+    emit(ctx.options.onServe, { reason, method: call.method, url: call.url, status, ageMs });
+  }
   return response;
 }
 
