@@ -61,6 +61,9 @@ describe('hit plan (property)', () => {
           const cache = createCache({
             clock,
             maxAgeMs: 365 * DAY_MS,
+            // Keeps entries in the store past their freshness (the stale-if-error window), so
+            // that requests with max-stale find them as the library alone would.
+            staleIfErrorMs: 365 * DAY_MS,
             onStore: () => {
               kept = true;
             },
