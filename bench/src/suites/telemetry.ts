@@ -1,6 +1,8 @@
 // @brace/telemetry: what one log event and the metrics (and spans) cost per request, over bare
 // ky on an in-process stub, and over bare fetch on a loopback server next to
 // @opentelemetry/instrumentation-undici, in the same run.
+
+import { spawn } from 'node:child_process';
 import { createTelemetry } from '@brace/telemetry';
 import { telemetryFetch } from '@brace/telemetry/fetch';
 import { telemetryHooks } from '@brace/telemetry/ky';
@@ -11,12 +13,42 @@ import ky from 'ky';
 import { compare } from '../harness.js';
 import type { Suite } from '../suite.js';
 import { target } from '../targets.js';
-import { jsonBody, loopback, us } from '../util.js';
+import { jsonBody, us } from '../util.js';
 
 const SUITE = 'telemetry';
 
+/** A loopback HTTP server answering `body` to every request, in a child process of its own. */
+async function childServer(body: string): Promise<{ url: string; close: () => Promise<void> }> {
+  const code = `const b=${JSON.stringify(body)};require('node:http').createServer({keepAliveTimeout:10000},(q,s)=>{s.writeHead(200,{'content-type':'application/json'});s.end(b)}).listen(0,'127.0.0.1',function(){process.stdout.write(this.address().port+'\\n')})`;
+  const child = spawn(process.execPath, ['-e', code], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const port = await new Promise<number>((resolve, reject) => {
+    let out = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      if (out.includes('\n')) resolve(Number(out.trim()));
+    });
+    child.once('error', reject);
+    child.once('exit', (status) => reject(new Error(`server exited (${status})`)));
+  });
+  return {
+    url: `http://127.0.0.1:${port}/`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        child.kill();
+      }),
+  };
+}
+
 /** A metric reader that collects nothing and exports nowhere: the SDK still aggregates. */
 class NoopReader extends MetricReader {
+  protected async onForceFlush(): Promise<void> {}
+  protected async onShutdown(): Promise<void> {}
+}
+
+/** A metric reader for `collect()` calls only. */
+class CollectingReader extends MetricReader {
   protected async onForceFlush(): Promise<void> {}
   protected async onShutdown(): Promise<void> {}
 }
@@ -212,16 +244,32 @@ const suite: Suite = async (ctx) => {
   );
 
   // Loopback: bare fetch vs telemetryFetch vs fetch under instrumentation-undici, same server.
-  const server = await loopback((_req, res) => {
-    res.writeHead(200, { 'content-type': 'application/json' });
-    res.end(body);
-  });
+  // The server runs in a child process: this process's CPU time then counts the client's work
+  // alone (the contenders' difference), not the server's, which only added noise.
+  const server = await childServer(body);
   try {
     const url = `${server.url}users/1`;
     const loopSdk = noopSdk();
-    const undici = new UndiciInstrumentation({ enabled: false });
+    // Constructed enabled, then disabled: instrumentation-undici 0.34 constructed with
+    // `enabled: false` never instruments fetch after `enable()` (no span, no metric), which made
+    // earlier runs of this comparison measure nothing on its side.
+    const undici = new UndiciInstrumentation();
     undici.setTracerProvider(loopSdk.tracerProvider);
     undici.setMeterProvider(loopSdk.meterProvider);
+    undici.disable();
+    // Proof that it instruments: its own HTTP client duration metric receives the request.
+    let undiciRecorded = false;
+    {
+      const reader = new CollectingReader();
+      const provider = new MeterProvider({ readers: [reader] });
+      const probe = new UndiciInstrumentation();
+      probe.setMeterProvider(provider);
+      await (await fetch(`${server.url}users/1`)).text();
+      probe.disable();
+      undiciRecorded = (await reader.collect()).resourceMetrics.scopeMetrics.some((scope) =>
+        scope.metrics.some((m) => m.dataPoints.length > 0),
+      );
+    }
     const braceLoop = createTelemetry({
       integration: 'bench',
       template: ['/users/{id}'],
@@ -269,13 +317,13 @@ const suite: Suite = async (ctx) => {
     target(
       SUITE,
       'on the same loopback workload, @brace/telemetry (logs + metrics) adds less than @opentelemetry/instrumentation-undici',
-      `+${us(braceNs)} vs +${us(undiciNs)} per request over bare fetch (paired rounds, CPU time, no-op exporters; @brace/telemetry with spans too: +${us(braceSpansNs)})`,
-      braceNs < undiciNs,
+      `+${us(braceNs)} vs +${us(undiciNs)} per request over bare fetch (paired rounds, CPU time, no-op exporters; @brace/telemetry with spans too: +${us(braceSpansNs)})${undiciRecorded ? '' : '; instrumentation-undici recorded nothing: no comparison'}`,
+      undiciRecorded && braceNs < undiciNs,
     );
     return {
       title: 'telemetry',
       workloads: [core, stubWorkload],
-      extra: `Per-request overhead in paired rounds (each round times ${pairing.n} requests of bare ky and of each contender back to back, in process CPU time; median over rounds of the difference):\n\n| on an in-process stub, over bare ky | extra per request |\n|---|---|\n| logs + metrics | ${us(lm)} |\n| logs + metrics + spans | ${us(stubOverhead.get('logs + metrics + spans') as number)} |\n| logs + rolling stats, no OpenTelemetry meter | ${us(stubOverhead.get('logs + rolling stats only') as number)} |\n| do-nothing init + beforeError hooks (ky's own cost of hooks) | ${us(hooksNs)} |\n| floor: bare ky + one histogram.record (same 6 attributes, real SDK, no-op exporter), no hooks | ${us(floor1)} |\n| floor: bare ky + two histogram.record (an attempt and an operation sample), no hooks | ${us(floor2)} |\n\n| on a loopback server (2 KB JSON), over bare fetch | extra per request |\n|---|---|\n| @brace/telemetry \`telemetryFetch\` (logs + metrics) | ${us(braceNs)} |\n| @brace/telemetry \`telemetryFetch\` (logs + metrics + spans: 2 spans per call) | ${us(braceSpansNs)} |\n| @opentelemetry/instrumentation-undici (spans + metrics) | ${us(undiciNs)} |\n\nExporters do nothing (a MeterProvider whose reader never exports, a TracerProvider without processors); the SDK still aggregates metrics and creates spans, the logger receives every event. instrumentation-undici is enabled only while its rounds run, so the other contenders run without it.`,
+      extra: `Per-request overhead in paired rounds (each round times ${pairing.n} requests of bare ky and of each contender back to back, in process CPU time; median over rounds of the difference):\n\n| on an in-process stub, over bare ky | extra per request |\n|---|---|\n| logs + metrics | ${us(lm)} |\n| logs + metrics + spans | ${us(stubOverhead.get('logs + metrics + spans') as number)} |\n| logs + rolling stats, no OpenTelemetry meter | ${us(stubOverhead.get('logs + rolling stats only') as number)} |\n| do-nothing init + beforeError hooks (ky's own cost of hooks) | ${us(hooksNs)} |\n| floor: bare ky + one histogram.record (same 6 attributes, real SDK, no-op exporter), no hooks | ${us(floor1)} |\n| floor: bare ky + two histogram.record (an attempt and an operation sample), no hooks | ${us(floor2)} |\n\n| on a loopback server (2 KB JSON), over bare fetch | extra per request |\n|---|---|\n| @brace/telemetry \`telemetryFetch\` (logs + metrics) | ${us(braceNs)} |\n| @brace/telemetry \`telemetryFetch\` (logs + metrics + spans: 2 spans per call) | ${us(braceSpansNs)} |\n| @opentelemetry/instrumentation-undici (spans + metrics) | ${us(undiciNs)} |\n\nThe loopback server runs in a child process, so the CPU time counts the client side only. Exporters do nothing (a MeterProvider whose reader never exports, a TracerProvider without processors); the SDK still aggregates metrics and creates spans, the logger receives every event. instrumentation-undici is enabled only while its rounds run, so the other contenders run without it.`,
       libraries: [
         'ky',
         '@opentelemetry/instrumentation-undici',
