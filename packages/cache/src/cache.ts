@@ -1,12 +1,15 @@
 import { systemClock } from '@brace/core';
 import { coalesced } from './coalesce.js';
 import type { Call, Context, Origin, Outcome } from './context.js';
+import { DEFAULT_ORIGIN_DOWN_MS, downReason, downState, takeProbe } from './down.js';
 import { CacheOptionError } from './errors.js';
+import { freshByPlan, rememberFresh } from './hit.js';
 import {
   type CacheRequest,
   DEFAULT_CREDENTIAL_HEADERS,
   DEFAULT_CREDENTIAL_PARAMS,
   keyBuilder,
+  type RequestKey,
 } from './key.js';
 import { memoryStore } from './memory-store.js';
 import {
@@ -23,8 +26,9 @@ import {
   names,
 } from './options.js';
 import { askOrigin } from './origin.js';
-import { headerRecord, policyClass, readDirectives, varyMatches } from './policy.js';
+import { headerRecord, type Policy, policyClass, readDirectives, varyMatches } from './policy.js';
 import { serveEntry, serveOutcome } from './serve.js';
+import type { CacheEntry } from './store.js';
 import { deleteEntry, getEntry, policyOf } from './store-ops.js';
 import { canServeWhileRevalidating, errorFallback, withinMaxAge } from './windows.js';
 
@@ -89,6 +93,22 @@ const CONDITIONAL_HEADERS = [
   'if-range',
   'range',
 ];
+
+/** What a lookup found: the usable entry and its policy, and the answer when no origin request is needed. */
+interface Found {
+  entry: CacheEntry | undefined;
+  policy: Policy | undefined;
+  answer: Response | undefined;
+  /** The answer is stale because the origin counts as down (a background probe may start). */
+  down: boolean;
+}
+
+/** A conditional or range request: the caller's own validators, never answered from cache. */
+function isConditional(call: Call): boolean {
+  const headers = call.policyRequest.headers;
+  for (const name of CONDITIONAL_HEADERS) if (headers[name] !== undefined) return true;
+  return false;
+}
 
 /**
  * Creates an HTTP cache: RFC 9111 for GET and HEAD (freshness, `Vary`, `ETag`/`Last-Modified`
@@ -159,22 +179,39 @@ export function createCache(options: CacheOptions = {}): Cache {
     lockMs: duration('coalesce.lockMs', coalesceObject.lockMs, DEFAULT_COALESCE_LOCK_MS, 1),
     pollMs: duration('coalesce.pollMs', coalesceObject.pollMs, DEFAULT_COALESCE_POLL_MS, 1),
     reasonHeader,
+    originDownMs: duration('originDownMs', options.originDownMs, DEFAULT_ORIGIN_DOWN_MS),
+    down: downState(),
     options,
     flights: new Map(),
     hydrated: new WeakMap(),
+    plans: new WeakMap(),
+    date: { second: Number.NaN, text: '' },
   };
   const salt = options.credentials?.salt ?? '';
   if (typeof salt !== 'string') throw new CacheOptionError('credentials.salt', 'a string');
   const keyOf = keyBuilder(credentialHeaders, credentialParams, salt);
   const credentialSet = new Set(credentialHeaders.map((h) => h.toLowerCase()));
 
-  async function callOf(
+  /** The call for `request`: synchronous unless a credential must be hashed. */
+  function callOf(
     request: CacheRequest,
     method: string,
     signal?: AbortSignal,
-  ): Promise<Call> {
+  ): Call | Promise<Call> {
     const headers = headerRecord(request.headers);
-    const rk = await keyOf(request, method, headers, options.key?.(request));
+    const rk = keyOf(request, method, headers, options.key?.(request));
+    return rk instanceof Promise
+      ? rk.then((k) => callFrom(request, method, signal, headers, k))
+      : callFrom(request, method, signal, headers, rk);
+  }
+
+  function callFrom(
+    request: CacheRequest,
+    method: string,
+    signal: AbortSignal | undefined,
+    headers: Record<string, string>,
+    rk: RequestKey,
+  ): Call {
     if (rk.partitioned) for (const name of credentialSet) delete headers[name];
     // Fetch's `cache: 'no-cache'` sends `Cache-Control: max-age=0` on the wire; the cache sees
     // the mode, not that header, so it adds the request directive itself.
@@ -194,6 +231,7 @@ export function createCache(options: CacheOptions = {}): Cache {
       headers: varyView,
       policyRequest: { url: rk.key, method, headers },
       signal,
+      plain: headers['cache-control'] === undefined && headers.pragma === undefined,
     };
   }
 
@@ -215,9 +253,28 @@ export function createCache(options: CacheOptions = {}): Cache {
     void flight.finally(() => ctx.flights.delete(call.key));
   }
 
-  /** The usable entry for `call`, and the answer when one needs no origin request. */
-  async function lookup(call: Call, request: CacheRequest) {
-    let entry = await getEntry(ctx, call.key);
+  /** RFC 9111 freshness for this request; decided from the entry's plan when it can. */
+  function isFresh(call: Call, entry: CacheEntry, policy: Policy): boolean {
+    const known = freshByPlan(ctx, call, entry, policy);
+    if (known !== undefined) return known;
+    if (!policy.satisfiesWithoutRevalidation(call.policyRequest)) return false;
+    rememberFresh(ctx, call, entry, policy);
+    return true;
+  }
+
+  /**
+   * The usable entry for `call`, and the answer when one needs no origin request. Synchronous
+   * when the store is (a memory hit waits for no tick).
+   */
+  function lookup(call: Call, request: CacheRequest): Found | Promise<Found> {
+    const read = getEntry(ctx, call.key);
+    return read instanceof Promise
+      ? read.then((entry) => decide(call, request, entry))
+      : decide(call, request, read);
+  }
+
+  function decide(call: Call, request: CacheRequest, stored: CacheEntry | undefined): Found {
+    let entry = stored;
     let policy = entry && policyOf(ctx, entry);
     if (
       entry &&
@@ -227,8 +284,9 @@ export function createCache(options: CacheOptions = {}): Cache {
       policy = undefined;
     }
     let answer: Response | undefined;
+    let down = false;
     if (entry && policy) {
-      if (entry.meta.kind === 'http' && policy.satisfiesWithoutRevalidation(call.policyRequest)) {
+      if (entry.meta.kind === 'http' && isFresh(call, entry, policy)) {
         answer = serveEntry(ctx, call, entry, policy, 'fresh');
       } else {
         let blocked: string | false | null | undefined;
@@ -237,12 +295,23 @@ export function createCache(options: CacheOptions = {}): Cache {
         } catch {
           // A throwing predicate is treated as "not blocked": the request goes on.
         }
-        if (blocked && errorFallback(ctx, entry, policy) !== undefined) {
-          answer = serveEntry(ctx, call, entry, policy, `stale: ${blocked}`);
+        // A connection error or timeout just now: answer at once, marked with that failure,
+        // rather than wait for the transport to fail again.
+        const failed = blocked ? undefined : downReason(ctx, call.url);
+        const why = blocked || failed ? errorFallback(ctx, entry, policy) : undefined;
+        if (why !== undefined) {
+          answer = serveEntry(
+            ctx,
+            call,
+            entry,
+            policy,
+            blocked ? `stale: ${blocked}` : `${why}: ${failed}`,
+          );
+          down = !blocked;
         }
       }
     }
-    return { entry, policy, answer };
+    return { entry, policy, answer, down };
   }
 
   async function invalidate(request: CacheRequest): Promise<void> {
@@ -255,14 +324,14 @@ export function createCache(options: CacheOptions = {}): Cache {
   return {
     async match(request) {
       const method = request.method.toUpperCase();
-      if (
-        !CACHED_METHODS.has(method) ||
-        SKIPPING_MODES.has(request.cache as string) ||
-        CONDITIONAL_HEADERS.some((name) => request.headers.has(name))
-      ) {
+      if (!CACHED_METHODS.has(method) || SKIPPING_MODES.has(request.cache as string)) {
         return undefined;
       }
-      return (await lookup(await callOf(request, method), request)).answer;
+      const made = callOf(request, method);
+      const call = made instanceof Promise ? await made : made;
+      if (isConditional(call)) return undefined;
+      const found = lookup(call, request);
+      return (found instanceof Promise ? await found : found).answer;
     },
 
     async handle(request, origin, handleOptions = {}) {
@@ -274,8 +343,9 @@ export function createCache(options: CacheOptions = {}): Cache {
         if (!SAFE_METHODS.has(method) && response.status < 400) await invalidate(request);
         return response;
       }
-      const call = await callOf(request, method, signal);
-      if (CONDITIONAL_HEADERS.some((name) => request.headers.has(name))) {
+      const made = callOf(request, method, signal);
+      const call = made instanceof Promise ? await made : made;
+      if (isConditional(call)) {
         emit(options.onBypass, { method, url: call.url, reason: 'conditional' });
         return origin(undefined);
       }
@@ -287,8 +357,15 @@ export function createCache(options: CacheOptions = {}): Cache {
         // The origin's answer, stored as usual; nothing read, nothing stale on failure.
         return serveOutcome(ctx, call, await askOrigin(ctx, call, origin, undefined, undefined));
       }
-      const { entry, policy, answer } = await lookup(call, request);
-      if (answer !== undefined) return answer;
+      const found = lookup(call, request);
+      const { entry, policy, answer, down } = found instanceof Promise ? await found : found;
+      if (answer !== undefined) {
+        // Served stale because the origin is down: now and then, find out in the background.
+        if (down && takeProbe(ctx, call.url)) {
+          refreshInBackground(call, origin, entry, policy);
+        }
+        return answer;
+      }
       if (
         entry &&
         policy &&

@@ -1,4 +1,6 @@
 import type { Clock } from '@brace/core';
+import type { DownState } from './down.js';
+import type { HitPlan } from './hit.js';
 import type { CacheOptions } from './options.js';
 import type { Policy, PolicyClass } from './policy.js';
 import type { CacheEntry, CacheStore } from './store.js';
@@ -61,11 +63,19 @@ export interface Context {
   lockMs: number;
   pollMs: number;
   reasonHeader: string | false;
+  /** How long an origin counts as down after a connection error or timeout (0: never). */
+  originDownMs: number;
+  /** Origins that failed at the transport, and their probes. */
+  down: DownState;
   options: CacheOptions;
   /** In-flight origin requests by key. */
   flights: Map<string, Promise<Outcome>>;
   /** Hydrated policies by entry (entries are never mutated). */
   hydrated: WeakMap<CacheEntry, Policy>;
+  /** Header lists and remembered freshness by entry (see `hit.ts`). */
+  plans: WeakMap<CacheEntry, HitPlan>;
+  /** The last `Date` header string and its second. */
+  date: { second: number; text: string };
 }
 
 /** One request as the modules see it. */
@@ -78,4 +88,6 @@ export interface Call {
   /** The request as `http-cache-semantics` reads it: sanitised URL, no credential headers. */
   policyRequest: { url: string; method: string; headers: Record<string, string> };
   signal: AbortSignal | undefined;
+  /** No `Cache-Control` and no `Pragma` in the request: freshness alone decides a hit. */
+  plain: boolean;
 }

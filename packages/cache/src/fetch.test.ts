@@ -44,6 +44,9 @@ describe('cachedFetch against a real loopback server', () => {
     const cache = createCache({
       staleIfErrorMs: 600_000,
       clock: { now: () => now, sleep: async () => {} },
+      // Each failure mode in turn, with the clock stopped: no memory of the previous failure
+      // (down.test.ts covers `originDownMs`).
+      originDownMs: 0,
     });
     server.set(json({ v: 2 }, { 'cache-control': 'max-age=1' }));
     let target = server.url;

@@ -124,6 +124,7 @@ describe('hostile caching headers (property)', () => {
           });
           /** What the origin last said to each caller: body, when, and its cache-control. */
           const produced = new Map<string, { at: number; cc: string }>();
+          let answers = 0;
           for (const s of steps) {
             await clock.advance(s.advanceMs);
             const who = ['alice', 'bob', 'anon'][s.caller] as string;
@@ -132,8 +133,11 @@ describe('hostile caching headers (property)', () => {
             const origin = async () => {
               if (s.fail) return new Response('down', { status: 503 });
               const { status, ...rest } = s.headers;
-              const body = status === 204 ? null : `${who}@${clock.now()}`;
-              produced.set(`${who}@${clock.now()}`, {
+              // Unique per origin answer: two answers at the same instant (a background
+              // refresh and a request, with no time between steps) must not be confused.
+              const answer = `${who}@${clock.now()}@${++answers}`;
+              const body = status === 204 ? null : answer;
+              produced.set(answer, {
                 at: clock.now(),
                 cc: s.headers['cache-control'],
               });

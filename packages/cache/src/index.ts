@@ -5,6 +5,7 @@
  */
 export { type Cache, createCache, type HandleOptions } from './cache.js';
 export type { Origin } from './context.js';
+export { DEFAULT_ORIGIN_DOWN_MS } from './down.js';
 export { CacheOptionError, CacheStoreError } from './errors.js';
 export type { FailureKind } from './failure.js';
 export {

@@ -142,12 +142,12 @@ export function keyBuilder(headers: readonly string[], params: readonly string[]
    * key; the credential partition is still taken from the request itself, so a `key` that
    * drops the query string cannot merge callers.
    */
-  return async function keyOf(
+  return function keyOf(
     request: CacheRequest,
     method = request.method,
     record?: Record<string, string>,
     keyUrl?: string,
-  ): Promise<RequestKey> {
+  ): RequestKey | Promise<RequestKey> {
     let credential = '';
     for (const name of headerNames) {
       const value = record ? record[name] : (request.headers.get(name) ?? undefined);
@@ -165,6 +165,11 @@ export function keyBuilder(headers: readonly string[], params: readonly string[]
     }
     const base = `${method.toUpperCase()} ${url}`;
     if (credential === '') return { key: base, safeUrl: own.safeUrl, partitioned: false };
-    return { key: `${base} #${await hash(credential)}`, safeUrl: own.safeUrl, partitioned: true };
+    // Synchronous without a credential (the common hit), a promise only when hashing.
+    return hash(credential).then((digest) => ({
+      key: `${base} #${digest}`,
+      safeUrl: own.safeUrl,
+      partitioned: true,
+    }));
   };
 }

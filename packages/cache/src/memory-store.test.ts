@@ -1,4 +1,5 @@
 import { manualClock } from '@brace/core';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { type CacheEntry, CacheOptionError, memoryStore } from './index.js';
 import { runCacheStoreConformance } from './testing.js';
@@ -23,6 +24,37 @@ describe('memoryStore bounds', () => {
     expect(store.get('a')).toBeDefined();
     expect(store.get('c')).toBeDefined();
     expect(store.size).toBe(2);
+  });
+
+  it('keeps exact LRU order whatever the mix of reads, writes and deletes (model, property)', () => {
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.tuple(fc.constantFrom('get', 'set', 'delete'), fc.constantFrom('a', 'b', 'c', 'd')),
+          { maxLength: 40 },
+        ),
+        (ops) => {
+          const store = memoryStore({ maxEntries: 3, clock: manualClock({ now: 0 }) });
+          const model: string[] = []; // least recently used first
+          for (const [op, key] of ops) {
+            const at = model.indexOf(key);
+            if (op === 'get') {
+              expect(store.get(key) !== undefined).toBe(at >= 0);
+              if (at >= 0) model.push(...model.splice(at, 1));
+            } else if (op === 'set') {
+              store.set(key, entry(1), 1000);
+              if (at >= 0) model.splice(at, 1);
+              model.push(key);
+              if (model.length > 3) model.shift();
+            } else {
+              store.delete(key);
+              if (at >= 0) model.splice(at, 1);
+            }
+            expect(store.size).toBe(model.length);
+          }
+        },
+      ),
+    );
   });
 
   it('evicts by body bytes and refuses a body larger than maxBytes', () => {

@@ -106,10 +106,13 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryCacheStore 
   const slots = new Map<string, Slot>();
   const locks = new Map<string, LockSlot>();
   let bytes = 0;
+  /** The key last moved to (or set at) the end of `slots`, while it is still there. */
+  let last: string | undefined;
 
   const drop = (key: string, slot: Slot) => {
     slots.delete(key);
     bytes -= slot.bytes;
+    if (key === last) last = undefined;
   };
 
   return {
@@ -126,9 +129,12 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryCacheStore 
         drop(key, slot);
         return undefined;
       }
-      // Most recently used goes last.
-      slots.delete(key);
-      slots.set(key, slot);
+      // Most recently used goes last (already there when it was the last one read or written).
+      if (key !== last) {
+        slots.delete(key);
+        slots.set(key, slot);
+        last = key;
+      }
       return slot.entry;
     },
     set(key, entry, ttlMs) {
@@ -137,6 +143,7 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryCacheStore 
       const size = entry.body.byteLength;
       if (size > maxBytes) return;
       slots.set(key, { entry, expiresAt: clock.now() + Math.max(1, ttlMs), bytes: size });
+      last = key;
       bytes += size;
       for (const [k, slot] of slots) {
         if (slots.size <= maxEntries && bytes <= maxBytes) break;

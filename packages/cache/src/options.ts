@@ -283,6 +283,15 @@ export interface CacheOptions {
    * `'breaker-open'`) and the entry is served at once as `stale: <reason>`, the origin untouched.
    */
   originBlocked?: (request: CacheRequest) => string | false | null | undefined;
+  /**
+   * After a connection error or a timeout, how long (0 to 1 year, 0 = off) the origin
+   * (`scheme://host:port`) counts as down: GETs whose entry may be served on failure are
+   * answered at once, marked with that failure (`stale-if-error: network`, `stale-if-error:
+   * timeout`), instead of each waiting for the transport to fail again,
+   * and one request per half window probes the origin in the background; any answer from the
+   * origin ends it. Default `DEFAULT_ORIGIN_DOWN_MS` (1 s).
+   */
+  originDownMs?: number;
   /** The response header carrying the reason of a cached answer; `false` for none. Default {@link DEFAULT_REASON_HEADER}. */
   reasonHeader?: string | false;
   /** The source of time. Default `systemClock` from `@brace/core`. */

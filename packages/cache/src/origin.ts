@@ -1,5 +1,6 @@
 import { readLimited } from './body.js';
 import type { Call, Context, Origin, Outcome } from './context.js';
+import { markAnswered, markFailure } from './down.js';
 import { classifyError, isFailureStatus } from './failure.js';
 import { emit } from './options.js';
 import {
@@ -83,6 +84,7 @@ export async function askOrigin(
     response = await origin(conditional, { background });
   } catch (error) {
     const c = classifyError(error, call.signal);
+    if (c.kind === 'failure') markFailure(ctx, call.url, c.reason);
     if (c.kind !== 'abort') {
       const stale = fallback(ctx, entry, policy, c.reason, c.kind === 'refusal');
       if (stale !== undefined) return stale;
@@ -91,6 +93,7 @@ export async function askOrigin(
     // alone, never shared with coalesced followers.
     return { type: 'error', error, aborted: c.kind === 'abort' || call.signal?.aborted === true };
   }
+  markAnswered(ctx, call.url);
   if (isFailureStatus(response.status)) {
     const stale = fallback(ctx, entry, policy, String(response.status), false);
     if (stale !== undefined) {

@@ -1,4 +1,5 @@
 import type { Call, Context, Outcome } from './context.js';
+import { hitHeaders } from './hit.js';
 import { emit } from './options.js';
 import type { Policy } from './policy.js';
 import type { CacheEntry } from './store.js';
@@ -53,15 +54,28 @@ export function serveEntry(
   policy: Policy,
   reason: string,
 ): Response {
-  const headers = new Headers(policy.responseHeaders() as Record<string, string>);
-  if (ctx.reasonHeader !== false) headers.set(ctx.reasonHeader, reason);
+  const age = policy.age();
+  let headers: Array<[string, string]> | Headers | undefined = hitHeaders(
+    ctx,
+    entry,
+    policy,
+    age,
+    reason,
+  );
+  if (headers === undefined) {
+    const built = new Headers(policy.responseHeaders() as Record<string, string>);
+    if (ctx.reasonHeader !== false) built.set(ctx.reasonHeader, reason);
+    headers = built;
+  }
   const status = entry.meta.status;
   const body = call.method === 'HEAD' || NULL_BODY.has(status) ? null : entry.body;
   // The Fetch standard copies a BufferSource body: callers cannot alter the stored bytes.
   const response = new Response(body as ResponseBody, { status, headers });
-  const ageMs = Math.max(0, Math.round(policy.age() * 1000));
+  const ageMs = Math.max(0, Math.round(age * 1000));
   statuses.set(response, { reason, ageMs });
-  emit(ctx.options.onServe, { reason, method: call.method, url: call.url, status, ageMs });
+  if (ctx.options.onServe !== undefined) {
+    emit(ctx.options.onServe, { reason, method: call.method, url: call.url, status, ageMs });
+  }
   return response;
 }
 

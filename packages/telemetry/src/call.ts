@@ -1,5 +1,6 @@
 import { type HeadersInput, parseRateLimit } from '@brace/core';
-import { errorTypeOf, isReplayed } from './classify.js';
+import type { AttributeCache } from './attributes.js';
+import { defaultIsCached, errorTypeOf, isReplayed, scanHeaders } from './classify.js';
 import {
   type Instruments,
   SPAN_KIND_CLIENT,
@@ -36,6 +37,10 @@ export interface Shared {
   tracer: TracerLike | undefined;
   context: (() => ContextLike) | undefined;
   instruments: Instruments | undefined;
+  /** Shared, bounded metric attributes (set when a meter or a tracer is). */
+  attributes: AttributeCache | undefined;
+  /** Makes a request id (only when one is read). */
+  generateId(): string;
   redactor: Redactor;
   captureHeaders: ReadonlySet<string>;
   /** What `url.full` carries on attempt spans. */
@@ -51,7 +56,8 @@ export interface CallInit {
   method: string;
   url: URL;
   template: string;
-  requestId: string;
+  /** The caller's request id; one is generated the first time it is read when absent. */
+  requestId: string | undefined;
 }
 
 /** What an ended attempt found in its response. */
@@ -66,6 +72,14 @@ interface Findings {
 
 const NOTHING: Findings = { replayed: false, cached: false };
 const NO_ATTRIBUTES: Attributes = Object.freeze({});
+
+/** The status and error type of an outcome, for a span. */
+function outcomeOnly(findings: Findings): Attributes {
+  const attributes: Attributes = {};
+  if (findings.status !== undefined) attributes['http.response.status_code'] = findings.status;
+  if (findings.errorType !== undefined) attributes['error.type'] = findings.errorType;
+  return attributes;
+}
 
 function spanName(method: string, template: string): string {
   return `${method === '_OTHER' ? 'HTTP' : method} ${template}`;
@@ -94,7 +108,6 @@ class AttemptImpl implements Attempt {
 
 /** One call in flight. */
 export class CallImpl implements Call {
-  readonly requestId: string;
   readonly template: string;
   readonly #shared: Shared;
   readonly #init: CallInit;
@@ -102,29 +115,34 @@ export class CallImpl implements Call {
   readonly #attributes: Attributes;
   readonly #span: SpanLike | undefined;
   readonly #parent: ContextLike | undefined;
+  readonly #port: number;
+  #requestId: string | undefined;
   #attempts = 0;
   #open: AttemptImpl | undefined;
   #last: Outcome | undefined;
+  /** When the last attempt ended. */
+  #lastAt = 0;
   #findings: Findings = NOTHING;
   #ended = false;
 
   constructor(shared: Shared, init: CallInit) {
     this.#shared = shared;
     this.#init = init;
-    this.requestId = init.requestId;
+    this.#requestId = init.requestId;
     this.template = init.template;
     this.#start = shared.now();
-    // Attributes are only built for OpenTelemetry; without it a call allocates less.
-    this.#attributes =
-      shared.instruments || shared.tracer
-        ? {
-            'http.request.method': init.method,
-            'server.address': init.url.hostname,
-            'server.port': Number(init.url.port || (init.url.protocol === 'https:' ? '443' : '80')),
-            'url.template': init.template,
-            'brace.integration': shared.integration,
-          }
-        : NO_ATTRIBUTES;
+    const url = init.url;
+    this.#port = Number(url.port || (url.protocol === 'https:' ? '443' : '80'));
+    // Metric attributes: one shared, frozen object per method, host and template (the host
+    // bounded); only built for OpenTelemetry.
+    this.#attributes = shared.attributes
+      ? shared.attributes.base({
+          method: init.method,
+          hostname: url.hostname,
+          port: this.#port,
+          template: init.template,
+        })
+      : NO_ATTRIBUTES;
     if (shared.tracer) {
       const base = shared.context?.();
       this.#span = startSpan(
@@ -132,15 +150,29 @@ export class CallImpl implements Call {
         spanName(init.method, init.template),
         SPAN_KIND_INTERNAL,
         this.#start,
-        { ...this.#attributes, 'brace.request_id': init.requestId },
+        { ...this.#spanAttributes(), 'brace.request_id': this.requestId },
         base,
       );
       this.#parent = withParent(base, this.#span);
     }
   }
 
+  get requestId(): string {
+    this.#requestId ??= this.#shared.generateId();
+    return this.#requestId;
+  }
+
   get attempts(): number {
     return this.#attempts;
+  }
+
+  /** Span attributes: the metric ones with the real host (spans are not aggregated into series). */
+  #spanAttributes(): Attributes {
+    return {
+      ...this.#attributes,
+      'server.address': this.#init.url.hostname,
+      'server.port': this.#port,
+    };
   }
 
   get ended(): boolean {
@@ -155,7 +187,7 @@ export class CallImpl implements Call {
     let span: SpanLike | undefined;
     if (shared.tracer) {
       const attributes: Attributes = {
-        ...this.#attributes,
+        ...this.#spanAttributes(),
         'url.full':
           shared.spanUrl === 'template'
             ? `${this.#init.url.protocol}//${this.#init.url.host}${this.#init.template === OTHER_TEMPLATE ? '/' : this.#init.template}`
@@ -183,27 +215,25 @@ export class CallImpl implements Call {
     const now = shared.now();
     if (this.#open?.number === number) this.#open = undefined;
     this.#last = outcome;
+    this.#lastAt = now;
     const findings = this.#find(outcome, now);
     this.#findings = findings;
     const failed = findings.errorType !== undefined;
     const durationMs = now - start;
     const instruments = shared.instruments;
-    if (instruments || span) {
-      const attributes = this.#outcomeAttributes(findings);
-      if (instruments) {
-        instruments.requestDuration.record(durationMs / 1000, attributes);
-        if (findings.status === 429) instruments.rateLimited.add(1, this.#attributes);
-        if (findings.replayed) instruments.idempotentReplays.add(1, this.#attributes);
-      }
-      if (span) {
-        span.setAttributes(attributes);
-        if (failed) span.setStatus({ code: STATUS_ERROR });
-        span.end(now);
-      }
+    if (instruments) {
+      instruments.requestDuration.record(durationMs / 1000, this.#outcomeAttributes(findings));
+      if (findings.status === 429) instruments.rateLimited.add(1, this.#attributes);
+      if (findings.replayed) instruments.idempotentReplays.add(1, this.#attributes);
+    }
+    if (span) {
+      span.setAttributes(outcomeOnly(findings));
+      if (failed) span.setStatus({ code: STATUS_ERROR });
+      span.end(now);
     }
     const retry = number > 1;
     const rateLimited = findings.status === 429;
-    shared.window.recordAttempt(retry, rateLimited);
+    shared.window.recordAttempt(retry, rateLimited, now);
     if (shared.sampling()) shared.sample({ kind: 'attempt', at: now, retry, rateLimited });
     if (!shared.logging) return;
     const event = this.#event('attempt', findings, durationMs, now) as AttemptEvent;
@@ -222,24 +252,24 @@ export class CallImpl implements Call {
     this.#open?.end(outcome ?? { error: new Error('ended') });
     this.#ended = true;
     const shared = this.#shared;
-    const now = shared.now();
+    // Ended with the outcome of the attempt that just ended (the adapters do): the call ended
+    // when that attempt did, one clock read saved.
+    const now = outcome !== undefined && outcome === this.#last ? this.#lastAt : shared.now();
     const final = outcome ?? this.#last ?? {};
     const findings = outcome && outcome !== this.#last ? this.#find(outcome, now) : this.#findings;
     const error = shared.isError(final);
     const durationMs = now - this.#start;
     const instruments = shared.instruments;
     const span = this.#span;
-    if (instruments || span) {
-      const attributes = this.#outcomeAttributes(findings);
-      instruments?.operationDuration.record(durationMs / 1000, attributes);
-      if (span) {
-        attributes['brace.attempts'] = this.#attempts;
-        span.setAttributes(attributes);
-        if (error) span.setStatus({ code: STATUS_ERROR });
-        span.end(now);
-      }
+    instruments?.operationDuration.record(durationMs / 1000, this.#outcomeAttributes(findings));
+    if (span) {
+      const attributes = outcomeOnly(findings);
+      attributes['brace.attempts'] = this.#attempts;
+      span.setAttributes(attributes);
+      if (error) span.setStatus({ code: STATUS_ERROR });
+      span.end(now);
     }
-    shared.window.recordCall(durationMs, error);
+    shared.window.recordCall(durationMs, error, now);
     if (shared.sampling()) shared.sample({ kind: 'call', at: now, durationMs, error });
     if (!shared.logging) return;
     const event = this.#event('call', findings, durationMs, now) as CallEvent;
@@ -258,23 +288,38 @@ export class CallImpl implements Call {
     if (errorType !== undefined) findings.errorType = errorType;
     const headers = outcome.headers;
     if (headers) {
-      const info = parseRateLimit(headers, now);
+      let rateLimit = true;
+      if (
+        shared.isCached === defaultIsCached &&
+        typeof Headers !== 'undefined' &&
+        headers instanceof Headers
+      ) {
+        // One pass over the headers instead of a validated lookup per header.
+        const scan = scanHeaders(headers);
+        rateLimit = scan.rateLimit;
+        findings.replayed = scan.replayed;
+        findings.cached = scan.cached;
+      } else {
+        findings.replayed = isReplayed(headers);
+        findings.cached = shared.isCached(headers);
+      }
+      const info = rateLimit ? parseRateLimit(headers, now) : undefined;
       if (info && (info.remaining !== undefined || info.limit !== undefined)) {
         if (info.remaining !== undefined) findings.rateLimitRemaining = info.remaining;
         if (info.limit !== undefined) findings.rateLimitLimit = info.limit;
         shared.rateLimitSeen(info.remaining, info.limit, now);
       }
-      findings.replayed = isReplayed(headers);
-      findings.cached = shared.isCached(headers);
     }
     return findings;
   }
 
+  /** The metric attributes of an outcome: shared and frozen, never to be modified. */
   #outcomeAttributes(findings: Findings): Attributes {
-    const attributes: Attributes = { ...this.#attributes };
-    if (findings.status !== undefined) attributes['http.response.status_code'] = findings.status;
-    if (findings.errorType !== undefined) attributes['error.type'] = findings.errorType;
-    return attributes;
+    return (this.#shared.attributes as AttributeCache).outcome(
+      this.#attributes,
+      findings.status,
+      findings.errorType,
+    );
   }
 
   /** The fields every request event has, in a stable order; the caller adds the rest. */
@@ -289,7 +334,7 @@ export class CallImpl implements Call {
       method: init.method,
       urlTemplate: init.template,
       serverAddress: init.url.hostname,
-      requestId: init.requestId,
+      requestId: this.requestId,
       durationMs,
     };
     if (findings.status !== undefined) event.status = findings.status;

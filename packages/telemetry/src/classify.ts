@@ -50,7 +50,11 @@ export function defaultIsError(outcome: Outcome): boolean {
 
 /** The default `isCached`: an RFC 9211 `Cache-Status` member with the `hit` parameter. */
 export function defaultIsCached(headers: HeadersInput): boolean {
-  const value = getHeader(headers, 'cache-status');
+  return isCacheHit(getHeader(headers, 'cache-status'));
+}
+
+/** Whether a `Cache-Status` value has a member with the `hit` parameter. */
+export function isCacheHit(value: string | undefined): boolean {
   if (value === undefined || value.length > 1024) return false;
   for (const member of value.split(',')) {
     for (const param of member.split(';').slice(1)) {
@@ -62,5 +66,39 @@ export function defaultIsCached(headers: HeadersInput): boolean {
 
 /** Whether the response replays a stored result (`Idempotent-Replayed: true`). */
 export function isReplayed(headers: HeadersInput): boolean {
-  return getHeader(headers, 'idempotent-replayed')?.trim().toLowerCase() === 'true';
+  return isReplayValue(getHeader(headers, 'idempotent-replayed'));
+}
+
+/** Whether an `Idempotent-Replayed` value says `true`. */
+export function isReplayValue(value: string | undefined): boolean {
+  return value?.trim().toLowerCase() === 'true';
+}
+
+/** What one pass over a `Headers` finds for an attempt's findings. */
+export interface HeaderScan {
+  /** A header name that may carry rate-limit figures is present. */
+  rateLimit: boolean;
+  replayed: boolean;
+  cached: boolean;
+}
+
+/**
+ * Reads `headers` once (instead of a lookup per header, each validating its name): whether a
+ * rate-limit header may be present, `Idempotent-Replayed` and `Cache-Status`.
+ */
+export function scanHeaders(headers: Headers): HeaderScan {
+  let rateLimit = false;
+  let replayed: string | undefined;
+  let cacheStatus: string | undefined;
+  for (const [name, value] of headers) {
+    if (name === 'idempotent-replayed') replayed = value;
+    else if (name === 'cache-status') cacheStatus = value;
+    else if (
+      !rateLimit &&
+      (name.includes('ratelimit') || name.includes('rate-limit') || name.includes('call-limit'))
+    ) {
+      rateLimit = true;
+    }
+  }
+  return { rateLimit, replayed: isReplayValue(replayed), cached: isCacheHit(cacheStatus) };
 }

@@ -105,6 +105,33 @@ export interface UnmatchedTemplateEvent {
 }
 
 /**
+ * Calls went to hosts beyond the declared `hosts` (or beyond `maxHosts`) and were counted in
+ * metrics as `server.address: 'other'`. Emitted for the first such call, then at most once per
+ * window, with the count since the last event.
+ *
+ * @example
+ * ```ts
+ * import type { UnmatchedHostEvent } from '@brace/telemetry';
+ *
+ * const onOtherHost = (event: UnmatchedHostEvent) => console.warn(event.msg, event.count);
+ * ```
+ */
+export interface UnmatchedHostEvent {
+  /** Discriminant. */
+  kind: 'unmatched-host';
+  /** A human-readable summary. */
+  msg: string;
+  /** Always `warn`. */
+  level: 'warn';
+  /** When (epoch ms). */
+  at: number;
+  /** The integration's name. */
+  integration: string;
+  /** Calls counted as `other` since the previous event. */
+  count: number;
+}
+
+/**
  * Everything the logger receives.
  *
  * @example
@@ -114,7 +141,7 @@ export interface UnmatchedTemplateEvent {
  * const logger = (event: TelemetryEvent) => process.stdout.write(`${JSON.stringify(event)}\n`);
  * ```
  */
-export type TelemetryEvent = AttemptEvent | CallEvent | UnmatchedTemplateEvent;
+export type TelemetryEvent = AttemptEvent | CallEvent | UnmatchedTemplateEvent | UnmatchedHostEvent;
 
 /**
  * A logger: a function of one event, or a pino-style object whose `debug`/`info`/`warn`/`error`
@@ -140,7 +167,7 @@ export type TelemetryLogger =
       debug(event: TelemetryEvent): void;
       /** Receives successful calls. */
       info(event: TelemetryEvent): void;
-      /** Receives failed attempts and unmatched-template notices. */
+      /** Receives failed attempts and unmatched-template and unmatched-host notices. */
       warn(event: TelemetryEvent): void;
       /** Receives failed calls. */
       error(event: TelemetryEvent): void;

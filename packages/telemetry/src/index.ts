@@ -3,6 +3,7 @@
  *
  * @module
  */
+export { DEFAULT_MAX_HOSTS, OTHER_HOST } from './attributes.js';
 export { TelemetryOptionError } from './errors.js';
 export {
   type HealthDocument,
@@ -66,6 +67,7 @@ export type {
   TelemetrySample,
   TelemetryStats,
   ThresholdLimits,
+  UnmatchedHostEvent,
   UnmatchedTemplateEvent,
 } from './types.js';
 export type { StatsSource, TelemetryListeners } from './watch.js';

@@ -158,13 +158,13 @@ export class RollingWindow {
   }
 
   /** Records one finished call. */
-  recordCall(durationMs: number, error: boolean): void {
-    addCall(this.current(), durationMs, error);
+  recordCall(durationMs: number, error: boolean, now?: number): void {
+    addCall(this.current(now), durationMs, error);
   }
 
-  /** Records one attempt (whether it was a retry, and whether it was answered 429). */
-  recordAttempt(retry: boolean, rateLimited: boolean): void {
-    addAttempt(this.current(), retry, rateLimited);
+  /** Records one attempt (whether it was a retry, and whether it was answered 429); `now` saves a clock read. */
+  recordAttempt(retry: boolean, rateLimited: boolean, now?: number): void {
+    addAttempt(this.current(now), retry, rateLimited);
   }
 
   /** The slices inside the window now, oldest first. */

@@ -1,10 +1,12 @@
 import { getHeader, systemClock } from '@brace/core';
+import { AttributeCache, DEFAULT_MAX_HOSTS, OTHER_HOST } from './attributes.js';
 import { CallImpl, type Shared } from './call.js';
 import { defaultIsCached, defaultIsError, normalizeMethod } from './classify.js';
 import { TelemetryOptionError } from './errors.js';
 import { evaluateHealth } from './health.js';
 import { createInstruments } from './otel.js';
 import { createRedactor } from './redact.js';
+import { requestIdGenerator } from './request-id.js';
 import { DEFAULT_WINDOW_MS, quantile, RELATIVE_ACCURACY, RollingWindow } from './rolling.js';
 import { compileTemplates, OTHER_TEMPLATE } from './templates.js';
 import type {
@@ -121,6 +123,19 @@ function validate(options: TelemetryOptions): void {
   ) {
     throw new TelemetryOptionError('windowMs', 'an integer from 1000 to 86400000 (ms)');
   }
+  const { hosts, maxHosts } = options;
+  if (
+    hosts !== undefined &&
+    (!Array.isArray(hosts) || hosts.some((h) => typeof h !== 'string' || h.length === 0))
+  ) {
+    throw new TelemetryOptionError('hosts', 'an array of host names');
+  }
+  if (
+    maxHosts !== undefined &&
+    (!Number.isInteger(maxHosts) || maxHosts < 1 || maxHosts > 10_000)
+  ) {
+    throw new TelemetryOptionError('maxHosts', 'an integer from 1 to 10000');
+  }
 }
 
 /**
@@ -153,7 +168,7 @@ export function createTelemetry(options: TelemetryOptions): Telemetry {
   const declared = options.template !== undefined;
   const log = toLogger(options.logger);
   const requestIdHeader = (options.requestId?.header ?? DEFAULT_REQUEST_ID_HEADER).toLowerCase();
-  const randomId = () => crypto.randomUUID();
+  const randomId = requestIdGenerator();
   const generateId = options.requestId?.generate
     ? safe(options.requestId.generate, randomId)
     : randomId;
@@ -163,6 +178,8 @@ export function createTelemetry(options: TelemetryOptions): Telemetry {
   let headerRateLimit: WatchedState['rateLimit'];
   let unmatched = 0;
   let unmatchedAt: number | undefined;
+  let otherHosts = 0;
+  let otherHostsAt: number | undefined;
 
   const emit = (event: TelemetryEvent) => {
     if (!log) return;
@@ -204,6 +221,23 @@ export function createTelemetry(options: TelemetryOptions): Telemetry {
       })
     : undefined;
 
+  const onOtherHost = () => {
+    otherHosts++;
+    const now = clock.now();
+    if (otherHostsAt !== undefined && now - otherHostsAt < windowMs) return;
+    emit({
+      kind: 'unmatched-host',
+      msg: `${otherHosts} call(s) went to a host beyond the ${options.hosts ? 'declared hosts' : `first ${maxHosts} hosts`} and were counted as server.address '${OTHER_HOST}'`,
+      level: 'warn',
+      at: now,
+      integration: options.integration,
+      count: otherHosts,
+    });
+    otherHosts = 0;
+    otherHostsAt = now;
+  };
+  const maxHosts = options.maxHosts ?? DEFAULT_MAX_HOSTS;
+
   const shared: Shared = {
     integration: options.integration,
     now: () => clock.now(),
@@ -223,6 +257,11 @@ export function createTelemetry(options: TelemetryOptions): Telemetry {
     tracer: options.tracer,
     context: options.context,
     instruments,
+    attributes:
+      instruments || options.tracer
+        ? new AttributeCache(options.integration, options.hosts, maxHosts, onOtherHost)
+        : undefined,
+    generateId,
     redactor: createRedactor(options.redact),
     spanUrl: options.spanUrl ?? 'path',
     captureHeaders: new Set((options.captureHeaders ?? []).map((name) => name.toLowerCase())),
@@ -332,7 +371,8 @@ export function createTelemetry(options: TelemetryOptions): Telemetry {
         if (declared) onUnmatched(method);
       }
       const given = request.headers ? getHeader(request.headers, requestIdHeader) : undefined;
-      const requestId = given !== undefined && REQUEST_ID.test(given) ? given : generateId();
+      // Generated only when read (events, spans, a header to send): metrics alone need none.
+      const requestId = given !== undefined && REQUEST_ID.test(given) ? given : undefined;
       return new CallImpl(shared, { method, url, template, requestId });
     },
     stats,

@@ -102,6 +102,14 @@ export interface TelemetryOptions {
   integration: string;
   /** Declared URL templates (or a function); unmatched paths count as `other`. */
   template?: TemplateOption;
+  /**
+   * The hosts whose names metrics may carry as `server.address`; calls to any other host are
+   * counted as `other` (no `server.port`), and an `unmatched-host` event says so. Logs and spans
+   * keep the real host. Default: the first `maxHosts` hosts seen.
+   */
+  hosts?: readonly string[];
+  /** Without `hosts`: how many distinct hosts (host and port) metrics name before the rest count as `other` (1 to 10,000). Default `DEFAULT_MAX_HOSTS` (16). */
+  maxHosts?: number;
   /** Receives one event per attempt and per call. */
   logger?: TelemetryLogger;
   /** An OpenTelemetry tracer: one operation span per call wrapping one span per attempt. */
@@ -344,5 +352,6 @@ export type {
   TelemetryEvent,
   TelemetryLogger,
   TelemetrySample,
+  UnmatchedHostEvent,
   UnmatchedTemplateEvent,
 } from './events.js';
