@@ -1,10 +1,28 @@
-// The two multi-process scenarios of issue 20, shared by the Redis and PostgreSQL tests.
+// The kill scenario of issue 20 (the burst is in burst-scenario.ts), shared by the Redis and
+// PostgreSQL tests.
 import { type RunningServer, serveFetch } from '@brace/simulator';
 import { createOAuthServer, type OAuthLedger } from '@brace/simulator/oauth';
 import { CLIENT_SECRET } from './loopback.js';
-import { spawnWorker, type Worker, waitForLine } from './multi-process.js';
+import { spawnWorker, type Worker } from './multi-process.js';
 
 const clients = [{ clientId: 'app', clientSecret: CLIENT_SECRET }];
+
+/** Serves the simulator and records the time of every token-endpoint call. */
+async function serve(options: Parameters<typeof createOAuthServer>[0]) {
+  const oauth = createOAuthServer({ clients, ...options });
+  const tokenCallTimes: number[] = [];
+  const server: RunningServer = await serveFetch((request) => {
+    if (new URL(request.url).pathname === oauth.paths.token) tokenCallTimes.push(Date.now());
+    return oauth.fetch(request);
+  });
+  return {
+    oauth,
+    server,
+    tokenCallTimes,
+    tokenUrl: `${server.url}${oauth.paths.token}`,
+    resourceUrl: `${server.url}${oauth.paths.resource}`,
+  };
+}
 
 /** What the kill scenario measured. */
 export interface KillFigures {
