@@ -19,21 +19,35 @@ export interface ChildConfig {
   /** cycles: the refresh token to start from. */
   refreshToken?: string;
   lockTtlMs?: number;
+  /** cycles: give the grant a `recover` (a client-credentials grant); default true. */
+  recover?: boolean;
+  /** cycles: stall this long between the token response and the save (a kill target). */
+  stallBeforeSaveMs?: number;
 }
 
 const line = (text: string) => process.stdout.write(`${text}\n`);
 
-/** Wraps a store so the parent sees lock, save and unlock as they happen. */
-function reporting(store: TokenStore): TokenStore {
-  return {
+/**
+ * Wraps a store so the parent sees each step as it happens: `L` lock taken, `C` claimed (the
+ * refresh token is about to be sent), `B` a token arrived and is about to be saved (after
+ * `stallMs`), `S`/`F` saved or fenced out, `U` unlocked.
+ */
+function reporting(store: TokenStore, stallMs: number): TokenStore {
+  const wrapped: TokenStore = {
     load: (k) => store.load(k),
     async lock(k, ttl) {
       const fence = await store.lock(k, ttl);
       if (fence !== undefined) line('L');
       return fence;
     },
-    claim: (k, f) => store.claim(k, f),
+    async claim(k, f) {
+      const ok = await store.claim(k, f);
+      if (ok) line('C');
+      return ok;
+    },
     async save(k, f, t) {
+      line('B');
+      if (stallMs > 0) await new Promise((r) => setTimeout(r, stallMs));
       const ok = await store.save(k, f, t);
       line(ok ? 'S' : 'F');
       return ok;
@@ -43,6 +57,8 @@ function reporting(store: TokenStore): TokenStore {
       line('U');
     },
   };
+  if (store.renew !== undefined) wrapped.renew = store.renew.bind(store);
+  return wrapped;
 }
 
 /** Runs one worker: `makeStore` connects the store under test. */
@@ -62,26 +78,32 @@ export async function runChild(
     return;
   }
   // cycles: refresh forever (validate() always calls the endpoint) until killed.
-  const timeoutMs = Math.floor((config.lockTtlMs ?? 1000) * 0.6);
+  // Half the lock TTL: a dead holder is taken over within a quarter (the lease), and the
+  // taker's one token request then ends within the TTL.
+  const timeoutMs = Math.floor((config.lockTtlMs ?? 1000) / 2);
   const recoverGrant = clientCredentials({ ...common, timeoutMs });
+  const recover =
+    config.recover === false
+      ? undefined
+      : async () => {
+          const t = await recoverGrant.request({
+            now: Date.now(),
+            signal: AbortSignal.timeout(5000),
+          });
+          return {
+            accessToken: t.accessToken,
+            expiresIn: (t.expiresAt - Date.now()) / 1000,
+            refreshToken: t.refreshToken as string,
+          };
+        };
   const auth = createTokenManager({
     grant: refreshToken({
       ...common,
       refreshToken: config.refreshToken as string,
       timeoutMs,
-      recover: async () => {
-        const t = await recoverGrant.request({
-          now: Date.now(),
-          signal: AbortSignal.timeout(5000),
-        });
-        return {
-          accessToken: t.accessToken,
-          expiresIn: (t.expiresAt - Date.now()) / 1000,
-          refreshToken: t.refreshToken as string,
-        };
-      },
+      ...(recover === undefined ? {} : { recover }),
     }),
-    store: reporting(store),
+    store: reporting(store, config.stallBeforeSaveMs ?? 0),
     key: config.key,
     lockTtlMs: config.lockTtlMs ?? 1000,
     pollIntervalMs: 10,

@@ -8,7 +8,7 @@ import { spawnWorker, type Worker } from './multi-process.js';
 const clients = [{ clientId: 'app', clientSecret: CLIENT_SECRET }];
 
 /** Serves the simulator and records the time of every token-endpoint call. */
-async function serve(options: Parameters<typeof createOAuthServer>[0]) {
+export async function serve(options: Parameters<typeof createOAuthServer>[0]) {
   const oauth = createOAuthServer({ clients, ...options });
   const tokenCallTimes: number[] = [];
   const server: RunningServer = await serveFetch((request) => {
@@ -24,10 +24,26 @@ async function serve(options: Parameters<typeof createOAuthServer>[0]) {
   };
 }
 
+/** Where a SIGKILL landed, from the victim's last protocol line. */
+export type KillPhase = 'locked' | 'sent' | 'answered' | 'saved';
+const PHASE: Record<string, KillPhase> = {
+  L: 'locked',
+  C: 'sent',
+  B: 'answered',
+  S: 'saved',
+  F: 'saved',
+  U: 'saved',
+};
+
 /** What the kill scenario measured. */
 export interface KillFigures {
   cycles: number;
   kills: number;
+  /**
+   * Kills by where they landed: `locked` (lock taken, nothing sent), `sent` (refresh token
+   * sent, no answer yet), `answered` (the new tokens arrived, not saved), `saved`.
+   */
+  phases: Record<KillPhase, number>;
   /** Milliseconds from each SIGKILL to the next successful save by any process. */
   recoveries: number[];
   errors: Record<string, number>;
@@ -35,10 +51,13 @@ export interface KillFigures {
   durationMs: number;
 }
 
+/** The worker's stall between a token response and its save: the `answered` kill window. */
+export const STALL_BEFORE_SAVE_MS = 30;
+
 /**
  * 4 workers refresh in a loop with rotating refresh tokens and reuse detection; every few
- * cycles the process that just took the lock is SIGKILLed after a random 0-8 ms (before,
- * during or after its token request) and replaced.
+ * cycles one is SIGKILLed right after it prints a step picked at random (lock taken,
+ * refresh token sent, answer received and not saved), 0-2 ms later, and replaced.
  */
 export async function killScenario(
   file: string,
@@ -61,14 +80,15 @@ export async function killScenario(
     key,
     refreshToken: first,
     lockTtlMs,
+    stallBeforeSaveMs: STALL_BEFORE_SAVE_MS,
   };
   const live = new Set<Worker>();
+  const victims: Array<{ last: () => string }> = [];
   const errors: Record<string, number> = {};
   const recoveries: number[] = [];
   let saves = 0;
-  let kills = 0;
   let nextKillAt = 3;
-  let killing = false;
+  let target: string | undefined;
   let killedAt: number | undefined;
   const started = Date.now();
   let finish: () => void = () => {};
@@ -81,29 +101,31 @@ export async function killScenario(
     if (stopped) return;
     const w = spawnWorker(file, config, env);
     live.add(w);
+    let last = '';
     w.onLine((l) => {
-      if (l === 'L' && !killing && saves >= nextKillAt && saves < cycles) {
-        killing = true;
+      if (l in PHASE) last = l;
+      if (target === undefined && killedAt === undefined && saves >= nextKillAt && saves < cycles) {
+        target = ['L', 'C', 'B'][Math.floor(Math.random() * 3)];
+      }
+      if (l === target && killedAt === undefined) {
+        target = undefined;
+        killedAt = -1;
         setTimeout(() => {
-          if (stopped || !live.has(w)) {
-            killing = false;
-            return;
-          }
           w.process.kill('SIGKILL');
           live.delete(w);
-          kills++;
+          victims.push({ last: () => last });
           killedAt = Date.now();
           add();
-        }, Math.random() * 8);
+        }, Math.random() * 2);
       } else if (l === 'S') {
         saves++;
-        if (killedAt !== undefined) {
+        // A victim's own last lines may still arrive after its kill: not a recovery.
+        if (killedAt !== undefined && killedAt >= 0 && live.has(w)) {
           recoveries.push(Date.now() - killedAt);
           killedAt = undefined;
-          killing = false;
           nextKillAt = saves + 2 + Math.floor(Math.random() * 5);
         }
-        if (saves >= cycles) finish();
+        if (saves >= cycles && killedAt === undefined) finish();
       } else if (l.startsWith('E ')) {
         const code = l.slice(2).trim();
         errors[code] = (errors[code] ?? 0) + 1;
@@ -119,9 +141,12 @@ export async function killScenario(
     await Promise.all([...live].map((w) => w.exited));
     await s.server.close();
   }
+  const phases: Record<KillPhase, number> = { locked: 0, sent: 0, answered: 0, saved: 0 };
+  for (const v of victims) phases[PHASE[v.last()] ?? 'saved'] += 1;
   return {
     cycles: saves,
-    kills,
+    kills: victims.length,
+    phases,
     recoveries,
     errors,
     ledger: structuredClone(s.oauth.ledger),
