@@ -75,10 +75,22 @@ export async function inDoubtScenario(
       }
     });
   }
+  let guard: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    guard = setTimeout(
+      () =>
+        reject(
+          new Error(`no kill point within 30 s (${saves} saves; a refresh in doubt before it?)`),
+        ),
+      30_000,
+    );
+  });
   try {
-    await kill;
+    await Promise.race([kill, timeout]);
+    clearTimeout(guard);
     await new Promise((r) => setTimeout(r, observeMs));
   } finally {
+    clearTimeout(guard);
     for (const w of workers) w.process.kill('SIGKILL');
     await Promise.all(workers.map((w) => w.exited));
     await s.server.close();
