@@ -1,4 +1,9 @@
-import { type Authenticator, applyCredential, UNAUTHORIZED } from './credential.js';
+import {
+  type Authenticator,
+  applyCredential,
+  type Credential,
+  UNAUTHORIZED,
+} from './credential.js';
 import { AuthRejectedError } from './errors.js';
 
 /** Sends one request; what `fetch` is, minus the overloads. */
@@ -7,6 +12,20 @@ export type SendRequest = (request: Request) => Promise<Response>;
 /** Discards a response body that will not be read. */
 function discard(response: Response): void {
   response.body?.cancel().catch(() => {});
+}
+
+/**
+ * Sends `request` with `credential` on it; a header credential is taken off again once the
+ * attempt settled, so the request object a caller keeps (ky's `HTTPError.request`, a hook's
+ * `request`) never carries it afterwards.
+ */
+async function sendOnce(request: Request, credential: Credential, send: SendRequest) {
+  const sent = applyCredential(request, credential);
+  try {
+    return await send(sent);
+  } finally {
+    if (credential.in === 'header') sent.headers.delete(credential.name);
+  }
 }
 
 /**
@@ -39,7 +58,7 @@ export async function sendWithAuth(
   const first = pending instanceof Promise ? await pending : pending;
   // A body can be read once: keep a copy for the one retry (no copy needed without a body).
   const spare = request.body === null ? undefined : request.clone();
-  const response = await send(applyCredential(request, first));
+  const response = await sendOnce(request, first, send);
   if (response.status !== UNAUTHORIZED) {
     auth.accepted?.(first);
     return response;
@@ -47,7 +66,7 @@ export async function sendWithAuth(
   discard(response);
   const second = await auth.rejected(first, signal);
   if (second === undefined) throw new AuthRejectedError(UNAUTHORIZED);
-  const retried = await send(applyCredential(spare ?? request, second));
+  const retried = await sendOnce(spare ?? request, second, send);
   if (retried.status === UNAUTHORIZED) {
     discard(retried);
     throw new AuthRejectedError(UNAUTHORIZED);
