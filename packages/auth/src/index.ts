@@ -11,6 +11,7 @@ export {
   type ApiKeyValidation,
   apiKey,
 } from './api-key.js';
+export { DEFAULT_STORE_TIMEOUT_MS } from './bounded-store.js';
 export {
   type ClientCredentialsOptions,
   clientCredentials,
@@ -31,6 +32,7 @@ export {
   AuthOptionError,
   AuthRefreshError,
   AuthRejectedError,
+  AuthStoreTimeoutError,
 } from './errors.js';
 export type {
   CoordinationEvent,

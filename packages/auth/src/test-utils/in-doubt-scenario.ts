@@ -49,6 +49,7 @@ export async function inDoubtScenario(
   let killedAt: number | undefined;
   let tokenCallsAtKill = 0;
   const errors: Record<string, number> = {};
+  const before = new Set<string>();
   const firstInDoubt = new Map<Worker, number>();
   let killed: () => void = () => {};
   const kill = new Promise<void>((r) => {
@@ -66,6 +67,8 @@ export async function inDoubtScenario(
         killed();
       } else if (l === 'S') {
         saves++;
+      } else if (l.startsWith('E ') && killedAt === undefined) {
+        before.add(l.slice(2).trim());
       } else if (l.startsWith('E ') && killedAt !== undefined) {
         const code = l.slice(2).trim();
         errors[code] = (errors[code] ?? 0) + 1;
@@ -80,7 +83,9 @@ export async function inDoubtScenario(
     guard = setTimeout(
       () =>
         reject(
-          new Error(`no kill point within 30 s (${saves} saves; a refresh in doubt before it?)`),
+          new Error(
+            `no kill point within 30 s (${saves} saves; errors: ${[...before].join(', ')})`,
+          ),
         ),
       30_000,
     );
