@@ -5,7 +5,11 @@ import type { TokenStore } from './store.js';
 /** Default `storeTimeoutMs`: 5 seconds per store call. */
 export const DEFAULT_STORE_TIMEOUT_MS = 5_000;
 
-/** Races one store call with `timeoutMs` on `clock`. */
+/**
+ * Races one store call with `timeoutMs` on `clock`. The bound is armed on the next macrotask:
+ * a call that settles in microtasks (an in-process store) never puts a sleep on the clock, so
+ * a test clock that jumps to the next sleep does not jump to it.
+ */
 function bounded<T>(
   operation: string,
   call: () => Promise<T>,
@@ -13,13 +17,17 @@ function bounded<T>(
   clock: Clock,
 ): Promise<T> {
   const stop = new AbortController();
-  const timeout = clock.sleep(timeoutMs, stop.signal).then(
-    () => {
-      throw new AuthStoreTimeoutError(operation, timeoutMs);
-    },
-    () => new Promise<never>(() => {}), // the call settled first: this side never settles
-  );
-  return Promise.race([call(), timeout]).finally(() => stop.abort());
+  const pending = call().finally(() => stop.abort());
+  const timeout = new Promise<never>((_, reject) => {
+    const arm = setTimeout(() => {
+      clock.sleep(timeoutMs, stop.signal).then(
+        () => reject(new AuthStoreTimeoutError(operation, timeoutMs)),
+        () => {}, // the call settled first
+      );
+    }, 0);
+    stop.signal.addEventListener('abort', () => clearTimeout(arm), { once: true });
+  });
+  return Promise.race([pending, timeout]);
 }
 
 /**

@@ -10,7 +10,20 @@ import {
   type RefreshErrorEvent,
   type TokenStore,
 } from './index.js';
-import { countingGrant, drive, track } from './test-utils/fixtures.js';
+import {
+  countingGrant,
+  type manualClock as ManualClockFactory,
+  track,
+} from './test-utils/fixtures.js';
+
+/** Like fixtures' drive, yielding a macrotask when no sleep is due (the bound arms on one). */
+async function drive(clock: ReturnType<typeof ManualClockFactory>, done: () => boolean) {
+  for (let i = 0; i < 200; i++) {
+    if (done()) return;
+    if (!(await clock.next())) await new Promise((r) => setTimeout(r, 0));
+  }
+  throw new Error('drive: condition never held');
+}
 
 /** A memory store whose `operation` never answers (from the `after`-th call on). */
 function hanging(operation: keyof TokenStore, after = 1): TokenStore & { calls: number } {
