@@ -11,7 +11,7 @@ import { randomTable, serverUrl } from './test-utils/env.js';
 const url = serverUrl('DATABASE_URL', 'multi-process PostgreSQL');
 /** Refresh cycles in the kill test; AUTH_KILL_CYCLES=1000 for the full run of issue 20. */
 const CYCLES = Number(process.env.AUTH_KILL_CYCLES ?? 150);
-const LOCK_TTL_MS = 2000;
+const LOCK_TTL_MS = 4000;
 
 describe.skipIf(!url)(
   '4 processes sharing PostgreSQL (real child processes, loopback OAuth server)',

@@ -10,7 +10,7 @@ import { randomPrefix, serverUrl } from './test-utils/env.js';
 const url = serverUrl('REDIS_URL', 'multi-process Redis');
 /** Refresh cycles in the kill test; AUTH_KILL_CYCLES=1000 for the full run of issue 20. */
 const CYCLES = Number(process.env.AUTH_KILL_CYCLES ?? 150);
-const LOCK_TTL_MS = 2000;
+const LOCK_TTL_MS = 4000;
 
 describe.skipIf(!url)(
   '4 processes sharing Redis (real child processes, loopback OAuth server)',

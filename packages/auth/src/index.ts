@@ -41,7 +41,7 @@ export type {
   RefreshReason,
 } from './events.js';
 export { type Grant, type GrantContext, GrantFailure, NO_EXPIRY, type TokenSet } from './grant.js';
-export { DEFAULT_TOKEN_TIMEOUT_MS, type OAuthTransportOptions } from './oauth.js';
+export { DEFAULT_TOKEN_TIMEOUT_MS, type DPoPKeyPair, type OAuthTransportOptions } from './oauth.js';
 export { type RefreshTokenOptions, refreshToken } from './refresh-token.js';
 export { type SendRequest, sendWithAuth } from './send.js';
 export {

@@ -19,7 +19,13 @@ function discard(response: Response): void {
  * attempt settled, so the request object a caller keeps (ky's `HTTPError.request`, a hook's
  * `request`) never carries it afterwards.
  */
-async function sendOnce(request: Request, credential: Credential, send: SendRequest) {
+async function sendOnce(
+  auth: Authenticator,
+  request: Request,
+  credential: Credential,
+  send: SendRequest,
+) {
+  if (auth.send !== undefined) return auth.send(request, credential, send);
   const sent = applyCredential(request, credential);
   try {
     return await send(sent);
@@ -58,7 +64,7 @@ export async function sendWithAuth(
   const first = pending instanceof Promise ? await pending : pending;
   // A body can be read once: keep a copy for the one retry (no copy needed without a body).
   const spare = request.body === null ? undefined : request.clone();
-  const response = await sendOnce(request, first, send);
+  const response = await sendOnce(auth, request, first, send);
   if (response.status !== UNAUTHORIZED) {
     auth.accepted?.(first);
     return response;
@@ -66,7 +72,7 @@ export async function sendWithAuth(
   discard(response);
   const second = await auth.rejected(first, signal);
   if (second === undefined) throw new AuthRejectedError(UNAUTHORIZED);
-  const retried = await sendOnce(spare ?? request, second, send);
+  const retried = await sendOnce(auth, spare ?? request, second, send);
   if (retried.status === UNAUTHORIZED) {
     discard(retried);
     throw new AuthRejectedError(UNAUTHORIZED);

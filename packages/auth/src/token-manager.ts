@@ -2,6 +2,7 @@ import { type Clock, systemClock } from '@brace/core';
 import { boundedStore } from './bounded-store.js';
 import { coordinatedRefresh } from './coordinated.js';
 import type { Authenticator, Credential } from './credential.js';
+import { sendWithDpop } from './dpop.js';
 import {
   AuthClosedError,
   type AuthFailureReason,
@@ -356,13 +357,24 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
     return fresh(token === undefined ? 'initial' : rejected ? 'rejected' : 'expired', opts?.signal);
   };
 
+  const scheme = grant.dpop === undefined ? 'Bearer' : 'DPoP';
   const asCredential = (accessToken: string): Credential => ({
     in: 'header',
     name: 'authorization',
-    value: `Bearer ${accessToken}`,
+    value: `${scheme} ${accessToken}`,
   });
 
+  const dpop = grant.dpop;
   return {
+    ...(dpop === undefined
+      ? {}
+      : {
+          send: (
+            request: Request,
+            credential: Credential,
+            send: (r: Request) => Promise<Response>,
+          ) => sendWithDpop(dpop, request, credential, send),
+        }),
     getToken,
     current,
     invalidate(accessToken) {
@@ -393,7 +405,7 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
       return getToken(signal ? { signal } : undefined).then(asCredential);
     },
     async rejected(credential, signal) {
-      const used = credential.value.slice('Bearer '.length);
+      const used = credential.value.slice(scheme.length + 1);
       const refusedAgain = afterRejection?.token === used && token?.accessToken === used;
       if (refusedAgain && clock.now() < (afterRejection?.until ?? 0)) return undefined;
       this.invalidate(used);
