@@ -53,7 +53,7 @@ export async function burstScenario(
   key: string,
   processes = 4,
   perProcess = 500,
-  bursts = 2,
+  bursts = 1,
 ): Promise<BurstFigures> {
   const started = Date.now();
   const s = await burstServer(BURST_TTL_SEC);
