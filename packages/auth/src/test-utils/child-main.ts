@@ -2,6 +2,7 @@
 // with its store; the parent (multi-process.ts) bundles that file and spawns it.
 // argv[2]: JSON ChildConfig. Protocol on stdout, one line each: `ready`, `L` (lock taken),
 // `S` (saved), `U` (unlocked), `E <code>` (an error); burst mode: see child-burst.ts.
+import { createInterface } from 'node:readline';
 import { clientCredentials, createTokenManager, refreshToken, type TokenStore } from '../index.js';
 import { runBurst } from './child-burst.js';
 
@@ -21,18 +22,21 @@ export interface ChildConfig {
   lockTtlMs?: number;
   /** cycles: give the grant a `recover` (a client-credentials grant); default true. */
   recover?: boolean;
-  /** cycles: stall this long between the token response and the save (a kill target). */
-  stallBeforeSaveMs?: number;
+  /**
+   * cycles: after a token response, wait for the parent's `c` line before saving, so the
+   * parent can kill exactly between the answer and the save.
+   */
+  pauseBeforeSave?: boolean;
 }
 
 const line = (text: string) => process.stdout.write(`${text}\n`);
 
 /**
  * Wraps a store so the parent sees each step as it happens: `L` lock taken, `C` claimed (the
- * refresh token is about to be sent), `B` a token arrived and is about to be saved (after
- * `stallMs`), `S`/`F` saved or fenced out, `U` unlocked.
+ * refresh token is about to be sent), `B` a token arrived and is about to be saved (after the
+ * parent's `c` when `pause`), `S`/`F` saved or fenced out, `U` unlocked.
  */
-function reporting(store: TokenStore, stallMs: number): TokenStore {
+function reporting(store: TokenStore, pause: (() => Promise<void>) | undefined): TokenStore {
   const wrapped: TokenStore = {
     load: (k) => store.load(k),
     async lock(k, ttl) {
@@ -47,7 +51,7 @@ function reporting(store: TokenStore, stallMs: number): TokenStore {
     },
     async save(k, f, t) {
       line('B');
-      if (stallMs > 0) await new Promise((r) => setTimeout(r, stallMs));
+      await pause?.();
       const ok = await store.save(k, f, t);
       line(ok ? 'S' : 'F');
       return ok;
@@ -103,7 +107,7 @@ export async function runChild(
       timeoutMs,
       ...(recover === undefined ? {} : { recover }),
     }),
-    store: reporting(store, config.stallBeforeSaveMs ?? 0),
+    store: reporting(store, config.pauseBeforeSave === true ? parentSaysContinue() : undefined),
     key: config.key,
     lockTtlMs: config.lockTtlMs ?? 1000,
     pollIntervalMs: 10,
@@ -116,4 +120,13 @@ export async function runChild(
       line(`E ${error.code ?? 'unknown'} ${error.oauthError ?? ''}`);
     });
   }
+}
+
+/** Resolves one waiter per `c` line the parent writes. */
+function parentSaysContinue(): () => Promise<void> {
+  const waiting: Array<() => void> = [];
+  createInterface({ input: process.stdin }).on('line', (text) => {
+    if (text === 'c') waiting.shift()?.();
+  });
+  return () => new Promise<void>((resolve) => waiting.push(resolve));
 }

@@ -4,7 +4,7 @@
 
 import { CLIENT_SECRET } from './loopback.js';
 import { spawnWorker, type Worker } from './multi-process.js';
-import { STALL_BEFORE_SAVE_MS, serve } from './scenarios.js';
+import { serve } from './scenarios.js';
 
 /** What the in-doubt scenario measured. */
 export interface InDoubtFigures {
@@ -41,7 +41,7 @@ export async function inDoubtScenario(
     refreshToken: first,
     lockTtlMs,
     recover: false,
-    stallBeforeSaveMs: STALL_BEFORE_SAVE_MS,
+    pauseBeforeSave: true,
   };
   const workers: Worker[] = [];
   let saves = 0;
@@ -59,6 +59,7 @@ export async function inDoubtScenario(
     const w = spawnWorker(file, config, env);
     workers.push(w);
     w.onLine((l) => {
+      if (l === 'B' && !(saves >= 3 && killedAt === undefined)) w.send('c');
       if (l === 'B' && saves >= 3 && killedAt === undefined) {
         w.process.kill('SIGKILL');
         killedAt = Date.now();

@@ -51,13 +51,11 @@ export interface KillFigures {
   durationMs: number;
 }
 
-/** The worker's stall between a token response and its save: the `answered` kill window. */
-export const STALL_BEFORE_SAVE_MS = 30;
-
 /**
  * 4 workers refresh in a loop with rotating refresh tokens and reuse detection; every few
  * cycles one is SIGKILLed right after it prints a step picked at random (lock taken,
- * refresh token sent, answer received and not saved), 0-2 ms later, and replaced.
+ * refresh token sent: 0-2 ms later; answer received: while it waits for the parent's go-ahead
+ * to save), and replaced.
  */
 export async function killScenario(
   file: string,
@@ -80,7 +78,7 @@ export async function killScenario(
     key,
     refreshToken: first,
     lockTtlMs,
-    stallBeforeSaveMs: STALL_BEFORE_SAVE_MS,
+    pauseBeforeSave: true,
   };
   const live = new Set<Worker>();
   const victims: Array<{ last: () => string }> = [];
@@ -107,6 +105,8 @@ export async function killScenario(
       if (target === undefined && killedAt === undefined && saves >= nextKillAt && saves < cycles) {
         target = ['L', 'C', 'B'][Math.floor(Math.random() * 3)];
       }
+      const answered = l === 'B';
+      if (answered && !(target === 'B' && killedAt === undefined)) w.send('c');
       if (l === target && killedAt === undefined) {
         target = undefined;
         killedAt = -1;
