@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { inspect } from 'node:util';
 import ky from 'ky';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { apiKey, createTokenManager, customGrant } from './index.js';
+import { apiKey, createTokenManager, customGrant, sendWithAuth } from './index.js';
 import { authHooks } from './ky.js';
 
 const TOKEN = 'planted-access-token-5d1e';
@@ -50,5 +50,33 @@ describe('errors raised through authHooks never carry the credential', () => {
     const error = await api.get('500').catch((e: unknown) => e);
     expect(dump(error).includes(KEY)).toBe(false);
     expect(seen.at(-1)).toBe(KEY);
+  });
+
+  it('a network error, and a send that throws at once: the request is left without the token', async () => {
+    const closed = createServer();
+    await new Promise<void>((r) => closed.listen(0, '127.0.0.1', r));
+    const port = (closed.address() as AddressInfo).port;
+    await new Promise<void>((r) => closed.close(() => r()));
+    const api = ky.create({
+      baseUrl: `http://127.0.0.1:${port}/`,
+      retry: 0,
+      hooks: authHooks(auth),
+    });
+    const error = await api.get('x').catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(Error);
+    expect(dump(error).includes(TOKEN)).toBe(false);
+    const request = new Request(`${url}/sync`);
+    const thrown = await sendWithAuth(auth, request, () => {
+      throw new Error('no socket');
+    }).catch((e: unknown) => e);
+    expect(thrown).toMatchObject({ message: 'no socket' });
+    expect(request.headers.has('authorization')).toBe(false);
+  });
+
+  it('a success keeps the credential on the request (nothing to clear)', async () => {
+    const request = new Request(`${url}/200`);
+    const ok = await sendWithAuth(auth, request, async () => new Response('{}'));
+    expect(ok.status).toBe(200);
+    expect(request.headers.get('authorization')).toBe(`Bearer ${TOKEN}`);
   });
 });

@@ -15,23 +15,36 @@ function discard(response: Response): void {
 }
 
 /**
- * Sends `request` with `credential` on it; a header credential is taken off again once the
- * attempt settled, so the request object a caller keeps (ky's `HTTPError.request`, a hook's
- * `request`) never carries it afterwards.
+ * Sends `request` with `credential` on it; a header credential is taken off again when the
+ * attempt fails (a status outside 2xx, or a network error), so the request object an error
+ * keeps (ky's `HTTPError.request`) never carries it.
  */
-async function sendOnce(
+function sendOnce(
   auth: Authenticator,
   request: Request,
   credential: Credential,
   send: SendRequest,
-) {
+): Promise<Response> {
   if (auth.send !== undefined) return auth.send(request, credential, send);
   const sent = applyCredential(request, credential);
+  if (credential.in !== 'header') return send(sent);
+  const clear = () => {
+    sent.headers.delete(credential.name);
+  };
+  let pending: Promise<Response>;
   try {
-    return await send(sent);
-  } finally {
-    if (credential.in === 'header') sent.headers.delete(credential.name);
+    pending = send(sent);
+  } catch (error) {
+    clear();
+    throw error;
   }
+  // Registered before the caller's own reactions, so it runs before the caller sees the outcome.
+  // Only failures are cleared (what an HTTPError or a network error holds on to): a success
+  // costs nothing more.
+  pending.then((response) => {
+    if (!response.ok) clear();
+  }, clear);
+  return pending;
 }
 
 /**
