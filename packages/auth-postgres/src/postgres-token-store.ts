@@ -158,6 +158,9 @@ export function postgresTokenStore(options: PostgresTokenStoreOptions): Postgres
     save: `UPDATE ${t} SET version = version + 1, token = $3::jsonb, pending = NULL,
       locked_by = CASE WHEN locked_by = $2 THEN NULL ELSE locked_by END
       WHERE key = $1 AND fence = $2 RETURNING 1 AS ok`,
+    renew: `UPDATE ${t} SET lock_until = ${until.replace('$2', '$3')}
+      WHERE key = $1 AND fence = $2 AND locked_by = $2 AND lock_until > clock_timestamp()
+      RETURNING 1 AS ok`,
     unlock: `UPDATE ${t} SET locked_by = CASE WHEN locked_by = $2 THEN NULL ELSE locked_by END,
       pending = CASE WHEN $3::boolean AND pending = $2 THEN NULL ELSE pending END
       WHERE key = $1 AND fence = $2`,
@@ -200,6 +203,9 @@ export function postgresTokenStore(options: PostgresTokenStoreOptions): Postgres
     },
     async unlock(key, fence, clearClaim) {
       await client.query(sql.unlock, [key, fence, clearClaim]);
+    },
+    async renew(key, fence, ttlMs) {
+      return (await rows(sql.renew, [key, fence, Math.max(1, Math.ceil(ttlMs))])).length === 1;
     },
   };
 }

@@ -1,6 +1,6 @@
 import { AuthOptionError, type TokenRecord, type TokenSet, type TokenStore } from '@brace/auth';
 import { type RedisClientLike, toRunner } from './client.js';
-import { CLAIM, LOAD, LOCK, SAVE, UNLOCK } from './scripts.js';
+import { CLAIM, LOAD, LOCK, RENEW, SAVE, UNLOCK } from './scripts.js';
 import { type RedisSubscriberLike, waiters } from './subscriber.js';
 
 /** Default key prefix: `brace:auth:`. */
@@ -117,6 +117,10 @@ export function redisTokenStore(options: RedisTokenStoreOptions): TokenStore {
     async unlock(key, fence, clearClaim) {
       const args = [String(fence), clearClaim ? '1' : '0', channel(key)];
       await runner.runScript(UNLOCK, keys(key), args);
+    },
+    async renew(key, fence, ttlMs) {
+      const ttl = String(Math.max(1, Math.ceil(ttlMs)));
+      return int(await runner.runScript(RENEW, keys(key), [String(fence), ttl])) === 1;
     },
   };
   if (wait !== undefined) {

@@ -43,3 +43,10 @@ if ARGV[2] == '1' and redis.call('HGET', KEYS[1], 'pending') == ARGV[1] then
 end
 redis.call('PUBLISH', ARGV[3], 'u')
 return 1`);
+
+/** Extends the lock to ARGV[2] ms if ARGV[1] holds it (newest fence, lock not expired). */
+export const RENEW = script(`
+if redis.call('HGET', KEYS[1], 'fence') ~= ARGV[1] then return 0 end
+if redis.call('GET', KEYS[2]) ~= ARGV[1] then return 0 end
+redis.call('PEXPIRE', KEYS[2], ARGV[2])
+return 1`);

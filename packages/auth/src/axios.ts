@@ -5,7 +5,7 @@
  */
 import type { Authenticator, Credential } from './credential.js';
 import { UNAUTHORIZED } from './credential.js';
-import { AuthRejectedError } from './errors.js';
+import { AuthOptionError, AuthRejectedError } from './errors.js';
 
 /**
  * The part of an axios request config the interceptors touch.
@@ -121,7 +121,8 @@ function put(config: Tagged, credential: Credential): void {
 /**
  * The axios interceptor pair: `request` sets the credential; `response` reports the key
  * that worked and, on a 401, asks for another credential once and re-sends once through
- * `instance.request`. A second 401 throws `AuthRejectedError`.
+ * `instance.request`. A second 401 throws `AuthRejectedError`. A DPoP manager is refused
+ * (`AuthOptionError`): use `./ky` or `./fetch` for DPoP.
  *
  * @param auth - a token manager or an API key
  * @param instance - the axios instance that re-sends
@@ -142,6 +143,14 @@ export function authInterceptors(
   auth: Authenticator,
   instance: Pick<AxiosInstanceLike, 'request'>,
 ): AuthInterceptorPair {
+  if (auth.send !== undefined) {
+    // A DPoP proof is signed over the final method and URL, which axios settles after the
+    // interceptors; sending the token without one would only earn 401s.
+    throw new AuthOptionError(
+      'auth',
+      'a credential without DPoP for axios (use ./ky or ./fetch for DPoP)',
+    );
+  }
   return {
     async request(config) {
       const tagged = config as Tagged;

@@ -106,6 +106,7 @@ export function clientCredentials(options: ClientCredentialsOptions): Grant {
     // The full client id and every parameter: a token for one scope or audience is not one for another.
     key: `client_credentials ${ep.as.token_endpoint} ${JSON.stringify(options.clientId)} ${params}`,
     rotatesRefreshToken: false,
+    dpop: ep.dpop,
     request: ({ now, signal }) =>
       exchange(
         credential,

@@ -21,6 +21,37 @@ export interface CoordinatedRefresh {
 /** Where a token came from. */
 export type TokenSource = 'store' | 'grant' | 'recover';
 
+/**
+ * The lock's lease: with a store that can `renew`, a quarter of `lockTtlMs`, renewed while
+ * the refresh runs (a holder that dies is taken over within one lease); else `lockTtlMs`.
+ */
+export function leaseOf(c: Pick<CoordinatedRefresh, 'store' | 'lockTtlMs'>): number {
+  return c.store.renew === undefined ? c.lockTtlMs : c.lockTtlMs / LEASE_PARTS;
+}
+
+/** The lease is this fraction of `lockTtlMs` (with a store that can renew). */
+const LEASE_PARTS = 4;
+
+/**
+ * Renews `fence`'s lease every third of it while the refresh runs, never past `lockTtlMs`
+ * after the lock was taken (a refresh that hangs loses the lock then). Returns the stop.
+ */
+function heartbeat(c: CoordinatedRefresh, fence: number): () => void {
+  const { renew } = c.store;
+  if (renew === undefined) return () => {};
+  const lease = leaseOf(c);
+  const until = c.clock.now() + c.lockTtlMs;
+  const stop = new AbortController();
+  void (async () => {
+    for (;;) {
+      await c.clock.sleep(lease / 3, stop.signal);
+      const left = until - c.clock.now();
+      if (left <= 0 || !(await renew.call(c.store, c.key, fence, Math.min(lease, left)))) return;
+    }
+  })().catch(() => {}); // stopped, or the store failed: the lease runs out, fencing protects
+  return () => stop.abort();
+}
+
 /** Waits for the record to change, or for one poll interval, whichever comes first. */
 async function waitForChange(
   c: CoordinatedRefresh,
@@ -31,7 +62,9 @@ async function waitForChange(
   const onAbort = () => stop.abort();
   signal.addEventListener('abort', onAbort, { once: true });
   try {
-    const sleep = c.clock.sleep(c.pollIntervalMs, stop.signal).catch(() => {});
+    // Never slower than half a lease: a dead holder's lock is noticed promptly.
+    const poll = Math.min(c.pollIntervalMs, leaseOf(c) / 2);
+    const sleep = c.clock.sleep(poll, stop.signal).catch(() => {});
     const change = c.store.waitForChange?.(c.key, version, stop.signal);
     await (change === undefined ? sleep : Promise.race([sleep, change]));
   } finally {
@@ -63,7 +96,7 @@ export async function coordinatedRefresh(
     if (record?.token !== undefined && c.adoptable(record.token)) {
       return { token: record.token, source: 'store', version: record.version };
     }
-    const fence = await c.store.lock(c.key, c.lockTtlMs);
+    const fence = await c.store.lock(c.key, leaseOf(c));
     if (fence === undefined) {
       const waited = c.clock.now() - started;
       if (waited >= c.lockWaitMs) throw new AuthLockTimeoutError(waited);
@@ -72,8 +105,13 @@ export async function coordinatedRefresh(
       await waitForChange(c, record?.version ?? 0, signal);
       continue;
     }
-    const result = await underLock(c, fence, signal);
-    if (result !== undefined) return result;
+    const stopHeartbeat = heartbeat(c, fence);
+    try {
+      const result = await underLock(c, fence, signal);
+      if (result !== undefined) return result;
+    } finally {
+      stopHeartbeat();
+    }
   }
 }
 

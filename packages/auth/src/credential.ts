@@ -39,6 +39,16 @@ export interface Authenticator {
   rejected(credential: Credential, signal?: AbortSignal): Promise<Credential | undefined>;
   /** `credential` got a response other than 401. */
   accepted?(credential: Credential): void;
+  /**
+   * Sends one attempt with `credential` itself, for credentials that are more than a header
+   * (DPoP: a proof bound to the request's method and URL). Without it, the adapters put the
+   * credential on the request and call `send`.
+   */
+  send?(
+    request: Request,
+    credential: Credential,
+    send: (request: Request) => Promise<Response>,
+  ): Promise<Response>;
 }
 
 /**

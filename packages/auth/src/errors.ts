@@ -123,6 +123,38 @@ export class AuthLockTimeoutError extends BraceError {
 }
 
 /**
+ * A call to the token store (`load`, `lock`, `claim`, `save`, `unlock`, `renew`) did not
+ * answer within `storeTimeoutMs`: the store's server or connection hangs. Not retried by the
+ * manager; a still-valid cached token keeps being served meanwhile.
+ *
+ * @example
+ * ```ts
+ * import { AuthStoreTimeoutError } from '@brace/auth';
+ *
+ * const hung = (error: unknown) => error instanceof AuthStoreTimeoutError && error.operation;
+ * ```
+ */
+export class AuthStoreTimeoutError extends BraceError {
+  /** The store call that hung. */
+  readonly operation: string;
+  /** The bound it exceeded, in milliseconds. */
+  readonly timeoutMs: number;
+
+  /**
+   * @param operation - the store call that hung
+   * @param timeoutMs - the bound it exceeded
+   */
+  constructor(operation: string, timeoutMs: number) {
+    super(
+      'AUTH_STORE_TIMEOUT',
+      `The token store did not answer "${operation}" within ${timeoutMs} ms. Check the store's server and connection, or raise storeTimeoutMs.`,
+    );
+    this.operation = operation;
+    this.timeoutMs = timeoutMs;
+  }
+}
+
+/**
  * The server answered 401 again after the credential was refreshed (or the previous API key
  * was tried): the request is not retried a third time.
  *

@@ -1,3 +1,4 @@
+import type { DPoPHandle } from 'oauth4webapi';
 import type { AuthFailureReason } from './errors.js';
 
 /**
@@ -64,6 +65,11 @@ export interface Grant {
    * with a `store`.
    */
   readonly key?: string | undefined;
+  /**
+   * The oauth4webapi DPoP handle of a grant given `dpop`: the manager then sends its tokens as
+   * `Authorization: DPoP` with a proof per request (through the `./ky` and `./fetch` adapters).
+   */
+  readonly dpop?: DPoPHandle | undefined;
   /** True when each request consumes the refresh token it sends (rotation). */
   readonly rotatesRefreshToken: boolean;
   /** The refresh token to start from when the store has none. */

@@ -11,6 +11,7 @@ export {
   type ApiKeyValidation,
   apiKey,
 } from './api-key.js';
+export { DEFAULT_STORE_TIMEOUT_MS } from './bounded-store.js';
 export {
   type ClientCredentialsOptions,
   clientCredentials,
@@ -31,6 +32,7 @@ export {
   AuthOptionError,
   AuthRefreshError,
   AuthRejectedError,
+  AuthStoreTimeoutError,
 } from './errors.js';
 export type {
   CoordinationEvent,
@@ -39,7 +41,7 @@ export type {
   RefreshReason,
 } from './events.js';
 export { type Grant, type GrantContext, GrantFailure, NO_EXPIRY, type TokenSet } from './grant.js';
-export { DEFAULT_TOKEN_TIMEOUT_MS, type OAuthTransportOptions } from './oauth.js';
+export { DEFAULT_TOKEN_TIMEOUT_MS, type DPoPKeyPair, type OAuthTransportOptions } from './oauth.js';
 export { type RefreshTokenOptions, refreshToken } from './refresh-token.js';
 export { type SendRequest, sendWithAuth } from './send.js';
 export {

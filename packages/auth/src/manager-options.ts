@@ -1,3 +1,4 @@
+import { DEFAULT_STORE_TIMEOUT_MS } from './bounded-store.js';
 import { AuthOptionError } from './errors.js';
 import type { TokenManagerOptions } from './token-manager.js';
 
@@ -22,6 +23,7 @@ export interface ResolvedManagerOptions {
   lockTtlMs: number;
   lockWaitMs: number;
   pollIntervalMs: number;
+  storeTimeoutMs: number;
   maxAttempts: number;
   retryBaseMs: number;
   retryCapMs: number;
@@ -68,6 +70,7 @@ export function validateManagerOptions(options: TokenManagerOptions): ResolvedMa
     lockTtlMs,
     lockWaitMs: duration('lockWaitMs', options.lockWaitMs, 2 * lockTtlMs, 1),
     pollIntervalMs: duration('pollIntervalMs', options.pollIntervalMs, DEFAULT_POLL_INTERVAL_MS, 1),
+    storeTimeoutMs: duration('storeTimeoutMs', options.storeTimeoutMs, DEFAULT_STORE_TIMEOUT_MS, 1),
     maxAttempts,
     retryBaseMs: duration('retryBaseMs', options.retryBaseMs, 500),
     retryCapMs: duration('retryCapMs', options.retryCapMs, 10_000),

@@ -21,6 +21,18 @@ const MAX_CODE_LENGTH = 64;
 /** What an echoed error code may look like. */
 const OAUTH_CODE = /^[a-z_]{1,64}$/;
 
+/**
+ * A key pair for DPoP proofs (a Web Crypto `CryptoKeyPair`, the public key extractable).
+ *
+ * @example
+ * ```ts
+ * import type { DPoPKeyPair } from '@brace/auth';
+ *
+ * const dpop: DPoPKeyPair = await crypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, false, ['sign', 'verify']);
+ * ```
+ */
+export type DPoPKeyPair = Parameters<typeof oauth.DPoP>[1];
+
 /** Transport options every OAuth grant takes. */
 export interface OAuthTransportOptions {
   /** The `fetch` used for token requests (default: the global one). */
@@ -29,6 +41,14 @@ export interface OAuthTransportOptions {
   timeoutMs?: number;
   /** Allow an `http:` token URL (tests, loopback). Default false: only `https:`. */
   allowInsecureRequests?: boolean;
+  /**
+   * A key pair for DPoP (RFC 9449): token requests carry a proof and ask for a DPoP-bound
+   * token, and the `./ky` and `./fetch` adapters send it as `Authorization: DPoP` with a proof
+   * per request; `use_dpop_nonce` answers are retried once with the server's nonce. ES256
+   * (`{ name: 'ECDSA', namedCurve: 'P-256' }`), RS/PS, or Ed25519; the public key extractable.
+   * Processes sharing a store must share the key pair (the token is bound to it).
+   */
+  dpop?: DPoPKeyPair;
 }
 
 /** Default timeout of one token request, in milliseconds. */
@@ -41,6 +61,8 @@ export interface OAuthEndpoint {
   clientAuth: oauth.ClientAuth;
   options: oauth.TokenEndpointRequestOptions;
   timeoutMs: number;
+  /** The DPoP handle, when the grant was given `dpop`. */
+  dpop: oauth.DPoPHandle | undefined;
 }
 
 /** Checks a token URL and builds the oauth4webapi objects. */
@@ -67,6 +89,18 @@ export function endpoint(
   if (!(timeoutMs > 0)) throw new AuthOptionError('timeoutMs', 'a positive number');
   const options: oauth.TokenEndpointRequestOptions = {};
   if (insecure) options[oauth.allowInsecureRequests] = true;
+  let dpop: oauth.DPoPHandle | undefined;
+  if (transport.dpop !== undefined) {
+    try {
+      dpop = oauth.DPoP({}, transport.dpop);
+    } catch {
+      throw new AuthOptionError(
+        'dpop',
+        'a CryptoKeyPair (ES256, RS/PS, Ed25519) with an extractable public key',
+      );
+    }
+    options.DPoP = dpop;
+  }
   const customFetch = transport.fetch;
   if (customFetch !== undefined) {
     options[oauth.customFetch] = (input, init) => customFetch(input, init as RequestInit);
@@ -77,6 +111,7 @@ export function endpoint(
     clientAuth,
     options,
     timeoutMs,
+    dpop,
   };
 }
 
@@ -117,6 +152,36 @@ export async function exchange(
 ): Promise<TokenSet> {
   const timeout = AbortSignal.timeout(ep.timeoutMs);
   const combined = AbortSignal.any([signal, timeout]);
+  for (let attempt = 1; ; attempt++) {
+    const outcome = await exchangeOnce(
+      credential,
+      ep,
+      now,
+      signal,
+      timeout,
+      combined,
+      send,
+      processResponse,
+    );
+    // The server wants a DPoP nonce: oauth4webapi cached it from the answer; send once more.
+    if (outcome !== NONCE) return outcome;
+    if (attempt === 2) throw new GrantFailure('status', 400, false);
+  }
+}
+
+const NONCE = Symbol('use_dpop_nonce');
+
+/** One token request of {@link exchange}; `NONCE` when the server asked for a DPoP nonce. */
+async function exchangeOnce(
+  credential: string,
+  ep: OAuthEndpoint,
+  now: number,
+  signal: AbortSignal,
+  timeout: AbortSignal,
+  combined: AbortSignal,
+  send: (options: oauth.TokenEndpointRequestOptions) => Promise<Response>,
+  processResponse: (response: Response) => Promise<oauth.TokenEndpointResponse>,
+): Promise<TokenSet | typeof NONCE> {
   let response: Response;
   try {
     response = await send({ ...ep.options, signal: combined });
@@ -135,6 +200,7 @@ export async function exchange(
   try {
     body = await processResponse(response);
   } catch (error) {
+    if (ep.dpop !== undefined && oauth.isDPoPNonceError(error)) return NONCE;
     if (error instanceof oauth.ResponseBodyError) {
       const code = String(error.error).slice(0, MAX_CODE_LENGTH);
       if (PERMANENT.has(code)) throw permanent(credential, code, status);

@@ -88,6 +88,7 @@ export function refreshToken(options: RefreshTokenOptions): Grant {
   const grant: Grant = {
     credential,
     rotatesRefreshToken: options.rotates !== false,
+    dpop: ep.dpop,
     initialRefreshToken: async () => options.refreshToken ?? (await load?.()),
     async request({ now, signal, refreshToken: current }) {
       if (current === undefined || current === '') {

@@ -1,4 +1,9 @@
-import { type Authenticator, applyCredential, UNAUTHORIZED } from './credential.js';
+import {
+  type Authenticator,
+  applyCredential,
+  type Credential,
+  UNAUTHORIZED,
+} from './credential.js';
 import { AuthRejectedError } from './errors.js';
 
 /** Sends one request; what `fetch` is, minus the overloads. */
@@ -7,6 +12,43 @@ export type SendRequest = (request: Request) => Promise<Response>;
 /** Discards a response body that will not be read. */
 function discard(response: Response): void {
   response.body?.cancel().catch(() => {});
+}
+
+/**
+ * Puts `credential` on `request` for one attempt (undefined when the authenticator sends
+ * itself, as DPoP does).
+ */
+function prepare(auth: Authenticator, request: Request, credential: Credential) {
+  return auth.send === undefined ? applyCredential(request, credential) : undefined;
+}
+
+/**
+ * Takes a header credential off `sent` after a failed attempt (a status outside 2xx, or a
+ * network error), so the request object an error keeps (ky's `HTTPError.request`) never
+ * carries it. A success keeps it: nothing more to pay per request.
+ */
+function strip(sent: Request | undefined, credential: Credential): void {
+  if (sent !== undefined && credential.in === 'header') sent.headers.delete(credential.name);
+}
+
+/** One attempt: the authenticator's own send, or `send` with the credential on. */
+async function attempt(
+  auth: Authenticator,
+  request: Request,
+  credential: Credential,
+  send: SendRequest,
+): Promise<Response> {
+  const sent = prepare(auth, request, credential);
+  try {
+    const response = await (sent === undefined
+      ? (auth.send as NonNullable<Authenticator['send']>)(request, credential, send)
+      : send(sent));
+    if (!response.ok) strip(sent, credential);
+    return response;
+  } catch (error) {
+    strip(sent, credential);
+    throw error;
+  }
 }
 
 /**
@@ -39,15 +81,25 @@ export async function sendWithAuth(
   const first = pending instanceof Promise ? await pending : pending;
   // A body can be read once: keep a copy for the one retry (no copy needed without a body).
   const spare = request.body === null ? undefined : request.clone();
-  const response = await send(applyCredential(request, first));
+  // The fast path inline (no extra async frame): a cached token, a 2xx.
+  const sent = prepare(auth, request, first);
+  let response: Response;
+  try {
+    response = await (sent === undefined ? attempt(auth, request, first, send) : send(sent));
+  } catch (error) {
+    strip(sent, first);
+    throw error;
+  }
   if (response.status !== UNAUTHORIZED) {
+    if (!response.ok) strip(sent, first);
     auth.accepted?.(first);
     return response;
   }
+  strip(sent, first);
   discard(response);
   const second = await auth.rejected(first, signal);
   if (second === undefined) throw new AuthRejectedError(UNAUTHORIZED);
-  const retried = await send(applyCredential(spare ?? request, second));
+  const retried = await attempt(auth, spare ?? request, second, send);
   if (retried.status === UNAUTHORIZED) {
     discard(retried);
     throw new AuthRejectedError(UNAUTHORIZED);

@@ -54,6 +54,13 @@ export interface TokenStore {
   /** Releases the lock if `fence` is the newest; with `clearClaim`, also clears `pending`. */
   unlock(key: string, fence: number, clearClaim: boolean): Promise<void>;
   /**
+   * Optional, recommended: extends the lock to `ttlMs` from now if `fence` still holds it
+   * (newest fence, lock not expired); false otherwise. With it, the manager takes the lock
+   * for a short lease (a quarter of `lockTtlMs`) and renews it while its refresh runs, so a
+   * holder that dies is taken over within that lease instead of the whole `lockTtlMs`.
+   */
+  renew?(key: string, fence: number, ttlMs: number): Promise<boolean>;
+  /**
    * Optional: resolves when the record's version moves past `version` or `signal` aborts
    * (resolving, not rejecting). Without it, waiters poll every `pollIntervalMs`.
    */
@@ -167,6 +174,15 @@ export function memoryTokenStore(options: MemoryTokenStoreOptions = {}): TokenSt
       e.lockedBy = undefined;
       if (clearClaim && e.pending === fence) e.pending = undefined;
       wake(key);
+    },
+    async renew(key, fence, ttlMs) {
+      const e = entries.get(key);
+      const t = now();
+      if (e === undefined || e.fence !== fence || e.lockedBy !== fence || e.lockUntil <= t) {
+        return false;
+      }
+      e.lockUntil = t + ttlMs;
+      return true;
     },
     waitForChange(key, version, signal) {
       return new Promise<void>((resolve) => {

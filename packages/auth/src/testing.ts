@@ -203,6 +203,25 @@ export function runTokenStoreConformance(
       expect(await store.load(b)).toBeUndefined();
     });
 
+    it('renew, when offered, extends only a lock its fence still holds', async () => {
+      if (store.renew === undefined) return;
+      const key = freshKey();
+      expect(await store.renew(key, 1, LONG)).toBe(false); // never locked
+      const fence = (await store.lock(key, shortTtlMs)) as number;
+      expect(await store.renew(key, fence + 1, LONG)).toBe(false); // not its fence
+      expect(await store.renew(key, fence, LONG)).toBe(true);
+      await pass(shortTtlMs + Math.max(50, shortTtlMs / 2));
+      expect(await store.lock(key, LONG)).toBeUndefined(); // renewed: still held
+      await store.unlock(key, fence, false);
+      expect(await store.renew(key, fence, LONG)).toBe(false); // released
+      const lapsing = (await store.lock(key, shortTtlMs)) as number;
+      await pass(shortTtlMs + Math.max(50, shortTtlMs / 2));
+      expect(await store.renew(key, lapsing, LONG)).toBe(false); // expired
+      const next = (await store.lock(key, LONG)) as number;
+      expect(next).toBeGreaterThan(lapsing);
+      expect(await store.renew(key, lapsing, LONG)).toBe(false); // taken over
+    });
+
     it('waitForChange, when offered, wakes on a save and on abort', async () => {
       if (store.waitForChange === undefined) return;
       const key = freshKey();

@@ -1,6 +1,8 @@
 import { type Clock, systemClock } from '@brace/core';
+import { boundedStore } from './bounded-store.js';
 import { coordinatedRefresh } from './coordinated.js';
 import type { Authenticator, Credential } from './credential.js';
+import { sendWithDpop } from './dpop.js';
 import {
   AuthClosedError,
   type AuthFailureReason,
@@ -8,6 +10,7 @@ import {
   AuthLockTimeoutError,
   AuthOptionError,
   AuthRefreshError,
+  AuthStoreTimeoutError,
 } from './errors.js';
 import {
   type CoordinationEvent,
@@ -51,12 +54,19 @@ export interface TokenManagerOptions {
    * and `customGrant` grants: one key per account or tenant.
    */
   key?: string;
-  /** The refresh lock's lifetime (default {@link DEFAULT_LOCK_TTL_MS}); more than the token request timeout. */
+  /**
+   * The longest one refresh may hold the lock (default {@link DEFAULT_LOCK_TTL_MS}). With a store
+   * that can `renew`, the lock is a lease of a quarter of it, renewed while the refresh runs: a
+   * holder that dies is taken over within that quarter, and with a token request timeout of at
+   * most half of it, every process has a new token within `lockTtlMs`.
+   */
   lockTtlMs?: number;
   /** How long to wait for another process's refresh before {@link AuthLockTimeoutError} (default 2 x lockTtlMs). */
   lockWaitMs?: number;
-  /** How often a waiting process re-reads the store (default {@link DEFAULT_POLL_INTERVAL_MS}). */
+  /** How often a waiting process re-reads the store (default {@link DEFAULT_POLL_INTERVAL_MS}; at most half the lock lease). */
   pollIntervalMs?: number;
+  /** Bound on each store call: past it, {@link AuthStoreTimeoutError} (default {@link DEFAULT_STORE_TIMEOUT_MS}). */
+  storeTimeoutMs?: number;
   /** Token requests per refresh when no valid token is left (default {@link DEFAULT_MAX_ATTEMPTS}). */
   maxAttempts?: number;
   /** Backoff base between attempts, full jitter (default 500). */
@@ -133,14 +143,15 @@ function withSignal<T>(promise: Promise<T>, signal: AbortSignal | undefined): Pr
 }
 
 /**
- * This package's verdicts, never retried: a refusal, a bad option, a lock timeout. Any other
+ * This package's verdicts, never retried: a refusal, a bad option, a lock or store timeout. Any other
  * error (a `BraceError` from the user's grant code included) is transient and not passed on.
  */
 function isFinal(error: unknown): boolean {
   return (
     error instanceof AuthGrantError ||
     error instanceof AuthOptionError ||
-    error instanceof AuthLockTimeoutError
+    error instanceof AuthLockTimeoutError ||
+    error instanceof AuthStoreTimeoutError
   );
 }
 
@@ -171,7 +182,11 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
   const { grant } = options;
   const clock = options.clock ?? systemClock;
   const random = options.random ?? Math.random;
-  const store = options.store ?? memoryTokenStore({ now: () => clock.now() });
+  const store = boundedStore(
+    options.store ?? memoryTokenStore({ now: () => clock.now() }),
+    o.storeTimeoutMs,
+    clock,
+  );
   const key = options.key ?? grant.key ?? grant.credential;
   const lifecycle = new AbortController();
   const schedule = timer(options.clock, lifecycle.signal);
@@ -342,13 +357,24 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
     return fresh(token === undefined ? 'initial' : rejected ? 'rejected' : 'expired', opts?.signal);
   };
 
+  const scheme = grant.dpop === undefined ? 'Bearer' : 'DPoP';
   const asCredential = (accessToken: string): Credential => ({
     in: 'header',
     name: 'authorization',
-    value: `Bearer ${accessToken}`,
+    value: `${scheme} ${accessToken}`,
   });
 
+  const dpop = grant.dpop;
   return {
+    ...(dpop === undefined
+      ? {}
+      : {
+          send: (
+            request: Request,
+            credential: Credential,
+            send: (r: Request) => Promise<Response>,
+          ) => sendWithDpop(dpop, request, credential, send),
+        }),
     getToken,
     current,
     invalidate(accessToken) {
@@ -379,7 +405,7 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
       return getToken(signal ? { signal } : undefined).then(asCredential);
     },
     async rejected(credential, signal) {
-      const used = credential.value.slice('Bearer '.length);
+      const used = credential.value.slice(scheme.length + 1);
       const refusedAgain = afterRejection?.token === used && token?.accessToken === used;
       if (refusedAgain && clock.now() < (afterRejection?.until ?? 0)) return undefined;
       this.invalidate(used);

@@ -50,6 +50,7 @@ export function spawnWorker(
     stdio: ['pipe', 'pipe', 'pipe'],
     env: { ...process.env, ...env },
   });
+  child.stdin.on('error', () => {}); // a worker killed mid-write: its pipe is gone
   const listeners: Array<(line: string) => void> = [];
   createInterface({ input: child.stdout }).on('line', (l) => {
     for (const f of listeners) f(l);
@@ -68,7 +69,11 @@ export function spawnWorker(
   return {
     process: child,
     onLine: (f) => listeners.push(f),
-    send: (l) => child.stdin.write(`${l}\n`),
+    send: (l) => {
+      if (child.exitCode === null && child.signalCode === null && !child.killed) {
+        child.stdin.write(`${l}\n`);
+      }
+    },
     exited,
   };
 }

@@ -1,23 +1,14 @@
-// The two multi-process scenarios of issue 20, shared by the Redis and PostgreSQL tests.
+// The kill scenario of issue 20 (the burst is in burst-scenario.ts), shared by the Redis and
+// PostgreSQL tests.
 import { type RunningServer, serveFetch } from '@brace/simulator';
 import { createOAuthServer, type OAuthLedger } from '@brace/simulator/oauth';
 import { CLIENT_SECRET } from './loopback.js';
-import { spawnWorker, type Worker, waitForLine } from './multi-process.js';
+import { spawnWorker, type Worker } from './multi-process.js';
 
 const clients = [{ clientId: 'app', clientSecret: CLIENT_SECRET }];
 
-/** What the burst scenario measured. */
-export interface BurstFigures {
-  statuses: Record<string, number>;
-  /** Request latency in ms (the worst worker's p50, p99, max). */
-  latency: { p50: number; p99: number; max: number };
-  tokenCallTimes: number[];
-  ledger: OAuthLedger;
-  durationMs: number;
-}
-
 /** Serves the simulator and records the time of every token-endpoint call. */
-async function serve(options: Parameters<typeof createOAuthServer>[0]) {
+export async function serve(options: Parameters<typeof createOAuthServer>[0]) {
   const oauth = createOAuthServer({ clients, ...options });
   const tokenCallTimes: number[] = [];
   const server: RunningServer = await serveFetch((request) => {
@@ -33,72 +24,26 @@ async function serve(options: Parameters<typeof createOAuthServer>[0]) {
   };
 }
 
-/**
- * `processes` workers send `perProcess` requests each, spread over `spreadMs`, through one
- * shared store, with 6-second tokens (so tokens expire mid-burst; a request may take up to
- * the 2.5 s expiry skew to arrive, which keeps the test honest on a loaded machine).
- */
-export async function burstScenario(
-  file: string,
-  env: Record<string, string>,
-  key: string,
-  processes = 4,
-  perProcess = 500,
-  spreadMs = 7000,
-): Promise<BurstFigures> {
-  const s = await serve({ accessTokenTtlSec: 6 });
-  const workers = Array.from({ length: processes }, () =>
-    spawnWorker(
-      file,
-      {
-        mode: 'burst',
-        tokenUrl: s.tokenUrl,
-        resourceUrl: s.resourceUrl,
-        clientSecret: CLIENT_SECRET,
-        key,
-        requests: perProcess,
-        spreadMs,
-      },
-      env,
-    ),
-  );
-  try {
-    await Promise.all(workers.map((w) => waitForLine(w, 'ready')));
-    const done = workers.map((w) => waitForLine(w, 'done '));
-    const go = Date.now() + 100;
-    for (const w of workers) w.send(`go ${go}`);
-    const lines = await Promise.all(done);
-    const statuses: Record<string, number> = {};
-    const latency = { p50: 0, p99: 0, max: 0 };
-    for (const l of lines) {
-      const r = JSON.parse(l.slice(5)) as {
-        statuses: Record<string, number>;
-        p50: number;
-        p99: number;
-        max: number;
-      };
-      for (const [k, v] of Object.entries(r.statuses)) statuses[k] = (statuses[k] ?? 0) + v;
-      latency.p50 = Math.max(latency.p50, r.p50);
-      latency.p99 = Math.max(latency.p99, r.p99);
-      latency.max = Math.max(latency.max, r.max);
-    }
-    return {
-      statuses,
-      latency,
-      tokenCallTimes: s.tokenCallTimes,
-      ledger: structuredClone(s.oauth.ledger),
-      durationMs: Date.now() - go,
-    };
-  } finally {
-    for (const w of workers) w.process.kill('SIGKILL');
-    await s.server.close();
-  }
-}
+/** Where a SIGKILL landed, from the victim's last protocol line. */
+export type KillPhase = 'locked' | 'sent' | 'answered' | 'saved';
+const PHASE: Record<string, KillPhase> = {
+  L: 'locked',
+  C: 'sent',
+  B: 'answered',
+  S: 'saved',
+  F: 'saved',
+  U: 'saved',
+};
 
 /** What the kill scenario measured. */
 export interface KillFigures {
   cycles: number;
   kills: number;
+  /**
+   * Kills by where they landed: `locked` (lock taken, nothing sent), `sent` (refresh token
+   * sent, no answer yet), `answered` (the new tokens arrived, not saved), `saved`.
+   */
+  phases: Record<KillPhase, number>;
   /** Milliseconds from each SIGKILL to the next successful save by any process. */
   recoveries: number[];
   errors: Record<string, number>;
@@ -108,8 +53,9 @@ export interface KillFigures {
 
 /**
  * 4 workers refresh in a loop with rotating refresh tokens and reuse detection; every few
- * cycles the process that just took the lock is SIGKILLed after a random 0-8 ms (before,
- * during or after its token request) and replaced.
+ * cycles one is SIGKILLed right after it prints a step picked at random (lock taken,
+ * refresh token sent: 0-2 ms later; answer received: while it waits for the parent's go-ahead
+ * to save), and replaced.
  */
 export async function killScenario(
   file: string,
@@ -132,14 +78,15 @@ export async function killScenario(
     key,
     refreshToken: first,
     lockTtlMs,
+    pauseBeforeSave: true,
   };
   const live = new Set<Worker>();
+  const victims: Array<{ last: () => string }> = [];
   const errors: Record<string, number> = {};
   const recoveries: number[] = [];
   let saves = 0;
-  let kills = 0;
   let nextKillAt = 3;
-  let killing = false;
+  let target: string | undefined;
   let killedAt: number | undefined;
   const started = Date.now();
   let finish: () => void = () => {};
@@ -152,29 +99,33 @@ export async function killScenario(
     if (stopped) return;
     const w = spawnWorker(file, config, env);
     live.add(w);
+    let last = '';
     w.onLine((l) => {
-      if (l === 'L' && !killing && saves >= nextKillAt && saves < cycles) {
-        killing = true;
+      if (l in PHASE) last = l;
+      if (target === undefined && killedAt === undefined && saves >= nextKillAt && saves < cycles) {
+        target = ['L', 'C', 'B'][Math.floor(Math.random() * 3)];
+      }
+      const answered = l === 'B';
+      if (answered && !(target === 'B' && killedAt === undefined)) w.send('c');
+      if (l === target && killedAt === undefined) {
+        target = undefined;
+        killedAt = -1;
         setTimeout(() => {
-          if (stopped || !live.has(w)) {
-            killing = false;
-            return;
-          }
           w.process.kill('SIGKILL');
           live.delete(w);
-          kills++;
+          victims.push({ last: () => last });
           killedAt = Date.now();
           add();
-        }, Math.random() * 8);
+        }, Math.random() * 2);
       } else if (l === 'S') {
         saves++;
-        if (killedAt !== undefined) {
+        // A victim's own last lines may still arrive after its kill: not a recovery.
+        if (killedAt !== undefined && killedAt >= 0 && live.has(w)) {
           recoveries.push(Date.now() - killedAt);
           killedAt = undefined;
-          killing = false;
           nextKillAt = saves + 2 + Math.floor(Math.random() * 5);
         }
-        if (saves >= cycles) finish();
+        if (saves >= cycles && killedAt === undefined) finish();
       } else if (l.startsWith('E ')) {
         const code = l.slice(2).trim();
         errors[code] = (errors[code] ?? 0) + 1;
@@ -190,9 +141,12 @@ export async function killScenario(
     await Promise.all([...live].map((w) => w.exited));
     await s.server.close();
   }
+  const phases: Record<KillPhase, number> = { locked: 0, sent: 0, answered: 0, saved: 0 };
+  for (const v of victims) phases[PHASE[v.last()] ?? 'saved'] += 1;
   return {
     cycles: saves,
-    kills,
+    kills: victims.length,
+    phases,
     recoveries,
     errors,
     ledger: structuredClone(s.oauth.ledger),
