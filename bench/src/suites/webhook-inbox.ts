@@ -1,9 +1,14 @@
-// @brace/webhook-inbox: acknowledgement latency. An open-loop sender delivers signed Stripe
-// webhooks at a fixed rate (1,000/s) to a loopback receiver; each receiver verifies the signature
-// and answers 200. Contenders differ only in what happens before the 200:
-//   - Brace inbox on PostgreSQL / on SQLite: the event is committed (deduplicated) first;
+// @brace/webhook-inbox: acknowledgement latency. An open-loop sender in a worker thread (so it
+// never competes with the receiver's event loop) delivers signed Stripe webhooks at a fixed rate
+// (1,000/s, each at its own scheduled time) to a loopback receiver; each receiver verifies the
+// signature and answers 200. Contenders differ only in what happens before the 200:
+//   - Brace inbox on PostgreSQL / on SQLite: the event is committed (deduplicated) first, with
+//     group commit (the default); SQLite with its default synchronous=FULL and with NORMAL;
+//   - the same on PostgreSQL with the inbox's workers running in the receiving process;
 //   - inline: verify and run the handler (one INSERT) inside the request;
 //   - BullMQ: verify and enqueue into Redis;  - pg-boss: verify and enqueue into PostgreSQL.
+// Workers are off in every row but the one that says "workers on": the ack path is measured
+// alone, then with four handlers draining the same store in the same process.
 // Figures: p50 and p99 time to the 2xx, and whether the rate was sustained.
 
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -23,6 +28,7 @@ import { PgBoss } from 'pg-boss';
 import type { Suite } from '../suite.js';
 import { target } from '../targets.js';
 import { runId, skipped } from '../util.js';
+import { sendOpenLoop } from './open-loop-sender.js';
 
 const SUITE = 'webhook-inbox';
 const SECRET = 'whsec_bench_inbox_secret';
@@ -37,6 +43,7 @@ interface Row {
   p50: number;
   p99: number;
   achieved: number;
+  maxLagMs: number;
 }
 
 async function serve(receive: Receive): Promise<{ url: string; close(): Promise<void> }> {
@@ -70,45 +77,21 @@ function quantile(sorted: number[], q: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
 }
 
-/** Sends `count` pre-signed deliveries at RATE per second (ticks of 10 ms), open loop. */
+/** Sends the pre-signed deliveries at RATE per second from a worker thread, open loop. */
 async function drive(
   name: string,
   url: string,
   deliveries: Array<{ body: string; headers: Record<string, string> }>,
 ): Promise<Row> {
-  const latencies: number[] = [];
-  let ok = 0;
-  const inflight: Promise<void>[] = [];
-  const perTick = RATE / 100;
-  const start = performance.now();
-  for (let i = 0; i < deliveries.length; i += perTick) {
-    const due = start + (i / RATE) * 1_000;
-    const wait = due - performance.now();
-    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
-    for (const d of deliveries.slice(i, i + perTick)) {
-      const t0 = performance.now();
-      inflight.push(
-        fetch(url, { method: 'POST', headers: d.headers, body: d.body }).then(
-          async (response) => {
-            await response.arrayBuffer();
-            latencies.push(performance.now() - t0);
-            if (response.status === 200) ok++;
-          },
-          () => {},
-        ),
-      );
-    }
-  }
-  await Promise.all(inflight);
-  const seconds = (performance.now() - start) / 1_000;
-  latencies.sort((a, b) => a - b);
+  const out = await sendOpenLoop({ url, rate: RATE, deliveries });
   return {
     name,
     sent: deliveries.length,
-    ok,
-    p50: quantile(latencies, 0.5),
-    p99: quantile(latencies, 0.99),
-    achieved: deliveries.length / seconds,
+    ok: out.ok,
+    p50: quantile(out.latencies, 0.5),
+    p99: quantile(out.latencies, 0.99),
+    achieved: deliveries.length / out.seconds,
+    maxLagMs: out.maxLagMs,
   };
 }
 
@@ -149,18 +132,20 @@ const suite: Suite = async (ctx) => {
   const pool = new pg.Pool({ connectionString: ctx.databaseUrl, max: 16 });
   const table = `bench_inbox_${id}`;
   try {
-    // SQLite: a WAL file on local disk.
-    const database = new DatabaseSync(join(sqliteDir, 'inbox.db'));
-    const sqliteInbox = createInbox({
-      store: sqliteInboxStore({ database }),
-      providers: { stripe: { secret: SECRET } },
-      handlers: {},
-    });
-    await run(
-      'Brace inbox, SQLite (commit, then 200)',
-      async (body, headers) => (await sqliteInbox.receive('stripe', { body, headers })).status,
-    );
-    database.close();
+    // SQLite: a WAL file on local disk; SQLite's default synchronous=FULL, then NORMAL.
+    for (const synchronous of ['FULL', 'NORMAL'] as const) {
+      const database = new DatabaseSync(join(sqliteDir, `inbox-${synchronous}.db`));
+      const sqliteInbox = createInbox({
+        store: sqliteInboxStore({ database, synchronous }),
+        providers: { stripe: { secret: SECRET } },
+        handlers: {},
+      });
+      await run(
+        `Brace inbox, SQLite synchronous=${synchronous} (commit, then 200)`,
+        async (body, headers) => (await sqliteInbox.receive('stripe', { body, headers })).status,
+      );
+      database.close();
+    }
     try {
       await pool.query('SELECT 1');
       const pgInbox = createInbox({
@@ -172,6 +157,22 @@ const suite: Suite = async (ctx) => {
         'Brace inbox, PostgreSQL (commit, then 200)',
         async (body, headers) => (await pgInbox.receive('stripe', { body, headers })).status,
       );
+      // The same, with four handlers draining the table in this process while it receives.
+      const working = createInbox({
+        store: postgresInboxStore({ client: pool, table: `${table}_w` }),
+        providers: { stripe: { secret: SECRET } },
+        handlers: { stripe: { '*': async () => {} } },
+        pollIntervalMs: 100,
+      });
+      working.start();
+      try {
+        await run(
+          'Brace inbox, PostgreSQL, workers on (commit, then 200)',
+          async (body, headers) => (await working.receive('stripe', { body, headers })).status,
+        );
+      } finally {
+        await working.stop({ drainMs: 1_000 });
+      }
       await pool.query(`CREATE TABLE "${table}_inline" (id TEXT PRIMARY KEY, body TEXT)`);
       await run('inline verify + handle (one INSERT), PostgreSQL', async (body, headers) => {
         const webhook = await verify(body, headers);
@@ -217,7 +218,9 @@ const suite: Suite = async (ctx) => {
     }
   } finally {
     await pool
-      .query(`DROP TABLE IF EXISTS "${table}", "${table}_watermarks", "${table}_inline"`)
+      .query(
+        `DROP TABLE IF EXISTS "${table}", "${table}_watermarks", "${table}_w", "${table}_w_watermarks", "${table}_inline"`,
+      )
       .catch(() => {});
     await pool.end();
     rmSync(sqliteDir, { recursive: true, force: true });
@@ -225,18 +228,22 @@ const suite: Suite = async (ctx) => {
 
   const fmt = (ms: number) => `${ms.toFixed(2)} ms`;
   const table_ = [
-    `${count.toLocaleString('en-US')} signed Stripe deliveries at ${RATE}/s (open loop, 10 ms ticks) to a loopback receiver; time from send to the 2xx.`,
+    `${count.toLocaleString('en-US')} signed Stripe deliveries at ${RATE}/s (open loop: each sent at its scheduled time from a worker thread, whatever the answers) to a loopback receiver; time from send to the 2xx. Workers are off except in the "workers on" row. Group commit is on (the default). Max lag: how far the sender fell behind its schedule.`,
     '',
-    '| receiver | 200s | p50 | p99 | achieved rate |',
-    '|---|---:|---:|---:|---:|',
+    '| receiver | 200s | p50 | p99 | achieved rate | max lag |',
+    '|---|---:|---:|---:|---:|---:|',
     ...rows.map(
       (r) =>
-        `| ${r.name} | ${r.ok}/${r.sent} | ${fmt(r.p50)} | ${fmt(r.p99)} | ${Math.round(r.achieved)}/s |`,
+        `| ${r.name} | ${r.ok}/${r.sent} | ${fmt(r.p50)} | ${fmt(r.p99)} | ${Math.round(r.achieved)}/s | ${fmt(r.maxLagMs)} |`,
     ),
     ...notes,
   ].join('\n');
-  for (const r of rows.filter((row) => row.name.startsWith('Brace'))) {
-    const store = r.name.includes('SQLite') ? 'SQLite' : 'PostgreSQL';
+  const targeted = rows.filter(
+    (row) =>
+      row.name.startsWith('Brace') && !row.name.includes('NORMAL') && !row.name.includes('workers'),
+  );
+  for (const r of targeted) {
+    const store = r.name.includes('SQLite') ? 'SQLite (synchronous=FULL)' : 'PostgreSQL';
     target(
       SUITE,
       `p99 time to the 2xx ≤ 20 ms at 1,000 deliveries/s, event committed first (${store})`,
