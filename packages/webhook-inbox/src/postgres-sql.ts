@@ -15,6 +15,8 @@ CREATE TABLE IF NOT EXISTS ${t} (
   next_attempt_at BIGINT NOT NULL, lease TEXT, lease_until BIGINT, errors JSONB NOT NULL DEFAULT '[]',
   updated_at BIGINT NOT NULL);
 CREATE INDEX IF NOT EXISTS "${table}_due" ON ${t} (status, next_attempt_at);
+-- Claims walk open events in order and stop at LIMIT, instead of sorting every due row.
+CREATE INDEX IF NOT EXISTS "${table}_claim" ON ${t} (order_at, seq) WHERE status IN ('pending', 'processing');
 CREATE INDEX IF NOT EXISTS "${table}_resource" ON ${t} (provider, resource_key, status) WHERE resource_key IS NOT NULL;
 CREATE INDEX IF NOT EXISTS "${table}_received" ON ${t} (status, received_at);
 CREATE TABLE IF NOT EXISTS ${w} (provider TEXT NOT NULL, resource_key TEXT NOT NULL, order_at BIGINT NOT NULL, PRIMARY KEY (provider, resource_key));
