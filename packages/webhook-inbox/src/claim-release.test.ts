@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InboxStoreError } from './errors.js';
 import { type InboxPostgresClient, postgresInboxStore } from './postgres.js';
 import { randomTable, serverUrl } from './test-utils/env.js';
-import { T0 } from './test-utils/fixtures.js';
+import { T0, withResolvers } from './test-utils/fixtures.js';
 
 // A claim whose answer arrives after operationTimeoutMs: the server committed it, the worker
 // gave up. Its events must not sit "processing" under a lease nobody holds until it expires.
@@ -20,8 +20,8 @@ describe.skipIf(!url)('PostgreSQL: a claim that times out after the server commi
   });
 
   it('gives the events back once the late answer arrives: claimable at once, the attempt not counted', async () => {
-    const gate = Promise.withResolvers<void>();
-    const answered = Promise.withResolvers<void>();
+    const gate = withResolvers();
+    const answered = withResolvers();
     let delayClaims = true;
     // The claim runs and commits on the server; its answer is held back past the timeout.
     const client: InboxPostgresClient = {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { InboxHandlerTimeoutError } from './errors.js';
 import { createInbox } from './inbox.js';
 import { memoryInboxStore } from './memory-store.js';
-import { clockAt, T0 } from './test-utils/fixtures.js';
+import { clockAt, T0, withResolvers } from './test-utils/fixtures.js';
 
 const newEvent = (eventId: string) => ({
   provider: 'stripe',
@@ -20,7 +20,7 @@ describe('handlerTimeoutMs', () => {
     const store = memoryInboxStore();
     const reasons: unknown[] = [];
     const log: string[] = [];
-    let started = Promise.withResolvers<void>();
+    let started = withResolvers();
     const inbox = createInbox({
       store,
       clock,
@@ -69,7 +69,7 @@ describe('handlerTimeoutMs', () => {
     ]);
 
     await clock.advance(500);
-    started = Promise.withResolvers<void>();
+    started = withResolvers();
     const second = inbox.runOnce();
     await started.promise;
     await clock.advance(5_000);
@@ -86,7 +86,7 @@ describe('handlerTimeoutMs', () => {
     const clock = clockAt();
     const store = memoryInboxStore();
     let signal: AbortSignal | undefined;
-    const started = Promise.withResolvers<void>();
+    const started = withResolvers();
     const inbox = createInbox({
       store,
       clock,
