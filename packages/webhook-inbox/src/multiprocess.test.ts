@@ -2,7 +2,6 @@ import { type ChildProcess, fork } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { signWebhook } from '@brace/webhook-verify';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createInbox } from './inbox.js';
@@ -29,6 +28,9 @@ const POISON_EVERY = 50;
 const SECRET = 'whsec_multiprocess_secret';
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 const workerScript = fileURLToPath(new URL('./test-utils/pg-worker.ts', import.meta.url));
+const senderScript = fileURLToPath(new URL('./test-utils/sender.ts', import.meta.url));
+// Delivery processes (the receiver stays in this one), each with SENDERS / SENDER_PROCESSES requests at once.
+const SENDER_PROCESSES = EVENTS > 1_000 ? 2 : 1;
 
 /** A small seeded generator (mulberry32): the same shuffle and kill schedule every run. */
 function seeded(seed: number): () => number {
@@ -58,20 +60,14 @@ describe.skipIf(!url)('4 worker processes on PostgreSQL, killed at random', () =
       providers: { stripe: { secret: SECRET } },
       handlers: {},
     });
-    const receive = inbox.fetch('stripe');
     server = createServer(async (req, res) => {
       const chunks: Buffer[] = [];
       for await (const chunk of req) chunks.push(chunk as Buffer);
-      const response = await receive(
-        new Request(`http://127.0.0.1${req.url}`, {
-          method: 'POST',
-          headers: req.headers as Record<string, string>,
-          body: Buffer.concat(chunks),
-        }),
-      );
-      res
-        .writeHead(response.status, Object.fromEntries(response.headers))
-        .end(await response.text());
+      const answer = await inbox.receive('stripe', {
+        body: Buffer.concat(chunks).toString('utf8'),
+        headers: req.headers as Record<string, string>,
+      });
+      res.writeHead(answer.status, answer.headers).end(answer.body);
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   });
@@ -83,13 +79,34 @@ describe.skipIf(!url)('4 worker processes on PostgreSQL, killed at random', () =
     await pool.end();
   });
 
+  const tsx = {
+    cwd: root,
+    execArgv: ['--import', 'tsx'],
+    env: { ...process.env, TSX_TSCONFIG_PATH: `${root}tsconfig.base.json` },
+  };
+
+  /** Delivers `ids` from a process of its own; answers the statuses and duplicates it saw. */
+  const deliver = (port: number, ids: string[]) =>
+    new Promise<{ statuses: Record<number, number>; duplicates: number }>((resolve, reject) => {
+      const slots = String(Math.max(1, Math.round(SENDERS / SENDER_PROCESSES)));
+      const child = fork(senderScript, [String(port), SECRET, slots], {
+        ...tsx,
+        stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+      });
+      children.add(child);
+      child.once('message', resolve);
+      child.once('exit', (code) => {
+        children.delete(child);
+        reject(new Error(`sender exited with ${code}`));
+      });
+      child.send(ids);
+    });
+
   const spawnWorker = (n: number): ChildProcess => {
     // tsx as a loader inside the worker's own process (not its CLI, which would put a wrapper
     // process between us and the worker): SIGKILL hits the worker itself.
     const child = fork(workerScript, [url as string, table, ledger, `w${n}`, WORKER_CONCURRENCY], {
-      cwd: root,
-      execArgv: ['--import', 'tsx'],
-      env: { ...process.env, TSX_TSCONFIG_PATH: `${root}tsconfig.base.json` },
+      ...tsx,
       stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
     });
     children.add(child);
@@ -125,29 +142,18 @@ describe.skipIf(!url)('4 worker processes on PostgreSQL, killed at random', () =
 
       const { port } = server.address() as AddressInfo;
       const started = performance.now();
-      let next = 0;
-      let duplicates = 0;
+      // Deliveries are dealt round-robin to the sender processes: each keeps the shuffled order.
+      const shares = Array.from({ length: SENDER_PROCESSES }, (_, k) =>
+        deliveries.filter((_, i) => i % SENDER_PROCESSES === k),
+      );
+      const reports = await Promise.all(shares.map((share) => deliver(port, share)));
       const statuses = new Map<number, number>();
-      const send = async () => {
-        while (next < deliveries.length) {
-          const id = deliveries[next++]!;
-          const body = JSON.stringify({
-            id,
-            type: 'invoice.paid',
-            created: 1,
-            data: { object: { id: `in_${id}` } },
-          });
-          const signed = await signWebhook({ provider: 'stripe', secret: SECRET, body });
-          const response = await fetch(`http://127.0.0.1:${port}/stripe`, {
-            method: 'POST',
-            headers: signed.headers,
-            body,
-          });
-          statuses.set(response.status, (statuses.get(response.status) ?? 0) + 1);
-          if ((await response.text()).includes('"duplicate":true')) duplicates++;
-        }
-      };
-      await Promise.all(Array.from({ length: SENDERS }, send));
+      let duplicates = 0;
+      for (const report of reports) {
+        duplicates += report.duplicates;
+        for (const [status, n] of Object.entries(report.statuses))
+          statuses.set(Number(status), (statuses.get(Number(status)) ?? 0) + n);
+      }
       const deliveredMs = performance.now() - started;
       expect(statuses).toEqual(new Map([[200, deliveries.length]]));
       expect(duplicates).toBe(deliveries.length - EVENTS); // each event stored once, answered 3 times
