@@ -19,6 +19,8 @@ export interface SenderOutput {
   latencies: number[];
   ok: number;
   failed: number;
+  /** Answers other than 200 by status, and `error` for requests that got no answer. */
+  others: Record<string, number>;
   seconds: number;
   /** The most a send started behind its schedule, ms. */
   maxLagMs: number;
@@ -30,6 +32,11 @@ async function send(input: SenderInput): Promise<SenderOutput> {
   let ok = 0;
   let failed = 0;
   let maxLagMs = 0;
+  const others: Record<string, number> = {};
+  const other = (key: string) => {
+    failed++;
+    others[key] = (others[key] ?? 0) + 1;
+  };
   const inflight: Array<Promise<void>> = [];
   const start = performance.now();
   let i = 0;
@@ -46,11 +53,9 @@ async function send(input: SenderInput): Promise<SenderOutput> {
             await response.arrayBuffer();
             latencies.push(performance.now() - t0);
             if (response.status === 200) ok++;
-            else failed++;
+            else other(String(response.status));
           },
-          () => {
-            failed++;
-          },
+          () => other('error'),
         ),
       );
     }
@@ -61,7 +66,7 @@ async function send(input: SenderInput): Promise<SenderOutput> {
   }
   await Promise.all(inflight);
   latencies.sort((a, b) => a - b);
-  return { latencies, ok, failed, seconds: (performance.now() - start) / 1_000, maxLagMs };
+  return { latencies, ok, failed, others, seconds: (performance.now() - start) / 1_000, maxLagMs };
 }
 
 if (parentPort !== null && (workerData as { sender?: SenderInput } | undefined)?.sender) {
