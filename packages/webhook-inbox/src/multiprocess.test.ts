@@ -199,7 +199,6 @@ describe.skipIf(!url)('4 worker processes on PostgreSQL, killed at random', () =
       );
       if (process.env.BRACE_INBOX_EVENTS !== undefined) {
         const effectsRun = [...counts.values()].reduce((a, b) => a + b, 0);
-        // biome-ignore lint/suspicious/noConsole: the sized run reports its figures
         console.info(
           `[inbox multi-process] events ${EVENTS}, deliveries ${deliveries.length} (answered duplicate ${duplicates}), ` +
             `side effects ${effectsRun} for ${counts.size} events, lost ${EVENTS - poison.length - counts.size}, ` +
