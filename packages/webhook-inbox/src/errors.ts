@@ -86,6 +86,34 @@ export class InboxLeaseLostError extends BraceError {
 }
 
 /**
+ * A handler ran longer than `handlerTimeoutMs`: its `signal` aborted with this error, the
+ * attempt counts as failed (retried with backoff, dead-lettered after the last attempt), and the
+ * event's error history records it with `code` `INBOX_HANDLER_TIMEOUT`.
+ *
+ * @example
+ * ```ts
+ * import { InboxHandlerTimeoutError } from '@brace/webhook-inbox';
+ *
+ * const timedOut = (error: unknown) => error instanceof InboxHandlerTimeoutError;
+ * ```
+ */
+export class InboxHandlerTimeoutError extends BraceError {
+  /** The limit that was exceeded, in ms. */
+  readonly timeoutMs: number;
+
+  /**
+   * @param timeoutMs - the inbox's `handlerTimeoutMs`
+   */
+  constructor(timeoutMs: number) {
+    super(
+      'INBOX_HANDLER_TIMEOUT',
+      `The handler did not settle within handlerTimeoutMs (${timeoutMs} ms); the attempt counts as failed.`,
+    );
+    this.timeoutMs = timeoutMs;
+  }
+}
+
+/**
  * What is kept of a driver error: its name, code and message, never its arguments or query.
  * Messages of database drivers can quote values, so they are cut to their first line and
  * at most 200 characters.

@@ -57,6 +57,14 @@ export interface InboxOptions<M extends object = InboxEventMap> extends InboxCal
   orderBy?: 'resource';
   /** How long a claim lasts before another worker may take the event. Default {@link DEFAULT_INBOX_LEASE_MS}. */
   leaseMs?: number;
+  /**
+   * The longest a handler may run, in ms: then its `signal` aborts with an
+   * {@link InboxHandlerTimeoutError}, the attempt counts as failed (retried, then dead-lettered,
+   * with the timeout in the error history) and its slot is freed. A handler that ignores the
+   * signal keeps running in the background, but its outcome no longer counts (a handler
+   * transaction it commits late is refused once the event was settled). Default: none.
+   */
+  handlerTimeoutMs?: number;
   /** How often an idle worker polls the store. Default {@link DEFAULT_INBOX_POLL_INTERVAL_MS}. */
   pollIntervalMs?: number;
   /** This worker's id in leases. Default: a random one. */
@@ -166,6 +174,10 @@ export function createInbox<M extends object = InboxEventMap>(options: InboxOpti
     options.pollIntervalMs,
     DEFAULT_INBOX_POLL_INTERVAL_MS,
   );
+  const handlerTimeoutMs =
+    options.handlerTimeoutMs === undefined
+      ? undefined
+      : positive('handlerTimeoutMs', options.handlerTimeoutMs, 1);
   const unhandled = options.unhandled ?? 'ignore';
   if (unhandled !== 'ignore' && unhandled !== 'dead-letter' && typeof unhandled !== 'function') {
     throw new InboxOptionsError("unhandled must be 'ignore', 'dead-letter' or a handler.");
@@ -183,6 +195,7 @@ export function createInbox<M extends object = InboxEventMap>(options: InboxOpti
     worker: options.worker ?? crypto.randomUUID().slice(0, 8),
     concurrency,
     pollIntervalMs,
+    handlerTimeoutMs,
   });
   const context: ReceiveContext = {
     store,

@@ -6,7 +6,12 @@
 export { type InboxAnswer, STORE_FAILURE_RETRY_AFTER_SEC } from './answer.js';
 export type { DeadLetterFilter, DeadLetters, ReplayRange } from './dead-letters.js';
 export type { DescribeInput, Describer, EventDescription } from './describe.js';
-export { InboxLeaseLostError, InboxOptionsError, InboxStoreError } from './errors.js';
+export {
+  InboxHandlerTimeoutError,
+  InboxLeaseLostError,
+  InboxOptionsError,
+  InboxStoreError,
+} from './errors.js';
 export {
   type AttemptError,
   type ClaimedInboxEvent,
@@ -26,6 +31,7 @@ export type {
   SkippedEvent,
   StoreErrorEvent,
 } from './events.js';
+export type { GroupCommitOptions } from './group-commit.js';
 export type {
   InboxEventMap,
   InboxHandler,

@@ -15,6 +15,8 @@ CREATE TABLE IF NOT EXISTS ${t} (
   next_attempt_at BIGINT NOT NULL, lease TEXT, lease_until BIGINT, errors JSONB NOT NULL DEFAULT '[]',
   updated_at BIGINT NOT NULL);
 CREATE INDEX IF NOT EXISTS "${table}_due" ON ${t} (status, next_attempt_at);
+-- Claims walk open events in order and stop at LIMIT, instead of sorting every due row.
+CREATE INDEX IF NOT EXISTS "${table}_claim" ON ${t} (order_at, seq) WHERE status IN ('pending', 'processing');
 CREATE INDEX IF NOT EXISTS "${table}_resource" ON ${t} (provider, resource_key, status) WHERE resource_key IS NOT NULL;
 CREATE INDEX IF NOT EXISTS "${table}_received" ON ${t} (status, received_at);
 CREATE TABLE IF NOT EXISTS ${w} (provider TEXT NOT NULL, resource_key TEXT NOT NULL, order_at BIGINT NOT NULL, PRIMARY KEY (provider, resource_key));
@@ -22,6 +24,15 @@ COMMIT;`,
     insert: `INSERT INTO ${t} (id, provider, event_id, type, resource_key, occurred_at, order_at, received_at,
   payload, source, status, next_attempt_at, updated_at)
   VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'pending', $8, $8) ON CONFLICT (id) DO NOTHING RETURNING id`,
+    // Group commit: many events in one statement (arrays of equal length, one per column).
+    insertMany: `INSERT INTO ${t} (id, provider, event_id, type, resource_key, occurred_at, order_at, received_at,
+  payload, source, status, next_attempt_at, updated_at)
+  SELECT i, p, e, ty, r, o, oa, ra, pl, s, 'pending', ra, ra FROM unnest($1::text[], $2::text[], $3::text[], $4::text[],
+    $5::text[], $6::bigint[], $7::bigint[], $8::bigint[], $9::text[], $10::text[]) AS x(i, p, e, ty, r, o, oa, ra, pl, s)
+  ON CONFLICT (id) DO NOTHING RETURNING id`,
+    // Gives back what a claim took when its answer came too late to use (the claim timed out).
+    release: `UPDATE ${t} SET status = 'pending', lease = NULL, lease_until = NULL, attempts = GREATEST(attempts - 1, 0),
+  next_attempt_at = $2, updated_at = $2 WHERE lease = $1 AND status = 'processing' RETURNING id`,
     claim: `WITH c AS (
   SELECT c.id FROM ${t} c
   WHERE ((c.status = 'pending' AND c.next_attempt_at <= $1) OR (c.status = 'processing' AND c.lease_until <= $1))

@@ -5,8 +5,9 @@
  */
 import { InboxLeaseLostError, InboxOptionsError, InboxStoreError } from './errors.js';
 import type { NewInboxEvent } from './event.js';
-import { inboxId } from './event.js';
+import { batcher, type GroupCommitOptions, groupCommitOptions } from './group-commit.js';
 import { listLimit, newLease, validLimit } from './lease.js';
+import { postgresInsertFlush } from './postgres-insert.js';
 import { postgresSql } from './postgres-sql.js';
 import {
   checkTable,
@@ -87,6 +88,14 @@ export interface PostgresInboxStoreOptions {
    * Default {@link DEFAULT_POSTGRES_INBOX_TIMEOUT_MS}. Handler transactions are not bounded by it.
    */
   operationTimeoutMs?: number;
+  /**
+   * Group commit of receivers' inserts: deliveries that arrive together are stored with one
+   * multi-row `INSERT … ON CONFLICT DO NOTHING` (one round trip, one commit), and each is
+   * answered only once the statement holding its row has committed. A row the database refuses
+   * on its own (a data error) is retried alone, so it never fails its neighbours. Default
+   * `{ maxRows: 100, windowMs: 0, concurrency: 4 }`; `false` commits every insert alone.
+   */
+  groupCommit?: GroupCommitOptions | false;
 }
 
 function timeout<T>(operation: string, ms: number, work: Promise<T>): Promise<T> {
@@ -151,6 +160,7 @@ export function postgresInboxStore(options: PostgresInboxStoreOptions): InboxSto
   if (!Number.isInteger(ms) || ms < 1)
     throw new InboxOptionsError('operationTimeoutMs must be a whole number of at least 1.');
   const sql = postgresSql(table);
+  const batching = groupCommitOptions(options.groupCommit);
   let ready: Promise<unknown> | undefined;
   let migrated = false;
   const migrate = () => {
@@ -167,48 +177,47 @@ export function postgresInboxStore(options: PostgresInboxStoreOptions): InboxSto
     ready = attempt;
     return attempt;
   };
-  const query = async (operation: string, text: string, params: unknown[]) => {
+  const query = async (
+    operation: string,
+    text: string,
+    params: unknown[],
+    abandoned?: (work: Promise<unknown>) => void,
+  ) => {
+    const work = (async () => {
+      await migrate();
+      return (await client.query(text, params)).rows;
+    })();
     try {
-      return await timeout(
-        operation,
-        ms,
-        (async () => {
-          await migrate();
-          return (await client.query(text, params)).rows;
-        })(),
-      );
+      return await timeout(operation, ms, work);
     } catch (error) {
       // A migration stuck on a dead connection must not block every later call: try it again.
       if (!migrated) ready = undefined;
+      abandoned?.(work);
       throw failed(operation, error);
     }
   };
+  const insert = batcher(postgresInsertFlush(query, sql), batching);
 
   const store: InboxStore = {
-    async insert(event: NewInboxEvent) {
-      const rows = await query('insert', sql.insert, [
-        inboxId(event.provider, event.eventId),
-        event.provider,
-        event.eventId,
-        event.type,
-        event.resourceKey ?? null,
-        event.occurredAt ?? null,
-        event.orderAt,
-        event.receivedAt,
-        event.payload,
-        event.source,
-      ]);
-      return rows.length === 1 ? 'inserted' : 'duplicate';
-    },
+    insert: (event: NewInboxEvent) => insert(event),
     async claim({ worker, now, leaseMs, limit, ordered }) {
       const lease = newLease(worker);
-      const rows = (await query('claim', sql.claim, [
-        now,
-        ordered,
-        validLimit(limit),
-        lease,
-        now + leaseMs,
-      ])) as Array<EventRow & { seq: string }>;
+      // A claim that failed or timed out may still commit on the server: once it settles, give
+      // back whatever this lease token took (no-op when nothing was taken), so those events are
+      // claimable at once instead of after their lease. Only a claim that never settles (a hung
+      // connection) leaves its events to the lease.
+      const release = (work: Promise<unknown>) => {
+        const giveBack = () =>
+          client.query(sql.release, [lease, now]).then(
+            () => {},
+            () => {},
+          );
+        void work.then(giveBack, giveBack);
+      };
+      const params = [now, ordered, validLimit(limit), lease, now + leaseMs];
+      const rows = (await query('claim', sql.claim, params, release)) as Array<
+        EventRow & { seq: string }
+      >;
       return rows
         .sort((a, b) => Number(a.order_at) - Number(b.order_at) || Number(a.seq) - Number(b.seq))
         .map((row) => toClaimed(row, lease));

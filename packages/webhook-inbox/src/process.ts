@@ -1,5 +1,5 @@
 import type { Clock } from '@brace/core';
-import { InboxLeaseLostError, InboxStoreError } from './errors.js';
+import { InboxHandlerTimeoutError, InboxLeaseLostError, InboxStoreError } from './errors.js';
 import { attemptError, type ClaimedInboxEvent } from './event.js';
 import { emit, type InboxCallbacks } from './events.js';
 import {
@@ -35,6 +35,8 @@ export interface ProcessContext {
   clock: Clock;
   leaseMs: number;
   ordered: boolean;
+  /** Aborts a handler (and fails its attempt) after this long; none when undefined. */
+  handlerTimeoutMs?: number | undefined;
 }
 
 class NoHandlerError extends Error {
@@ -187,6 +189,13 @@ export async function processEvent(
   shutdown.addEventListener('abort', onShutdown, { once: true });
   const beats = new AbortController();
   const beating = heartbeat(context, event, controller, beats.signal);
+  const { handlerTimeoutMs } = context;
+  if (handlerTimeoutMs !== undefined) {
+    context.clock.sleep(handlerTimeoutMs, beats.signal).then(
+      () => controller.abort(new InboxHandlerTimeoutError(handlerTimeoutMs)),
+      () => {}, // the handler settled first
+    );
+  }
   const started = context.clock.now();
   let committed = false;
   const { store } = context;
@@ -203,7 +212,8 @@ export async function processEvent(
           return result;
         };
   // A handler that ignores its signal must not hold the worker (or `stop()`) forever: once the
-  // signal aborts (drain over, lease lost), the attempt ends whatever the handler does.
+  // signal aborts (drain over, lease lost, handler timeout), the attempt ends whatever the
+  // handler does.
   const abandoned = new Promise<never>((_, reject) => {
     controller.signal.addEventListener('abort', () => reject(controller.signal.reason), {
       once: true,

@@ -60,16 +60,16 @@ async function sha256Hex(text: string): Promise<string> {
   return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, '0')).join('');
 }
 
-/** Describes a verified delivery as a new inbox event. */
+/** Describes a verified delivery as a new inbox event (`payload`: the body parsed, once, by the caller). */
 export async function describeDelivery(
   context: ReceiveContext,
   provider: string,
   webhook: VerifiedWebhook,
   headers: HeadersInput,
+  payload: unknown,
 ): Promise<NewInboxEvent> {
   const options = context.providers[provider]!;
   const describe = options.describe ?? builtInDescriber(webhook.provider);
-  const payload = parseJson(webhook.body);
   const input: DescribeInput = { headers, body: webhook.body, payload };
   if (webhook.id !== undefined) input.id = webhook.id;
   if (webhook.type !== undefined) input.type = webhook.type;
@@ -123,9 +123,13 @@ export async function accept(
   webhook: VerifiedWebhook,
   headers: HeadersInput,
 ): Promise<InboxAnswer> {
-  const check = await handshake(webhook, parseJson(webhook.body), context.providers[provider]!);
-  if (check !== undefined) return check;
-  return store(context, await describeDelivery(context, provider, webhook, headers));
+  // The body is parsed once here, for the endpoint checks and the describer alike.
+  const payload = parseJson(webhook.body);
+  if (webhook.provider === 'slack' || webhook.provider === 'zoom') {
+    const check = await handshake(webhook, payload, context.providers[provider]!);
+    if (check !== undefined) return check;
+  }
+  return store(context, await describeDelivery(context, provider, webhook, headers, payload));
 }
 
 /** The options `verifyWebhook` gets for a configured provider (its own `now`, else the inbox clock's). */

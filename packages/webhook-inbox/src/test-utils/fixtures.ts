@@ -78,3 +78,12 @@ export function failing(
     },
   });
 }
+
+/** A promise with its resolver (Promise.withResolvers is ES2024; the repository targets ES2023). */
+export function withResolvers(): { promise: Promise<void>; resolve: () => void } {
+  let resolve!: () => void;
+  const promise = new Promise<void>((r) => {
+    resolve = r;
+  });
+  return { promise, resolve };
+}

@@ -1,0 +1,160 @@
+// The receivers compared by the webhook-inbox suite, each behind a loopback HTTP server. Every
+// contender verifies the Stripe signature; they differ in what happens before the 200.
+
+import { join } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
+import { createInbox } from '@brace/webhook-inbox';
+import { postgresInboxStore } from '@brace/webhook-inbox/postgres';
+import { sqliteInboxStore } from '@brace/webhook-inbox/sqlite';
+import { verifyWebhook } from '@brace/webhook-verify';
+import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
+import type pg from 'pg';
+import { PgBoss } from 'pg-boss';
+import { skipped } from '../util.js';
+
+/** Answers one delivery with a status. */
+export type Receive = (body: string, headers: Record<string, string>) => Promise<number>;
+
+/** One receiver: `before`/`after` bracket each of its rounds; `close` ends it. */
+export interface Contender {
+  name: string;
+  receive: Receive;
+  before?: () => void;
+  after?: () => Promise<void>;
+  close: () => Promise<void>;
+}
+
+/** Builds every contender whose service is up; the rest become notes. */
+export async function contenders(options: {
+  secret: string;
+  id: string;
+  sqliteDir: string;
+  pool: pg.Pool;
+  databaseUrl: string;
+  redisUrl: string;
+  notes: string[];
+}): Promise<Contender[]> {
+  const { secret, id, sqliteDir, pool, notes } = options;
+  const providers = { stripe: { secret } };
+  const verify = (body: string, headers: Record<string, string>) =>
+    verifyWebhook({ body, headers }, { provider: 'stripe', secret });
+  const list: Contender[] = [];
+
+  // SQLite: a WAL file on local disk; SQLite's default synchronous=FULL, then NORMAL.
+  for (const synchronous of ['FULL', 'NORMAL'] as const) {
+    const database = new DatabaseSync(join(sqliteDir, `inbox-${synchronous}.db`));
+    const inbox = createInbox({
+      store: sqliteInboxStore({ database, synchronous }),
+      providers,
+      handlers: {},
+    });
+    list.push({
+      name: `Brace inbox, SQLite synchronous=${synchronous} (commit, then 200)`,
+      receive: async (body, headers) => (await inbox.receive('stripe', { body, headers })).status,
+      close: async () => database.close(),
+    });
+  }
+
+  const table = `bench_inbox_${id}`;
+  try {
+    await pool.query('SELECT 1');
+    const inbox = createInbox({
+      store: postgresInboxStore({ client: pool, table }),
+      providers,
+      handlers: {},
+    });
+    list.push({
+      name: 'Brace inbox, PostgreSQL (commit, then 200)',
+      receive: async (body, headers) => (await inbox.receive('stripe', { body, headers })).status,
+      close: async () => {},
+    });
+    // The same, with four handlers draining the table in this process while it receives; after
+    // its round they finish the backlog (at most 20 s) before the next contender runs.
+    const worked = `${table}_w`;
+    const working = createInbox({
+      store: postgresInboxStore({ client: pool, table: worked }),
+      providers,
+      handlers: { stripe: { '*': async () => {} } },
+      pollIntervalMs: 100,
+    });
+    list.push({
+      name: 'Brace inbox, PostgreSQL, workers on (commit, then 200)',
+      receive: async (body, headers) => (await working.receive('stripe', { body, headers })).status,
+      before: () => working.start(),
+      after: async () => {
+        const until = Date.now() + 20_000;
+        while (Date.now() < until) {
+          const { rows } = await pool.query(
+            `SELECT count(*)::int AS n FROM "${worked}" WHERE status IN ('pending', 'processing')`,
+          );
+          if ((rows[0] as { n: number }).n === 0) break;
+          await new Promise((resolve) => setTimeout(resolve, 100));
+        }
+        await working.stop({ drainMs: 1_000 });
+      },
+      close: async () => {},
+    });
+    await pool.query(`CREATE TABLE "${table}_inline" (id TEXT PRIMARY KEY, body TEXT)`);
+    list.push({
+      name: 'inline verify + handle (one INSERT), PostgreSQL',
+      receive: async (body, headers) => {
+        const webhook = await verify(body, headers);
+        await pool.query(`INSERT INTO "${table}_inline" VALUES ($1, $2) ON CONFLICT DO NOTHING`, [
+          webhook.id,
+          body,
+        ]);
+        return 200;
+      },
+      close: async () => {},
+    });
+    const boss = new PgBoss({
+      connectionString: options.databaseUrl,
+      schema: 'pgboss_bench',
+      max: 8,
+    });
+    boss.on('error', () => {});
+    await boss.start();
+    const queue = `inbox_${id}`;
+    await boss.createQueue(queue);
+    list.push({
+      name: 'pg-boss: verify + send',
+      receive: async (body, headers) => {
+        const webhook = await verify(body, headers);
+        await boss.send(queue, { body }, { singletonKey: webhook.id });
+        return 200;
+      },
+      close: async () => {
+        await boss.deleteQueue(queue);
+        await boss.stop({ graceful: false, close: true });
+      },
+    });
+  } catch (error) {
+    notes.push(skipped('PostgreSQL contenders', error));
+  }
+
+  try {
+    const connection = new Redis(options.redisUrl, {
+      maxRetriesPerRequest: null,
+      lazyConnect: true,
+    });
+    await connection.connect();
+    const queue = new Queue(`brace-bench-inbox-${id}`, { connection });
+    list.push({
+      name: 'BullMQ: verify + add',
+      receive: async (body, headers) => {
+        const webhook = await verify(body, headers);
+        await queue.add('stripe', { body }, { deduplication: { id: webhook.id ?? body } });
+        return 200;
+      },
+      close: async () => {
+        await queue.obliterate({ force: true });
+        await queue.close();
+        connection.disconnect();
+      },
+    });
+  } catch (error) {
+    notes.push(skipped('BullMQ', error));
+  }
+  return list;
+}
