@@ -203,7 +203,7 @@ async function storeResponse(
   ) {
     return bypass(ctx, call, 'not-storable', response, replacing);
   }
-  const vary = varyValues(varyHeader, call.headers);
+  const vary = varyHeader === null ? null : varyValues(varyHeader, call.headers);
   if (vary === '*') return bypass(ctx, call, 'vary-star', response, replacing);
   // The common answer of an API that says nothing about caching: no freshness (no Cache-Control,
   // Expires or Last-Modified for a heuristic), no validator, and no last-known-good to keep.
