@@ -73,7 +73,7 @@ export function buildLimiter(
       result = observe(input, options);
     } finally {
       observing = false;
-      mine = heard;
+      mine = heard as PauseEvent[] | undefined;
       heard = undefined;
     }
     if (result?.reason === 'server-pace') reportPause(result);
