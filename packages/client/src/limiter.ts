@@ -59,8 +59,9 @@ export function buildLimiter(
     },
     onPause: (e) => {
       own?.onPause?.(e);
-      if (observing) (heard ??= []).push(e);
-      else reportPause(e);
+      if (!observing) reportPause(e);
+      else if (heard === undefined) heard = [e];
+      else heard.push(e);
     },
   });
   const observe = limiter.observe.bind(limiter);
