@@ -216,19 +216,23 @@ export function createCache(options: CacheOptions = {}): Cache {
     // Fetch's `cache: 'no-cache'` sends `Cache-Control: max-age=0` on the wire; the cache sees
     // the mode, not that header, so it adds the request directive itself.
     if (request.cache === 'no-cache') headers['cache-control'] = 'no-cache';
-    // Vary may name a credential header: its value must never reach the store. Within a
-    // partition the credential is fixed by the key, so presence is all Vary needs to see.
-    let varyView = request.headers;
-    if (rk.partitioned) {
-      varyView = new Headers(request.headers);
-      for (const name of credentialSet) if (varyView.has(name)) varyView.set(name, 'present');
-    }
+    // The Vary view of a partitioned request is built on first use: a miss whose answer says
+    // nothing about caching (the common case of an API call) never needs it.
+    let varyView: Headers | undefined = rk.partitioned ? undefined : request.headers;
     return {
       method,
       key: rk.key,
       url: rk.safeUrl,
       partitioned: rk.partitioned,
-      headers: varyView,
+      get headers() {
+        // Vary may name a credential header: its value must never reach the store. Within a
+        // partition the credential is fixed by the key, so presence is all Vary needs to see.
+        if (varyView === undefined) {
+          varyView = new Headers(request.headers);
+          for (const name of credentialSet) if (varyView.has(name)) varyView.set(name, 'present');
+        }
+        return varyView;
+      },
       policyRequest: { url: rk.key, method, headers },
       signal,
       plain: headers['cache-control'] === undefined && headers.pragma === undefined,
@@ -278,7 +282,9 @@ export function createCache(options: CacheOptions = {}): Cache {
     let policy = entry && policyOf(ctx, entry);
     if (
       entry &&
-      (!policy || !varyMatches(entry.meta.vary, call.headers) || !withinMaxAge(ctx, entry))
+      (!policy ||
+        !(entry.meta.vary === null || varyMatches(entry.meta.vary, call.headers)) ||
+        !withinMaxAge(ctx, entry))
     ) {
       entry = undefined;
       policy = undefined;

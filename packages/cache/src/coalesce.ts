@@ -21,9 +21,11 @@ function untilAborted<T>(promise: Promise<T>, signal: AbortSignal | undefined): 
 function shareable(outcome: Outcome, call: Call): boolean {
   switch (outcome.type) {
     case 'entry':
-      return varyMatches(outcome.entry.meta.vary, call.headers);
+      return outcome.entry.meta.vary === null || varyMatches(outcome.entry.meta.vary, call.headers);
     case 'bytes':
-      return !outcome.setsCookie && varyMatches(outcome.vary, call.headers);
+      return (
+        !outcome.setsCookie && (outcome.vary === null || varyMatches(outcome.vary, call.headers))
+      );
     case 'stream':
       return false;
     case 'error':
@@ -71,7 +73,7 @@ async function storedAnswer(ctx: Context, call: Call): Promise<Outcome | undefin
     policy &&
     found.meta.kind === 'http' &&
     withinMaxAge(ctx, found) &&
-    varyMatches(found.meta.vary, call.headers) &&
+    (found.meta.vary === null || varyMatches(found.meta.vary, call.headers)) &&
     policy.satisfiesWithoutRevalidation(call.policyRequest)
   ) {
     emit(ctx.options.onCoalesce, { method: call.method, url: call.url, scope: 'store' });

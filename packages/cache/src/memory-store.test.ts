@@ -84,6 +84,19 @@ describe('memoryStore bounds', () => {
     expect(store.lock?.('c', 10)).toBeTypeOf('string');
   });
 
+  it('gives each lock its own token: a stale holder cannot release a later lock', () => {
+    const lockClock = manualClock({ now: 0 });
+    const store = memoryStore({ clock: lockClock });
+    const first = store.lock?.('k', 10) as string;
+    lockClock.advance(11);
+    const second = store.lock?.('k', 10) as string;
+    expect(second).not.toBe(first);
+    store.unlock?.('k', first);
+    expect(store.lock?.('k', 10)).toBeUndefined();
+    store.unlock?.('k', second);
+    expect(store.lock?.('k', 10)).toBeTypeOf('string');
+  });
+
   it('rejects bad bounds at construction', () => {
     expect(() => memoryStore({ maxEntries: 0 })).toThrow(CacheOptionError);
     expect(() => memoryStore({ maxBytes: 1.5 })).toThrow(/maxBytes/);

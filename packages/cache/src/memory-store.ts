@@ -105,6 +105,7 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryCacheStore 
   const clock = options.clock ?? systemClock;
   const slots = new Map<string, Slot>();
   const locks = new Map<string, LockSlot>();
+  let lockCount = 0;
   let bytes = 0;
   /** The key last moved to (or set at) the end of `slots`, while it is still there. */
   let last: string | undefined;
@@ -162,7 +163,8 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryCacheStore 
         for (const [k, l] of locks) if (l.expiresAt <= now) locks.delete(k);
         if (locks.size >= maxEntries) return undefined;
       }
-      const token = crypto.randomUUID();
+      // Unique within this store, which is all a token is compared against: no random bytes.
+      const token = `lock-${++lockCount}`;
       locks.set(key, { token, expiresAt: now + Math.max(1, ttlMs) });
       return token;
     },

@@ -206,8 +206,20 @@ async function storeResponse(
   ) {
     return bypass(ctx, call, 'not-storable', response, replacing);
   }
-  const vary = varyValues(varyHeader, call.headers);
+  const vary = varyHeader === null ? null : varyValues(varyHeader, call.headers);
   if (vary === '*') return bypass(ctx, call, 'vary-star', response, replacing);
+  // The common answer of an API that says nothing about caching: no freshness (no Cache-Control,
+  // Expires or Last-Modified for a heuristic), no validator, and no last-known-good to keep.
+  // Nothing would be stored, so no policy is built for it.
+  if (
+    cc === null &&
+    ctx.lastKnownGoodMs === 0 &&
+    !response.headers.has('expires') &&
+    !response.headers.has('last-modified') &&
+    !response.headers.has('etag')
+  ) {
+    return bypass(ctx, call, 'not-storable', response, replacing);
+  }
   const shared = !call.partitioned;
   const directives = readDirectives(cc, shared);
   const requestDirectives = readDirectives(call.headers.get('cache-control'), shared);

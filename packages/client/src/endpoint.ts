@@ -33,9 +33,12 @@ export function observeFetch(
   const nameOf = endpointNamer(parts.baseUrl, routes);
   return (next) => async (input, init) => {
     const response = await next(input, init);
+    const headers = response.headers;
+    // Most answers carry neither header: nothing to name, no closure to build.
+    if (!headers.has('deprecation') && !headers.has('sunset')) return response;
     // Both forms always pass a Request here (ky does; createFetch prepares one).
     const request = input as Request;
-    parts.observeDeprecation(response.headers, () => nameOf(request.method, request.url));
+    parts.observeDeprecation(headers, () => nameOf(request.method, request.url));
     return response;
   };
 }

@@ -10,6 +10,7 @@ import { type FetchLike, hostOfUrl } from '@brace/core';
 import { createIdempotencyKey, formatIdempotencyKey } from '@brace/idempotency';
 import { rateLimitFetch } from '@brace/rate-limit/ky';
 import { telemetryFetch } from '@brace/telemetry/fetch';
+import { attemptSignal } from './attempt-signal.js';
 import { observeFetch } from './endpoint.js';
 import type { IntegrationEventName, Listener } from './events.js';
 import type { IntegrationOptions } from './options.js';
@@ -154,8 +155,7 @@ export function createFetch(options: IntegrationOptions<unknown>): IntegrationFe
     // A bodiless request can be sent again as it is; one with a body is cloned per attempt.
     const copy = request.body === null ? request : request.clone();
     if (timeoutMs === false) return chain(copy);
-    const signal = AbortSignal.any([request.signal, AbortSignal.timeout(timeoutMs)]);
-    return chain(copy, { signal });
+    return chain(copy, { signal: attemptSignal(request.signal, timeoutMs) });
   };
 
   const send = async (request: Request, maxAttempts: number): Promise<Response> => {

@@ -10,6 +10,7 @@ import { schemaGuardOptions } from '@brace/schema-guard/ky';
 import { telemetryHooks } from '@brace/telemetry/ky';
 import type { Options } from 'ky';
 import { observeFetch } from './endpoint.js';
+import { oneBeforeError, oneBeforeRequest, oneInit } from './one-hook.js';
 import type { IntegrationOptions } from './options.js';
 import type { Parts } from './parts.js';
 
@@ -41,7 +42,9 @@ const list = (hooks: HooksLike | undefined, name: keyof HooksLike): AnyHook[] =>
  * `beforeError`: telemetry and backoff read ky's own error first; problem details go last, so
  * the caller gets a `ProblemDetailsError` with ky's `HTTPError` as its `cause`.
  *
- * No `afterResponse` hook: ky clones the response for each one.
+ * No `afterResponse` hook: ky clones the response for each one. Each kind's list is handed to ky
+ * as one hook (`one-hook.ts`): ky copies and merges every hook list on each request, item by
+ * item, and races each `beforeRequest` hook against its total timeout.
  */
 export function integrationKyOptions(parts: Parts, options: IntegrationOptions<unknown>): Options {
   const routes = options.routes;
@@ -81,26 +84,26 @@ export function integrationKyOptions(parts: Parts, options: IntegrationOptions<u
     : undefined;
 
   const hooks: HooksLike = {
-    init: [
+    init: oneInit([
       wrapFetchHook(observeFetch(parts, routes)),
       ...list(backoff, 'init'),
       ...list(telemetry, 'init'),
       ...list(limit, 'init'),
       ...list(cache, 'init'),
       ...list(auth, 'init'),
-    ],
-    beforeRequest: [
+    ]),
+    beforeRequest: oneBeforeRequest([
       ...(auth ? [] : list(cache, 'beforeRequest')),
       ...list(guard?.hooks as HooksLike | undefined, 'beforeRequest'),
       ...list(backoff, 'beforeRequest'),
       ...list(idempotency, 'beforeRequest'),
-    ],
+    ]),
     beforeRetry: list(backoff, 'beforeRetry'),
-    beforeError: [
+    beforeError: oneBeforeError([
       ...list(telemetry, 'beforeError'),
       ...list(backoff, 'beforeError'),
       ...list(problems, 'beforeError'),
-    ],
+    ]),
   };
   for (const key of Object.keys(hooks) as Array<keyof HooksLike>) {
     if (hooks[key]?.length === 0) delete hooks[key];

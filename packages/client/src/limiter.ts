@@ -41,7 +41,9 @@ export function buildLimiter(
       reason: e.reason,
       ...('spacingMs' in e && e.spacingMs !== undefined ? { spacingMs: e.spacingMs } : {}),
     });
-  // Pauses `observe` makes, held until its answer says what they were.
+  // Pauses `observe` makes, held until its answer says what they were (the list is made only
+  // when there is one: most answers pause nothing).
+  let observing = false;
   let heard: PauseEvent[] | undefined;
   const limiter = createRateLimiter({
     policies: preset?.rateLimit.policies ?? [],
@@ -57,21 +59,26 @@ export function buildLimiter(
     },
     onPause: (e) => {
       own?.onPause?.(e);
-      if (heard) heard.push(e);
-      else reportPause(e);
+      if (!observing) reportPause(e);
+      else if (heard === undefined) heard = [e];
+      else heard.push(e);
     },
   });
   const observe = limiter.observe.bind(limiter);
   limiter.observe = (input, options) => {
-    const mine: PauseEvent[] = [];
-    heard = mine;
+    observing = true;
+    heard = undefined;
     let result: ObserveResult | undefined;
+    let mine: PauseEvent[] | undefined;
     try {
       result = observe(input, options);
     } finally {
+      observing = false;
+      mine = heard as PauseEvent[] | undefined;
       heard = undefined;
     }
     if (result?.reason === 'server-pace') reportPause(result);
+    if (mine === undefined) return result;
     for (const e of mine)
       reportPause(result?.reason === 'backoff' ? { ...e, reason: 'backoff' } : e);
     return result;

@@ -59,7 +59,7 @@ export interface Parts {
   timeoutMs: number | false;
   validatePath: string | undefined;
   fetch: FetchLike | undefined;
-  /** Records a response's deprecation headers for `endpoint` (event, counter, first warning). */
+  /** Records a response's deprecation headers for `endpoint` (event, counter, first warning); the caller checks that it has `Deprecation` or `Sunset`. */
   observeDeprecation(headers: Headers, endpoint: () => string): void;
   /** Deprecated endpoints seen, for `stats()`. */
   deprecated: Map<string, DeprecationNotice>;
@@ -278,7 +278,6 @@ export function buildParts(options: IntegrationOptions<unknown>): Parts {
   const firstFor = createWarnedSet();
   const deprecated = new Map<string, DeprecationNotice>();
   const observeDeprecation = (responseHeaders: Headers, endpointOf: () => string) => {
-    if (!responseHeaders.has('deprecation') && !responseHeaders.has('sunset')) return;
     const notice = readDeprecation(responseHeaders, clock.now());
     if (notice === undefined) return;
     const endpoint = endpointOf();

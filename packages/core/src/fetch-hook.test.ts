@@ -2,7 +2,12 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import ky from 'ky';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { type FetchLike, type FetchOptionCarrier, wrapFetchHook } from './fetch-hook.js';
+import {
+  type FetchLike,
+  type FetchOptionCarrier,
+  PER_CALL_FETCH,
+  wrapFetchHook,
+} from './fetch-hook.js';
 
 const ok = () => new Response('{"ok":true}', { headers: { 'content-type': 'application/json' } });
 
@@ -67,6 +72,34 @@ describe('wrapFetchHook', () => {
     expect(a.fetch).not.toBe(inner);
     expect(c.fetch).not.toBe(a.fetch);
     expect(wrap).toHaveBeenCalledTimes(2);
+  });
+
+  it('wraps a per-call fetch afresh, without remembering it, and marks the wrapper', async () => {
+    const wrap = vi.fn(
+      (next: FetchLike): FetchLike =>
+        (input, init) =>
+          next(input, init),
+    );
+    const outer = wrapFetchHook(wrap);
+    const perCall = (): FetchLike =>
+      Object.defineProperty(async () => ok(), PER_CALL_FETCH, { value: true });
+    const a: FetchOptionCarrier = { fetch: perCall() };
+    const b: FetchOptionCarrier = { fetch: perCall() };
+    outer(a);
+    outer(b);
+    expect(wrap).toHaveBeenCalledTimes(2);
+    expect(a.fetch).not.toBe(b.fetch);
+    expect((a.fetch as { [PER_CALL_FETCH]?: boolean })[PER_CALL_FETCH]).toBe(true);
+    // The same per-call fetch seen twice is still wrapped twice: nothing is kept for it.
+    const same = perCall();
+    const c: FetchOptionCarrier = { fetch: same };
+    const d: FetchOptionCarrier = { fetch: same };
+    outer(c);
+    outer(d);
+    expect(wrap).toHaveBeenCalledTimes(4);
+    expect(c.fetch).not.toBe(d.fetch);
+    expect((await c.fetch?.('https://api.test/x'))?.status).toBe(200);
+    expect(PER_CALL_FETCH).toBe(Symbol.for('@brace/core/per-call-fetch'));
   });
 
   it('without a fetch option, wraps the global fetch looked up at call time', async () => {

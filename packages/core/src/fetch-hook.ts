@@ -24,6 +24,30 @@ export interface FetchOptionCarrier {
 }
 
 /**
+ * The mark of a `fetch` built for one call only (an `init` hook that keeps per-call state in a
+ * closure, such as `@brace/telemetry`'s): {@link wrapFetchHook} wraps such a `fetch` afresh
+ * instead of remembering the wrapper (remembering one per call only grows a `WeakMap`), and
+ * marks the wrapper the same way so the hooks outside it do likewise. Set it with
+ * `Object.defineProperty(fn, PER_CALL_FETCH, { value: true })`.
+ *
+ * @example
+ * ```ts
+ * import { PER_CALL_FETCH, type FetchOptionCarrier } from '@brace/core';
+ *
+ * const perCall = (options: FetchOptionCarrier) => {
+ *   const next = options.fetch ?? globalThis.fetch;
+ *   let attempts = 0;
+ *   const fetchFn = (input: Request | string | URL, init?: RequestInit) => {
+ *     attempts++;
+ *     return next(input, init);
+ *   };
+ *   options.fetch = Object.defineProperty(fetchFn, PER_CALL_FETCH, { value: true });
+ * };
+ * ```
+ */
+export const PER_CALL_FETCH: unique symbol = Symbol.for('@brace/core/per-call-fetch');
+
+/**
  * Returns a ky `init` hook that wraps the request's `fetch` (the one the client was given, or
  * the global `fetch`, looked up at call time) with `wrap`. Use it for work that must see
  * every attempt's raw response or always run after it, without ky's per-hook costs: an
@@ -33,6 +57,7 @@ export interface FetchOptionCarrier {
  *
  * The wrapper sees each attempt, including retries; it does not see responses a
  * `beforeRequest` hook returns without fetching. It must not read the response body.
+ * An inner `fetch` marked {@link PER_CALL_FETCH} is wrapped on each call and not remembered.
  *
  * @example
  * ```ts
@@ -55,6 +80,10 @@ export function wrapFetchHook(wrap: (next: FetchLike) => FetchLike): AnyHook {
     if (next === undefined) {
       wrappedGlobal ??= wrap((input, init) => globalThis.fetch(input, init));
       options.fetch = wrappedGlobal;
+      return;
+    }
+    if ((next as { [PER_CALL_FETCH]?: boolean })[PER_CALL_FETCH] === true) {
+      options.fetch = Object.defineProperty(wrap(next), PER_CALL_FETCH, { value: true });
       return;
     }
     let fetchFn = wrapped.get(next);

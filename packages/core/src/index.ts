@@ -5,7 +5,12 @@
  */
 export { type Clock, type ManualClock, manualClock, systemClock } from './clock.js';
 export { BraceError, type BraceErrorOptions, isBraceError } from './errors.js';
-export { type FetchLike, type FetchOptionCarrier, wrapFetchHook } from './fetch-hook.js';
+export {
+  type FetchLike,
+  type FetchOptionCarrier,
+  PER_CALL_FETCH,
+  wrapFetchHook,
+} from './fetch-hook.js';
 export { getHeader, type HeaderRecordValue, type HeadersInput } from './headers.js';
 export {
   type AnyHook,

@@ -1,3 +1,4 @@
+import { type FetchLike, PER_CALL_FETCH, wrapFetchHook } from '@brace/core';
 import ky from 'ky';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createTelemetry } from './index.js';
@@ -32,6 +33,29 @@ async function setup(statuses: number[], headers?: Record<string, string>) {
 }
 
 describe('telemetryHooks (ky)', () => {
+  it('marks its per-call fetch, so a wrapFetchHook outside it wraps each call afresh and keeps nothing', async () => {
+    const telemetry = createTelemetry({ integration: 'acme' });
+    const hooks = telemetryHooks(telemetry);
+    const seen: FetchLike[] = [];
+    let wraps = 0;
+    const outer = wrapFetchHook((next) => {
+      wraps++;
+      seen.push(next);
+      return (input, init) => next(input, init);
+    });
+    const api = ky.create({
+      fetch: async () => new Response('{}', { headers: { 'content-type': 'application/json' } }),
+      hooks: { init: [...(hooks.init ?? []), outer], beforeError: hooks.beforeError ?? [] },
+    });
+    await api.get('https://api.test/a').json();
+    await api.get('https://api.test/b').json();
+    expect(wraps).toBe(2);
+    expect(seen[0]).not.toBe(seen[1]);
+    for (const fn of seen)
+      expect((fn as { [PER_CALL_FETCH]?: boolean })[PER_CALL_FETCH]).toBe(true);
+    expect(telemetry.stats().calls).toBe(2);
+  });
+
   it('a call that succeeds on its third attempt: 1 operation span wrapping 3 attempt spans, 3 attempt samples, 1 operation sample', async () => {
     const { sdk, events, api, telemetry } = await setup([503, 503, 200]);
     const body = await api.get('users/42').json();

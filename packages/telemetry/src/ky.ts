@@ -3,7 +3,7 @@
  *
  * @module
  */
-import type { FetchLike } from '@brace/core';
+import { type FetchLike, PER_CALL_FETCH } from '@brace/core';
 import type { Hooks } from 'ky';
 import type { Telemetry } from './telemetry.js';
 import type { Call } from './types.js';
@@ -56,7 +56,7 @@ export function telemetryHooks(telemetry: Telemetry): Hooks {
     const holder: CallHolder = (options.context ?? {}) as CallHolder;
     options.context = holder as Record<string | symbol, unknown>;
     const throwHttpErrors = options.throwHttpErrors;
-    options.fetch = async (input, requestInit) => {
+    const perCall: FetchLike = async (input, requestInit) => {
       const request = input as Request;
       let call = holder[CALL];
       if (call === undefined || call.ended) {
@@ -81,6 +81,8 @@ export function telemetryHooks(telemetry: Telemetry): Hooks {
       if (response.ok || !throwsFor(throwHttpErrors, response.status)) call.end(outcome);
       return response;
     };
+    // Built for this call: `wrapFetchHook` hooks outside it wrap it afresh, remembering nothing.
+    options.fetch = Object.defineProperty(perCall, PER_CALL_FETCH, { value: true });
   };
   const beforeError = (state: { error: Error; options: { context?: unknown } }) => {
     const call = (state.options.context as CallHolder | undefined)?.[CALL];

@@ -1,0 +1,46 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { attemptSignal } from './attempt-signal.js';
+
+describe('attemptSignal', () => {
+  beforeEach(() => {
+    vi.useFakeTimers();
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('aborts with a TimeoutError after ms, not before', () => {
+    const signal = attemptSignal(new AbortController().signal, 100);
+    vi.advanceTimersByTime(99);
+    expect(signal.aborted).toBe(false);
+    vi.advanceTimersByTime(1);
+    expect(signal.aborted).toBe(true);
+    expect(signal.reason).toBeInstanceOf(DOMException);
+    expect((signal.reason as DOMException).name).toBe('TimeoutError');
+  });
+
+  it("aborts with the parent's reason when the parent aborts, first or later", () => {
+    const parent = new AbortController();
+    const signal = attemptSignal(parent.signal, 100);
+    const reason = new Error('caller gave up');
+    parent.abort(reason);
+    expect(signal.aborted).toBe(true);
+    expect(signal.reason).toBe(reason);
+    vi.advanceTimersByTime(200);
+    expect(signal.reason).toBe(reason);
+
+    const already = attemptSignal(parent.signal, 100);
+    expect(already.aborted).toBe(true);
+    expect(already.reason).toBe(reason);
+  });
+
+  it('does not keep a Node process alive: its timer is unreferenced', () => {
+    vi.useRealTimers();
+    const spy = vi.spyOn(globalThis, 'setTimeout');
+    attemptSignal(new AbortController().signal, 60_000);
+    const timer = spy.mock.results[0]?.value as NodeJS.Timeout;
+    expect(timer.hasRef()).toBe(false);
+    clearTimeout(timer);
+    spy.mockRestore();
+  });
+});
