@@ -29,7 +29,7 @@ import {
   type RateLimiterOptions,
   type ScheduleOptions,
 } from './types.js';
-import { emit, storePause } from './util.js';
+import { emit, noop, storePause } from './util.js';
 
 /**
  * @internal The limiter's dispatch engine: admission (the fast path, the queue), the drain
@@ -58,6 +58,8 @@ export class Limiter extends SlotCore {
   readonly maxQueue: number;
   capacity: number;
   private redrain = false;
+  /** Whether the store moves settled tasks' units (`windowFrom: 'settle'` and a `settle`). */
+  protected readonly settles: boolean;
   /** Whether queued tasks are acquired in batches (the store has `tryAcquireMany`). */
   private readonly batching: boolean;
   /** Whether a queued task needs its enqueue time (for `onDispatch` or `maxWaitMs`). */
@@ -83,6 +85,7 @@ export class Limiter extends SlotCore {
     this.maxQueue = v.maxQueue;
     this.store = options.store ?? memoryStore();
     this.batching = typeof this.store.tryAcquireMany === 'function';
+    this.settles = v.windowFrom === 'settle' && typeof this.store.settle === 'function';
     this.timed = options.onDispatch !== undefined || v.maxWaitMs !== Number.POSITIVE_INFINITY;
     this.joinFast = v.maxWaitMs === Number.POSITIVE_INFINITY;
   }
@@ -151,7 +154,8 @@ export class Limiter extends SlotCore {
           if (this.opts.onDispatch) {
             emit(this.opts.onDispatch, { key, waitedMs: 0, running: this.running, queued: 0 });
           }
-          if (fn === undefined) return Promise.resolve(this.releaser(ks));
+          const grant = (result as { grant?: unknown }).grant;
+          if (fn === undefined) return Promise.resolve(this.releaser(ks, cost, grant, now));
           let out: unknown;
           try {
             out = fn(contextOf(signal));
@@ -159,7 +163,8 @@ export class Limiter extends SlotCore {
             this.done(ks);
             return Promise.reject(error);
           }
-          if (isThenable(out)) return Promise.resolve(out).finally(() => this.done(ks));
+          if (isThenable(out))
+            return Promise.resolve(out).finally(() => this.finished(ks, cost, grant, now));
           this.settleLater(ks, undefined);
           return Promise.resolve(out);
         }
@@ -185,6 +190,26 @@ export class Limiter extends SlotCore {
     const task = new Task(fn, cost, priority, signal, now, this.keyState(key));
     task.tenant = tenant;
     return this.enqueue(task, now);
+  }
+
+  protected settleGrant(key: string, cost: number, grant: unknown, grantedAt: number): void {
+    const report = (error: unknown): void => {
+      if (this.opts.onError) emit(this.opts.onError, { operation: 'settle', error });
+    };
+    try {
+      const now = this.clock.now();
+      const stored = (this.store.settle as NonNullable<RateLimitStore['settle']>)(
+        key,
+        this.policies,
+        cost,
+        grant,
+        grantedAt,
+        now,
+      );
+      if (stored !== undefined) stored.then(noop, report);
+    } catch (error) {
+      report(error);
+    }
   }
 
   private refuse(
@@ -366,7 +391,10 @@ export class Limiter extends SlotCore {
           }
         }
         if (result === undefined) this.collect(task);
-        else if ((result as AcquireResult).ok === true) this.start(task, now);
+        else if ((result as AcquireResult).ok === true) {
+          task.grant = (result as { grant?: unknown }).grant;
+          this.start(task, now);
+        }
         else this.acquireAsync(task, result as Promise<AcquireResult>);
         return true;
       }

@@ -74,6 +74,29 @@ class SlidingLog {
     return intervalMs;
   }
 
+  /**
+   * Moves `cost` units granted at `grantedAt` to `now` (a task settled): they count from now.
+   * Units no longer in the window (a task that ran longer than it) are left alone.
+   */
+  restamp(cost: number, grantedAt: number, now: number): void {
+    const { times, counts } = this;
+    let lo = this.head;
+    let hi = times.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >>> 1;
+      const t = times[mid] as number;
+      if (t === grantedAt) {
+        const moved = Math.min(cost, counts[mid] as number);
+        counts[mid] = (counts[mid] as number) - moved;
+        this.used -= moved;
+        this.charge(moved, now);
+        return;
+      }
+      if (t < grantedAt) lo = mid + 1;
+      else hi = mid - 1;
+    }
+  }
+
   charge(cost: number, now: number): void {
     const last = this.times.length - 1;
     if (last >= this.head && this.times[last] === now)
@@ -165,6 +188,15 @@ export interface MemoryStore extends RateLimitStore {
   ): AcquireResult;
   /** Synchronous: see {@link RateLimitStore.pause}. */
   pause(key: string, durationMs: number, reason: PauseReason, now: number): void;
+  /** Synchronous: see {@link RateLimitStore.settle}. */
+  settle(
+    key: string,
+    policies: readonly RateLimitPolicy[],
+    cost: number,
+    grant: unknown,
+    grantedAt: number,
+    now: number,
+  ): void;
 }
 
 /**
@@ -290,6 +322,22 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
       }
       state.idleAt = idleAt;
       return OK;
+    },
+    settle(key, policies, cost, grant, grantedAt, now) {
+      const at = typeof grant === 'number' ? grant : grantedAt;
+      if (now <= at) return;
+      const state = states.get(key);
+      if (state === undefined || state.policies !== policies) return;
+      let idleAt = state.idleAt;
+      for (let i = 0; i < policies.length; i++) {
+        const log = state.logs[i];
+        if (log === undefined) continue;
+        const p = policies[i] as RateLimitPolicy;
+        log.expire(now, p.intervalMs);
+        log.restamp(cost, at, now);
+        if (now + p.intervalMs > idleAt) idleAt = now + p.intervalMs;
+      }
+      state.idleAt = idleAt;
     },
     pause(key, durationMs, reason, now) {
       const state = stateOf(key, [], now);

@@ -1,4 +1,4 @@
-import { grantedBy, refusalIn } from './answer.js';
+import { grantedBy, grantsIn, refusalIn } from './answer.js';
 import { Deque } from './deque.js';
 import { RateLimitStoreAnswerError } from './errors.js';
 import { QueueCore } from './queue-core.js';
@@ -148,7 +148,7 @@ export abstract class RemoteCore extends QueueCore {
   private onResult(ks: LimiterKey, n: number, answer: AcquireManyResult | AcquireResult): void {
     const granted = grantedBy(answer, n);
     if (granted < 0) this.onAnswerError(ks, n, new RateLimitStoreAnswerError(ks.key, n));
-    else this.onAnswer(ks, n, granted, refusalIn(answer));
+    else this.onAnswer(ks, n, granted, refusalIn(answer), grantsIn(answer));
   }
 
   /**
@@ -163,6 +163,7 @@ export abstract class RemoteCore extends QueueCore {
     n: number,
     granted: number,
     refused: Extract<AcquireResult, { ok: false }> | undefined,
+    grantTokens: readonly unknown[] | undefined,
   ): void {
     ks.calls--;
     const now = this.clock.now();
@@ -173,10 +174,13 @@ export abstract class RemoteCore extends QueueCore {
     // once the books are straight: a task's function may submit more tasks of this key.
     let first: Task | undefined;
     let more: Task[] | undefined;
+    let g = 0;
     while (grants > 0 && flight.size > 0) {
       const task = flight.shift() as Task;
       if (task.state !== ACQUIRING) this.uncount(task);
       else {
+        // Grants are interchangeable (the call's tasks share one cost): each takes the next.
+        if (grantTokens !== undefined) task.grant = grantTokens[g++];
         grants--;
         if (first === undefined) first = task;
         else if (more === undefined) more = [task];

@@ -25,6 +25,7 @@ export abstract class SlotCore extends RemoteCore {
     const held = task.state === ACQUIRING;
     if (held) this.unjoin(task);
     task.state = RUNNING;
+    task.grantedAt = now;
     unwatchAbort(task.signal, task);
     const ks = task.ks;
     if (!held) {
@@ -47,6 +48,17 @@ export abstract class SlotCore extends RemoteCore {
     this.release(ks);
     if (this.queued > 0) this.drain();
   }
+
+  /** A granted task settled asynchronously: the store hears of it, then its slot is freed. */
+  finished(ks: LimiterKey, cost: number, grant: unknown, grantedAt: number): void {
+    if (this.settles) this.settleGrant(ks.key, cost, grant, grantedAt);
+    this.done(ks);
+  }
+
+  /** Whether the store moves settled tasks' units (`windowFrom: 'settle'` and a `settle`). */
+  protected abstract readonly settles: boolean;
+  /** Tells the store a granted task settled now (failures go to `onError`). */
+  protected abstract settleGrant(key: string, cost: number, grant: unknown, grantedAt: number): void;
 
   /** Frees one slot of `ks` without draining. */
   private release(ks: LimiterKey): void {
@@ -88,12 +100,12 @@ export abstract class SlotCore extends RemoteCore {
     if (this.queued > 0) this.drain();
   };
 
-  releaser(ks: LimiterKey): Release {
+  releaser(ks: LimiterKey, cost: number, grant: unknown, grantedAt: number): Release {
     let released = false;
     return () => {
       if (released) return;
       released = true;
-      this.done(ks);
+      this.finished(ks, cost, grant, grantedAt);
     };
   }
 }

@@ -60,8 +60,8 @@ export interface RejectedEvent {
 
 /** What `onError` receives: something failed outside any one task (e.g. storing a pause). */
 export interface LimiterErrorEvent {
-  /** The failing operation. */
-  operation: 'pause';
+  /** The failing operation: storing a pause, or moving a settled task's units (`settle`). */
+  operation: 'pause' | 'settle';
   /** The error. */
   error: unknown;
 }
@@ -112,6 +112,13 @@ export interface RateLimiterOptions {
    * `'burst'` starts a window's whole `limit` at once. Default `DEFAULT_PACING` (`'smooth'`).
    */
   pacing?: 'smooth' | 'burst';
+  /**
+   * `'settle'`: a task's units in every sliding-log policy count until `intervalMs` after the
+   * task settles (the store moves them to the settle time), since the provider counts the
+   * request's arrival, which comes after our start; `'start'`: until `intervalMs` after its
+   * start. Default `DEFAULT_WINDOW_FROM` (`'settle'`). Synchronous tasks settle as they start.
+   */
+  windowFrom?: 'settle' | 'start';
   /**
    * Adaptive mode, for providers that advertise nothing: each key's rate is learnt from the
    * responses `observe` sees (slow start, then additive increase and a multiplicative decrease
