@@ -248,7 +248,11 @@ export class Limiter extends SlotCore {
       }
     }
     if (spacing === 0) return;
-    ks.blockedUntil = this.paces.hold(ks.key, Math.max(ks.blockedUntil, now + cost * spacing));
+    // A start the timer made late by less than a spacing keeps the schedule (lateness does not
+    // add up start after start); after a longer gap (an idle key), spacing counts from now.
+    const held = ks.blockedUntil;
+    const from = held <= now && now - held < spacing ? held : now;
+    ks.blockedUntil = this.paces.hold(ks.key, Math.max(held, from + cost * spacing));
   }
 
   /** A server asked to slow down: at most one start of `key` per `spacing` ms until `until`. */
@@ -394,8 +398,7 @@ export class Limiter extends SlotCore {
         else if ((result as AcquireResult).ok === true) {
           task.grant = (result as { grant?: unknown }).grant;
           this.start(task, now);
-        }
-        else this.acquireAsync(task, result as Promise<AcquireResult>);
+        } else this.acquireAsync(task, result as Promise<AcquireResult>);
         return true;
       }
       if (lanes.size === 0) {

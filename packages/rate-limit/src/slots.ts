@@ -58,7 +58,12 @@ export abstract class SlotCore extends RemoteCore {
   /** Whether the store moves settled tasks' units (`windowFrom: 'settle'` and a `settle`). */
   protected abstract readonly settles: boolean;
   /** Tells the store a granted task settled now (failures go to `onError`). */
-  protected abstract settleGrant(key: string, cost: number, grant: unknown, grantedAt: number): void;
+  protected abstract settleGrant(
+    key: string,
+    cost: number,
+    grant: unknown,
+    grantedAt: number,
+  ): void;
 
   /** Frees one slot of `ks` without draining. */
   private release(ks: LimiterKey): void {

@@ -47,7 +47,11 @@ describe("windowFrom: a unit counts until a window after its task settles (defau
 
   it('an acquire counts until a window after its release', async () => {
     const clock = manualClock();
-    const limiter = createRateLimiter({ ...EXACT, policies: [{ limit: 1, intervalMs: 1000 }], clock });
+    const limiter = createRateLimiter({
+      ...EXACT,
+      policies: [{ limit: 1, intervalMs: 1000 }],
+      clock,
+    });
     const release = await limiter.acquire();
     await clock.advance(400);
     release();
@@ -111,8 +115,14 @@ describe("windowFrom: a unit counts until a window after its task settles (defau
         clock,
         onError: (e) => errors.push(e),
       });
-      await runUntil(clock, l.schedule(() => clock.sleep(10)));
-      await runUntil(clock, l.schedule(() => clock.sleep(10)));
+      await runUntil(
+        clock,
+        l.schedule(() => clock.sleep(10)),
+      );
+      await runUntil(
+        clock,
+        l.schedule(() => clock.sleep(10)),
+      );
     }
     await Promise.resolve();
     expect(errors.map((e) => [e.operation, (e.error as Error).message])).toEqual([
