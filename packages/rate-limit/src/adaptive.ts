@@ -127,15 +127,16 @@ export class AdaptiveRates {
     s.rate = Math.max(this.o.minRate, Math.min(this.o.maxRate, cap, next));
   }
 
-  /** A 429 at `now`: cut the rate, once per second of overshoot. */
-  onThrottle(key: string, now: number): void {
+  /** A 429 at `now`: cut the rate, once per second of overshoot. Returns whether it did. */
+  onThrottle(key: string, now: number): boolean {
     const s = this.state(key);
     s.slowStart = false;
-    if (now - s.cutAt < 1000) return;
+    if (now - s.cutAt < 1000) return false;
     s.cutAt = now;
     const measured = this.measured(s, now);
     s.peak = measured > 0 ? Math.min(s.rate, measured) : s.rate;
     s.rate = Math.max(this.o.minRate, s.peak * this.o.decrease);
+    return true;
   }
 }
 

@@ -68,8 +68,9 @@ export class LimiterHandle implements RateLimiter {
     const { key, kind } = found;
     const adaptive = engine.adaptive;
     if (adaptive !== undefined && found.status !== undefined) {
-      if (found.status === 429) adaptive.onThrottle(key, now);
-      else if (found.status < 400) adaptive.onSuccess(key, now);
+      if (found.status === 429) {
+        if (adaptive.onThrottle(key, now)) engine.adaptiveCut(key);
+      } else if (found.status < 400) adaptive.onSuccess(key, now);
     }
     if (kind === 'ok') {
       engine.backoffs.delete(key); // a success ends the back-off

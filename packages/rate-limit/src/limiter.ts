@@ -264,6 +264,29 @@ export class Limiter extends SlotCore {
     const ks = key === DEFAULT_KEY ? this.defaultKey : this.keys.get(key);
     const next = this.paces.hold(key, Math.max(ks?.blockedUntil ?? 0, now + spacing));
     if (ks !== undefined) ks.blockedUntil = next;
+    if (this.opts.onThrottled) {
+      emit(this.opts.onThrottled, {
+        key,
+        waitMs: next - now,
+        reason: 'server-pace',
+        policyIndex: -1,
+        spacingMs: spacing,
+        durationMs: until - now,
+      });
+    }
+  }
+
+  /** Adaptive mode cut `key`'s rate (a 429): its starts are now spaced by the new rate. */
+  adaptiveCut(key: string): void {
+    if (this.opts.onThrottled === undefined) return;
+    const spacingMs = (this.adaptive as AdaptiveRates).spacing(key);
+    emit(this.opts.onThrottled, {
+      key,
+      waitMs: spacingMs,
+      reason: 'adaptive',
+      policyIndex: -1,
+      spacingMs,
+    });
   }
 
   /** Forgets a key's local state once nothing of it is queued or running. */

@@ -17,8 +17,17 @@ import { RateLimitOptionsError } from './errors.js';
  */
 export type RateLimitPolicy = CoreRateLimitPolicy;
 
-/** Why a task is made to wait. */
-export type ThrottleReason = 'policy' | 'server-remaining' | 'retry-after';
+/**
+ * Why a task is made to wait: `policy` (a policy is full), `server-remaining` or `retry-after`
+ * (a server pause), `server-pace` (a server's headers asked to slow down before zero: starts
+ * are spread over the time to its reset), `adaptive` (adaptive mode cut the key's rate).
+ */
+export type ThrottleReason =
+  | 'policy'
+  | 'server-remaining'
+  | 'retry-after'
+  | 'server-pace'
+  | 'adaptive';
 
 /** Why a partition is paused: the server said `remaining` is 0, or sent `Retry-After`. */
 export type PauseReason = 'server-remaining' | 'retry-after';

@@ -32,10 +32,18 @@ export interface ThrottledEvent {
   key: string;
   /** Exact ms until the next attempt for this key. */
   waitMs: number;
-  /** `policy` (a local policy is full), `server-remaining` or `retry-after` (a server pause). */
+  /**
+   * `policy` (a policy is full), `server-remaining` or `retry-after` (a server pause),
+   * `server-pace` (the server's headers asked to slow down before zero), `adaptive` (adaptive
+   * mode cut the key's rate after a 429).
+   */
   reason: ThrottleReason;
-  /** The refusing policy's index, or -1 for a server pause. */
+  /** The refusing policy's index, or -1 for anything else. */
   policyIndex: number;
+  /** For `server-pace` and `adaptive`: the ms the key's starts are now spaced by. */
+  spacingMs?: number;
+  /** For `server-pace`: how long the pacing lasts, in ms from now. */
+  durationMs?: number;
 }
 
 /** What `onPause` receives: the server told us to stop sending for this partition. */
