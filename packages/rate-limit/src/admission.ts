@@ -75,7 +75,7 @@ export class Admission {
           const task = new Task(fn, cost, priority, signal, now, ks);
           task.tenant = tenant;
           if (signal !== undefined) watchAbort(signal, task);
-          remote.collect(task);
+          remote.collect(task, now);
           e.pacer.pace(ks, cost, now);
           if (!remote.flushQueued) {
             remote.flushQueued = true;
@@ -121,7 +121,7 @@ export class Admission {
         if (isThenable(result)) {
           if (signal !== undefined) watchAbort(signal, task);
           e.pacer.pace(ks, cost, now);
-          remote.acquireAsync(task, result as Promise<AcquireResult>);
+          remote.acquireAsync(task, result as Promise<AcquireResult>, now);
           return task.promise;
         }
         e.block(ks, result as Extract<AcquireResult, { ok: false }>, now);

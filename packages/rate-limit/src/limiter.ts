@@ -10,7 +10,7 @@ import {
 import { memoryStore } from './memory-store.js';
 import { validateOptions } from './options.js';
 import { Pacer } from './pacer.js';
-import { enforcedPolicies, spacingOf } from './pacing.js';
+import { enforcedPolicies, slackOf, spacingOf } from './pacing.js';
 import { TaskQueue } from './queue.js';
 import { MAX_BATCH, RemoteAcquirer, type RemoteOwner } from './remote.js';
 import { type SlotOwner, Slots } from './slots.js';
@@ -67,6 +67,8 @@ export class Limiter implements SlotOwner, RemoteOwner {
   /** Whether the store moves settled tasks' units (`windowFrom: 'settle'` and a `settle`). */
   readonly settles: boolean;
   private readonly margin: number;
+  /** The smallest margin of a sliding-log policy: a task settled within it needs no settle. */
+  private settleSlack: number;
   private readonly pacing: 'smooth' | 'burst';
   private readonly waiters = new IdleWaiters();
   private readonly timer: WakeTimer;
@@ -87,6 +89,7 @@ export class Limiter implements SlotOwner, RemoteOwner {
     this.pacing = v.pacing;
     this.policies = enforcedPolicies(v.policies, v.safetyMarginMs);
     this.capacity = capacityOf(v.policies);
+    this.settleSlack = slackOf(v.policies, v.safetyMarginMs);
     this.maxQueue = v.maxQueue;
     this.store = options.store ?? memoryStore();
     this.batching = typeof this.store.tryAcquireMany === 'function';
@@ -141,13 +144,18 @@ export class Limiter implements SlotOwner, RemoteOwner {
     this.remote.unjoin(task);
   }
 
-  /** Tells the store a granted task settled now (failures go to `onError`). */
+  /**
+   * Tells the store a granted task settled now (failures go to `onError`), unless it settled
+   * within the safety margin of its grant: its units already count `margin` longer than a
+   * window from the grant, so at least a window past its arrival (no round trip needed).
+   */
   settleGrant(key: string, cost: number, grant: unknown, grantedAt: number): void {
+    const now = this.clock.now();
+    if (now - grantedAt <= this.settleSlack) return;
     const report = (error: unknown): void => {
       if (this.opts.onError) emit(this.opts.onError, { operation: 'settle', error });
     };
     try {
-      const now = this.clock.now();
       const settle = this.store.settle as NonNullable<RateLimitStore['settle']>;
       const stored = settle(key, this.policies, cost, grant, grantedAt, now);
       if (stored !== undefined) stored.then(noop, report);
@@ -273,11 +281,11 @@ export class Limiter implements SlotOwner, RemoteOwner {
             level.byKey.delete(lane.id);
           }
         }
-        if (result === undefined) this.remote.collect(task);
+        if (result === undefined) this.remote.collect(task, now);
         else if ((result as AcquireResult).ok === true) {
           task.grant = (result as { grant?: unknown }).grant;
           this.slots.start(task, now);
-        } else this.remote.acquireAsync(task, result as Promise<AcquireResult>);
+        } else this.remote.acquireAsync(task, result as Promise<AcquireResult>, now);
         return true;
       }
       if (lanes.size === 0) {
@@ -349,6 +357,7 @@ export class Limiter implements SlotOwner, RemoteOwner {
     this.userPolicies = policies;
     this.policies = enforcedPolicies(policies, this.margin);
     this.pacer.spacing = spacingOf(this.policies, this.pacing);
+    this.settleSlack = slackOf(policies, this.margin);
     const capacity = capacityOf(policies);
     this.capacity = capacity;
     this.rejectQueued(

@@ -56,6 +56,20 @@ export function marginOf(policy: RateLimitPolicy, safetyMarginMs: number): numbe
   return Math.min(safetyMarginMs, policy.intervalMs * 0.1);
 }
 
+/**
+ * @internal How soon after its grant a task may settle without telling the store: the
+ * smallest margin of a sliding-log policy (its units already count that much longer than a
+ * window from the grant, so at least a window past any arrival before the settle); never,
+ * without a sliding-log policy (nothing to move).
+ */
+export function slackOf(policies: readonly RateLimitPolicy[], safetyMarginMs: number): number {
+  let slack = Number.POSITIVE_INFINITY;
+  for (const p of policies) {
+    if (p.burst === undefined) slack = Math.min(slack, marginOf(p, safetyMarginMs));
+  }
+  return slack;
+}
+
 /** @internal The policies as the store enforces them: each window widened by its margin. */
 export function enforcedPolicies(
   policies: readonly RateLimitPolicy[],

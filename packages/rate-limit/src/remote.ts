@@ -50,8 +50,9 @@ export class RemoteAcquirer {
 
   constructor(private readonly o: RemoteOwner) {}
 
-  /** A remote store answers later: the task holds its slot until the answer. */
-  acquireAsync(task: Task, result: Promise<AcquireResult>): void {
+  /** A remote store answers later (asked at `now`): the task holds its slot until the answer. */
+  acquireAsync(task: Task, result: Promise<AcquireResult>, now: number): void {
+    task.grantedAt = now;
     this.hold(task);
     this.sent(task.ks, [task]);
     result.then(
@@ -78,7 +79,8 @@ export class RemoteAcquirer {
   }
 
   /** Adds a dispatched task to its key's batch; it holds a slot until the store answers. */
-  collect(task: Task): void {
+  collect(task: Task, now: number): void {
+    task.grantedAt = now; // the call goes out in this drain or tick: no earlier than now
     this.hold(task);
     const ks = task.ks;
     if (ks.batch === undefined) {

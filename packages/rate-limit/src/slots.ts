@@ -68,7 +68,8 @@ export class Slots {
     const held = task.state === ACQUIRING;
     if (held) owner.unjoin(task);
     task.state = RUNNING;
-    task.grantedAt = now;
+    // A remote grant keeps the time its call was sent (no later than the store's grant).
+    if (!held) task.grantedAt = now;
     unwatchAbort(task.signal, task);
     const ks = task.ks;
     if (!held) this.take(ks);

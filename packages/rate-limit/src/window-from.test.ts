@@ -197,3 +197,41 @@ describe("windowFrom: a unit counts until a window after its task settles (defau
     ).toThrow(/windowFrom/);
   });
 });
+
+describe('windowFrom: a task settled within the safety margin needs no settle (no round trip)', () => {
+  it('tells the store only of tasks that ran longer than the smallest sliding-log margin', async () => {
+    const clock = manualClock();
+    const inner = memoryStore();
+    const settled: number[] = [];
+    const store: RateLimitStore = {
+      tryAcquire: (...args) => inner.tryAcquire(...args),
+      pause: () => undefined,
+      settle: (_key, _policies, _cost, _grant, grantedAt, now) => {
+        settled.push(now - grantedAt);
+      },
+    };
+    // Margins: 50 ms for the 1 s window, 10 ms (10%) for the 100 ms one: the smaller counts.
+    const policies = [
+      { limit: 100, intervalMs: 1000 },
+      { limit: 100, intervalMs: 100 },
+    ];
+    const limiter = createRateLimiter({ policies, pacing: 'burst', store, clock });
+    for (const ms of [5, 10, 11, 40])
+      await runUntil(
+        clock,
+        limiter.schedule(() => clock.sleep(ms)),
+      );
+    expect(settled).toEqual([11, 40]);
+    // Without a sliding-log policy there is nothing to move: never.
+    const gcra = createRateLimiter({
+      policies: [{ limit: 100, intervalMs: 1000, burst: 10 }],
+      store,
+      clock,
+    });
+    await runUntil(
+      clock,
+      gcra.schedule(() => clock.sleep(500)),
+    );
+    expect(settled).toEqual([11, 40]);
+  });
+});
