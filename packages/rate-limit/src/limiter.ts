@@ -1,18 +1,13 @@
 import { type Clock, systemClock } from '@brace/core';
 import { adaptiveOf } from './adaptive.js';
-import { grantedBy } from './answer.js';
-import {
-  RateLimitClearedError,
-  RateLimitCostError,
-  RateLimitOptionsError,
-  RateLimitStoreAnswerError,
-} from './errors.js';
+import { Dispatcher, type DispatchOwner } from './dispatch.js';
+import { RateLimitClearedError, RateLimitCostError, RateLimitOptionsError } from './errors.js';
 import { memoryStore } from './memory-store.js';
 import { validateOptions } from './options.js';
 import { Pacer } from './pacer.js';
 import { enforcedPolicies, slackOf, spacingOf } from './pacing.js';
 import { TaskQueue } from './queue.js';
-import { MAX_BATCH, RemoteAcquirer, type RemoteOwner } from './remote.js';
+import { RemoteAcquirer, type RemoteOwner } from './remote.js';
 import { type SlotOwner, Slots } from './slots.js';
 import {
   type AcquireResult,
@@ -21,15 +16,7 @@ import {
   type RateLimitPolicy,
   type RateLimitStore,
 } from './store.js';
-import {
-  isThenable,
-  type Lane,
-  type Level,
-  LimiterKey,
-  QUEUED,
-  settleTask,
-  type Task,
-} from './task.js';
+import { LimiterKey, QUEUED, settleTask, type Task } from './task.js';
 import {
   DEFAULT_KEY,
   DEFAULT_MAX_PAUSE_MS,
@@ -46,7 +33,7 @@ import { IdleWaiters, WakeTimer } from './wake.js';
  * when the store allows — and the throttling of keys. Admission (`schedule`, the fast path)
  * is `Admission`'s; the public surface is `LimiterHandle`'s.
  */
-export class Limiter implements SlotOwner, RemoteOwner {
+export class Limiter implements SlotOwner, RemoteOwner, DispatchOwner {
   readonly opts: RateLimiterOptions;
   readonly clock: Clock;
   readonly queue: TaskQueue;
@@ -74,8 +61,7 @@ export class Limiter implements SlotOwner, RemoteOwner {
   private readonly timer: WakeTimer;
   private draining = false;
   private redrain = false;
-  /** The earliest time a throttled key seen by the current drain frees. */
-  private scanWake = Number.POSITIVE_INFINITY;
+  private readonly dispatcher: Dispatcher;
 
   constructor(options: RateLimiterOptions) {
     const v = validateOptions(options);
@@ -98,6 +84,7 @@ export class Limiter implements SlotOwner, RemoteOwner {
     this.slots = new Slots(this, v.cap);
     this.remote = new RemoteAcquirer(this);
     this.pacer = new Pacer(options, adaptive, spacingOf(this.policies, v.pacing));
+    this.dispatcher = new Dispatcher(this);
     this.timer = new WakeTimer(this.clock, () => this.drain());
   }
 
@@ -191,18 +178,19 @@ export class Limiter implements SlotOwner, RemoteOwner {
     const queue = this.queue;
     const slots = this.slots;
     const remote = this.remote;
+    const dispatcher = this.dispatcher;
     let now = 0;
     do {
       this.redrain = false;
       now = this.clock.now();
       if (queue.deadlines.size > 0) queue.expire(now);
-      this.scanWake = Number.POSITIVE_INFINITY;
+      this.dispatcher.reset();
       queue.walking = true;
       while (
         !this.paused &&
         slots.running < slots.cap &&
         queue.queued > 0 &&
-        this.dispatchOne(now)
+        dispatcher.next(now)
       ) {}
       queue.walking = false;
       if (remote.collecting.length > 0) remote.sendBatches(now);
@@ -210,90 +198,11 @@ export class Limiter implements SlotOwner, RemoteOwner {
     this.draining = false;
     const waiting = !this.paused && slots.running < slots.cap && queue.queued > 0;
     const wake = Math.min(
-      waiting ? this.scanWake : Number.POSITIVE_INFINITY,
+      waiting ? this.dispatcher.wake : Number.POSITIVE_INFINITY,
       queue.firstDeadline(),
     );
     this.timer.arm(wake, now, queue.queued === 0);
     this.notify();
-  }
-
-  /** Starts the next eligible task in priority order, round-robin across keys; false if none. */
-  private dispatchOne(now: number): boolean {
-    const levels = this.queue.levels;
-    for (let li = 0; li < levels.length; li++) {
-      const level = levels[li] as Level;
-      const lanes = level.lanes;
-      for (let tries = lanes.size; tries > 0; tries--) {
-        const lane = lanes.peek() as Lane;
-        const task = lane.head();
-        if (task === undefined) {
-          lanes.shift();
-          lane.inLevel = false;
-          level.byKey.delete(lane.id);
-          continue;
-        }
-        // The task's key state: a lane outlives a key state forgotten while it was empty.
-        const ks = task.ks;
-        // A task that cannot join the key's calls closes them: it goes next once they land.
-        const held = !ks.idle() && !ks.joins(task.cost, task.priority);
-        if (held) ks.closed = true;
-        if (
-          ks.blockedUntil > now ||
-          held ||
-          (ks.batch !== undefined && ks.batch.length >= MAX_BATCH)
-        ) {
-          // A key waiting for a store's answer is drained again by that answer.
-          if (ks.calls === 0 && ks.blockedUntil > now && ks.blockedUntil < this.scanWake)
-            this.scanWake = ks.blockedUntil;
-          lanes.shift();
-          lanes.push(lane);
-          continue;
-        }
-        let result: AcquireResult | Promise<AcquireResult> | undefined;
-        if (!this.batching) {
-          try {
-            result = this.store.tryAcquire(ks.key, this.policies, task.cost, now);
-            // A malformed synchronous answer fails the task like a malformed remote one.
-            if (!isThenable(result) && grantedBy(result, 1) < 0) {
-              result = Promise.reject(new RateLimitStoreAnswerError(ks.key, 1));
-            }
-          } catch (error) {
-            // A store throwing instead of answering fails this task (as a rejected answer).
-            result = Promise.reject(error);
-          }
-        }
-        if (result !== undefined && (result as AcquireResult).ok === false) {
-          this.block(ks, result as Extract<AcquireResult, { ok: false }>, now);
-          if (ks.blockedUntil < this.scanWake) this.scanWake = ks.blockedUntil;
-          lanes.shift();
-          lanes.push(lane);
-          continue;
-        }
-        lane.tasks.shift();
-        this.queue.unqueue(task);
-        this.pacer.pace(ks, task.cost, now);
-        if (--lane.credits <= 0 || lane.live === 0) {
-          lane.credits = lane.weight;
-          lanes.shift();
-          if (lane.live > 0) lanes.push(lane);
-          else {
-            lane.inLevel = false;
-            level.byKey.delete(lane.id);
-          }
-        }
-        if (result === undefined) this.remote.collect(task, now);
-        else if ((result as AcquireResult).ok === true) {
-          task.grant = (result as { grant?: unknown }).grant;
-          this.slots.start(task, now);
-        } else this.remote.acquireAsync(task, result as Promise<AcquireResult>, now);
-        return true;
-      }
-      if (lanes.size === 0) {
-        levels.splice(li, 1);
-        li--;
-      }
-    }
-    return false;
   }
 
   /** Marks a key throttled until the store's answer says it may try again. */
