@@ -55,6 +55,9 @@ export function buildLimiter(
     ...own,
     onThrottled: (e) => {
       own?.onThrottled?.(e);
+      // Server pacing is reported once, as the `pause` event (with its spacing) of the
+      // `observe` that asked for it.
+      if (e.reason === 'server-pace') return;
       emit({ type: 'throttled', integration, key: e.key, waitMs: e.waitMs, reason: e.reason });
     },
     onPause: (e) => {

@@ -18,13 +18,13 @@ import { BraceError, safeCause } from '@brace/core';
  */
 export class RateLimitStoreError extends BraceError {
   /** What the store was doing: `acquire` or `pause`. */
-  readonly operation: 'acquire' | 'pause';
+  readonly operation: 'acquire' | 'pause' | 'settle';
 
   /**
    * @param operation - the failing store operation
    * @param cause - the client's error (kept as a `SafeCause`)
    */
-  constructor(operation: 'acquire' | 'pause', cause: unknown) {
+  constructor(operation: 'acquire' | 'pause' | 'settle', cause: unknown) {
     super(
       'RATE_LIMIT_STORE_UNAVAILABLE',
       `The Redis rate-limit store failed during ${operation}; the request was not allowed (fail-closed). ` +

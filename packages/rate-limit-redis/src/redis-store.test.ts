@@ -100,7 +100,7 @@ describe('redisStore: options', () => {
     const store = redisStore({ client: hang, onStoreError: 'fail-open', timeoutMs: 50, clock });
     const first = store.tryAcquire('k', policies, 1, 0);
     await clock.advance(50);
-    expect(await first).toEqual({ ok: true });
+    expect(await first).toMatchObject({ ok: true });
     const answers = [];
     for (let i = 0; i < 3; i++) {
       const pending = store.tryAcquire('k', policies, 1, 50);
@@ -260,10 +260,10 @@ describe.skipIf(!url)('redisStore against Redis', () => {
       return io.eval(shaOrSource, keys.length, ...keys, ...args);
     };
     const store = redisStore({ client: adapter, prefix: prefix() });
-    expect(await store.tryAcquire('n', policies, 1, 0)).toEqual({ ok: true });
+    expect(await store.tryAcquire('n', policies, 1, 0)).toMatchObject({ ok: true });
     await new Promise((r) => setTimeout(r, 5)); // the script's SHA-1 is computed in the background
-    expect(await store.tryAcquire('n', policies, 1, 0)).toEqual({ ok: true });
-    expect(await store.tryAcquire('n', policies, 1, 0)).toEqual({ ok: true });
+    expect(await store.tryAcquire('n', policies, 1, 0)).toMatchObject({ ok: true });
+    expect(await store.tryAcquire('n', policies, 1, 0)).toMatchObject({ ok: true });
     expect(await store.tryAcquire('n', policies, 1, 0)).toMatchObject({
       ok: false,
       policyIndex: 0,
@@ -285,11 +285,11 @@ describe.skipIf(!url)('redisStore against Redis', () => {
     try {
       const store = redisStore({ client: adapter, prefix: prefix() });
       const wide = [{ limit: 10, intervalMs: 1000 }];
-      expect(await store.tryAcquire('s', wide, 1, 0)).toEqual({ ok: true });
+      expect(await store.tryAcquire('s', wide, 1, 0)).toMatchObject({ ok: true });
       await new Promise((r) => setTimeout(r, 5));
-      expect(await store.tryAcquire('s', wide, 1, 0)).toEqual({ ok: true });
+      expect(await store.tryAcquire('s', wide, 1, 0)).toMatchObject({ ok: true });
       await new Promise((r) => setTimeout(r, 5));
-      expect(await store.tryAcquire('s', wide, 1, 0)).toEqual({ ok: true });
+      expect(await store.tryAcquire('s', wide, 1, 0)).toMatchObject({ ok: true });
       expect(commands).toEqual(['eval', 'eval', 'evalsha']);
     } finally {
       digest.mockRestore();
@@ -300,29 +300,30 @@ describe.skipIf(!url)('redisStore against Redis', () => {
     const p = prefix();
     const store = redisStore({ client: io, prefix: p });
     const five = [{ limit: 5, intervalMs: 1000 }];
-    expect(await store.tryAcquire('c', five, 2.5, 0)).toEqual({ ok: true });
+    expect(await store.tryAcquire('c', five, 2.5, 0)).toMatchObject({ ok: true });
     expect(await io.zcard(`${p}{c}:p:5:1000:0`)).toBe(3);
     expect(await store.tryAcquire('c', five, 3, 0)).toMatchObject({ ok: false, policyIndex: 0 });
-    expect(await store.tryAcquire('c', five, 2, 0)).toEqual({ ok: true });
+    expect(await store.tryAcquire('c', five, 2, 0)).toMatchObject({ ok: true });
     expect(new Set(await io.zrange(`${p}{c}:p:5:1000:0`, 0, -1)).size).toBe(5);
   });
 
   it('trims expired log entries when they would refuse a grant, and every 32 units', async () => {
     const p = prefix();
     const store = redisStore({ client: io, prefix: p });
-    const short = [{ limit: 40, intervalMs: 30 }];
-    const key = `${p}{t}:p:40:30:0`;
+    // A 200 ms window: 41 acquires fit in it even on a loaded host (30 ms did not always).
+    const short = [{ limit: 40, intervalMs: 200 }];
+    const key = `${p}{t}:p:40:200:0`;
     for (let round = 0; round < 6; round++) {
       for (let i = 0; i < 10; i++) expect((await store.tryAcquire('t', short, 1, 0)).ok).toBe(true);
-      await new Promise((r) => setTimeout(r, 35));
+      await new Promise((r) => setTimeout(r, 210));
     }
     // 60 grants, never more than 10 in a window: expired ones were trimmed on the way.
     expect(await io.zcard(key)).toBeLessThanOrEqual(32 + 10);
     for (let i = 0; i < 40; i++) await store.tryAcquire('t', short, 1, 0);
     const full = await store.tryAcquire('t', short, 1, 0);
     expect(full).toMatchObject({ ok: false, policyIndex: 0 });
-    await new Promise((r) => setTimeout(r, 35));
-    expect(await store.tryAcquire('t', short, 1, 0)).toEqual({ ok: true });
+    await new Promise((r) => setTimeout(r, 210));
+    expect(await store.tryAcquire('t', short, 1, 0)).toMatchObject({ ok: true });
     expect(await io.zcard(key)).toBe(1);
   });
 
@@ -347,8 +348,8 @@ describe.skipIf(!url)('redisStore against Redis', () => {
       const p = prefix();
       const store = redisStore({ client: strings, prefix: p });
       const three = [{ limit: 3, intervalMs: 60_000 }];
-      expect(await store.tryAcquire('s', three, 1, 0)).toEqual({ ok: true });
-      expect(await store.tryAcquireMany('s', three, [1], 0)).toEqual({
+      expect(await store.tryAcquire('s', three, 1, 0)).toMatchObject({ ok: true });
+      expect(await store.tryAcquireMany('s', three, [1], 0)).toMatchObject({
         granted: 1,
         refused: undefined,
       });
@@ -403,7 +404,7 @@ describe.skipIf(!url)('redisStore against Redis', () => {
     expect((200 - 50) / span).toBeGreaterThanOrEqual(50 * 0.85);
   }, 40_000);
 
-  it('4 processes sharing one Redis limit at exactly a loopback provider’s limit (50/s): at most 3% of 500 requests earn a 429, never more than the limit counted', async () => {
+  it('4 processes sharing one Redis limit at exactly a loopback provider’s limit (50/s): 1,000 requests earn 0 429s (defaults: units count until a window after each task settles)', async () => {
     const { rollingWindowProvider } = await import('../../rate-limit/src/test-utils/provider.js');
     const provider = await rollingWindowProvider(50, 1000);
     try {
@@ -419,25 +420,24 @@ describe.skipIf(!url)('redisStore against Redis', () => {
             worker,
             url as string,
             p,
-            '125',
+            '250',
             provider.url,
             '50',
           ],
-          { timeout: 60_000 },
+          { timeout: 90_000 },
         ),
       );
       const outputs = await Promise.all(runs);
       const ok = outputs.reduce((sum, o) => sum + Number(o.stdout.trim().split(' ')[0]), 0);
-      // Every request ended; the provider never counted more than its limit in a rolling second.
-      expect(provider.stats.ok + provider.stats.rejected).toBe(500);
+      // Every request ended; the provider never counted more than its limit in a rolling second,
+      // and refused none: what it counts is arrivals, which come before each task settles, and
+      // every unit counts in Redis until a window after its task settled (see `windowFrom`).
+      expect(provider.stats.ok + provider.stats.rejected).toBe(1000);
       expect(provider.stats.ok).toBe(ok);
       expect(provider.stats.maxInWindow).toBeLessThanOrEqual(50);
-      // Across processes, what reaches the provider also carries each process's own delays
-      // (5 Node processes on 2 cores here): a rare 429 remains (measured 0–2.4% under load
-      // average ~20), which the backoff paired with the limiter retries (see the README).
-      expect(provider.stats.rejected / 500).toBeLessThanOrEqual(0.03);
+      expect(provider.stats.rejected).toBe(0);
     } finally {
       await provider.close();
     }
-  }, 70_000);
+  }, 100_000);
 });

@@ -20,7 +20,7 @@ export type {
 } from './client.js';
 
 import { Outage, type RedisOutageEvent } from './outage.js';
-import { ACQUIRE_SCRIPT, PAUSE_SCRIPT } from './scripts.js';
+import { ACQUIRE_SCRIPT, PAUSE_SCRIPT, SETTLE_SCRIPT } from './scripts.js';
 import { Watchdog } from './watchdog.js';
 
 /** Default key prefix. */
@@ -41,8 +41,8 @@ export const DEFAULT_ON_STORE_ERROR = 'fail-closed';
 
 /** What `onError` receives. */
 export interface RedisStoreErrorEvent {
-  /** The failing operation. */
-  operation: 'acquire' | 'pause';
+  /** The failing operation (`settle`: moving a settled task's units; never falls back). */
+  operation: 'acquire' | 'pause' | 'settle';
   /** The client's error (or a timeout error). */
   error: unknown;
   /** True when the local in-memory limiter answered instead (fail-open). */
@@ -85,13 +85,28 @@ interface Prepared {
   suffixes: string[];
   /** ARGV without the costs: policy count, then limit, intervalMs, burst per policy. */
   head: string[];
-  /** ARGV for one request of cost 1 (the common case), built once. */
-  one: string[];
+  /** The sliding-log policies' indexes, and their intervals as `SETTLE_SCRIPT` reads them. */
+  logs: number[];
+  intervals: string[];
   /** Redis key names per limiter key, built once per key. */
   keys: Map<string, string[]>;
 }
 
-const GRANTED: AcquireResult = Object.freeze({ ok: true });
+/**
+ * A grant of the acquire script: the call's token, the units logged before the request's own
+ * in that call, and its units (a grant of the local fallback is the time it was charged at).
+ */
+type Grant = readonly [token: string, from: number, units: number];
+
+/** This process's part of every call's token: tokens are unique across processes and calls. */
+const PROCESS_TOKEN = globalThis.crypto.randomUUID().slice(0, 13);
+let calls = 0;
+
+/** A token no other call (of this process or another) has. */
+function nextToken(): string {
+  calls = (calls + 1) % Number.MAX_SAFE_INTEGER;
+  return PROCESS_TOKEN + calls.toString(36);
+}
 
 function ignore(): undefined {
   return undefined;
@@ -133,24 +148,54 @@ function toRefusal(r: [number, number, number, string]): Refusal {
  * Reads the acquire script's reply for one request: `1`, or a refusal. ioredis with
  * `stringNumbers` (and some proxies) hand integer replies over as strings: `'1'`.
  */
-function toResult(reply: unknown): AcquireResult {
-  if (reply === 1 || reply === '1') return GRANTED;
+function toResult(reply: unknown, token: string, cost: number): AcquireResult {
+  if (reply === 1 || reply === '1') {
+    const grant: Grant = [token, 0, Math.ceil(cost)];
+    return { ok: true, grant };
+  }
   return toRefusal(reply as [number, number, number, string]);
 }
 
-/** Reads the acquire script's reply for a batch: the count admitted, or a refusal after some. */
-function toManyResult(reply: unknown): AcquireManyResult {
-  if (typeof reply === 'number') return { granted: reply, refused: undefined };
-  // An integer reply as a string (ioredis `stringNumbers`).
-  if (typeof reply === 'string' && /^\d+$/.test(reply)) {
-    return { granted: Number(reply), refused: undefined };
+/** Each of the first `granted` requests' grants (their units follow each other in the call). */
+function grantsOf(token: string, costs: readonly number[], granted: number): Grant[] {
+  const grants: Grant[] = [];
+  let from = 0;
+  for (let i = 0; i < granted; i++) {
+    const units = Math.ceil(costs[i] as number);
+    grants.push([token, from, units]);
+    from += units;
   }
-  const r = reply as [number, number, number, string];
-  const refused = toRefusal(r);
-  return { granted: Number(r[0]), refused };
+  return grants;
+}
+
+/** Reads the acquire script's reply for a batch: the count admitted, or a refusal after some. */
+function toManyResult(reply: unknown, token: string, costs: readonly number[]): AcquireManyResult {
+  let granted: number;
+  let refused: Refusal | undefined;
+  if (typeof reply === 'number') granted = reply;
+  // An integer reply as a string (ioredis `stringNumbers`).
+  else if (typeof reply === 'string' && /^\d+$/.test(reply)) granted = Number(reply);
+  else {
+    const r = reply as [number, number, number, string];
+    refused = toRefusal(r);
+    granted = Number(r[0]);
+  }
+  return { granted, refused, grants: grantsOf(token, costs, granted) };
 }
 
 /** Acquires `costs` one by one from a local store until one is refused (the fail-open path). */
+/** One acquire of the local fallback: a grant carries the time it was charged at. */
+function locally(
+  store: MemoryStore,
+  key: string,
+  policies: readonly RateLimitPolicy[],
+  cost: number,
+  now: number,
+): AcquireResult {
+  const result = store.tryAcquire(key, policies, cost, now);
+  return result.ok ? { ok: true, grant: now } : result;
+}
+
 function acquireLocally(
   store: MemoryStore,
   key: string,
@@ -160,9 +205,9 @@ function acquireLocally(
 ): AcquireManyResult {
   for (let i = 0; i < costs.length; i++) {
     const result = store.tryAcquire(key, policies, costs[i] as number, now);
-    if (!result.ok) return { granted: i, refused: result };
+    if (!result.ok) return { granted: i, refused: result, grants: new Array(i).fill(now) };
   }
-  return { granted: costs.length, refused: undefined };
+  return { granted: costs.length, refused: undefined, grants: new Array(costs.length).fill(now) };
 }
 
 /** A cost as the script reads it: sliding logs round it up to whole units, GCRA does not. */
@@ -294,12 +339,18 @@ export function redisStore(options: RedisStoreOptions): RedisStore {
     if (p === undefined) {
       const suffixes: string[] = [];
       const head = [String(policies.length)];
-      for (const policy of policies) {
+      const logs: number[] = [];
+      const intervals: string[] = [];
+      for (const [i, policy] of policies.entries()) {
         const burst = policy.burst ?? 0;
         suffixes.push(`p:${policy.limit}:${policy.intervalMs}:${burst}`);
         head.push(String(policy.limit), String(policy.intervalMs), String(burst));
+        if (burst === 0) {
+          logs.push(i);
+          intervals.push(String(policy.intervalMs));
+        }
       }
-      p = { suffixes, head, one: [...head, '1'], keys: new Map() };
+      p = { suffixes, head, logs, intervals, keys: new Map() };
       prepared.set(policies, p);
     }
     return p;
@@ -318,24 +369,50 @@ export function redisStore(options: RedisStoreOptions): RedisStore {
 
   return {
     tryAcquire(key, policies: readonly RateLimitPolicy[], cost, now) {
-      if (outage?.down) return localStore().tryAcquire(key, policies, cost, now);
+      if (outage?.down) return locally(localStore(), key, policies, cost, now);
       const p = prepare(policies);
-      const args = cost === 1 ? p.one : [...p.head, units(cost)];
+      const token = nextToken();
       return evaluate(
         ACQUIRE_SCRIPT,
         keysOf(p, key),
-        args,
-        toResult,
-        (error) => fail('acquire', error).tryAcquire(key, policies, cost, now) as AcquireResult,
+        [...p.head, units(cost), token],
+        (reply) => toResult(reply, token, cost),
+        (error) => locally(fail('acquire', error), key, policies, cost, now),
       );
     },
     tryAcquireMany(key, policies, costs, now): Promise<AcquireManyResult> {
       if (outage?.down)
         return Promise.resolve(acquireLocally(localStore(), key, policies, costs, now));
       const p = prepare(policies);
+      const token = nextToken();
       const args = p.head.concat(costs.map(units));
-      return evaluate(ACQUIRE_SCRIPT, keysOf(p, key), args, toManyResult, (error) =>
-        acquireLocally(fail('acquire', error), key, policies, costs, now),
+      args.push(token);
+      return evaluate(
+        ACQUIRE_SCRIPT,
+        keysOf(p, key),
+        args,
+        (reply) => toManyResult(reply, token, costs),
+        (error) => acquireLocally(fail('acquire', error), key, policies, costs, now),
+      );
+    },
+    settle(key, policies, cost, grant, grantedAt, now) {
+      // A grant of the local fallback (a number) is settled there.
+      if (!Array.isArray(grant)) return local?.settle(key, policies, cost, grant, grantedAt, now);
+      const p = prepare(policies);
+      if (p.logs.length === 0) return undefined;
+      const all = keysOf(p, key);
+      const keys = p.logs.map((i) => all[i + 1] as string);
+      const [token, from, count] = grant as unknown as Grant;
+      return evaluate(
+        SETTLE_SCRIPT,
+        keys,
+        [token, String(from), String(count), ...p.intervals],
+        ignore,
+        (error) => {
+          // Nothing waits on a settle: report it and drop it (the grant's units stay as logged).
+          observe(options.onError, { operation: 'settle', error, fellBack: false });
+          throw new RateLimitStoreError('settle', error);
+        },
       );
     },
     pause(key, durationMs, reason: PauseReason, now) {

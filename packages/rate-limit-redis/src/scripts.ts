@@ -7,7 +7,7 @@ export const ZADD_CHUNK = 500;
 /**
  * @internal The acquire script, for one request or a batch of requests of one key. KEYS:
  * pause, then one key per policy. ARGV: policy count, then limit, intervalMs, burst
- * (0 = sliding log) per policy, then the cost of each request in order (a sliding log counts
+ * (0 = sliding log) per policy, then the cost of each request in order, then the call's token (a sliding log counts
  * it rounded up to whole units; GCRA charges it as it is). Admits
  * the longest prefix of the requests that fits every policy and the pause, charging each
  * admitted request to every policy and nothing for the rest, with Redis `TIME` as the clock.
@@ -22,9 +22,10 @@ export const ZADD_CHUNK = 500;
  * ZREMRANGEBYSCORE runs only when the log's count (expired entries included) would not fit, or
  * every {@link TRIM_EVERY} units to bound memory: a count that fits with expired entries still
  * in it fits without them, so skipping the trim never over-admits. ZRANGE only when refusing.
- * A log member is the grant's `TIME` plus its rank in the log, so no sequence key is needed
- * (ZADD NX; a member already taken, only possible if the clock stepped back, is replaced by a
- * suffixed one).
+ * A log member is the call's token (the last ARGV, unique per call: see `redis-store.ts`)
+ * and the unit's rank in the call, `token:1` to `token:units`, so no sequence key is needed and
+ * {@link SETTLE_SCRIPT} can find a task's units (ZADD NX; a member already taken, which a
+ * unique token rules out, is replaced by a suffixed one).
  */
 export const ACQUIRE_SCRIPT = `
 local t = redis.call('TIME')
@@ -37,7 +38,8 @@ if pause then
     return {0, math.max(1, math.ceil(untilMs - now)), -1, string.sub(pause, sep + 1)}
   end
 end
-if #ARGV == 5 and ARGV[5] == '1' and ARGV[4] == '0' and ARGV[1] == '1' then
+local token = ARGV[#ARGV]
+if #ARGV == 6 and ARGV[5] == '1' and ARGV[4] == '0' and ARGV[1] == '1' then
   -- The common case, kept straight: one request of cost 1, one sliding-log policy.
   local key = KEYS[2]
   local limit = tonumber(ARGV[2])
@@ -52,27 +54,27 @@ if #ARGV == 5 and ARGV[5] == '1' and ARGV[4] == '0' and ARGV[1] == '1' then
       return {0, math.max(1, math.ceil(tonumber(entry[2]) + interval - now)), 0, ''}
     end
   end
-  if redis.call('ZADD', key, 'NX', now, t[1] .. '.' .. t[2] .. ':' .. after) == 0 then
+  if redis.call('ZADD', key, 'NX', now, token .. ':1') == 0 then
     local s = 0
     repeat
       s = s + 1
-    until redis.call('ZADD', key, 'NX', now, t[1] .. '.' .. t[2] .. ':' .. after .. '+' .. s) == 1
+    until redis.call('ZADD', key, 'NX', now, token .. ':1+' .. s) == 1
   end
   if redis.call('PTTL', key) < interval then
     redis.call('PEXPIRE', key, math.ceil(2 * interval))
   end
   return 1
 end
--- Logs \`units\` grants at \`now\` in a sliding log holding \`count\` entries, and keeps its TTL.
+-- Logs \`units\` grants at \`now\` in a sliding log (members token:1 to token:units), keeps its TTL.
 -- One ZADD per ${ZADD_CHUNK} units: unpack() has a limit on the number of values.
-local function charge(key, count, units, interval)
-  local stamp = t[1] .. '.' .. t[2] .. ':'
+local function charge(key, units, interval)
+  local stamp = token .. ':'
   local missing = units
   for from = 0, units - 1, ${ZADD_CHUNK} do
     local add = {}
     for c = 1, math.min(${ZADD_CHUNK}, units - from) do
       add[2 * c - 1] = now
-      add[2 * c] = stamp .. (count + from + c)
+      add[2 * c] = stamp .. (from + c)
     end
     missing = missing - redis.call('ZADD', key, 'NX', unpack(add))
   end
@@ -92,7 +94,7 @@ if ARGV[1] == '1' and ARGV[4] == '0' then
   local interval = tonumber(ARGV[3])
   local count = redis.call('ZCARD', key)
   local units, admitted, trimmed = 0, 0, false
-  for j = 5, #ARGV do
+  for j = 5, #ARGV - 1 do
     local cost = math.ceil(tonumber(ARGV[j]))
     local after = count + units + cost
     if not trimmed and (after > limit or math.floor(after / ${TRIM_EVERY}) > math.floor((count + units) / ${TRIM_EVERY})) then
@@ -108,14 +110,14 @@ if ARGV[1] == '1' and ARGV[4] == '0' then
         wait = tonumber(entry[2]) + interval - now
       end
       if units > 0 then
-        charge(key, count, units, interval)
+        charge(key, units, interval)
       end
       return {admitted, math.max(1, math.ceil(wait)), 0, ''}
     end
     units = units + cost
     admitted = admitted + 1
   end
-  charge(key, count, units, interval)
+  charge(key, units, interval)
   return admitted
 end
 local n = tonumber(ARGV[1])
@@ -135,7 +137,7 @@ for i = 1, n do
   end
 end
 local admitted, units, wait, refusing = 0, 0, 0, -1
-for j = first, #ARGV do
+for j = first, #ARGV - 1 do
   local cost = tonumber(ARGV[j])
   local whole = math.ceil(cost)
   for i = 1, n do
@@ -177,7 +179,7 @@ if units > 0 then
   for i = 1, n do
     local key = KEYS[i + 1]
     if bursts[i] == 0 then
-      charge(key, state[i], units, intervals[i])
+      charge(key, units, intervals[i])
     else
       redis.call('SET', key, string.format('%.3f', state[i]), 'PX', math.ceil(state[i] - now) + 1)
     end
@@ -185,6 +187,30 @@ if units > 0 then
 end
 if refusing < 0 then return admitted end
 return {admitted, math.max(1, math.ceil(wait)), refusing, ''}
+`;
+
+/**
+ * @internal The settle script: a granted task settled, so its units count from now. KEYS: the
+ * sliding-log keys of the policies. ARGV: the grant's token, the number of units logged before
+ * its own in the call, its units, then each key's interval. Moves the members still logged
+ * (`ZADD XX`: a unit already expired or trimmed stays gone) to Redis \`TIME\`, and keeps the
+ * key's TTL at least one interval.
+ */
+export const SETTLE_SCRIPT = `
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + tonumber(t[2]) / 1000
+local token, from, units = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3])
+for i = 1, #KEYS do
+  local moved = 0
+  for u = from + 1, from + units do
+    moved = moved + redis.call('ZADD', KEYS[i], 'XX', 'CH', now, token .. ':' .. u)
+  end
+  local interval = tonumber(ARGV[3 + i])
+  if moved > 0 and redis.call('PTTL', KEYS[i]) < interval then
+    redis.call('PEXPIRE', KEYS[i], math.ceil(2 * interval))
+  end
+end
+return 0
 `;
 
 /**

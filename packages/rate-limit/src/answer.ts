@@ -37,3 +37,11 @@ export function refusalIn(answer: AcquireManyResult | AcquireResult): Refusal | 
   if ('granted' in answer) return answer.refused ?? undefined;
   return answer.ok ? undefined : answer;
 }
+
+/** @internal The grants in an answer {@link grantedBy} accepted, in order, if it carries any. */
+export function grantsIn(
+  answer: AcquireManyResult | AcquireResult,
+): readonly unknown[] | undefined {
+  if ('granted' in answer) return Array.isArray(answer.grants) ? answer.grants : undefined;
+  return answer.ok && answer.grant !== undefined ? [answer.grant] : undefined;
+}

@@ -1,4 +1,5 @@
 import type { HeadersInput } from '@brace/core';
+import { Admission } from './admission.js';
 import type { Limiter } from './limiter.js';
 import { DEFAULT_BARE_429_PAUSE_MS, MAX_BARE_429_PAUSE_MS, readServerPause } from './observe.js';
 import type { PauseReason, RateLimitPolicy } from './store.js';
@@ -23,7 +24,11 @@ import { statsOf } from './util.js';
  * engine.
  */
 export class LimiterHandle implements RateLimiter {
-  constructor(private readonly engine: Limiter) {}
+  private readonly admission: Admission;
+
+  constructor(private readonly engine: Limiter) {
+    this.admission = new Admission(engine);
+  }
 
   get policies(): readonly RateLimitPolicy[] {
     return this.engine.userPolicies;
@@ -45,11 +50,11 @@ export class LimiterHandle implements RateLimiter {
     fn: (context: ScheduleContext) => T | PromiseLike<T>,
     options?: ScheduleOptions,
   ): Promise<Awaited<T>> {
-    return this.engine.submit(fn, options) as Promise<Awaited<T>>;
+    return this.admission.submit(fn, options) as Promise<Awaited<T>>;
   }
 
   acquire(options?: ScheduleOptions): Promise<Release> {
-    return this.engine.submit(undefined, options) as Promise<Release>;
+    return this.admission.submit(undefined, options) as Promise<Release>;
   }
 
   observe(input: Response | HeadersInput, options?: ObserveOptions): ObserveResult | undefined {
@@ -61,34 +66,41 @@ export class LimiterHandle implements RateLimiter {
       engine.opts.partition ?? DEFAULT_PARTITION,
       options?.key,
       engine.opts.shopifyLeakPerSecond,
-      engine.backoffs.size > 0 || engine.adaptive !== undefined,
+      engine.pacer.backoffs.size > 0 || engine.pacer.adaptive !== undefined,
     );
     if (found === undefined) return undefined;
     const maxPause = engine.opts.maxPauseMs ?? DEFAULT_MAX_PAUSE_MS;
     const { key, kind } = found;
-    const adaptive = engine.adaptive;
+    const adaptive = engine.pacer.adaptive;
     if (adaptive !== undefined && found.status !== undefined) {
-      if (found.status === 429) adaptive.onThrottle(key, now);
-      else if (found.status < 400) adaptive.onSuccess(key);
+      if (found.status === 429) {
+        if (adaptive.onThrottle(key, now)) engine.pacer.adaptiveCut(key);
+      } else if (found.status < 400) adaptive.onSuccess(key, now);
     }
     if (kind === 'ok') {
-      engine.backoffs.delete(key); // a success ends the back-off
+      engine.pacer.backoffs.delete(key); // a success ends the back-off
       return undefined;
     }
     if (kind === 'pace') {
       const durationMs = Math.min(found.durationMs, maxPause);
-      engine.paceKey(key, found.spacingMs as number, now + durationMs, now);
+      engine.pacer.paceKey(
+        key,
+        engine.knownKey(key),
+        found.spacingMs as number,
+        now + durationMs,
+        now,
+      );
       return { key, durationMs, reason: 'server-pace', spacingMs: found.spacingMs as number };
     }
     if (kind === 'backoff') {
       // Adaptive mode answers a bare 429 by cutting the key's rate (above), not by pausing.
       if (adaptive !== undefined) return { key, durationMs: 0, reason: 'backoff' };
       // A bare 429: pause, doubling per 429 in a row, until a success resets it.
-      const n = (engine.backoffs.get(key) ?? 0) + 1;
-      engine.backoffs.delete(key);
-      if (engine.backoffs.size >= 10_000)
-        engine.backoffs.delete(engine.backoffs.keys().next().value as string);
-      engine.backoffs.set(key, n);
+      const n = (engine.pacer.backoffs.get(key) ?? 0) + 1;
+      engine.pacer.backoffs.delete(key);
+      if (engine.pacer.backoffs.size >= 10_000)
+        engine.pacer.backoffs.delete(engine.pacer.backoffs.keys().next().value as string);
+      engine.pacer.backoffs.set(key, n);
       const durationMs = Math.min(
         DEFAULT_BARE_429_PAUSE_MS * 2 ** Math.min(n - 1, 20),
         MAX_BARE_429_PAUSE_MS,
@@ -137,6 +149,6 @@ export class LimiterHandle implements RateLimiter {
 
   stats(): RateLimiterStats {
     const engine = this.engine;
-    return statsOf(engine.queued, engine.running, engine.keyState(DEFAULT_KEY), engine.keys);
+    return statsOf(engine.queued, engine.running, engine.keyState(DEFAULT_KEY), engine.slots.keys);
   }
 }

@@ -24,7 +24,7 @@ export {
   DEFAULT_SHOPIFY_LEAK_PER_SECOND,
   MAX_BARE_429_PAUSE_MS,
 } from './observe.js';
-export { DEFAULT_PACING, DEFAULT_SAFETY_MARGIN_MS } from './pacing.js';
+export { DEFAULT_PACING, DEFAULT_SAFETY_MARGIN_MS, DEFAULT_WINDOW_FROM } from './pacing.js';
 export type {
   AcquireManyResult,
   AcquireResult,

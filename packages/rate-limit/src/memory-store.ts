@@ -1,5 +1,6 @@
 import { DEFAULT_MAX_KEYS as CORE_DEFAULT_MAX_KEYS } from '@brace/core';
 import { RateLimitOptionsError } from './errors.js';
+import { SlidingLog } from './sliding-log.js';
 import type { AcquireResult, PauseReason, RateLimitPolicy, RateLimitStore } from './store.js';
 
 /**
@@ -24,66 +25,6 @@ export interface MemoryStoreOptions {
    * active key starts afresh.
    */
   maxKeys?: number;
-}
-
-/**
- * The resolution of the clock the log is kept with (`Date.now()`: whole milliseconds). A start
- * stamped `t` happened somewhere in `[t, t + 1)`, so an entry leaves the window only once
- * `intervalMs + CLOCK_TICK_MS` have passed: otherwise two bursts stamped exactly `intervalMs`
- * apart can be 999.x ms apart in real time, and an observer (the provider) counts both in
- * one rolling window.
- */
-const CLOCK_TICK_MS = 1;
-
-/**
- * A sliding log, run-length encoded: one entry per distinct start millisecond, so memory is
- * bounded by min(limit, intervalMs) entries and a burst of starts in one ms costs one entry.
- */
-class SlidingLog {
-  times: number[] = [];
-  counts: number[] = [];
-  head = 0;
-  used = 0;
-
-  expire(now: number, intervalMs: number): void {
-    const { times, counts } = this;
-    let head = this.head;
-    const edge = now - intervalMs - CLOCK_TICK_MS;
-    while (head < times.length && (times[head] as number) <= edge) {
-      this.used -= counts[head] as number;
-      head++;
-    }
-    if (head > 64 && head * 2 > times.length) {
-      times.splice(0, head);
-      counts.splice(0, head);
-      head = 0;
-    }
-    this.head = head;
-  }
-
-  /** ms until `cost` more fits; 0 when it fits now. Call after `expire`. */
-  waitFor(cost: number, limit: number, intervalMs: number, now: number): number {
-    let excess = this.used + cost - limit;
-    if (excess <= 0) return 0;
-    const { times, counts } = this;
-    for (let i = this.head; i < times.length; i++) {
-      excess -= counts[i] as number;
-      if (excess <= 0) return (times[i] as number) + intervalMs + CLOCK_TICK_MS - now;
-    }
-    /* c8 ignore next -- unreachable: cost <= limit is checked by the limiter */
-    return intervalMs;
-  }
-
-  charge(cost: number, now: number): void {
-    const last = this.times.length - 1;
-    if (last >= this.head && this.times[last] === now)
-      this.counts[last] = (this.counts[last] as number) + cost;
-    else {
-      this.times.push(now);
-      this.counts.push(cost);
-    }
-    this.used += cost;
-  }
 }
 
 interface KeyState {
@@ -165,6 +106,15 @@ export interface MemoryStore extends RateLimitStore {
   ): AcquireResult;
   /** Synchronous: see {@link RateLimitStore.pause}. */
   pause(key: string, durationMs: number, reason: PauseReason, now: number): void;
+  /** Synchronous: see {@link RateLimitStore.settle}. */
+  settle(
+    key: string,
+    policies: readonly RateLimitPolicy[],
+    cost: number,
+    grant: unknown,
+    grantedAt: number,
+    now: number,
+  ): void;
 }
 
 /**
@@ -290,6 +240,22 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
       }
       state.idleAt = idleAt;
       return OK;
+    },
+    settle(key, policies, cost, grant, grantedAt, now) {
+      const at = typeof grant === 'number' ? grant : grantedAt;
+      if (now <= at) return;
+      const state = states.get(key);
+      if (state === undefined || state.policies !== policies) return;
+      let idleAt = state.idleAt;
+      for (let i = 0; i < policies.length; i++) {
+        const log = state.logs[i];
+        if (log === undefined) continue;
+        const p = policies[i] as RateLimitPolicy;
+        log.expire(now, p.intervalMs);
+        log.restamp(cost, at, now);
+        if (now + p.intervalMs > idleAt) idleAt = now + p.intervalMs;
+      }
+      state.idleAt = idleAt;
     },
     pause(key, durationMs, reason, now) {
       const state = stateOf(key, [], now);

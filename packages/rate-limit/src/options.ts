@@ -1,6 +1,6 @@
 import { findUnknownOption } from '@brace/core';
 import { RateLimitOptionsError, unknownOptionError } from './errors.js';
-import { DEFAULT_PACING, DEFAULT_SAFETY_MARGIN_MS } from './pacing.js';
+import { DEFAULT_PACING, DEFAULT_SAFETY_MARGIN_MS, DEFAULT_WINDOW_FROM } from './pacing.js';
 import { type RateLimitPolicy, validatePolicies } from './store.js';
 import {
   DEFAULT_CONCURRENCY,
@@ -30,6 +30,7 @@ export const LIMITER_OPTIONS: Set<string> = new Set([
   'onError',
   'safetyMarginMs',
   'pacing',
+  'windowFrom',
   'shopifyLeakPerSecond',
   'adaptive',
 ]);
@@ -87,6 +88,7 @@ export function validateOptions(options: RateLimiterOptions): {
   maxWaitMs: number;
   safetyMarginMs: number;
   pacing: 'smooth' | 'burst';
+  windowFrom: 'settle' | 'start';
 } {
   if (typeof options !== 'object' || options === null) {
     throw new RateLimitOptionsError('options', 'an object with `policies` and/or `concurrency`');
@@ -133,5 +135,9 @@ export function validateOptions(options: RateLimiterOptions): {
   if (pacing !== 'smooth' && pacing !== 'burst') {
     throw new RateLimitOptionsError('pacing', "'smooth' or 'burst'");
   }
-  return { policies, cap, maxQueue, maxWaitMs: maxWait, safetyMarginMs, pacing };
+  const windowFrom = options.windowFrom ?? DEFAULT_WINDOW_FROM;
+  if (windowFrom !== 'settle' && windowFrom !== 'start') {
+    throw new RateLimitOptionsError('windowFrom', "'settle' or 'start'");
+  }
+  return { policies, cap, maxQueue, maxWaitMs: maxWait, safetyMarginMs, pacing, windowFrom };
 }

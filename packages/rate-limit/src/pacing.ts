@@ -32,9 +32,42 @@ export const DEFAULT_SAFETY_MARGIN_MS = 50;
  */
 export const DEFAULT_PACING = 'smooth';
 
+/**
+ * Default `windowFrom`: `'settle'` — a task's units in a sliding-log policy count from its
+ * start until `intervalMs` after it *settles*, not after it starts. A provider counts
+ * arrivals, and a request arrives somewhere between our start and the end of the task that
+ * sent it, however late its process, its connection or the provider's event loop ran: a
+ * later start can then never share a provider window with it, on one process or across
+ * processes sharing a store (no margin guesses that time). The cost: each unit is held for
+ * the task's duration longer (a 200 ms request at 50/s: 50 per 1.25 s at worst). `'start'`
+ * counts from the start only (a store without `settle` always does).
+ *
+ * @example
+ * ```ts
+ * import { DEFAULT_WINDOW_FROM } from '@brace/rate-limit';
+ *
+ * console.log(DEFAULT_WINDOW_FROM); // 'settle'
+ * ```
+ */
+export const DEFAULT_WINDOW_FROM = 'settle';
+
 /** @internal The margin a policy's window gets: `safetyMarginMs`, at most 10% of the window. */
 export function marginOf(policy: RateLimitPolicy, safetyMarginMs: number): number {
   return Math.min(safetyMarginMs, policy.intervalMs * 0.1);
+}
+
+/**
+ * @internal How soon after its grant a task may settle without telling the store: the
+ * smallest margin of a sliding-log policy (its units already count that much longer than a
+ * window from the grant, so at least a window past any arrival before the settle); never,
+ * without a sliding-log policy (nothing to move).
+ */
+export function slackOf(policies: readonly RateLimitPolicy[], safetyMarginMs: number): number {
+  let slack = Number.POSITIVE_INFINITY;
+  for (const p of policies) {
+    if (p.burst === undefined) slack = Math.min(slack, marginOf(p, safetyMarginMs));
+  }
+  return slack;
 }
 
 /** @internal The policies as the store enforces them: each window widened by its margin. */

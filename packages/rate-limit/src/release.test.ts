@@ -18,14 +18,14 @@ function engineOf(limiter: ReturnType<typeof createRateLimiter>): Limiter {
 
 /** Every entry the queue holds: lane entries (live or dead), ring lanes, levels, deadlines. */
 function entries(handle: ReturnType<typeof createRateLimiter>) {
-  const limiter = engineOf(handle);
+  const queue = engineOf(handle).queue;
   let lanes = 0;
   let laneEntries = 0;
-  for (const level of limiter.levels) {
+  for (const level of queue.levels) {
     lanes += level.lanes.size;
     for (const [, lane] of level.byKey) laneEntries += lane.tasks.size;
   }
-  return { levels: limiter.levels.length, lanes, laneEntries, deadlines: limiter.deadlines.size };
+  return { levels: queue.levels.length, lanes, laneEntries, deadlines: queue.deadlines.size };
 }
 
 /** A limiter whose one slot is held, and a task queued first that stays queued throughout. */
@@ -78,7 +78,7 @@ describe('queue entries are released when a task settles, whatever happens next'
     controller.abort();
     await Promise.all(settled);
     expect(entries(limiter)).toEqual({ levels: 1, lanes: 1, laneEntries: 1, deadlines: 0 });
-    expect(engineOf(limiter).keys.size).toBe(1); // k0, the head task's key
+    expect(engineOf(limiter).slots.keys.size).toBe(1); // k0, the head task's key
     release();
     await head;
   });

@@ -7,6 +7,7 @@ import {
   MAX_BARE_429_PAUSE_MS,
 } from './observe.js';
 import { runUntil } from './test-utils/helpers.js';
+import type { ThrottledEvent } from './types.js';
 
 function response(status: number, headers: Record<string, string>) {
   const r = new Response(null, { status, headers });
@@ -109,5 +110,62 @@ describe('slowing down before zero', () => {
     await run(1);
     expect(starts).toEqual([DEFAULT_BARE_429_PAUSE_MS]);
     expect(clock.now()).toBe(DEFAULT_BARE_429_PAUSE_MS);
+  });
+});
+
+describe('pacing waits are reported through onThrottled, with their reason', () => {
+  it('server-pace: once per response that asks to slow down, with the spacing and how long', async () => {
+    const clock = manualClock();
+    const events: ThrottledEvent[] = [];
+    const limiter = createRateLimiter({
+      policies: [{ limit: 1_000_000, intervalMs: 1000 }],
+      clock,
+      onThrottled: (e) => events.push(e),
+    });
+    const headers = {
+      'ratelimit-limit': '100',
+      'ratelimit-remaining': '4',
+      'ratelimit-reset': '2',
+    };
+    limiter.observe(response(200, headers));
+    expect(events).toEqual([
+      {
+        key: 'api.example.com',
+        waitMs: 500,
+        reason: 'server-pace',
+        policyIndex: -1,
+        spacingMs: 500,
+        durationMs: 2000,
+      },
+    ]);
+    // A known key already held: the wait is until its next start.
+    await runUntil(
+      clock,
+      limiter.schedule(() => 1, { key: 'api.example.com' }),
+    );
+    limiter.observe(response(200, { ...headers, 'ratelimit-remaining': '2' }));
+    expect(events[1]).toMatchObject({ reason: 'server-pace', spacingMs: 1000, durationMs: 2000 });
+    expect(events).toHaveLength(2);
+  });
+
+  it('adaptive: a 429 that cuts the rate reports the new spacing (once per cut)', () => {
+    const clock = manualClock();
+    const events: ThrottledEvent[] = [];
+    const limiter = createRateLimiter({
+      adaptive: { initialRate: 10 },
+      clock,
+      onThrottled: (e) => events.push(e),
+    });
+    limiter.observe(new Response(null, { status: 429 }), { key: 'k' });
+    limiter.observe(new Response(null, { status: 429 }), { key: 'k' }); // the same overshoot
+    expect(events).toHaveLength(1);
+    expect(events[0]).toMatchObject({ key: 'k', reason: 'adaptive', policyIndex: -1 });
+    expect(events[0]?.spacingMs).toBeCloseTo(1000 / 9);
+    expect(events[0]?.waitMs).toBe(events[0]?.spacingMs);
+    // Without a listener nothing is emitted (and nothing breaks).
+    const quiet = createRateLimiter({ adaptive: true, clock });
+    expect(quiet.observe(new Response(null, { status: 429 }), { key: 'k' })).toMatchObject({
+      reason: 'backoff',
+    });
   });
 });

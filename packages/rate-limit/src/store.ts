@@ -17,8 +17,17 @@ import { RateLimitOptionsError } from './errors.js';
  */
 export type RateLimitPolicy = CoreRateLimitPolicy;
 
-/** Why a task is made to wait. */
-export type ThrottleReason = 'policy' | 'server-remaining' | 'retry-after';
+/**
+ * Why a task is made to wait: `policy` (a policy is full), `server-remaining` or `retry-after`
+ * (a server pause), `server-pace` (a server's headers asked to slow down before zero: starts
+ * are spread over the time to its reset), `adaptive` (adaptive mode cut the key's rate).
+ */
+export type ThrottleReason =
+  | 'policy'
+  | 'server-remaining'
+  | 'retry-after'
+  | 'server-pace'
+  | 'adaptive';
 
 /** Why a partition is paused: the server said `remaining` is 0, or sent `Retry-After`. */
 export type PauseReason = 'server-remaining' | 'retry-after';
@@ -31,6 +40,11 @@ export type AcquireResult =
   | {
       /** Charged: the cost was counted against every policy. */
       ok: true;
+      /**
+       * Optional: what identifies this grant to {@link RateLimitStore.settle} (a store that
+       * records grants under its own names, such as a shared store, hands it out here).
+       */
+      grant?: unknown;
     }
   | {
       /** Not charged. */
@@ -63,6 +77,8 @@ export interface AcquireManyResult {
   granted: number;
   /** Why the next request was refused; `undefined` when every request was charged. */
   refused: Extract<AcquireResult, { ok: false }> | undefined;
+  /** Optional: each charged request's grant, in order (see `AcquireResult`'s `grant`). */
+  grants?: readonly unknown[];
 }
 
 /**
@@ -112,6 +128,23 @@ export interface RateLimitStore {
    * is never shortened.
    */
   pause(key: string, durationMs: number, reason: PauseReason, now: number): void | Promise<void>;
+  /**
+   * Optional: a granted task settled at `now`, so its units in every sliding-log policy count
+   * from now on, not from its start: what the provider counts is the request's *arrival*,
+   * somewhere between our start and the task's end, so a unit counted until `intervalMs`
+   * after the task settled never lets a later start share a provider window with it (see the
+   * limiter's `windowFrom`). `grant` is what the grant's answer carried (undefined if none),
+   * `grantedAt` the `now` the grant was asked at. Called once per granted task that settled
+   * asynchronously; a failure is reported to the limiter's `onError`.
+   */
+  settle?(
+    key: string,
+    policies: readonly RateLimitPolicy[],
+    cost: number,
+    grant: unknown,
+    grantedAt: number,
+    now: number,
+  ): void | Promise<void>;
 }
 
 /** @internal Validates policies, throwing {@link RateLimitOptionsError} naming the bad field. */

@@ -16,10 +16,12 @@ export interface TaskOwner {
   drain(): void;
   /** Frees one slot of `ks`. */
   done(ks: LimiterKey): void;
+  /** A granted task of `cost` settled asynchronously: tells the store, then frees its slot. */
+  finished(ks: LimiterKey, cost: number, grant: unknown, grantedAt: number): void;
   /** Frees the slot of a task that returned synchronously, in a shared microtask. */
   settleLater(ks: LimiterKey, task: Task | undefined): void;
   /** The release function of an `acquire`. */
-  releaser(ks: LimiterKey): Release;
+  releaser(ks: LimiterKey, cost: number, grant: unknown, grantedAt: number): Release;
   /** Forgets a key's local state once nothing of it is left. */
   maybeForget(ks: LimiterKey): void;
 }
@@ -143,6 +145,10 @@ export class Task {
   joined = false;
   /** The fairness key (`tenant`), when it differs from the limit key. */
   tenant: string | undefined = undefined;
+  /** What the store's grant carried (see `RateLimitStore.settle`). */
+  grant: unknown = undefined;
+  /** The limiter's time when the grant was asked or answered. */
+  grantedAt = 0;
 
   constructor(
     readonly fn: ((context: { readonly signal: AbortSignal }) => unknown) | undefined,
@@ -195,7 +201,7 @@ export class Task {
     const limiter = this.limiter;
     const ks = this.ks;
     if (this.fn === undefined) {
-      this.resolve(limiter.releaser(ks));
+      this.resolve(limiter.releaser(ks, this.cost, this.grant, this.grantedAt));
       return;
     }
     let out: unknown;
@@ -214,11 +220,11 @@ export class Task {
     }
     Promise.resolve(out).then(
       (value) => {
-        limiter.done(ks);
+        limiter.finished(ks, this.cost, this.grant, this.grantedAt);
         this.resolve(value);
       },
       (error) => {
-        limiter.done(ks);
+        limiter.finished(ks, this.cost, this.grant, this.grantedAt);
         this.reject(error);
       },
     );

@@ -32,10 +32,18 @@ export interface ThrottledEvent {
   key: string;
   /** Exact ms until the next attempt for this key. */
   waitMs: number;
-  /** `policy` (a local policy is full), `server-remaining` or `retry-after` (a server pause). */
+  /**
+   * `policy` (a policy is full), `server-remaining` or `retry-after` (a server pause),
+   * `server-pace` (the server's headers asked to slow down before zero), `adaptive` (adaptive
+   * mode cut the key's rate after a 429).
+   */
   reason: ThrottleReason;
-  /** The refusing policy's index, or -1 for a server pause. */
+  /** The refusing policy's index, or -1 for anything else. */
   policyIndex: number;
+  /** For `server-pace` and `adaptive`: the ms the key's starts are now spaced by. */
+  spacingMs?: number;
+  /** For `server-pace`: how long the pacing lasts, in ms from now. */
+  durationMs?: number;
 }
 
 /** What `onPause` receives: the server told us to stop sending for this partition. */
@@ -60,8 +68,8 @@ export interface RejectedEvent {
 
 /** What `onError` receives: something failed outside any one task (e.g. storing a pause). */
 export interface LimiterErrorEvent {
-  /** The failing operation. */
-  operation: 'pause';
+  /** The failing operation: storing a pause, or moving a settled task's units (`settle`). */
+  operation: 'pause' | 'settle';
   /** The error. */
   error: unknown;
 }
@@ -112,6 +120,13 @@ export interface RateLimiterOptions {
    * `'burst'` starts a window's whole `limit` at once. Default `DEFAULT_PACING` (`'smooth'`).
    */
   pacing?: 'smooth' | 'burst';
+  /**
+   * `'settle'`: a task's units in every sliding-log policy count until `intervalMs` after the
+   * task settles (the store moves them to the settle time), since the provider counts the
+   * request's arrival, which comes after our start; `'start'`: until `intervalMs` after its
+   * start. Default `DEFAULT_WINDOW_FROM` (`'settle'`). Synchronous tasks settle as they start.
+   */
+  windowFrom?: 'settle' | 'start';
   /**
    * Adaptive mode, for providers that advertise nothing: each key's rate is learnt from the
    * responses `observe` sees (slow start, then additive increase and a multiplicative decrease

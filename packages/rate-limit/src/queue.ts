@@ -1,10 +1,8 @@
-import type { Clock } from '@brace/core';
 import { unwatchAbort } from './abort-watch.js';
 import { Deque } from './deque.js';
 import { RateLimitOptionsError } from './errors.js';
 import { DONE, Lane, Level, QUEUED, settleTask, type Task } from './task.js';
 import type { RateLimiterOptions } from './types.js';
-import { noop } from './util.js';
 
 function isQueued(task: Task): boolean {
   return task.state === QUEUED;
@@ -25,72 +23,26 @@ function compactLevel(level: Level): void {
 }
 
 /**
- * @internal The queue half of the limiter: priority levels, each a round-robin ring of
- * per-key lanes; the enqueue-ordered deadline list; and the single wake-up timer.
+ * @internal The limiter's queue: priority levels, each a round-robin ring of per-key lanes,
+ * and the enqueue-ordered deadline list (`maxWaitMs`). It only holds tasks: what runs when is
+ * the limiter's.
  */
-export abstract class QueueCore {
+export class TaskQueue {
   queued = 0;
-  running = 0;
   readonly levels: Level[] = [];
   readonly deadlines = new Deque<Task>();
-  protected scanWake = Number.POSITIVE_INFINITY;
   /** Whether a drain is walking the levels (their rings are then left as they are). */
-  protected walking = false;
-  /** `pause()`d by hand: nothing is dispatched until `resume()` (deadlines still expire). */
-  paused = false;
-  /** Callers of `onEmpty()` / `onIdle()` waiting for the queue to empty / the limiter to idle. */
-  private emptyWaiters: Array<() => void> | undefined;
-  private idleWaiters: Array<() => void> | undefined;
-  private timerAt = Number.POSITIVE_INFINITY;
-  private timer: AbortController | undefined;
+  walking = false;
 
   constructor(
-    readonly opts: RateLimiterOptions,
-    readonly clock: Clock,
-    readonly cap: number,
+    private readonly weight: RateLimiterOptions['weight'],
     readonly maxWaitMs: number,
+    /** Called when a dropped task leaves the queue empty. */
+    private readonly onEmptied: () => void,
   ) {}
 
-  /** Dispatches what can go now. */
-  abstract drain(): void;
-
-  /** Resolves when nothing is queued (at once if so). */
-  whenEmpty(): Promise<void> {
-    if (this.queued === 0) return Promise.resolve();
-    if (this.emptyWaiters === undefined) this.emptyWaiters = [];
-    const waiters = this.emptyWaiters;
-    return new Promise<void>((resolve) => {
-      waiters.push(resolve);
-    });
-  }
-
-  /** Resolves when nothing is queued or running (at once if so). */
-  whenIdle(): Promise<void> {
-    if (this.queued === 0 && this.running === 0) return Promise.resolve();
-    if (this.idleWaiters === undefined) this.idleWaiters = [];
-    const waiters = this.idleWaiters;
-    return new Promise<void>((resolve) => {
-      waiters.push(resolve);
-    });
-  }
-
-  /** Wakes `onEmpty()` / `onIdle()` callers whose condition now holds. */
-  protected notify(): void {
-    if (this.queued > 0) return;
-    const empty = this.emptyWaiters;
-    if (empty !== undefined) {
-      this.emptyWaiters = undefined;
-      for (const resolve of empty) resolve();
-    }
-    const idle = this.idleWaiters;
-    if (idle !== undefined && this.running === 0) {
-      this.idleWaiters = undefined;
-      for (const resolve of idle) resolve();
-    }
-  }
-
   /** Puts a task in its priority level's lane for its key (at the front when `front`). */
-  protected pushTask(task: Task, front: boolean): void {
+  pushTask(task: Task, front: boolean): void {
     let level: Level | undefined;
     const levels = this.levels;
     let i = 0;
@@ -109,7 +61,7 @@ export abstract class QueueCore {
     const id = task.laneId;
     let lane = level.byKey.get(id);
     if (lane === undefined) {
-      const weight = this.opts.weight ? this.opts.weight(task.tenant ?? task.key) : 1;
+      const weight = this.weight ? this.weight(task.tenant ?? task.key) : 1;
       if (!Number.isSafeInteger(weight) || weight < 1) {
         if (level.lanes.size === 0) this.levels.splice(this.levels.indexOf(level), 1);
         throw new RateLimitOptionsError('weight(key)', 'an integer >= 1');
@@ -136,7 +88,7 @@ export abstract class QueueCore {
    * deadline (counted from its submission; a task refused on the fast path gets one now). A task
    * that cannot be queued (a bad `weight`) is rejected with that error, as at submission.
    */
-  protected requeue(task: Task): void {
+  requeue(task: Task): void {
     try {
       this.pushTask(task, true);
     } catch (error) {
@@ -186,7 +138,7 @@ export abstract class QueueCore {
    */
   drop(task: Task): void {
     this.unqueue(task);
-    if (this.queued === 0) this.notify();
+    if (this.queued === 0) this.onEmptied();
     task.state = DONE;
     const lane = task.lane as Lane;
     const level = lane.level;
@@ -218,7 +170,7 @@ export abstract class QueueCore {
    * no longer queued are dropped, those acquiring too: a refused one is put back by `requeue`,
    * so a call in flight never holds up the deadlines behind it.
    */
-  protected expire(now: number): void {
+  expire(now: number): void {
     const deadlines = this.deadlines;
     for (let task = deadlines.peek(); task !== undefined; task = deadlines.peek()) {
       if (task.state === QUEUED && task.deadline > now) return;
@@ -230,38 +182,14 @@ export abstract class QueueCore {
     }
   }
 
-  /** Arms the single timer for the earliest wake-up (a throttled key or a deadline). */
-  protected arm(now: number): void {
-    let wake =
-      !this.paused && this.running < this.cap && this.queued > 0
-        ? this.scanWake
-        : Number.POSITIVE_INFINITY;
-    // The earliest deadline of a task still queued (the drain may have dispatched the first).
+  /** The earliest deadline of a task still queued (entries of others are dropped on the way). */
+  firstDeadline(): number {
     const deadlines = this.deadlines;
     let first = deadlines.peek();
     while (first !== undefined && first.state !== QUEUED) {
       deadlines.shift();
       first = deadlines.peek();
     }
-    if (first !== undefined && first.deadline < wake) wake = first.deadline;
-    if (wake === Number.POSITIVE_INFINITY) {
-      if (this.queued === 0 && this.timer !== undefined) {
-        this.timer.abort();
-        this.timer = undefined;
-        this.timerAt = Number.POSITIVE_INFINITY;
-      }
-      return;
-    }
-    if (this.timer !== undefined && this.timerAt <= wake) return;
-    this.timer?.abort();
-    const controller = new AbortController();
-    this.timer = controller;
-    this.timerAt = wake;
-    this.clock.sleep(Math.max(0, wake - now), controller.signal).then(() => {
-      if (this.timer !== controller) return;
-      this.timer = undefined;
-      this.timerAt = Number.POSITIVE_INFINITY;
-      this.drain();
-    }, noop);
+    return first === undefined ? Number.POSITIVE_INFINITY : first.deadline;
   }
 }

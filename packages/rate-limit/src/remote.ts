@@ -1,7 +1,9 @@
-import { grantedBy, refusalIn } from './answer.js';
+import type { Clock } from '@brace/core';
+import { grantedBy, grantsIn, refusalIn } from './answer.js';
 import { Deque } from './deque.js';
 import { RateLimitStoreAnswerError } from './errors.js';
-import { QueueCore } from './queue-core.js';
+import type { TaskQueue } from './queue.js';
+import type { Slots } from './slots.js';
 import type { AcquireManyResult, AcquireResult, RateLimitPolicy, RateLimitStore } from './store.js';
 import { ACQUIRING, type LimiterKey, settleTask, type Task } from './task.js';
 
@@ -20,30 +22,37 @@ function isSettled(task: Task): boolean {
   return task.state !== ACQUIRING;
 }
 
+/** @internal What remote acquiring needs of the limiter that owns it. */
+export interface RemoteOwner {
+  readonly store: RateLimitStore;
+  readonly policies: readonly RateLimitPolicy[];
+  readonly clock: Clock;
+  readonly queue: TaskQueue;
+  readonly slots: Slots;
+  /** Holds a key back for the store's exact wait. */
+  block(ks: LimiterKey, result: Extract<AcquireResult, { ok: false }>, now: number): void;
+  /** Dispatches what can go now. */
+  drain(): void;
+}
+
 /**
- * @internal The remote-store half of the limiter: tasks waiting for a store's answer hold
- * their slots; a key's ready tasks go in one call (`tryAcquireMany`); calls of interchangeable
+ * @internal Acquiring from a remote store: tasks waiting for a store's answer hold their
+ * slots; a key's ready tasks go in one call (`tryAcquireMany`); calls of interchangeable
  * tasks of a key may overlap, their answers handed out oldest task first.
  */
-export abstract class RemoteCore extends QueueCore {
-  abstract readonly store: RateLimitStore;
-  abstract readonly policies: readonly RateLimitPolicy[];
+export class RemoteAcquirer {
   /** Keys with a batch being collected (in the current drain or tick). */
-  protected readonly collecting: LimiterKey[] = [];
+  readonly collecting: LimiterKey[] = [];
   /** Whether a microtask will send the batches collected on the fast path. */
-  protected flushQueued = false;
+  flushQueued = false;
   /** Tasks acquiring that joined a key's batch or calls (they count against `maxQueue`). */
   joined = 0;
 
-  /** Runs a task the store granted. */
-  abstract start(task: Task, now: number): void;
-  /** Holds a key back for the store's exact wait. */
-  abstract block(ks: LimiterKey, result: Extract<AcquireResult, { ok: false }>, now: number): void;
-  /** Forgets a key's local state once nothing of it is left. */
-  abstract maybeForget(ks: LimiterKey): void;
+  constructor(private readonly o: RemoteOwner) {}
 
-  /** A remote store answers later: the task holds its slot until the answer. */
-  protected acquireAsync(task: Task, result: Promise<AcquireResult>): void {
+  /** A remote store answers later (asked at `now`): the task holds its slot until the answer. */
+  acquireAsync(task: Task, result: Promise<AcquireResult>, now: number): void {
+    task.grantedAt = now;
     this.hold(task);
     this.sent(task.ks, [task]);
     result.then(
@@ -66,12 +75,12 @@ export abstract class RemoteCore extends QueueCore {
       this.joined++;
     }
     task.state = ACQUIRING;
-    this.running++;
-    ks.running++;
+    this.o.slots.take(ks);
   }
 
   /** Adds a dispatched task to its key's batch; it holds a slot until the store answers. */
-  protected collect(task: Task): void {
+  collect(task: Task, now: number): void {
+    task.grantedAt = now; // the call goes out in this drain or tick: no earlier than now
     this.hold(task);
     const ks = task.ks;
     if (ks.batch === undefined) {
@@ -88,13 +97,13 @@ export abstract class RemoteCore extends QueueCore {
     for (let i = 0; i < tasks.length; i++) flight.push(tasks[i] as Task);
   }
 
-  protected readonly flush = (): void => {
+  readonly flush = (): void => {
     this.flushQueued = false;
-    if (this.collecting.length > 0) this.sendBatches(this.clock.now());
+    if (this.collecting.length > 0) this.sendBatches(this.o.clock.now());
   };
 
   /** One store call per key for the tasks collected (in this drain or this tick). */
-  protected sendBatches(now: number): void {
+  sendBatches(now: number): void {
     const collecting = this.collecting;
     let freed = false;
     for (let i = 0; i < collecting.length; i++) {
@@ -108,7 +117,7 @@ export abstract class RemoteCore extends QueueCore {
         tasks = tasks.filter(isAcquiring);
         if (tasks.length === 0) {
           if (ks.calls === 0) ks.closed = false;
-          this.maybeForget(ks);
+          this.o.slots.maybeForget(ks);
           continue;
         }
       }
@@ -121,10 +130,10 @@ export abstract class RemoteCore extends QueueCore {
       try {
         answer =
           n === 1
-            ? this.store.tryAcquire(ks.key, this.policies, (tasks[0] as Task).cost, now)
-            : (this.store.tryAcquireMany as NonNullable<RateLimitStore['tryAcquireMany']>)(
+            ? this.o.store.tryAcquire(ks.key, this.o.policies, (tasks[0] as Task).cost, now)
+            : (this.o.store.tryAcquireMany as NonNullable<RateLimitStore['tryAcquireMany']>)(
                 ks.key,
-                this.policies,
+                this.o.policies,
                 tasks.map(costOf),
                 now,
               );
@@ -138,7 +147,7 @@ export abstract class RemoteCore extends QueueCore {
     }
     collecting.length = 0;
     // Freed slots may let queued tasks go (a drain in progress goes round again).
-    if (freed && this.queued > 0) this.drain();
+    if (freed && this.o.queue.queued > 0) this.o.drain();
   }
 
   /**
@@ -148,7 +157,7 @@ export abstract class RemoteCore extends QueueCore {
   private onResult(ks: LimiterKey, n: number, answer: AcquireManyResult | AcquireResult): void {
     const granted = grantedBy(answer, n);
     if (granted < 0) this.onAnswerError(ks, n, new RateLimitStoreAnswerError(ks.key, n));
-    else this.onAnswer(ks, n, granted, refusalIn(answer));
+    else this.onAnswer(ks, n, granted, refusalIn(answer), grantsIn(answer));
   }
 
   /**
@@ -163,9 +172,10 @@ export abstract class RemoteCore extends QueueCore {
     n: number,
     granted: number,
     refused: Extract<AcquireResult, { ok: false }> | undefined,
+    grantTokens: readonly unknown[] | undefined,
   ): void {
     ks.calls--;
-    const now = this.clock.now();
+    const now = this.o.clock.now();
     const flight = ks.flight as Deque<Task>;
     let grants = granted;
     let refusals = n - granted;
@@ -173,10 +183,13 @@ export abstract class RemoteCore extends QueueCore {
     // once the books are straight: a task's function may submit more tasks of this key.
     let first: Task | undefined;
     let more: Task[] | undefined;
+    let g = 0;
     while (grants > 0 && flight.size > 0) {
       const task = flight.shift() as Task;
       if (task.state !== ACQUIRING) this.uncount(task);
       else {
+        // Grants are interchangeable (the call's tasks share one cost): each takes the next.
+        if (grantTokens !== undefined) task.grant = grantTokens[g++];
         grants--;
         if (first === undefined) first = task;
         else if (more === undefined) more = [task];
@@ -189,24 +202,24 @@ export abstract class RemoteCore extends QueueCore {
       this.uncount(task);
       if (task.state === ACQUIRING) {
         refusals--;
-        this.requeue(task);
+        this.o.queue.requeue(task);
       }
     }
     if (ks.calls === 0) this.land(ks);
-    if (refused !== undefined) this.block(ks, refused, now);
+    if (refused !== undefined) this.o.block(ks, refused, now);
     // A task's function (or an `on*` callback) may abort a granted sibling: it never runs, and
     // its slot is freed (its grant is not passed on: it stays charged, as for any abort).
     if (first !== undefined) {
       this.startGranted(first, now);
       if (more !== undefined) for (const task of more) this.startGranted(task, now);
     }
-    this.maybeForget(ks);
-    this.drain();
+    this.o.slots.maybeForget(ks);
+    this.o.drain();
   }
 
   /** Starts a granted task unless it was aborted since its grant. */
   private startGranted(task: Task, now: number): void {
-    if (task.state === ACQUIRING) this.start(task, now);
+    if (task.state === ACQUIRING) this.o.slots.start(task, now);
     else this.uncount(task);
   }
 
@@ -225,8 +238,8 @@ export abstract class RemoteCore extends QueueCore {
     }
     if (ks.calls === 0) this.land(ks);
     for (const task of failed) settleTask(task, 'store-error', error);
-    this.maybeForget(ks);
-    this.drain();
+    this.o.slots.maybeForget(ks);
+    this.o.drain();
   }
 
   /** No call is in flight any more: tasks left in flight (aborted ones) free their slots. */
@@ -235,14 +248,14 @@ export abstract class RemoteCore extends QueueCore {
     for (let task = flight.shift(); task !== undefined; task = flight.shift()) {
       this.uncount(task);
       /* c8 ignore next -- every live task got an answer: only aborted ones are left */
-      if (task.state === ACQUIRING) this.pushTask(task, true);
+      if (task.state === ACQUIRING) this.o.queue.pushTask(task, true);
     }
     // Nothing left to wait for: a task held back by these calls may go.
     if (ks.batch === undefined) ks.closed = false;
   }
 
   /** A task acquiring stops counting as joined (it runs, or leaves its calls). */
-  protected unjoin(task: Task): void {
+  unjoin(task: Task): void {
     if (task.joined) {
       task.joined = false;
       this.joined--;
@@ -252,7 +265,6 @@ export abstract class RemoteCore extends QueueCore {
   /** A task stops holding the slot it held while acquiring. */
   private uncount(task: Task): void {
     this.unjoin(task);
-    this.running--;
-    task.ks.running--;
+    this.o.slots.give(task.ks);
   }
 }
