@@ -2,6 +2,8 @@ import type { FaultName } from './faults.js';
 import type { OAuthLedger } from './oauth-ledger.js';
 import { redactBody } from './redact.js';
 
+const DECODER = new TextDecoder();
+
 /**
  * One second of a run, as the provider saw it.
  *
@@ -12,8 +14,6 @@ import { redactBody } from './redact.js';
  * const share = (s: SecondStats) => s.rateLimited / Math.max(1, s.requests);
  * ```
  */
-const DECODER = new TextDecoder();
-
 export interface SecondStats {
   /** Every request that arrived. */
   requests: number;
