@@ -72,7 +72,11 @@ function answerIn(error: unknown): Response | undefined {
   return undefined;
 }
 
-/** The per-attempt chain, innermost first: the observer, the breaker's record, the limiter. */
+/**
+ * The per-attempt chain, innermost first: the observer, the breaker's record, the attempt's
+ * timeout, the limiter. The timeout starts once the limiter has granted the slot (the wait in
+ * its queue is bounded by its `maxWaitMs` and the caller's signal, not by `timeoutMs`).
+ */
 function attemptChain(parts: Parts): FetchLike {
   const base: FetchLike = parts.fetch ?? ((input, init) => globalThis.fetch(input, init));
   let next = observeFetch(parts, undefined)(base);
@@ -94,6 +98,12 @@ function attemptChain(parts: Parts): FetchLike {
       else breaker.recordSuccess(host);
       return response;
     };
+  }
+  const { timeoutMs } = parts;
+  if (timeoutMs !== false) {
+    const inner = next;
+    next = (input, init) =>
+      inner(input, { ...init, signal: attemptSignal((input as Request).signal, timeoutMs) });
   }
   if (parts.limiter) next = rateLimitFetch(parts.limiter, { fetch: next });
   return next;
@@ -130,7 +140,6 @@ export function createFetch(options: IntegrationOptions<unknown>): IntegrationFe
   const chain = attemptChain(parts);
   const headers = Object.entries(parts.headers);
   const keyMethods = new Set(idempotency?.methods.map((m) => m.toUpperCase()));
-  const timeoutMs = parts.timeoutMs;
   const limited = parts.preset?.isRateLimited;
 
   const prepare = (input: Request | string | URL, init?: RequestInit): Request => {
@@ -151,12 +160,9 @@ export function createFetch(options: IntegrationOptions<unknown>): IntegrationFe
     return request;
   };
 
-  const attempt = (request: Request): Promise<Response> => {
-    // A bodiless request can be sent again as it is; one with a body is cloned per attempt.
-    const copy = request.body === null ? request : request.clone();
-    if (timeoutMs === false) return chain(copy);
-    return chain(copy, { signal: attemptSignal(request.signal, timeoutMs) });
-  };
+  // A bodiless request can be sent again as it is; one with a body is cloned per attempt.
+  const attempt = (request: Request): Promise<Response> =>
+    chain(request.body === null ? request : request.clone());
 
   const send = async (request: Request, maxAttempts: number): Promise<Response> => {
     const host = hostOfUrl(request.url);

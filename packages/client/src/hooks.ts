@@ -9,6 +9,8 @@ import { rateLimitHooks } from '@brace/rate-limit/ky';
 import { schemaGuardOptions } from '@brace/schema-guard/ky';
 import { telemetryHooks } from '@brace/telemetry/ky';
 import type { Options } from 'ky';
+import { kyAttemptTimeout } from './attempt-timeout.js';
+import { breakerGate, recordingOnly } from './breaker-gate.js';
 import { observeFetch } from './endpoint.js';
 import { oneBeforeError, oneBeforeRequest, oneInit } from './one-hook.js';
 import type { IntegrationOptions } from './options.js';
@@ -57,7 +59,7 @@ export function integrationKyOptions(parts: Parts, options: IntegrationOptions<u
     parts.budget || parts.breaker
       ? (backoffHooks({
           ...(parts.budget ? { budget: parts.budget } : {}),
-          ...(parts.breaker ? { breaker: parts.breaker } : {}),
+          ...(parts.breaker ? { breaker: recordingOnly(parts.breaker) } : {}),
         }) as HooksLike)
       : undefined;
   const idempotency = parts.idempotency
@@ -83,14 +85,18 @@ export function integrationKyOptions(parts: Parts, options: IntegrationOptions<u
       })
     : undefined;
 
+  const timeout = kyAttemptTimeout();
   const hooks: HooksLike = {
     init: oneInit([
       wrapFetchHook(observeFetch(parts, routes)),
       ...list(backoff, 'init'),
       ...list(telemetry, 'init'),
+      timeout.send,
       ...list(limit, 'init'),
+      ...(parts.breaker ? [breakerGate(parts.breaker)] : []),
       ...list(cache, 'init'),
       ...list(auth, 'init'),
+      timeout.outer,
     ]),
     beforeRequest: oneBeforeRequest([
       ...(auth ? [] : list(cache, 'beforeRequest')),
