@@ -86,9 +86,15 @@ export function kyAttemptTimeout(): { send: AnyHook; outer: AnyHook } {
       return;
     }
     let wrapped = byMs.get(ms);
-    if (wrapped === undefined) byMs.set(ms, (wrapped = new WeakMap()));
+    if (wrapped === undefined) {
+      wrapped = new WeakMap();
+      byMs.set(ms, wrapped);
+    }
     let fetchFn = wrapped.get(next);
-    if (fetchFn === undefined) wrapped.set(next, (fetchFn = timed(next, ms)));
+    if (fetchFn === undefined) {
+      fetchFn = timed(next, ms);
+      wrapped.set(next, fetchFn);
+    }
     options.fetch = fetchFn;
   };
 

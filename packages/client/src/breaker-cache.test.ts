@@ -37,12 +37,8 @@ function recordingStore(): CacheStore & { written: string[] } {
  */
 async function provider(): Promise<Loopback & { down: boolean }> {
   const state = { down: false };
-  const answer =
-    (cacheControl: string, body: object) =>
-    () =>
-      state.down
-        ? { status: 503, body: {} }
-        : { headers: { 'cache-control': cacheControl }, body };
+  const answer = (cacheControl: string, body: object) => () =>
+    state.down ? { status: 503, body: {} } : { headers: { 'cache-control': cacheControl }, body };
   const lb = await loopback({
     'GET /v1/fresh': answer('private, max-age=60', { fresh: 1 }),
     'GET /v1/stale': answer('private, max-age=1, stale-if-error=3600', { stale: 1 }),
@@ -129,7 +125,11 @@ describe('with auth on, an open breaker does not fail what the cache can serve',
     const store = recordingStore();
     const cache = createCache({ clock, store });
     const first = defineIntegration({ ...options(p.url, clock, store), cache });
-    const second = defineIntegration({ ...options(p.url, clock, store), cache, auth: { token: 'other' } });
+    const second = defineIntegration({
+      ...options(p.url, clock, store),
+      cache,
+      auth: { token: 'other' },
+    });
     await first.get('fresh').json();
     await second.get('fresh').json();
     expect(p.count('GET /v1/fresh')).toBe(2);

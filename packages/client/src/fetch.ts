@@ -117,8 +117,10 @@ function attemptChain(parts: Parts): FetchLike {
  *
  * Outermost to innermost: auth (so the cache keys each credential's answers apart; a 401 is
  * refreshed and the call re-sent), cache (a fresh answer, or a stale one when everything below
- * fails), telemetry (one call), the retry loop (breaker fail-fast, budget, Retry-After), then per
- * attempt the limiter, the breaker's record and the observer (deprecation). Route validation and problem
+ * fails or refuses: an open breaker is answered `stale: breaker-open`), telemetry (one call), the
+ * retry loop (breaker fail-fast, budget, Retry-After), then per attempt the limiter, the
+ * attempt's timeout (from the moment the slot is granted: the queue is bounded by the limiter's
+ * `maxWaitMs` and the caller's signal), the breaker's record and the observer (deprecation). Route validation and problem
  * details are the ky form's: they act on `.json()` and thrown errors, which `fetch` has not.
  *
  * @param options - the options of `defineIntegration` (`routes`, `drift` and `errors` are not used)
