@@ -33,15 +33,15 @@ export function kyAttemptTimeout(): { send: AnyHook; outer: AnyHook } {
   const timed =
     (next: FetchLike, ms: number): FetchLike =>
     (input, init) => {
-      const parent = init?.signal ?? (input as Request).signal;
+      const parent: AbortSignal = init?.signal ?? (input as Request).signal;
       const controller = new AbortController();
       const made = init ? madeBy.get(init) : undefined;
       const reason = () => (made ? new TimeoutError(made) : new AttemptTimeout());
       return new Promise<Response>((resolve, reject) => {
         let settled = false;
-        const onAbort = () => controller.abort(parent?.reason);
-        if (parent?.aborted) onAbort();
-        else parent?.addEventListener('abort', onAbort, { once: true });
+        const onAbort = () => controller.abort(parent.reason);
+        if (parent.aborted) onAbort();
+        else parent.addEventListener('abort', onAbort, { once: true });
         const expire = () => {
           const error = reason();
           controller.abort(error);
@@ -68,7 +68,7 @@ export function kyAttemptTimeout(): { send: AnyHook; outer: AnyHook } {
           },
           (error: unknown) => {
             clearTimeout(timer);
-            parent?.removeEventListener('abort', onAbort);
+            parent.removeEventListener('abort', onAbort);
             if (!settled) reject(error);
             settled = true;
           },

@@ -127,6 +127,56 @@ describe('the attempt timeout once sent', () => {
     await expect(response.json()).rejects.toBeInstanceOf(TimeoutError);
   });
 
+  it("ky form: a cache revalidation that times out is ky's TimeoutError too, naming ky's request", async () => {
+    server = await loopback({
+      'GET /v1/tagged': (_s, n) =>
+        n === 1
+          ? { headers: { 'cache-control': 'max-age=1', etag: '"v1"' }, body: { v: 1 } }
+          : new Promise((resolve) => setTimeout(() => resolve({ status: 304 }), 1500)),
+    });
+    const clock = instantClock();
+    const api = defineIntegration({
+      name: 'revalidate',
+      baseUrl: `${server.url}v1/`,
+      warn: false,
+      clock,
+      cache: {},
+      timeoutMs: 100,
+      retry: false,
+    });
+    expect(await api.get('tagged').json()).toEqual({ v: 1 });
+    await clock.sleep(5_000);
+    const error = await api.get('tagged').catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TimeoutError);
+    expect((error as TimeoutError).request.url).toBe(`${server.url}v1/tagged`);
+    expect(server.seen[1]?.headers['if-none-match']).toBe('"v1"');
+  });
+
+  it('ky form: a fetch that ignores the abort still times out; its late answer is released', async () => {
+    let cancelled = false;
+    const api = defineIntegration({
+      name: 'deaf',
+      baseUrl: 'https://deaf.example/',
+      warn: false,
+      timeoutMs: 50,
+      retry: false,
+      fetch: () =>
+        new Promise((resolve) =>
+          setTimeout(() => {
+            const body = new ReadableStream({
+              cancel: () => {
+                cancelled = true;
+              },
+            });
+            resolve(new Response(body));
+          }, 150),
+        ),
+    });
+    await expect(api.get('x')).rejects.toBeInstanceOf(TimeoutError);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(cancelled).toBe(true);
+  });
+
   it('fetch form: a slow answer is still a TimeoutError', async () => {
     server = await loopback({
       'GET /v1/slow': () => new Promise((resolve) => setTimeout(() => resolve({ body: {} }), 1500)),
