@@ -72,7 +72,11 @@ function answerIn(error: unknown): Response | undefined {
   return undefined;
 }
 
-/** The per-attempt chain, innermost first: the observer, the breaker's record, the limiter. */
+/**
+ * The per-attempt chain, innermost first: the observer, the breaker's record, the attempt's
+ * timeout, the limiter. The timeout starts once the limiter has granted the slot (the wait in
+ * its queue is bounded by its `maxWaitMs` and the caller's signal, not by `timeoutMs`).
+ */
 function attemptChain(parts: Parts): FetchLike {
   const base: FetchLike = parts.fetch ?? ((input, init) => globalThis.fetch(input, init));
   let next = observeFetch(parts, undefined)(base);
@@ -95,6 +99,12 @@ function attemptChain(parts: Parts): FetchLike {
       return response;
     };
   }
+  const { timeoutMs } = parts;
+  if (timeoutMs !== false) {
+    const inner = next;
+    next = (input, init) =>
+      inner(input, { ...init, signal: attemptSignal((input as Request).signal, timeoutMs) });
+  }
   if (parts.limiter) next = rateLimitFetch(parts.limiter, { fetch: next });
   return next;
 }
@@ -107,8 +117,10 @@ function attemptChain(parts: Parts): FetchLike {
  *
  * Outermost to innermost: auth (so the cache keys each credential's answers apart; a 401 is
  * refreshed and the call re-sent), cache (a fresh answer, or a stale one when everything below
- * fails), telemetry (one call), the retry loop (breaker fail-fast, budget, Retry-After), then per
- * attempt the limiter, the breaker's record and the observer (deprecation). Route validation and problem
+ * fails or refuses: an open breaker is answered `stale: breaker-open`), telemetry (one call), the
+ * retry loop (breaker fail-fast, budget, Retry-After), then per attempt the limiter, the
+ * attempt's timeout (from the moment the slot is granted: the queue is bounded by the limiter's
+ * `maxWaitMs` and the caller's signal), the breaker's record and the observer (deprecation). Route validation and problem
  * details are the ky form's: they act on `.json()` and thrown errors, which `fetch` has not.
  *
  * @param options - the options of `defineIntegration` (`routes`, `drift` and `errors` are not used)
@@ -130,7 +142,6 @@ export function createFetch(options: IntegrationOptions<unknown>): IntegrationFe
   const chain = attemptChain(parts);
   const headers = Object.entries(parts.headers);
   const keyMethods = new Set(idempotency?.methods.map((m) => m.toUpperCase()));
-  const timeoutMs = parts.timeoutMs;
   const limited = parts.preset?.isRateLimited;
 
   const prepare = (input: Request | string | URL, init?: RequestInit): Request => {
@@ -151,12 +162,9 @@ export function createFetch(options: IntegrationOptions<unknown>): IntegrationFe
     return request;
   };
 
-  const attempt = (request: Request): Promise<Response> => {
-    // A bodiless request can be sent again as it is; one with a body is cloned per attempt.
-    const copy = request.body === null ? request : request.clone();
-    if (timeoutMs === false) return chain(copy);
-    return chain(copy, { signal: attemptSignal(request.signal, timeoutMs) });
-  };
+  // A bodiless request can be sent again as it is; one with a body is cloned per attempt.
+  const attempt = (request: Request): Promise<Response> =>
+    chain(request.body === null ? request : request.clone());
 
   const send = async (request: Request, maxAttempts: number): Promise<Response> => {
     const host = hostOfUrl(request.url);

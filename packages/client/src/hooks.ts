@@ -9,6 +9,8 @@ import { rateLimitHooks } from '@brace/rate-limit/ky';
 import { schemaGuardOptions } from '@brace/schema-guard/ky';
 import { telemetryHooks } from '@brace/telemetry/ky';
 import type { Options } from 'ky';
+import { kyAttemptTimeout } from './attempt-timeout.js';
+import { breakerGate, recordingOnly } from './breaker-gate.js';
 import { observeFetch } from './endpoint.js';
 import { oneBeforeError, oneBeforeRequest, oneInit } from './one-hook.js';
 import type { IntegrationOptions } from './options.js';
@@ -22,22 +24,30 @@ const list = (hooks: HooksLike | undefined, name: keyof HooksLike): AnyHook[] =>
  *
  * `init` hooks wrap ky's `fetch` (no response clones); each wraps the one before, so the first
  * listed is the innermost. Outermost to innermost, per attempt:
+ * 0. the attempt timeout's outer half — hands the inner half the request ky made (for ky's
+ *    `TimeoutError`), see `attempt-timeout.ts`;
  * 1. auth — the credential goes on each attempt, before the cache sees the request, so the
- *    cache keys each credential's answers apart and may keep `private` ones (GitHub marks
- *    authenticated answers `private`); a 401 is refreshed and re-sent *through* the cache and
- *    the limiter below, so the re-send takes a slot of its own;
+ *    cache keys each credential's answers apart (by a hash of it) and may keep `private` ones
+ *    (GitHub marks authenticated answers `private`); a 401 is refreshed and re-sent *through*
+ *    the cache and the limiter below, so the re-send takes a slot of its own;
  * 2. cache — a fresh or stale-if-error answer needs nothing below it (no slot, no network);
- * 3. rate limit — a slot just before the network; the response's headers teach it the limits;
- * 4. telemetry — the attempt as the provider served it (queue waits are the limiter's figures);
- * 5. backoff's recorder — each status feeds the retry budget and the breaker;
- * 6. the observer — reads `Deprecation`/`Sunset` of every raw response (what a response says
- *    about limits, a bare 429 included, is the limiter's to act on, in 3).
+ * 3. the breaker's fail-fast — inside the cache, so an open circuit refuses only what the cache
+ *    cannot answer: a fresh entry is served, a refused attempt is answered from an entry in its
+ *    stale-if-error window (`stale: breaker-open`), and the origin is never reached;
+ * 4. rate limit — a slot just before the network; the response's headers teach it the limits;
+ * 5. the attempt timeout — ky's `timeout` is taken over here, so it starts when the attempt is
+ *    sent: neither the queue (bounded by the limiter's `maxWaitMs`) nor auth counts against it;
+ * 6. telemetry — the attempt as the provider served it (queue waits are the limiter's figures);
+ * 7. backoff's recorder — each status feeds the retry budget and the breaker;
+ * 8. the observer — reads `Deprecation`/`Sunset` of every raw response (what a response says
+ *    about limits, a bare 429 included, is the limiter's to act on, in 4).
  *
  * `beforeRequest` (once per call): without auth, the cache answers fresh entries first (no slot,
- * no breaker; with auth the request has no credential yet, so the lookup is left to the cache's
+ * no budget; with auth the request has no credential yet, so the lookup is left to the cache's
  * fetch wrapper); then the request body is checked against its route (an invalid body is never
- * sent nor counted); then the breaker fails fast and the budget counts the call; last the
- * idempotency key, so every retry carries the same one.
+ * sent nor counted); then the budget counts the call (backoff's hooks see the breaker through
+ * `recordingOnly`: they record, the gate in 3 refuses); last the idempotency key, so every retry
+ * carries the same one.
  *
  * `beforeError`: telemetry and backoff read ky's own error first; problem details go last, so
  * the caller gets a `ProblemDetailsError` with ky's `HTTPError` as its `cause`.
@@ -57,7 +67,7 @@ export function integrationKyOptions(parts: Parts, options: IntegrationOptions<u
     parts.budget || parts.breaker
       ? (backoffHooks({
           ...(parts.budget ? { budget: parts.budget } : {}),
-          ...(parts.breaker ? { breaker: parts.breaker } : {}),
+          ...(parts.breaker ? { breaker: recordingOnly(parts.breaker) } : {}),
         }) as HooksLike)
       : undefined;
   const idempotency = parts.idempotency
@@ -83,14 +93,18 @@ export function integrationKyOptions(parts: Parts, options: IntegrationOptions<u
       })
     : undefined;
 
+  const timeout = kyAttemptTimeout();
   const hooks: HooksLike = {
     init: oneInit([
       wrapFetchHook(observeFetch(parts, routes)),
       ...list(backoff, 'init'),
       ...list(telemetry, 'init'),
+      timeout.send,
       ...list(limit, 'init'),
+      ...(parts.breaker ? [breakerGate(parts.breaker)] : []),
       ...list(cache, 'init'),
       ...list(auth, 'init'),
+      timeout.outer,
     ]),
     beforeRequest: oneBeforeRequest([
       ...(auth ? [] : list(cache, 'beforeRequest')),

@@ -8,11 +8,13 @@ import {
   type RateLimitStore,
 } from '@brace/rate-limit';
 import type { Emitter } from './events.js';
+import { DEFAULT_QUEUE_WAIT_MS } from './options.js';
 import type { ProviderPreset } from './preset-types.js';
 
 /**
  * @internal The integration's limiter: yours as given, or one built from the preset's documented
- * policies and your options, whose throttles, pauses and paces are reported on the event stream.
+ * policies and your options (an attempt waits at most `DEFAULT_QUEUE_WAIT_MS` for its slot unless
+ * you set `maxWaitMs`), whose throttles, pauses and paces are reported on the event stream.
  *
  * Everything the provider says about its limits is the limiter's to act on (`rateLimitFetch`
  * observes every answer): `Retry-After`, `remaining: 0`, the remaining spread over the time to the
@@ -52,6 +54,8 @@ export function buildLimiter(
     concurrency: preset?.rateLimit.concurrency ?? Number.POSITIVE_INFINITY,
     ...(store ? { store } : {}),
     clock,
+    // The attempt's timeout starts after the slot: this bounds the wait for it.
+    maxWaitMs: DEFAULT_QUEUE_WAIT_MS,
     ...own,
     onThrottled: (e) => {
       own?.onThrottled?.(e);

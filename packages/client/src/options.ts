@@ -43,6 +43,19 @@ export const DEFAULT_CLIENT_ATTEMPTS = 3;
  */
 export const DEFAULT_TIMEOUT_MS = 10_000;
 /**
+ * Default `maxWaitMs` of the limiter the client builds: the longest an attempt waits in its
+ * queue before `RateLimitWaitTimeoutError`. The per-attempt timeout (`timeoutMs`) starts only
+ * once the slot is granted, so this is what bounds the wait (with the caller's signal).
+ *
+ * @example
+ * ```ts
+ * import { DEFAULT_QUEUE_WAIT_MS } from '@brace/client';
+ *
+ * console.log(DEFAULT_QUEUE_WAIT_MS); // 60000
+ * ```
+ */
+export const DEFAULT_QUEUE_WAIT_MS = 60_000;
+/**
  * The version header used when no preset names one.
  *
  * @example
@@ -167,7 +180,11 @@ export interface IntegrationOptions<T = unknown> {
   cache?: false | Cache | CacheOptions;
   /** Telemetry (`@brace/telemetry`): `true` (default), options for a new one, your own, or `false`. */
   telemetry?: boolean | Telemetry | Omit<TelemetryOptions, 'integration'>;
-  /** Per-attempt timeout in ms, or `false`. Default {@link DEFAULT_TIMEOUT_MS}. */
+  /**
+   * Per-attempt timeout in ms, or `false`. It starts when the attempt is sent (after the
+   * limiter's slot and the credential), and the body gets as long again after the headers.
+   * Default {@link DEFAULT_TIMEOUT_MS}.
+   */
   timeoutMs?: number | false;
   /** Headers sent on every call. */
   headers?: Record<string, string>;

@@ -1,0 +1,111 @@
+import { type AnyHook, type FetchLike, PER_CALL_FETCH, wrapFetchHook } from '@brace/core';
+import { TimeoutError } from 'ky';
+import { DEFAULT_TIMEOUT_MS } from './options.js';
+
+/** ky's largest `timeout` (a timer's limit); past it ky itself throws, so it is left to ky. */
+const MAX_TIMEOUT_MS = 2_147_483_647;
+
+/** The timeout of an attempt ky did not send itself (a cache revalidation): named as a timeout, without the URL. */
+class AttemptTimeout extends Error {
+  override readonly name = 'TimeoutError';
+  constructor() {
+    super('The attempt timed out');
+  }
+}
+
+type Options = { fetch?: FetchLike | undefined; timeout?: number | false | undefined };
+
+/**
+ * @internal ky's per-attempt `timeout`, started when the attempt is actually sent. ky's own
+ * timer wraps its whole `fetch`, so the limiter's queue (and a token refresh) used it up; here
+ * `send` (an `init` hook just below the limiter) takes the call's `timeout` over (ky's is set to
+ * `false`) and times the send from there: ky's `TimeoutError` if the headers take longer, and
+ * again `timeout` ms for the body after them (ky's shortcuts had their own body timeout; the
+ * request is aborted either way, so a streamed body is bounded too). `outer` (the outermost
+ * `init` hook) hands `send` the request ky made, so the error names it rather than what auth
+ * sent (a credential in the query stays out of the message), and turns the timeout of a request
+ * ky did not make itself (a cache revalidation) into ky's `TimeoutError` too.
+ */
+export function kyAttemptTimeout(): { send: AnyHook; outer: AnyHook } {
+  const madeBy = new WeakMap<object, Request>();
+  const byMs = new Map<number, WeakMap<FetchLike, FetchLike>>();
+
+  const timed =
+    (next: FetchLike, ms: number): FetchLike =>
+    (input, init) => {
+      const parent: AbortSignal = init?.signal ?? (input as Request).signal;
+      const controller = new AbortController();
+      const made = init ? madeBy.get(init) : undefined;
+      const reason = () => (made ? new TimeoutError(made) : new AttemptTimeout());
+      return new Promise<Response>((resolve, reject) => {
+        let settled = false;
+        const onAbort = () => controller.abort(parent.reason);
+        if (parent.aborted) onAbort();
+        else parent.addEventListener('abort', onAbort, { once: true });
+        const expire = () => {
+          const error = reason();
+          controller.abort(error);
+          if (!settled) reject(error);
+          settled = true;
+        };
+        let timer = setTimeout(expire, ms);
+        (timer as { unref?: () => void }).unref?.();
+        next(input, { ...init, signal: controller.signal }).then(
+          (response) => {
+            if (settled) {
+              void response.body?.cancel().catch(() => undefined);
+              return;
+            }
+            settled = true;
+            clearTimeout(timer);
+            // The body gets its own window, as ky's shortcuts gave it.
+            if (response.body !== null) {
+              timer = setTimeout(() => controller.abort(reason()), ms);
+              (timer as { unref?: () => void }).unref?.();
+            }
+            // The caller's abort still ends the body read: the listener stays.
+            resolve(response);
+          },
+          (error: unknown) => {
+            clearTimeout(timer);
+            parent.removeEventListener('abort', onAbort);
+            if (!settled) reject(error);
+            settled = true;
+          },
+        );
+      });
+    };
+
+  const send: AnyHook = (options: Options) => {
+    const ms = options.timeout === undefined ? DEFAULT_TIMEOUT_MS : options.timeout;
+    if (typeof ms !== 'number' || !(ms >= 0 && ms <= MAX_TIMEOUT_MS)) return; // false, or ky's to refuse
+    options.timeout = false;
+    const next: FetchLike = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
+    if ((next as { [PER_CALL_FETCH]?: boolean })[PER_CALL_FETCH] === true) {
+      options.fetch = Object.defineProperty(timed(next, ms), PER_CALL_FETCH, { value: true });
+      return;
+    }
+    let wrapped = byMs.get(ms);
+    if (wrapped === undefined) {
+      wrapped = new WeakMap();
+      byMs.set(ms, wrapped);
+    }
+    let fetchFn = wrapped.get(next);
+    if (fetchFn === undefined) {
+      fetchFn = timed(next, ms);
+      wrapped.set(next, fetchFn);
+    }
+    options.fetch = fetchFn;
+  };
+
+  const outer = wrapFetchHook((next) => async (input, init) => {
+    if (init) madeBy.set(init, input as Request);
+    try {
+      return await next(input, init);
+    } catch (error) {
+      if (error instanceof AttemptTimeout) throw new TimeoutError(input as Request);
+      throw error;
+    }
+  });
+  return { send, outer };
+}
