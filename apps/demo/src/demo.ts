@@ -2,7 +2,6 @@ import { randomBytes } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import { DEFAULTS, type DemoOptions } from './args.js';
 import { mailingLinks } from './campaign.js';
-import { braceTimeoutMs } from './clients/brace.js';
 import { discoverRate } from './clients/discover.js';
 import { TIMEOUT_MS } from './clients/types.js';
 import { faultRates } from './provider/faults.js';
@@ -90,7 +89,7 @@ async function runOnce(
       seed: options.seed,
       store: runStore.store,
       // After both clients' per-attempt timeouts: every slow answer is a timeout.
-      slowMs: Math.max(TIMEOUT_MS, braceTimeoutMs(options.rate)) + 500,
+      slowMs: TIMEOUT_MS + 500,
       driftAfter: Math.floor(options.links / 2),
       webhookUrl: receiver.url,
       webhookSecret: secret,

@@ -2,7 +2,6 @@ import { clientCredentials } from '@brace/auth';
 import { createRetryBudget } from '@brace/backoff';
 import { defineIntegration, type SharedOptions } from '@brace/client';
 import type { Clock } from '@brace/core';
-import { CONCURRENCY } from '../campaign.js';
 import { type LinkResponse, routes } from './routes.js';
 import { type CampaignClient, type LinkInput, type ReadOutcome, TIMEOUT_MS } from './types.js';
 
@@ -20,16 +19,6 @@ export const SAFETY_MARGIN_MS = 200;
  * and probes again after 1 s.
  */
 export const BREAKER = { failureRatio: 0.8, minimumThroughput: 20, breakDurationMs: 1000 } as const;
-
-/**
- * Brace's per-attempt timeout: the demo's 2 s plus the longest wait the limiter can give one of
- * the campaign's calls in flight. `defineIntegration` takes the limiter's slot inside ky's
- * per-attempt timeout (the rate-limit part wraps `fetch`), so at a low rate a call queued behind
- * 15 others would time out before it is sent.
- */
-export function braceTimeoutMs(rate: number): number {
-  return TIMEOUT_MS + Math.ceil((CONCURRENCY * (1000 + SAFETY_MARGIN_MS)) / rate);
-}
 
 /** What the Brace client needs to know. */
 export interface BraceClientOptions {
@@ -72,7 +61,7 @@ export function createBraceClient(baseUrl: string, options: BraceClientOptions) 
     routes,
     cache: {},
     telemetry: { windowMs: 86_400_000 },
-    timeoutMs: braceTimeoutMs(options.rate),
+    timeoutMs: TIMEOUT_MS, // per attempt, from when it is sent (a queued call is not timed)
     validatePath: 'status',
     warn: false,
     ...(options.fetch ? { fetch: options.fetch } : {}),
