@@ -137,6 +137,25 @@ export function inboxId(provider: string, eventId: string): string {
   return `${provider}:${eventId}`;
 }
 
+/**
+ * The values of a one-row insert, in the column order both SQL engines use: id, provider,
+ * event id, type, resource key, occurred at, order at, received at, payload, source.
+ */
+export function insertParams(event: NewInboxEvent): Array<string | number | null> {
+  return [
+    inboxId(event.provider, event.eventId),
+    event.provider,
+    event.eventId,
+    event.type,
+    event.resourceKey ?? null,
+    event.occurredAt ?? null,
+    event.orderAt,
+    event.receivedAt,
+    event.payload,
+    event.source,
+  ];
+}
+
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
 
 /** NUL and lone surrogates cannot be stored in PostgreSQL JSONB: they become U+FFFD. */

@@ -1,26 +1,10 @@
 // The PostgreSQL store's group commit: one multi-row INSERT … ON CONFLICT DO NOTHING per batch.
 import type { NewInboxEvent } from './event.js';
-import { inboxId } from './event.js';
+import { inboxId, insertParams } from './event.js';
 import type { Settled } from './group-commit.js';
 
 type Query = (operation: string, text: string, params: unknown[]) => Promise<unknown[]>;
 type Outcome = 'inserted' | 'duplicate';
-
-/** The parameters of the one-row insert. */
-export function insertParams(event: NewInboxEvent): unknown[] {
-  return [
-    inboxId(event.provider, event.eventId),
-    event.provider,
-    event.eventId,
-    event.type,
-    event.resourceKey ?? null,
-    event.occurredAt ?? null,
-    event.orderAt,
-    event.receivedAt,
-    event.payload,
-    event.source,
-  ];
-}
 
 /**
  * A data error (SQLSTATE class 22, such as a NUL byte in a text column) or a constraint error

@@ -5,7 +5,7 @@
  */
 import { InboxOptionsError } from './errors.js';
 import type { ClaimedInboxEvent, NewInboxEvent } from './event.js';
-import { inboxId } from './event.js';
+import { insertParams } from './event.js';
 import {
   batcher,
   type GroupCommitOptions,
@@ -172,16 +172,7 @@ export function sqliteInboxStore(options: SqliteInboxStoreOptions): InboxStore {
   const insertOne = (event: NewInboxEvent): Settled<'inserted' | 'duplicate'> => {
     try {
       const { changes } = prepared(sql.insert).run(
-        inboxId(event.provider, event.eventId),
-        event.provider,
-        event.eventId,
-        event.type,
-        event.resourceKey ?? null,
-        event.occurredAt ?? null,
-        event.orderAt,
-        event.receivedAt,
-        event.payload,
-        event.source,
+        ...insertParams(event),
         event.receivedAt,
         event.receivedAt,
       );
