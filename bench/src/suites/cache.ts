@@ -159,7 +159,7 @@ const suite: Suite = async (ctx) => {
       ctx.smoke ? 20 : 2000,
     );
     const floorNs = nsOf(hit, FLOOR);
-    const figures = `${us(cpu.brace)} CPU per hit (floor ${us(cpu.floor)}, Brace ${times(cpu.brace / cpu.floor)} the floor, ≈ ${us(cpu.brace - cpu.floor)} over it; the stub alone ${us(cpu.stub)}); wall time ${us(core)} median, ${us(best('Brace cache.handle(request) → Response'))} best round (floor ${us(floorNs)}, ${us(best(FLOOR))})`;
+    const figures = `${us(cpu.brace)} CPU per hit (floor ${us(cpu.floor)}, Brace ${times(cpu.brace / cpu.floor)} the floor, ≈ ${us(cpu.brace - cpu.floor)} over it; the stub alone ${us(cpu.stub)}, so a hit costs ${us(cpu.brace - cpu.stub)} more than calling the stub); wall time ${us(core)} median, ${us(best('Brace cache.handle(request) → Response'))} best round (floor ${us(floorNs)}, ${us(best(FLOOR))})`;
     target(
       SUITE,
       'fresh hit ≤ 5 µs over an in-process stub (cache.handle)',
