@@ -89,13 +89,24 @@ function hasScheme(ref: string): boolean {
 }
 
 /**
+ * Whether a base URL can carry user info, a query or a fragment: each needs its delimiter
+ * (`@`, `?` or `#`) in the text, so a base without any of them has nothing to strip.
+ */
+function mayCarrySecrets(href: string): boolean {
+  return href.includes('@') || href.includes('?') || href.includes('#');
+}
+
+/**
  * The base without its user info, query and fragment: a `type` of `#quota` or an empty
  * `instance` must not copy the request's `?api_key=…` or credentials into the problem (and
- * the error message). `undefined` when there is no base or it is not a URL.
+ * the error message). A base with nothing to strip is returned as given (resolving against
+ * it parses it the same way); `undefined` when there is no base or a stripped one is not a
+ * URL.
  */
-function safeBase(baseUrl: string | URL | undefined): string | undefined {
-  if (baseUrl === undefined) return undefined;
-  const url = URL.parse(typeof baseUrl === 'string' ? baseUrl : baseUrl.href);
+function safeBase(baseUrl: string | URL): string | undefined {
+  const href = typeof baseUrl === 'string' ? baseUrl : baseUrl.href;
+  if (!mayCarrySecrets(href)) return href;
+  const url = URL.parse(href);
   if (url === null) return undefined;
   url.username = '';
   url.password = '';
@@ -104,9 +115,14 @@ function safeBase(baseUrl: string | URL | undefined): string | undefined {
   return url.href;
 }
 
-/** Resolves a URI reference against `base`; keeps it as given when that is impossible. */
-function resolve(ref: string, base: string | undefined): string {
-  if (base === undefined || hasScheme(ref)) return ref;
+/**
+ * Resolves a URI reference against the safe form of `baseUrl`; keeps it as given when that
+ * is impossible. The base is only looked at when the reference is relative.
+ */
+function resolve(ref: string, baseUrl: string | URL | undefined): string {
+  if (baseUrl === undefined || hasScheme(ref)) return ref;
+  const base = safeBase(baseUrl);
+  if (base === undefined) return ref;
   const url = URL.parse(ref, base);
   return url === null ? ref : url.href;
 }
@@ -184,11 +200,11 @@ export function parseProblemDetails<B>(
       }
     }
   }
-  const base = safeBase(options?.baseUrl);
+  const baseUrl = options?.baseUrl;
   if (status === undefined && isStatusCode(options?.status)) status = options?.status;
   if (type === undefined) type = ABOUT_BLANK;
-  else type = resolve(type, base);
-  if (instance !== undefined) instance = resolve(instance, base);
+  else type = resolve(type, baseUrl);
+  if (instance !== undefined) instance = resolve(instance, baseUrl);
   if (title === undefined && type === ABOUT_BLANK && status !== undefined) {
     title = statusPhrase(status);
   }
