@@ -77,7 +77,7 @@ export interface SchemaGuardKyOptions {
  * `parseJson` to spread into `ky.create`, plus a `beforeRequest` hook only when some route
  * validates a request body (or under `strict`). ky charges every request for each kind of
  * hook it runs (an `init` hook makes it copy the options, whatever the hook does: with ky 2.2
- * a no-op `init` hook makes a stub-fetch GET take about 1.2× as long), so this form makes a
+ * a no-op `init` hook makes a stub-fetch GET take about 1.2–1.3× as long), so this form makes a
  * guarded GET cost what ky's own `.json(schema)` does; prefer it on hot paths. Because no hook sees
  * the client's options, routes are matched relative to the `baseUrl` option — pass the same
  * base as the client's `prefix`/`baseUrl` (without it, request paths are matched from the
