@@ -11,6 +11,11 @@
 // alone, then with four handlers draining the same store in the same process.
 // Contenders run interleaved, round by round (the order rotating), so load from the rest of the
 // machine hits them alike; each figure is the median over the rounds.
+// Latency is from the actual send (not the scheduled time: the sender's lag is reported apart)
+// to the moment the receiver wrote its 2xx (stamped by the server on the clock the sender's
+// thread shares), so the time an answer waits for the sender's own event loop is not counted
+// against the receiver; the sender-observed p99, the handler's own p99 and both threads'
+// event-loop delay are shown beside it.
 
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
