@@ -30,33 +30,27 @@ export function result(
     if (prepared.parse) out.payload = parseOrThrow(scheme.name, out.body);
     return out;
   }
-  let parsed: { value: unknown; error?: unknown } | undefined;
-  const json = () => {
-    if (parsed === undefined) {
-      try {
-        parsed = { value: JSON.parse(out.body) };
-      } catch (error) {
-        parsed = { value: undefined, error };
-      }
-    }
-    return parsed.value;
-  };
   if (prepared.parse) {
+    let parsed: { value: unknown; error?: unknown } | undefined;
+    const json = () => {
+      if (parsed === undefined) {
+        try {
+          parsed = { value: JSON.parse(out.body) };
+        } catch (error) {
+          parsed = { value: undefined, error };
+        }
+      }
+      return parsed.value;
+    };
     assign(out, scheme.event({ request: view, json }), EVENT_KEYS);
     out.payload = json();
     if (parsed?.error !== undefined) throw new WebhookPayloadError(scheme.name, parsed.error);
     return out;
   }
   // parse off: ask for the event without the body first; what needs the body waits for a read.
-  let wantsBody = false;
-  const probe = scheme.event({
-    request: view,
-    json: () => {
-      wantsBody = true;
-      return undefined;
-    },
-  });
-  if (!wantsBody) {
+  probeWantsBody = false;
+  const probe = scheme.event({ request: view, json: probeJson });
+  if (!probeWantsBody) {
     assign(out, probe, EVENT_KEYS);
     return out;
   }
@@ -67,9 +61,73 @@ export function result(
     if (headerFirst && probe[key] !== undefined) out[key] = probe[key];
     else lazy.push(key);
   }
-  if (lazy.length > 0) defineLazy(out, lazy, () => scheme.event!({ request: view, json }));
+  if (lazy.length > 0) {
+    pending.set(out, { scheme, view, keys: lazy });
+    for (const key of lazy) Object.defineProperty(out, key, LAZY[key]);
+  }
   return out;
 }
+
+// The probe's json(): notes that the reader wanted the body and gives it nothing. Module-level
+// (as is everything below) so that a verification allocates no closures for the lazy fields.
+let probeWantsBody = false;
+function probeJson(): undefined {
+  probeWantsBody = true;
+  return undefined;
+}
+
+interface Pending {
+  scheme: PreparedVerify['scheme'];
+  view: RequestView;
+  keys: readonly EventKey[];
+}
+const pending = new WeakMap<VerifiedWebhook, Pending>();
+
+/** Runs the event reader with the body (parsed once) and settles every lazy field of `out`. */
+function resolve(out: VerifiedWebhook): void {
+  const state = pending.get(out);
+  if (state === undefined) return;
+  pending.delete(out);
+  let parsed: { value: unknown } | undefined;
+  const json = () => {
+    if (parsed === undefined) {
+      try {
+        parsed = { value: JSON.parse(out.body) };
+      } catch {
+        parsed = { value: undefined };
+      }
+    }
+    return parsed.value;
+  };
+  const event = state.scheme.event!({ request: state.view, json });
+  for (const key of state.keys) settle(out, key, event[key]);
+}
+
+function lazyField(key: EventKey): PropertyDescriptor {
+  return {
+    configurable: true,
+    enumerable: true,
+    get(this: VerifiedWebhook) {
+      resolve(this);
+      return this[key];
+    },
+    set(this: VerifiedWebhook, value: string | undefined) {
+      resolve(this);
+      Object.defineProperty(this, key, { configurable: true, enumerable: true, writable: true, value });
+    },
+  };
+}
+
+/**
+ * Enumerable accessors for the body-derived fields: the first read (or write) of any of them
+ * runs the scheme's event reader with the body and turns each into a plain data property
+ * (left out when the provider did not send it).
+ */
+const LAZY: Readonly<Record<EventKey, PropertyDescriptor>> = {
+  id: lazyField('id'),
+  type: lazyField('type'),
+  action: lazyField('action'),
+};
 
 function assign(out: VerifiedWebhook, event: WebhookEventInfo, keys: readonly EventKey[]): void {
   for (const key of keys) {
@@ -83,38 +141,5 @@ function parseOrThrow(provider: string, body: string): unknown {
     return JSON.parse(body);
   } catch (error) {
     throw new WebhookPayloadError(provider, error);
-  }
-}
-
-/**
- * Defines `keys` on `out` as enumerable accessors: the first read of any of them runs the
- * scheme's event function with the body (parsed once) and turns each into a plain data
- * property (left out when the provider did not send it). A write settles the field too.
- */
-function defineLazy(
-  out: VerifiedWebhook,
-  keys: readonly EventKey[],
-  compute: () => WebhookEventInfo,
-): void {
-  let pending = true;
-  const resolve = () => {
-    if (!pending) return;
-    pending = false;
-    const event = compute();
-    for (const key of keys) settle(out, key, event[key]);
-  };
-  for (const key of keys) {
-    Object.defineProperty(out, key, {
-      configurable: true,
-      enumerable: true,
-      get() {
-        resolve();
-        return out[key];
-      },
-      set(value: string | undefined) {
-        resolve();
-        Object.defineProperty(out, key, { configurable: true, enumerable: true, writable: true, value });
-      },
-    });
   }
 }

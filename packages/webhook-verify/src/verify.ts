@@ -45,7 +45,10 @@ export interface VerifyWebhookOptions {
 /**
  * A verified webhook. `id`, `type` and `action` are the provider's own (see
  * {@link WebhookEventInfo} for where each provider puts them); they are stable fields that
- * dedupe stores and routers key on.
+ * dedupe stores and routers key on. Fields from headers are set at once; with `parse` off,
+ * fields from the body (Stripe's `id`/`type`, GitHub's `action`…) are accessors that parse the
+ * body on first read, once, and then become plain properties (a body that is not JSON gives
+ * `undefined`, and the field is then left out). With `parse: true` all are set up front.
  */
 export interface VerifiedWebhook<T = unknown> {
   /** The scheme name. */
