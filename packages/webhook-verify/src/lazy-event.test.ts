@@ -90,7 +90,12 @@ describe('with parse off, verification does not parse the body', () => {
 
   it('standard webhooks: the id header at once, the body type lazily; JSON.stringify sees it', async () => {
     const body = '{"type":"user.created"}';
-    const { result, parsesDuringVerify } = await verify('standard-webhooks', body, {}, { id: 'm1' });
+    const { result, parsesDuringVerify } = await verify(
+      'standard-webhooks',
+      body,
+      {},
+      { id: 'm1' },
+    );
     expect(parsesDuringVerify).toBe(0);
     expect(isData(result, 'id')).toBe(true);
     expect(JSON.parse(JSON.stringify(result))).toMatchObject({ id: 'm1', type: 'user.created' });

@@ -113,7 +113,12 @@ function lazyField(key: EventKey): PropertyDescriptor {
     },
     set(this: VerifiedWebhook, value: string | undefined) {
       resolve(this);
-      Object.defineProperty(this, key, { configurable: true, enumerable: true, writable: true, value });
+      Object.defineProperty(this, key, {
+        configurable: true,
+        enumerable: true,
+        writable: true,
+        value,
+      });
     },
   };
 }

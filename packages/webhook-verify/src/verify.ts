@@ -3,11 +3,11 @@ import { normalizeBody, RequestView, readRequestBody, type WebhookMessage } from
 import type { CryptoBackend, SignedMessage } from './crypto-types.js';
 import { constantTimeEqualBinary } from './encoding.js';
 import { WebhookOptionsError, WebhookVerificationError } from './errors.js';
-import { result } from './result.js';
 import type { WebhookEventInfo } from './events.js';
 import type { ResolvedKey } from './keys.js';
 import { BAD_NOW_MESSAGE, keysOf, type PreparedVerify, preparedFor } from './prepare.js';
 import type { ProviderName } from './providers.js';
+import { result } from './result.js';
 import type {
   AfterMatchContext,
   ExtractedSignature,
