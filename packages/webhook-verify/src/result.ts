@@ -62,7 +62,10 @@ export function result(
     else lazy.push(key);
   }
   if (lazy.length > 0) {
-    pending.set(out, { scheme, view, keys: lazy });
+    Object.defineProperty(out, PENDING, {
+      configurable: true,
+      value: { scheme, view, keys: lazy },
+    });
     for (const key of lazy) Object.defineProperty(out, key, LAZY[key]);
   }
   return out;
@@ -81,13 +84,14 @@ interface Pending {
   view: RequestView;
   keys: readonly EventKey[];
 }
-const pending = new WeakMap<VerifiedWebhook, Pending>();
+// Where a result keeps what its lazy fields need: non-enumerable, so spreads and JSON skip it.
+const PENDING = Symbol('pending event fields');
 
 /** Runs the event reader with the body (parsed once) and settles every lazy field of `out`. */
 function resolve(out: VerifiedWebhook): void {
-  const state = pending.get(out);
+  const state = (out as { [PENDING]?: Pending })[PENDING];
   if (state === undefined) return;
-  pending.delete(out);
+  delete (out as { [PENDING]?: Pending })[PENDING];
   let parsed: { value: unknown } | undefined;
   const json = () => {
     if (parsed === undefined) {
