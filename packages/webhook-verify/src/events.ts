@@ -64,6 +64,21 @@ export interface EventContext {
   json(): unknown;
 }
 
+// Built-in event readers whose header-derived fields are final: a field they return without
+// the body is the field's value, so it need not wait for the body to be parsed.
+const headerFirst = new WeakSet<object>();
+
+/** Marks `reader` as header-first (see above) and returns it. */
+function markHeaderFirst<F extends (context: EventContext) => WebhookEventInfo>(reader: F): F {
+  headerFirst.add(reader);
+  return reader;
+}
+
+/** Whether `reader` is a built-in whose header-derived fields do not depend on the body. */
+export function isHeaderFirst(reader: object): boolean {
+  return headerFirst.has(reader);
+}
+
 /** A bounded, non-empty string, else undefined. */
 export function eventString(value: unknown): string | undefined {
   return typeof value === 'string' && value.length > 0 && value.length <= MAX_EVENT_FIELD_LENGTH
@@ -121,23 +136,29 @@ export function zoomEvent({ json }: EventContext): WebhookEventInfo {
 }
 
 /** Linear: `Linear-Event` (or the body's `type`) and the body's `action`. */
-export function linearEvent({ request, json }: EventContext): WebhookEventInfo {
+export const linearEvent = markHeaderFirst(function linearEvent({
+  request,
+  json,
+}: EventContext): WebhookEventInfo {
   const body = json();
   return eventInfo(
     eventString(request.header('linear-delivery')),
     eventString(request.header('linear-event')) ?? eventString(field(body, 'type')),
     eventString(field(body, 'action')),
   );
-}
+});
 
 /** GitHub: `X-GitHub-Delivery`, `X-GitHub-Event` and the body's `action`. */
-export function githubEvent({ request, json }: EventContext): WebhookEventInfo {
+export const githubEvent = markHeaderFirst(function githubEvent({
+  request,
+  json,
+}: EventContext): WebhookEventInfo {
   return eventInfo(
     eventString(request.header('x-github-delivery')),
     eventString(request.header('x-github-event')),
     eventString(field(json(), 'action')),
   );
-}
+});
 
 /** Id and type from headers, the first present of each list (Shopify: `X-Shopify-Event-Id`, `X-Shopify-Topic`). */
 export function headerEvent(idHeaders: readonly string[], typeHeaders: readonly string[]) {
@@ -155,9 +176,9 @@ export function headerEvent(idHeaders: readonly string[], typeHeaders: readonly 
 
 /** Standard Webhooks / Svix: the id header and the body's `type`. */
 export function standardEvent(idHeaders: readonly string[]) {
-  return ({ request, json }: EventContext): WebhookEventInfo => {
+  return markHeaderFirst(({ request, json }: EventContext): WebhookEventInfo => {
     let id: string | undefined;
     for (const name of idHeaders) id ??= eventString(request.header(name));
     return eventInfo(id, eventString(field(json(), 'type')));
-  };
+  });
 }

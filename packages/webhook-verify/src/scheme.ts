@@ -129,7 +129,9 @@ export interface WebhookScheme {
   /**
    * The provider's event id, type and action, read once the webhook is verified (from
    * headers, or from the JSON body through `context.json()`). Never throws: a field the
-   * provider did not send is left out.
+   * provider did not send is left out. With `parse` off it is called once without the body
+   * (`json()` gives `undefined`) and, if it asked for the body, again on the first read of a
+   * body-derived field, so keep it free of side effects.
    */
   event?(context: EventContext): WebhookEventInfo;
   /** How to sign a message with this scheme (for tests and senders). */

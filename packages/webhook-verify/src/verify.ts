@@ -2,11 +2,12 @@ import { backend } from '#crypto';
 import { normalizeBody, RequestView, readRequestBody, type WebhookMessage } from './body.js';
 import type { CryptoBackend, SignedMessage } from './crypto-types.js';
 import { constantTimeEqualBinary } from './encoding.js';
-import { WebhookOptionsError, WebhookPayloadError, WebhookVerificationError } from './errors.js';
+import { WebhookOptionsError, WebhookVerificationError } from './errors.js';
 import type { WebhookEventInfo } from './events.js';
 import type { ResolvedKey } from './keys.js';
 import { BAD_NOW_MESSAGE, keysOf, type PreparedVerify, preparedFor } from './prepare.js';
 import type { ProviderName } from './providers.js';
+import { result } from './result.js';
 import type {
   AfterMatchContext,
   ExtractedSignature,
@@ -44,7 +45,10 @@ export interface VerifyWebhookOptions {
 /**
  * A verified webhook. `id`, `type` and `action` are the provider's own (see
  * {@link WebhookEventInfo} for where each provider puts them); they are stable fields that
- * dedupe stores and routers key on.
+ * dedupe stores and routers key on. Fields from headers are set at once; with `parse` off,
+ * fields from the body (Stripe's `id`/`type`, GitHub's `action`…) are accessors that parse the
+ * body on first read, once, and then become plain properties (a body that is not JSON gives
+ * `undefined`, and the field is then left out). With `parse: true` all are set up front.
  */
 export interface VerifiedWebhook<T = unknown> {
   /** The scheme name. */
@@ -180,39 +184,6 @@ function finish(
   const after = scheme.afterMatch?.(context);
   if (after instanceof Promise) return after.then(() => result(prepared, view, extracted));
   return result(prepared, view, extracted);
-}
-
-function result(
-  prepared: PreparedVerify,
-  view: RequestView,
-  extracted: ExtractedSignature,
-): VerifiedWebhook {
-  const out: VerifiedWebhook = { provider: prepared.scheme.name, body: view.text() };
-  // The body is parsed at most once, for the event fields and for `parse: true` alike.
-  let parsed: { value: unknown; error?: unknown } | undefined;
-  const json = () => {
-    if (parsed === undefined) {
-      try {
-        parsed = { value: JSON.parse(out.body) };
-      } catch (error) {
-        parsed = { value: undefined, error };
-      }
-    }
-    return parsed.value;
-  };
-  const event = prepared.scheme.event?.({ request: view, json }) ?? {};
-  const id = extracted.id ?? event.id;
-  if (id !== undefined) out.id = id;
-  if (event.type !== undefined) out.type = event.type;
-  if (event.action !== undefined) out.action = event.action;
-  if (extracted.timestamp !== undefined) out.timestamp = extracted.timestamp;
-  if (prepared.parse) {
-    out.payload = json();
-    if (parsed?.error !== undefined) {
-      throw new WebhookPayloadError(prepared.scheme.name, parsed.error);
-    }
-  }
-  return out;
 }
 
 /** Verifies a message whose body is already in memory; synchronous with the node backend. */
