@@ -27,6 +27,11 @@ export interface ChildConfig {
    * parent can kill exactly between the answer and the save.
    */
   pauseBeforeSave?: boolean;
+  /**
+   * cycles: after taking the lock, wait for the parent's `c` line before going on, so the
+   * parent can kill exactly while the lock is held and nothing was sent.
+   */
+  pauseAfterLock?: boolean;
 }
 
 const line = (text: string) => process.stdout.write(`${text}\n`);
@@ -36,12 +41,19 @@ const line = (text: string) => process.stdout.write(`${text}\n`);
  * refresh token is about to be sent), `B` a token arrived and is about to be saved (after the
  * parent's `c` when `pause`), `S`/`F` saved or fenced out, `U` unlocked.
  */
-function reporting(store: TokenStore, pause: (() => Promise<void>) | undefined): TokenStore {
+function reporting(
+  store: TokenStore,
+  pause: (() => Promise<void>) | undefined,
+  pauseLocked: (() => Promise<void>) | undefined,
+): TokenStore {
   const wrapped: TokenStore = {
     load: (k) => store.load(k),
     async lock(k, ttl) {
       const fence = await store.lock(k, ttl);
-      if (fence !== undefined) line('L');
+      if (fence !== undefined) {
+        line('L');
+        await pauseLocked?.();
+      }
       return fence;
     },
     async claim(k, f) {
@@ -107,7 +119,7 @@ export async function runChild(
       timeoutMs,
       ...(recover === undefined ? {} : { recover }),
     }),
-    store: reporting(store, config.pauseBeforeSave === true ? parentSaysContinue() : undefined),
+    store: reportingFor(store, config),
     key: config.key,
     lockTtlMs: config.lockTtlMs ?? 1000,
     pollIntervalMs: 10,
@@ -120,6 +132,17 @@ export async function runChild(
       line(`E ${error.code ?? 'unknown'} ${error.oauthError ?? ''}`);
     });
   }
+}
+
+/** The reporting store for `config`: one reader of the parent's `c` lines for both pauses. */
+function reportingFor(store: TokenStore, config: ChildConfig): TokenStore {
+  const paused = config.pauseBeforeSave === true || config.pauseAfterLock === true;
+  const next = paused ? parentSaysContinue() : undefined;
+  return reporting(
+    store,
+    config.pauseBeforeSave === true ? next : undefined,
+    config.pauseAfterLock === true ? next : undefined,
+  );
 }
 
 /** Resolves one waiter per `c` line the parent writes. */

@@ -79,6 +79,7 @@ export async function killScenario(
     refreshToken: first,
     lockTtlMs,
     pauseBeforeSave: true,
+    pauseAfterLock: true,
   };
   const live = new Set<Worker>();
   const victims: Array<{ last: () => string }> = [];
@@ -105,8 +106,10 @@ export async function killScenario(
       if (target === undefined && killedAt === undefined && saves >= nextKillAt && saves < cycles) {
         target = ['L', 'C', 'B'][Math.floor(Math.random() * 3)];
       }
-      const answered = l === 'B';
-      if (answered && !(target === 'B' && killedAt === undefined)) w.send('c');
+      // The worker waits after `L` and after `B` for a `c`: withheld from the one to be killed
+      // there, so that kill lands exactly while the lock is held or between answer and save.
+      const paused = l === 'L' || l === 'B';
+      if (paused && !(target === l && killedAt === undefined)) w.send('c');
       if (l === target && killedAt === undefined) {
         target = undefined;
         killedAt = -1;
