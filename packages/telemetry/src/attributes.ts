@@ -56,6 +56,15 @@ export class AttributeCache {
   readonly #onOverflow: () => void;
   /** The previous call's input and answer: consecutive calls to one endpoint skip the lookup. */
   #last: (AttributeInput & { attributes: Attributes; overflow: boolean }) | undefined;
+  /** The previous outcome's input and answer: the same series again skips the lookups. */
+  #lastOutcome:
+    | {
+        base: Attributes;
+        status: number | undefined;
+        errorType: string | undefined;
+        attributes: Attributes;
+      }
+    | undefined;
 
   constructor(
     integration: string,
@@ -120,6 +129,21 @@ export class AttributeCache {
   /** `base` plus the status and error type of an outcome (frozen, shared). */
   outcome(base: Attributes, status: number | undefined, errorType: string | undefined): Attributes {
     if (status === undefined && errorType === undefined) return base;
+    const last = this.#lastOutcome;
+    if (
+      last !== undefined &&
+      last.base === base &&
+      last.status === status &&
+      last.errorType === errorType
+    ) {
+      return last.attributes;
+    }
+    const attributes = this.#outcome(base, status, errorType);
+    this.#lastOutcome = { base, status, errorType, attributes };
+    return attributes;
+  }
+
+  #outcome(base: Attributes, status: number | undefined, errorType: string | undefined) {
     let variants = this.#outcomes.get(base);
     if (variants === undefined) {
       variants = new Map();

@@ -55,6 +55,10 @@ export interface Shared {
 export interface CallInit {
   method: string;
   url: URL;
+  /** `url.hostname`. */
+  hostname: string;
+  /** The port, the scheme's default when the URL has none. */
+  port: number;
   template: string;
   /** The caller's request id; one is generated the first time it is read when absent. */
   requestId: string | undefined;
@@ -62,15 +66,22 @@ export interface CallInit {
 
 /** What an ended attempt found in its response. */
 interface Findings {
-  status?: number;
-  errorType?: string;
-  rateLimitRemaining?: number;
-  rateLimitLimit?: number;
+  status: number | undefined;
+  errorType: string | undefined;
+  rateLimitRemaining: number | undefined;
+  rateLimitLimit: number | undefined;
   replayed: boolean;
   cached: boolean;
 }
 
-const NOTHING: Findings = { replayed: false, cached: false };
+const NOTHING: Findings = {
+  status: undefined,
+  errorType: undefined,
+  rateLimitRemaining: undefined,
+  rateLimitLimit: undefined,
+  replayed: false,
+  cached: false,
+};
 const NO_ATTRIBUTES: Attributes = Object.freeze({});
 
 /** The status and error type of an outcome, for a span. */
@@ -115,7 +126,6 @@ export class CallImpl implements Call {
   readonly #attributes: Attributes;
   readonly #span: SpanLike | undefined;
   readonly #parent: ContextLike | undefined;
-  readonly #port: number;
   #requestId: string | undefined;
   #attempts = 0;
   #open: AttemptImpl | undefined;
@@ -131,15 +141,13 @@ export class CallImpl implements Call {
     this.#requestId = init.requestId;
     this.template = init.template;
     this.#start = shared.now();
-    const url = init.url;
-    this.#port = Number(url.port || (url.protocol === 'https:' ? '443' : '80'));
     // Metric attributes: one shared, frozen object per method, host and template (the host
     // bounded); only built for OpenTelemetry.
     this.#attributes = shared.attributes
       ? shared.attributes.base({
           method: init.method,
-          hostname: url.hostname,
-          port: this.#port,
+          hostname: init.hostname,
+          port: init.port,
           template: init.template,
         })
       : NO_ATTRIBUTES;
@@ -170,8 +178,8 @@ export class CallImpl implements Call {
   #spanAttributes(): Attributes {
     return {
       ...this.#attributes,
-      'server.address': this.#init.url.hostname,
-      'server.port': this.#port,
+      'server.address': this.#init.hostname,
+      'server.port': this.#init.port,
     };
   }
 
@@ -282,10 +290,15 @@ export class CallImpl implements Call {
 
   #find(outcome: Outcome, now: number): Findings {
     const shared = this.#shared;
-    const findings: Findings = { replayed: false, cached: false };
-    if (outcome.status !== undefined) findings.status = outcome.status;
-    const errorType = errorTypeOf(outcome);
-    if (errorType !== undefined) findings.errorType = errorType;
+    // Every field set at once: one object shape for all findings.
+    const findings: Findings = {
+      status: outcome.status,
+      errorType: errorTypeOf(outcome),
+      rateLimitRemaining: undefined,
+      rateLimitLimit: undefined,
+      replayed: false,
+      cached: false,
+    };
     const headers = outcome.headers;
     if (headers) {
       let rateLimit = true;
@@ -295,10 +308,7 @@ export class CallImpl implements Call {
         headers instanceof Headers
       ) {
         // One pass over the headers instead of a validated lookup per header.
-        const scan = scanHeaders(headers);
-        rateLimit = scan.rateLimit;
-        findings.replayed = scan.replayed;
-        findings.cached = scan.cached;
+        rateLimit = scanHeaders(headers, findings);
       } else {
         findings.replayed = isReplayed(headers);
         findings.cached = shared.isCached(headers);
@@ -333,7 +343,7 @@ export class CallImpl implements Call {
       integration: this.#shared.integration,
       method: init.method,
       urlTemplate: init.template,
-      serverAddress: init.url.hostname,
+      serverAddress: init.hostname,
       requestId: this.requestId,
       durationMs,
     };

@@ -16,6 +16,7 @@ const KNOWN_METHODS = new Set([
 
 /** The method as OpenTelemetry wants it: upper-case when known, else `_OTHER`. */
 export function normalizeMethod(method: string): string {
+  if (KNOWN_METHODS.has(method)) return method;
   const upper = method.toUpperCase();
   return KNOWN_METHODS.has(upper) ? upper : '_OTHER';
 }
@@ -74,19 +75,18 @@ export function isReplayValue(value: string | undefined): boolean {
   return value?.trim().toLowerCase() === 'true';
 }
 
-/** What one pass over a `Headers` finds for an attempt's findings. */
+/** What one pass over a `Headers` finds besides whether a rate-limit header may be present. */
 export interface HeaderScan {
-  /** A header name that may carry rate-limit figures is present. */
-  rateLimit: boolean;
   replayed: boolean;
   cached: boolean;
 }
 
 /**
- * Reads `headers` once (instead of a lookup per header, each validating its name): whether a
- * rate-limit header may be present, `Idempotent-Replayed` and `Cache-Status`.
+ * Reads `headers` once (instead of a lookup per header, each validating its name): sets
+ * `into.replayed` (`Idempotent-Replayed`) and `into.cached` (`Cache-Status`), and returns
+ * whether a rate-limit header may be present.
  */
-export function scanHeaders(headers: Headers): HeaderScan {
+export function scanHeaders(headers: Headers, into: HeaderScan): boolean {
   let rateLimit = false;
   let replayed: string | undefined;
   let cacheStatus: string | undefined;
@@ -100,5 +100,7 @@ export function scanHeaders(headers: Headers): HeaderScan {
       rateLimit = true;
     }
   }
-  return { rateLimit, replayed: isReplayValue(replayed), cached: isCacheHit(cacheStatus) };
+  into.replayed = replayed !== undefined && isReplayValue(replayed);
+  into.cached = cacheStatus !== undefined && isCacheHit(cacheStatus);
+  return rateLimit;
 }

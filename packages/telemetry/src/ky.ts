@@ -20,6 +20,15 @@ interface InitOptions {
   throwHttpErrors?: boolean | ((status: number) => boolean);
 }
 
+/** The global `fetch`, looked up when called (so a later replacement of it is used). */
+const globalFetch: FetchLike = (input, init) => globalThis.fetch(input, init);
+
+/** Marks `fetch` as built for one call (see `PER_CALL_FETCH`). */
+function perCall(fetch: FetchLike): FetchLike {
+  (fetch as { [PER_CALL_FETCH]?: boolean })[PER_CALL_FETCH] = true;
+  return fetch;
+}
+
 function throwsFor(option: InitOptions['throwHttpErrors'], status: number): boolean {
   if (typeof option === 'function') return option(status);
   return option ?? true;
@@ -52,11 +61,14 @@ export function telemetryHooks(telemetry: Telemetry): Hooks {
   const header = telemetry.requestIdHeader;
   const send = telemetry.sendRequestId;
   const init = (options: InitOptions) => {
-    const next: FetchLike = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
+    const next: FetchLike = options.fetch ?? globalFetch;
     const holder: CallHolder = (options.context ?? {}) as CallHolder;
     options.context = holder as Record<string | symbol, unknown>;
     const throwHttpErrors = options.throwHttpErrors;
-    const perCall: FetchLike = async (input, requestInit) => {
+    // Built for this call: `wrapFetchHook` hooks outside it wrap it afresh, remembering nothing.
+    // (An anonymous function marked by assignment: naming it or `Object.defineProperty` cost
+    // more per request than the rest of this adapter.)
+    options.fetch = perCall(async (input, requestInit) => {
       const request = input as Request;
       let call = holder[CALL];
       if (call === undefined || call.ended) {
@@ -76,13 +88,15 @@ export function telemetryHooks(telemetry: Telemetry): Hooks {
         attempt.end({ error });
         throw error;
       }
-      const outcome = { status: response.status, headers: response.headers };
+      const status = response.status;
+      const outcome = { status, headers: response.headers };
       attempt.end(outcome);
-      if (response.ok || !throwsFor(throwHttpErrors, response.status)) call.end(outcome);
+      // `response.ok`, without reading it again.
+      if ((status >= 200 && status < 300) || !throwsFor(throwHttpErrors, status)) {
+        call.end(outcome);
+      }
       return response;
-    };
-    // Built for this call: `wrapFetchHook` hooks outside it wrap it afresh, remembering nothing.
-    options.fetch = Object.defineProperty(perCall, PER_CALL_FETCH, { value: true });
+    });
   };
   const beforeError = (state: { error: Error; options: { context?: unknown } }) => {
     const call = (state.options.context as CallHolder | undefined)?.[CALL];

@@ -7,6 +7,7 @@ import { evaluateHealth } from './health.js';
 import { createInstruments } from './otel.js';
 import { createRedactor } from './redact.js';
 import { requestIdGenerator } from './request-id.js';
+import { RouteCache } from './routes.js';
 import { DEFAULT_WINDOW_MS, quantile, RELATIVE_ACCURACY, RollingWindow } from './rolling.js';
 import { compileTemplates, OTHER_TEMPLATE } from './templates.js';
 import type {
@@ -39,19 +40,6 @@ import {
 export const DEFAULT_REQUEST_ID_HEADER = 'x-request-id';
 
 const REQUEST_ID = /^[\x21-\x7e]{1,128}$/;
-
-/** Where a URL that cannot be parsed is counted (recording never throws into a request). */
-const UNPARSABLE_URL = new URL('http://unknown.invalid/');
-
-function toUrl(url: string | URL): URL {
-  if (typeof url !== 'string') return url;
-  try {
-    // Relative URLs resolve against the page in a browser.
-    return new URL(url, (globalThis as { location?: { href?: string } }).location?.href);
-  } catch {
-    return UNPARSABLE_URL;
-  }
-}
 
 /** Wraps a user callback so that a throw gives `fallback`'s answer instead. */
 function safe<A extends unknown[], R>(fn: (...args: A) => R, fallback: (...args: A) => R) {
@@ -164,7 +152,10 @@ export function createTelemetry(options: TelemetryOptions): Telemetry {
   const clock = options.clock ?? systemClock;
   const windowMs = options.windowMs ?? DEFAULT_WINDOW_MS;
   const window = new RollingWindow(windowMs, clock);
-  const match = safe(compileTemplates(options.template), () => undefined);
+  const routes = new RouteCache(
+    safe(compileTemplates(options.template), () => undefined),
+    typeof options.template !== 'function',
+  );
   const declared = options.template !== undefined;
   const log = toLogger(options.logger);
   const requestIdHeader = (options.requestId?.header ?? DEFAULT_REQUEST_ID_HEADER).toLowerCase();
@@ -363,9 +354,9 @@ export function createTelemetry(options: TelemetryOptions): Telemetry {
     thresholds: options.thresholds ?? {},
     listeners,
     start(request) {
-      const url = toUrl(request.url);
       const method = normalizeMethod(request.method);
-      let template = match(method, url.pathname);
+      const route = routes.resolve(method, request.url);
+      let template = route.template;
       if (template === undefined) {
         template = OTHER_TEMPLATE;
         if (declared) onUnmatched(method);
@@ -373,7 +364,14 @@ export function createTelemetry(options: TelemetryOptions): Telemetry {
       const given = request.headers ? getHeader(request.headers, requestIdHeader) : undefined;
       // Generated only when read (events, spans, a header to send): metrics alone need none.
       const requestId = given !== undefined && REQUEST_ID.test(given) ? given : undefined;
-      return new CallImpl(shared, { method, url, template, requestId });
+      return new CallImpl(shared, {
+        method,
+        url: route.url,
+        hostname: route.hostname,
+        port: route.port,
+        template,
+        requestId,
+      });
     },
     stats,
     health: () => evaluateHealth(stats(), options.thresholds),
