@@ -117,6 +117,14 @@ class AttemptImpl implements Attempt {
   }
 }
 
+/**
+ * Starts `call`'s first attempt at the instant the call started, without reading the clock
+ * again: for adapters that call it right after `telemetry.start`, with nothing in between.
+ */
+export function firstAttempt(call: Call): Attempt {
+  return call instanceof CallImpl ? call.attemptAtStart() : call.attempt();
+}
+
 /** One call in flight. */
 export class CallImpl implements Call {
   readonly template: string;
@@ -188,10 +196,22 @@ export class CallImpl implements Call {
   }
 
   attempt(): Attempt {
+    return this.#attempt(undefined);
+  }
+
+  /**
+   * The first attempt, started when the call did (one clock read saved): for adapters that
+   * start it right after the call, nothing in between. A later attempt reads the clock.
+   */
+  attemptAtStart(): Attempt {
+    return this.#attempt(this.#attempts === 0 ? this.#start : undefined);
+  }
+
+  #attempt(at: number | undefined): Attempt {
     this.#open?.end({ error: new Error('superseded') });
     const number = ++this.#attempts;
     const shared = this.#shared;
-    const start = shared.now();
+    const start = at ?? shared.now();
     let span: SpanLike | undefined;
     if (shared.tracer) {
       const attributes: Attributes = {

@@ -4,6 +4,7 @@
  * @module
  */
 import type { FetchLike, HeadersInput } from '@brace/core';
+import { firstAttempt } from './call.js';
 import type { Telemetry } from './telemetry.js';
 import type { Call, Outcome } from './types.js';
 
@@ -39,9 +40,11 @@ async function attemptWith(
   next: FetchLike,
   given: Request | string | URL,
   givenInit: RequestInit | undefined,
+  first: boolean,
 ): Promise<Response> {
   const [input, init] = withRequestId(telemetry, call, given, givenInit);
-  const attempt = call.attempt();
+  // Right after `telemetry.start`: the attempt starts with the call, no second clock read.
+  const attempt = first ? firstAttempt(call) : call.attempt();
   try {
     const response = await next(input, init);
     attempt.end({ status: response.status, headers: response.headers });
@@ -73,7 +76,7 @@ export function telemetryFetch(telemetry: Telemetry, fetchFn?: FetchLike): Fetch
   return async (input, init) => {
     const call = telemetry.start(describe(input, init));
     try {
-      const response = await attemptWith(telemetry, call, next, input, init);
+      const response = await attemptWith(telemetry, call, next, input, init, true);
       call.end();
       return response;
     } catch (error) {
@@ -116,7 +119,7 @@ export async function withCall<T>(
   const call = telemetry.start(request);
   try {
     const result = await operation((input, init) =>
-      attemptWith(telemetry, call, next, input, init),
+      attemptWith(telemetry, call, next, input, init, false),
     );
     call.end();
     return result;

@@ -5,6 +5,7 @@
  */
 import { type FetchLike, PER_CALL_FETCH } from '@brace/core';
 import type { Hooks } from 'ky';
+import { firstAttempt } from './call.js';
 import type { Telemetry } from './telemetry.js';
 import type { Call } from './types.js';
 
@@ -70,17 +71,15 @@ export function telemetryHooks(telemetry: Telemetry): Hooks {
     // more per request than the rest of this adapter.)
     options.fetch = perCall(async (input, requestInit) => {
       const request = input as Request;
-      let call = holder[CALL];
-      if (call === undefined || call.ended) {
-        call = telemetry.start({
-          method: request.method,
-          url: request.url,
-          headers: request.headers,
-        });
-        holder[CALL] = call;
-      }
+      const previous = holder[CALL];
+      const call =
+        previous === undefined || previous.ended
+          ? telemetry.start({ method: request.method, url: request.url, headers: request.headers })
+          : previous;
+      holder[CALL] = call;
       if (send && !request.headers.has(header)) request.headers.set(header, call.requestId);
-      const attempt = call.attempt();
+      // A call started just now: its first attempt starts with it, no second clock read.
+      const attempt = call === previous ? call.attempt() : firstAttempt(call);
       let response: Response;
       try {
         response = await next(input, requestInit);
