@@ -1,7 +1,8 @@
 import ky from 'ky';
+import { manualClock } from '@brace/core';
 import { describe, expect, it } from 'vitest';
 import { defaultIsCached } from './classify.js';
-import { createTelemetry } from './index.js';
+import { createTelemetry, type Telemetry, type TelemetrySample } from './index.js';
 import { telemetryHooks } from './ky.js';
 import { withParent } from './otel.js';
 import { readSource, type WatchedState } from './watch.js';
@@ -57,5 +58,51 @@ describe('edges', () => {
     });
     await expect(api.get('https://a.test/')).rejects.toThrow('before any fetch');
     expect(telemetry.stats().calls).toBe(0);
+  });
+
+  it('ky: the first attempt starts with the call (same instant); a Telemetry whose calls are its own still works', async () => {
+    const clock = manualClock({ now: 1_000 });
+    const samples: TelemetrySample[] = [];
+    const telemetry = createTelemetry({ integration: 'x', clock });
+    telemetry.subscribe((sample) => samples.push(sample));
+    const fetch = async () => {
+      await clock.advance(40);
+      return new Response('{}', { headers: { 'content-type': 'application/json' } });
+    };
+    await ky.create({ fetch, hooks: telemetryHooks(telemetry) }).get('https://a.test/').json();
+    expect(samples).toEqual([
+      { kind: 'attempt', at: 1_040, retry: false, rateLimited: false },
+      { kind: 'call', at: 1_040, durationMs: 40, error: false },
+    ]);
+    // Calls that are not this package's own (a wrapper): attempts are started the public way.
+    let attempts = 0;
+    const wrapper: Telemetry = {
+      ...telemetry,
+      start(request) {
+        const call = telemetry.start(request);
+        return {
+          get template() {
+            return call.template;
+          },
+          get requestId() {
+            return call.requestId;
+          },
+          get attempts() {
+            return call.attempts;
+          },
+          get ended() {
+            return call.ended;
+          },
+          attempt() {
+            attempts++;
+            return call.attempt();
+          },
+          end: (outcome) => call.end(outcome),
+        };
+      },
+    };
+    await ky.create({ fetch, hooks: telemetryHooks(wrapper) }).get('https://a.test/').json();
+    expect(attempts).toBe(1);
+    expect(telemetry.stats().calls).toBe(2);
   });
 });

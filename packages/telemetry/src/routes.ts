@@ -57,6 +57,8 @@ export class RouteCache {
   readonly #match: TemplateMatcher;
   readonly #pure: boolean;
   readonly #routes = new Map<string, CachedRoute>();
+  #lastInput: string | undefined;
+  #lastRoute: CachedRoute | undefined;
 
   constructor(match: TemplateMatcher, pure: boolean) {
     this.#match = match;
@@ -69,12 +71,15 @@ export class RouteCache {
       const url = toUrl(input, base);
       return routeOf(url, method, this.#match(method, url.pathname));
     }
-    let route = this.#routes.get(input);
-    if (route === undefined) {
-      const url = toUrl(input, undefined);
-      route = routeOf(url, method, this.#match(method, url.pathname));
+    // The same URL as the previous call: a string comparison instead of a hash and a lookup.
+    const known = input === this.#lastInput ? this.#lastRoute : this.#routes.get(input);
+    const route = known ?? routeOf(toUrl(input, undefined), method, undefined);
+    this.#lastInput = input;
+    this.#lastRoute = route;
+    if (known === undefined) {
       if (this.#routes.size >= MAX_ROUTES) this.#routes.clear();
       this.#routes.set(input, route);
+      route.template = this.#match(method, route.url.pathname);
       return route;
     }
     if (!this.#pure) return { ...route, method, template: this.#match(method, route.url.pathname) };
