@@ -1,5 +1,5 @@
-import ky from 'ky';
 import { manualClock } from '@brace/core';
+import ky from 'ky';
 import { describe, expect, it } from 'vitest';
 import { defaultIsCached } from './classify.js';
 import { createTelemetry, type Telemetry, type TelemetrySample } from './index.js';
@@ -69,7 +69,10 @@ describe('edges', () => {
       await clock.advance(40);
       return new Response('{}', { headers: { 'content-type': 'application/json' } });
     };
-    await ky.create({ fetch, hooks: telemetryHooks(telemetry) }).get('https://a.test/').json();
+    await ky
+      .create({ fetch, hooks: telemetryHooks(telemetry) })
+      .get('https://a.test/')
+      .json();
     expect(samples).toEqual([
       { kind: 'attempt', at: 1_040, retry: false, rateLimited: false },
       { kind: 'call', at: 1_040, durationMs: 40, error: false },
@@ -101,7 +104,10 @@ describe('edges', () => {
         };
       },
     };
-    await ky.create({ fetch, hooks: telemetryHooks(wrapper) }).get('https://a.test/').json();
+    await ky
+      .create({ fetch, hooks: telemetryHooks(wrapper) })
+      .get('https://a.test/')
+      .json();
     expect(attempts).toBe(1);
     expect(telemetry.stats().calls).toBe(2);
   });

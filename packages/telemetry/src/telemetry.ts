@@ -7,8 +7,8 @@ import { evaluateHealth } from './health.js';
 import { createInstruments } from './otel.js';
 import { createRedactor } from './redact.js';
 import { requestIdGenerator } from './request-id.js';
-import { RouteCache } from './routes.js';
 import { DEFAULT_WINDOW_MS, quantile, RELATIVE_ACCURACY, RollingWindow } from './rolling.js';
+import { RouteCache } from './routes.js';
 import { compileTemplates, OTHER_TEMPLATE } from './templates.js';
 import type {
   Call,
