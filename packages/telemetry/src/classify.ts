@@ -100,7 +100,7 @@ export function scanHeaders(headers: Headers, into: HeaderScan): boolean {
       rateLimit = true;
     }
   }
-  into.replayed = replayed !== undefined && isReplayValue(replayed);
-  into.cached = cacheStatus !== undefined && isCacheHit(cacheStatus);
+  into.replayed = isReplayValue(replayed);
+  into.cached = isCacheHit(cacheStatus);
   return rateLimit;
 }
