@@ -1,20 +1,15 @@
-import { type Clock, systemClock } from '@brace/core';
+import type { Clock } from '@brace/core';
 import type { AxiosError, AxiosInstance, AxiosResponse, InternalAxiosRequestConfig } from 'axios';
 import type { CircuitBreaker } from './breaker-options.js';
 import type { RetryBudget } from './budget.js';
 import { isRetryableError, RETRYABLE_STATUS_CODES, serverDelayOf, statusOf } from './classify.js';
 import { RetryAfterTooLongError, RetryBudgetExhaustedError } from './errors.js';
 import { checkOptionNames } from './option-names.js';
-import {
-  DEFAULT_ATTEMPTS,
-  DEFAULT_MAX_RETRY_AFTER_MS,
-  DEFAULT_RETRY_AFTER_JITTER,
-  type GiveUpEvent,
-  type RetryEvent,
-} from './retry.js';
+import type { GiveUpEvent, RetryEvent } from './retry.js';
+import { resolveRetryOptions } from './retry-options.js';
 import { serverWait } from './server-wait.js';
-import { defaultStrategy, type Strategy, safeDelay } from './strategies.js';
-import { emit, functionOption, MAX_DELAY_MS, numberOption } from './validate.js';
+import { type Strategy, safeDelay } from './strategies.js';
+import { emit } from './validate.js';
 
 /** Options of {@link axiosBackoff}. */
 export interface AxiosBackoffOptions {
@@ -131,28 +126,18 @@ export function axiosBackoff(
   options: AxiosBackoffOptions = {},
 ): () => void {
   checkOptionNames(options, OPTIONS);
-  const attempts = numberOption('attempts', options.attempts, DEFAULT_ATTEMPTS, 1, 100, true);
-  const strategy = functionOption('strategy', options.strategy) ?? defaultStrategy;
-  const userShouldRetry = functionOption('shouldRetry', options.shouldRetry);
-  const maxRetryAfter = numberOption(
-    'maxRetryAfter',
-    options.maxRetryAfter,
-    DEFAULT_MAX_RETRY_AFTER_MS,
-    0,
-    MAX_DELAY_MS,
-  );
-  const jitter = numberOption(
-    'retryAfterJitter',
-    options.retryAfterJitter,
-    DEFAULT_RETRY_AFTER_JITTER,
-    0,
-    1,
-  );
-  const random = functionOption('random', options.random) ?? Math.random;
-  const clock = options.clock ?? systemClock;
-  const retryOnTimeout = options.retryOnTimeout === true;
-  const retryConflict = options.retryConflictWithKey !== false;
-  const keyHeader = (options.idempotencyHeader ?? 'idempotency-key').toLowerCase();
+  const {
+    attempts,
+    strategy,
+    shouldRetry: userShouldRetry,
+    maxRetryAfter,
+    retryAfterJitter: jitter,
+    random,
+    clock,
+    retryOnTimeout,
+    retryConflict,
+    idempotencyHeader: keyHeader,
+  } = resolveRetryOptions(options);
   const { budget, breaker, onRetry, onGiveUp } = options;
 
   const onRequest = (config: InternalAxiosRequestConfig) => {

@@ -3,14 +3,7 @@
  *
  * @module
  */
-import {
-  type Clock,
-  type FetchLike,
-  hostOfUrl,
-  isBraceError,
-  systemClock,
-  wrapFetchHook,
-} from '@brace/core';
+import { type Clock, type FetchLike, hostOfUrl, isBraceError, wrapFetchHook } from '@brace/core';
 import type { Hooks, RetryOptions as KyRetryOptions } from 'ky';
 import type { CircuitBreaker } from './breaker-options.js';
 import type { RetryBudget } from './budget.js';
@@ -23,16 +16,11 @@ import {
 } from './classify.js';
 import { RetryAfterTooLongError, RetryBudgetExhaustedError } from './errors.js';
 import { checkOptionNames, KY_RETRY_OPTIONS } from './option-names.js';
-import {
-  DEFAULT_ATTEMPTS,
-  DEFAULT_MAX_RETRY_AFTER_MS,
-  DEFAULT_RETRY_AFTER_JITTER,
-  type GiveUpEvent,
-  type RetryEvent,
-} from './retry.js';
+import type { GiveUpEvent, RetryEvent } from './retry.js';
+import { DEFAULT_KEY_HEADER, resolveRetryOptions } from './retry-options.js';
 import { serverWait } from './server-wait.js';
-import { defaultStrategy, type Strategy, safeDelay } from './strategies.js';
-import { emit, functionOption, MAX_DELAY_MS, numberOption } from './validate.js';
+import { type Strategy, safeDelay } from './strategies.js';
+import { emit, functionOption } from './validate.js';
 
 /**
  * Methods `backoffRetry` lets ky retry; POST and PATCH only with an `Idempotency-Key`.
@@ -65,7 +53,7 @@ export const DEFAULT_RETRY_METHODS: readonly string[] = Object.freeze([
  * console.log(DEFAULT_IDEMPOTENCY_HEADER);
  * ```
  */
-export const DEFAULT_IDEMPOTENCY_HEADER = 'idempotency-key';
+export const DEFAULT_IDEMPOTENCY_HEADER = DEFAULT_KEY_HEADER;
 
 const UNSAFE_METHODS = new Set(['POST', 'PATCH']);
 
@@ -162,28 +150,18 @@ type RequestCarrier = { request?: Request; options?: object };
  */
 export function backoffRetry(options: BackoffRetryOptions = {}): KyRetryOptions {
   checkOptionNames(options, KY_RETRY_OPTIONS);
-  const attempts = numberOption('attempts', options.attempts, DEFAULT_ATTEMPTS, 1, 100, true);
-  const strategy = functionOption('strategy', options.strategy) ?? defaultStrategy;
-  const userShouldRetry = functionOption('shouldRetry', options.shouldRetry);
-  const maxRetryAfter = numberOption(
-    'maxRetryAfter',
-    options.maxRetryAfter,
-    DEFAULT_MAX_RETRY_AFTER_MS,
-    0,
-    MAX_DELAY_MS,
-  );
-  const jitterRatio = numberOption(
-    'retryAfterJitter',
-    options.retryAfterJitter,
-    DEFAULT_RETRY_AFTER_JITTER,
-    0,
-    1,
-  );
-  const random = functionOption('random', options.random) ?? Math.random;
-  const clock = options.clock ?? systemClock;
-  const retryOnTimeout = options.retryOnTimeout === true;
-  const retryConflict = options.retryConflictWithKey !== false;
-  const keyHeader = options.idempotencyHeader ?? DEFAULT_IDEMPOTENCY_HEADER;
+  const {
+    attempts,
+    strategy,
+    shouldRetry: userShouldRetry,
+    maxRetryAfter,
+    retryAfterJitter: jitterRatio,
+    random,
+    clock,
+    retryOnTimeout,
+    retryConflict,
+    idempotencyHeader: keyHeader,
+  } = resolveRetryOptions(options);
   const { budget, onRetry, onGiveUp } = options;
   // Decorrelated jitter needs the previous delay: kept per call (ky's options snapshot).
   const previousByCall = new WeakMap<object, number>();
