@@ -16,7 +16,13 @@ import {
 } from './classify.js';
 import { RetryAfterTooLongError, RetryBudgetExhaustedError } from './errors.js';
 import { checkOptionNames, KY_RETRY_OPTIONS } from './option-names.js';
-import type { GiveUpEvent, RetryEvent } from './retry.js';
+import type {
+  DEFAULT_ATTEMPTS,
+  DEFAULT_MAX_RETRY_AFTER_MS,
+  DEFAULT_RETRY_AFTER_JITTER,
+  GiveUpEvent,
+  RetryEvent,
+} from './retry.js';
 import { DEFAULT_KEY_HEADER, resolveRetryOptions } from './retry-options.js';
 import { serverWait } from './server-wait.js';
 import { type Strategy, safeDelay } from './strategies.js';
