@@ -126,18 +126,9 @@ export function axiosBackoff(
   options: AxiosBackoffOptions = {},
 ): () => void {
   checkOptionNames(options, OPTIONS);
-  const {
-    attempts,
-    strategy,
-    shouldRetry: userShouldRetry,
-    maxRetryAfter,
-    retryAfterJitter: jitter,
-    random,
-    clock,
-    retryOnTimeout,
-    retryConflict,
-    idempotencyHeader: keyHeader,
-  } = resolveRetryOptions(options);
+  const o = resolveRetryOptions(options);
+  // Called as plain functions (no `this`), as before.
+  const { strategy, shouldRetry: userShouldRetry } = o;
   const { budget, breaker, onRetry, onGiveUp } = options;
 
   const onRequest = (config: InternalAxiosRequestConfig) => {
@@ -176,7 +167,7 @@ export function axiosBackoff(
     const giveUp = (reason: GiveUpEvent['reason']) =>
       emit(onGiveUp, { attempt, error, errors: [error], reason, config });
     const headers = config.headers;
-    const hasKey = headers !== undefined && headers.has?.(keyHeader) === true;
+    const hasKey = headers !== undefined && headers.has?.(o.idempotencyHeader) === true;
     if (UNSAFE_METHODS.has((config.method ?? 'get').toLowerCase()) && !hasKey) {
       giveUp('not-retryable');
       throw error;
@@ -184,24 +175,24 @@ export function axiosBackoff(
     const ok =
       userShouldRetry !== undefined
         ? await userShouldRetry(error, attempt)
-        : retryable(error, retryOnTimeout) || (retryConflict && hasKey && status === 409);
+        : retryable(error, o.retryOnTimeout) || (o.retryConflict && hasKey && status === 409);
     if (!ok) {
       giveUp('not-retryable');
       throw error;
     }
-    if (attempt >= attempts) {
+    if (attempt >= o.attempts) {
       giveUp('exhausted');
       throw error;
     }
-    let delay = safeDelay(strategy(attempt, { previous: state.previous, random }));
+    let delay = safeDelay(strategy(attempt, { previous: state.previous, random: o.random }));
     state.previous = delay;
-    const serverDelay = serverDelayOf(error, clock.now());
+    const serverDelay = serverDelayOf(error, o.clock.now());
     if (serverDelay !== undefined) {
-      if (serverDelay > maxRetryAfter) {
+      if (serverDelay > o.maxRetryAfter) {
         giveUp('retry-after-too-long');
-        throw new RetryAfterTooLongError(serverDelay, maxRetryAfter, [error]);
+        throw new RetryAfterTooLongError(serverDelay, o.maxRetryAfter, [error]);
       }
-      const wait = serverWait(serverDelay, random, jitter);
+      const wait = serverWait(serverDelay, o.random, o.retryAfterJitter);
       if (wait > delay) delay = wait;
     }
     if (budget !== undefined && !budget.tryRetry(host)) {
@@ -209,7 +200,7 @@ export function axiosBackoff(
       throw new RetryBudgetExhaustedError(host, [error]);
     }
     emit(onRetry, { attempt, error, delayMs: delay, serverDelayMs: serverDelay, config });
-    await clock.sleep(delay, config.signal as AbortSignal | undefined);
+    await o.clock.sleep(delay, config.signal as AbortSignal | undefined);
     state.attempt = attempt + 1;
     return instance.request(config);
   };

@@ -156,18 +156,9 @@ type RequestCarrier = { request?: Request; options?: object };
  */
 export function backoffRetry(options: BackoffRetryOptions = {}): KyRetryOptions {
   checkOptionNames(options, KY_RETRY_OPTIONS);
-  const {
-    attempts,
-    strategy,
-    shouldRetry: userShouldRetry,
-    maxRetryAfter,
-    retryAfterJitter: jitterRatio,
-    random,
-    clock,
-    retryOnTimeout,
-    retryConflict,
-    idempotencyHeader: keyHeader,
-  } = resolveRetryOptions(options);
+  const o = resolveRetryOptions(options);
+  // Called as plain functions (no `this`), as before.
+  const { strategy, shouldRetry: userShouldRetry } = o;
   const { budget, onRetry, onGiveUp } = options;
   // Decorrelated jitter needs the previous delay: kept per call (ky's options snapshot).
   const previousByCall = new WeakMap<object, number>();
@@ -181,7 +172,7 @@ export function backoffRetry(options: BackoffRetryOptions = {}): KyRetryOptions 
       giveUp('not-retryable');
       return false;
     }
-    const hasKey = request.headers.has(keyHeader);
+    const hasKey = request.headers.has(o.idempotencyHeader);
     if (UNSAFE_METHODS.has(request.method.toUpperCase()) && !hasKey) {
       giveUp('not-retryable');
       return false;
@@ -189,28 +180,28 @@ export function backoffRetry(options: BackoffRetryOptions = {}): KyRetryOptions 
     const retryable =
       userShouldRetry !== undefined
         ? await userShouldRetry(error, attempt)
-        : isRetryableError(error, { retryOnTimeout }) ||
-          (retryConflict && hasKey && statusOf(error) === 409);
+        : isRetryableError(error, { retryOnTimeout: o.retryOnTimeout }) ||
+          (o.retryConflict && hasKey && statusOf(error) === 409);
     if (!retryable) {
       giveUp('not-retryable');
       return false;
     }
-    if (attempt >= attempts) {
+    if (attempt >= o.attempts) {
       giveUp('exhausted');
       return false;
     }
     const call = (error as RequestCarrier).options;
     let delay = safeDelay(
-      strategy(attempt, { previous: (call && previousByCall.get(call)) || 0, random }),
+      strategy(attempt, { previous: (call && previousByCall.get(call)) || 0, random: o.random }),
     );
     if (call) previousByCall.set(call, delay);
-    const serverDelay = serverDelayOf(error, clock.now());
+    const serverDelay = serverDelayOf(error, o.clock.now());
     if (serverDelay !== undefined) {
-      if (serverDelay > maxRetryAfter) {
+      if (serverDelay > o.maxRetryAfter) {
         giveUp('retry-after-too-long');
-        throw new RetryAfterTooLongError(serverDelay, maxRetryAfter, [error]);
+        throw new RetryAfterTooLongError(serverDelay, o.maxRetryAfter, [error]);
       }
-      const jittered = serverWait(serverDelay, random, jitterRatio);
+      const jittered = serverWait(serverDelay, o.random, o.retryAfterJitter);
       if (jittered > delay) delay = jittered;
     }
     const host = hostOf(request);
@@ -221,7 +212,7 @@ export function backoffRetry(options: BackoffRetryOptions = {}): KyRetryOptions 
     emit(onRetry, { attempt, error, delayMs: delay, serverDelayMs: serverDelay, request });
     // After a ky timeout the request's own signal is already aborted (by ky, not by you).
     const signal = request.signal.aborted ? undefined : request.signal;
-    await clock.sleep(delay, signal);
+    await o.clock.sleep(delay, signal);
     return true;
   };
 
@@ -231,7 +222,7 @@ export function backoffRetry(options: BackoffRetryOptions = {}): KyRetryOptions 
   // on a stub fetch).
   return {
     // One more than the retries: the last "retry" lets shouldRetry report exhaustion.
-    limit: attempts,
+    limit: o.attempts,
     methods: [...DEFAULT_RETRY_METHODS] as KyRetryOptions['methods'],
     delay: () => 0,
     // ky >= 2.2 adds its own Retry-After wait (413/429/503 with a Retry-After or RateLimit-Reset
