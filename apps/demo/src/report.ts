@@ -80,7 +80,7 @@ function summaryRows(
     ['429s earned', naive.rateLimited, brace.rateLimited],
     ['retries', naive.retries, brace.retries],
     ['schema drifts reported', naive.drifts, brace.drifts],
-    ['expired-token requests (401)', naive.expiredTokenRequests, brace.expiredTokenRequests],
+    ['expired-token requests', naive.expiredTokenRequests, brace.expiredTokenRequests],
     ['access tokens obtained', naive.tokensObtained, brace.tokensObtained],
     ['stale answers during the outage', naive.staleAnswers, brace.staleAnswers],
     ['failed reads during the outage', naive.outageFailures, brace.outageFailures],

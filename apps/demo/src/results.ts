@@ -35,7 +35,10 @@ export interface ClientResult {
   problems: Record<string, number>;
   /** Schema drift reports the client raised. */
   drifts: number;
-  /** Requests that carried an expired access token (the provider answered 401). */
+  /**
+   * Requests sent with an expired access token, counted by the provider on arrival: a 401, or a
+   * 429 or injected 503 when the rate limit or a fault refused the request before the token check.
+   */
   expiredTokenRequests: number;
   /** Access tokens the client obtained (and kept) from the authorization server. */
   tokensObtained: number;
@@ -218,7 +221,7 @@ export function formatTable(result: DemoResult): string {
     ],
     ['idempotent replays', detail.naive.replayed, detail.brace.replayed],
     ['schema drifts reported', naive.drifts, brace.drifts],
-    ['expired-token requests (401)', naive.expiredTokenRequests, brace.expiredTokenRequests],
+    ['expired-token requests', naive.expiredTokenRequests, brace.expiredTokenRequests],
     ['access tokens obtained', naive.tokensObtained, brace.tokensObtained],
     [
       'outage reads: stale / failed',

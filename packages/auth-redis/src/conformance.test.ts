@@ -3,19 +3,9 @@ import { Redis } from 'ioredis';
 import { createClient } from 'redis';
 import { describe, expect, it } from 'vitest';
 import { fromIoredisSubscriber, redisTokenStore } from './index.js';
-import { randomPrefix, serverUrl } from './test-utils/env.js';
+import { deletePrefix, randomPrefix, serverUrl } from './test-utils/env.js';
 
 const url = serverUrl('REDIS_URL', 'Redis token store');
-
-/** Deletes every key under `prefix` (SCAN, never FLUSH*: the server is shared). */
-async function deletePrefix(client: Redis, prefix: string): Promise<void> {
-  let cursor = '0';
-  do {
-    const [next, keys] = await client.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
-    cursor = next;
-    if (keys.length > 0) await client.del(...keys);
-  } while (cursor !== '0');
-}
 
 describe.skipIf(!url)('redisTokenStore on a real server', () => {
   let io: Redis;

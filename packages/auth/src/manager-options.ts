@@ -1,6 +1,6 @@
 import { DEFAULT_STORE_TIMEOUT_MS } from './bounded-store.js';
 import { AuthOptionError } from './errors.js';
-import type { TokenManagerOptions } from './token-manager.js';
+import type { TokenManagerOptions } from './token-manager-types.js';
 
 /** Default `refreshBeforeMs`: one minute. */
 export const DEFAULT_REFRESH_BEFORE_MS = 60_000;

@@ -1,20 +1,15 @@
-import { type Clock, systemClock } from '@brace/core';
+import type { Clock } from '@brace/core';
 import type { AxiosError, AxiosInstance, AxiosResponse, InternalAxiosRequestConfig } from 'axios';
 import type { CircuitBreaker } from './breaker-options.js';
 import type { RetryBudget } from './budget.js';
 import { isRetryableError, RETRYABLE_STATUS_CODES, serverDelayOf, statusOf } from './classify.js';
 import { RetryAfterTooLongError, RetryBudgetExhaustedError } from './errors.js';
 import { checkOptionNames } from './option-names.js';
-import {
-  DEFAULT_ATTEMPTS,
-  DEFAULT_MAX_RETRY_AFTER_MS,
-  DEFAULT_RETRY_AFTER_JITTER,
-  type GiveUpEvent,
-  type RetryEvent,
-} from './retry.js';
+import type { GiveUpEvent, RetryEvent } from './retry.js';
+import { resolveRetryOptions } from './retry-options.js';
 import { serverWait } from './server-wait.js';
-import { defaultStrategy, type Strategy, safeDelay } from './strategies.js';
-import { emit, functionOption, MAX_DELAY_MS, numberOption } from './validate.js';
+import { type Strategy, safeDelay } from './strategies.js';
+import { emit } from './validate.js';
 
 /** Options of {@link axiosBackoff}. */
 export interface AxiosBackoffOptions {
@@ -131,28 +126,9 @@ export function axiosBackoff(
   options: AxiosBackoffOptions = {},
 ): () => void {
   checkOptionNames(options, OPTIONS);
-  const attempts = numberOption('attempts', options.attempts, DEFAULT_ATTEMPTS, 1, 100, true);
-  const strategy = functionOption('strategy', options.strategy) ?? defaultStrategy;
-  const userShouldRetry = functionOption('shouldRetry', options.shouldRetry);
-  const maxRetryAfter = numberOption(
-    'maxRetryAfter',
-    options.maxRetryAfter,
-    DEFAULT_MAX_RETRY_AFTER_MS,
-    0,
-    MAX_DELAY_MS,
-  );
-  const jitter = numberOption(
-    'retryAfterJitter',
-    options.retryAfterJitter,
-    DEFAULT_RETRY_AFTER_JITTER,
-    0,
-    1,
-  );
-  const random = functionOption('random', options.random) ?? Math.random;
-  const clock = options.clock ?? systemClock;
-  const retryOnTimeout = options.retryOnTimeout === true;
-  const retryConflict = options.retryConflictWithKey !== false;
-  const keyHeader = (options.idempotencyHeader ?? 'idempotency-key').toLowerCase();
+  const o = resolveRetryOptions(options);
+  // Called as plain functions (no `this`), as before.
+  const { strategy, shouldRetry: userShouldRetry } = o;
   const { budget, breaker, onRetry, onGiveUp } = options;
 
   const onRequest = (config: InternalAxiosRequestConfig) => {
@@ -191,7 +167,7 @@ export function axiosBackoff(
     const giveUp = (reason: GiveUpEvent['reason']) =>
       emit(onGiveUp, { attempt, error, errors: [error], reason, config });
     const headers = config.headers;
-    const hasKey = headers !== undefined && headers.has?.(keyHeader) === true;
+    const hasKey = headers !== undefined && headers.has?.(o.idempotencyHeader) === true;
     if (UNSAFE_METHODS.has((config.method ?? 'get').toLowerCase()) && !hasKey) {
       giveUp('not-retryable');
       throw error;
@@ -199,24 +175,24 @@ export function axiosBackoff(
     const ok =
       userShouldRetry !== undefined
         ? await userShouldRetry(error, attempt)
-        : retryable(error, retryOnTimeout) || (retryConflict && hasKey && status === 409);
+        : retryable(error, o.retryOnTimeout) || (o.retryConflict && hasKey && status === 409);
     if (!ok) {
       giveUp('not-retryable');
       throw error;
     }
-    if (attempt >= attempts) {
+    if (attempt >= o.attempts) {
       giveUp('exhausted');
       throw error;
     }
-    let delay = safeDelay(strategy(attempt, { previous: state.previous, random }));
+    let delay = safeDelay(strategy(attempt, { previous: state.previous, random: o.random }));
     state.previous = delay;
-    const serverDelay = serverDelayOf(error, clock.now());
+    const serverDelay = serverDelayOf(error, o.clock.now());
     if (serverDelay !== undefined) {
-      if (serverDelay > maxRetryAfter) {
+      if (serverDelay > o.maxRetryAfter) {
         giveUp('retry-after-too-long');
-        throw new RetryAfterTooLongError(serverDelay, maxRetryAfter, [error]);
+        throw new RetryAfterTooLongError(serverDelay, o.maxRetryAfter, [error]);
       }
-      const wait = serverWait(serverDelay, random, jitter);
+      const wait = serverWait(serverDelay, o.random, o.retryAfterJitter);
       if (wait > delay) delay = wait;
     }
     if (budget !== undefined && !budget.tryRetry(host)) {
@@ -224,7 +200,7 @@ export function axiosBackoff(
       throw new RetryBudgetExhaustedError(host, [error]);
     }
     emit(onRetry, { attempt, error, delayMs: delay, serverDelayMs: serverDelay, config });
-    await clock.sleep(delay, config.signal as AbortSignal | undefined);
+    await o.clock.sleep(delay, config.signal as AbortSignal | undefined);
     state.attempt = attempt + 1;
     return instance.request(config);
   };

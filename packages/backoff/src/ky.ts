@@ -3,14 +3,7 @@
  *
  * @module
  */
-import {
-  type Clock,
-  type FetchLike,
-  hostOfUrl,
-  isBraceError,
-  systemClock,
-  wrapFetchHook,
-} from '@brace/core';
+import { type Clock, type FetchLike, hostOfUrl, isBraceError, wrapFetchHook } from '@brace/core';
 import type { Hooks, RetryOptions as KyRetryOptions } from 'ky';
 import type { CircuitBreaker } from './breaker-options.js';
 import type { RetryBudget } from './budget.js';
@@ -23,16 +16,17 @@ import {
 } from './classify.js';
 import { RetryAfterTooLongError, RetryBudgetExhaustedError } from './errors.js';
 import { checkOptionNames, KY_RETRY_OPTIONS } from './option-names.js';
-import {
+import type {
   DEFAULT_ATTEMPTS,
   DEFAULT_MAX_RETRY_AFTER_MS,
   DEFAULT_RETRY_AFTER_JITTER,
-  type GiveUpEvent,
-  type RetryEvent,
+  GiveUpEvent,
+  RetryEvent,
 } from './retry.js';
+import { DEFAULT_KEY_HEADER, resolveRetryOptions } from './retry-options.js';
 import { serverWait } from './server-wait.js';
-import { defaultStrategy, type Strategy, safeDelay } from './strategies.js';
-import { emit, functionOption, MAX_DELAY_MS, numberOption } from './validate.js';
+import { type Strategy, safeDelay } from './strategies.js';
+import { emit, functionOption } from './validate.js';
 
 /**
  * Methods `backoffRetry` lets ky retry; POST and PATCH only with an `Idempotency-Key`.
@@ -65,7 +59,7 @@ export const DEFAULT_RETRY_METHODS: readonly string[] = Object.freeze([
  * console.log(DEFAULT_IDEMPOTENCY_HEADER);
  * ```
  */
-export const DEFAULT_IDEMPOTENCY_HEADER = 'idempotency-key';
+export const DEFAULT_IDEMPOTENCY_HEADER = DEFAULT_KEY_HEADER;
 
 const UNSAFE_METHODS = new Set(['POST', 'PATCH']);
 
@@ -162,28 +156,9 @@ type RequestCarrier = { request?: Request; options?: object };
  */
 export function backoffRetry(options: BackoffRetryOptions = {}): KyRetryOptions {
   checkOptionNames(options, KY_RETRY_OPTIONS);
-  const attempts = numberOption('attempts', options.attempts, DEFAULT_ATTEMPTS, 1, 100, true);
-  const strategy = functionOption('strategy', options.strategy) ?? defaultStrategy;
-  const userShouldRetry = functionOption('shouldRetry', options.shouldRetry);
-  const maxRetryAfter = numberOption(
-    'maxRetryAfter',
-    options.maxRetryAfter,
-    DEFAULT_MAX_RETRY_AFTER_MS,
-    0,
-    MAX_DELAY_MS,
-  );
-  const jitterRatio = numberOption(
-    'retryAfterJitter',
-    options.retryAfterJitter,
-    DEFAULT_RETRY_AFTER_JITTER,
-    0,
-    1,
-  );
-  const random = functionOption('random', options.random) ?? Math.random;
-  const clock = options.clock ?? systemClock;
-  const retryOnTimeout = options.retryOnTimeout === true;
-  const retryConflict = options.retryConflictWithKey !== false;
-  const keyHeader = options.idempotencyHeader ?? DEFAULT_IDEMPOTENCY_HEADER;
+  const o = resolveRetryOptions(options);
+  // Called as plain functions (no `this`), as before.
+  const { strategy, shouldRetry: userShouldRetry } = o;
   const { budget, onRetry, onGiveUp } = options;
   // Decorrelated jitter needs the previous delay: kept per call (ky's options snapshot).
   const previousByCall = new WeakMap<object, number>();
@@ -197,7 +172,7 @@ export function backoffRetry(options: BackoffRetryOptions = {}): KyRetryOptions 
       giveUp('not-retryable');
       return false;
     }
-    const hasKey = request.headers.has(keyHeader);
+    const hasKey = request.headers.has(o.idempotencyHeader);
     if (UNSAFE_METHODS.has(request.method.toUpperCase()) && !hasKey) {
       giveUp('not-retryable');
       return false;
@@ -205,28 +180,28 @@ export function backoffRetry(options: BackoffRetryOptions = {}): KyRetryOptions 
     const retryable =
       userShouldRetry !== undefined
         ? await userShouldRetry(error, attempt)
-        : isRetryableError(error, { retryOnTimeout }) ||
-          (retryConflict && hasKey && statusOf(error) === 409);
+        : isRetryableError(error, { retryOnTimeout: o.retryOnTimeout }) ||
+          (o.retryConflict && hasKey && statusOf(error) === 409);
     if (!retryable) {
       giveUp('not-retryable');
       return false;
     }
-    if (attempt >= attempts) {
+    if (attempt >= o.attempts) {
       giveUp('exhausted');
       return false;
     }
     const call = (error as RequestCarrier).options;
     let delay = safeDelay(
-      strategy(attempt, { previous: (call && previousByCall.get(call)) || 0, random }),
+      strategy(attempt, { previous: (call && previousByCall.get(call)) || 0, random: o.random }),
     );
     if (call) previousByCall.set(call, delay);
-    const serverDelay = serverDelayOf(error, clock.now());
+    const serverDelay = serverDelayOf(error, o.clock.now());
     if (serverDelay !== undefined) {
-      if (serverDelay > maxRetryAfter) {
+      if (serverDelay > o.maxRetryAfter) {
         giveUp('retry-after-too-long');
-        throw new RetryAfterTooLongError(serverDelay, maxRetryAfter, [error]);
+        throw new RetryAfterTooLongError(serverDelay, o.maxRetryAfter, [error]);
       }
-      const jittered = serverWait(serverDelay, random, jitterRatio);
+      const jittered = serverWait(serverDelay, o.random, o.retryAfterJitter);
       if (jittered > delay) delay = jittered;
     }
     const host = hostOf(request);
@@ -237,7 +212,7 @@ export function backoffRetry(options: BackoffRetryOptions = {}): KyRetryOptions 
     emit(onRetry, { attempt, error, delayMs: delay, serverDelayMs: serverDelay, request });
     // After a ky timeout the request's own signal is already aborted (by ky, not by you).
     const signal = request.signal.aborted ? undefined : request.signal;
-    await clock.sleep(delay, signal);
+    await o.clock.sleep(delay, signal);
     return true;
   };
 
@@ -247,7 +222,7 @@ export function backoffRetry(options: BackoffRetryOptions = {}): KyRetryOptions 
   // on a stub fetch).
   return {
     // One more than the retries: the last "retry" lets shouldRetry report exhaustion.
-    limit: attempts,
+    limit: o.attempts,
     methods: [...DEFAULT_RETRY_METHODS] as KyRetryOptions['methods'],
     delay: () => 0,
     // ky >= 2.2 adds its own Retry-After wait (413/429/503 with a Retry-After or RateLimit-Reset

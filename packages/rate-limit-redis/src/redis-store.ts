@@ -1,16 +1,20 @@
-import { type Clock, systemClock } from '@brace/core';
 import {
   type AcquireManyResult,
-  type AcquireResult,
   type MemoryStore,
   memoryStore,
   type PauseReason,
-  RateLimitOptionsError,
   type RateLimitPolicy,
   type RateLimitStore,
 } from '@brace/rate-limit';
-import { isNoScript, type RedisClientLike, sha1, toEval } from './client.js';
+import { isNoScript, sha1 } from './client.js';
 import { RateLimitStoreError } from './errors.js';
+import { acquireLocally, locally } from './local-fallback.js';
+import { Outage } from './outage.js';
+import { redisKeys, units } from './redis-keys.js';
+import { type Grant, nextToken, toManyResult, toResult } from './replies.js';
+import { ACQUIRE_SCRIPT, PAUSE_SCRIPT, SETTLE_SCRIPT } from './scripts.js';
+import { type RedisStoreOptions, resolveStoreOptions } from './store-options.js';
+import { Watchdog } from './watchdog.js';
 
 export type {
   IoRedisLikeClient,
@@ -18,95 +22,15 @@ export type {
   RedisClientLike,
   RedisEvalAdapter,
 } from './client.js';
-
-import { Outage, type RedisOutageEvent } from './outage.js';
-import { ACQUIRE_SCRIPT, PAUSE_SCRIPT, SETTLE_SCRIPT } from './scripts.js';
-import { Watchdog } from './watchdog.js';
-
-/** Default key prefix. */
-export const DEFAULT_PREFIX = 'brace:rl:';
-/**
- * Default time a Redis call may take before it counts as a store error: 2,000 ms. Sized for a
- * loaded 2-core machine: an acquire answers in ~0.1 ms (p50) and under 7 ms (p99.99) on
- * loopback there, so what crosses a second is this process stalling (GC, a busy event loop,
- * load average 8–10), not Redis. The watchdog also reads replies that arrived during a stall
- * before declaring a timeout, so a stall alone no longer fails a call; the rest is margin.
- * With `fail-open` only the calls in flight when Redis goes away wait this long.
- */
-export const DEFAULT_STORE_TIMEOUT_MS = 2_000;
-/** Default interval between background probes of an unreachable Redis (fail-open): 1,000 ms. */
-export const DEFAULT_PROBE_INTERVAL_MS = 1_000;
-/** Default behaviour when Redis fails: reject (fail-closed). */
-export const DEFAULT_ON_STORE_ERROR = 'fail-closed';
-
-/** What `onError` receives. */
-export interface RedisStoreErrorEvent {
-  /** The failing operation (`settle`: moving a settled task's units; never falls back). */
-  operation: 'acquire' | 'pause' | 'settle';
-  /** The client's error (or a timeout error). */
-  error: unknown;
-  /** True when the local in-memory limiter answered instead (fail-open). */
-  fellBack: boolean;
-}
-
-/** Options of {@link redisStore}. */
-export interface RedisStoreOptions {
-  /** Your connected client (ioredis, iovalkey, node-redis) or an eval adapter. The store never opens connections. */
-  client: RedisClientLike;
-  /** Key prefix; use one per limiter. Default {@link DEFAULT_PREFIX}. */
-  prefix?: string;
-  /**
-   * When Redis fails or is slower than `timeoutMs`: `'fail-closed'` rejects the task with
-   * `RateLimitStoreError` (never exceeds the shared limit, stops traffic); `'fail-open'` answers
-   * from a local in-memory limiter with the same policies (traffic continues, but each process
-   * enforces the limit alone, so N processes may together send up to N times the limit).
-   * Default {@link DEFAULT_ON_STORE_ERROR}.
-   */
-  onStoreError?: 'fail-closed' | 'fail-open';
-  /** Longest a Redis call may take before it counts as failed, in ms. Default {@link DEFAULT_STORE_TIMEOUT_MS}. */
-  timeoutMs?: number;
-  /** Clock for the timeout. Default `systemClock`. */
-  clock?: Clock;
-  /** Called on every store failure (during a fail-open outage no call goes to Redis, so none fails). */
-  onError?: (event: RedisStoreErrorEvent) => void;
-  /**
-   * Fail-open only: how often a background probe checks whether Redis answers again while it
-   * is down, in ms. Default {@link DEFAULT_PROBE_INTERVAL_MS}.
-   */
-  probeIntervalMs?: number;
-  /** Fail-open only: called when an outage starts (`down`) and when Redis answers again (`up`). */
-  onOutage?: (event: RedisOutageEvent) => void;
-}
-
-/** Most keys whose Redis key names are kept ready per policy list (the cache is reset past it). */
-const KEY_CACHE = 1024;
-
-interface Prepared {
-  suffixes: string[];
-  /** ARGV without the costs: policy count, then limit, intervalMs, burst per policy. */
-  head: string[];
-  /** The sliding-log policies' indexes, and their intervals as `SETTLE_SCRIPT` reads them. */
-  logs: number[];
-  intervals: string[];
-  /** Redis key names per limiter key, built once per key. */
-  keys: Map<string, string[]>;
-}
-
-/**
- * A grant of the acquire script: the call's token, the units logged before the request's own
- * in that call, and its units (a grant of the local fallback is the time it was charged at).
- */
-type Grant = readonly [token: string, from: number, units: number];
-
-/** This process's part of every call's token: tokens are unique across processes and calls. */
-const PROCESS_TOKEN = globalThis.crypto.randomUUID().slice(0, 13);
-let calls = 0;
-
-/** A token no other call (of this process or another) has. */
-function nextToken(): string {
-  calls = (calls + 1) % Number.MAX_SAFE_INTEGER;
-  return PROCESS_TOKEN + calls.toString(36);
-}
+export { hashTag } from './redis-keys.js';
+export {
+  DEFAULT_ON_STORE_ERROR,
+  DEFAULT_PREFIX,
+  DEFAULT_PROBE_INTERVAL_MS,
+  DEFAULT_STORE_TIMEOUT_MS,
+  type RedisStoreErrorEvent,
+  type RedisStoreOptions,
+} from './store-options.js';
 
 function ignore(): undefined {
   return undefined;
@@ -133,98 +57,6 @@ function observe<E>(callback: ((event: E) => void) | undefined, event: E): void 
 /** The background probe of an unreachable Redis: any answer means it is back. */
 const PROBE_SCRIPT = 'return 1';
 
-type Refusal = Extract<AcquireResult, { ok: false }>;
-
-/** Reads the refusal part of the acquire script's reply `{ admitted, retryInMs, policyIndex, pauseReason }`. */
-function toRefusal(r: [number, number, number, string]): Refusal {
-  const policyIndex = Number(r[2]);
-  const result: Refusal = { ok: false, retryInMs: Number(r[1]), policyIndex };
-  if (policyIndex < 0)
-    result.pause = r[3] === 'server-remaining' ? 'server-remaining' : 'retry-after';
-  return result;
-}
-
-/**
- * Reads the acquire script's reply for one request: `1`, or a refusal. ioredis with
- * `stringNumbers` (and some proxies) hand integer replies over as strings: `'1'`.
- */
-function toResult(reply: unknown, token: string, cost: number): AcquireResult {
-  if (reply === 1 || reply === '1') {
-    const grant: Grant = [token, 0, Math.ceil(cost)];
-    return { ok: true, grant };
-  }
-  return toRefusal(reply as [number, number, number, string]);
-}
-
-/** Each of the first `granted` requests' grants (their units follow each other in the call). */
-function grantsOf(token: string, costs: readonly number[], granted: number): Grant[] {
-  const grants: Grant[] = [];
-  let from = 0;
-  for (let i = 0; i < granted; i++) {
-    const units = Math.ceil(costs[i] as number);
-    grants.push([token, from, units]);
-    from += units;
-  }
-  return grants;
-}
-
-/** Reads the acquire script's reply for a batch: the count admitted, or a refusal after some. */
-function toManyResult(reply: unknown, token: string, costs: readonly number[]): AcquireManyResult {
-  let granted: number;
-  let refused: Refusal | undefined;
-  if (typeof reply === 'number') granted = reply;
-  // An integer reply as a string (ioredis `stringNumbers`).
-  else if (typeof reply === 'string' && /^\d+$/.test(reply)) granted = Number(reply);
-  else {
-    const r = reply as [number, number, number, string];
-    refused = toRefusal(r);
-    granted = Number(r[0]);
-  }
-  return { granted, refused, grants: grantsOf(token, costs, granted) };
-}
-
-/** Acquires `costs` one by one from a local store until one is refused (the fail-open path). */
-/** One acquire of the local fallback: a grant carries the time it was charged at. */
-function locally(
-  store: MemoryStore,
-  key: string,
-  policies: readonly RateLimitPolicy[],
-  cost: number,
-  now: number,
-): AcquireResult {
-  const result = store.tryAcquire(key, policies, cost, now);
-  return result.ok ? { ok: true, grant: now } : result;
-}
-
-function acquireLocally(
-  store: MemoryStore,
-  key: string,
-  policies: readonly RateLimitPolicy[],
-  costs: readonly number[],
-  now: number,
-): AcquireManyResult {
-  for (let i = 0; i < costs.length; i++) {
-    const result = store.tryAcquire(key, policies, costs[i] as number, now);
-    if (!result.ok) return { granted: i, refused: result, grants: new Array(i).fill(now) };
-  }
-  return { granted: costs.length, refused: undefined, grants: new Array(costs.length).fill(now) };
-}
-
-/** A cost as the script reads it: sliding logs round it up to whole units, GCRA does not. */
-/**
- * @internal The Cluster hash tag of a limiter key: the key itself, except that an empty key (whose `{}`
- * Redis ignores, hashing each full key name, so one acquire's keys could sit in different
- * slots: CROSSSLOT) becomes `~`, and a key starting with `~` gets one more, so no two keys share
- * a tag.
- */
-export function hashTag(key: string): string {
-  return key === '' || key.charCodeAt(0) === 126 ? `~${key}` : key;
-}
-
-function units(cost: number): string {
-  return String(cost);
-}
-
 /**
  * A Redis store: a `RateLimitStore` that also acquires batches (`tryAcquireMany`: the ready
  * tasks of one key in one round trip).
@@ -250,25 +82,7 @@ export type RedisStore = RateLimitStore & Required<Pick<RateLimitStore, 'tryAcqu
  * ```
  */
 export function redisStore(options: RedisStoreOptions): RedisStore {
-  if (typeof options !== 'object' || options === null || options.client == null) {
-    throw new RateLimitOptionsError('client', 'a Redis client or an eval adapter');
-  }
-  const run = toEval(options.client);
-  const prefix = options.prefix ?? DEFAULT_PREFIX;
-  if (typeof prefix !== 'string') throw new RateLimitOptionsError('prefix', 'a string');
-  const mode = options.onStoreError ?? DEFAULT_ON_STORE_ERROR;
-  if (mode !== 'fail-closed' && mode !== 'fail-open') {
-    throw new RateLimitOptionsError('onStoreError', "'fail-closed' or 'fail-open'");
-  }
-  const timeoutMs = options.timeoutMs ?? DEFAULT_STORE_TIMEOUT_MS;
-  if (typeof timeoutMs !== 'number' || !(timeoutMs > 0)) {
-    throw new RateLimitOptionsError('timeoutMs', 'a number > 0');
-  }
-  const probeMs = options.probeIntervalMs ?? DEFAULT_PROBE_INTERVAL_MS;
-  if (typeof probeMs !== 'number' || !(probeMs > 0) || probeMs === Number.POSITIVE_INFINITY) {
-    throw new RateLimitOptionsError('probeIntervalMs', 'a finite number > 0');
-  }
-  const clock = options.clock ?? systemClock;
+  const { run, prefix, mode, timeoutMs, probeMs, clock } = resolveStoreOptions(options);
   let local: MemoryStore | undefined;
   const localStore = (): MemoryStore => {
     local ??= memoryStore();
@@ -331,41 +145,7 @@ export function redisStore(options: RedisStoreOptions): RedisStore {
     return localStore();
   };
 
-  const base = (key: string) => `${prefix}{${hashTag(key)}}:`;
-  /** Per policy list (the limiter passes the same frozen array every time): key suffixes and ARGV. */
-  const prepared = new WeakMap<readonly RateLimitPolicy[], Prepared>();
-  const prepare = (policies: readonly RateLimitPolicy[]): Prepared => {
-    let p = prepared.get(policies);
-    if (p === undefined) {
-      const suffixes: string[] = [];
-      const head = [String(policies.length)];
-      const logs: number[] = [];
-      const intervals: string[] = [];
-      for (const [i, policy] of policies.entries()) {
-        const burst = policy.burst ?? 0;
-        suffixes.push(`p:${policy.limit}:${policy.intervalMs}:${burst}`);
-        head.push(String(policy.limit), String(policy.intervalMs), String(burst));
-        if (burst === 0) {
-          logs.push(i);
-          intervals.push(String(policy.intervalMs));
-        }
-      }
-      p = { suffixes, head, logs, intervals, keys: new Map() };
-      prepared.set(policies, p);
-    }
-    return p;
-  };
-  const keysOf = (p: Prepared, key: string): string[] => {
-    let keys = p.keys.get(key);
-    if (keys === undefined) {
-      const k = base(key);
-      keys = [`${k}pause`];
-      for (const suffix of p.suffixes) keys.push(k + suffix);
-      if (p.keys.size >= KEY_CACHE) p.keys.clear();
-      p.keys.set(key, keys);
-    }
-    return keys;
-  };
+  const { base, prepare, keysOf } = redisKeys(prefix);
 
   return {
     tryAcquire(key, policies: readonly RateLimitPolicy[], cost, now) {

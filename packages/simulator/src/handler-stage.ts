@@ -17,6 +17,8 @@ export interface Incoming {
   routeKey: string;
   routeIndex: number;
   params: Record<string, string>;
+  /** The request's expired token was already recorded on arrival. */
+  expiredTokenCounted: boolean;
   header(name: string): string | null;
   request(): Request;
 }
@@ -97,7 +99,9 @@ export async function answerFor(state: PipelineState, incoming: Incoming): Promi
     if (own !== undefined) return { answer: await fromResponse(own), fresh: true };
     const auth = state.oauth.authenticate(request);
     if (!auth.ok) {
-      if (auth.reason === 'expired') ledger.expiredToken(incoming.routeKey);
+      // Counted once: on arrival, or here when the token expired while the body was read.
+      if (auth.reason === 'expired' && !incoming.expiredTokenCounted)
+        ledger.expiredToken(incoming.routeKey);
       return refused(await fromResponse(auth.response));
     }
   }

@@ -177,7 +177,11 @@ export class ProviderLedger {
   retries = 0;
   /** Answers replayed from an idempotency key. */
   replayed = 0;
-  /** Requests with an expired access token (OAuth on). */
+  /**
+   * Requests sent with an expired access token (OAuth on), counted on arrival: those the rate
+   * limit or an injected fault refused before the token check included (`oauth.expiredTokenRequests`
+   * counts only the ones the OAuth server checked and answered 401).
+   */
   expiredTokens = 0;
   /** Answers by status (0: no answer). */
   readonly statuses: Record<string, number> = Object.create(null);

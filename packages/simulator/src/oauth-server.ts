@@ -1,9 +1,10 @@
 import { systemClock } from '@brace/core';
 import { SimulatorOptionsError } from './errors.js';
+import { registerExpiryCheck } from './oauth-expiry.js';
 import { checkSeconds, json, NO_STORE, sameSecret } from './oauth-http.js';
 import { emptyOAuthLedger } from './oauth-ledger.js';
 import { clientCredentials, type OAuthFailure, readForm, scopeSet } from './oauth-request.js';
-import { TokenStore } from './oauth-tokens.js';
+import { bearerRecord, TokenStore } from './oauth-tokens.js';
 import {
   type AuthenticateResult,
   DEFAULT_ACCESS_TOKEN_TTL_SEC,
@@ -305,14 +306,12 @@ export function createOAuthServer(options: OAuthServerOptions = {}): OAuthServer
     request: Request,
     required: { scope?: string } = {},
   ): AuthenticateResult => {
-    const header = request.headers.get('authorization') ?? '';
-    const match = /^bearer +([\x21-\x7e]{1,512})$/i.exec(header.trim());
-    if (match === null) {
+    const record = bearerRecord(store, request.headers.get('authorization') ?? '');
+    if (record === 'missing') {
       ledger.missingTokenRequests++;
       return { ok: false, reason: 'missing', response: challenge(401) };
     }
-    const record = store.get(match[1] as string);
-    if (record === undefined || record.kind !== 'access' || store.isRevoked(record.family)) {
+    if (record === 'invalid') {
       ledger.invalidTokenRequests++;
       return {
         ok: false,
@@ -370,7 +369,7 @@ export function createOAuthServer(options: OAuthServerOptions = {}): OAuthServer
     return undefined;
   };
 
-  return {
+  const server: OAuthServer = {
     ledger,
     paths,
     handle,
@@ -388,4 +387,5 @@ export function createOAuthServer(options: OAuthServerOptions = {}): OAuthServer
       return grant(clientId, scope, store.newFamily(), issueOptions.refreshToken ?? true);
     },
   };
+  return registerExpiryCheck(server, store, clock);
 }

@@ -87,3 +87,20 @@ export class TokenStore {
     return true;
   }
 }
+
+/**
+ * The live access token a Bearer `Authorization` header names (RFC 6750 §2.1), or why there is
+ * none: `'missing'` (no Bearer token) or `'invalid'` (unknown, not an access token, or revoked).
+ * Counts nothing.
+ */
+export function bearerRecord(
+  store: TokenStore,
+  header: string,
+): TokenRecord | 'missing' | 'invalid' {
+  const match = /^bearer +([\x21-\x7e]{1,512})$/i.exec(header.trim());
+  if (match === null) return 'missing';
+  const record = store.get(match[1] as string);
+  if (record === undefined || record.kind !== 'access' || store.isRevoked(record.family))
+    return 'invalid';
+  return record;
+}

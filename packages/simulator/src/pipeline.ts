@@ -9,6 +9,7 @@ import { answerFor, type Incoming, type StageResult } from './handler-stage.js';
 import type { Answer, IdempotencyKeys } from './idempotency.js';
 import type { ProviderLedger } from './ledger.js';
 import { headerOf, readBody, splitTarget, toRequest } from './node-io.js';
+import { carriesExpiredToken } from './oauth-expiry.js';
 import type { OAuthServer } from './oauth-types.js';
 import type { Preset } from './preset-types.js';
 import { versionAccepted } from './preset-types.js';
@@ -81,6 +82,7 @@ class NodeIncoming implements Incoming {
   routeKey = '';
   routeIndex = -1;
   params: Record<string, string> = {};
+  expiredTokenCounted = false;
   #request: Request | undefined;
   readonly method: string;
 
@@ -161,6 +163,12 @@ function httpDate(ms: number): string {
   return dateText;
 }
 
+/** Whether `pathname` is one of the OAuth server's own endpoints (token, revocation, resource). */
+function isOAuthPath(oauth: OAuthServer, pathname: string): boolean {
+  const { token, revoke, resource } = oauth.paths;
+  return pathname === token || pathname === revoke || pathname === resource;
+}
+
 /** Handles one request from arrival to the last byte. */
 export async function handleRequest(
   state: PipelineState,
@@ -197,6 +205,13 @@ export async function handleRequest(
     allowed: true,
   };
   ledger.arrival(arrivedAt, routeKey, overLimit, allowed);
+  // Every request sent with an expired token counts, on arrival: also those the rate limit or an
+  // injected fault refuses before the token is checked (the OAuth server's own endpoints aside).
+  const expiredToken =
+    state.oauth !== undefined &&
+    !isOAuthPath(state.oauth, pathname) &&
+    carriesExpiredToken(state.oauth, headerOf(req, 'authorization'));
+  if (expiredToken) ledger.expiredToken(routeKey);
   const decision: FaultDecision = plan.decide(method, segments);
   const body = await readBody(req);
   const text = body.toString('utf8');
@@ -262,6 +277,7 @@ export async function handleRequest(
   incoming.routeKey = routeKey;
   incoming.routeIndex = routeIndex;
   incoming.params = params;
+  incoming.expiredTokenCounted = expiredToken;
   let result: StageResult;
   try {
     result = await answerFor(state, incoming);

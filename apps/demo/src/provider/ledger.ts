@@ -66,7 +66,10 @@ export class Ledger {
   get replayed(): number {
     return this.#ledger.replayed;
   }
-  /** Requests that came with an access token past its lifetime (each answered 401). */
+  /**
+   * Requests that came with an access token past its lifetime, counted on arrival (answered 401,
+   * or 429/503 when the rate limit or an injected fault refused them before the token check).
+   */
   get expiredTokens(): number {
     return this.#ledger.expiredTokens;
   }

@@ -2,9 +2,8 @@
 // between the token response and the save: the rotated refresh token existed only in the dead
 // process, the one in the store is spent. What the survivors do is measured here.
 
-import { CLIENT_SECRET } from './loopback.js';
 import { spawnWorker, type Worker } from './multi-process.js';
-import { serve } from './scenarios.js';
+import { rotatingCycles } from './scenarios.js';
 
 /** What the in-doubt scenario measured. */
 export interface InDoubtFigures {
@@ -30,19 +29,7 @@ export async function inDoubtScenario(
   lockTtlMs: number,
   observeMs: number,
 ): Promise<InDoubtFigures> {
-  const s = await serve({ accessTokenTtlSec: 600, rotateRefreshTokens: true });
-  const first = s.oauth.issue('app', { refreshToken: true }).refresh_token as string;
-  const config = {
-    mode: 'cycles' as const,
-    tokenUrl: s.tokenUrl,
-    resourceUrl: s.resourceUrl,
-    clientSecret: CLIENT_SECRET,
-    key,
-    refreshToken: first,
-    lockTtlMs,
-    recover: false,
-    pauseBeforeSave: true,
-  };
+  const { s, config } = await rotatingCycles({}, { key, lockTtlMs, recover: false });
   const workers: Worker[] = [];
   let saves = 0;
   let savesBefore = 0;

@@ -1,15 +1,23 @@
 // Parent side of the multi-process tests: bundles a worker once (esbuild, so each spawn is a
 // plain `node` start), spawns workers, reads their line protocol, kills only what it spawned.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import type { ChildConfig } from './child-main.js';
 
-const root = fileURLToPath(new URL('../../../../', import.meta.url));
+/** The workspace root: the nearest folder above this file that holds `pnpm-workspace.yaml`. */
+export function workspaceRoot(from = fileURLToPath(new URL('.', import.meta.url))): string {
+  for (let dir = resolve(from); ; dir = dirname(dir)) {
+    if (existsSync(join(dir, 'pnpm-workspace.yaml'))) return dir;
+    if (dirname(dir) === dir) throw new Error(`No pnpm-workspace.yaml above ${from}.`);
+  }
+}
+
+const root = workspaceRoot();
 
 /** Bundles `entry` (a worker .ts) into a temp .mjs; returns its path and a cleanup. */
 export async function bundleWorker(entry: string): Promise<{ file: string; cleanup: () => void }> {

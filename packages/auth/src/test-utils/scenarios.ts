@@ -2,6 +2,7 @@
 // PostgreSQL tests.
 import { type RunningServer, serveFetch } from '@brace/simulator';
 import { createOAuthServer, type OAuthLedger } from '@brace/simulator/oauth';
+import type { ChildConfig } from './child-main.js';
 import { CLIENT_SECRET } from './loopback.js';
 import { spawnWorker, type Worker } from './multi-process.js';
 
@@ -22,6 +23,28 @@ export async function serve(options: Parameters<typeof createOAuthServer>[0]) {
     tokenUrl: `${server.url}${oauth.paths.token}`,
     resourceUrl: `${server.url}${oauth.paths.resource}`,
   };
+}
+
+/**
+ * A server rotating refresh tokens (reuse detection on) with one grant issued, and the config
+ * of `cycles` workers that start from its refresh token and pause before each save.
+ */
+export async function rotatingCycles(
+  serverOptions: Parameters<typeof createOAuthServer>[0],
+  workers: Pick<ChildConfig, 'key' | 'lockTtlMs' | 'recover' | 'pauseAfterLock'>,
+) {
+  const s = await serve({ accessTokenTtlSec: 600, rotateRefreshTokens: true, ...serverOptions });
+  const first = s.oauth.issue('app', { refreshToken: true }).refresh_token as string;
+  const config: ChildConfig = {
+    mode: 'cycles',
+    tokenUrl: s.tokenUrl,
+    resourceUrl: s.resourceUrl,
+    clientSecret: CLIENT_SECRET,
+    refreshToken: first,
+    pauseBeforeSave: true,
+    ...workers,
+  };
+  return { s, config };
 }
 
 /** Where a SIGKILL landed, from the victim's last protocol line. */
@@ -64,23 +87,10 @@ export async function killScenario(
   cycles: number,
   lockTtlMs = 400,
 ): Promise<KillFigures> {
-  const s = await serve({
-    accessTokenTtlSec: 600,
-    rotateRefreshTokens: true,
-    refreshTokenOnClientCredentials: true,
-  });
-  const first = s.oauth.issue('app', { refreshToken: true }).refresh_token as string;
-  const config = {
-    mode: 'cycles' as const,
-    tokenUrl: s.tokenUrl,
-    resourceUrl: s.resourceUrl,
-    clientSecret: CLIENT_SECRET,
-    key,
-    refreshToken: first,
-    lockTtlMs,
-    pauseBeforeSave: true,
-    pauseAfterLock: true,
-  };
+  const { s, config } = await rotatingCycles(
+    { refreshTokenOnClientCredentials: true },
+    { key, lockTtlMs, pauseAfterLock: true },
+  );
   const live = new Set<Worker>();
   const victims: Array<{ last: () => string }> = [];
   const errors: Record<string, number> = {};
