@@ -117,11 +117,31 @@ export async function readRequestBody(
   return chunks.length === 1 ? chunks[0]! : concatBytes(chunks);
 }
 
+/**
+ * `headers` itself when it is a plain record whose own enumerable names are all lower case and
+ * whose values are all strings (what Node's `req.headers` mostly is): then reading the own
+ * property answers a lower-case lookup exactly as `getHeader` would, without scanning every
+ * name again. `null` for anything else (Fetch `Headers`, pairs, arrays, mixed-case names).
+ */
+function lowerCaseRecord(headers: HeadersInput): Readonly<Record<string, string>> | null {
+  if (typeof headers !== 'object' || headers === null) return null;
+  const proto: unknown = Object.getPrototypeOf(headers);
+  if ((proto !== Object.prototype && proto !== null) || Symbol.iterator in headers) return null;
+  const record = headers as Readonly<Record<string, unknown>>;
+  for (const key in record) {
+    if (!Object.hasOwn(record, key)) continue; // inherited: never read
+    if (typeof record[key] !== 'string' || key.toLowerCase() !== key) return null;
+  }
+  return record as Readonly<Record<string, string>>;
+}
+
 /** The request as schemes see it. A class, so that no closures are made per request. */
 export class RequestView implements WebhookRequestView {
   readonly url: string | undefined;
   readonly body: string | Uint8Array;
   private readonly headers: HeadersInput;
+  /** `undefined` until the first lookup; then `lowerCaseRecord(headers)`. */
+  private record: Readonly<Record<string, string>> | null | undefined;
   private decoded: string | undefined;
 
   constructor(headers: HeadersInput, url: string | undefined, body: string | Uint8Array) {
@@ -131,6 +151,13 @@ export class RequestView implements WebhookRequestView {
   }
 
   header(name: string): string | undefined {
+    let record = this.record;
+    if (record === undefined) record = this.record = lowerCaseRecord(this.headers);
+    if (record !== null) {
+      if (Object.hasOwn(record, name)) return record[name];
+      // Every name in the record is lower case: a lower-case name that is not there is absent.
+      if (name.toLowerCase() === name) return undefined;
+    }
     return getHeader(this.headers, name);
   }
 

@@ -162,16 +162,18 @@ export const githubEvent = markHeaderFirst(function githubEvent({
 
 /** Id and type from headers, the first present of each list (Shopify: `X-Shopify-Event-Id`, `X-Shopify-Topic`). */
 export function headerEvent(idHeaders: readonly string[], typeHeaders: readonly string[]) {
-  return ({ request }: EventContext): WebhookEventInfo => {
-    const first = (names: readonly string[]) => {
-      for (const name of names) {
-        const value = eventString(request.header(name));
-        if (value !== undefined) return value;
-      }
-      return undefined;
-    };
-    return eventInfo(first(idHeaders), first(typeHeaders));
-  };
+  return ({ request }: EventContext): WebhookEventInfo =>
+    eventInfo(firstHeader(request, idHeaders), firstHeader(request, typeHeaders));
+}
+
+// Module-level rather than a closure per call: the first call of every new closure goes
+// through V8's lazy-compile stub, ~0.2 µs each.
+function firstHeader(request: WebhookRequestView, names: readonly string[]): string | undefined {
+  for (const name of names) {
+    const value = eventString(request.header(name));
+    if (value !== undefined) return value;
+  }
+  return undefined;
 }
 
 /** Standard Webhooks / Svix: the id header and the body's `type`. */

@@ -55,21 +55,26 @@ export function result(
     return out;
   }
   const headerFirst = isHeaderFirst(scheme.event);
-  const lazy: EventKey[] = [];
-  for (const key of EVENT_KEYS) {
+  let lazy = 0; // a bit per EVENT_KEYS entry
+  for (let i = 0; i < EVENT_KEYS.length; i++) {
+    const key = EVENT_KEYS[i]!;
     if (key === 'id' && out.id !== undefined) continue; // the signature's id wins
     if (headerFirst && probe[key] !== undefined) out[key] = probe[key];
-    else lazy.push(key);
+    else lazy |= 1 << i;
   }
-  if (lazy.length > 0) {
-    Object.defineProperty(out, PENDING, {
-      configurable: true,
-      value: { scheme, view, keys: lazy },
-    });
-    for (const key of lazy) Object.defineProperty(out, key, LAZY[key]);
+  if (lazy !== 0) {
+    const keys = LAZY_KEYS[lazy]!;
+    new PendingFields(out, { scheme, view, keys });
+    for (const key of keys) Object.defineProperty(out, key, LAZY[key]);
   }
   return out;
 }
+
+/** The lazy key lists by bit mask (bit i: EVENT_KEYS[i]), made once rather than per result. */
+const LAZY_KEYS: readonly (readonly EventKey[])[] = Array.from(
+  { length: 1 << EVENT_KEYS.length },
+  (_, mask) => EVENT_KEYS.filter((_key, i) => (mask & (1 << i)) !== 0),
+);
 
 // The probe's json(): notes that the reader wanted the body and gives it nothing. Module-level
 // (as is everything below) so that a verification allocates no closures for the lazy fields.
@@ -84,14 +89,42 @@ interface Pending {
   view: RequestView;
   keys: readonly EventKey[];
 }
-// Where a result keeps what its lazy fields need: non-enumerable, so spreads and JSON skip it.
-const PENDING = Symbol('pending event fields');
+
+/** Returns the object it is given, so that a subclass can stamp private fields on it. */
+class Attach {
+  constructor(target: object) {
+    // biome-ignore lint/correctness/noConstructorReturn: the point: subclasses add private fields to `target`
+    return target;
+  }
+}
+
+/**
+ * Where a result keeps what its lazy fields need: a private field stamped on the plain result
+ * object. Spreads, JSON, `Object.keys` and equality checks never see it, and adding it is an
+ * ordinary property add (a non-enumerable `Object.defineProperty` cost ~0.25 µs per result).
+ */
+class PendingFields extends Attach {
+  #pending: Pending | undefined;
+
+  constructor(target: VerifiedWebhook, pending: Pending) {
+    super(target);
+    this.#pending = pending;
+  }
+
+  /** The pending state of `out`, once: later calls (and unstamped objects) give `undefined`. */
+  static take(out: object): Pending | undefined {
+    if (!(#pending in out)) return undefined;
+    const stamped = out as PendingFields;
+    const pending = stamped.#pending;
+    stamped.#pending = undefined;
+    return pending;
+  }
+}
 
 /** Runs the event reader with the body (parsed once) and settles every lazy field of `out`. */
 function resolve(out: VerifiedWebhook): void {
-  const state = (out as { [PENDING]?: Pending })[PENDING];
+  const state = PendingFields.take(out);
   if (state === undefined) return;
-  delete (out as { [PENDING]?: Pending })[PENDING];
   let parsed: { value: unknown } | undefined;
   const json = () => {
     if (parsed === undefined) {

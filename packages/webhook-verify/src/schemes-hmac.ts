@@ -174,6 +174,7 @@ export const paddle: Readonly<WebhookScheme> = defineScheme({
 });
 
 const GITHUB_SHA256_HEADER = ['x-hub-signature-256'];
+const GITHUB_DELIVERY_HEADER = ['x-github-delivery'];
 
 /** Options of {@link githubScheme}. */
 export interface GitHubSchemeOptions {
@@ -208,7 +209,7 @@ export function githubScheme(options: GitHubSchemeOptions = {}): Readonly<Webhoo
     key: utf8Key,
     event: githubEvent,
     extract(request) {
-      const id = readId(request, ['x-github-delivery']);
+      const id = readId(request, GITHUB_DELIVERY_HEADER);
       const sha256 = request.header(GITHUB_SHA256_HEADER[0]!);
       if (!sha256 && request.header('x-hub-signature')) {
         if (!legacySha1) {
@@ -328,6 +329,8 @@ function v0Scheme(
   toleranceSec: number,
   event: NonNullable<WebhookScheme['event']>,
 ) {
+  const sigHeaders = [sigHeader];
+  const tsHeaders = [tsHeader];
   return defineScheme({
     name,
     toleranceSec,
@@ -335,8 +338,8 @@ function v0Scheme(
     key: utf8Key,
     event,
     extract(request) {
-      const value = requireHeader(request, name, [sigHeader]);
-      const ts = requireHeader(request, name, [tsHeader]);
+      const value = requireHeader(request, name, sigHeaders);
+      const ts = requireHeader(request, name, tsHeaders);
       return {
         timestamp: parseSeconds(ts, name, `${tsHeader} header`),
         prefix: `v0:${ts}:`,

@@ -5,6 +5,8 @@ import { bodyEvent, headerEvent, linearEvent } from './events.js';
 import {
   type AfterMatchContext,
   defineScheme,
+  type ExtractedSignature,
+  type OfferedSignature,
   rejectWebhook,
   requireHeader,
   utf8Key,
@@ -38,10 +40,16 @@ function bodyHashParam(url: string): string | undefined {
   const query = url.indexOf('?');
   if (query === -1) return undefined;
   const hash = url.indexOf('#', query);
-  return (
-    new URLSearchParams(url.slice(query + 1, hash === -1 ? undefined : hash)).get('bodySHA256') ??
-    undefined
-  );
+  const search = url.slice(query + 1, hash === -1 ? undefined : hash);
+  // Without the name spelled out or a percent-escape, no parameter can be named bodySHA256.
+  if (!search.includes('bodySHA256') && !search.includes('%')) return undefined;
+  return new URLSearchParams(search).get('bodySHA256') ?? undefined;
+}
+
+/** Orders [name, value] pairs by name, then value (UTF-16 code units, as `sort()` does). */
+function byNameThenValue(a: [string, string], b: [string, string]): number {
+  if (a[0] !== b[0]) return a[0] < b[0] ? -1 : 1;
+  return a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0;
 }
 
 /**
@@ -49,15 +57,15 @@ function bodyHashParam(url: string): string | undefined {
  * A value repeated under the same name counts once, as in Twilio's own libraries.
  */
 function twilioParams(form: string): string {
-  const params = new Map<string, Set<string>>();
-  for (const [key, value] of new URLSearchParams(form)) {
-    const values = params.get(key);
-    if (values === undefined) params.set(key, new Set([value]));
-    else values.add(value);
-  }
+  const pairs = [...new URLSearchParams(form)];
+  pairs.sort(byNameThenValue);
   let content = '';
-  for (const key of [...params.keys()].sort()) {
-    for (const value of [...params.get(key)!].sort()) content += key + value;
+  let previous: [string, string] | undefined;
+  for (const pair of pairs) {
+    // Sorted, so a repeated name and value is next to its twin.
+    if (previous !== undefined && pair[0] === previous[0] && pair[1] === previous[1]) continue;
+    content += pair[0] + pair[1];
+    previous = pair;
   }
   return content;
 }
@@ -86,6 +94,33 @@ function twilioUrls(url: string): string[] {
   urls.push(`${parsed.protocol}//${auth}${parsed.hostname}:${port}${rest}`);
   urls.push(`${parsed.protocol}//${auth}${parsed.hostname}${rest}`);
   return urls;
+}
+
+/**
+ * What Twilio's `extract` returns. The port variants of the URL are worked out (a URL parse)
+ * only when asked for, that is only when the URL as given did not match.
+ */
+class TwilioExtraction implements ExtractedSignature {
+  readonly prefix: string;
+  readonly includeBody = false;
+  readonly id: string | undefined;
+  readonly signatures: OfferedSignature[];
+  private readonly url: string;
+  private readonly params: string;
+
+  constructor(id: string | undefined, url: string, params: string, signatures: OfferedSignature[]) {
+    this.id = id;
+    this.url = url;
+    this.params = params;
+    this.signatures = signatures;
+    this.prefix = url + params;
+  }
+
+  get alternatePrefixes(): string[] {
+    return twilioUrls(this.url)
+      .slice(1)
+      .map((u) => u + this.params);
+  }
 }
 
 /** Checks the body against the signed URL's bodySHA256; synchronous when the hash is. */
@@ -138,8 +173,7 @@ export const twilio: Readonly<WebhookScheme> = defineScheme({
     );
     const id = readId(request, ['i-twilio-idempotency-token']);
     const params = bodyHashParam(url) === undefined ? twilioParams(request.text()) : '';
-    const [prefix, ...alternatePrefixes] = twilioUrls(url).map((u) => u + params);
-    return { id, prefix: prefix!, alternatePrefixes, includeBody: false, signatures };
+    return new TwilioExtraction(id, url, params, signatures);
   },
   afterMatch(context) {
     const hash = bodyHashParam(context.request.url!);

@@ -27,11 +27,16 @@ export function decodeSignature(
   start = 0,
   end = text.length,
 ): OfferedSignature | undefined {
+  const length = DIGEST_BYTES[algorithm];
+  // A wrong length is refused before decoding (canonical hex is 2n characters, padded base64 4⌈n/3⌉).
+  if (end - start !== (encoding === 'hex' ? length * 2 : Math.ceil(length / 3) * 4)) {
+    return undefined;
+  }
   const bytes =
     encoding === 'hex'
       ? decodeHex(text, start, end)
       : decodeBase64(start === 0 && end === text.length ? text : text.slice(start, end));
-  if (bytes === undefined || bytes.length !== DIGEST_BYTES[algorithm]) return undefined;
+  if (bytes === undefined || bytes.length !== length) return undefined;
   return { algorithm, signature: bytes };
 }
 

@@ -174,6 +174,7 @@ function finish(
       );
     }
   }
+  if (scheme.afterMatch === undefined) return result(prepared, view, extracted);
   const context: AfterMatchContext = {
     request: view,
     nowMs: now,
@@ -181,7 +182,7 @@ function finish(
     sha256: backend.sha256,
   };
   if (timestamp !== undefined) context.timestamp = timestamp;
-  const after = scheme.afterMatch?.(context);
+  const after = scheme.afterMatch(context);
   if (after instanceof Promise) return after.then(() => result(prepared, view, extracted));
   return result(prepared, view, extracted);
 }
@@ -199,14 +200,25 @@ export function verifyMessage(
   const view = new RequestView(headers, prepared.url ?? url, body);
   const extracted = scheme.extract(view);
   const now = nowMs(prepared.now);
-  const messages = signedMessages(extracted, body);
+  const message: SignedMessage = {
+    prefix: extracted.prefix,
+    body: extracted.includeBody ? body : undefined,
+    suffix: extracted.suffix ?? '',
+  };
   if (backend.sync) {
-    let matched = false;
-    for (let i = 0; i < messages.length && !matched; i++) {
-      matched = matchSync(backend, keys, extracted.signatures, messages[i]!);
+    let matched = matchSync(backend, keys, extracted.signatures, message);
+    // The alternatives are built (and their long prefixes compared) only when the first failed.
+    if (!matched && extracted.alternatePrefixes) {
+      for (const alternate of alternateMessages(extracted, message)) {
+        if (matchSync(backend, keys, extracted.signatures, alternate)) {
+          matched = true;
+          break;
+        }
+      }
     }
     return finish(prepared, view, extracted, now, matched);
   }
+  const messages = [message, ...alternateMessages(extracted, message)];
   return matchAnyAsync(keys, extracted.signatures, messages).then((matched) =>
     finish(prepared, view, extracted, now, matched),
   );
@@ -215,17 +227,17 @@ export function verifyMessage(
 /** Most alternative prefixes tried per message (Twilio needs two). */
 const MAX_ALTERNATE_PREFIXES = 4;
 
-/** The signed message, then one per alternative prefix (deduplicated, bounded). */
-function signedMessages(extracted: ExtractedSignature, body: string | Uint8Array): SignedMessage[] {
-  const bodyPart = extracted.includeBody ? body : undefined;
-  const suffix = extracted.suffix ?? '';
-  const messages: SignedMessage[] = [{ prefix: extracted.prefix, body: bodyPart, suffix }];
-  const seen = new Set([extracted.prefix]);
-  for (const prefix of extracted.alternatePrefixes ?? []) {
-    if (seen.size > MAX_ALTERNATE_PREFIXES) break;
-    if (typeof prefix !== 'string' || seen.has(prefix)) continue;
-    seen.add(prefix);
-    messages.push({ prefix, body: bodyPart, suffix });
+/** One message per alternative prefix that differs from the others (bounded). */
+function alternateMessages(extracted: ExtractedSignature, first: SignedMessage): SignedMessage[] {
+  const messages: SignedMessage[] = [];
+  const alternates = extracted.alternatePrefixes;
+  if (!alternates) return messages;
+  const seen = [first.prefix];
+  for (const prefix of alternates) {
+    if (seen.length > MAX_ALTERNATE_PREFIXES) break;
+    if (typeof prefix !== 'string' || seen.includes(prefix)) continue;
+    seen.push(prefix);
+    messages.push({ prefix, body: first.body, suffix: first.suffix });
   }
   return messages;
 }
