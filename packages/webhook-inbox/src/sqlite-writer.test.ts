@@ -4,30 +4,25 @@ import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { afterAll, describe, expect, it } from 'vitest';
 import { InboxOptionsError, InboxStoreError } from './errors.js';
-import type { NewInboxEvent } from './event.js';
 import { createInbox } from './inbox.js';
 import { DEFAULT_INBOX_TABLE, sqliteInboxStore } from './sqlite.js';
 import { sqliteSql } from './sqlite-sql.js';
 import { insertRow, sqliteWriter } from './sqlite-writer.js';
-import { clockAt, STRIPE_SECRET, stripeEvent, stripeRequest, T0 } from './test-utils/fixtures.js';
+import {
+  clockAt,
+  newEvent,
+  outcomes,
+  STRIPE_SECRET,
+  stripeEvent,
+  stripeRequest,
+} from './test-utils/fixtures.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'brace-inbox-writer-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 let files = 0;
 const file = () => join(dir, `inbox-${++files}.db`);
 
-const event = (eventId: string, payload = '{}'): NewInboxEvent => ({
-  provider: 'stripe',
-  eventId,
-  type: 'invoice.paid',
-  payload,
-  receivedAt: T0,
-  orderAt: T0,
-  source: 'delivery',
-});
-
-const outcomes = (results: PromiseSettledResult<string>[]) =>
-  results.map((r) => (r.status === 'fulfilled' ? r.value : (r.reason as { code: string }).code));
+const event = newEvent;
 
 const ids = (database: DatabaseSync) =>
   (database.prepare('SELECT id FROM brace_inbox ORDER BY id').all() as Array<{ id: string }>).map(

@@ -1,5 +1,6 @@
 import { type ManualClock, manualClock } from '@brace/core';
 import { signWebhook } from '@brace/webhook-verify';
+import type { NewInboxEvent } from '../event.js';
 import type { InboxStore } from '../store.js';
 
 export const T0 = 1_800_000_000_000;
@@ -87,3 +88,18 @@ export function withResolvers(): { promise: Promise<void>; resolve: () => void }
   });
   return { promise, resolve };
 }
+
+/** A Stripe delivery as the receive path hands it to a store. */
+export const newEvent = (eventId: string, payload = '{}'): NewInboxEvent => ({
+  provider: 'stripe',
+  eventId,
+  type: 'invoice.paid',
+  payload,
+  receivedAt: T0,
+  orderAt: T0,
+  source: 'delivery',
+});
+
+/** Each insert's outcome, or its error's code. */
+export const outcomes = (results: PromiseSettledResult<string>[]) =>
+  results.map((r) => (r.status === 'fulfilled' ? r.value : (r.reason as { code: string }).code));
