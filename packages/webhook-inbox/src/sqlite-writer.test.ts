@@ -10,6 +10,7 @@ import { sqliteSql } from './sqlite-sql.js';
 import { insertRow, sqliteWriter } from './sqlite-writer.js';
 import {
   clockAt,
+  expectBatchDedupe,
   newEvent,
   outcomes,
   STRIPE_SECRET,
@@ -44,17 +45,7 @@ describe('SQLite writer thread', () => {
     const path = file();
     const database = new DatabaseSync(path);
     const store = sqliteInboxStore({ database });
-    await store.insert(event('old'));
-    const results = await Promise.allSettled(
-      ['a', 'b', 'a', 'old', 'c'].map((id) => store.insert(event(id))),
-    );
-    expect(outcomes(results)).toEqual([
-      'inserted',
-      'inserted',
-      'duplicate',
-      'duplicate',
-      'inserted',
-    ]);
+    await expectBatchDedupe(store);
     // Committed by the thread's connection, read by the store's own.
     expect((await store.get('stripe:a'))?.status).toBe('pending');
     expect(ids(new DatabaseSync(path))).toEqual(['stripe:a', 'stripe:b', 'stripe:c', 'stripe:old']);

@@ -5,7 +5,7 @@ import { InboxStoreError } from './errors.js';
 import { type InboxPostgresClient, postgresInboxStore } from './postgres.js';
 import { type InboxSqliteDatabase, sqliteInboxStore } from './sqlite.js';
 import { randomTable, serverUrl } from './test-utils/env.js';
-import { newEvent, outcomes } from './test-utils/fixtures.js';
+import { expectBatchDedupe, newEvent, outcomes } from './test-utils/fixtures.js';
 
 const event = newEvent;
 
@@ -28,17 +28,7 @@ describe('SQLite group commit and synchronous', () => {
   it('stores deliveries of one turn in one transaction; a duplicate in the batch is a duplicate', async () => {
     const { wrapped, seen } = counting();
     const store = sqliteInboxStore({ database: wrapped });
-    await store.insert(event('old'));
-    const results = await Promise.allSettled(
-      ['a', 'b', 'a', 'old', 'c'].map((id) => store.insert(event(id))),
-    );
-    expect(outcomes(results)).toEqual([
-      'inserted',
-      'inserted',
-      'duplicate',
-      'duplicate',
-      'inserted',
-    ]);
+    await expectBatchDedupe(store);
     expect(seen.begins).toBe(1);
   });
 

@@ -1,5 +1,6 @@
 import { type ManualClock, manualClock } from '@brace/core';
 import { signWebhook } from '@brace/webhook-verify';
+import { expect } from 'vitest';
 import type { NewInboxEvent } from '../event.js';
 import type { InboxStore } from '../store.js';
 
@@ -103,3 +104,12 @@ export const newEvent = (eventId: string, payload = '{}'): NewInboxEvent => ({
 /** Each insert's outcome, or its error's code. */
 export const outcomes = (results: PromiseSettledResult<string>[]) =>
   results.map((r) => (r.status === 'fulfilled' ? r.value : (r.reason as { code: string }).code));
+
+/** Stores 'old', then a batch with a repeat inside it and a repeat of 'old': each outcome checked. */
+export async function expectBatchDedupe(store: InboxStore): Promise<void> {
+  await store.insert(newEvent('old'));
+  const results = await Promise.allSettled(
+    ['a', 'b', 'a', 'old', 'c'].map((id) => store.insert(newEvent(id))),
+  );
+  expect(outcomes(results)).toEqual(['inserted', 'inserted', 'duplicate', 'duplicate', 'inserted']);
+}
