@@ -41,20 +41,45 @@ export async function contenders(options: {
     verifyWebhook({ body, headers }, { provider: 'stripe', secret });
   const list: Contender[] = [];
 
-  // SQLite: a WAL file on local disk; SQLite's default synchronous=FULL, then NORMAL.
-  for (const synchronous of ['FULL', 'NORMAL'] as const) {
-    const database = new DatabaseSync(join(sqliteDir, `inbox-${synchronous}.db`));
-    const inbox = createInbox({
-      store: sqliteInboxStore({ database, synchronous }),
-      providers,
-      handlers: {},
-    });
+  // SQLite: a WAL file on local disk; SQLite's default synchronous=FULL, then NORMAL. The
+  // writer thread (the default for a file) commits off the receiver's event loop; the inline
+  // writer (every commit on the receiving thread, as before it) is kept for comparison.
+  const sqlite = [
+    ['FULL', undefined],
+    ['FULL', 'inline'],
+    ['NORMAL', undefined],
+  ] as const;
+  for (const [synchronous, writer] of sqlite) {
+    const database = new DatabaseSync(
+      join(sqliteDir, `inbox-${synchronous}${writer === undefined ? '' : `-${writer}`}.db`),
+    );
+    const store = sqliteInboxStore({ database, synchronous, ...(writer ? { writer } : {}) });
+    const inbox = createInbox({ store, providers, handlers: {} });
     list.push({
-      name: `Brace inbox, SQLite synchronous=${synchronous} (commit, then 200)`,
+      name: `Brace inbox, SQLite synchronous=${synchronous}${writer === 'inline' ? ', inline writer' : ''} (commit, then 200)`,
       receive: async (body, headers) => (await inbox.receive('stripe', { body, headers })).status,
-      close: async () => database.close(),
+      close: async () => {
+        await store.close();
+        database.close();
+      },
     });
   }
+
+  // The floor: no verification, no inbox; one INSERT committed alone per request, then 200.
+  const floorDb = new DatabaseSync(join(sqliteDir, 'floor.db'));
+  floorDb.exec('PRAGMA journal_mode = WAL');
+  floorDb.exec('PRAGMA synchronous = FULL');
+  floorDb.exec('CREATE TABLE floor (id TEXT PRIMARY KEY, body TEXT)');
+  const floorInsert = floorDb.prepare('INSERT INTO floor VALUES (?, ?) ON CONFLICT DO NOTHING');
+  let floorRows = 0;
+  list.push({
+    name: 'floor: one SQLite INSERT (FULL) committed per request, no verify',
+    receive: async (body) => {
+      floorInsert.run(String(++floorRows), body);
+      return 200;
+    },
+    close: async () => floorDb.close(),
+  });
 
   const table = `bench_inbox_${id}`;
   try {
@@ -108,6 +133,16 @@ export async function contenders(options: {
       },
       close: async () => {},
     });
+    await pool.query(`CREATE TABLE "${table}_floor" (id TEXT PRIMARY KEY, body TEXT)`);
+    let floorPg = 0;
+    list.push({
+      name: 'floor: one PostgreSQL INSERT committed per request, no verify',
+      receive: async (body) => {
+        await pool.query(`INSERT INTO "${table}_floor" VALUES ($1, $2)`, [String(++floorPg), body]);
+        return 200;
+      },
+      close: async () => {},
+    });
     const boss = new PgBoss({
       connectionString: options.databaseUrl,
       schema: 'pgboss_bench',
@@ -156,5 +191,10 @@ export async function contenders(options: {
   } catch (error) {
     notes.push(skipped('BullMQ', error));
   }
-  return list;
+  // BENCH_INBOX_CONTENDERS=SQLite,PostgreSQL (substrings of names) runs only those.
+  const only = process.env.BENCH_INBOX_CONTENDERS?.split(',').filter(Boolean);
+  if (only === undefined) return list;
+  const kept = list.filter((c) => only.some((part) => c.name.includes(part)));
+  for (const c of list) if (!kept.includes(c)) await c.close();
+  return kept;
 }

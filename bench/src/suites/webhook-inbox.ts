@@ -1,9 +1,10 @@
-// @brace/webhook-inbox: acknowledgement latency. An open-loop sender in a worker thread (so it
-// never competes with the receiver's event loop) delivers signed Stripe webhooks at a fixed rate
+// @brace/webhook-inbox: acknowledgement latency. An open-loop sender in a child process (so it
+// never competes with the receiver's event loop, heap or GC) delivers signed Stripe webhooks at a fixed rate
 // (1,000/s, each at its own scheduled time) to a loopback receiver; each receiver verifies the
 // signature and answers 200. Contenders differ only in what happens before the 200:
 //   - Brace inbox on PostgreSQL / on SQLite: the event is committed (deduplicated) first, with
-//     group commit (the default); SQLite with its default synchronous=FULL and with NORMAL;
+//     group commit (the default); SQLite with its default synchronous=FULL and with NORMAL, with
+//     its writer thread (the default) and, FULL only, with the inline writer it replaced;
 //   - the same on PostgreSQL with the inbox's workers running in the receiving process;
 //   - inline: verify and run the handler (one INSERT) inside the request;
 //   - BullMQ: verify and enqueue into Redis;  - pg-boss: verify and enqueue into PostgreSQL.
@@ -12,9 +13,9 @@
 // Contenders run interleaved, round by round (the order rotating), so load from the rest of the
 // machine hits them alike; each figure is the median over the rounds.
 // Latency is from the actual send (not the scheduled time: the sender's lag is reported apart)
-// to the moment the receiver wrote its 2xx (stamped by the server on the clock the sender's
-// thread shares), so the time an answer waits for the sender's own event loop is not counted
-// against the receiver; the sender-observed p99, the handler's own p99 and both threads'
+// to the moment the receiver wrote its 2xx (stamped by the server on the machine's monotonic
+// clock, which the sender's process reads alike), so the time an answer waits for the sender's own event loop is not counted
+// against the receiver; the sender-observed p99, the handler's own p99 and both processes'
 // event-loop delay are shown beside it.
 
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -22,7 +23,7 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
 import { signWebhook } from '@brace/webhook-verify';
 import pg from 'pg';
 import type { Suite } from '../suite.js';
@@ -47,8 +48,14 @@ interface Round {
   achieved: number;
   maxLagMs: number;
   senderLoopMaxMs: number;
+  senderCpuUs: number;
   receiverLoopP99Ms: number;
   receiverLoopMaxMs: number;
+  /** CPU time of the receiving process (every thread of it) per delivery, µs. */
+  cpuUs: number;
+  /** The receiving process's GC during the round: total and longest pause, ms. */
+  gcMs: number;
+  gcMaxMs: number;
   others: Record<string, number>;
 }
 
@@ -146,7 +153,18 @@ const suite: Suite = async (ctx) => {
       servers[k]!.take();
       const loop = monitorEventLoopDelay({ resolution: 1 });
       loop.enable();
+      const gc = { ms: 0, max: 0 };
+      const gcs = new PerformanceObserver((list) => {
+        for (const entry of list.getEntries()) {
+          gc.ms += entry.duration;
+          gc.max = Math.max(gc.max, entry.duration);
+        }
+      });
+      gcs.observe({ entryTypes: ['gc'] });
+      const cpu = process.cpuUsage();
       const out = await sendOpenLoop({ url: servers[k]!.url, rate: RATE, deliveries });
+      const used = process.cpuUsage(cpu);
+      gcs.disconnect();
       loop.disable();
       const inside = servers[k]!.take();
       await c.after?.();
@@ -160,8 +178,12 @@ const suite: Suite = async (ctx) => {
         achieved: n / out.seconds,
         maxLagMs: out.maxLagMs,
         senderLoopMaxMs: out.loopDelayMaxMs,
+        senderCpuUs: out.cpuUs,
         receiverLoopP99Ms: loop.percentile(99) / 1e6,
         receiverLoopMaxMs: loop.max / 1e6,
+        cpuUs: (used.user + used.system) / n,
+        gcMs: gc.ms,
+        gcMaxMs: gc.max,
         others: out.others,
       };
     };
@@ -179,7 +201,7 @@ const suite: Suite = async (ctx) => {
     for (const c of list) await c.close().catch(() => {});
     await pool
       .query(
-        `DROP TABLE IF EXISTS "${table}", "${table}_watermarks", "${table}_w", "${table}_w_watermarks", "${table}_inline"`,
+        `DROP TABLE IF EXISTS "${table}", "${table}_watermarks", "${table}_w", "${table}_w_watermarks", "${table}_inline", "${table}_floor"`,
       )
       .catch(() => {});
     await pool.end();
@@ -204,6 +226,9 @@ const suite: Suite = async (ctx) => {
       achieved: median(rs.map((r) => r.achieved)),
       maxLagMs: Math.max(...rs.map((r) => r.maxLagMs)),
       senderLoopMaxMs: Math.max(...rs.map((r) => r.senderLoopMaxMs)),
+      cpuUs: median(rs.map((r) => r.cpuUs)),
+      senderCpuUs: median(rs.map((r) => r.senderCpuUs)),
+      gc: `${fmt(median(rs.map((r) => r.gcMs)))} / ${fmt(Math.max(...rs.map((r) => r.gcMaxMs)))}`,
       receiverLoop: `${fmt(median(rs.map((r) => r.receiverLoopP99Ms)))} / ${fmt(Math.max(...rs.map((r) => r.receiverLoopMaxMs)))}`,
       others: Object.entries(others)
         .map(([key, n]) => `${key}×${n}`)
@@ -211,19 +236,22 @@ const suite: Suite = async (ctx) => {
     };
   });
   const table_ = [
-    `${rounds} rounds × ${perRound.toLocaleString('en-US')} signed Stripe deliveries per receiver at ${RATE}/s (open loop: each sent at its scheduled time from a worker thread, whatever the answers) to a loopback receiver. **p50/p99: from the actual send to the moment the receiver wrote its 2xx** (the server stamps the answer with the clock the sender thread shares; every wait of the request in the receiver's queues counts, the time the answer then waited for the sender's own event loop does not). Observed p99: the same until the sender's event loop saw the answer (includes the sender's delays). Handler p99: request in the handler to its answer (verify + commit). Receivers run interleaved, the order rotating each round; p50, p99 and rate are medians over the rounds. Workers are off except in the "workers on" row. Group commit is on (the default). Lag: how far the sender fell behind its schedule (not counted in the latencies); sender / receiver loop: their event-loop delay (monitorEventLoopDelay; receiver: median p99 / max) — a sign the machine, not only the receiver, was saturated.`,
+    `${rounds} rounds × ${perRound.toLocaleString('en-US')} signed Stripe deliveries per receiver at ${RATE}/s (open loop: each sent at its scheduled time from a child process, whatever the answers) to a loopback receiver. **p50/p99: from the actual send to the moment the receiver wrote its 2xx** (the server stamps the answer with the machine's monotonic clock, which the sender process reads too; every wait of the request in the receiver's queues counts, the time the answer then waited for the sender's own event loop does not). Observed p99: the same until the sender's event loop saw the answer (the provider's view; includes the sender's own delays). Handler p99: request in the handler to its answer (verify + commit). Receivers run interleaved, the order rotating each round; p50, p99 and rate are medians over the rounds. Workers are off except in the "workers on" row. Group commit is on (the default). Lag: how far the sender fell behind its schedule (not counted in the latencies); sender / receiver loop: their event-loop delay (monitorEventLoopDelay; receiver: median p99 / max) — a sign the machine, not only the receiver, was saturated. Receiver / sender CPU: CPU time of the receiving process (all its threads; the sender is not in it) and of the sender process per delivery, medians over the rounds — less sensitive to the machine's load than the latencies. Receiver GC: the receiving process's GC time per round (median) / its longest pause (over the rounds).`,
     '',
-    '| receiver | 200s | p50 | p99 (rounds: min–max) | observed p99 | handler p99 | achieved rate | max lag | sender loop max | receiver loop p99 / max | not 200 |',
-    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|',
+    '| receiver | 200s | p50 | p99 (rounds: min–max) | observed p99 | handler p99 | achieved rate | max lag | sender loop max | receiver loop p99 / max | receiver / sender CPU | receiver GC | not 200 |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|',
     ...rows.map(
       (r) =>
-        `| ${r.name} | ${r.ok}/${r.sent} | ${fmt(r.p50)} | ${fmt(r.p99)} (${fmt(r.p99min)}–${fmt(r.p99max)}) | ${fmt(r.observedP99)} | ${fmt(r.insideP99)} | ${Math.round(r.achieved)}/s | ${fmt(r.maxLagMs)} | ${fmt(r.senderLoopMaxMs)} | ${r.receiverLoop} | ${r.others || '—'} |`,
+        `| ${r.name} | ${r.ok}/${r.sent} | ${fmt(r.p50)} | ${fmt(r.p99)} (${fmt(r.p99min)}–${fmt(r.p99max)}) | ${fmt(r.observedP99)} | ${fmt(r.insideP99)} | ${Math.round(r.achieved)}/s | ${fmt(r.maxLagMs)} | ${fmt(r.senderLoopMaxMs)} | ${r.receiverLoop} | ${Math.round(r.cpuUs)} / ${Math.round(r.senderCpuUs)} µs | ${r.gc} | ${r.others || '—'} |`,
     ),
     ...notes,
   ].join('\n');
   const targeted = rows.filter(
     (row) =>
-      row.name.startsWith('Brace') && !row.name.includes('NORMAL') && !row.name.includes('workers'),
+      row.name.startsWith('Brace') &&
+      !row.name.includes('NORMAL') &&
+      !row.name.includes('workers') &&
+      !row.name.includes('inline writer'),
   );
   for (const r of targeted) {
     const store = r.name.includes('SQLite') ? 'SQLite (synchronous=FULL)' : 'PostgreSQL';

@@ -119,7 +119,9 @@ async function openStore(
   const table = flags.table === undefined ? {} : { table: flags.table };
   if (flags.sqlite !== undefined) {
     const database = new DatabaseSync(flags.sqlite);
-    return { store: sqliteInboxStore({ database, ...table }), close: async () => database.close() };
+    // The CLI never receives: no writer thread.
+    const store = sqliteInboxStore({ database, ...table, writer: 'inline' });
+    return { store, close: async () => database.close() };
   }
   if (flags.postgres !== undefined) {
     const { postgresInboxStore } = await import('./postgres.js');

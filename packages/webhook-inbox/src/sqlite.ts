@@ -5,7 +5,6 @@
  */
 import { InboxOptionsError } from './errors.js';
 import type { ClaimedInboxEvent, NewInboxEvent } from './event.js';
-import { insertParams } from './event.js';
 import {
   batcher,
   type GroupCommitOptions,
@@ -22,6 +21,7 @@ import {
   toEvent,
 } from './rows.js';
 import { sqliteSql } from './sqlite-sql.js';
+import { connectionSynchronous, insertRow, sqliteWriter, writerPath } from './sqlite-writer.js';
 import type { InboxListFilter, InboxStore, SettleOutcome } from './store.js';
 
 export { DEFAULT_INBOX_TABLE } from './rows.js';
@@ -50,6 +50,12 @@ export interface InboxSqliteDatabase {
     /** Runs it to completion and returns every row. */
     all(...params: Array<string | number | null>): unknown[];
   };
+  /** `node:sqlite`: the file of the database (`null` in memory); lets the store start its writer thread. */
+  location?(): string | null;
+  /** better-sqlite3: the file of the database. */
+  readonly name?: string;
+  /** better-sqlite3: whether the database is in memory. */
+  readonly memory?: boolean;
 }
 
 /**
@@ -86,6 +92,36 @@ export interface SqliteInboxStoreOptions {
    * `false` commits every insert alone.
    */
   groupCommit?: GroupCommitOptions | false;
+  /**
+   * Who commits receivers' inserts. `'thread'`: a worker thread with its own `node:sqlite`
+   * connection to the same file (same `busy_timeout` and `synchronous`), so the receiving event
+   * loop never blocks on a commit's disk flush; one batch at a time, the next one gathering what
+   * arrives meanwhile. `'inline'`: this connection, on the calling thread. Default: `'thread'` when
+   * the database is a file (`location()` or better-sqlite3's `name`) and `node:sqlite` is
+   * available, else `'inline'`. Claims, settles and reads always use this connection.
+   */
+  writer?: 'thread' | 'inline';
+}
+
+/**
+ * The SQLite store: an {@link InboxStore} plus `close()`, which ends its writer thread (the
+ * database itself is yours to close).
+ *
+ * @example
+ * ```ts
+ * import { DatabaseSync } from 'node:sqlite';
+ * import { sqliteInboxStore, type SqliteInboxStore } from '@brace/webhook-inbox/sqlite';
+ *
+ * const database = new DatabaseSync('inbox.db');
+ * const store: SqliteInboxStore = sqliteInboxStore({ database });
+ * // … on shutdown, after the server stopped receiving:
+ * await store.close();
+ * database.close();
+ * ```
+ */
+export interface SqliteInboxStore extends InboxStore {
+  /** Ends the writer thread, if one runs (an insert after it starts a new one). */
+  close(): Promise<void>;
 }
 
 const BUSY_TIMEOUT_MS = 5_000;
@@ -113,7 +149,7 @@ const BUSY_TIMEOUT_MS = 5_000;
  * });
  * ```
  */
-export function sqliteInboxStore(options: SqliteInboxStoreOptions): InboxStore {
+export function sqliteInboxStore(options: SqliteInboxStoreOptions): SqliteInboxStore {
   const { database } = options;
   if (typeof database?.prepare !== 'function' || typeof database.exec !== 'function') {
     throw new InboxOptionsError(
@@ -137,6 +173,7 @@ export function sqliteInboxStore(options: SqliteInboxStoreOptions): InboxStore {
   } catch (error) {
     throw failed('migrate', error);
   }
+  const path = writerPath(database, options.writer);
   const statements = new Map<string, ReturnType<InboxSqliteDatabase['prepare']>>();
   const prepared = (text: string) => {
     let statement = statements.get(text);
@@ -171,19 +208,26 @@ export function sqliteInboxStore(options: SqliteInboxStoreOptions): InboxStore {
 
   const insertOne = (event: NewInboxEvent): Settled<'inserted' | 'duplicate'> => {
     try {
-      const { changes } = prepared(sql.insert).run(
-        ...insertParams(event),
-        event.receivedAt,
-        event.receivedAt,
-      );
+      const { changes } = prepared(sql.insert).run(...insertRow(event));
       return { ok: true, value: Number(changes) === 1 ? 'inserted' : 'duplicate' };
     } catch (error) {
       return { ok: false, error: failed('insert', error) };
     }
   };
-  // Synchronous, one commit at a time: a batch is one IMMEDIATE transaction (one WAL flush).
+  const writer =
+    path === undefined
+      ? undefined
+      : sqliteWriter({
+          path,
+          busyTimeoutMs: busy,
+          synchronous: synchronous ?? connectionSynchronous(database),
+          insertSql: sql.insert,
+        });
+  // One commit at a time: a batch is one IMMEDIATE transaction (one WAL flush), committed by the
+  // writer thread or, inline, synchronously on this thread.
   const insert = batcher(
     async (events: NewInboxEvent[]) => {
+      if (writer !== undefined) return writer.write(events.map(insertRow));
       if (events.length === 1) return [insertOne(events[0]!)];
       try {
         return transaction(() => events.map(insertOne));
@@ -195,6 +239,8 @@ export function sqliteInboxStore(options: SqliteInboxStoreOptions): InboxStore {
   );
 
   return {
+    close: async () => writer?.close(),
+
     insert: (event: NewInboxEvent) => insert(event),
 
     claim: ({ worker, now, leaseMs, limit, ordered }) =>

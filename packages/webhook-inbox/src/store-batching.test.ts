@@ -2,24 +2,12 @@ import { DatabaseSync } from 'node:sqlite';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InboxStoreError } from './errors.js';
-import type { NewInboxEvent } from './event.js';
 import { type InboxPostgresClient, postgresInboxStore } from './postgres.js';
 import { type InboxSqliteDatabase, sqliteInboxStore } from './sqlite.js';
 import { randomTable, serverUrl } from './test-utils/env.js';
-import { T0 } from './test-utils/fixtures.js';
+import { expectBatchDedupe, newEvent, outcomes } from './test-utils/fixtures.js';
 
-const event = (eventId: string, payload = '{}'): NewInboxEvent => ({
-  provider: 'stripe',
-  eventId,
-  type: 'invoice.paid',
-  payload,
-  receivedAt: T0,
-  orderAt: T0,
-  source: 'delivery',
-});
-
-const outcomes = (results: PromiseSettledResult<string>[]) =>
-  results.map((r) => (r.status === 'fulfilled' ? r.value : (r.reason as { code: string }).code));
+const event = newEvent;
 
 describe('SQLite group commit and synchronous', () => {
   /** A database that counts transactions and can fail the next COMMIT. */
@@ -40,17 +28,7 @@ describe('SQLite group commit and synchronous', () => {
   it('stores deliveries of one turn in one transaction; a duplicate in the batch is a duplicate', async () => {
     const { wrapped, seen } = counting();
     const store = sqliteInboxStore({ database: wrapped });
-    await store.insert(event('old'));
-    const results = await Promise.allSettled(
-      ['a', 'b', 'a', 'old', 'c'].map((id) => store.insert(event(id))),
-    );
-    expect(outcomes(results)).toEqual([
-      'inserted',
-      'inserted',
-      'duplicate',
-      'duplicate',
-      'inserted',
-    ]);
+    await expectBatchDedupe(store);
     expect(seen.begins).toBe(1);
   });
 

@@ -1,23 +1,20 @@
 import { DatabaseSync } from 'node:sqlite';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { NewInboxEvent } from './event.js';
 import { createInbox } from './inbox.js';
 import { memoryInboxStore } from './memory-store.js';
 import { postgresInboxStore } from './postgres.js';
 import { sqliteInboxStore } from './sqlite.js';
 import { randomTable, serverUrl } from './test-utils/env.js';
-import { clockAt, STRIPE_SECRET, stripeEvent, stripeRequest, T0 } from './test-utils/fixtures.js';
+import {
+  clockAt,
+  newEvent,
+  STRIPE_SECRET,
+  stripeEvent,
+  stripeRequest,
+} from './test-utils/fixtures.js';
 
-const event = (eventId: string, payload = '{}'): NewInboxEvent => ({
-  provider: 'stripe',
-  eventId,
-  type: 'invoice.paid',
-  payload,
-  receivedAt: T0,
-  orderAt: T0,
-  source: 'delivery',
-});
+const event = newEvent;
 
 describe('handler context', () => {
   it('gives no transaction with stores that have none, and payload undefined for a non-JSON body', async () => {

@@ -1,5 +1,7 @@
 import { type ManualClock, manualClock } from '@brace/core';
 import { signWebhook } from '@brace/webhook-verify';
+import { expect } from 'vitest';
+import type { NewInboxEvent } from '../event.js';
 import type { InboxStore } from '../store.js';
 
 export const T0 = 1_800_000_000_000;
@@ -86,4 +88,28 @@ export function withResolvers(): { promise: Promise<void>; resolve: () => void }
     resolve = r;
   });
   return { promise, resolve };
+}
+
+/** A Stripe delivery as the receive path hands it to a store. */
+export const newEvent = (eventId: string, payload = '{}'): NewInboxEvent => ({
+  provider: 'stripe',
+  eventId,
+  type: 'invoice.paid',
+  payload,
+  receivedAt: T0,
+  orderAt: T0,
+  source: 'delivery',
+});
+
+/** Each insert's outcome, or its error's code. */
+export const outcomes = (results: PromiseSettledResult<string>[]) =>
+  results.map((r) => (r.status === 'fulfilled' ? r.value : (r.reason as { code: string }).code));
+
+/** Stores 'old', then a batch with a repeat inside it and a repeat of 'old': each outcome checked. */
+export async function expectBatchDedupe(store: InboxStore): Promise<void> {
+  await store.insert(newEvent('old'));
+  const results = await Promise.allSettled(
+    ['a', 'b', 'a', 'old', 'c'].map((id) => store.insert(newEvent(id))),
+  );
+  expect(outcomes(results)).toEqual(['inserted', 'inserted', 'duplicate', 'duplicate', 'inserted']);
 }
