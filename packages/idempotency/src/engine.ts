@@ -163,27 +163,48 @@ export class IdempotencyEngine<R> {
   }
 
   /** Stores the handler's response; failures and lost claims go to `onError`. */
-  async complete(
+  complete(
     claim: Claim,
     status: number,
     headers: Iterable<readonly [string, string]>,
     body: Uint8Array,
   ): Promise<void> {
-    const o = this.options;
-    this.heartbeat?.stop(claim.beat);
+    const replay = this.options.replayHeaders;
     const kept: Array<[string, string]> = [];
     for (const [name, value] of headers) {
       const lower = name.toLowerCase();
-      if (o.replayHeaders.has(lower)) kept.push([lower, value]);
+      if (replay.has(lower)) kept.push([lower, value]);
     }
-    const record: StoredResponse = { status, headers: kept, body };
-    try {
-      const owned = await o.store.complete(claim.where, claim.token, record, this.#completeOptions);
-      if (!owned) report(o.onError, 'complete', new IdempotencyClaimLostError());
-    } catch (error) {
-      report(o.onError, 'complete', error);
-    }
+    return this.store(claim, { status, headers: kept, body });
   }
+
+  /**
+   * Stores a record whose headers are already the replayed ones, lower-case (what
+   * {@link complete} keeps); failures and lost claims go to `onError`. Never rejects.
+   */
+  store(claim: Claim, record: StoredResponse): Promise<void> {
+    this.heartbeat?.stop(claim.beat);
+    let stored: Promise<boolean>;
+    try {
+      // `Promise.resolve` returns a native promise as it is; it also takes a store's thenable.
+      stored = Promise.resolve(
+        this.options.store.complete(claim.where, claim.token, record, this.#completeOptions),
+      );
+    } catch (error) {
+      this.#completeFailed(error);
+      return Promise.resolve();
+    }
+    // Shared handlers: a request allocates no closures for them.
+    return stored.then(this.#completed, this.#completeFailed);
+  }
+
+  readonly #completed = (owned: boolean): void => {
+    if (!owned) report(this.options.onError, 'complete', new IdempotencyClaimLostError());
+  };
+
+  readonly #completeFailed = (error: unknown): void => {
+    report(this.options.onError, 'complete', error);
+  };
 
   /** Gives the key up so that a retry runs again; failures go to `onError`. */
   async release(claim: Claim): Promise<void> {

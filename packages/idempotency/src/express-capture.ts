@@ -1,19 +1,24 @@
 // The Express form's response capture: copies the body the handler writes and stores the
-// result (or releases the key) before the response ends. The wrappers are shared functions
-// that find the request's state on the response, so a request allocates no closures for them.
+// result (or releases the key) before the response ends. The wrappers are small closures over
+// the request's capture (see `writeHeadOf`).
 import type { ServerResponse } from 'node:http';
 import type { Claim, IdempotencyEngine } from './engine.js';
 import type { ExpressLikeRequest } from './express.js';
 
-function headerPairs(res: ServerResponse): Array<[string, string]> {
-  const pairs: Array<[string, string]> = [];
-  const all = res.getHeaders();
-  for (const name in all) {
-    const value = all[name];
-    if (Array.isArray(value)) for (const v of value) pairs.push([name, v]);
-    else pairs.push([name, String(value)]);
+/**
+ * The response's headers that are replayed (`replayHeaders`), lower-case, in one pass:
+ * only their values are read, never a copy of every header.
+ */
+function replayed(res: ServerResponse, replay: ReadonlySet<string>): Array<[string, string]> {
+  const kept: Array<[string, string]> = [];
+  // Node keeps header names lower-case: `getHeaderNames()` is the list, without the values.
+  for (const name of res.getHeaderNames()) {
+    if (!replay.has(name)) continue;
+    const value = res.getHeader(name);
+    if (Array.isArray(value)) for (const v of value) kept.push([name, v]);
+    else if (value !== undefined) kept.push([name, String(value)]);
   }
-  return pairs;
+  return kept;
 }
 
 type AnyFn = (...args: unknown[]) => unknown;
@@ -44,7 +49,7 @@ function headersSet(res: ServerResponse, args: unknown[]): unknown[] {
   return args.slice(0, at);
 }
 
-const CAPTURE = Symbol('brace.idempotency.capture');
+const EMPTY = new Uint8Array(0);
 
 /** One response being captured: the claim, the original methods and the body so far. */
 interface Capture {
@@ -54,12 +59,10 @@ interface Capture {
   write: AnyFn;
   end: AnyFn;
   /** The body so far; `undefined` once given up (not storable, or too big). */
-  chunks: Buffer[] | undefined;
+  chunks: Uint8Array[] | undefined;
   total: number;
   settled: boolean;
 }
-
-type Captured = ServerResponse & { [CAPTURE]?: Capture };
 
 function giveUp(c: Capture): void {
   c.chunks = undefined;
@@ -67,7 +70,18 @@ function giveUp(c: Capture): void {
   void c.engine.release(c.claim);
 }
 
-function copy(c: Capture, res: ServerResponse, chunk: unknown, encoding: unknown): void {
+/**
+ * Copies one chunk of the body (given to `write`, or to `end` when `last`). The chunk given
+ * to `end` is kept as it is, not copied: the handler is done with it, and the store copies
+ * or serialises it; a `write`'s chunk is copied, as a streaming handler may reuse its buffer.
+ */
+function copy(
+  c: Capture,
+  res: ServerResponse,
+  chunk: unknown,
+  encoding: unknown,
+  last: boolean,
+): void {
   const chunks = c.chunks;
   if (chunks === undefined) return;
   if (chunks.length === 0 && c.total === 0) {
@@ -85,52 +99,67 @@ function copy(c: Capture, res: ServerResponse, chunk: unknown, encoding: unknown
   const buf =
     typeof chunk === 'string'
       ? Buffer.from(chunk, typeof encoding === 'string' ? (encoding as BufferEncoding) : 'utf8')
-      : Buffer.from(chunk as Uint8Array);
+      : last
+        ? (chunk as Uint8Array)
+        : Buffer.from(chunk as Uint8Array);
   c.total += buf.byteLength;
   if (c.total > c.engine.options.maxBodyBytes) giveUp(c);
   else chunks.push(buf);
 }
 
-function capturedWriteHead(this: Captured, ...args: unknown[]): unknown {
-  return (this[CAPTURE] as Capture).writeHead.apply(this, headersSet(this, args));
+// Each wrapper is a small closure over the request's capture, made by a function (so it stays
+// anonymous): `res` is usually a dictionary-mode object, and state kept on it under a symbol
+// costs a megamorphic keyed store and load per request where a closure costs an allocation.
+
+function writeHeadOf(c: Capture): AnyFn {
+  return function (this: ServerResponse, ...args: unknown[]): unknown {
+    return c.writeHead.apply(this, headersSet(this, args));
+  };
 }
 
-function capturedWrite(this: Captured, ...args: unknown[]): unknown {
-  const c = this[CAPTURE] as Capture;
-  copy(c, this, args[0], args[1]);
-  return c.write.apply(this, args);
+function writeOf(c: Capture): AnyFn {
+  return function (this: ServerResponse, ...args: unknown[]): unknown {
+    copy(c, this, args[0], args[1], false);
+    return c.write.apply(this, args);
+  };
 }
 
-function capturedEnd(this: Captured, ...args: unknown[]): unknown {
-  const c = this[CAPTURE] as Capture;
-  copy(c, this, args[0], args[1]);
-  this.writeHead = c.writeHead as ServerResponse['writeHead'];
-  this.write = c.write as ServerResponse['write'];
-  this.end = c.end as ServerResponse['end'];
-  if (c.settled) return c.end.apply(this, args);
-  c.settled = true;
-  // Not given up by `copy`, so the status and type were storable and the body fits.
-  const body = c.chunks as Buffer[];
-  const done = c.engine.complete(
-    c.claim,
-    this.statusCode,
-    headerPairs(this),
-    body.length === 1 ? (body[0] as Buffer) : Buffer.concat(body),
-  );
-  // The response ends only once the result is stored (or the key released), so a retry
-  // that follows a dropped connection finds it.
-  void done.then(() => c.end.apply(this, args));
-  return this;
+function endOf(c: Capture): AnyFn {
+  return function (this: ServerResponse, ...args: unknown[]): unknown {
+    copy(c, this, args[0], args[1], true);
+    this.writeHead = c.writeHead as ServerResponse['writeHead'];
+    this.write = c.write as ServerResponse['write'];
+    this.end = c.end as ServerResponse['end'];
+    if (c.settled) return c.end.apply(this, args);
+    c.settled = true;
+    // Not given up by `copy`, so the status and type were storable and the body fits.
+    const body = c.chunks as Uint8Array[];
+    const done = c.engine.store(c.claim, {
+      status: this.statusCode,
+      headers: replayed(this, c.engine.options.replayHeaders),
+      body:
+        body.length === 1
+          ? (body[0] as Uint8Array)
+          : body.length === 0
+            ? EMPTY
+            : Buffer.concat(body),
+    });
+    // The response ends only once the result is stored (or the key released), so a retry
+    // that follows a dropped connection finds it.
+    void done.then(() => c.end.apply(this, args));
+    return this;
+  };
 }
 
-function onClose(this: Captured): void {
+function onCloseOf(c: Capture, res: ServerResponse): () => void {
   // Closed before `res.end`. With nothing sent yet, the client went away (a timeout) while
   // the handler still runs: keep the claim, so a retry gets 409 and then the stored result,
   // never a second run (a handler that never ends loses the claim after `lockTtlMs`). With
   // the response half sent, it can never be completed (the handler failed mid-way and
   // Express destroyed the socket, or the client left mid-stream): release the key.
-  const c = this[CAPTURE] as Capture;
-  if (!c.settled && this.headersSent) giveUp(c);
+  return () => {
+    if (!c.settled && res.headersSent) giveUp(c);
+  };
 }
 
 /**
@@ -142,8 +171,7 @@ export function capture(
   claim: Claim,
   res: ServerResponse,
 ): void {
-  const captured = res as Captured;
-  captured[CAPTURE] = {
+  const c: Capture = {
     engine,
     claim,
     writeHead: res.writeHead as AnyFn,
@@ -153,8 +181,8 @@ export function capture(
     total: 0,
     settled: false,
   };
-  res.writeHead = capturedWriteHead as ServerResponse['writeHead'];
-  res.write = capturedWrite as ServerResponse['write'];
-  res.end = capturedEnd as ServerResponse['end'];
-  res.on('close', onClose);
+  res.writeHead = writeHeadOf(c) as ServerResponse['writeHead'];
+  res.write = writeOf(c) as ServerResponse['write'];
+  res.end = endOf(c) as ServerResponse['end'];
+  res.on('close', onCloseOf(c, res));
 }

@@ -48,6 +48,11 @@ function headerOf(req: IncomingMessage, name: string): string | undefined {
   return Array.isArray(value) ? value.join(', ') : value;
 }
 
+/** `IdempotencyRequest.header` for `req` (built here, not inline, so it stays a plain closure). */
+function headerReader(req: IncomingMessage): (name: string) => string | undefined {
+  return (name) => headerOf(req, name);
+}
+
 /**
  * An Express (4 or 5) middleware, typed structurally so that no Express types are needed.
  *
@@ -212,20 +217,19 @@ export function idempotency(options: IdempotencyOptions<ExpressLikeRequest>): Ex
     res: ServerResponse,
     next: NextFunction,
     key: string,
+    found: Uint8Array | null | Promise<Uint8Array | null>,
   ) => {
-    const found = bodyOf(req, engine.options.maxRequestBytes);
-    if (found === undefined) return next(new IdempotencyRawBodyError());
-    const body = await found;
+    // A body already read (the usual case, after a parser) is not awaited: no extra turn.
+    const body = found instanceof Promise ? await found : found;
     if (body === null) return send(res, engine.tooLarge());
-    const method = req.method as string;
     const { path, search } = splitUrl(req.originalUrl ?? (req.url as string));
     const begun = await engine.claim(key, {
-      method,
+      method: req.method as string,
       path,
       search,
       body,
       raw: req,
-      header: (name) => headerOf(req, name),
+      header: headerReader(req),
     });
     if (begun.kind === 'respond') return send(res, begun.response);
     capture(engine, begun.claim, res);
@@ -237,6 +241,8 @@ export function idempotency(options: IdempotencyOptions<ExpressLikeRequest>): Ex
     const key = engine.keyFor(req.headers[header] as string | undefined);
     if (key === undefined) return next();
     if (typeof key !== 'string') return send(res, key);
-    run(req, res, next, key).catch(next);
+    const found = bodyOf(req, engine.options.maxRequestBytes);
+    if (found === undefined) return next(new IdempotencyRawBodyError());
+    run(req, res, next, key, found).catch(next);
   };
 }

@@ -138,6 +138,7 @@ describe('makeIdempotent', () => {
       });
       void once();
       await vi.waitFor(() => expect(run).toHaveBeenCalledTimes(1));
+      await new Promise<void>((resolve) => setImmediate(resolve)); // the heartbeat arms its ticker
       await clock.advance(9_000);
       const second = once();
       if (heartbeat) {

@@ -42,6 +42,9 @@ function keyed(key: string): Request {
   });
 }
 
+/** Lets the turn of the event loop end: the heartbeat arms its ticker for claims still running. */
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
 /** The injected clock, counting every timer armed through it. */
 function countingClock(clock: ManualClock) {
   const timers = { armed: 0 };
@@ -77,6 +80,7 @@ describe('heartbeat', () => {
     const idem = createIdempotency({ store, lockTtlMs: LOCK, clock });
     const first = idem.handle(request(), slow.handler);
     await vi.waitFor(() => expect(slow.runs()).toBe(1)); // the body is read, the key claimed
+    await nextTurn(); // the handler outlived its turn: the ticker is armed
     await clock.advance(LOCK * 3); // three lock TTLs into the handler
     const retry = await idem.handle(request(), slow.handler);
     expect(retry.status).toBe(409);
@@ -106,7 +110,20 @@ describe('heartbeat', () => {
     expect(clock.pending).toBe(0);
   });
 
-  it('a handler shorter than lockTtlMs / 3 arms no timer: only the first claim of an idle middleware starts the shared ticker', async () => {
+  it('a short handler arms no timer, even the first claim of an idle middleware', async () => {
+    const manual = manualClock({ now: 0 });
+    const { timers, clock } = countingClock(manual);
+    const { calls, store } = counting(memoryStore({ clock: manual }));
+    const idem = createIdempotency({ store, lockTtlMs: LOCK, clock });
+    const response = await idem.handle(keyed('first'), () => new Response(null, { status: 201 }));
+    expect(response.status).toBe(201);
+    await nextTurn(); // when the ticker would be armed, had the handler still been running
+    expect(timers.armed).toBe(0);
+    expect(manual.pending).toBe(0);
+    expect(calls.extend).toBe(0);
+  });
+
+  it('steady short traffic arms the one shared ticker once; sporadic short handlers arm nothing', async () => {
     const manual = manualClock({ now: 0 });
     const { timers, clock } = countingClock(manual);
     const { calls, store } = counting(memoryStore({ clock: manual, maxEntries: 10_000 }));
@@ -116,11 +133,19 @@ describe('heartbeat', () => {
       const r = keyed(`k${i++}`);
       expect((await idem.handle(r, () => new Response(null, { status: 201 }))).status).toBe(201);
     };
+    // Sporadic: one short handler per lockTtlMs / 3, each the first claim of an idle spell.
+    for (let n = 0; n < 5; n++) {
+      await short();
+      await nextTurn();
+      await manual.advance(LOCK / 3);
+    }
     expect(timers.armed).toBe(0);
-    await short(); // the first claim of an idle middleware starts the ticker: its one timer
+    // Steady: the second claim within lockTtlMs / 3 arms the ticker (its one timer); then 200
+    // short handlers one after another and 50 at once arm nothing more.
+    await short();
+    await short();
     expect(timers.armed).toBe(1);
     expect(manual.pending).toBe(1); // the ticker, asleep
-    // 200 short handlers one after another and 50 at once, all within lockTtlMs / 3: no timer.
     for (let n = 0; n < 200; n++) await short();
     await Promise.all(Array.from({ length: 50 }, short));
     expect(timers.armed).toBe(1);
@@ -128,7 +153,7 @@ describe('heartbeat', () => {
     // the number of requests (1,200 here), and no handler arms anything.
     for (let step = 0; step < 60; step++) {
       await manual.advance(LOCK / 6);
-      await new Promise<void>((resolve) => setImmediate(resolve)); // let the ticker sleep again
+      await nextTurn(); // let the ticker sleep again
       const before = timers.armed;
       for (let n = 0; n < 20; n++) await short();
       expect(timers.armed).toBe(before);
@@ -140,8 +165,38 @@ describe('heartbeat', () => {
     expect(manual.pending).toBe(1);
     await manual.advance(LOCK / 3);
     expect(manual.pending).toBe(0);
+    // And the next short handler, the first of a new idle spell, arms nothing.
+    const idle = timers.armed;
+    await short();
+    await nextTurn();
+    expect(timers.armed).toBe(idle);
+    expect(manual.pending).toBe(0);
+  });
 
-    expect(calls.extend).toBe(0);
+  it('a handler still running at the end of its turn arms the ticker, in an idle middleware too', async () => {
+    const manual = manualClock({ now: 0 });
+    const { timers, clock } = countingClock(manual);
+    const idem = createIdempotency({
+      store: memoryStore({ clock: manual }),
+      lockTtlMs: LOCK,
+      clock,
+    });
+    const slow = slowHandler();
+    const first = idem.handle(keyed('slow'), slow.handler);
+    await vi.waitFor(() => expect(slow.runs()).toBe(1));
+    await nextTurn();
+    expect(timers.armed).toBe(1);
+    expect(manual.pending).toBe(1);
+    slow.finish();
+    expect((await first).status).toBe(201);
+  });
+
+  it('without setImmediate, the first claim of an idle middleware arms the ticker at once', async () => {
+    const clock = manualClock({ now: 0 });
+    const beat = new Heartbeat(memoryStore({ clock }), LOCK, clock, () => undefined, null);
+    beat.stop(beat.start({ scope: 's', key: 'a' }, 't'));
+    expect(beat.ticking).toBe(true);
+    expect(clock.pending).toBe(1);
   });
 
   it('a long handler that starts while the ticker runs is extended from lockTtlMs / 3 on, never later than 1.25 × that apart', async () => {
@@ -158,7 +213,9 @@ describe('heartbeat', () => {
       },
     };
     const beat = new Heartbeat(store, LOCK, clock, () => undefined);
-    beat.stop(beat.start({ scope: 's', key: 'short' }, 't0')); // the ticker runs, idle
+    const first = beat.start({ scope: 's', key: 'short' }, 't0');
+    await nextTurn();
+    beat.stop(first); // the ticker runs, idle
     await clock.advance(LOCK / 3 + 1); // just after an idle wake-up
     const claim = await base.begin({ scope: 's', key: 'long' }, 'f', {
       lockTtlMs: LOCK,
@@ -190,11 +247,14 @@ describe('heartbeat', () => {
       sleep: (ms: number) => (fail ? Promise.reject(new Error('no timers here')) : clock.sleep(ms)),
     };
     const beat = new Heartbeat(memoryStore({ clock }), LOCK, flaky, (e) => errors.push(e));
-    beat.stop(beat.start({ scope: 's', key: 'a' }, 't'));
+    const first = beat.start({ scope: 's', key: 'a' }, 't');
+    await nextTurn();
+    beat.stop(first);
     await vi.waitFor(() => expect(beat.ticking).toBe(false));
     expect((errors[0] as Error).message).toBe('no timers here');
     fail = false;
     beat.start({ scope: 's', key: 'b' }, 't');
+    await nextTurn();
     expect(beat.ticking).toBe(true);
     expect(clock.pending).toBe(1);
   });
@@ -219,6 +279,7 @@ describe('heartbeat', () => {
     );
     const started = beat.start({ scope: 's', key: 'k' }, 't');
     expect(beat.size).toBe(1);
+    await nextTurn();
     await clock.advance(LOCK / 3);
     expect(events.map((e) => (e.error as Error).message)).toEqual(['store down']);
     fail = false;

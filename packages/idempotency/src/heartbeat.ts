@@ -26,15 +26,31 @@ export interface Beat {
 /** Wake-ups without a claim (in flight or started since) before the ticker stops: one `lockTtlMs`. */
 const IDLE_WAKES = 3;
 
+type Defer = (run: () => void) => unknown;
+
+/**
+ * Runs a callback after the current turn of the event loop (after its I/O callbacks), with no
+ * timer: `setImmediate` where the runtime has it (Node, Bun, Deno); `undefined` elsewhere.
+ */
+const afterThisTurn: Defer | undefined = (() => {
+  const immediate = (globalThis as { setImmediate?: (run: () => void) => unknown }).setImmediate;
+  return typeof immediate === 'function' ? (run: () => void) => immediate(run) : undefined;
+})();
+
 /**
  * Extends the claims of running handlers while they run. No handler arms a timer of its own:
- * one ticker per middleware, started by the first claim of an idle middleware, sleeps until
- * the oldest claim in flight is `lockTtlMs / 3` old, extends every claim that old, and sleeps
- * again. A claim that starts while the ticker runs (every claim but the first of an idle
- * spell) costs a `Set` insert and delete, no timer; a handler that finishes within
- * `lockTtlMs / 3` is never extended. The ticker stops after a whole `lockTtlMs` in which no
- * claim was in flight or started. Failures are reported (phase `extend`) and retried at the next wake-up; a
- * claim found lost (taken over, expired) is reported once and no longer extended.
+ * one ticker per middleware sleeps until the oldest claim in flight is `lockTtlMs / 3` old,
+ * extends every claim that old, and sleeps again. The first claim of an idle spell does not
+ * arm it: it asks for a check at the end of its turn of the event loop (`setImmediate`, not a
+ * timer), which arms the ticker only if a claim is still in flight, so a handler that answers
+ * within that turn arms nothing. Another claim before that check or within `lockTtlMs / 3`
+ * of it (traffic) arms the ticker at once. A
+ * claim that starts while the ticker runs costs a `Set` insert and delete, no timer; a
+ * handler that finishes within `lockTtlMs / 3` is never extended. The ticker stops after a
+ * whole `lockTtlMs` in which no claim was in flight or started. Failures are reported (phase
+ * `extend`) and retried at the next wake-up; a claim found lost (taken over, expired) is
+ * reported once and no longer extended. Where there is no `setImmediate`, the first claim of
+ * an idle middleware arms the ticker at once.
  */
 export class Heartbeat {
   readonly #beats = new Set<Beat>();
@@ -43,21 +59,31 @@ export class Heartbeat {
   readonly #period: number;
   readonly #clock: HeartbeatClock;
   readonly #report: (error: unknown) => void;
+  readonly #defer: Defer | null;
   #ticking = false;
+  /** Whether a check is due at the end of this turn (see {@link afterThisTurn}). */
+  #arming = false;
   /** Whether a claim started since the ticker's last wake-up. */
   #started = false;
+  /** When the last end-of-turn check was asked for. */
+  #checked = Number.NEGATIVE_INFINITY;
 
+  /**
+   * @param defer - runs the arming check after this turn; `null` arms the ticker at once
+   */
   constructor(
     store: IdempotencyStore,
     lockTtlMs: number,
     clock: HeartbeatClock,
     report: (error: unknown) => void,
+    defer: Defer | null = afterThisTurn ?? null,
   ) {
     this.#store = store;
     this.#lockTtlMs = lockTtlMs;
     this.#period = Math.max(1, Math.floor(lockTtlMs / 3));
     this.#clock = clock;
     this.#report = report;
+    this.#defer = defer;
   }
 
   /** How many claims are being kept alive (for tests and metrics). */
@@ -73,12 +99,33 @@ export class Heartbeat {
   /** Starts keeping a claim alive; `undefined` when the store cannot extend claims. */
   start(where: StoreKey, token: string): Beat | undefined {
     if (typeof this.#store.extend !== 'function') return undefined;
-    const beat: Beat = { where, token, next: this.#clock.now() + this.#period };
+    const now = this.#clock.now();
+    const beat: Beat = { where, token, next: now + this.#period };
     this.#beats.add(beat);
     this.#started = true;
-    if (!this.#ticking) void this.#tick(this.#period);
+    if (!this.#ticking) {
+      // The first claim of an idle spell only asks for a check at the end of its turn; another
+      // before that check or within one period of it (traffic) arms the ticker, which then
+      // serves every claim: one wake-up per period, not one `setImmediate` per turn.
+      if (this.#defer === null || this.#arming || now - this.#checked < this.#period) {
+        void this.#tick(this.#period);
+      } else {
+        this.#checked = now;
+        this.#arming = true;
+        this.#defer(this.#armIfRunning);
+      }
+    }
     return beat;
   }
+
+  /** After the turn of the first claim: arms the ticker if a claim is still in flight. */
+  readonly #armIfRunning = (): void => {
+    this.#arming = false;
+    if (this.#ticking || this.#beats.size === 0) return; // every handler answered: no timer
+    let due = Number.POSITIVE_INFINITY;
+    for (const beat of this.#beats) if (beat.next < due) due = beat.next;
+    void this.#tick(Math.max(1, due - this.#clock.now()));
+  };
 
   /** Stops keeping a claim alive (its handler finished). */
   stop(beat: Beat | undefined): void {

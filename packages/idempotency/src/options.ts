@@ -215,8 +215,9 @@ export interface IdempotencyOptions<R = unknown> {
    * Extend the claim while the handler runs (when the store implements `extend`), so that a
    * handler slower than `lockTtlMs` is never run twice at once: every `lockTtlMs / 3`, each
    * claim that has run that long gets a fresh `lockTtlMs`. One loop per middleware, no timer
-   * per request; a handler shorter than `lockTtlMs / 3` is never extended. `lockTtlMs` then
-   * only bounds how long a crashed process's claim blocks its key. Default `true`.
+   * per request, armed only when a claim outlives the turn of the event loop it was made in;
+   * a handler shorter than `lockTtlMs / 3` is never extended. `lockTtlMs` then only bounds how
+   * long a crashed process's claim blocks its key. Default `true`.
    */
   heartbeat?: boolean;
   /**
