@@ -55,8 +55,8 @@ export class DeadlineList {
     this.at.push(at);
     this.seqs.push(seq);
     // A timer long overdue was lost (swapped-out fake timers in a test): armed afresh.
-    if (this.timer === undefined || at - this.ms > this.timerAt + OVERDUE_MS)
-      this.schedule(this.ms);
+    if (this.timer === undefined) this.schedule(this.ms);
+    else if (at - this.ms > this.timerAt + OVERDUE_MS) this.schedule(0);
   }
 
   private schedule(delay: number): void {
