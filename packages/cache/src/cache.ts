@@ -176,6 +176,7 @@ export function createCache(options: CacheOptions = {}): Cache {
     storeTimeoutMs: duration('storeTimeoutMs', options.storeTimeoutMs, DEFAULT_STORE_TIMEOUT_MS, 1),
     maxBodyBytes,
     coalesce: coalesceOption !== false,
+    ownStore: options.store === undefined,
     lockMs: duration('coalesce.lockMs', coalesceObject.lockMs, DEFAULT_COALESCE_LOCK_MS, 1),
     pollMs: duration('coalesce.pollMs', coalesceObject.pollMs, DEFAULT_COALESCE_POLL_MS, 1),
     reasonHeader,

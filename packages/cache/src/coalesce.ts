@@ -115,8 +115,26 @@ async function lead(
   }
 }
 
+/** Waits for the in-flight request for the key, and shares its outcome when it fits. */
+async function follow(
+  ctx: Context,
+  call: Call,
+  origin: Origin,
+  entry: CacheEntry | undefined,
+  policy: Policy | undefined,
+  inflight: Promise<Outcome>,
+): Promise<Outcome> {
+  emit(ctx.options.onCoalesce, { method: call.method, url: call.url, scope: 'process' });
+  const outcome = await untilAborted(inflight, call.signal);
+  if (shareable(outcome, call)) return outcome;
+  // The leader's caller aborted: coalesce again (on the store lock too) rather than each
+  // follower asking the origin for itself.
+  if (outcome.type === 'error') return coalesced(ctx, call, origin, entry, policy);
+  return askOrigin(ctx, call, origin, entry, policy);
+}
+
 /** Joins the in-flight request for the key, or leads one. */
-export async function coalesced(
+export function coalesced(
   ctx: Context,
   call: Call,
   origin: Origin,
@@ -124,20 +142,25 @@ export async function coalesced(
   policy: Policy | undefined,
 ): Promise<Outcome> {
   const inflight = ctx.flights.get(call.key);
-  if (inflight !== undefined) {
-    emit(ctx.options.onCoalesce, { method: call.method, url: call.url, scope: 'process' });
-    const outcome = await untilAborted(inflight, call.signal);
-    if (shareable(outcome, call)) return outcome;
-    // The leader's caller aborted: coalesce again (on the store lock too) rather than each
-    // follower asking the origin for itself.
-    if (outcome.type === 'error') return coalesced(ctx, call, origin, entry, policy);
-    return askOrigin(ctx, call, origin, entry, policy);
-  }
-  const flight = lead(ctx, call, origin, entry, policy);
-  ctx.flights.set(call.key, flight);
-  try {
-    return await flight;
-  } finally {
+  if (inflight !== undefined) return follow(ctx, call, origin, entry, policy, inflight);
+  // The cache's own memory store: in process is everywhere, and the flights map coalesces it.
+  const led = ctx.ownStore
+    ? askOrigin(ctx, call, origin, entry, policy)
+    : lead(ctx, call, origin, entry, policy);
+  const landed = () => {
     if (ctx.flights.get(call.key) === flight) ctx.flights.delete(call.key);
-  }
+  };
+  // The flight leaves the map as it lands, before its followers or its caller go on.
+  const flight: Promise<Outcome> = led.then(
+    (outcome) => {
+      landed();
+      return outcome;
+    },
+    (error: unknown) => {
+      landed();
+      throw error;
+    },
+  );
+  ctx.flights.set(call.key, flight);
+  return flight;
 }

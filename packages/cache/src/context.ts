@@ -60,6 +60,12 @@ export interface Context {
   storeTimeoutMs: number;
   maxBodyBytes: number;
   coalesce: boolean;
+  /**
+   * The store is this cache's own memory store: nothing else (no other cache, no other process)
+   * reads or writes it, so the flights map is all the coalescing it needs — no store lock, no
+   * double-check under it.
+   */
+  ownStore: boolean;
   lockMs: number;
   pollMs: number;
   reasonHeader: string | false;

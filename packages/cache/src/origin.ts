@@ -119,7 +119,28 @@ export async function askOrigin(
       return { type: 'entry', entry: updated, policy: next, reason: 'revalidated' };
     }
   }
+  // The common answer of an API that says nothing about caching, with nothing stored to
+  // replace: passed through at once (no policy, no store call, no further async step).
+  if (entry === undefined && !response.headers.has('vary') && nothingToStore(ctx, response)) {
+    emit(ctx.options.onBypass, { method: call.method, url: call.url, reason: 'not-storable' });
+    return { type: 'stream', response };
+  }
   return storeResponse(ctx, call, response, entry !== undefined);
+}
+
+/**
+ * No freshness (no Cache-Control, Expires or Last-Modified for a heuristic), no validator, and
+ * no last-known-good to keep: nothing would be stored, so no policy is built for it.
+ */
+function nothingToStore(ctx: Context, response: Response): boolean {
+  const headers = response.headers;
+  return (
+    ctx.lastKnownGoodMs === 0 &&
+    !headers.has('cache-control') &&
+    !headers.has('expires') &&
+    !headers.has('last-modified') &&
+    !headers.has('etag')
+  );
 }
 
 /** Builds an entry from a policy (its headers carry the directives). */
@@ -208,18 +229,7 @@ async function storeResponse(
   }
   const vary = varyHeader === null ? null : varyValues(varyHeader, call.headers);
   if (vary === '*') return bypass(ctx, call, 'vary-star', response, replacing);
-  // The common answer of an API that says nothing about caching: no freshness (no Cache-Control,
-  // Expires or Last-Modified for a heuristic), no validator, and no last-known-good to keep.
-  // Nothing would be stored, so no policy is built for it.
-  if (
-    cc === null &&
-    ctx.lastKnownGoodMs === 0 &&
-    !response.headers.has('expires') &&
-    !response.headers.has('last-modified') &&
-    !response.headers.has('etag')
-  ) {
-    return bypass(ctx, call, 'not-storable', response, replacing);
-  }
+  if (nothingToStore(ctx, response)) return bypass(ctx, call, 'not-storable', response, replacing);
   const shared = !call.partitioned;
   const directives = readDirectives(cc, shared);
   const requestDirectives = readDirectives(call.headers.get('cache-control'), shared);

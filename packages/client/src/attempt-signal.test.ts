@@ -34,13 +34,30 @@ describe('attemptSignal', () => {
     expect(already.reason).toBe(reason);
   });
 
-  it('does not keep a Node process alive: its timer is unreferenced', () => {
+  it('does not keep a Node process alive: the shared timer is unreferenced', () => {
     vi.useRealTimers();
     const spy = vi.spyOn(globalThis, 'setTimeout');
-    attemptSignal(new AbortController().signal, 60_000);
+    // A duration no other test uses: its list arms its timer now.
+    const signal = attemptSignal(new AbortController().signal, 61_234);
     const timer = spy.mock.results[0]?.value as NodeJS.Timeout;
     expect(timer.hasRef()).toBe(false);
-    clearTimeout(timer);
+    expect(signal.aborted).toBe(false);
+    spy.mockRestore();
+  });
+
+  it('many attempts of one duration share one timer, and each expires in turn', () => {
+    const spy = vi.spyOn(globalThis, 'setTimeout');
+    const first = attemptSignal(new AbortController().signal, 300);
+    vi.advanceTimersByTime(100);
+    const second = attemptSignal(new AbortController().signal, 300);
+    const third = attemptSignal(new AbortController().signal, 300);
+    expect(spy).toHaveBeenCalledTimes(1);
+    vi.advanceTimersByTime(200);
+    expect([first.aborted, second.aborted, third.aborted]).toEqual([true, false, false]);
+    vi.advanceTimersByTime(99);
+    expect(second.aborted).toBe(false);
+    vi.advanceTimersByTime(1);
+    expect([second.aborted, third.aborted]).toEqual([true, true]);
     spy.mockRestore();
   });
 });

@@ -1,5 +1,6 @@
 import { type AnyHook, type FetchLike, PER_CALL_FETCH, wrapFetchHook } from '@brace/core';
 import { TimeoutError } from 'ky';
+import { armDeadline, type Expiring, endDeadline } from './deadlines.js';
 import { DEFAULT_TIMEOUT_MS } from './options.js';
 
 /** ky's largest `timeout` (a timer's limit); past it ky itself throws, so it is left to ky. */
@@ -14,6 +15,84 @@ class AttemptTimeout extends Error {
 }
 
 type Options = { fetch?: FetchLike | undefined; timeout?: number | false | undefined };
+
+/**
+ * One timed attempt: its own controller, linked to the caller's signal (a `handleEvent`
+ * listener, no closure), and one deadline in the shared lists of `deadlines.ts` — `ms` for the
+ * headers, then again `ms` for the body. Nothing per attempt but this object, its controller
+ * and the promise it answers.
+ */
+class TimedAttempt implements Expiring {
+  readonly controller = new AbortController();
+  settled = false;
+  seq = 0;
+  slot = -1;
+  list: Expiring['list'] = undefined;
+  resolve: ((response: Response) => void) | undefined;
+  reject: ((error: unknown) => void) | undefined;
+
+  constructor(
+    readonly parent: AbortSignal,
+    readonly ms: number,
+    readonly made: Request | undefined,
+  ) {}
+
+  send(next: FetchLike, input: Parameters<FetchLike>[0], init: RequestInit | undefined) {
+    const parent = this.parent;
+    if (parent.aborted) this.controller.abort(parent.reason);
+    else parent.addEventListener('abort', this, { once: true });
+    armDeadline(this, this.ms);
+    const answer = new Promise<Response>((resolve, reject) => {
+      this.resolve = resolve;
+      this.reject = reject;
+    });
+    next(input, { ...init, signal: this.controller.signal }).then(
+      (response) => this.answered(response),
+      (error: unknown) => this.failed(error),
+    );
+    return answer;
+  }
+
+  /** The caller's signal aborted: so does the attempt, with the caller's reason. */
+  handleEvent(): void {
+    this.controller.abort(this.parent.reason);
+  }
+
+  private reason(): Error {
+    return this.made ? new TimeoutError(this.made) : new AttemptTimeout();
+  }
+
+  expire(): void {
+    const error = this.reason();
+    this.controller.abort(error);
+    if (!this.settled) {
+      this.settled = true;
+      this.reject?.(error);
+    }
+  }
+
+  private answered(response: Response): void {
+    if (this.settled) {
+      void response.body?.cancel().catch(() => undefined);
+      return;
+    }
+    this.settled = true;
+    // The body gets its own window, as ky's shortcuts gave it; else the deadline ends.
+    if (response.body !== null) armDeadline(this, this.ms);
+    else endDeadline(this);
+    // The caller's abort still ends the body read: the listener stays.
+    this.resolve?.(response);
+  }
+
+  private failed(error: unknown): void {
+    endDeadline(this);
+    this.parent.removeEventListener('abort', this);
+    if (!this.settled) {
+      this.settled = true;
+      this.reject?.(error);
+    }
+  }
+}
 
 /**
  * @internal ky's per-attempt `timeout`, started when the attempt is actually sent. ky's own
@@ -34,46 +113,8 @@ export function kyAttemptTimeout(): { send: AnyHook; outer: AnyHook } {
     (next: FetchLike, ms: number): FetchLike =>
     (input, init) => {
       const parent: AbortSignal = init?.signal ?? (input as Request).signal;
-      const controller = new AbortController();
-      const made = init ? madeBy.get(init) : undefined;
-      const reason = () => (made ? new TimeoutError(made) : new AttemptTimeout());
-      return new Promise<Response>((resolve, reject) => {
-        let settled = false;
-        const onAbort = () => controller.abort(parent.reason);
-        if (parent.aborted) onAbort();
-        else parent.addEventListener('abort', onAbort, { once: true });
-        const expire = () => {
-          const error = reason();
-          controller.abort(error);
-          if (!settled) reject(error);
-          settled = true;
-        };
-        let timer = setTimeout(expire, ms);
-        (timer as { unref?: () => void }).unref?.();
-        next(input, { ...init, signal: controller.signal }).then(
-          (response) => {
-            if (settled) {
-              void response.body?.cancel().catch(() => undefined);
-              return;
-            }
-            settled = true;
-            clearTimeout(timer);
-            // The body gets its own window, as ky's shortcuts gave it.
-            if (response.body !== null) {
-              timer = setTimeout(() => controller.abort(reason()), ms);
-              (timer as { unref?: () => void }).unref?.();
-            }
-            // The caller's abort still ends the body read: the listener stays.
-            resolve(response);
-          },
-          (error: unknown) => {
-            clearTimeout(timer);
-            parent.removeEventListener('abort', onAbort);
-            if (!settled) reject(error);
-            settled = true;
-          },
-        );
-      });
+      const attempt = new TimedAttempt(parent, ms, init ? madeBy.get(init) : undefined);
+      return attempt.send(next, input, init);
     };
 
   const send: AnyHook = (options: Options) => {

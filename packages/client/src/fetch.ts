@@ -166,6 +166,11 @@ export function createFetch(options: IntegrationOptions<unknown>): IntegrationFe
   const attempt = (request: Request): Promise<Response> =>
     chain(request.body === null ? request : request.clone());
 
+  // Built once: only the events need the call's request.
+  const shouldRetry = (error: unknown) =>
+    error instanceof RetryableStatus ||
+    isRetryableError(error, { retryOnTimeout: parts.retryOnTimeout });
+
   const send = async (request: Request, maxAttempts: number): Promise<Response> => {
     const host = hostOfUrl(request.url);
     const safe =
@@ -194,9 +199,7 @@ export function createFetch(options: IntegrationOptions<unknown>): IntegrationFe
           attempts,
           ...(budget && attempts > 1 ? { budget, budgetKey: host } : {}),
           retryOnTimeout: parts.retryOnTimeout,
-          shouldRetry: (error) =>
-            error instanceof RetryableStatus ||
-            isRetryableError(error, { retryOnTimeout: parts.retryOnTimeout }),
+          shouldRetry,
           ...(parts.maxRetryAfterMs !== undefined ? { maxRetryAfter: parts.maxRetryAfterMs } : {}),
           signal: request.signal,
           clock: parts.clock,
