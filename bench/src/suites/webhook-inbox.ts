@@ -4,7 +4,7 @@
 // signature and answers 200. Contenders differ only in what happens before the 200:
 //   - Brace inbox on PostgreSQL / on SQLite: the event is committed (deduplicated) first, with
 //     group commit (the default); SQLite with its default synchronous=FULL and with NORMAL, with
-//     its writer thread (the default) and, FULL only, with the inline writer it replaced;
+//     the default inline writer and, FULL only, with the opt-in writer thread;
 //   - the same on PostgreSQL with the inbox's workers running in the receiving process;
 //   - inline: verify and run the handler (one INSERT) inside the request;
 //   - BullMQ: verify and enqueue into Redis;  - pg-boss: verify and enqueue into PostgreSQL.
@@ -251,7 +251,7 @@ const suite: Suite = async (ctx) => {
       row.name.startsWith('Brace') &&
       !row.name.includes('NORMAL') &&
       !row.name.includes('workers') &&
-      !row.name.includes('inline writer'),
+      !row.name.includes('writer thread'),
   );
   for (const r of targeted) {
     const store = r.name.includes('SQLite') ? 'SQLite (synchronous=FULL)' : 'PostgreSQL';

@@ -41,14 +41,23 @@ function lock(path: string) {
 }
 
 describe('SQLite writer thread', () => {
-  it('is the default for a database file: batches commit off the event loop, visible to the store at once', async () => {
+  it('is opt-in (inline by default): batches commit off the event loop, visible to the store at once', async () => {
     const path = file();
     const database = new DatabaseSync(path);
-    const store = sqliteInboxStore({ database });
+    const inline = sqliteInboxStore({ database });
+    expect(await inline.insert(event('first'))).toBe('inserted');
+    await inline.close(); // no thread was started: nothing to end
+    const store = sqliteInboxStore({ database, writer: 'thread' });
     await expectBatchDedupe(store);
     // Committed by the thread's connection, read by the store's own.
     expect((await store.get('stripe:a'))?.status).toBe('pending');
-    expect(ids(new DatabaseSync(path))).toEqual(['stripe:a', 'stripe:b', 'stripe:c', 'stripe:old']);
+    expect(ids(new DatabaseSync(path))).toEqual([
+      'stripe:a',
+      'stripe:b',
+      'stripe:c',
+      'stripe:first',
+      'stripe:old',
+    ]);
     await store.close();
     // After close, an insert starts a new thread.
     expect(await store.insert(event('d'))).toBe('inserted');
