@@ -5,6 +5,7 @@
 // it beside the targets (which stay judged against the plumbing floor).
 import { MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
 import ky, { type KyInstance, type Options } from 'ky';
+import { pairedRatio } from '../harness.js';
 
 /** A metric reader that collects nothing and exports nowhere: the SDK still aggregates. */
 class NoopReader extends MetricReader {
@@ -81,6 +82,14 @@ function partsWork(baseFetch: FetchFn): {
   };
 }
 
+/** The plumbing floor's retry option: `backoffRetry`'s shape, never retrying (shared with client.ts). */
+export const PLUMBING_RETRY: Options['retry'] = {
+  limit: 3,
+  methods: ['get', 'put', 'head', 'delete', 'options', 'trace', 'query', 'post', 'patch'],
+  delay: () => 0,
+  shouldRetry: () => false,
+};
+
 /**
  * The least-work floor: the plumbing floor's shape (the same do-nothing hooks of every kind,
  * the same retry option and default headers) with the unavoidable per-part work done inside its
@@ -91,12 +100,7 @@ export function leastWork(base: Options, headers: Record<string, string>): KyIns
   return ky.create({
     ...base,
     headers,
-    retry: {
-      limit: 3,
-      methods: ['get', 'put', 'head', 'delete', 'options', 'trace', 'query', 'post', 'patch'],
-      delay: () => 0,
-      shouldRetry: () => false,
-    },
+    retry: PLUMBING_RETRY,
     hooks: {
       init: [
         (options) => {
@@ -144,32 +148,10 @@ export function leastWorkFetch(
  * clock charges to whichever side was running, mostly drop out. Returns the median of
  * cpu(b) ÷ cpu(a): a's throughput relative to b's.
  */
-export async function pairedCpuRatio(
+export function pairedCpuRatio(
   a: () => unknown,
   b: () => unknown,
   options: { rounds: number; n: number },
 ): Promise<number> {
-  const time = async (fn: () => unknown) => {
-    const start = process.cpuUsage();
-    for (let i = 0; i < options.n; i++) await fn();
-    const used = process.cpuUsage(start);
-    return used.user + used.system;
-  };
-  await time(a);
-  await time(b);
-  const ratios: number[] = [];
-  for (let round = 0; round < options.rounds; round++) {
-    let ta: number;
-    let tb: number;
-    if (round % 2 === 0) {
-      ta = await time(a);
-      tb = await time(b);
-    } else {
-      tb = await time(b);
-      ta = await time(a);
-    }
-    ratios.push(tb / ta);
-  }
-  ratios.sort((x, y) => x - y);
-  return ratios[ratios.length >> 1] as number;
+  return pairedRatio(a, b, { ...options, cpu: true });
 }

@@ -11,7 +11,13 @@ import { type Contender, compare, pairedRatio, type WorkloadResult } from '../ha
 import type { Suite } from '../suite.js';
 import { target } from '../targets.js';
 import { loopback, times } from '../util.js';
-import { LEAST_WORK_PARTS, leastWork, leastWorkFetch, pairedCpuRatio } from './client-floor.js';
+import {
+  LEAST_WORK_PARTS,
+  leastWork,
+  leastWorkFetch,
+  PLUMBING_RETRY,
+  pairedCpuRatio,
+} from './client-floor.js';
 import { routes, User, user } from './schema-guard.js';
 
 const SUITE = 'client';
@@ -41,12 +47,7 @@ function plumbing(base: Options): KyInstance {
   return ky.create({
     ...base,
     headers: { ...VERSION, authorization: 'Bearer bench-token' },
-    retry: {
-      limit: 3,
-      methods: ['get', 'put', 'head', 'delete', 'options', 'trace', 'query', 'post', 'patch'],
-      delay: () => 0,
-      shouldRetry: () => false,
-    },
+    retry: PLUMBING_RETRY,
     hooks: {
       init: [() => {}],
       beforeRequest: [() => {}],
