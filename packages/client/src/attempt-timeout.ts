@@ -123,7 +123,9 @@ export function kyAttemptTimeout(): { send: AnyHook; outer: AnyHook } {
     options.timeout = false;
     const next: FetchLike = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
     if ((next as { [PER_CALL_FETCH]?: boolean })[PER_CALL_FETCH] === true) {
-      options.fetch = Object.defineProperty(timed(next, ms), PER_CALL_FETCH, { value: true });
+      const perCall = timed(next, ms) as FetchLike & { [PER_CALL_FETCH]?: boolean };
+      perCall[PER_CALL_FETCH] = true; // by assignment, as core's wrapFetchHook marks it
+      options.fetch = perCall;
       return;
     }
     let wrapped = byMs.get(ms);
