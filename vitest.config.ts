@@ -11,6 +11,8 @@ const packages = only ?? all;
 const ownProjects = packages.filter((p) => existsSync(`packages/${p}/vitest.config.ts`));
 const plain = packages.filter((p) => !ownProjects.includes(p));
 const includeOthers = !only || only.some((p) => p === 'demo' || p === 'bench');
+// integration/<package>: tests of a package against a sibling it may not depend on (see its README).
+const integration = packages.filter((p) => existsSync(`integration/${p}`));
 
 const ky21 = fileURLToPath(import.meta.resolve('ky-2.1'));
 const braceAliasList = Array.isArray(braceAlias) ? braceAlias : [];
@@ -33,6 +35,7 @@ export default defineConfig({
           name: 'packages',
           include: [
             ...plain.map((p) => `packages/${p}/src/**/*.test.ts`),
+            ...integration.map((p) => `integration/${p}/**/*.test.ts`),
             ...(includeOthers
               ? ['apps/*/src/**/*.test.ts', 'scripts/**/*.test.ts', 'bench/**/*.test.ts']
               : []),
@@ -52,7 +55,10 @@ export default defineConfig({
         resolve: { alias: [{ find: /^ky$/, replacement: ky21 }, ...braceAliasList] },
         test: {
           name: 'ky-2.1',
-          include: plain.map((p) => `packages/${p}/src/**/ky*.test.ts`),
+          include: [
+            ...plain.map((p) => `packages/${p}/src/**/ky*.test.ts`),
+            ...integration.map((p) => `integration/${p}/**/ky*.test.ts`),
+          ],
           exclude: ['**/node_modules/**', '**/dist/**'],
         },
       },

@@ -1,8 +1,3 @@
-import { serveFetch } from '@brace/simulator';
-import ky from 'ky';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { authInterceptors } from './axios.js';
-import { authFetch } from './fetch.js';
 import {
   AuthOptionError,
   AuthRefreshError,
@@ -10,8 +5,13 @@ import {
   createTokenManager,
   type DPoPKeyPair,
   refreshToken,
-} from './index.js';
-import { authHooks } from './ky.js';
+} from '@brace/auth';
+import { authInterceptors } from '@brace/auth/axios';
+import { authFetch } from '@brace/auth/fetch';
+import { authHooks } from '@brace/auth/ky';
+import { serveFetch } from '@brace/simulator';
+import ky from 'ky';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type DpopServers, dpopServers } from './test-utils/dpop-server.js';
 
 const SECRET = 'dpop-client-secret-31';

@@ -1,5 +1,4 @@
 import { createServer } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   AuthGrantError,
   AuthOptionError,
@@ -9,7 +8,8 @@ import {
   GrantFailure,
   memoryTokenStore,
   refreshToken,
-} from './index.js';
+} from '@brace/auth';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLIENT_SECRET, type Loopback, loopback } from './test-utils/loopback.js';
 
 let lb: Loopback;

@@ -1,13 +1,13 @@
+import { type AxiosBackoffOptions, axiosBackoff } from '@brace/backoff/axios';
+import { createCircuitBreaker } from '@brace/backoff/breaker';
+import { createRetryBudget } from '@brace/backoff/budget';
+import { CircuitOpenError, RetryAfterTooLongError } from '@brace/backoff/errors';
+import { constant } from '@brace/backoff/strategies';
 import { manualClock } from '@brace/core';
 import { createProvider, type Provider, type ProviderOptions } from '@brace/simulator';
 import axios, { AxiosError, type AxiosInstance, type InternalAxiosRequestConfig } from 'axios';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type AxiosBackoffOptions, axiosBackoff } from './axios.js';
-import { createCircuitBreaker } from './breaker.js';
-import { createRetryBudget } from './budget.js';
-import { CircuitOpenError, RetryAfterTooLongError } from './errors.js';
-import { constant } from './strategies.js';
-import { settle } from './test-utils/settle.js';
+import { settle } from '../../packages/backoff/src/test-utils/settle.js';
 
 let clock = manualClock();
 let provider: Provider;

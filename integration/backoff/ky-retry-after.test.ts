@@ -1,13 +1,14 @@
 // The wait before a retry that answered Retry-After is the server's delay plus our jitter, once:
 // ky >= 2.2 adds its own Retry-After wait after shouldRetry answers true (413/429/503), which
 // backoffRetry turns off. Runs on the lowest supported ky and the latest (see vitest.config.ts).
+
+import { backoffRetry } from '@brace/backoff/ky';
+import { constant } from '@brace/backoff/strategies';
 import { manualClock } from '@brace/core';
 import { createProvider, type Provider } from '@brace/simulator';
 import ky from 'ky';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { backoffRetry } from './ky.js';
-import { constant } from './strategies.js';
-import { settle } from './test-utils/settle.js';
+import { settle } from '../../packages/backoff/src/test-utils/settle.js';
 
 const T0 = Date.UTC(2026, 2, 1, 9, 0, 0);
 let clock = manualClock({ now: T0 });

@@ -1,6 +1,4 @@
 import { inspect } from 'node:util';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { authFetch } from './fetch.js';
 import {
   apiKey,
   clientCredentials,
@@ -8,7 +6,9 @@ import {
   customGrant,
   memoryTokenStore,
   refreshToken,
-} from './index.js';
+} from '@brace/auth';
+import { authFetch } from '@brace/auth/fetch';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLIENT_SECRET, type Loopback, loopback } from './test-utils/loopback.js';
 
 /** Everything planted: the client secret, refresh tokens, API keys; plus every simulator token. */

@@ -2,8 +2,8 @@
 // fires all its requests at once (global fetch: one keep-alive socket per request, no cap),
 // and reports `burst <json>`. `warm` obtains the first token and reports `warm`.
 import { createInterface } from 'node:readline';
-import { authFetch } from '../fetch.js';
-import { clientCredentials, createTokenManager, type TokenStore } from '../index.js';
+import { clientCredentials, createTokenManager, type TokenStore } from '@brace/auth';
+import { authFetch } from '@brace/auth/fetch';
 import type { ChildConfig } from './child-main.js';
 
 const line = (text: string) => process.stdout.write(`${text}\n`);

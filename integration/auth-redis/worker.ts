@@ -1,8 +1,9 @@
 // A multi-process test worker on the Redis store (bundled and spawned by the tests); waiters
 // wake by pub/sub on a second connection.
+
+import { fromIoredisSubscriber, redisTokenStore } from '@brace/auth-redis';
 import { Redis } from 'ioredis';
-import { runChild } from '../../../auth/src/test-utils/child-main.js';
-import { fromIoredisSubscriber, redisTokenStore } from '../index.js';
+import { runChild } from '../auth/test-utils/child-main.js';
 
 await runChild(async () => {
   const client = new Redis(process.env.REDIS_URL as string);

@@ -1,18 +1,18 @@
-import { isBraceError } from '@brace/core';
-import { type RunningServer, serveFetch } from '@brace/simulator';
-import axios from 'axios';
-import ky, { isHTTPError } from 'ky';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { installAuth } from './axios.js';
-import { authFetch } from './fetch.js';
 import {
   type ApiKeyEvent,
   AuthRejectedError,
   apiKey,
   createTokenManager,
   customGrant,
-} from './index.js';
-import { authHooks } from './ky.js';
+} from '@brace/auth';
+import { installAuth } from '@brace/auth/axios';
+import { authFetch } from '@brace/auth/fetch';
+import { authHooks } from '@brace/auth/ky';
+import { isBraceError } from '@brace/core';
+import { type RunningServer, serveFetch } from '@brace/simulator';
+import axios from 'axios';
+import ky, { isHTTPError } from 'ky';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 /** A resource server that accepts the credentials in `valid`; records what it saw. */
 let server: RunningServer;
@@ -189,7 +189,7 @@ describe('axios interceptors, edge cases', () => {
   });
 
   it('sets plain-object headers and passes non-401 errors and foreign errors through', async () => {
-    const { authInterceptors } = await import('./axios.js');
+    const { authInterceptors } = await import('@brace/auth/axios');
     const key = apiKey({ header: 'x-api-key', keys: ['k'] });
     const { request, response } = authInterceptors(key, { request: async () => 'resent' });
     const config = await request({ headers: { a: '1' } as unknown });

@@ -1,8 +1,8 @@
 import { fileURLToPath } from 'node:url';
+import { postgresTokenStore } from '@brace/auth-postgres';
 import pg from 'pg';
-import { describeMultiProcessStore } from '../../auth/src/test-utils/multi-process-suite.js';
-import { postgresTokenStore } from './index.js';
-import { randomTable, serverUrl } from './test-utils/env.js';
+import { randomTable, serverUrl } from '../../packages/auth-postgres/src/test-utils/env.js';
+import { describeMultiProcessStore } from '../auth/test-utils/multi-process-suite.js';
 
 const url = serverUrl('DATABASE_URL', 'multi-process PostgreSQL');
 const table = randomTable('mp');
@@ -12,7 +12,7 @@ describeMultiProcessStore({
   name: 'PostgreSQL',
   tag: 'auth-postgres',
   url,
-  workerEntry: fileURLToPath(new URL('./test-utils/worker.ts', import.meta.url)),
+  workerEntry: fileURLToPath(new URL('./worker.ts', import.meta.url)),
   env: { DATABASE_URL: url as string, AUTH_TEST_TABLE: table },
   async setUp() {
     pool = new pg.Pool({ connectionString: url as string, max: 2 });

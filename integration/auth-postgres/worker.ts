@@ -1,7 +1,8 @@
 // A multi-process test worker on the PostgreSQL store (bundled and spawned by the tests).
+
+import { postgresTokenStore } from '@brace/auth-postgres';
 import pg from 'pg';
-import { runChild } from '../../../auth/src/test-utils/child-main.js';
-import { postgresTokenStore } from '../index.js';
+import { runChild } from '../auth/test-utils/child-main.js';
 
 await runChild(async () => {
   const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL as string, max: 4 });

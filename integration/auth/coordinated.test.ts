@@ -1,5 +1,3 @@
-import { manualClock } from '@brace/core';
-import { describe, expect, it } from 'vitest';
 import {
   AuthGrantError,
   AuthLockTimeoutError,
@@ -13,8 +11,10 @@ import {
   type RefreshEvent,
   refreshToken,
   type TokenStore,
-} from './index.js';
-import { drive, track } from './test-utils/fixtures.js';
+} from '@brace/auth';
+import { manualClock } from '@brace/core';
+import { describe, expect, it } from 'vitest';
+import { drive, track } from '../../packages/auth/src/test-utils/fixtures.js';
 import { CLIENT_SECRET, loopback } from './test-utils/loopback.js';
 
 /** A rotating grant: refresh token `rt-n` is good once; reuse is counted. */

@@ -1,7 +1,11 @@
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
-import { describeMultiProcessStore } from '../../auth/src/test-utils/multi-process-suite.js';
-import { deletePrefix, randomPrefix, serverUrl } from './test-utils/env.js';
+import {
+  deletePrefix,
+  randomPrefix,
+  serverUrl,
+} from '../../packages/auth-redis/src/test-utils/env.js';
+import { describeMultiProcessStore } from '../auth/test-utils/multi-process-suite.js';
 
 const url = serverUrl('REDIS_URL', 'multi-process Redis');
 const prefix = randomPrefix('mp');
@@ -10,7 +14,7 @@ describeMultiProcessStore({
   name: 'Redis',
   tag: 'auth-redis',
   url,
-  workerEntry: fileURLToPath(new URL('./test-utils/worker.ts', import.meta.url)),
+  workerEntry: fileURLToPath(new URL('./worker.ts', import.meta.url)),
   env: { REDIS_URL: url as string, AUTH_TEST_PREFIX: prefix },
   async tearDown() {
     const client = new Redis(url as string);

@@ -3,7 +3,7 @@
 // argv[2]: JSON ChildConfig. Protocol on stdout, one line each: `ready`, `L` (lock taken),
 // `S` (saved), `U` (unlocked), `E <code>` (an error); burst mode: see child-burst.ts.
 import { createInterface } from 'node:readline';
-import { clientCredentials, createTokenManager, refreshToken, type TokenStore } from '../index.js';
+import { clientCredentials, createTokenManager, refreshToken, type TokenStore } from '@brace/auth';
 import { runBurst } from './child-burst.js';
 
 /** What the parent tells a worker. */
