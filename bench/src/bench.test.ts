@@ -32,7 +32,7 @@ test('pnpm bench --smoke writes a report with every section and target lines', (
     const run = spawnSync(
       process.execPath,
       [tsx, '--tsconfig', '../tsconfig.base.json', 'src/main.ts', '--smoke', '--out', out],
-      { cwd, encoding: 'utf8', timeout: 90_000 },
+      { cwd, encoding: 'utf8', timeout: 200_000 },
     );
     expect(run.status, run.stderr).toBe(0);
     const report = readFileSync(out, 'utf8');
@@ -49,4 +49,4 @@ test('pnpm bench --smoke writes a report with every section and target lines', (
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
-}, 120_000);
+}, 240_000);
