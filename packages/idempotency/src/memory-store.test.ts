@@ -29,7 +29,12 @@ describe('memoryStore', () => {
     const stored = async (k: string, headers: Array<[string, string]>) => {
       const begun = await store.begin(key(k), 'fp', long);
       if (begun.status !== 'acquired') throw new Error(begun.status);
-      await store.complete(key(k), begun.token, { status: 201, headers, body: new Uint8Array([1]) }, long);
+      await store.complete(
+        key(k),
+        begun.token,
+        { status: 201, headers, body: new Uint8Array([1]) },
+        long,
+      );
       const replay = await store.begin(key(k), 'fp', long);
       if (replay.status !== 'completed') throw new Error(replay.status);
       return replay.record.headers;
@@ -41,8 +46,14 @@ describe('memoryStore', () => {
     expect(a).toEqual([['content-type', 'application/json']]);
     expect(b).toBe(a);
     expect(Object.isFrozen(a) && Object.isFrozen(a[0])).toBe(true);
-    const c = await stored('c', [['content-type', 'text/plain'], ['etag', '"1"']]);
-    expect(c).toEqual([['content-type', 'text/plain'], ['etag', '"1"']]);
+    const c = await stored('c', [
+      ['content-type', 'text/plain'],
+      ['etag', '"1"'],
+    ]);
+    expect(c).toEqual([
+      ['content-type', 'text/plain'],
+      ['etag', '"1"'],
+    ]);
     expect(await stored('d', [])).toEqual([]);
     // An earlier record keeps its own headers after others were stored.
     expect((await store.begin(key('a'), 'fp', long)).status).toBe('completed');
