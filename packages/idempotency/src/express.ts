@@ -219,21 +219,27 @@ export function idempotency(options: IdempotencyOptions<ExpressLikeRequest>): Ex
     key: string,
     found: Uint8Array | null | Promise<Uint8Array | null>,
   ) => {
-    // A body already read (the usual case, after a parser) is not awaited: no extra turn.
-    const body = found instanceof Promise ? await found : found;
-    if (body === null) return send(res, engine.tooLarge());
-    const { path, search } = splitUrl(req.originalUrl ?? (req.url as string));
-    const begun = await engine.claim(key, {
-      method: req.method as string,
-      path,
-      search,
-      body,
-      raw: req,
-      header: headerReader(req),
-    });
-    if (begun.kind === 'respond') return send(res, begun.response);
-    capture(engine, begun.claim, res);
-    next();
+    // Errors go to `next` from here, not through a `.catch` on this promise (one less
+    // promise a request).
+    try {
+      // A body already read (the usual case, after a parser) is not awaited: no extra turn.
+      const body = found instanceof Promise ? await found : found;
+      if (body === null) return send(res, engine.tooLarge());
+      const { path, search } = splitUrl(req.originalUrl ?? (req.url as string));
+      const begun = await engine.claim(key, {
+        method: req.method as string,
+        path,
+        search,
+        body,
+        raw: req,
+        header: headerReader(req),
+      });
+      if (begun.kind === 'respond') return send(res, begun.response);
+      capture(engine, begun.claim, res);
+      next();
+    } catch (error) {
+      next(error);
+    }
   };
   return (req, res, next) => {
     if (!engine.covers(req.method as string)) return next();
@@ -243,6 +249,6 @@ export function idempotency(options: IdempotencyOptions<ExpressLikeRequest>): Ex
     if (typeof key !== 'string') return send(res, key);
     const found = bodyOf(req, engine.options.maxRequestBytes);
     if (found === undefined) return next(new IdempotencyRawBodyError());
-    run(req, res, next, key, found).catch(next);
+    void run(req, res, next, key, found);
   };
 }

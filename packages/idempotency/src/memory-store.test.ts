@@ -24,6 +24,45 @@ const long = { lockTtlMs: 60_000, ttlMs: 60_000 };
 const key = (k: string) => ({ scope: 's', key: k });
 
 describe('memoryStore', () => {
+  it('records with equal headers share one frozen copy; the caller keeps its own arrays', async () => {
+    const store = memoryStore({ maxEntries: 10 });
+    const stored = async (k: string, headers: Array<[string, string]>) => {
+      const begun = await store.begin(key(k), 'fp', long);
+      if (begun.status !== 'acquired') throw new Error(begun.status);
+      await store.complete(
+        key(k),
+        begun.token,
+        { status: 201, headers, body: new Uint8Array([1]) },
+        long,
+      );
+      const replay = await store.begin(key(k), 'fp', long);
+      if (replay.status !== 'completed') throw new Error(replay.status);
+      return replay.record.headers;
+    };
+    const mine: Array<[string, string]> = [['content-type', 'application/json']];
+    const a = await stored('a', mine);
+    mine[0] = ['content-type', 'text/plain']; // the caller's array is not the stored one
+    const b = await stored('b', [['content-type', 'application/json']]);
+    expect(a).toEqual([['content-type', 'application/json']]);
+    expect(b).toBe(a);
+    expect(Object.isFrozen(a) && Object.isFrozen(a[0])).toBe(true);
+    const c = await stored('c', [
+      ['content-type', 'text/plain'],
+      ['etag', '"1"'],
+    ]);
+    expect(c).toEqual([
+      ['content-type', 'text/plain'],
+      ['etag', '"1"'],
+    ]);
+    expect(await stored('d', [])).toEqual([]);
+    // An earlier record keeps its own headers after others were stored.
+    expect((await store.begin(key('a'), 'fp', long)).status).toBe('completed');
+    const again = await store.begin(key('a'), 'fp', long);
+    expect(again.status === 'completed' && again.record.headers).toEqual([
+      ['content-type', 'application/json'],
+    ]);
+  });
+
   it('rejects a bad maxEntries, naming the option', () => {
     for (const bad of [0, -1, 1.5, Number.NaN, 10_000_001]) {
       expect(() => memoryStore({ maxEntries: bad })).toThrow(IdempotencyOptionError);

@@ -89,6 +89,22 @@ interface List {
 /** How many entries each insert inspects for expiry (the sweep hand moves on from there). */
 const SWEEP_PER_INSERT = 4;
 
+/** The headers of a record without any (frozen, shared by every such record). */
+const NO_HEADERS = Object.freeze([]) as unknown as Array<[string, string]>;
+
+function sameHeaders(
+  a: ReadonlyArray<readonly [string, string]>,
+  b: ReadonlyArray<readonly [string, string]>,
+): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i] as readonly [string, string];
+    const y = b[i] as readonly [string, string];
+    if (x[0] !== y[0] || x[1] !== y[1]) return false;
+  }
+  return true;
+}
+
 /** An unambiguous map key for a scope and a key (the scope's length prefixes it). */
 function mapKey(where: StoreKey): string {
   return `${where.scope.length}:${where.scope}${where.key}`;
@@ -134,6 +150,18 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
   // Tokens only prove ownership inside this store and never leave the process: a counter is
   // unique for the store's lifetime, and much cheaper than crypto.randomUUID().
   let issued = 0;
+  // The headers of the last record stored, frozen: most responses of a route carry the same
+  // ones (a content type), so equal headers share one frozen copy instead of one per record.
+  let lastHeaders: Array<[string, string]> = NO_HEADERS;
+
+  /** A frozen copy of `headers`, shared with the previous record when they are equal. */
+  function headersOf(headers: ReadonlyArray<readonly [string, string]>): Array<[string, string]> {
+    if (sameHeaders(headers, lastHeaders)) return lastHeaders;
+    if (headers.length === 0) return NO_HEADERS;
+    const copy = headers.map(([name, value]) => Object.freeze([name, value]) as [string, string]);
+    lastHeaders = Object.freeze(copy) as Array<[string, string]>;
+    return lastHeaders;
+  }
 
   function unlink(entry: Entry): void {
     const list = entry.list as List;
@@ -279,7 +307,7 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
       entry.token = undefined;
       entry.record = {
         status: record.status,
-        headers: record.headers.map(([name, value]) => [name, value]),
+        headers: headersOf(record.headers),
         body: new Uint8Array(record.body),
       };
       entry.expiresAt = now + opts.ttlMs;
