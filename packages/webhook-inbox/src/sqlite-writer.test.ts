@@ -150,6 +150,24 @@ describe('SQLite writer thread', () => {
     database.close();
   });
 
+  it('holds the process open only while a batch awaits its answer, from the moment it starts', async () => {
+    // What keeps the event loop alive: a referenced MessagePort is a thread that would hold the
+    // process open (as an interrupted demo, which never inserted, did before the fix).
+    const holding = () =>
+      process.getActiveResourcesInfo().filter((resource) => resource === 'MessagePort').length;
+    const before = holding();
+    const database = new DatabaseSync(file());
+    const store = sqliteInboxStore({ database, writer: 'thread' });
+    expect(holding()).toBe(before); // started, idle: the process may exit
+    const inserted = store.insert(event('held'));
+    await new Promise((resolve) => setImmediate(resolve)); // the batch is sent (same turn)
+    expect(holding()).toBe(before + 1); // awaiting its answer: kept alive for it
+    expect(await inserted).toBe('inserted');
+    expect(holding()).toBe(before);
+    await store.close();
+    database.close();
+  });
+
   it('a thread that cannot open the database fails the batch with a typed error', async () => {
     const writer = sqliteWriter({
       path: join(dir, 'missing', 'inbox.db'),
