@@ -63,13 +63,13 @@ async function pool(env: ContenderEnv): Promise<pg.Pool> {
 }
 
 // SQLite: a WAL file on local disk; SQLite's default synchronous=FULL, then NORMAL. The default
-// inline writer commits on the receiving thread; the opt-in writer thread commits off the
-// receiver's event loop, kept for comparison.
+// writer thread commits off the receiver's event loop; the inline writer (every commit on the
+// receiving thread) is kept for comparison.
 const sqliteBrace = (
   synchronous: 'FULL' | 'NORMAL',
-  writer: 'thread' | undefined,
+  writer: 'inline' | undefined,
 ): ContenderSpec => ({
-  name: `Brace inbox, SQLite synchronous=${synchronous}${writer === 'thread' ? ', writer thread' : ''} (commit, then 200)`,
+  name: `Brace inbox, SQLite synchronous=${synchronous}${writer === 'inline' ? ', inline writer' : ''} (commit, then 200)`,
   ...(synchronous === 'FULL' ? { floor: SQLITE_FLOOR } : {}),
   make: async (env) => {
     const database = new DatabaseSync(
@@ -94,7 +94,7 @@ const sqliteBrace = (
 /** The receivers, in the order the report lists them. */
 export const SPECS: ContenderSpec[] = [
   sqliteBrace('FULL', undefined),
-  sqliteBrace('FULL', 'thread'),
+  sqliteBrace('FULL', 'inline'),
   sqliteBrace('NORMAL', undefined),
   {
     // The floor: no verification, no inbox; one INSERT committed alone per request, then 200.

@@ -4,10 +4,14 @@
 // signature and answers 200. Contenders differ only in what happens before the 200:
 //   - Brace inbox on PostgreSQL / on SQLite: the event is committed (deduplicated) first, with
 //     group commit (the default); SQLite with its default synchronous=FULL and with NORMAL, with
-//     the default inline writer and, FULL only, with the opt-in writer thread;
+//     the default writer thread and, FULL only, with the inline writer;
 //   - the same on PostgreSQL with the inbox's workers running in the receiving process;
 //   - inline: verify and run the handler (one INSERT) inside the request;
 //   - BullMQ: verify and enqueue into Redis;  - pg-boss: verify and enqueue into PostgreSQL.
+// Each receiver runs in a process of its own (webhook-inbox-receiver.ts): its heap, GC and event
+// loop hold nothing else, so its latency is its own; it reports its own CPU, GC and loop delay.
+// Brace's rows are compared with their floor (same store, one commit per request, no Brace code)
+// round by round; the load average is printed with the figures.
 // Workers are off in every row but the one that says "workers on": the ack path is measured
 // alone, then with four handlers draining the same store in the same process.
 // Contenders run interleaved, round by round (the order rotating), so load from the rest of the
@@ -221,14 +225,20 @@ const suite: Suite = async (ctx) => {
       (r) =>
         `| ${r.name} | ${r.ok}/${r.sent} | ${fmt(r.p50)} | ${fmt(r.p99)} (${fmt(r.p99min)}–${fmt(r.p99max)}) | ${r.overFloor === undefined ? '—' : `${r.overFloor >= 0 ? '+' : ''}${fmt(r.overFloor)}`} | ${fmt(r.observedP99)} | ${fmt(r.insideP99)} | ${Math.round(r.achieved)}/s | ${fmt(r.maxLagMs)} | ${fmt(r.senderLoopMaxMs)} | ${r.receiverLoop} | ${Math.round(r.cpuUs)} / ${Math.round(r.senderCpuUs)} µs | ${r.gc} | ${r.others || '—'} |`,
     ),
-    ...notes,
+    '',
+    'p99 by round, ms (the receivers of one round ran back to back, so round i of two rows is a fair pair):',
+    '',
+    ...[...results].map(
+      ([name, rs]) => `- ${name}: ${rs.map((r) => r.p99.toFixed(1)).join(' · ')}`,
+    ),
+    ...(notes.length > 0 ? ['', ...notes] : []),
   ].join('\n');
   const targeted = rows.filter(
     (row) =>
       row.name.startsWith('Brace') &&
       !row.name.includes('NORMAL') &&
       !row.name.includes('workers') &&
-      !row.name.includes('writer thread'),
+      !row.name.includes('inline writer'),
   );
   for (const r of targeted) {
     const store = r.name.includes('SQLite') ? 'SQLite (synchronous=FULL)' : 'PostgreSQL';

@@ -41,13 +41,13 @@ function lock(path: string) {
 }
 
 describe('SQLite writer thread', () => {
-  it('is opt-in (inline by default): batches commit off the event loop, visible to the store at once', async () => {
+  it('is the default for a database file: batches commit off the event loop, visible to the store at once', async () => {
     const path = file();
     const database = new DatabaseSync(path);
-    const inline = sqliteInboxStore({ database });
+    const inline = sqliteInboxStore({ database, writer: 'inline' });
     expect(await inline.insert(event('first'))).toBe('inserted');
     await inline.close(); // no thread was started: nothing to end
-    const store = sqliteInboxStore({ database, writer: 'thread' });
+    const store = sqliteInboxStore({ database });
     await expectBatchDedupe(store);
     // Committed by the thread's connection, read by the store's own.
     expect((await store.get('stripe:a'))?.status).toBe('pending');

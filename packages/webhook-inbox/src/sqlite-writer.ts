@@ -32,16 +32,16 @@ export function writerPath(
 ): string | undefined {
   if (writer !== undefined && writer !== 'thread' && writer !== 'inline')
     throw new InboxOptionsError("writer must be 'thread' or 'inline'.");
-  if (writer !== 'thread') return undefined;
+  if (writer === 'inline') return undefined;
   let path: string | null | undefined;
   if (typeof database.location === 'function') path = database.location();
   else if (typeof database.name === 'string' && database.memory === false) path = database.name;
   const usable = typeof path === 'string' && path !== '' && nodeSqlite();
-  if (!usable)
+  if (writer === 'thread' && !usable)
     throw new InboxOptionsError(
       "writer 'thread' needs a database file (not in memory) and node:sqlite (Node 22.13+).",
     );
-  return path as string;
+  return usable ? (path as string) : undefined;
 }
 
 /** The connection's `PRAGMA synchronous` (0–3), for the writer thread's connection. */
