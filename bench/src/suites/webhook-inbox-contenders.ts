@@ -3,16 +3,14 @@
 // Every contender but the floors verifies the Stripe signature; they differ in what happens
 // before the 200.
 
+// Libraries are imported by the contender that uses them, so a receiver process loads only its own
+// (ten processes each loading BullMQ, pg-boss and pg made the suite's start slow on 2 cores).
+
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { createInbox } from '@brace/webhook-inbox';
-import { postgresInboxStore } from '@brace/webhook-inbox/postgres';
-import { sqliteInboxStore } from '@brace/webhook-inbox/sqlite';
 import { verifyWebhook } from '@brace/webhook-verify';
-import { Queue } from 'bullmq';
-import { Redis } from 'ioredis';
-import pg from 'pg';
-import { PgBoss } from 'pg-boss';
+import type pg from 'pg';
 
 /** Answers one delivery with a status. */
 export type Receive = (body: string, headers: Record<string, string>) => Promise<number>;
@@ -57,7 +55,8 @@ const verifier = (secret: string) => (body: string, headers: Record<string, stri
 
 /** A pg pool that the contender's `close` ends. */
 async function pool(env: ContenderEnv): Promise<pg.Pool> {
-  const p = new pg.Pool({ connectionString: env.databaseUrl, max: 16 });
+  const { default: pgModule } = await import('pg');
+  const p = new pgModule.Pool({ connectionString: env.databaseUrl, max: 16 });
   await p.query('SELECT 1');
   return p;
 }
@@ -75,6 +74,7 @@ const sqliteBrace = (
     const database = new DatabaseSync(
       join(env.sqliteDir, `inbox-${synchronous}${writer === undefined ? '' : `-${writer}`}.db`),
     );
+    const { sqliteInboxStore } = await import('@brace/webhook-inbox/sqlite');
     const store = sqliteInboxStore({ database, synchronous, ...(writer ? { writer } : {}) });
     const inbox = createInbox({
       store,
@@ -120,6 +120,7 @@ export const SPECS: ContenderSpec[] = [
     floor: PG_FLOOR,
     make: async (env) => {
       const p = await pool(env);
+      const { postgresInboxStore } = await import('@brace/webhook-inbox/postgres');
       const inbox = createInbox({
         store: postgresInboxStore({ client: p, table: pgTables(env.id)[0]! }),
         providers: { stripe: { secret: env.secret } },
@@ -137,6 +138,7 @@ export const SPECS: ContenderSpec[] = [
     name: 'Brace inbox, PostgreSQL, workers on (commit, then 200)',
     make: async (env) => {
       const p = await pool(env);
+      const { postgresInboxStore } = await import('@brace/webhook-inbox/postgres');
       const worked = pgTables(env.id)[2]!;
       const inbox = createInbox({
         store: postgresInboxStore({ client: p, table: worked }),
@@ -202,6 +204,7 @@ export const SPECS: ContenderSpec[] = [
     name: 'pg-boss: verify + send',
     make: async (env) => {
       const verify = verifier(env.secret);
+      const { PgBoss } = await import('pg-boss');
       const boss = new PgBoss({
         connectionString: env.databaseUrl,
         schema: 'pgboss_bench',
@@ -228,6 +231,8 @@ export const SPECS: ContenderSpec[] = [
     name: 'BullMQ: verify + add',
     make: async (env) => {
       const verify = verifier(env.secret);
+      const { Queue } = await import('bullmq');
+      const { Redis } = await import('ioredis');
       const connection = new Redis(env.redisUrl, { maxRetriesPerRequest: null, lazyConnect: true });
       await connection.connect();
       const queue = new Queue(`brace-bench-inbox-${env.id}`, { connection });
