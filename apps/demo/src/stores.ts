@@ -66,11 +66,15 @@ export async function openStore(kind: StoreKind): Promise<RunStore> {
       database.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;');
       const store = sqliteStore({ database });
       await store.migrate();
+      // Receivers' inserts are committed by the inbox store's writer thread (the default for a
+      // database file); close() ends it before the database is closed and removed.
+      const inbox = sqliteInboxStore({ database, table: 'webhook_inbox' });
       return {
         store,
-        inbox: sqliteInboxStore({ database, table: 'webhook_inbox' }),
+        inbox,
         describe: `sqlite (${dir})`,
         close: async () => {
+          await inbox.close();
           database.close();
           rmSync(dir, { recursive: true, force: true });
         },

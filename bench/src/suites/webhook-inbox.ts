@@ -4,10 +4,14 @@
 // signature and answers 200. Contenders differ only in what happens before the 200:
 //   - Brace inbox on PostgreSQL / on SQLite: the event is committed (deduplicated) first, with
 //     group commit (the default); SQLite with its default synchronous=FULL and with NORMAL, with
-//     the default inline writer and, FULL only, with the opt-in writer thread;
+//     the default writer thread and, FULL only, with the inline writer;
 //   - the same on PostgreSQL with the inbox's workers running in the receiving process;
 //   - inline: verify and run the handler (one INSERT) inside the request;
 //   - BullMQ: verify and enqueue into Redis;  - pg-boss: verify and enqueue into PostgreSQL.
+// Each receiver runs in a process of its own (webhook-inbox-receiver.ts): its heap, GC and event
+// loop hold nothing else, so its latency is its own; it reports its own CPU, GC and loop delay.
+// Brace's rows are compared with their floor (same store, one commit per request, no Brace code)
+// round by round; the load average is printed with the figures.
 // Workers are off in every row but the one that says "workers on": the ack path is measured
 // alone, then with four handlers draining the same store in the same process.
 // Contenders run interleaved, round by round (the order rotating), so load from the rest of the
@@ -19,18 +23,16 @@
 // event-loop delay are shown beside it.
 
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer, type IncomingMessage, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
 import { signWebhook } from '@brace/webhook-verify';
 import pg from 'pg';
 import type { Suite } from '../suite.js';
 import { target } from '../targets.js';
-import { runId } from '../util.js';
-import { ANSWERED_AT, absoluteNow, sendOpenLoop } from './open-loop-sender.js';
-import { type Contender, contenders, type Receive } from './webhook-inbox-contenders.js';
+import { runId, skipped } from '../util.js';
+import { sendOpenLoop } from './open-loop-sender.js';
+import { type ContenderEnv, pgTables, selectedSpecs } from './webhook-inbox-contenders.js';
+import { type Receiver, startReceiver } from './webhook-inbox-receiver.js';
 
 const SUITE = 'webhook-inbox';
 const SECRET = 'whsec_bench_inbox_secret';
@@ -59,47 +61,6 @@ interface Round {
   others: Record<string, number>;
 }
 
-interface Served {
-  url: string;
-  /** Handler time of each answered request since the last call, ms (and resets it). */
-  take(): number[];
-  close(): Promise<void>;
-}
-
-async function serve(receive: Receive): Promise<Served> {
-  let inside: number[] = [];
-  const server: Server = createServer(async (req: IncomingMessage, res) => {
-    const t0 = performance.now();
-    const chunks: Buffer[] = [];
-    for await (const chunk of req) chunks.push(chunk as Buffer);
-    try {
-      const status = await receive(
-        Buffer.concat(chunks).toString('utf8'),
-        req.headers as Record<string, string>,
-      );
-      inside.push(performance.now() - t0);
-      res.writeHead(status, { [ANSWERED_AT]: String(absoluteNow()) }).end();
-    } catch {
-      res.writeHead(500).end();
-    }
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}/`,
-    take: () => {
-      const taken = inside.sort((a, b) => a - b);
-      inside = [];
-      return taken;
-    },
-    close: () =>
-      new Promise((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
-}
-
 function quantile(sorted: number[], q: number): number {
   if (sorted.length === 0) return Number.NaN;
   return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
@@ -111,9 +72,16 @@ const median = (values: number[]) =>
     0.5,
   );
 
+/** A whole number from the environment, or the default. */
+const knob = (name: string, fallback: number) => {
+  const value = Number(process.env[name]);
+  return Number.isInteger(value) && value > 0 ? value : fallback;
+};
+
 const suite: Suite = async (ctx) => {
-  const rounds = ctx.smoke ? 1 : ctx.quick ? 3 : 5;
-  const perRound = ctx.smoke ? 50 : ctx.quick ? 700 : 2_000;
+  // BENCH_INBOX_ROUNDS / BENCH_INBOX_PER_ROUND override the rounds and deliveries per round.
+  const rounds = knob('BENCH_INBOX_ROUNDS', ctx.smoke ? 1 : ctx.quick ? 3 : 5);
+  const perRound = knob('BENCH_INBOX_PER_ROUND', ctx.smoke ? 50 : ctx.quick ? 700 : 2_000);
   const id = runId();
   const sign = (prefix: string, n: number) =>
     Promise.all(
@@ -130,65 +98,60 @@ const suite: Suite = async (ctx) => {
     );
   const notes: string[] = [];
   const sqliteDir = mkdtempSync(join(tmpdir(), 'brace-bench-inbox-'));
-  const pool = new pg.Pool({ connectionString: ctx.databaseUrl, max: 16 });
-  const table = `bench_inbox_${id}`;
+  const env: ContenderEnv = {
+    secret: SECRET,
+    id,
+    sqliteDir,
+    databaseUrl: ctx.databaseUrl,
+    redisUrl: ctx.redisUrl,
+  };
   const results = new Map<string, Round[]>();
-  let list: Contender[] = [];
-  const servers: Served[] = [];
+  const specs = selectedSpecs();
+  const list: Array<{ name: string; floor?: string; receiver: Receiver }> = [];
+  const load = [loadavg()];
   try {
-    list = await contenders({
-      secret: SECRET,
-      id,
-      sqliteDir,
-      pool,
-      databaseUrl: ctx.databaseUrl,
-      redisUrl: ctx.redisUrl,
-      notes,
+    // Each receiver in its own process; one that cannot be built becomes a note.
+    const started = await Promise.allSettled(specs.map((spec) => startReceiver(spec.name, env)));
+    started.forEach((outcome, i) => {
+      const spec = specs[i]!;
+      if (outcome.status === 'rejected') notes.push(skipped(spec.name, outcome.reason));
+      else
+        list.push({
+          name: spec.name,
+          ...(spec.floor ? { floor: spec.floor } : {}),
+          receiver: outcome.value,
+        });
     });
-    for (const c of list) servers.push(await serve(c.receive));
     const drive = async (k: number, prefix: string, n: number): Promise<Round> => {
-      const c = list[k]!;
+      const { receiver } = list[k]!;
       const deliveries = await sign(prefix, n);
-      c.before?.();
-      servers[k]!.take();
-      const loop = monitorEventLoopDelay({ resolution: 1 });
-      loop.enable();
-      const gc = { ms: 0, max: 0 };
-      const gcs = new PerformanceObserver((list) => {
-        for (const entry of list.getEntries()) {
-          gc.ms += entry.duration;
-          gc.max = Math.max(gc.max, entry.duration);
-        }
-      });
-      gcs.observe({ entryTypes: ['gc'] });
-      const cpu = process.cpuUsage();
-      const out = await sendOpenLoop({ url: servers[k]!.url, rate: RATE, deliveries });
-      const used = process.cpuUsage(cpu);
-      gcs.disconnect();
-      loop.disable();
-      const inside = servers[k]!.take();
-      await c.after?.();
+      await receiver.begin();
+      const out = await sendOpenLoop({ url: receiver.url, rate: RATE, deliveries });
+      const own = await receiver.end();
       return {
         ok: out.ok,
         sent: n,
         p50: quantile(out.answered, 0.5),
         p99: out.answered.length === n ? quantile(out.answered, 0.99) : Number.POSITIVE_INFINITY,
         observedP99: quantile(out.latencies, 0.99),
-        insideP99: quantile(inside, 0.99),
+        insideP99: quantile(own.inside, 0.99),
         achieved: n / out.seconds,
         maxLagMs: out.maxLagMs,
         senderLoopMaxMs: out.loopDelayMaxMs,
         senderCpuUs: out.cpuUs,
-        receiverLoopP99Ms: loop.percentile(99) / 1e6,
-        receiverLoopMaxMs: loop.max / 1e6,
-        cpuUs: (used.user + used.system) / n,
-        gcMs: gc.ms,
-        gcMaxMs: gc.max,
+        receiverLoopP99Ms: own.loopP99Ms,
+        receiverLoopMaxMs: own.loopMaxMs,
+        cpuUs: own.cpuUs / n,
+        gcMs: own.gcMs,
+        gcMaxMs: own.gcMaxMs,
         others: out.others,
       };
     };
-    // Warm-up: one short round each with other event ids, not counted.
-    for (let k = 0; k < list.length; k++) await drive(k, `warm${k}`, Math.min(200, perRound));
+    // Warm-up: one short round each with other event ids, not counted (not in a smoke run,
+    // which only proves the suite runs).
+    if (!ctx.smoke)
+      for (let k = 0; k < list.length; k++) await drive(k, `warm${k}`, Math.min(200, perRound));
+    load.push(loadavg());
     for (let r = 0; r < rounds; r++) {
       for (let j = 0; j < list.length; j++) {
         const k = (j + r) % list.length;
@@ -196,12 +159,15 @@ const suite: Suite = async (ctx) => {
         results.set(list[k]!.name, [...(results.get(list[k]!.name) ?? []), round]);
       }
     }
+    load.push(loadavg());
   } finally {
-    for (const server of servers) await server.close();
-    for (const c of list) await c.close().catch(() => {});
+    for (const { receiver } of list) await receiver.close().catch(() => {});
+    const pool = new pg.Pool({ connectionString: ctx.databaseUrl, max: 1 });
     await pool
       .query(
-        `DROP TABLE IF EXISTS "${table}", "${table}_watermarks", "${table}_w", "${table}_w_watermarks", "${table}_inline", "${table}_floor"`,
+        `DROP TABLE IF EXISTS ${pgTables(id)
+          .map((t) => `"${t}"`)
+          .join(', ')}`,
       )
       .catch(() => {});
     await pool.end();
@@ -209,6 +175,16 @@ const suite: Suite = async (ctx) => {
   }
 
   const fmt = (ms: number) => `${ms.toFixed(2)} ms`;
+  const floorOf = new Map(list.map((c) => [c.name, c.floor]));
+  // Brace's p99 minus its floor's in the same round (both ran in that round, a few seconds
+  // apart): the median of these differences is Brace's own cost, with the machine's load of the
+  // moment mostly cancelled.
+  const overFloor = (name: string): number | undefined => {
+    const floor = results.get(floorOf.get(name) ?? '');
+    const own = results.get(name);
+    if (floor === undefined || own === undefined) return undefined;
+    return median(own.map((r, i) => r.p99 - floor[i]!.p99));
+  };
   const rows = [...results].map(([name, rs]) => {
     const others: Record<string, number> = {};
     for (const r of rs)
@@ -221,6 +197,7 @@ const suite: Suite = async (ctx) => {
       p99: median(rs.map((r) => r.p99)),
       p99min: Math.min(...rs.map((r) => r.p99)),
       p99max: Math.max(...rs.map((r) => r.p99)),
+      overFloor: overFloor(name),
       observedP99: median(rs.map((r) => r.observedP99)),
       insideP99: median(rs.map((r) => r.insideP99)),
       achieved: median(rs.map((r) => r.achieved)),
@@ -235,30 +212,42 @@ const suite: Suite = async (ctx) => {
         .join(', '),
     };
   });
+  const avg = (l: number[]) => l.map((x) => x.toFixed(2)).join('/');
+  const loadText = ['at the start', 'after the warm-up', 'at the end']
+    .slice(0, load.length)
+    .map((when, i) => `${when} ${avg(load[i]!)}`)
+    .join(', ');
   const table_ = [
-    `${rounds} rounds × ${perRound.toLocaleString('en-US')} signed Stripe deliveries per receiver at ${RATE}/s (open loop: each sent at its scheduled time from a child process, whatever the answers) to a loopback receiver. **p50/p99: from the actual send to the moment the receiver wrote its 2xx** (the server stamps the answer with the machine's monotonic clock, which the sender process reads too; every wait of the request in the receiver's queues counts, the time the answer then waited for the sender's own event loop does not). Observed p99: the same until the sender's event loop saw the answer (the provider's view; includes the sender's own delays). Handler p99: request in the handler to its answer (verify + commit). Receivers run interleaved, the order rotating each round; p50, p99 and rate are medians over the rounds. Workers are off except in the "workers on" row. Group commit is on (the default). Lag: how far the sender fell behind its schedule (not counted in the latencies); sender / receiver loop: their event-loop delay (monitorEventLoopDelay; receiver: median p99 / max) — a sign the machine, not only the receiver, was saturated. Receiver / sender CPU: CPU time of the receiving process (all its threads; the sender is not in it) and of the sender process per delivery, medians over the rounds — less sensitive to the machine's load than the latencies. Receiver GC: the receiving process's GC time per round (median) / its longest pause (over the rounds).`,
+    `${rounds} rounds × ${perRound.toLocaleString('en-US')} signed Stripe deliveries per receiver at ${RATE}/s (open loop: each sent at its scheduled time from a child process, whatever the answers) to a loopback receiver. **p50/p99: from the actual send to the moment the receiver wrote its 2xx** (the server stamps the answer with the machine's monotonic clock, which the sender process reads too; every wait of the request in the receiver's queues counts, the time the answer then waited for the sender's own event loop does not). Observed p99: the same until the sender's event loop saw the answer (the provider's view; includes the sender's own delays). Handler p99: request in the handler to its answer (verify + commit). Receivers run interleaved, the order rotating each round; p50, p99 and rate are medians over the rounds. Workers are off except in the "workers on" row. Group commit is on (the default). Lag: how far the sender fell behind its schedule (not counted in the latencies); sender / receiver loop: their event-loop delay (monitorEventLoopDelay; receiver: median p99 / max) — a sign the machine, not only the receiver, was saturated. Receiver / sender CPU: CPU time of the receiving process (all its threads; the sender is not in it) and of the sender process per delivery, medians over the rounds — less sensitive to the machine's load than the latencies. Receiver GC: the receiving process's GC time per round (median) / its longest pause (over the rounds). Over floor: the receiver's p99 minus its floor's p99 in the same round, median over the rounds (the floor: the same store, one commit per request, no verification, no Brace code). **Each receiver runs in a process of its own** (its heap, GC and event loop hold nothing else); the sender in another.`,
+    `Load average (1/5/15 min): ${loadText} (2 cores: the sender and the receiver take one each; anything else running shows here).`,
     '',
-    '| receiver | 200s | p50 | p99 (rounds: min–max) | observed p99 | handler p99 | achieved rate | max lag | sender loop max | receiver loop p99 / max | receiver / sender CPU | receiver GC | not 200 |',
-    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|',
+    '| receiver | 200s | p50 | p99 (rounds: min–max) | over floor | observed p99 | handler p99 | achieved rate | max lag | sender loop max | receiver loop p99 / max | receiver / sender CPU | receiver GC | not 200 |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|',
     ...rows.map(
       (r) =>
-        `| ${r.name} | ${r.ok}/${r.sent} | ${fmt(r.p50)} | ${fmt(r.p99)} (${fmt(r.p99min)}–${fmt(r.p99max)}) | ${fmt(r.observedP99)} | ${fmt(r.insideP99)} | ${Math.round(r.achieved)}/s | ${fmt(r.maxLagMs)} | ${fmt(r.senderLoopMaxMs)} | ${r.receiverLoop} | ${Math.round(r.cpuUs)} / ${Math.round(r.senderCpuUs)} µs | ${r.gc} | ${r.others || '—'} |`,
+        `| ${r.name} | ${r.ok}/${r.sent} | ${fmt(r.p50)} | ${fmt(r.p99)} (${fmt(r.p99min)}–${fmt(r.p99max)}) | ${r.overFloor === undefined ? '—' : `${r.overFloor >= 0 ? '+' : ''}${fmt(r.overFloor)}`} | ${fmt(r.observedP99)} | ${fmt(r.insideP99)} | ${Math.round(r.achieved)}/s | ${fmt(r.maxLagMs)} | ${fmt(r.senderLoopMaxMs)} | ${r.receiverLoop} | ${Math.round(r.cpuUs)} / ${Math.round(r.senderCpuUs)} µs | ${r.gc} | ${r.others || '—'} |`,
     ),
-    ...notes,
+    '',
+    'p99 by round, ms (the receivers of one round ran back to back, so round i of two rows is a fair pair):',
+    '',
+    ...[...results].map(
+      ([name, rs]) => `- ${name}: ${rs.map((r) => r.p99.toFixed(1)).join(' · ')}`,
+    ),
+    ...(notes.length > 0 ? ['', ...notes] : []),
   ].join('\n');
   const targeted = rows.filter(
     (row) =>
       row.name.startsWith('Brace') &&
       !row.name.includes('NORMAL') &&
       !row.name.includes('workers') &&
-      !row.name.includes('writer thread'),
+      !row.name.includes('inline writer'),
   );
   for (const r of targeted) {
     const store = r.name.includes('SQLite') ? 'SQLite (synchronous=FULL)' : 'PostgreSQL';
     target(
       SUITE,
       `p99 time to the 2xx ≤ 20 ms at 1,000 deliveries/s, event committed first (${store})`,
-      `${fmt(r.p99)} median of ${rounds} rounds, send to the receiver's 2xx (as the sender observed it: ${fmt(r.observedP99)}; ${r.ok}/${r.sent} answered 200)`,
+      `${fmt(r.p99)} median of ${rounds} rounds, send to the receiver's 2xx (as the sender observed it: ${fmt(r.observedP99)}; ${r.ok}/${r.sent} answered 200; its floor's p99 ${fmt(rows.find((f) => f.name === floorOf.get(r.name))?.p99 ?? Number.NaN)}, Brace over it ${r.overFloor === undefined ? '—' : fmt(r.overFloor)} per round; load ${avg(load.at(-1)!)})`,
       r.p99 <= 20 && r.ok === r.sent,
     );
   }

@@ -41,13 +41,13 @@ function lock(path: string) {
 }
 
 describe('SQLite writer thread', () => {
-  it('is opt-in (inline by default): batches commit off the event loop, visible to the store at once', async () => {
+  it('is the default for a database file: batches commit off the event loop, visible to the store at once', async () => {
     const path = file();
     const database = new DatabaseSync(path);
-    const inline = sqliteInboxStore({ database });
+    const inline = sqliteInboxStore({ database, writer: 'inline' });
     expect(await inline.insert(event('first'))).toBe('inserted');
     await inline.close(); // no thread was started: nothing to end
-    const store = sqliteInboxStore({ database, writer: 'thread' });
+    const store = sqliteInboxStore({ database });
     await expectBatchDedupe(store);
     // Committed by the thread's connection, read by the store's own.
     expect((await store.get('stripe:a'))?.status).toBe('pending');
@@ -147,6 +147,24 @@ describe('SQLite writer thread', () => {
     expect(writer.thread).not.toBe(crashed);
     await writer.close();
     await writer.close(); // closing twice is harmless
+    database.close();
+  });
+
+  it('holds the process open only while a batch awaits its answer, from the moment it starts', async () => {
+    // What keeps the event loop alive: a referenced MessagePort is a thread that would hold the
+    // process open (as an interrupted demo, which never inserted, did before the fix).
+    const holding = () =>
+      process.getActiveResourcesInfo().filter((resource) => resource === 'MessagePort').length;
+    const before = holding();
+    const database = new DatabaseSync(file());
+    const store = sqliteInboxStore({ database, writer: 'thread' });
+    expect(holding()).toBe(before); // started, idle: the process may exit
+    const inserted = store.insert(event('held'));
+    await new Promise((resolve) => setImmediate(resolve)); // the batch is sent (same turn)
+    expect(holding()).toBe(before + 1); // awaiting its answer: kept alive for it
+    expect(await inserted).toBe('inserted');
+    expect(holding()).toBe(before);
+    await store.close();
     database.close();
   });
 

@@ -32,16 +32,16 @@ export function writerPath(
 ): string | undefined {
   if (writer !== undefined && writer !== 'thread' && writer !== 'inline')
     throw new InboxOptionsError("writer must be 'thread' or 'inline'.");
-  if (writer !== 'thread') return undefined;
+  if (writer === 'inline') return undefined;
   let path: string | null | undefined;
   if (typeof database.location === 'function') path = database.location();
   else if (typeof database.name === 'string' && database.memory === false) path = database.name;
   const usable = typeof path === 'string' && path !== '' && nodeSqlite();
-  if (!usable)
+  if (writer === 'thread' && !usable)
     throw new InboxOptionsError(
       "writer 'thread' needs a database file (not in memory) and node:sqlite (Node 22.13+).",
     );
-  return path as string;
+  return usable ? (path as string) : undefined;
 }
 
 /** The connection's `PRAGMA synchronous` (0–3), for the writer thread's connection. */
@@ -147,7 +147,6 @@ export function sqliteWriter(settings: WriterSettings): SqliteWriter {
 
   const start = (): Worker => {
     const thread = new Worker(SOURCE, { eval: true, workerData: settings });
-    thread.unref(); // an idle writer never keeps the process alive
     thread.on('message', (reply: Reply) => {
       thread.unref();
       const waiting = pending;
@@ -156,6 +155,11 @@ export function sqliteWriter(settings: WriterSettings): SqliteWriter {
     });
     thread.on('error', (error) => stopped(thread, error));
     thread.on('exit', (code) => stopped(thread, new Error(`writer thread exited (${code})`)));
+    // An idle writer never keeps the process alive. After the listeners: Node refs a worker's
+    // message port again when its first 'message' listener is added, so unref'ing before that
+    // left a thread that had not answered a batch yet holding the process open (a demo
+    // interrupted right after the store was created never exited).
+    thread.unref();
     return thread;
   };
   worker = start();

@@ -96,10 +96,10 @@ export interface SqliteInboxStoreOptions {
    * Who commits receivers' inserts. `'thread'`: a worker thread with its own `node:sqlite`
    * connection to the same file (same `busy_timeout` and `synchronous`), so the receiving event
    * loop never blocks on a commit's disk flush; one batch at a time, the next one gathering what
-   * arrives meanwhile; it needs a database file and `node:sqlite`. `'inline'` (the default): this
-   * connection, on the calling thread. Claims, settles and reads always use this connection.
-   * `'thread'` is opt-in: in the bench it lowered the p99 under load but not on a quiet machine,
-   * and a process interrupted while the thread starts was seen to hang (see the README).
+   * arrives meanwhile; it needs a database file and `node:sqlite`. `'inline'`: this connection,
+   * on the calling thread. Default: `'thread'` when the database is a file (`location()` or
+   * better-sqlite3's `name`) and `node:sqlite` is available, else `'inline'`. Claims, settles and
+   * reads always use this connection. An idle thread never keeps the process alive.
    */
   writer?: 'thread' | 'inline';
 }

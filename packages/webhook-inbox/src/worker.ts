@@ -29,6 +29,9 @@ export interface StopOptions {
   drainMs?: number;
 }
 
+/** The reason of a wake-up (it ends a wait; nobody reads it). */
+const WOKEN = new Error('The inbox worker loop was woken.');
+
 /** The worker loop: claims due events and runs up to `concurrency` handlers at once. */
 export class WorkerLoop {
   readonly #context: WorkerContext;
@@ -50,7 +53,10 @@ export class WorkerLoop {
 
   /** Ends the current idle wait: new events are claimed at once. */
   wake(): void {
-    this.#wake.abort();
+    // Called for every stored delivery. `abort()` without a reason builds a DOMException (with
+    // its stack trace) on every call, even on a signal already aborted: about 7% of a
+    // receive's CPU when measured. Wake once, with a shared reason.
+    if (!this.#wake.signal.aborted) this.#wake.abort(WOKEN);
   }
 
   async #claim(limit: number): Promise<ClaimedInboxEvent[]> {
