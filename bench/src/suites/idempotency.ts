@@ -14,6 +14,7 @@ import { withIdempotency } from '@brace/idempotency/fetch';
 import { postgresStore } from '@brace/idempotency-postgres';
 import { redisStore } from '@brace/idempotency-redis';
 import { sqliteStore } from '@brace/idempotency-sqlite';
+import { deletePrefix } from 'brace-redis-prefix';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import { type Contender, compare, pairedCpuDifference, type WorkloadResult } from '../harness.js';
@@ -370,12 +371,7 @@ async function redis(
   }
   const prefix = `brace-bench:${runId()}:`;
   cleanups.push(async () => {
-    let cursor = '0';
-    do {
-      const [next, keys] = await client.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
-      cursor = next;
-      if (keys.length > 0) await client.del(...keys);
-    } while (cursor !== '0');
+    await deletePrefix(client, prefix);
     client.disconnect();
   });
   const counter = countRedisCommands(client as never);

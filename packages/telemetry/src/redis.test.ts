@@ -1,4 +1,5 @@
 import { manualClock } from '@brace/core';
+import { deletePrefix } from 'brace-redis-prefix';
 import { Redis } from 'ioredis';
 import { createClient } from 'redis';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -21,12 +22,7 @@ function client(): Redis {
 afterAll(async () => {
   if (!url) return;
   const redis = clients[0] ?? new Redis(url);
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
-    cursor = next;
-    if (keys.length > 0) await redis.del(...keys);
-  } while (cursor !== '0');
+  await deletePrefix(redis, prefix);
   for (const c of clients) c.disconnect();
   if (!clients.includes(redis)) redis.disconnect();
 });

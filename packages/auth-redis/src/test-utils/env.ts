@@ -1,5 +1,3 @@
-import type { Redis } from 'ioredis';
-
 /**
  * The server URL a test file needs, or undefined (with a visible notice) when it is not set.
  * Under CI=true a missing URL throws, so the run fails instead of silently skipping.
@@ -20,12 +18,5 @@ export function randomPrefix(label: string): string {
   return `brace:test:auth:${label}:${crypto.randomUUID()}:`;
 }
 
-/** Deletes every key under `prefix` (SCAN, never FLUSH*: the server is shared). */
-export async function deletePrefix(client: Redis, prefix: string): Promise<void> {
-  let cursor = '0';
-  do {
-    const [next, keys] = await client.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
-    cursor = next;
-    if (keys.length > 0) await client.del(...keys);
-  } while (cursor !== '0');
-}
+/** Deletes every key under a prefix (SCAN, never FLUSH*: the server is shared). */
+export { deletePrefix } from 'brace-redis-prefix';

@@ -28,12 +28,5 @@ export async function connect(url: string, fragile = false): Promise<Redis> {
   return client;
 }
 
-/** Deletes every key under `prefix` (SCAN; never FLUSH*: the server is shared). */
-export async function deletePrefix(client: Redis, prefix: string): Promise<void> {
-  let cursor = '0';
-  do {
-    const [next, keys] = await client.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
-    cursor = next;
-    if (keys.length > 0) await client.del(...keys);
-  } while (cursor !== '0');
-}
+/** Deletes every key under a prefix (SCAN, never FLUSH*: the server is shared). */
+export { deletePrefix } from 'brace-redis-prefix';

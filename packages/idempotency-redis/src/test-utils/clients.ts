@@ -28,14 +28,5 @@ export async function connectNodeRedis(url: string, fragile = false): Promise<No
   return client;
 }
 
-/** Deletes every key under `prefix` (SCAN, never FLUSH*: the server is shared). */
-export async function deletePrefix(client: Redis, prefix: string): Promise<number> {
-  let cursor = '0';
-  let deleted = 0;
-  do {
-    const [next, keys] = await client.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
-    cursor = next;
-    if (keys.length > 0) deleted += await client.del(...keys);
-  } while (cursor !== '0');
-  return deleted;
-}
+/** Deletes every key under a prefix (SCAN, never FLUSH*: the server is shared). */
+export { deletePrefix } from 'brace-redis-prefix';
