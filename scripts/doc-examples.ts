@@ -207,6 +207,9 @@ export function collectSnippets(root: string): Snippet[] {
   ];
 }
 
+/** Source files of real files already parsed in this process (see {@link checkSnippets}). */
+const parsed = new Map<string, ts.SourceFile>();
+
 /** Options of {@link checkSnippets}. */
 export interface CheckOptions {
   /** Repository root (holds tsconfig.base.json). */
@@ -235,8 +238,17 @@ export function checkSnippets(snippets: readonly Snippet[], options: CheckOption
   };
   host.getSourceFile = (name, language, onError, create) => {
     const snippet = virtual.get(name);
-    if (!snippet) return getSourceFile.call(host, name, language, onError, create);
-    return ts.createSourceFile(name, snippetModule(snippet), language, true);
+    if (snippet) return ts.createSourceFile(name, snippetModule(snippet), language, true);
+    // Real files (lib, @types, package sources) are parsed once per process and shared by every
+    // program with the same options, as a language service does: each call re-checks, not re-parses.
+    const format = typeof language === 'object' ? language.impliedNodeFormat : undefined;
+    const version = typeof language === 'object' ? language.languageVersion : language;
+    const key = `${JSON.stringify(compilerOptions)}\0${version}\0${format}\0${name}`;
+    const cached = parsed.get(key);
+    if (cached && !create) return cached;
+    const file = getSourceFile.call(host, name, language, onError, create);
+    if (file) parsed.set(key, file);
+    return file;
   };
   host.resolveModuleNameLiterals = fallbackResolver(root, compilerOptions, host, virtual);
 
