@@ -1,5 +1,6 @@
 import { type AnyHook, type FetchLike, PER_CALL_FETCH, wrapFetchHook } from '@brace/core';
 import { TimeoutError } from 'ky';
+import { type BodyWatcher, watchBody } from './body-end.js';
 import { armDeadline, type Expiring, endDeadline } from './deadlines.js';
 import { DEFAULT_TIMEOUT_MS } from './options.js';
 
@@ -22,7 +23,7 @@ type Options = { fetch?: FetchLike | undefined; timeout?: number | false | undef
  * headers, then again `ms` for the body. Nothing per attempt but this object, its controller
  * and the promise it answers.
  */
-class TimedAttempt implements Expiring {
+class TimedAttempt implements Expiring, BodyWatcher {
   readonly controller = new AbortController();
   settled = false;
   seq = 0;
@@ -77,11 +78,19 @@ class TimedAttempt implements Expiring {
       return;
     }
     this.settled = true;
-    // The body gets its own window, as ky's shortcuts gave it; else the deadline ends.
-    if (response.body !== null) armDeadline(this, this.ms);
-    else endDeadline(this);
-    // The caller's abort still ends the body read: the listener stays.
+    // The body gets its own window, as ky's shortcuts gave it, until it is read or cancelled;
+    // else the deadline ends. The caller's abort still ends the body read: the listener stays.
+    if (response.body !== null) {
+      armDeadline(this, this.ms);
+      watchBody(response, this);
+    } else this.bodyDone();
     this.resolve?.(response);
+  }
+
+  /** The body was read or cancelled (or there is none): nothing is left to time or abort. */
+  bodyDone(): void {
+    endDeadline(this);
+    this.parent.removeEventListener('abort', this);
   }
 
   private failed(error: unknown): void {

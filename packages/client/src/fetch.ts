@@ -10,7 +10,7 @@ import { type FetchLike, hostOfUrl } from '@brace/core';
 import { createIdempotencyKey, formatIdempotencyKey } from '@brace/idempotency';
 import { rateLimitFetch } from '@brace/rate-limit/ky';
 import { telemetryFetch } from '@brace/telemetry/fetch';
-import { attemptSignal } from './attempt-signal.js';
+import { timedFetch } from './attempt-signal.js';
 import { observeFetch } from './endpoint.js';
 import type { IntegrationEventName, Listener } from './events.js';
 import type { IntegrationOptions } from './options.js';
@@ -101,9 +101,7 @@ function attemptChain(parts: Parts): FetchLike {
   }
   const { timeoutMs } = parts;
   if (timeoutMs !== false) {
-    const inner = next;
-    next = (input, init) =>
-      inner(input, { ...init, signal: attemptSignal((input as Request).signal, timeoutMs) });
+    next = timedFetch(next, timeoutMs);
   }
   if (parts.limiter) next = rateLimitFetch(parts.limiter, { fetch: next });
   return next;
