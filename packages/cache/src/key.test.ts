@@ -62,6 +62,22 @@ describe('keys (property)', () => {
     expect((await salted(request)).key).toBe((await salted(request)).key);
   });
 
+  it('a credential already hashed is keyed synchronously, with the same key', async () => {
+    const fresh = keyBuilder(DEFAULT_CREDENTIAL_HEADERS, DEFAULT_CREDENTIAL_PARAMS);
+    const request = {
+      method: 'GET',
+      url: 'https://api.example.com/x',
+      headers: new Headers({ authorization: 'Bearer memo' }),
+    };
+    const first = fresh(request);
+    expect(first).toBeInstanceOf(Promise);
+    const { key } = await first;
+    const again = fresh(request);
+    expect(again).not.toBeInstanceOf(Promise);
+    expect(again).toEqual({ key, safeUrl: request.url, partitioned: true });
+    expect(key).not.toContain('memo');
+  });
+
   it('requests without credentials share the unpartitioned key; parameter order is kept', async () => {
     const plain = await keyOf({
       method: 'get',

@@ -165,7 +165,10 @@ export function keyBuilder(headers: readonly string[], params: readonly string[]
     }
     const base = `${method.toUpperCase()} ${url}`;
     if (credential === '') return { key: base, safeUrl: own.safeUrl, partitioned: false };
-    // Synchronous without a credential (the common hit), a promise only when hashing.
+    // Synchronous without a credential or with one already hashed, a promise only when hashing.
+    const known = memo.get(credential);
+    if (known !== undefined)
+      return { key: `${base} #${known}`, safeUrl: own.safeUrl, partitioned: true };
     return hash(credential).then((digest) => ({
       key: `${base} #${digest}`,
       safeUrl: own.safeUrl,
