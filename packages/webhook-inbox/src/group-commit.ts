@@ -35,6 +35,14 @@ export interface GroupCommitOptions {
   windowMs?: number;
   /** Commits in flight at once (PostgreSQL). Default 4. SQLite commits one at a time. */
   concurrency?: number;
+  /**
+   * How long, in ms, the newest commit in flight runs before another batch may start beside it
+   * (PostgreSQL, up to `concurrency`). Default 2. Until then, inserts that arrive wait for it to
+   * end and share the next commit, so a steady stream costs one statement per commit round trip
+   * instead of one per free slot; a commit that stalls still lets the next batch go past it. A
+   * full batch (`maxRows` waiting) never waits. 0: a batch starts whenever a slot is free.
+   */
+  overlapMs?: number;
 }
 
 /** Resolved group commit settings. */
@@ -42,15 +50,18 @@ export interface GroupCommit {
   maxRows: number;
   windowMs: number;
   concurrency: number;
+  overlapMs: number;
 }
 
 /** Checks and fills in `groupCommit` options; `false` turns batching off (one commit per insert). */
 export function groupCommitOptions(options: GroupCommitOptions | false | undefined): GroupCommit {
-  if (options === false) return { maxRows: 1, windowMs: 0, concurrency: Number.MAX_SAFE_INTEGER };
+  if (options === false)
+    return { maxRows: 1, windowMs: 0, concurrency: Number.MAX_SAFE_INTEGER, overlapMs: 0 };
   return {
     maxRows: check('groupCommit.maxRows', options?.maxRows ?? 100, 1),
     windowMs: check('groupCommit.windowMs', options?.windowMs ?? 0, 0),
     concurrency: check('groupCommit.concurrency', options?.concurrency ?? 4, 1),
+    overlapMs: check('groupCommit.overlapMs', options?.overlapMs ?? 2, 0),
   };
 }
 
@@ -63,18 +74,23 @@ interface Waiting<I, O> {
 /**
  * Batches calls: `push(item)` resolves with the item's own result once the flush that carried
  * it ends. A flush starts when a commit slot is free, after `windowMs` (or the current turn of
- * the event loop), or at once when `maxRows` items wait.
+ * the event loop), or at once when `maxRows` items wait. While a flush is in flight, the next
+ * one starts beside it only once the newest in flight has run `overlapMs` (or the batch is full).
  */
 export function batcher<I, O>(
   flush: (items: I[]) => Promise<Array<Settled<O>>>,
   settings: GroupCommit,
+  now: () => number = () => performance.now(),
 ): (item: I) => Promise<O> {
   const queue: Array<Waiting<I, O>> = [];
   let inFlight = 0;
   let timer: ReturnType<typeof setTimeout> | ReturnType<typeof setImmediate> | undefined;
+  let overlapTimer: ReturnType<typeof setTimeout> | undefined;
+  let newestStart = 0;
 
   const run = (batch: Array<Waiting<I, O>>) => {
     inFlight++;
+    newestStart = now();
     flush(batch.map((w) => w.item))
       .then(
         (results) =>
@@ -98,6 +114,19 @@ export function batcher<I, O>(
       if (!force && queue.length < settings.maxRows) {
         arm();
         return;
+      }
+      if (inFlight > 0 && queue.length < settings.maxRows) {
+        // A commit is in flight: its successor waits for it (sharing one statement) unless it
+        // has run overlapMs, then it may be stalled and the batch goes beside it.
+        const wait = newestStart + settings.overlapMs - now();
+        if (wait > 0) {
+          if (overlapTimer === undefined)
+            overlapTimer = setTimeout(() => {
+              overlapTimer = undefined;
+              drain(true);
+            }, wait);
+          return;
+        }
       }
       force = false;
       run(queue.splice(0, settings.maxRows));

@@ -92,8 +92,10 @@ export interface PostgresInboxStoreOptions {
    * Group commit of receivers' inserts: deliveries that arrive together are stored with one
    * multi-row `INSERT … ON CONFLICT DO NOTHING` (one round trip, one commit), and each is
    * answered only once the statement holding its row has committed. A row the database refuses
-   * on its own (a data error) is retried alone, so it never fails its neighbours. Default
-   * `{ maxRows: 100, windowMs: 0, concurrency: 4 }`; `false` commits every insert alone.
+   * on its own (a data error) is retried alone, so it never fails its neighbours. While a
+   * statement is in flight, the next waits for it (sharing one statement) until it has run
+   * `overlapMs`, then goes beside it. Default `{ maxRows: 100, windowMs: 0, concurrency: 4,
+   * overlapMs: 2 }`; `false` commits every insert alone.
    */
   groupCommit?: GroupCommitOptions | false;
 }
