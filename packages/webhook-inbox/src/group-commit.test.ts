@@ -102,7 +102,7 @@ describe('group commit', () => {
       maxRows: 100,
       windowMs: 0,
       concurrency: 4,
-      overlapMs: 2,
+      overlapMs: 4,
     });
     expect(groupCommitOptions({ maxRows: 5, windowMs: 2, concurrency: 2, overlapMs: 0 })).toEqual({
       maxRows: 5,

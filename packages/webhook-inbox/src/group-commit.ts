@@ -37,7 +37,7 @@ export interface GroupCommitOptions {
   concurrency?: number;
   /**
    * How long, in ms, the newest commit in flight runs before another batch may start beside it
-   * (PostgreSQL, up to `concurrency`). Default 2. Until then, inserts that arrive wait for it to
+   * (PostgreSQL, up to `concurrency`). Default 4. Until then, inserts that arrive wait for it to
    * end and share the next commit, so a steady stream costs one statement per commit round trip
    * instead of one per free slot; a commit that stalls still lets the next batch go past it. A
    * full batch (`maxRows` waiting) never waits. 0: a batch starts whenever a slot is free.
@@ -61,7 +61,7 @@ export function groupCommitOptions(options: GroupCommitOptions | false | undefin
     maxRows: check('groupCommit.maxRows', options?.maxRows ?? 100, 1),
     windowMs: check('groupCommit.windowMs', options?.windowMs ?? 0, 0),
     concurrency: check('groupCommit.concurrency', options?.concurrency ?? 4, 1),
-    overlapMs: check('groupCommit.overlapMs', options?.overlapMs ?? 2, 0),
+    overlapMs: check('groupCommit.overlapMs', options?.overlapMs ?? 4, 0),
   };
 }
 

@@ -95,7 +95,7 @@ export interface PostgresInboxStoreOptions {
    * on its own (a data error) is retried alone, so it never fails its neighbours. While a
    * statement is in flight, the next waits for it (sharing one statement) until it has run
    * `overlapMs`, then goes beside it. Default `{ maxRows: 100, windowMs: 0, concurrency: 4,
-   * overlapMs: 2 }`; `false` commits every insert alone.
+   * overlapMs: 4 }`; `false` commits every insert alone.
    */
   groupCommit?: GroupCommitOptions | false;
 }
