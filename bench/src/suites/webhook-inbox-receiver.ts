@@ -133,10 +133,20 @@ export interface Receiver {
   close(): Promise<void>;
 }
 
-/** Starts the receiver process for contender `name`; rejects with its error when it cannot be built. */
-export function startReceiver(name: string, env: ContenderEnv): Promise<Receiver> {
+/**
+ * Starts the receiver process for contender `name` (its PostgreSQL connections named
+ * `application`); rejects with its error when it cannot be built.
+ */
+export function startReceiver(
+  name: string,
+  env: ContenderEnv,
+  application?: string,
+): Promise<Receiver> {
   const child = fork(fileURLToPath(import.meta.url), [RECEIVER_FLAG], {
     execArgv: process.execArgv, // tsx's loader, as the suite process has it
+    // The application name of its PostgreSQL connections (pg reads PGAPPNAME), so that the suite
+    // finds the backends that serve this receiver.
+    ...(application === undefined ? {} : { env: { ...process.env, PGAPPNAME: application } }),
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
   });
   let exited: Error | undefined;

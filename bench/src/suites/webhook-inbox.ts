@@ -22,7 +22,7 @@
 // against the receiver; the sender-observed p99, the handler's own p99 and both processes'
 // event-loop delay are shown beside it.
 
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { signWebhook } from '@brace/webhook-verify';
@@ -59,6 +59,41 @@ interface Round {
   gcMs: number;
   gcMaxMs: number;
   others: Record<string, number>;
+  /** CPU time of the PostgreSQL backends serving the receiver, per delivery, µs (undefined: none found). */
+  pgCpuUs: number | undefined;
+  /** WAL the server wrote during the round, per delivery, bytes (the whole server's). */
+  walBytes: number | undefined;
+}
+
+/** Linux clock ticks per second (/proc/<pid>/stat counts CPU time in them). */
+const CLK_TCK = 100;
+
+/** The application name of receiver `k`'s PostgreSQL connections. */
+const application = (id: string, k: number) => `brace_bench_inbox_${id}_${k}`;
+
+/**
+ * What the PostgreSQL server has done so far for `app`: the CPU time (µs) of each backend that
+ * serves it, by pid (none when the server's processes are not readable here), and the server's
+ * WAL position. Backend CPU is the server's work per statement and row (parse, plan, index
+ * maintenance, commit), which the machine's load barely changes; WAL is the whole server's.
+ */
+async function serverWork(pool: pg.Pool, app: string) {
+  const { rows } = await pool.query(
+    'SELECT pid, pg_current_wal_lsn()::text AS lsn FROM pg_stat_activity RIGHT JOIN (SELECT 1) one ON application_name = $1',
+    [app],
+  );
+  const cpu = new Map<number, number>();
+  for (const { pid } of rows as Array<{ pid: number | null }>) {
+    if (pid === null) continue;
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      cpu.set(pid, ((Number(fields[11]) + Number(fields[12])) * 1e6) / CLK_TCK);
+    } catch {
+      // not a process of this machine, or it just ended
+    }
+  }
+  return { cpu, lsn: (rows[0] as { lsn: string }).lsn };
 }
 
 function quantile(sorted: number[], q: number): number {
@@ -107,11 +142,16 @@ const suite: Suite = async (ctx) => {
   };
   const results = new Map<string, Round[]>();
   const specs = selectedSpecs();
-  const list: Array<{ name: string; floor?: string; receiver: Receiver }> = [];
+  const list: Array<{ name: string; floor?: string; receiver: Receiver; app: string }> = [];
   const load = [loadavg()];
+  // The suite's own connection: the server's work per round (backend CPU, WAL).
+  const server = new pg.Pool({ connectionString: ctx.databaseUrl, max: 1 });
+  server.on('error', () => {});
   try {
     // Each receiver in its own process; one that cannot be built becomes a note.
-    const started = await Promise.allSettled(specs.map((spec) => startReceiver(spec.name, env)));
+    const started = await Promise.allSettled(
+      specs.map((spec, k) => startReceiver(spec.name, env, application(id, k))),
+    );
     started.forEach((outcome, i) => {
       const spec = specs[i]!;
       if (outcome.status === 'rejected') notes.push(skipped(spec.name, outcome.reason));
@@ -120,14 +160,30 @@ const suite: Suite = async (ctx) => {
           name: spec.name,
           ...(spec.floor ? { floor: spec.floor } : {}),
           receiver: outcome.value,
+          app: application(id, i),
         });
     });
     const drive = async (k: number, prefix: string, n: number): Promise<Round> => {
-      const { receiver } = list[k]!;
+      const { receiver, app } = list[k]!;
       const deliveries = await sign(prefix, n);
       await receiver.begin();
+      const before = await serverWork(server, app).catch(() => undefined);
       const out = await sendOpenLoop({ url: receiver.url, rate: RATE, deliveries });
+      const after = await serverWork(server, app).catch(() => undefined);
       const own = await receiver.end();
+      let pgCpuUs: number | undefined;
+      let walBytes: number | undefined;
+      // Only for a receiver with PostgreSQL backends of its own (not SQLite, Redis or pg-boss).
+      if (before !== undefined && after !== undefined && after.cpu.size > 0) {
+        let used = 0;
+        for (const [pid, us] of after.cpu) used += us - (before.cpu.get(pid) ?? 0);
+        pgCpuUs = used / n;
+        const { rows } = await server.query('SELECT pg_wal_lsn_diff($1, $2)::float8 AS bytes', [
+          after.lsn,
+          before.lsn,
+        ]);
+        walBytes = (rows[0] as { bytes: number }).bytes / n;
+      }
       return {
         ok: out.ok,
         sent: n,
@@ -145,6 +201,8 @@ const suite: Suite = async (ctx) => {
         gcMs: own.gcMs,
         gcMaxMs: own.gcMaxMs,
         others: out.others,
+        pgCpuUs,
+        walBytes,
       };
     };
     // Warm-up: one short round each with other event ids, not counted (not in a smoke run,
@@ -162,7 +220,7 @@ const suite: Suite = async (ctx) => {
     load.push(loadavg());
   } finally {
     for (const { receiver } of list) await receiver.close().catch(() => {});
-    const pool = new pg.Pool({ connectionString: ctx.databaseUrl, max: 1 });
+    const pool = server;
     await pool
       .query(
         `DROP TABLE IF EXISTS ${pgTables(id)
@@ -185,6 +243,11 @@ const suite: Suite = async (ctx) => {
     if (floor === undefined || own === undefined) return undefined;
     return median(own.map((r, i) => r.p99 - floor[i]!.p99));
   };
+  // The median of the rounds that have the figure, or undefined.
+  const defined = (values: Array<number | undefined>) => {
+    const known = values.filter((v): v is number => v !== undefined);
+    return known.length === 0 ? undefined : median(known);
+  };
   const rows = [...results].map(([name, rs]) => {
     const others: Record<string, number> = {};
     for (const r of rs)
@@ -204,6 +267,8 @@ const suite: Suite = async (ctx) => {
       maxLagMs: Math.max(...rs.map((r) => r.maxLagMs)),
       senderLoopMaxMs: Math.max(...rs.map((r) => r.senderLoopMaxMs)),
       cpuUs: median(rs.map((r) => r.cpuUs)),
+      pgCpuUs: defined(rs.map((r) => r.pgCpuUs)),
+      walBytes: defined(rs.map((r) => r.walBytes)),
       senderCpuUs: median(rs.map((r) => r.senderCpuUs)),
       gc: `${fmt(median(rs.map((r) => r.gcMs)))} / ${fmt(Math.max(...rs.map((r) => r.gcMaxMs)))}`,
       receiverLoop: `${fmt(median(rs.map((r) => r.receiverLoopP99Ms)))} / ${fmt(Math.max(...rs.map((r) => r.receiverLoopMaxMs)))}`,
@@ -218,14 +283,14 @@ const suite: Suite = async (ctx) => {
     .map((when, i) => `${when} ${avg(load[i]!)}`)
     .join(', ');
   const table_ = [
-    `${rounds} rounds × ${perRound.toLocaleString('en-US')} signed Stripe deliveries per receiver at ${RATE}/s (open loop: each sent at its scheduled time from a child process, whatever the answers) to a loopback receiver. **p50/p99: from the actual send to the moment the receiver wrote its 2xx** (the server stamps the answer with the machine's monotonic clock, which the sender process reads too; every wait of the request in the receiver's queues counts, the time the answer then waited for the sender's own event loop does not). Observed p99: the same until the sender's event loop saw the answer (the provider's view; includes the sender's own delays). Handler p99: request in the handler to its answer (verify + commit). Receivers run interleaved, the order rotating each round; p50, p99 and rate are medians over the rounds. Workers are off except in the "workers on" row. Group commit is on (the default). Lag: how far the sender fell behind its schedule (not counted in the latencies); sender / receiver loop: their event-loop delay (monitorEventLoopDelay; receiver: median p99 / max) — a sign the machine, not only the receiver, was saturated. Receiver / sender CPU: CPU time of the receiving process (all its threads; the sender is not in it) and of the sender process per delivery, medians over the rounds — less sensitive to the machine's load than the latencies. Receiver GC: the receiving process's GC time per round (median) / its longest pause (over the rounds). Over floor: the receiver's p99 minus its floor's p99 in the same round, median over the rounds (the floor: the same store, one commit per request, no verification, no Brace code). **Each receiver runs in a process of its own** (its heap, GC and event loop hold nothing else); the sender in another.`,
+    `${rounds} rounds × ${perRound.toLocaleString('en-US')} signed Stripe deliveries per receiver at ${RATE}/s (open loop: each sent at its scheduled time from a child process, whatever the answers) to a loopback receiver. **p50/p99: from the actual send to the moment the receiver wrote its 2xx** (the server stamps the answer with the machine's monotonic clock, which the sender process reads too; every wait of the request in the receiver's queues counts, the time the answer then waited for the sender's own event loop does not). Observed p99: the same until the sender's event loop saw the answer (the provider's view; includes the sender's own delays). Handler p99: request in the handler to its answer (verify + commit). Receivers run interleaved, the order rotating each round; p50, p99 and rate are medians over the rounds. Workers are off except in the "workers on" row. Group commit is on (the default). Lag: how far the sender fell behind its schedule (not counted in the latencies); sender / receiver loop: their event-loop delay (monitorEventLoopDelay; receiver: median p99 / max) — a sign the machine, not only the receiver, was saturated. Receiver / sender CPU: CPU time of the receiving process (all its threads; the sender is not in it) and of the sender process per delivery, medians over the rounds — less sensitive to the machine's load than the latencies. Receiver GC: the receiving process's GC time per round (median) / its longest pause (over the rounds). PostgreSQL backends / WAL: CPU time of the PostgreSQL backends serving the receiver's connections (read from /proc, so only for a local server; pg-boss names its connections itself, so it has none) and the WAL the whole server wrote meanwhile (so other clients of the server count too), per delivery, medians over the rounds — the server's work per delivery (statements, index maintenance, commits), which the machine's load barely changes. Over floor: the receiver's p99 minus its floor's p99 in the same round, median over the rounds (the floor: the same store, one commit per request, no verification, no Brace code). **Each receiver runs in a process of its own** (its heap, GC and event loop hold nothing else); the sender in another.`,
     `Load average (1/5/15 min): ${loadText} (2 cores: the sender and the receiver take one each; anything else running shows here).`,
     '',
-    '| receiver | 200s | p50 | p99 (rounds: min–max) | over floor | observed p99 | handler p99 | achieved rate | max lag | sender loop max | receiver loop p99 / max | receiver / sender CPU | receiver GC | not 200 |',
-    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|',
+    '| receiver | 200s | p50 | p99 (rounds: min–max) | over floor | observed p99 | handler p99 | achieved rate | max lag | sender loop max | receiver loop p99 / max | receiver / sender CPU | PostgreSQL backends / WAL per delivery | receiver GC | not 200 |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|',
     ...rows.map(
       (r) =>
-        `| ${r.name} | ${r.ok}/${r.sent} | ${fmt(r.p50)} | ${fmt(r.p99)} (${fmt(r.p99min)}–${fmt(r.p99max)}) | ${r.overFloor === undefined ? '—' : `${r.overFloor >= 0 ? '+' : ''}${fmt(r.overFloor)}`} | ${fmt(r.observedP99)} | ${fmt(r.insideP99)} | ${Math.round(r.achieved)}/s | ${fmt(r.maxLagMs)} | ${fmt(r.senderLoopMaxMs)} | ${r.receiverLoop} | ${Math.round(r.cpuUs)} / ${Math.round(r.senderCpuUs)} µs | ${r.gc} | ${r.others || '—'} |`,
+        `| ${r.name} | ${r.ok}/${r.sent} | ${fmt(r.p50)} | ${fmt(r.p99)} (${fmt(r.p99min)}–${fmt(r.p99max)}) | ${r.overFloor === undefined ? '—' : `${r.overFloor >= 0 ? '+' : ''}${fmt(r.overFloor)}`} | ${fmt(r.observedP99)} | ${fmt(r.insideP99)} | ${Math.round(r.achieved)}/s | ${fmt(r.maxLagMs)} | ${fmt(r.senderLoopMaxMs)} | ${r.receiverLoop} | ${Math.round(r.cpuUs)} / ${Math.round(r.senderCpuUs)} µs | ${r.pgCpuUs === undefined ? '—' : `${Math.round(r.pgCpuUs)} µs`} / ${r.walBytes === undefined ? '—' : `${Math.round(r.walBytes)} B`} | ${r.gc} | ${r.others || '—'} |`,
     ),
     '',
     'p99 by round, ms (the receivers of one round ran back to back, so round i of two rows is a fair pair):',
