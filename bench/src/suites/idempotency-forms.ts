@@ -1,6 +1,6 @@
 // The Hono and Express forms of @brace/idempotency beside their least-work floors, and the
 // Express form beside express-idempotency and @node-idempotency on the same (memory) store.
-import { defaultFingerprint, memoryStore } from '@brace/idempotency';
+import { memoryStore } from '@brace/idempotency';
 import { idempotency as braceExpress, keepRawBody } from '@brace/idempotency/express';
 import { idempotency as braceHono } from '@brace/idempotency/hono';
 import { Idempotency as NodeIdempotency } from '@node-idempotency/core';
@@ -16,6 +16,7 @@ import { compare, type WorkloadResult } from '../harness.js';
 import {
   type Bounded,
   bounded,
+  floorFingerprint,
   medianDifference,
   medianOf,
   pairedGroup,
@@ -84,13 +85,7 @@ export async function forms(
       const store = honoFloorStore;
       app.use('*', async (c, next) => {
         const bytes = new Uint8Array(await c.req.arrayBuffer());
-        const fingerprint = await defaultFingerprint({
-          method: 'POST',
-          path: '/orders',
-          search: '',
-          body: bytes,
-          raw: undefined,
-        });
+        const fingerprint = floorFingerprint(bytes);
         const where = { scope, key: `f${floorSeq++}` };
         const claim = await store.begin(where, fingerprint, OPTS);
         if (claim.status !== 'acquired') throw new Error('floor: not acquired');
@@ -161,13 +156,7 @@ export async function forms(
   floor.use(express.json({ verify: keepRawBody }));
   floor.use(async (req, res, next) => {
     const raw = (req as { rawBody?: Uint8Array }).rawBody as Uint8Array;
-    const fingerprint = await defaultFingerprint({
-      method: 'POST',
-      path: '/orders',
-      search: '',
-      body: raw,
-      raw: undefined,
-    });
+    const fingerprint = floorFingerprint(raw);
     const where = { scope, key: `e${floorSeq++}` };
     const claim = await floorStore.begin(where, fingerprint, OPTS);
     if (claim.status !== 'acquired') throw new Error('floor: not acquired');

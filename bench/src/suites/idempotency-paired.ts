@@ -11,6 +11,7 @@
 //     collections a contender's own allocations cause are charged to it);
 //   - a difference (form minus floor, app minus bare app) is taken within each round, and the
 //     median of those per-round differences is reported.
+import { createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
@@ -132,3 +133,12 @@ export const METHOD =
   'each round runs one segment of every contender of the group, the order rotating, and records its CPU time per request (user + system, every thread, its own collections included); ' +
   'the own cost (form minus its least-work floor) and the added cost (app minus the bare app) are medians of differences taken within each round. ' +
   'Self-consistency: a form’s own cost must not exceed its added cost (the floor cannot cost less than no middleware).';
+
+/**
+ * The least-work floors' fingerprint: the default fingerprint's SHA-256 of `POST /orders`
+ * and the body, computed synchronously with node:crypto (as the middleware computes its
+ * default on Node), so that no floor waits a turn for a hash the middleware does not wait for.
+ */
+export function floorFingerprint(body: Uint8Array): string {
+  return `sha256:${createHash('sha256').update('POST\n/orders\n').update(body).digest('base64url')}`;
+}

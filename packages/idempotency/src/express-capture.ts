@@ -62,6 +62,8 @@ interface Capture {
   chunks: Uint8Array[] | undefined;
   total: number;
   settled: boolean;
+  /** Whether the `close` listener is on (added once headers may go out before `end`). */
+  watching: boolean;
 }
 
 function giveUp(c: Capture): void {
@@ -111,14 +113,27 @@ function copy(
 // anonymous): `res` is usually a dictionary-mode object, and state kept on it under a symbol
 // costs a megamorphic keyed store and load per request where a closure costs an allocation.
 
+/**
+ * Listens for `close` from the first `writeHead` or `write` on: only then can the headers go
+ * out before `end` (Node's `flushHeaders` and implicit headers go through `writeHead`), so a
+ * response that ends in one `end` call (the usual JSON answer) adds no listener at all.
+ */
+function watch(c: Capture, res: ServerResponse): void {
+  if (c.watching) return;
+  c.watching = true;
+  res.on('close', onCloseOf(c, res));
+}
+
 function writeHeadOf(c: Capture): AnyFn {
   return function (this: ServerResponse, ...args: unknown[]): unknown {
+    watch(c, this);
     return c.writeHead.apply(this, headersSet(this, args));
   };
 }
 
 function writeOf(c: Capture): AnyFn {
   return function (this: ServerResponse, ...args: unknown[]): unknown {
+    watch(c, this);
     copy(c, this, args[0], args[1], false);
     return c.write.apply(this, args);
   };
@@ -180,9 +195,11 @@ export function capture(
     chunks: [],
     total: 0,
     settled: false,
+    watching: false,
   };
   res.writeHead = writeHeadOf(c) as ServerResponse['writeHead'];
   res.write = writeOf(c) as ServerResponse['write'];
   res.end = endOf(c) as ServerResponse['end'];
-  res.on('close', onCloseOf(c, res));
+  // Headers an earlier middleware already sent: watch from the start.
+  if (res.headersSent) watch(c, res);
 }

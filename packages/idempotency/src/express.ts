@@ -4,7 +4,7 @@
  * @module
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { IdempotencyEngine, splitUrl } from './engine.js';
+import { Claim, IdempotencyEngine, splitUrl } from './engine.js';
 import { IdempotencyRawBodyError } from './errors.js';
 import { capture } from './express-capture.js';
 import type { IdempotencyOptions } from './options.js';
@@ -234,8 +234,8 @@ export function idempotency(options: IdempotencyOptions<ExpressLikeRequest>): Ex
         raw: req,
         header: headerReader(req),
       });
-      if (begun.kind === 'respond') return send(res, begun.response);
-      capture(engine, begun.claim, res);
+      if (!(begun instanceof Claim)) return send(res, begun);
+      capture(engine, begun, res);
       next();
     } catch (error) {
       next(error);

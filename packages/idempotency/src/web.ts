@@ -1,4 +1,4 @@
-import { type Claim, IdempotencyEngine, splitUrl } from './engine.js';
+import { Claim, IdempotencyEngine, splitUrl, webHeaderReader } from './engine.js';
 import type { IdempotencyOptions } from './options.js';
 import type { PlainResponse } from './problem.js';
 
@@ -142,7 +142,12 @@ export async function finishWebResponse<R>(
     throw error;
   }
   const bytes = total === 0 ? EMPTY : concat(chunks, total);
-  await engine.complete(claim, response.status, headers, bytes);
+  // The store's own promise is awaited (not `engine.complete`'s, one step later).
+  try {
+    engine.completed(await engine.commit(claim, engine.record(response.status, headers, bytes)));
+  } catch (error) {
+    engine.completeFailed(error);
+  }
   return new Response(total === 0 ? null : bytes, response);
 }
 
@@ -233,10 +238,10 @@ export function createIdempotency(options: IdempotencyOptions<Request>): Idempot
         search,
         body,
         raw: request,
-        header: (name) => request.headers.get(name) ?? undefined,
+        header: webHeaderReader(request.headers),
       });
-      if (begun.kind === 'respond') return toWebResponse(begun.response);
-      const claim = begun.claim;
+      if (!(begun instanceof Claim)) return toWebResponse(begun);
+      const claim = begun;
       let response: Response;
       try {
         const forwarded = stream === null ? request : new Request(request, { body });
