@@ -241,34 +241,9 @@ export class IdempotencyEngine<R> {
     return contentType == null || !contentType.toLowerCase().startsWith('text/event-stream');
   }
 
-  /** Stores the handler's response; failures and lost claims go to `onError`. */
-  complete(
-    claim: Claim,
-    status: number,
-    headers: Iterable<readonly [string, string]>,
-    body: Uint8Array,
-  ): Promise<void> {
-    return this.store(claim, this.record(status, headers, body));
-  }
-
-  /** The record of a response: its status, its replayed headers (lower-case) and its body. */
-  record(
-    status: number,
-    headers: Iterable<readonly [string, string]>,
-    body: Uint8Array,
-  ): StoredResponse {
-    const replay = this.options.replayHeaders;
-    const kept: Array<[string, string]> = [];
-    for (const [name, value] of headers) {
-      const lower = name.toLowerCase();
-      if (replay.has(lower)) kept.push([lower, value]);
-    }
-    return { status, headers: kept, body };
-  }
-
   /**
-   * Stores a record whose headers are already the replayed ones, lower-case (what
-   * {@link complete} keeps); failures and lost claims go to `onError`. Never rejects.
+   * Stores a record whose headers are already the replayed ones, lower-case (those of
+   * `replayHeaders`); failures and lost claims go to `onError`. Never rejects.
    */
   store(claim: Claim, record: StoredResponse): Promise<void> {
     let stored: Promise<boolean>;
