@@ -22,6 +22,7 @@ import {
   pairedGroup,
   type Rounds,
   STORE_BOUND,
+  spreadOfDifference,
 } from './idempotency-paired.js';
 
 const OPTS = { lockTtlMs: 60_000, ttlMs: 600_000 };
@@ -35,11 +36,20 @@ export interface FormFigures {
    * floor), `cpuAdded`, `cpuFloor` and `cpu*` (an app minus the bare one): medians of
    * per-round differences of CPU time (see `./idempotency-paired.ts`).
    */
-  hono: { added: number; floor: number; own: number; cpuAdded: number; cpuFloor: number };
+  hono: {
+    added: number;
+    floor: number;
+    own: number;
+    /** The own cost's first and third quartiles over rounds. */
+    ownSpread: [number, number];
+    cpuAdded: number;
+    cpuFloor: number;
+  };
   express: {
     added: number;
     floor: number;
     own: number;
+    ownSpread: [number, number];
     cpuAdded: number;
     cpuFloor: number;
     cpuExpressIdempotency: number;
@@ -263,6 +273,11 @@ export async function forms(
       added: ns(hono, 'Hono + idempotency()') - honoBareNs,
       floor: ns(hono, 'Hono + least-work floor middleware') - honoBareNs,
       own: diff(honoRounds, 'Hono + idempotency()', 'Hono + least-work floor middleware'),
+      ownSpread: spreadOfDifference(
+        honoRounds,
+        'Hono + idempotency()',
+        'Hono + least-work floor middleware',
+      ),
       cpuAdded: diff(honoRounds, 'Hono + idempotency()', 'Hono, no middleware'),
       cpuFloor: diff(honoRounds, 'Hono + least-work floor middleware', 'Hono, no middleware'),
     },
@@ -270,6 +285,11 @@ export async function forms(
       added: ns(expressRun, 'Express + @brace/idempotency/express') - expressBareNs,
       floor: ns(expressRun, 'Express + least-work floor middleware') - expressBareNs,
       own: diff(
+        expressRounds,
+        'Express + @brace/idempotency/express',
+        'Express + least-work floor middleware',
+      ),
+      ownSpread: spreadOfDifference(
         expressRounds,
         'Express + @brace/idempotency/express',
         'Express + least-work floor middleware',

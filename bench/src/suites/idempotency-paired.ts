@@ -119,6 +119,17 @@ export function medianDifference(rounds: Rounds, a: string, b: string): number {
   return median(x.map((v, i) => v - (y[i] as number)));
 }
 
+/** The first and third quartiles over rounds of (a − b), each taken within one round (ns). */
+export function spreadOfDifference(rounds: Rounds, a: string, b: string): [number, number] {
+  const x = rounds.get(a);
+  const y = rounds.get(b);
+  if (!x || !y) throw new Error(`spreadOfDifference: unknown contender ${!x ? a : b}`);
+  const d = x.map((v, i) => v - (y[i] as number)).sort((p, q) => p - q);
+  const at = (q: number) =>
+    d[Math.min(d.length - 1, Math.floor(q * (d.length - 1) + 0.5))] as number;
+  return [at(0.25), at(0.75)];
+}
+
 /** The median over rounds of one contender's CPU time per request (ns). */
 export function medianOf(rounds: Rounds, name: string): number {
   const x = rounds.get(name);

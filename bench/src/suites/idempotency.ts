@@ -29,9 +29,12 @@ import {
   medianDifference,
   pairedGroup,
   STORE_BOUND,
+  spreadOfDifference,
 } from './idempotency-paired.js';
 
 const SUITE = 'idempotency';
+/** `+1.23 µs` or `−1.23 µs`: a difference, with its sign. */
+const signed = (ns: number) => (ns < 0 ? `−${us(-ns)}` : `+${us(ns)}`);
 const OPTS = { lockTtlMs: 60_000, ttlMs: 600_000 };
 const UNAVOIDABLE =
   'reference: the rebuild + SHA-256 fingerprint + memory-store begin and complete, without the middleware’s logic';
@@ -211,6 +214,7 @@ const suite: Suite = async (ctx) => {
   const rows = {
     fetch: {
       own: medianDifference(fetchRounds, fetchBrace.name, fetchFloor.name),
+      ownSpread: spreadOfDifference(fetchRounds, fetchBrace.name, fetchFloor.name),
       cpuAdded: medianDifference(fetchRounds, fetchBrace.name, fetchBare.name),
       cpuFloor: medianDifference(fetchRounds, fetchFloor.name, fetchBare.name),
       added,
@@ -225,13 +229,13 @@ const suite: Suite = async (ctx) => {
     target(
       SUITE,
       `the ${form} form's own cost (its time minus the least-work floor's, paired rounds in one run) ≤ 3 µs`,
-      `${us(r.own)} (${paired}; wall-clock medians of the table: adds +${us(r.added)}, the floor adds +${us(r.floor)})`,
+      `${us(r.own)} (${paired}; wall-clock medians of the table: adds ${signed(r.added)}, the floor adds ${signed(r.floor)})`,
       r.own <= 3_000,
     );
     target(
       SUITE,
       `the ${form} form adds less than express-idempotency and @node-idempotency (same run, in-memory stores)`,
-      `Brace ${form} adds +${us(r.cpuAdded)}; express-idempotency +${us(peers.cpuExpressIdempotency)}; @node-idempotency +${us(peers.cpuNodeIdempotency)} (${paired}, each app against its bare one)`,
+      `Brace ${form} adds ${signed(r.cpuAdded)}; express-idempotency ${signed(peers.cpuExpressIdempotency)}; @node-idempotency ${signed(peers.cpuNodeIdempotency)} (${paired}, each app against its bare one)`,
       r.cpuAdded < peers.cpuExpressIdempotency && r.cpuAdded < peers.cpuNodeIdempotency,
     );
   }
@@ -240,14 +244,14 @@ const suite: Suite = async (ctx) => {
     '',
     METHOD,
     '',
-    '| form | own cost (minus the least-work floor) | adds (minus the bare app) | the floor adds | own ≤ adds |',
-    '|---|---:|---:|---:|:---:|',
+    '| form | own cost (minus the least-work floor) | its rounds’ quartiles | adds (minus the bare app) | the floor adds | own ≤ adds |',
+    '|---|---:|---:|---:|---:|:---:|',
     ...Object.entries(rows).map(
       ([form, r]) =>
-        `| ${form} | ${us(r.own)} | +${us(r.cpuAdded)} | +${us(r.cpuFloor)} | ${r.own <= r.cpuAdded ? 'yes' : '**no**'} |`,
+        `| ${form} | ${us(r.own)} | ${us(r.ownSpread[0])} … ${us(r.ownSpread[1])} | ${signed(r.cpuAdded)} | ${signed(r.cpuFloor)} | ${r.own <= r.cpuAdded ? 'yes' : '**no**'} |`,
     ),
-    `| express-idempotency | | +${us(peers.cpuExpressIdempotency)} | | |`,
-    `| @node-idempotency | | +${us(peers.cpuNodeIdempotency)} | | |`,
+    `| express-idempotency | | | ${signed(peers.cpuExpressIdempotency)} | | |`,
+    `| @node-idempotency | | | ${signed(peers.cpuNodeIdempotency)} | | |`,
     '',
     `The bare Express app: ${us(peers.cpuBare)} of CPU per request (median over rounds). Each figure is a median of per-round differences, so own cost + floor need not equal adds exactly.`,
     '',

@@ -109,10 +109,6 @@ function copy(
   else chunks.push(buf);
 }
 
-// Each wrapper is a small closure over the request's capture, made by a function (so it stays
-// anonymous): `res` is usually a dictionary-mode object, and state kept on it under a symbol
-// costs a megamorphic keyed store and load per request where a closure costs an allocation.
-
 /**
  * Listens for `close` from the first `writeHead` or `write` on: only then can the headers go
  * out before `end` (Node's `flushHeaders` and implicit headers go through `writeHead`), so a
@@ -124,46 +120,23 @@ function watch(c: Capture, res: ServerResponse): void {
   res.on('close', onCloseOf(c, res));
 }
 
-function writeHeadOf(c: Capture): AnyFn {
-  return function (this: ServerResponse, ...args: unknown[]): unknown {
-    watch(c, this);
-    return c.writeHead.apply(this, headersSet(this, args));
-  };
-}
-
-function writeOf(c: Capture): AnyFn {
-  return function (this: ServerResponse, ...args: unknown[]): unknown {
-    watch(c, this);
-    copy(c, this, args[0], args[1], false);
-    return c.write.apply(this, args);
-  };
-}
-
-function endOf(c: Capture): AnyFn {
-  return function (this: ServerResponse, ...args: unknown[]): unknown {
-    copy(c, this, args[0], args[1], true);
-    this.writeHead = c.writeHead as ServerResponse['writeHead'];
-    this.write = c.write as ServerResponse['write'];
-    this.end = c.end as ServerResponse['end'];
-    if (c.settled) return c.end.apply(this, args);
-    c.settled = true;
-    // Not given up by `copy`, so the status and type were storable and the body fits.
-    const body = c.chunks as Uint8Array[];
-    const done = c.engine.store(c.claim, {
-      status: this.statusCode,
-      headers: replayed(this, c.engine.options.replayHeaders),
-      body:
-        body.length === 1
-          ? (body[0] as Uint8Array)
-          : body.length === 0
-            ? EMPTY
-            : Buffer.concat(body),
-    });
-    // The response ends only once the result is stored (or the key released), so a retry
-    // that follows a dropped connection finds it.
-    void done.then(() => c.end.apply(this, args));
-    return this;
-  };
+/** The wrapped `end`: stores the result, then ends the response. */
+function ended(c: Capture, res: ServerResponse, args: unknown[]): unknown {
+  copy(c, res, args[0], args[1], true);
+  if (c.settled) return c.end.apply(res, args);
+  c.settled = true;
+  // Not given up by `copy`, so the status and type were storable and the body fits.
+  const body = c.chunks as Uint8Array[];
+  const done = c.engine.store(c.claim, {
+    status: res.statusCode,
+    headers: replayed(res, c.engine.options.replayHeaders),
+    body:
+      body.length === 1 ? (body[0] as Uint8Array) : body.length === 0 ? EMPTY : Buffer.concat(body),
+  });
+  // The response ends only once the result is stored (or the key released), so a retry
+  // that follows a dropped connection finds it.
+  void done.then(() => c.end.apply(res, args));
+  return res;
 }
 
 function onCloseOf(c: Capture, res: ServerResponse): () => void {
@@ -197,9 +170,26 @@ export function capture(
     settled: false,
     watching: false,
   };
-  res.writeHead = writeHeadOf(c) as ServerResponse['writeHead'];
-  res.write = writeOf(c) as ServerResponse['write'];
-  res.end = endOf(c) as ServerResponse['end'];
+  // The wrappers are closures over this capture, made here (one context for the three) and
+  // anonymous: `res` is usually a dictionary-mode object, where state kept under a symbol
+  // costs a megamorphic keyed store and load per request. Once the capture is settled (the
+  // result stored, or given up) they pass every call straight on: they are never put back,
+  // which would cost three more stores on `res`.
+  res.writeHead = function (this: ServerResponse, ...args: unknown[]): unknown {
+    if (c.settled) return c.writeHead.apply(this, args);
+    watch(c, this);
+    return c.writeHead.apply(this, headersSet(this, args));
+  } as ServerResponse['writeHead'];
+  res.write = function (this: ServerResponse, ...args: unknown[]): unknown {
+    if (c.settled) return c.write.apply(this, args);
+    watch(c, this);
+    copy(c, this, args[0], args[1], false);
+    return c.write.apply(this, args);
+  } as ServerResponse['write'];
+  res.end = function (this: ServerResponse, ...args: unknown[]): unknown {
+    if (c.settled) return c.end.apply(this, args);
+    return ended(c, this, args);
+  } as ServerResponse['end'];
   // Headers an earlier middleware already sent: watch from the start.
   if (res.headersSent) watch(c, res);
 }

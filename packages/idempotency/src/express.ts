@@ -54,7 +54,6 @@ function headerOf(req: IncomingMessage, name: string): string | undefined {
  */
 function afterClaim(
   engine: IdempotencyEngine<ExpressLikeRequest>,
-  req: ExpressLikeRequest,
   res: ServerResponse,
   next: NextFunction,
 ): (begun: Begun) => void {
@@ -253,10 +252,11 @@ export function idempotency(options: IdempotencyOptions<ExpressLikeRequest>): Ex
         header: headerReader(req),
       });
     } catch (error) {
-      return next(error);
+      next(error);
+      return;
     }
     // One reaction (no async frame): errors go to `next`, as a throw in the handler would.
-    void begun.then(afterClaim(engine, req, res, next), next);
+    void begun.then(afterClaim(engine, res, next), next);
   };
   // A body still to be read from the stream: awaited first.
   const later = async (
