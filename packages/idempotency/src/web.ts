@@ -265,7 +265,9 @@ export function createIdempotency(options: IdempotencyOptions<Request>): Idempot
         await engine.release(claim);
         throw error;
       }
-      return finishWebResponse(engine, claim, response);
+      // Awaited, not returned: an async function that returns a promise settles it through a
+      // thenable job (two more turns and more objects a request); `await` takes it directly.
+      return await finishWebResponse(engine, claim, response);
     },
   };
 }
