@@ -1,6 +1,6 @@
 // The Hono and Express forms of @brace/idempotency beside their least-work floors, and the
 // Express form beside express-idempotency and @node-idempotency on the same (memory) store.
-import { defaultFingerprint, memoryStore } from '@brace/idempotency';
+import { memoryStore } from '@brace/idempotency';
 import { idempotency as braceExpress, keepRawBody } from '@brace/idempotency/express';
 import { idempotency as braceHono } from '@brace/idempotency/hono';
 import { Idempotency as NodeIdempotency } from '@node-idempotency/core';
@@ -12,7 +12,18 @@ import {
 } from 'express-idempotency';
 import { Hono } from 'hono';
 import inject from 'light-my-request';
-import { compare, pairedCpuDifference, type WorkloadResult } from '../harness.js';
+import { compare, type WorkloadResult } from '../harness.js';
+import {
+  type Bounded,
+  bounded,
+  floorFingerprint,
+  medianDifference,
+  medianOf,
+  pairedGroup,
+  type Rounds,
+  STORE_BOUND,
+  spreadOfDifference,
+} from './idempotency-paired.js';
 
 const OPTS = { lockTtlMs: 60_000, ttlMs: 600_000 };
 const ANSWER = { id: 'ord_123', status: 'created' };
@@ -22,16 +33,29 @@ export interface FormFigures {
   workloads: WorkloadResult[];
   /**
    * `added`, `floor`: wall-clock medians minus the bare app's. `own` (the form minus its
-   * floor) and `cpu*` (an app minus the bare one): medians of paired rounds of CPU time.
+   * floor), `cpuAdded`, `cpuFloor` and `cpu*` (an app minus the bare one): medians of
+   * per-round differences of CPU time (see `./idempotency-paired.ts`).
    */
-  hono: { added: number; floor: number; own: number; cpuAdded: number };
+  hono: {
+    added: number;
+    floor: number;
+    own: number;
+    /** The own cost's first and third quartiles over rounds. */
+    ownSpread: [number, number];
+    cpuAdded: number;
+    cpuFloor: number;
+  };
   express: {
     added: number;
     floor: number;
     own: number;
+    ownSpread: [number, number];
     cpuAdded: number;
+    cpuFloor: number;
     cpuExpressIdempotency: number;
     cpuNodeIdempotency: number;
+    /** The bare Express app's CPU time per request (median over rounds). */
+    cpuBare: number;
     expressIdempotency: number;
     nodeIdempotency: number;
   };
@@ -44,6 +68,12 @@ export async function forms(
   scope: string,
   paired: { rounds: number; n: (nsPerOp: number) => number },
 ): Promise<FormFigures> {
+  // Every store is emptied every STORE_BOUND requests and before each paired segment.
+  const honoBraceStore = memoryStore({ maxEntries: 100_000 });
+  const honoFloorStore = memoryStore({ maxEntries: 100_000 });
+  const expressBraceStore = memoryStore({ maxEntries: 100_000 });
+  const nodeAdapter = new MemoryStorageAdapter();
+  const noStore = () => undefined;
   let n = 0;
   let floorSeq = 0;
   const key = () => `"order-${n++}"`;
@@ -60,18 +90,12 @@ export async function forms(
   const honoApp = (mode: 'brace' | 'bare' | 'floor') => {
     const app = new Hono();
     if (mode === 'brace') {
-      app.use('*', braceHono({ store: memoryStore({ maxEntries: 100_000 }), scope: () => scope }));
+      app.use('*', braceHono({ store: honoBraceStore, scope: () => scope }));
     } else if (mode === 'floor') {
-      const store = memoryStore({ maxEntries: 100_000 });
+      const store = honoFloorStore;
       app.use('*', async (c, next) => {
         const bytes = new Uint8Array(await c.req.arrayBuffer());
-        const fingerprint = await defaultFingerprint({
-          method: 'POST',
-          path: '/orders',
-          search: '',
-          body: bytes,
-          raw: undefined,
-        });
+        const fingerprint = floorFingerprint(bytes);
         const where = { scope, key: `f${floorSeq++}` };
         const claim = await store.begin(where, fingerprint, OPTS);
         if (claim.status !== 'acquired') throw new Error('floor: not acquired');
@@ -95,24 +119,31 @@ export async function forms(
     return app;
   };
   const [honoBrace, honoBare, honoFloor] = [honoApp('brace'), honoApp('bare'), honoApp('floor')];
+  const honoGroup: Bounded[] = [
+    bounded(
+      'Hono + idempotency()',
+      async () => (await honoBrace.request(webRequest())).arrayBuffer(),
+      () => honoBraceStore.clear(),
+    ),
+    bounded(
+      'Hono, no middleware',
+      async () => (await honoBare.request(webRequest())).arrayBuffer(),
+      noStore,
+    ),
+    bounded(
+      'Hono + least-work floor middleware',
+      async () => (await honoFloor.request(webRequest())).arrayBuffer(),
+      () => honoFloorStore.clear(),
+    ),
+  ];
   const hono = await compare(
     suite,
     'Hono: the app with idempotency(), without it, and with the least-work middleware (memory store, fresh key each time)',
-    [
-      {
-        name: 'Hono + idempotency()',
-        fn: async () => (await honoBrace.request(webRequest())).arrayBuffer(),
-      },
-      {
-        name: 'Hono, no middleware',
-        fn: async () => (await honoBare.request(webRequest())).arrayBuffer(),
-      },
-      {
-        name: 'Hono + least-work floor middleware',
-        fn: async () => (await honoFloor.request(webRequest())).arrayBuffer(),
-      },
-    ],
-    opts,
+    honoGroup,
+    {
+      ...opts,
+      note: `Every store is emptied every ${STORE_BOUND.toLocaleString('en')} requests.`,
+    },
   );
 
   // Express, in process (light-my-request): the same POST through each app.
@@ -125,7 +156,7 @@ export async function forms(
 
   const brace = express();
   brace.use(express.json({ verify: keepRawBody }));
-  brace.use(braceExpress({ store: memoryStore({ maxEntries: 100_000 }), scope: () => scope }));
+  brace.use(braceExpress({ store: expressBraceStore, scope: () => scope }));
   brace.post('/orders', handler);
 
   // The least work with these rules: fingerprint the raw bytes, begin, hold `end` until the
@@ -135,13 +166,7 @@ export async function forms(
   floor.use(express.json({ verify: keepRawBody }));
   floor.use(async (req, res, next) => {
     const raw = (req as { rawBody?: Uint8Array }).rawBody as Uint8Array;
-    const fingerprint = await defaultFingerprint({
-      method: 'POST',
-      path: '/orders',
-      search: '',
-      body: raw,
-      raw: undefined,
-    });
+    const fingerprint = floorFingerprint(raw);
     const where = { scope, key: `e${floorSeq++}` };
     const claim = await floorStore.begin(where, fingerprint, OPTS);
     if (claim.status !== 'acquired') throw new Error('floor: not acquired');
@@ -161,12 +186,18 @@ export async function forms(
   const peer = express();
   peer.use(express.json());
   peer.post('*splat', expressIdempotency());
+  // Its memory adapter keeps an array it scans for every request: emptied like every store.
+  const peerResources = (
+    getSharedIdempotencyService() as unknown as {
+      _options: { dataAdapter: { idempotencyResources: unknown[] } };
+    }
+  )._options.dataAdapter.idempotencyResources;
   peer.post('/orders', (req, res) => {
     if (getSharedIdempotencyService().isHit(req)) return;
     handler(req, res);
   });
 
-  const nodeIdem = new NodeIdempotency(new MemoryStorageAdapter());
+  const nodeIdem = new NodeIdempotency(nodeAdapter);
   const node = express();
   node.use(express.json());
   node.use(async (req, res, next) => {
@@ -197,19 +228,24 @@ export async function forms(
       if (r.statusCode !== 201) throw new Error(`express bench: ${r.statusCode} ${r.payload}`);
       return r.payload;
     });
+  const expressGroup: Bounded[] = [
+    bounded('Express + @brace/idempotency/express', send(brace), () => expressBraceStore.clear()),
+    bounded('Express, no middleware', send(bare), noStore),
+    bounded('Express + least-work floor middleware', send(floor), () => floorStore.clear()),
+    bounded('Express + express-idempotency (memory adapter)', send(peer), () => {
+      peerResources.length = 0;
+    }),
+    bounded('Express + @node-idempotency/core (memory adapter)', send(node), () =>
+      (nodeAdapter as unknown as { cache: Map<string, unknown> }).cache.clear(),
+    ),
+  ];
   const expressRun = await compare(
     suite,
     'Express (in process): the app with each idempotency middleware, without one, and with the least-work middleware (memory stores, fresh key each time)',
-    [
-      { name: 'Express + @brace/idempotency/express', fn: send(brace) },
-      { name: 'Express, no middleware', fn: send(bare) },
-      { name: 'Express + least-work floor middleware', fn: send(floor) },
-      { name: 'Express + express-idempotency (memory adapter)', fn: send(peer) },
-      { name: 'Express + @node-idempotency/core (memory adapter)', fn: send(node) },
-    ],
+    expressGroup,
     {
       ...opts,
-      note: 'Every app parses JSON; Brace and the floor keep the raw bytes (express.json({ verify: keepRawBody })) to fingerprint them. @node-idempotency has no Express middleware: a minimal one drives its core (onRequest, onResponse).',
+      note: `Every app parses JSON; Brace and the floor keep the raw bytes (express.json({ verify: keepRawBody })) to fingerprint them. @node-idempotency has no Express middleware: a minimal one drives its core (onRequest, onResponse). Every store is emptied every ${STORE_BOUND.toLocaleString('en')} requests (express-idempotency's memory adapter scans an array per request, so an unbounded one would be judged on its store size).`,
     },
   );
   const ns = (w: WorkloadResult, name: string) => {
@@ -219,41 +255,66 @@ export async function forms(
   };
   const honoBareNs = ns(hono, 'Hono, no middleware');
   const expressBareNs = ns(expressRun, 'Express, no middleware');
-  // Paired rounds of CPU time (see pairedCpuDifference): each form against its floor (its own
-  // cost) and every Express app against the bare one (what each middleware adds).
-  const pair = (a: () => unknown, b: () => unknown, nsPerOp: number) =>
-    pairedCpuDifference(a, b, { rounds: paired.rounds, n: paired.n(nsPerOp) });
-  const honoNs = ns(hono, 'Hono + idempotency()');
-  const honoOwn = await pair(
-    async () => (await honoBrace.request(webRequest())).arrayBuffer(),
-    async () => (await honoFloor.request(webRequest())).arrayBuffer(),
-    honoNs,
-  );
-  const honoAdded = await pair(
-    async () => (await honoBrace.request(webRequest())).arrayBuffer(),
-    async () => (await honoBare.request(webRequest())).arrayBuffer(),
-    honoNs,
-  );
-  const expressNs = ns(expressRun, 'Express + @brace/idempotency/express');
-  const expressOwn = await pair(send(brace), send(floor), expressNs);
-  const expressAdded = await pair(send(brace), send(bare), expressNs);
-  const peerAdded = await pair(send(peer), send(bare), expressNs);
-  const nodeAdded = await pair(send(node), send(bare), expressNs);
+  // Paired rounds of CPU time, every contender of a group in each round (see
+  // ./idempotency-paired.ts): each form against its floor (its own cost) and every app
+  // against the bare one (what each middleware adds).
+  const honoRounds: Rounds = await pairedGroup(honoGroup, {
+    rounds: paired.rounds,
+    n: paired.n(ns(hono, 'Hono + idempotency()')),
+  });
+  const expressRounds: Rounds = await pairedGroup(expressGroup, {
+    rounds: paired.rounds,
+    n: paired.n(ns(expressRun, 'Express + @brace/idempotency/express')),
+  });
+  const diff = medianDifference;
   return {
     workloads: [hono, expressRun],
     hono: {
       added: ns(hono, 'Hono + idempotency()') - honoBareNs,
       floor: ns(hono, 'Hono + least-work floor middleware') - honoBareNs,
-      own: honoOwn.medianNs,
-      cpuAdded: honoAdded.medianNs,
+      own: diff(honoRounds, 'Hono + idempotency()', 'Hono + least-work floor middleware'),
+      ownSpread: spreadOfDifference(
+        honoRounds,
+        'Hono + idempotency()',
+        'Hono + least-work floor middleware',
+      ),
+      cpuAdded: diff(honoRounds, 'Hono + idempotency()', 'Hono, no middleware'),
+      cpuFloor: diff(honoRounds, 'Hono + least-work floor middleware', 'Hono, no middleware'),
     },
     express: {
       added: ns(expressRun, 'Express + @brace/idempotency/express') - expressBareNs,
       floor: ns(expressRun, 'Express + least-work floor middleware') - expressBareNs,
-      own: expressOwn.medianNs,
-      cpuAdded: expressAdded.medianNs,
-      cpuExpressIdempotency: peerAdded.medianNs,
-      cpuNodeIdempotency: nodeAdded.medianNs,
+      own: diff(
+        expressRounds,
+        'Express + @brace/idempotency/express',
+        'Express + least-work floor middleware',
+      ),
+      ownSpread: spreadOfDifference(
+        expressRounds,
+        'Express + @brace/idempotency/express',
+        'Express + least-work floor middleware',
+      ),
+      cpuAdded: diff(
+        expressRounds,
+        'Express + @brace/idempotency/express',
+        'Express, no middleware',
+      ),
+      cpuFloor: diff(
+        expressRounds,
+        'Express + least-work floor middleware',
+        'Express, no middleware',
+      ),
+      cpuExpressIdempotency: diff(
+        expressRounds,
+        'Express + express-idempotency (memory adapter)',
+        'Express, no middleware',
+      ),
+      cpuNodeIdempotency: diff(
+        expressRounds,
+        'Express + @node-idempotency/core (memory adapter)',
+        'Express, no middleware',
+      ),
+      cpuBare: medianOf(expressRounds, 'Express, no middleware'),
       expressIdempotency:
         ns(expressRun, 'Express + express-idempotency (memory adapter)') - expressBareNs,
       nodeIdempotency:

@@ -1,5 +1,5 @@
 import { IdempotencyClaimLostError } from './errors.js';
-import type { IdempotencyRequest } from './fingerprint.js';
+import { defaultFingerprint, fingerprintNow, type IdempotencyRequest } from './fingerprint.js';
 import { type Beat, Heartbeat } from './heartbeat.js';
 import { parseIdempotencyKey } from './key.js';
 import {
@@ -9,20 +9,44 @@ import {
   resolveOptions,
 } from './options.js';
 import { type PlainResponse, Problems } from './problem.js';
-import type { BeginOptions, CompleteOptions, StoredResponse, StoreKey } from './store.js';
+import type {
+  BeginOptions,
+  BeginResult,
+  CompleteOptions,
+  StoredResponse,
+  StoreKey,
+} from './store.js';
 
 /** A claimed key: the handler runs, then the result is completed or released. */
-export interface Claim {
+export class Claim {
   /** Where the record lives. */
-  where: StoreKey;
+  readonly where: StoreKey;
   /** The store's ownership token. */
-  token: string;
+  readonly token: string;
   /** The heartbeat keeping the claim alive while the handler runs, if any. */
-  beat?: Beat | undefined;
+  readonly beat: Beat | undefined;
+
+  constructor(where: StoreKey, token: string, beat: Beat | undefined) {
+    this.where = where;
+    this.token = token;
+    this.beat = beat;
+  }
 }
 
-/** What to do with a request after `claim`. */
-export type Begun = { kind: 'respond'; response: PlainResponse } | { kind: 'run'; claim: Claim };
+/**
+ * What to do with a request after `claim`: run the handler under the {@link Claim}, or send
+ * the plain response (a replay or a problem). One object, not a wrapper around either.
+ */
+export type Begun = Claim | PlainResponse;
+
+/**
+ * A reader of a Web `Headers` for {@link IdempotencyRequest.header}. Made by a function, so
+ * that it stays an anonymous closure (a named one costs a `name` property set per request in
+ * builds that keep function names).
+ */
+export function webHeaderReader(headers: Headers): (name: string) => string | undefined {
+  return (name) => headers.get(name) ?? undefined;
+}
 
 const REPLAYED: [string, string] = ['idempotent-replayed', 'true'];
 
@@ -54,6 +78,17 @@ export class IdempotencyEngine<R> {
   /** The store options of every `begin` and `complete` (one object each, not one a request). */
   readonly #beginOptions: BeginOptions;
   readonly #completeOptions: CompleteOptions;
+  /**
+   * The last scope built, and what it was built from: a route's requests under one named
+   * scope (the usual traffic) share one string instead of two new ones a request, and a
+   * store that hashes it (the memory store's map) hashes that string once.
+   */
+  #lastNamed: string | undefined = undefined;
+  #lastMethod = '';
+  #lastPath = '';
+  #lastScope = '';
+  /** The fingerprint: for the default, its synchronous form where the platform has one. */
+  readonly #fingerprint: (request: IdempotencyRequest<R>) => string | Promise<string>;
 
   constructor(options: IdempotencyOptions<R>) {
     const o = resolveOptions(options);
@@ -61,6 +96,7 @@ export class IdempotencyEngine<R> {
     this.#beginOptions = Object.freeze({ lockTtlMs: o.lockTtlMs, ttlMs: o.ttlMs });
     this.#completeOptions = Object.freeze({ ttlMs: o.ttlMs });
     this.problems = new Problems(o.problemType);
+    this.#fingerprint = o.fingerprint === defaultFingerprint ? fingerprintNow : o.fingerprint;
     this.heartbeat = o.heartbeat
       ? new Heartbeat(o.store, o.lockTtlMs, o.clock, (error) => report(o.onError, 'extend', error))
       : undefined;
@@ -93,58 +129,101 @@ export class IdempotencyEngine<R> {
     return this.problems.get('IDEMPOTENCY_REQUEST_TOO_LARGE');
   }
 
-  /** Fingerprints the request and claims the key: a response to send, or a claim to run. */
-  async claim(key: string, request: IdempotencyRequest<R>): Promise<Begun> {
+  /** `<named> <method> <path>` (or `<method> <path>` without a named scope), reused when unchanged. */
+  #scopeOf(named: string | undefined, method: string, path: string): string {
+    if (named === this.#lastNamed && method === this.#lastMethod && path === this.#lastPath) {
+      return this.#lastScope;
+    }
+    const scope = named === undefined ? `${method} ${path}` : `${named} ${method} ${path}`;
+    this.#lastNamed = named;
+    this.#lastMethod = method;
+    this.#lastPath = path;
+    this.#lastScope = scope;
+    return scope;
+  }
+
+  /**
+   * Fingerprints the request and claims the key: a response to send, or a claim to run.
+   * With a synchronous fingerprint and scope (the default fingerprint on Node, Deno and Bun),
+   * the only wait is the store's `begin`. Never rejects for a store, fingerprint or scope
+   * failure: those answer 503 (and go to `onError`).
+   */
+  claim(key: string, request: IdempotencyRequest<R>): Promise<Begun> {
     const o = this.options;
-    let result: Awaited<ReturnType<typeof o.store.begin>>;
+    let where: StoreKey;
+    let begun: Promise<BeginResult>;
+    try {
+      const fingerprint = this.#fingerprint(request);
+      if (typeof fingerprint !== 'string') return this.#claimLater(key, request, fingerprint);
+      let named: string | undefined;
+      if (o.scope !== undefined) {
+        const scope = o.scope(request);
+        if (typeof scope !== 'string') return this.#claimLater(key, request, fingerprint, scope);
+        named = scope;
+      }
+      where = { scope: this.#scopeOf(named, request.method, request.path), key };
+      // `Promise.resolve` returns a native promise as it is; it also takes a store's thenable.
+      begun = Promise.resolve(o.store.begin(where, fingerprint, this.#beginOptions));
+    } catch (error) {
+      return Promise.resolve(this.#unavailable(error));
+    }
+    return begun.then((result) => this.#begun(where, result), this.#unavailable);
+  }
+
+  /** {@link claim} with a fingerprint or a scope that has to be awaited. */
+  async #claimLater(
+    key: string,
+    request: IdempotencyRequest<R>,
+    pending: string | Promise<string>,
+    pendingScope?: Promise<string>,
+  ): Promise<Begun> {
+    const o = this.options;
+    let result: BeginResult;
     let where: StoreKey;
     try {
-      const fingerprint = await o.fingerprint(request);
-      const route = `${request.method} ${request.path}`;
-      let scope = route;
-      if (o.scope !== undefined) {
-        const named = o.scope(request);
-        // A synchronous scope (the usual) is not awaited: no extra turn of the microtask queue.
-        scope = `${typeof named === 'string' ? named : await named} ${route}`;
+      const fingerprint = await pending;
+      let named: string | undefined;
+      if (pendingScope !== undefined) named = await pendingScope;
+      else if (o.scope !== undefined) {
+        const scope = o.scope(request);
+        named = typeof scope === 'string' ? scope : await scope;
       }
-      where = { scope, key };
+      where = { scope: this.#scopeOf(named, request.method, request.path), key };
       result = await o.store.begin(where, fingerprint, this.#beginOptions);
     } catch (error) {
-      report(o.onError, 'begin', error);
-      return {
-        kind: 'respond',
-        response: this.problems.get('IDEMPOTENCY_STORE_UNAVAILABLE', [['retry-after', '1']]),
-      };
+      return this.#unavailable(error);
     }
+    return this.#begun(where, result);
+  }
+
+  /** A failed fingerprint, scope or `begin`: reported, and answered 503. */
+  readonly #unavailable = (error: unknown): PlainResponse => {
+    report(this.options.onError, 'begin', error);
+    return this.problems.get('IDEMPOTENCY_STORE_UNAVAILABLE', [['retry-after', '1']]);
+  };
+
+  /** What `begin`'s result means for the request. */
+  #begun(where: StoreKey, result: BeginResult): Begun {
     switch (result.status) {
       case 'acquired':
-        return {
-          kind: 'run',
-          claim: { where, token: result.token, beat: this.heartbeat?.start(where, result.token) },
-        };
+        return new Claim(where, result.token, this.heartbeat?.start(where, result.token));
       case 'completed': {
         const record = result.record;
         return {
-          kind: 'respond',
-          response: {
-            status: record.status,
-            headers: [...record.headers, REPLAYED],
-            body: record.body,
-          },
+          status: record.status,
+          headers: [...record.headers, REPLAYED],
+          body: record.body,
         };
       }
       case 'in-progress': {
         const seconds = Math.min(
-          o.maxRetryAfterSeconds,
+          this.options.maxRetryAfterSeconds,
           Math.max(1, Math.ceil(result.retryAfterMs / 1000)),
         );
-        return {
-          kind: 'respond',
-          response: this.problems.get('IDEMPOTENCY_KEY_IN_USE', [['retry-after', String(seconds)]]),
-        };
+        return this.problems.get('IDEMPOTENCY_KEY_IN_USE', [['retry-after', String(seconds)]]);
       }
       default:
-        return { kind: 'respond', response: this.problems.get('IDEMPOTENCY_KEY_REUSED') };
+        return this.problems.get('IDEMPOTENCY_KEY_REUSED');
     }
   }
 
@@ -162,47 +241,41 @@ export class IdempotencyEngine<R> {
     return contentType == null || !contentType.toLowerCase().startsWith('text/event-stream');
   }
 
-  /** Stores the handler's response; failures and lost claims go to `onError`. */
-  complete(
-    claim: Claim,
-    status: number,
-    headers: Iterable<readonly [string, string]>,
-    body: Uint8Array,
-  ): Promise<void> {
-    const replay = this.options.replayHeaders;
-    const kept: Array<[string, string]> = [];
-    for (const [name, value] of headers) {
-      const lower = name.toLowerCase();
-      if (replay.has(lower)) kept.push([lower, value]);
-    }
-    return this.store(claim, { status, headers: kept, body });
-  }
-
   /**
-   * Stores a record whose headers are already the replayed ones, lower-case (what
-   * {@link complete} keeps); failures and lost claims go to `onError`. Never rejects.
+   * Stores a record whose headers are already the replayed ones, lower-case (those of
+   * `replayHeaders`); failures and lost claims go to `onError`. Never rejects.
    */
   store(claim: Claim, record: StoredResponse): Promise<void> {
-    this.heartbeat?.stop(claim.beat);
     let stored: Promise<boolean>;
     try {
       // `Promise.resolve` returns a native promise as it is; it also takes a store's thenable.
-      stored = Promise.resolve(
-        this.options.store.complete(claim.where, claim.token, record, this.#completeOptions),
-      );
+      stored = Promise.resolve(this.commit(claim, record));
     } catch (error) {
-      this.#completeFailed(error);
+      this.completeFailed(error);
       return Promise.resolve();
     }
     // Shared handlers: a request allocates no closures for them.
-    return stored.then(this.#completed, this.#completeFailed);
+    return stored.then(this.completed, this.completeFailed);
   }
 
-  readonly #completed = (owned: boolean): void => {
+  /**
+   * Stops the claim's heartbeat and hands the record to the store: the store's own result
+   * (whether the claim was still owned), which may throw or reject. An adapter that awaits it
+   * passes the result to {@link completed} and a failure to {@link completeFailed}; that is
+   * {@link store} without its extra promise.
+   */
+  commit(claim: Claim, record: StoredResponse): Promise<boolean> {
+    this.heartbeat?.stop(claim.beat);
+    return this.options.store.complete(claim.where, claim.token, record, this.#completeOptions);
+  }
+
+  /** After {@link commit}: a claim no longer owned goes to `onError`. */
+  readonly completed = (owned: boolean): void => {
     if (!owned) report(this.options.onError, 'complete', new IdempotencyClaimLostError());
   };
 
-  readonly #completeFailed = (error: unknown): void => {
+  /** After {@link commit}: a store failure goes to `onError`. */
+  readonly completeFailed = (error: unknown): void => {
     report(this.options.onError, 'complete', error);
   };
 

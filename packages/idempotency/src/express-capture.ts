@@ -62,6 +62,8 @@ interface Capture {
   chunks: Uint8Array[] | undefined;
   total: number;
   settled: boolean;
+  /** Whether the `close` listener is on (added once headers may go out before `end`). */
+  watching: boolean;
 }
 
 function giveUp(c: Capture): void {
@@ -107,48 +109,34 @@ function copy(
   else chunks.push(buf);
 }
 
-// Each wrapper is a small closure over the request's capture, made by a function (so it stays
-// anonymous): `res` is usually a dictionary-mode object, and state kept on it under a symbol
-// costs a megamorphic keyed store and load per request where a closure costs an allocation.
-
-function writeHeadOf(c: Capture): AnyFn {
-  return function (this: ServerResponse, ...args: unknown[]): unknown {
-    return c.writeHead.apply(this, headersSet(this, args));
-  };
+/**
+ * Listens for `close` from the first `writeHead` or `write` on: only then can the headers go
+ * out before `end` (Node's `flushHeaders` and implicit headers go through `writeHead`), so a
+ * response that ends in one `end` call (the usual JSON answer) adds no listener at all.
+ */
+function watch(c: Capture, res: ServerResponse): void {
+  if (c.watching) return;
+  c.watching = true;
+  res.on('close', onCloseOf(c, res));
 }
 
-function writeOf(c: Capture): AnyFn {
-  return function (this: ServerResponse, ...args: unknown[]): unknown {
-    copy(c, this, args[0], args[1], false);
-    return c.write.apply(this, args);
-  };
-}
-
-function endOf(c: Capture): AnyFn {
-  return function (this: ServerResponse, ...args: unknown[]): unknown {
-    copy(c, this, args[0], args[1], true);
-    this.writeHead = c.writeHead as ServerResponse['writeHead'];
-    this.write = c.write as ServerResponse['write'];
-    this.end = c.end as ServerResponse['end'];
-    if (c.settled) return c.end.apply(this, args);
-    c.settled = true;
-    // Not given up by `copy`, so the status and type were storable and the body fits.
-    const body = c.chunks as Uint8Array[];
-    const done = c.engine.store(c.claim, {
-      status: this.statusCode,
-      headers: replayed(this, c.engine.options.replayHeaders),
-      body:
-        body.length === 1
-          ? (body[0] as Uint8Array)
-          : body.length === 0
-            ? EMPTY
-            : Buffer.concat(body),
-    });
-    // The response ends only once the result is stored (or the key released), so a retry
-    // that follows a dropped connection finds it.
-    void done.then(() => c.end.apply(this, args));
-    return this;
-  };
+/** The wrapped `end`: stores the result, then ends the response. */
+function ended(c: Capture, res: ServerResponse, args: unknown[]): unknown {
+  copy(c, res, args[0], args[1], true);
+  if (c.settled) return c.end.apply(res, args);
+  c.settled = true;
+  // Not given up by `copy`, so the status and type were storable and the body fits.
+  const body = c.chunks as Uint8Array[];
+  const done = c.engine.store(c.claim, {
+    status: res.statusCode,
+    headers: replayed(res, c.engine.options.replayHeaders),
+    body:
+      body.length === 1 ? (body[0] as Uint8Array) : body.length === 0 ? EMPTY : Buffer.concat(body),
+  });
+  // The response ends only once the result is stored (or the key released), so a retry
+  // that follows a dropped connection finds it.
+  void done.then(() => c.end.apply(res, args));
+  return res;
 }
 
 function onCloseOf(c: Capture, res: ServerResponse): () => void {
@@ -180,9 +168,28 @@ export function capture(
     chunks: [],
     total: 0,
     settled: false,
+    watching: false,
   };
-  res.writeHead = writeHeadOf(c) as ServerResponse['writeHead'];
-  res.write = writeOf(c) as ServerResponse['write'];
-  res.end = endOf(c) as ServerResponse['end'];
-  res.on('close', onCloseOf(c, res));
+  // The wrappers are closures over this capture, made here (one context for the three) and
+  // anonymous: `res` is usually a dictionary-mode object, where state kept under a symbol
+  // costs a megamorphic keyed store and load per request. Once the capture is settled (the
+  // result stored, or given up) they pass every call straight on: they are never put back,
+  // which would cost three more stores on `res`.
+  res.writeHead = function (this: ServerResponse, ...args: unknown[]): unknown {
+    if (c.settled) return c.writeHead.apply(this, args);
+    watch(c, this);
+    return c.writeHead.apply(this, headersSet(this, args));
+  } as ServerResponse['writeHead'];
+  res.write = function (this: ServerResponse, ...args: unknown[]): unknown {
+    if (c.settled) return c.write.apply(this, args);
+    watch(c, this);
+    copy(c, this, args[0], args[1], false);
+    return c.write.apply(this, args);
+  } as ServerResponse['write'];
+  res.end = function (this: ServerResponse, ...args: unknown[]): unknown {
+    if (c.settled) return c.end.apply(this, args);
+    return ended(c, this, args);
+  } as ServerResponse['end'];
+  // Headers an earlier middleware already sent: watch from the start.
+  if (res.headersSent) watch(c, res);
 }

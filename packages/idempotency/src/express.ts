@@ -4,7 +4,7 @@
  * @module
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { IdempotencyEngine, splitUrl } from './engine.js';
+import { type Begun, Claim, IdempotencyEngine, splitUrl } from './engine.js';
 import { IdempotencyRawBodyError } from './errors.js';
 import { capture } from './express-capture.js';
 import type { IdempotencyOptions } from './options.js';
@@ -46,6 +46,26 @@ export type NextFunction = (error?: unknown) => void;
 function headerOf(req: IncomingMessage, name: string): string | undefined {
   const value = req.headers[name];
   return Array.isArray(value) ? value.join(', ') : value;
+}
+
+/**
+ * What to do once the key is claimed: capture the response and call `next`, or send the
+ * replay or problem. Made by a function, so that it stays an anonymous closure.
+ */
+function afterClaim(
+  engine: IdempotencyEngine<ExpressLikeRequest>,
+  res: ServerResponse,
+  next: NextFunction,
+): (begun: Begun) => void {
+  return (begun) => {
+    try {
+      if (!(begun instanceof Claim)) return send(res, begun);
+      capture(engine, begun, res);
+      next();
+    } catch (error) {
+      next(error);
+    }
+  };
 }
 
 /** `IdempotencyRequest.header` for `req` (built here, not inline, so it stays a plain closure). */
@@ -212,21 +232,18 @@ function send(res: ServerResponse, plain: PlainResponse): void {
 export function idempotency(options: IdempotencyOptions<ExpressLikeRequest>): ExpressMiddleware {
   const engine = new IdempotencyEngine<ExpressLikeRequest>(options);
   const header = engine.options.header.toLowerCase();
-  const run = async (
+  /** Claims the key for a request whose body bytes are at hand, then runs or answers. */
+  const claim = (
     req: ExpressLikeRequest,
     res: ServerResponse,
     next: NextFunction,
     key: string,
-    found: Uint8Array | null | Promise<Uint8Array | null>,
-  ) => {
-    // Errors go to `next` from here, not through a `.catch` on this promise (one less
-    // promise a request).
+    body: Uint8Array,
+  ): void => {
+    let begun: Promise<Begun>;
     try {
-      // A body already read (the usual case, after a parser) is not awaited: no extra turn.
-      const body = found instanceof Promise ? await found : found;
-      if (body === null) return send(res, engine.tooLarge());
       const { path, search } = splitUrl(req.originalUrl ?? (req.url as string));
-      const begun = await engine.claim(key, {
+      begun = engine.claim(key, {
         method: req.method as string,
         path,
         search,
@@ -234,12 +251,29 @@ export function idempotency(options: IdempotencyOptions<ExpressLikeRequest>): Ex
         raw: req,
         header: headerReader(req),
       });
-      if (begun.kind === 'respond') return send(res, begun.response);
-      capture(engine, begun.claim, res);
-      next();
     } catch (error) {
       next(error);
+      return;
     }
+    // One reaction (no async frame): errors go to `next`, as a throw in the handler would.
+    void begun.then(afterClaim(engine, res, next), next);
+  };
+  // A body still to be read from the stream: awaited first.
+  const later = async (
+    req: ExpressLikeRequest,
+    res: ServerResponse,
+    next: NextFunction,
+    key: string,
+    found: Promise<Uint8Array | null>,
+  ) => {
+    let body: Uint8Array | null;
+    try {
+      body = await found;
+      if (body === null) return send(res, engine.tooLarge());
+    } catch (error) {
+      return next(error);
+    }
+    claim(req, res, next, key, body);
   };
   return (req, res, next) => {
     if (!engine.covers(req.method as string)) return next();
@@ -249,6 +283,9 @@ export function idempotency(options: IdempotencyOptions<ExpressLikeRequest>): Ex
     if (typeof key !== 'string') return send(res, key);
     const found = bodyOf(req, engine.options.maxRequestBytes);
     if (found === undefined) return next(new IdempotencyRawBodyError());
-    void run(req, res, next, key, found);
+    // A body already read (the usual case, after a parser) is not awaited: no extra turn.
+    if (found instanceof Promise) return void later(req, res, next, key, found);
+    if (found === null) return send(res, engine.tooLarge());
+    claim(req, res, next, key, found);
   };
 }

@@ -1,6 +1,11 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { defaultFingerprint, loadNodeCrypto, sha256Fingerprint } from './fingerprint.js';
+import {
+  defaultFingerprint,
+  fingerprintNow,
+  loadNodeCrypto,
+  sha256Fingerprint,
+} from './fingerprint.js';
 
 const enc = new TextEncoder();
 const req = (method: string, path: string, search: string, body: string) => ({
@@ -40,6 +45,16 @@ describe('defaultFingerprint', () => {
       }),
       { numRuns: 50 },
     );
+  });
+
+  it('has a synchronous form with the same value on node:crypto, and a promise without it', async () => {
+    const request = req('POST', '/orders', '?a=1', '{"a":1}');
+    const now = fingerprintNow(request);
+    expect(typeof now).toBe('string');
+    expect(now).toBe(await defaultFingerprint(request));
+    const web = fingerprintNow(request, null);
+    expect(web).toBeInstanceOf(Promise);
+    expect(await web).toBe(now);
   });
 
   it('falls back to Web Crypto where node:crypto is not available', () => {

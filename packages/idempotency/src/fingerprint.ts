@@ -83,6 +83,24 @@ export async function sha256Fingerprint(
 }
 
 /**
+ * {@link defaultFingerprint}'s value, as a string where `node:crypto` hashes synchronously
+ * (Node, Deno, Bun) and a promise elsewhere: what the middleware calls for the default, so
+ * that a request does not wait a turn of the microtask queue for a hash already computed.
+ *
+ * @param request - the request as the middleware sees it
+ * @param nodeImpl - `node:crypto`, or `null` for Web Crypto (tests)
+ * @returns the fingerprint, or a promise of it
+ */
+export function fingerprintNow(
+  request: IdempotencyRequest,
+  nodeImpl: NodeCrypto | null = nodeCrypto,
+): string | Promise<string> {
+  const head = `${request.method}\n${request.path}${request.search}\n`;
+  if (nodeImpl === null) return sha256Fingerprint(head, request.body, null);
+  return `sha256:${nodeImpl.createHash('sha256').update(head).update(request.body).digest('base64url')}`;
+}
+
+/**
  * The default fingerprint: SHA-256 over the method, the path with its query, and the
  * exact body bytes, as `sha256:<base64url>`. Two requests with the same key must have the
  * same fingerprint, or the second gets 422.

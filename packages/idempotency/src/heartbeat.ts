@@ -21,6 +21,12 @@ export interface Beat {
   readonly token: string;
   /** When it is next due for an extension. */
   next: number;
+  /** The previous beat on the heartbeat's list (internal). */
+  prev?: Beat | undefined;
+  /** The following beat on the heartbeat's list (internal). */
+  after?: Beat | undefined;
+  /** Whether the beat is on the list (started, not yet stopped or lost). */
+  on?: boolean;
 }
 
 /** Wake-ups without a claim (in flight or started since) before the ticker stops: one `lockTtlMs`. */
@@ -53,7 +59,11 @@ const afterThisTurn: Defer | undefined = (() => {
  * an idle middleware arms the ticker at once.
  */
 export class Heartbeat {
-  readonly #beats = new Set<Beat>();
+  // The beats, as a doubly linked list through them (no hash-table insert and delete per
+  // claim, as a Set would cost): `#first` is the oldest.
+  #first: Beat | undefined = undefined;
+  #last: Beat | undefined = undefined;
+  #count = 0;
   readonly #store: IdempotencyStore;
   readonly #lockTtlMs: number;
   readonly #period: number;
@@ -88,7 +98,7 @@ export class Heartbeat {
 
   /** How many claims are being kept alive (for tests and metrics). */
   get size(): number {
-    return this.#beats.size;
+    return this.#count;
   }
 
   /** Whether the ticker is armed (it is shared by every claim of this heartbeat). */
@@ -100,8 +110,18 @@ export class Heartbeat {
   start(where: StoreKey, token: string): Beat | undefined {
     if (typeof this.#store.extend !== 'function') return undefined;
     const now = this.#clock.now();
-    const beat: Beat = { where, token, next: now + this.#period };
-    this.#beats.add(beat);
+    const beat: Beat = {
+      where,
+      token,
+      next: now + this.#period,
+      prev: this.#last,
+      after: undefined,
+      on: true,
+    };
+    if (this.#last === undefined) this.#first = beat;
+    else this.#last.after = beat;
+    this.#last = beat;
+    this.#count++;
     this.#started = true;
     if (!this.#ticking) {
       // The first claim of an idle spell only asks for a check at the end of its turn; another
@@ -121,15 +141,30 @@ export class Heartbeat {
   /** After the turn of the first claim: arms the ticker if a claim is still in flight. */
   readonly #armIfRunning = (): void => {
     this.#arming = false;
-    if (this.#ticking || this.#beats.size === 0) return; // every handler answered: no timer
+    if (this.#ticking || this.#count === 0) return; // every handler answered: no timer
     let due = Number.POSITIVE_INFINITY;
-    for (const beat of this.#beats) if (beat.next < due) due = beat.next;
+    for (let beat = this.#first; beat !== undefined; beat = beat.after) {
+      if (beat.next < due) due = beat.next;
+    }
     void this.#tick(Math.max(1, due - this.#clock.now()));
   };
 
   /** Stops keeping a claim alive (its handler finished). */
   stop(beat: Beat | undefined): void {
-    if (beat !== undefined) this.#beats.delete(beat);
+    if (beat !== undefined) this.#remove(beat);
+  }
+
+  /** Takes a beat off the list; whether it was on it. */
+  #remove(beat: Beat): boolean {
+    if (beat.on !== true) return false;
+    beat.on = false;
+    if (beat.prev === undefined) this.#first = beat.after;
+    else beat.prev.after = beat.after;
+    if (beat.after === undefined) this.#last = beat.prev;
+    else beat.after.prev = beat.prev;
+    // The links stay: a tick walking the list from this beat still reaches the next one.
+    this.#count--;
+    return true;
   }
 
   /** The ticker: sleeps `wait`, extends the claims due, and sleeps until the next is due. */
@@ -146,7 +181,7 @@ export class Heartbeat {
       }
       const started = this.#started;
       this.#started = false;
-      if (this.#beats.size === 0) {
+      if (this.#count === 0) {
         idle = started ? 0 : idle + 1;
         wait = this.#period;
         continue;
@@ -154,7 +189,7 @@ export class Heartbeat {
       idle = 0;
       const now = this.#clock.now();
       let due = Number.POSITIVE_INFINITY;
-      for (const beat of this.#beats) {
+      for (let beat = this.#first; beat !== undefined; beat = beat.after) {
         if (beat.next <= now) {
           beat.next = now + this.#period;
           void this.#extend(beat);
@@ -174,7 +209,7 @@ export class Heartbeat {
         beat.token,
         { lockTtlMs: this.#lockTtlMs },
       );
-      if (!owned && this.#beats.delete(beat)) this.#report(new IdempotencyClaimLostError());
+      if (!owned && this.#remove(beat)) this.#report(new IdempotencyClaimLostError());
     } catch (error) {
       // The store failed this time: report it and try again at the next wake-up.
       this.#report(error);

@@ -4,7 +4,7 @@
  * @module
  */
 import type { Context, MiddlewareHandler } from 'hono';
-import { IdempotencyEngine, splitUrl } from './engine.js';
+import { Claim, IdempotencyEngine, splitUrl, webHeaderReader } from './engine.js';
 import type { IdempotencyOptions } from './options.js';
 import { finishWebResponse, toWebResponse } from './web.js';
 
@@ -87,10 +87,10 @@ export function idempotency(options: IdempotencyOptions<Context>): MiddlewareHan
       search,
       body,
       raw: c,
-      header: (name) => raw.headers.get(name) ?? undefined,
+      header: webHeaderReader(raw.headers),
     });
-    if (begun.kind === 'respond') return toWebResponse(begun.response);
-    const claim = begun.claim;
+    if (!(begun instanceof Claim)) return toWebResponse(begun);
+    const claim = begun;
     try {
       await next();
     } catch (error) {

@@ -416,6 +416,51 @@ describe('createIdempotency: scopes, fingerprints and store failures', () => {
     expect(runs()).toBe(2);
   });
 
+  it('takes a synchronous fingerprint with an async scope, and a scope that rejects answers 503', async () => {
+    const errors: unknown[] = [];
+    const { idem } = setup({
+      fingerprint: (r) => `fp:${r.body.byteLength}`,
+      scope: async (r) => {
+        const tenant = r.raw.headers.get('x-tenant');
+        if (tenant === 'down') throw new Error('tenant lookup failed');
+        return tenant ?? '';
+      },
+      onError: (event) => errors.push(event.phase),
+    });
+    const { handler, runs } = orders();
+    const as = (tenant: string, body: string) => {
+      const r = post('"k"', body);
+      r.headers.set('x-tenant', tenant);
+      return r;
+    };
+    await idem.handle(as('a', 'one'), handler);
+    expect((await idem.handle(as('a', 'two'), handler)).headers.get('idempotent-replayed')).toBe(
+      'true',
+    );
+    expect((await idem.handle(as('b', 'two'), handler)).status).toBe(201);
+    expect((await idem.handle(as('down', 'two'), handler)).status).toBe(503);
+    expect(errors).toEqual(['begin']);
+    expect(runs()).toBe(2);
+  });
+
+  it('keeps the records of one key apart by route, scope and method (the scope string is reused only when all three match)', async () => {
+    let tenant = 'a';
+    const { idem } = setup({ scope: () => tenant, methods: ['POST', 'PATCH'] });
+    const { handler, runs } = orders();
+    const at = (url: string, method = 'POST') =>
+      new Request(url, { method, body: 'x', headers: { 'idempotency-key': '"k"' } });
+    await idem.handle(at('http://api.test/orders'), handler);
+    await idem.handle(at('http://api.test/orders'), handler); // replay
+    await idem.handle(at('http://api.test/refunds'), handler);
+    await idem.handle(at('http://api.test/orders', 'PATCH'), handler);
+    tenant = 'b';
+    await idem.handle(at('http://api.test/orders'), handler);
+    tenant = 'a';
+    const replay = await idem.handle(at('http://api.test/orders'), handler);
+    expect(replay.headers.get('idempotent-replayed')).toBe('true');
+    expect(runs()).toBe(4);
+  });
+
   it('rejects (never throws) when a passed-through handler throws synchronously', async () => {
     const { idem } = setup();
     const boom = new Error('sync throw');

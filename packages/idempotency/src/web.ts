@@ -1,4 +1,4 @@
-import { type Claim, IdempotencyEngine, splitUrl } from './engine.js';
+import { Claim, IdempotencyEngine, splitUrl, webHeaderReader } from './engine.js';
 import type { IdempotencyOptions } from './options.js';
 import type { PlainResponse } from './problem.js';
 
@@ -109,31 +109,43 @@ export async function finishWebResponse<R>(
 ): Promise<Response> {
   const max = engine.options.maxBodyBytes;
   const headers = response.headers;
-  const declared = headers.get('content-length');
-  if (
-    !engine.storable(response.status, headers.get('content-type')) ||
-    (declared !== null && Number(declared) > max)
-  ) {
+  const replay = engine.options.replayHeaders;
+  // One pass over the headers, not a lookup each: the type and length the rules need, and
+  // the replayed headers of the record.
+  const kept: Array<[string, string]> = [];
+  let type: string | null = null;
+  let declared: string | null = null;
+  for (const [name, value] of headers) {
+    const lower = name.toLowerCase();
+    if (lower === 'content-type') type = value;
+    else if (lower === 'content-length') declared = value;
+    if (replay.has(lower)) kept.push([lower, value]);
+  }
+  if (!engine.storable(response.status, type) || (declared !== null && Number(declared) > max)) {
     await engine.release(claim);
     return response;
   }
   const body = response.body;
   if (body === null) {
-    await engine.complete(claim, response.status, headers, EMPTY);
+    await engine.store(claim, { status: response.status, headers: kept, body: EMPTY });
     return response;
   }
   const reader = body.getReader();
-  const chunks: Uint8Array[] = [];
+  // The first chunk is held alone; a list only for a body that comes in more than one.
+  let first: Uint8Array | undefined;
+  let chunks: Uint8Array[] | undefined;
   let total = 0;
   try {
     for (;;) {
       const { done, value } = await reader.read();
       if (done) break;
-      chunks.push(value);
+      if (first === undefined) first = value;
+      else if (chunks === undefined) chunks = [first, value];
+      else chunks.push(value);
       total += value.byteLength;
       if (total > max) {
         await engine.release(claim);
-        return new Response(prefixed(chunks, reader), response);
+        return new Response(prefixed(chunks ?? [value], reader), response);
       }
     }
   } catch (error) {
@@ -141,8 +153,16 @@ export async function finishWebResponse<R>(
     await engine.release(claim);
     throw error;
   }
-  const bytes = total === 0 ? EMPTY : concat(chunks, total);
-  await engine.complete(claim, response.status, headers, bytes);
+  const bytes =
+    total === 0 ? EMPTY : chunks === undefined ? (first as Uint8Array) : concat(chunks, total);
+  // The store's own promise is awaited (not `engine.store`'s, one step later).
+  try {
+    engine.completed(
+      await engine.commit(claim, { status: response.status, headers: kept, body: bytes }),
+    );
+  } catch (error) {
+    engine.completeFailed(error);
+  }
   return new Response(total === 0 ? null : bytes, response);
 }
 
@@ -233,10 +253,10 @@ export function createIdempotency(options: IdempotencyOptions<Request>): Idempot
         search,
         body,
         raw: request,
-        header: (name) => request.headers.get(name) ?? undefined,
+        header: webHeaderReader(request.headers),
       });
-      if (begun.kind === 'respond') return toWebResponse(begun.response);
-      const claim = begun.claim;
+      if (!(begun instanceof Claim)) return toWebResponse(begun);
+      const claim = begun;
       let response: Response;
       try {
         const forwarded = stream === null ? request : new Request(request, { body });
@@ -245,7 +265,9 @@ export function createIdempotency(options: IdempotencyOptions<Request>): Idempot
         await engine.release(claim);
         throw error;
       }
-      return finishWebResponse(engine, claim, response);
+      // Awaited, not returned: an async function that returns a promise settles it through a
+      // thenable job (two more turns and more objects a request); `await` takes it directly.
+      return await finishWebResponse(engine, claim, response);
     },
   };
 }
