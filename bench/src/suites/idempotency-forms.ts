@@ -13,6 +13,7 @@ import {
 import { Hono } from 'hono';
 import inject from 'light-my-request';
 import { compare, type WorkloadResult } from '../harness.js';
+import { nodeIdempotencyHono } from './idempotency-node-peer.js';
 import {
   type Bounded,
   bounded,
@@ -44,6 +45,8 @@ export interface FormFigures {
     ownSpread: [number, number];
     cpuAdded: number;
     cpuFloor: number;
+    /** @node-idempotency's core driven as a Hono middleware, against the bare app. */
+    cpuNodeIdempotency: number;
   };
   express: {
     added: number;
@@ -73,6 +76,10 @@ export async function forms(
   const honoFloorStore = memoryStore({ maxEntries: 100_000 });
   const expressBraceStore = memoryStore({ maxEntries: 100_000 });
   const nodeAdapter = new MemoryStorageAdapter();
+  const honoNodeAdapter = new MemoryStorageAdapter();
+  /** Empties a @node-idempotency memory adapter. */
+  const clearAdapter = (adapter: MemoryStorageAdapter) => () =>
+    (adapter as unknown as { cache: Map<string, unknown> }).cache.clear();
   const noStore = () => undefined;
   let n = 0;
   let floorSeq = 0;
@@ -87,9 +94,11 @@ export async function forms(
   // Hono: the app with the middleware, without it, and with the least a middleware with
   // these rules must do (read the body, SHA-256 fingerprint, memory begin, read the answer,
   // memory complete, hand a new Response back), none of the middleware's own logic.
-  const honoApp = (mode: 'brace' | 'bare' | 'floor') => {
+  const honoApp = (mode: 'brace' | 'bare' | 'floor' | 'node') => {
     const app = new Hono();
-    if (mode === 'brace') {
+    if (mode === 'node') {
+      app.use('*', nodeIdempotencyHono(new NodeIdempotency(honoNodeAdapter)));
+    } else if (mode === 'brace') {
       app.use('*', braceHono({ store: honoBraceStore, scope: () => scope }));
     } else if (mode === 'floor') {
       const store = honoFloorStore;
@@ -118,7 +127,12 @@ export async function forms(
     });
     return app;
   };
-  const [honoBrace, honoBare, honoFloor] = [honoApp('brace'), honoApp('bare'), honoApp('floor')];
+  const [honoBrace, honoBare, honoFloor, honoNode] = [
+    honoApp('brace'),
+    honoApp('bare'),
+    honoApp('floor'),
+    honoApp('node'),
+  ];
   const honoGroup: Bounded[] = [
     bounded(
       'Hono + idempotency()',
@@ -135,6 +149,11 @@ export async function forms(
       async () => (await honoFloor.request(webRequest())).arrayBuffer(),
       () => honoFloorStore.clear(),
     ),
+    bounded(
+      'Hono + @node-idempotency/core (memory adapter)',
+      async () => (await honoNode.request(webRequest())).arrayBuffer(),
+      clearAdapter(honoNodeAdapter),
+    ),
   ];
   const hono = await compare(
     suite,
@@ -142,7 +161,7 @@ export async function forms(
     honoGroup,
     {
       ...opts,
-      note: `Every store is emptied every ${STORE_BOUND.toLocaleString('en')} requests.`,
+      note: `Every store is emptied every ${STORE_BOUND.toLocaleString('en')} requests. @node-idempotency has no Hono middleware: a minimal one drives its core (onRequest, onResponse).`,
     },
   );
 
@@ -235,8 +254,10 @@ export async function forms(
     bounded('Express + express-idempotency (memory adapter)', send(peer), () => {
       peerResources.length = 0;
     }),
-    bounded('Express + @node-idempotency/core (memory adapter)', send(node), () =>
-      (nodeAdapter as unknown as { cache: Map<string, unknown> }).cache.clear(),
+    bounded(
+      'Express + @node-idempotency/core (memory adapter)',
+      send(node),
+      clearAdapter(nodeAdapter),
     ),
   ];
   const expressRun = await compare(
@@ -280,6 +301,11 @@ export async function forms(
       ),
       cpuAdded: diff(honoRounds, 'Hono + idempotency()', 'Hono, no middleware'),
       cpuFloor: diff(honoRounds, 'Hono + least-work floor middleware', 'Hono, no middleware'),
+      cpuNodeIdempotency: diff(
+        honoRounds,
+        'Hono + @node-idempotency/core (memory adapter)',
+        'Hono, no middleware',
+      ),
     },
     express: {
       added: ns(expressRun, 'Express + @brace/idempotency/express') - expressBareNs,
