@@ -1,6 +1,6 @@
 import type { FetchLike } from '@brace/core';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { timedFetch } from './attempt-signal.js';
+import { timedFetch } from './timed-fetch.js';
 import { kyAttemptTimeout } from './attempt-timeout.js';
 
 /** A stub fetch that answers `body` and keeps the signal each attempt was sent with. */

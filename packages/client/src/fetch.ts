@@ -10,7 +10,7 @@ import { type FetchLike, hostOfUrl } from '@brace/core';
 import { createIdempotencyKey, formatIdempotencyKey } from '@brace/idempotency';
 import { rateLimitFetch } from '@brace/rate-limit/ky';
 import { telemetryFetch } from '@brace/telemetry/fetch';
-import { timedFetch } from './attempt-signal.js';
+import { timedFetch } from './timed-fetch.js';
 import { observeFetch } from './endpoint.js';
 import type { IntegrationEventName, Listener } from './events.js';
 import type { IntegrationOptions } from './options.js';
