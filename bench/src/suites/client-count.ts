@@ -10,8 +10,11 @@
 // extra calls (start-up, compilation and warm-up cancel; `--single-threaded` keeps V8's
 // compiler and GC on the main thread, so the counts repeat):
 //
-//   valgrind --tool=cachegrind --cache-sim=no node --single-threaded --import tsx \
-//     bench/src/suites/client-count.ts brace 1000 3000   (then 2000 3000)
+//   GC_EVERY=250 valgrind --tool=cachegrind --cache-sim=no node --single-threaded --expose-gc \
+//     --import tsx bench/src/suites/client-count.ts brace 1000 3000   (then 4000 3000)
+//
+// (Without GC_EVERY, where V8 places its major collections decides the difference: runs of
+// 1000 and 2000 calls gave the floor more instructions per call than the integration.)
 //
 // Contenders: `brace` (every part on, as client.ts), `brace-<part>` (every part but one:
 // cache, telemetry, auth, ratelimit, breaker, retry, routes, errors; `brace-none`: all off),
@@ -103,7 +106,14 @@ async function measure() {
   (globalThis as { gc?: () => void }).gc?.();
   await new Promise((r) => setTimeout(r, 10));
   const before = getHeapStatistics().used_heap_size;
-  for (let i = 0; i < n; i++) await call();
+  // GC_EVERY=k: a full GC every k calls (needs --expose-gc), so two runs of different lengths
+  // pay their collections in proportion to their length, not wherever V8 happens to place them.
+  const every = Number(process.env.GC_EVERY ?? 0);
+  const gc = (globalThis as { gc?: () => void }).gc;
+  for (let i = 0; i < n; i++) {
+    if (every > 0 && i % every === 0) gc?.();
+    await call();
+  }
   const after = getHeapStatistics().used_heap_size;
   await new Promise((r) => setTimeout(r, 10));
   observer.disconnect();
