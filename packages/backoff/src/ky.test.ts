@@ -6,7 +6,13 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vites
 import { createCircuitBreaker } from './breaker.js';
 import { createRetryBudget } from './budget.js';
 import { CircuitOpenError, RetryAfterTooLongError, RetryBudgetExhaustedError } from './errors.js';
-import { type BackoffRetryOptions, backoffHooks, backoffRetry, hostOf } from './ky.js';
+import {
+  type BackoffRetryOptions,
+  backoffHooks,
+  backoffRetry,
+  backoffStatusRecorder,
+  hostOf,
+} from './ky.js';
 import { constant } from './strategies.js';
 import { settle } from './test-utils/settle.js';
 
@@ -363,5 +369,52 @@ describe('hostOf', () => {
   it('returns the host or an empty string', () => {
     expect(hostOf(new Request('https://api.example.com:8443/x'))).toBe('api.example.com:8443');
     expect(hostOf({ url: 'not a url' } as Request)).toBe('');
+  });
+});
+
+describe('backoffStatusRecorder', () => {
+  const fakes = () => {
+    const budget = {
+      onRequest: vi.fn(),
+      onSuccess: vi.fn(),
+      onFailure: vi.fn(),
+      tryRetry: () => true,
+    };
+    const breaker = createCircuitBreaker({ clock: manualClock({ now: T0 }) });
+    const calls: string[] = [];
+    for (const name of ['recordSuccess', 'recordFailure', 'recordIgnored'] as const) {
+      const real = breaker[name].bind(breaker);
+      breaker[name] = (key) => {
+        calls.push(`${name} ${key}`);
+        real(key);
+      };
+    }
+    return { budget, breaker, calls };
+  };
+
+  it('records as backoffHooks does: failures for both, 4xx ignored by the breaker, else successes', () => {
+    const { budget, breaker, calls } = fakes();
+    const record = backoffStatusRecorder({ budget, breaker });
+    record('a.test', 503);
+    record('a.test', 429);
+    record('a.test', 404);
+    record('a.test', 200);
+    expect(calls).toEqual([
+      'recordFailure a.test',
+      'recordFailure a.test',
+      'recordIgnored a.test',
+      'recordSuccess a.test',
+    ]);
+    expect(budget.onFailure.mock.calls).toEqual([['a.test'], ['a.test']]);
+    expect(budget.onSuccess.mock.calls).toEqual([['a.test'], ['a.test']]);
+  });
+
+  it('takes isFailureStatus, and either part alone', () => {
+    const { budget, breaker, calls } = fakes();
+    backoffStatusRecorder({ breaker, isFailureStatus: (s) => s === 418 })('b.test', 418);
+    backoffStatusRecorder({ budget, isFailureStatus: (s) => s === 418 })('b.test', 503);
+    expect(calls).toEqual(['recordFailure b.test']);
+    expect(budget.onSuccess.mock.calls).toEqual([['b.test']]);
+    expect(() => backoffStatusRecorder({ isFailureStatus: 1 as never })).toThrow(/isFailureStatus/);
   });
 });

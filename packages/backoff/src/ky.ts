@@ -249,6 +249,46 @@ const FAILURE_STATUSES = new Set(RETRYABLE_STATUS_CODES);
 const defaultIsFailureStatus = (status: number) => FAILURE_STATUSES.has(status) || status >= 500;
 
 /**
+ * What `backoffHooks`' `fetch` wrapper does with each attempt's status, on its own: a failure
+ * status (see `isFailureStatus`) counts against the host for the breaker and the budget; any
+ * other status counts as a success for the budget, and for the breaker too unless it is a 4xx
+ * (a 404 or 422 says nothing about the host's health: ignored). For a client that already wraps
+ * `fetch` and reads every status: it records there and leaves `backoffHooks`' `init` hook out,
+ * one wrapper (and one promise) fewer per attempt.
+ *
+ * @param options - the budget and breaker to feed, and which statuses are failures
+ * @returns `(host, status) => void`
+ * @example
+ * ```ts
+ * import { createCircuitBreaker, createRetryBudget } from '@brace/backoff';
+ * import { backoffStatusRecorder } from '@brace/backoff/ky';
+ *
+ * const record = backoffStatusRecorder({ budget: createRetryBudget(), breaker: createCircuitBreaker() });
+ * record('api.example.com', 503); // a failure for the budget and the breaker
+ * record('api.example.com', 200); // a success for both
+ * ```
+ */
+export function backoffStatusRecorder(
+  options: Pick<BackoffHooksOptions, 'budget' | 'breaker' | 'isFailureStatus'>,
+): (host: string, status: number) => void {
+  const { budget, breaker } = options;
+  const isFailureStatus =
+    functionOption('isFailureStatus', options.isFailureStatus) ?? defaultIsFailureStatus;
+  return (host, status) => {
+    if (isFailureStatus(status)) {
+      breaker?.recordFailure(host);
+      budget?.onFailure(host);
+    } else {
+      // A 4xx that is not a failure (404, 422...) says nothing about the host's health: it
+      // neither counts nor closes a half-open circuit.
+      if (status >= 400) breaker?.recordIgnored(host);
+      else breaker?.recordSuccess(host);
+      budget?.onSuccess(host);
+    }
+  };
+}
+
+/**
  * ky hooks for what ky's `retry` option cannot express: counting every request and
  * response for the retry budget, failing fast with `CircuitOpenError` in `beforeRequest`
  * (once per call) and `beforeRetry` (each retry) while a host's circuit is open, feeding the
@@ -275,8 +315,7 @@ const defaultIsFailureStatus = (status: number) => FAILURE_STATUSES.has(status) 
  */
 export function backoffHooks(options: BackoffHooksOptions = {}): Hooks {
   const { budget, breaker, attemptHeader } = options;
-  const isFailureStatus =
-    functionOption('isFailureStatus', options.isFailureStatus) ?? defaultIsFailureStatus;
+  const recordStatus = backoffStatusRecorder(options);
 
   /** A failure with no response (network, timeout) is recorded here; HTTP ones by the fetch wrapper. */
   const recordErrorWithoutResponse = (host: string, error: unknown) => {
@@ -284,19 +323,6 @@ export function backoffHooks(options: BackoffHooksOptions = {}): Hooks {
     if (e === undefined || isBraceError(e) || isAbortError(e) || statusOf(e) !== undefined) return;
     breaker?.recordFailure(host);
     budget?.onFailure(host);
-  };
-
-  const recordStatus = (host: string, status: number) => {
-    if (isFailureStatus(status)) {
-      breaker?.recordFailure(host);
-      budget?.onFailure(host);
-    } else {
-      // A 4xx that is not a failure (404, 422...) says nothing about the host's health: it
-      // neither counts nor closes a half-open circuit.
-      if (status >= 400) breaker?.recordIgnored(host);
-      else breaker?.recordSuccess(host);
-      budget?.onSuccess(host);
-    }
   };
 
   return {

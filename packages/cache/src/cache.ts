@@ -103,6 +103,71 @@ interface Found {
   down: boolean;
 }
 
+/**
+ * One request as the cache sees it. A class, not an object literal with a getter: V8 builds such
+ * a literal property by property at run time, on every request.
+ */
+class RequestCall implements Call {
+  readonly key: string;
+  readonly url: string;
+  readonly partitioned: boolean;
+  readonly policyRequest: Call['policyRequest'];
+  readonly plain: boolean;
+  #varyView: Headers | undefined;
+
+  constructor(
+    readonly method: string,
+    rk: RequestKey,
+    headers: Record<string, string>,
+    readonly signal: AbortSignal | undefined,
+    private readonly requestHeaders: Headers,
+    /** The credential headers to mask in the Vary view, for a partitioned request. */
+    private readonly masked: ReadonlySet<string> | undefined,
+  ) {
+    this.key = rk.key;
+    this.url = rk.safeUrl;
+    this.partitioned = rk.partitioned;
+    this.policyRequest = { url: rk.key, method, headers };
+    this.plain = headers['cache-control'] === undefined && headers.pragma === undefined;
+    // The Vary view of a partitioned request is built on first use: a miss whose answer says
+    // nothing about caching (the common case of an API call) never needs it.
+    this.#varyView = masked === undefined ? requestHeaders : undefined;
+  }
+
+  get headers(): Headers {
+    // Vary may name a credential header: its value must never reach the store. Within a
+    // partition the credential is fixed by the key, so presence is all Vary needs to see.
+    if (this.#varyView === undefined) {
+      const view = new Headers(this.requestHeaders);
+      // Only a partitioned call has no view yet, and it always names its masked headers.
+      for (const name of this.masked as ReadonlySet<string>) {
+        if (view.has(name)) view.set(name, 'present');
+      }
+      this.#varyView = view;
+    }
+    return this.#varyView;
+  }
+
+  /** The same call without the caller's signal (a background refresh outlives the caller). */
+  detached(): Call {
+    const copy = new RequestCall(
+      this.method,
+      { key: this.key, safeUrl: this.url, partitioned: this.partitioned },
+      this.policyRequest.headers,
+      undefined,
+      this.requestHeaders,
+      this.masked,
+    );
+    copy.#varyView = this.#varyView;
+    return copy;
+  }
+}
+
+/** `call` without its signal (every call is built by `callFrom`). */
+function detachedCall(call: Call): Call {
+  return (call as RequestCall).detached();
+}
+
 /** A conditional or range request: the caller's own validators, never answered from cache. */
 function isConditional(call: Call): boolean {
   const headers = call.policyRequest.headers;
@@ -217,27 +282,14 @@ export function createCache(options: CacheOptions = {}): Cache {
     // Fetch's `cache: 'no-cache'` sends `Cache-Control: max-age=0` on the wire; the cache sees
     // the mode, not that header, so it adds the request directive itself.
     if (request.cache === 'no-cache') headers['cache-control'] = 'no-cache';
-    // The Vary view of a partitioned request is built on first use: a miss whose answer says
-    // nothing about caching (the common case of an API call) never needs it.
-    let varyView: Headers | undefined = rk.partitioned ? undefined : request.headers;
-    return {
+    return new RequestCall(
       method,
-      key: rk.key,
-      url: rk.safeUrl,
-      partitioned: rk.partitioned,
-      get headers() {
-        // Vary may name a credential header: its value must never reach the store. Within a
-        // partition the credential is fixed by the key, so presence is all Vary needs to see.
-        if (varyView === undefined) {
-          varyView = new Headers(request.headers);
-          for (const name of credentialSet) if (varyView.has(name)) varyView.set(name, 'present');
-        }
-        return varyView;
-      },
-      policyRequest: { url: rk.key, method, headers },
+      rk,
+      headers,
       signal,
-      plain: headers['cache-control'] === undefined && headers.pragma === undefined,
-    };
+      request.headers,
+      rk.partitioned ? credentialSet : undefined,
+    );
   }
 
   function refreshInBackground(
@@ -247,7 +299,7 @@ export function createCache(options: CacheOptions = {}): Cache {
     policy: Parameters<typeof askOrigin>[4],
   ) {
     if (ctx.flights.has(call.key)) return;
-    const detached: Call = { ...call, signal: undefined };
+    const detached = detachedCall(call);
     const flight = askOrigin(ctx, detached, origin, entry, policy, true).then(async (outcome) => {
       if (outcome.type === 'stream') await outcome.response.body?.cancel().catch(() => {});
       if (outcome.type === 'error')

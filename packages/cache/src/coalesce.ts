@@ -147,20 +147,20 @@ export function coalesced(
   const led = ctx.ownStore
     ? askOrigin(ctx, call, origin, entry, policy)
     : lead(ctx, call, origin, entry, policy);
-  const landed = () => {
-    if (ctx.flights.get(call.key) === flight) ctx.flights.delete(call.key);
-  };
-  // The flight leaves the map as it lands, before its followers or its caller go on.
+  // The flight leaves the map as it lands, before its followers or its caller go on. (No
+  // named helper closure: one fewer function object per miss.)
+  const flights = ctx.flights;
+  const key = call.key;
   const flight: Promise<Outcome> = led.then(
     (outcome) => {
-      landed();
+      if (flights.get(key) === flight) flights.delete(key);
       return outcome;
     },
     (error: unknown) => {
-      landed();
+      if (flights.get(key) === flight) flights.delete(key);
       throw error;
     },
   );
-  ctx.flights.set(call.key, flight);
+  flights.set(key, flight);
   return flight;
 }

@@ -73,12 +73,16 @@ export async function askOrigin(
       }
     }
   }
-  emit(ctx.options.onMiss, {
-    method: call.method,
-    url: call.url,
-    revalidation: conditional !== undefined,
-    background,
-  });
+  // Read once per miss, and no event built for no one (the option may be a getter).
+  const onMiss = ctx.options.onMiss;
+  if (onMiss !== undefined) {
+    emit(onMiss, {
+      method: call.method,
+      url: call.url,
+      revalidation: conditional !== undefined,
+      background,
+    });
+  }
   let response: Response;
   try {
     response = await origin(conditional, { background });
@@ -122,7 +126,10 @@ export async function askOrigin(
   // The common answer of an API that says nothing about caching, with nothing stored to
   // replace: passed through at once (no policy, no store call, no further async step).
   if (entry === undefined && !response.headers.has('vary') && nothingToStore(ctx, response)) {
-    emit(ctx.options.onBypass, { method: call.method, url: call.url, reason: 'not-storable' });
+    const onBypass = ctx.options.onBypass;
+    if (onBypass !== undefined) {
+      emit(onBypass, { method: call.method, url: call.url, reason: 'not-storable' });
+    }
     return { type: 'stream', response };
   }
   return storeResponse(ctx, call, response, entry !== undefined);

@@ -1,7 +1,7 @@
 import type { FetchLike } from '@brace/core';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { timedFetch } from './attempt-signal.js';
 import { kyAttemptTimeout } from './attempt-timeout.js';
+import { timedFetch } from './timed-fetch.js';
 
 /** A stub fetch that answers `body` and keeps the signal each attempt was sent with. */
 function stub(body: string | null = '{"ok":true}') {

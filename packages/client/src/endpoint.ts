@@ -1,4 +1,4 @@
-import type { FetchLike } from '@brace/core';
+import { type FetchLike, hostOfUrl } from '@brace/core';
 import type { Routes } from '@brace/schema-guard';
 import type { Parts } from './parts.js';
 
@@ -23,16 +23,21 @@ export function endpointNamer(
 
 /**
  * @internal The innermost observer of every attempt's raw answer (a fetch wrapper, so no response
- * is cloned for it): deprecation notices. What the provider says about its limits (`Retry-After`,
+ * is cloned for it): deprecation notices, and (`record`) each status for the retry budget and the
+ * breaker. What the provider says about its limits (`Retry-After`,
  * rate-limit headers, a bare 429) is the limiter's to read: `rateLimitFetch` observes every answer.
  */
 export function observeFetch(
   parts: Parts,
   routes: Routes<unknown> | undefined,
+  record?: (host: string, status: number) => void,
 ): (next: FetchLike) => FetchLike {
   const nameOf = endpointNamer(parts.baseUrl, routes);
   return (next) => async (input, init) => {
     const response = await next(input, init);
+    // The retry budget's and the breaker's record of this status (backoff's, here rather than in
+    // a fetch wrapper of its own: one async step fewer per attempt).
+    if (record !== undefined) record(hostOfUrl((input as Request).url), response.status);
     const headers = response.headers;
     // Most answers carry neither header: nothing to name, no closure to build.
     if (!headers.has('deprecation') && !headers.has('sunset')) return response;

@@ -167,6 +167,22 @@ export type Listener<K extends IntegrationEventName | '*'> = (
 export interface Emitter {
   on<K extends IntegrationEventName | '*'>(name: K, listener: Listener<K>): () => void;
   emit<K extends IntegrationEventName>(event: IntegrationEvents[K]): void;
+  /** Whether any listener would receive an event of `type` (its own or `'*'`). */
+  listens(type: IntegrationEventName): boolean;
+}
+
+function deliver(
+  set: Set<(event: AnyIntegrationEvent) => void> | undefined,
+  event: AnyIntegrationEvent,
+): void {
+  if (set === undefined || set.size === 0) return;
+  for (const fn of set) {
+    try {
+      fn(event);
+    } catch {
+      // A listener's failure is its own: the request goes on.
+    }
+  }
 }
 
 /** @internal Creates the stream. A throwing listener never breaks a request or other listeners. */
@@ -186,17 +202,12 @@ export function createEmitter(): Emitter {
       };
     },
     emit(event) {
-      for (const name of [event.type, '*']) {
-        const set = listeners.get(name);
-        if (set === undefined) continue;
-        for (const fn of set) {
-          try {
-            fn(event);
-          } catch {
-            // A listener's failure is its own: the request goes on.
-          }
-        }
-      }
+      // The event's own listeners, then every-event ones: no array, nothing when none listen.
+      deliver(listeners.get(event.type), event);
+      deliver(listeners.get('*'), event);
+    },
+    listens(type) {
+      return (listeners.get(type)?.size ?? 0) > 0 || (listeners.get('*')?.size ?? 0) > 0;
     },
   };
 }

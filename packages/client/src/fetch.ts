@@ -10,7 +10,6 @@ import { type FetchLike, hostOfUrl } from '@brace/core';
 import { createIdempotencyKey, formatIdempotencyKey } from '@brace/idempotency';
 import { rateLimitFetch } from '@brace/rate-limit/ky';
 import { telemetryFetch } from '@brace/telemetry/fetch';
-import { timedFetch } from './attempt-signal.js';
 import { observeFetch } from './endpoint.js';
 import type { IntegrationEventName, Listener } from './events.js';
 import type { IntegrationOptions } from './options.js';
@@ -23,6 +22,7 @@ import {
   type ValidationResult,
   validateWith,
 } from './status.js';
+import { timedFetch } from './timed-fetch.js';
 
 /**
  * What `createFetch` returns: a `fetch` with every part composed, plus health, validation,

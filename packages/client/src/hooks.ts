@@ -1,6 +1,6 @@
 import { authHooks } from '@brace/auth/ky';
 import { isRetryableError } from '@brace/backoff';
-import { backoffHooks, backoffRetry } from '@brace/backoff/ky';
+import { backoffHooks, backoffRetry, backoffStatusRecorder } from '@brace/backoff/ky';
 import { cacheHooks } from '@brace/cache/ky';
 import { type AnyHook, type HooksLike, wrapFetchHook } from '@brace/core';
 import { idempotencyHooks } from '@brace/idempotency/ky';
@@ -38,9 +38,10 @@ const list = (hooks: HooksLike | undefined, name: keyof HooksLike): AnyHook[] =>
  * 5. the attempt timeout — ky's `timeout` is taken over here, so it starts when the attempt is
  *    sent: neither the queue (bounded by the limiter's `maxWaitMs`) nor auth counts against it;
  * 6. telemetry — the attempt as the provider served it (queue waits are the limiter's figures);
- * 7. backoff's recorder — each status feeds the retry budget and the breaker;
- * 8. the observer — reads `Deprecation`/`Sunset` of every raw response (what a response says
- *    about limits, a bare 429 included, is the limiter's to act on, in 4).
+ * 7. the observer — backoff's record of each status (it feeds the retry budget and the breaker:
+ *    `backoffStatusRecorder`, in place of backoff's own `init` wrapper, one async step fewer per
+ *    attempt), then `Deprecation`/`Sunset` of every raw response (what a response says about
+ *    limits, a bare 429 included, is the limiter's to act on, in 4).
  *
  * `beforeRequest` (once per call): without auth, the cache answers fresh entries first (no slot,
  * no budget; with auth the request has no credential yet, so the lookup is left to the cache's
@@ -63,13 +64,13 @@ export function integrationKyOptions(parts: Parts, options: IntegrationOptions<u
   const auth = parts.auth ? authHooks(parts.auth) : undefined;
   const limit = parts.limiter ? rateLimitHooks(parts.limiter) : undefined;
   const telemetry = parts.telemetry ? (telemetryHooks(parts.telemetry) as HooksLike) : undefined;
-  const backoff =
-    parts.budget || parts.breaker
-      ? (backoffHooks({
-          ...(parts.budget ? { budget: parts.budget } : {}),
-          ...(parts.breaker ? { breaker: recordingOnly(parts.breaker) } : {}),
-        }) as HooksLike)
-      : undefined;
+  const recorded = {
+    ...(parts.budget ? { budget: parts.budget } : {}),
+    ...(parts.breaker ? { breaker: recordingOnly(parts.breaker) } : {}),
+  };
+  const backoff = parts.budget || parts.breaker ? (backoffHooks(recorded) as HooksLike) : undefined;
+  // backoff's status record goes in the observer's wrapper (its own `init` wrapper is left out).
+  const record = backoff ? backoffStatusRecorder(recorded) : undefined;
   const idempotency = parts.idempotency
     ? (idempotencyHooks({
         header: parts.idempotency.header,
@@ -96,8 +97,7 @@ export function integrationKyOptions(parts: Parts, options: IntegrationOptions<u
   const timeout = kyAttemptTimeout();
   const hooks: HooksLike = {
     init: oneInit([
-      wrapFetchHook(observeFetch(parts, routes)),
-      ...list(backoff, 'init'),
+      wrapFetchHook(observeFetch(parts, routes, record)),
       ...list(telemetry, 'init'),
       timeout.send,
       ...list(limit, 'init'),

@@ -83,6 +83,31 @@ describe('auth, cache and telemetry plug in with one option each', () => {
     expect(own).toEqual(['miss', 'serve']); // your callbacks still run
   });
 
+  it("reports misses to whoever listens at the time: your onMiss, 'cache' or '*' listeners, and no one", async () => {
+    server = await loopback({ 'GET /rates': () => ({ body: { eur: 1.1 } }) });
+    const own: string[] = [];
+    const withOwn = defineIntegration({
+      ...base(server.url),
+      cache: { onMiss: (e) => own.push(e.url) },
+    });
+    await withOwn.get('rates').json();
+    expect(own).toEqual([`${server.url}rates`]); // no stream listener: your callback still runs
+
+    const api = defineIntegration({ ...base(server.url), cache: {} });
+    await api.get('rates').json(); // no one listens: nothing to report, the call goes on
+    const all: string[] = [];
+    const stop = api.on('*', (e) => all.push(e.type));
+    await api.get('rates').json();
+    stop();
+    await api.get('rates').json();
+    expect(all).toEqual(['cache']);
+    const kinds: string[] = [];
+    api.on('cache', (e) => kinds.push(e.kind));
+    await api.get('rates').json();
+    expect(kinds).toEqual(['miss']);
+    expect(server.count('GET /rates')).toBe(5);
+  });
+
   it('keeps private answers per credential: auth goes on before the cache sees the request', async () => {
     server = await loopback({
       'GET /repos': (s) => ({

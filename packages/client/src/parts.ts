@@ -10,7 +10,7 @@ import {
   createRetryBudget,
   type RetryBudget,
 } from '@brace/backoff';
-import { type Cache, createCache } from '@brace/cache';
+import { type Cache, type CacheOptions, createCache, type MissEvent } from '@brace/cache';
 import { type Clock, type FetchLike, hostOfUrl, systemClock } from '@brace/core';
 import type { RateLimiter } from '@brace/rate-limit';
 import { createTelemetry, type Telemetry } from '@brace/telemetry';
@@ -231,6 +231,10 @@ export function buildParts(options: IntegrationOptions<unknown>): Parts {
   let cache: Cache | undefined;
   if (options.cache !== undefined && options.cache !== false) {
     const own = options.cache;
+    const onMiss = (detail: MissEvent) => {
+      (own as CacheOptions).onMiss?.(detail);
+      emit({ type: 'cache', integration, kind: 'miss', detail });
+    };
     cache = isOwn<Cache>(own, 'handle')
       ? own
       : createCache({
@@ -241,9 +245,10 @@ export function buildParts(options: IntegrationOptions<unknown>): Parts {
             own.onServe?.(detail);
             emit({ type: 'cache', integration, kind: 'serve', detail });
           },
-          onMiss: (detail) => {
-            own.onMiss?.(detail);
-            emit({ type: 'cache', integration, kind: 'miss', detail });
+          // Read by the cache on each miss: nothing to build an event for while no one listens
+          // (neither the caller's own `onMiss` nor a listener of 'cache' or '*').
+          get onMiss() {
+            return own.onMiss !== undefined || emitter.listens('cache') ? onMiss : undefined;
           },
           onStoreError: (detail) => {
             own.onStoreError?.(detail);

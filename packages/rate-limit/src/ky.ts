@@ -53,8 +53,15 @@ export function rateLimitFetch(
   limiter: RateLimiter,
   options: RateLimitFetchOptions = {},
 ): FetchLike {
-  const userKey = options.key;
-  const inner = options.fetch;
+  return limitedFetch(limiter, options.key, options.fetch);
+}
+
+/** {@link rateLimitFetch} without an options object (the ky hook builds one per inner fetch). */
+function limitedFetch(
+  limiter: RateLimiter,
+  userKey: RateLimitKyOptions['key'],
+  inner: FetchLike | undefined,
+): FetchLike {
   return async (input, init) => {
     const isRequest = input instanceof Request;
     const key =
@@ -97,5 +104,6 @@ export function rateLimitFetch(
  */
 export function rateLimitHooks(limiter: RateLimiter, options: RateLimitKyOptions = {}): HooksLike {
   // One wrapper per inner fetch, built once and reused by every request.
-  return { init: [wrapFetchHook((next) => rateLimitFetch(limiter, { ...options, fetch: next }))] };
+  const userKey = options.key;
+  return { init: [wrapFetchHook((next) => limitedFetch(limiter, userKey, next))] };
 }

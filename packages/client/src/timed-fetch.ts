@@ -37,17 +37,13 @@ class AttemptLink implements Expiring, BodyWatcher {
 }
 
 /**
- * @internal The signal of one attempt: aborts with the caller's reason when `parent` aborts, or
- * with a `TimeoutError` `DOMException` after `ms` (body reads included), as
+ * One attempt's link: aborts with the caller's reason when `parent` aborts, or with a
+ * `TimeoutError` `DOMException` after `ms` (body reads included), as
  * `AbortSignal.any([parent, AbortSignal.timeout(ms)])` does, at a fraction of its cost per call:
  * one controller, one listener object (no closure) and one entry in a shared deadline list
  * (`deadlines.ts`: one unreferenced timer per duration, not one per attempt), no weak
  * references to track.
  */
-export function attemptSignal(parent: AbortSignal, ms: number): AbortSignal {
-  return attemptLink(parent, ms).controller.signal;
-}
-
 function attemptLink(parent: AbortSignal, ms: number): AttemptLink {
   const link = new AttemptLink(parent);
   if (parent.aborted) {
@@ -60,7 +56,7 @@ function attemptLink(parent: AbortSignal, ms: number): AttemptLink {
 }
 
 /**
- * @internal `next` with each attempt under {@link attemptSignal}'s signal, whose deadline (and
+ * @internal `next` with each attempt under its own signal (see `attemptLink`), whose deadline (and
  * the listener on the caller's signal) ends once the attempt fails, answers without a body, or
  * its body has been read or cancelled — no deadline outlives the call.
  */
