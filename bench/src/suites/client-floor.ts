@@ -4,6 +4,7 @@
 // Brace code. If a target lies below this floor, no implementation can meet it; the suite prints
 // it beside the targets (which stay judged against the plumbing floor).
 import ky, { type KyInstance, type Options } from 'ky';
+import { settle } from '../settle.js';
 
 type FetchFn = (input: Request | string | URL, init?: RequestInit) => Promise<Response>;
 
@@ -166,7 +167,9 @@ const cpuNow = () => {
  * on a shared machine (this one: 2 cores, load ~15 while other suites run) other processes'
  * bursts, which the wall clock charges to whichever side was running, mostly drop out. Each
  * round runs `n` calls of `a` and of `b` back to back (the order alternates) and records
- * cpu(b) ÷ cpu(a), `a`'s throughput relative to `b`'s; returns the median and quartiles.
+ * cpu(b) ÷ cpu(a), `a`'s throughput relative to `b`'s; returns the median and quartiles. Each
+ * side's run starts on a settled heap (`settle`: two full collections), so a collection
+ * caused by one side's garbage is not charged to the other.
  */
 export async function pairedCpuRatio(
   a: () => unknown,
@@ -174,6 +177,7 @@ export async function pairedCpuRatio(
   options: { rounds: number; n: number },
 ): Promise<PairedRatio> {
   const time = async (fn: () => unknown) => {
+    await settle();
     const t0 = cpuNow();
     for (let i = 0; i < options.n; i++) {
       const r = fn();

@@ -320,7 +320,7 @@ const suite: Suite = async (ctx) => {
       '',
       'Each paired figure is the median of its rounds, with the middle half of the rounds (quartiles) beside it. A target is called floor-bound only when the least-work floor misses it in every quartile; at the edge when its median misses but its spread reaches it.',
       '',
-      'Targets are judged on CPU-time pairing (see `pairedCpuRatio`): the stub and the loopback server run in this process, so its CPU time is all the work of a call, and other processes on a shared machine mostly drop out. The wall-time pairing is printed beside it.',
+      "Targets are judged on CPU-time pairing (see `pairedCpuRatio`): the stub and the loopback server run in this process, so its CPU time is all the work of a call, and other processes on a shared machine mostly drop out. Each side of a round starts on a settled heap (two full collections), so a collection caused by one side's garbage is not charged to the other. The wall-time pairing is printed beside it.",
       '',
       ...parts,
     ].join('\n'),

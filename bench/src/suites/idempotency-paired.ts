@@ -12,9 +12,7 @@
 //   - a difference (form minus floor, app minus bare app) is taken within each round, and the
 //     median of those per-round differences is reported.
 import { createHash } from 'node:crypto';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
+import { settle } from '../settle.js';
 
 /** How many requests a store holds at most before it is emptied (every contender alike). */
 export const STORE_BOUND = 1_000;
@@ -45,27 +43,6 @@ export function bounded(name: string, run: () => unknown, clear: () => void): Bo
       clear();
     },
   };
-}
-
-let collect: (() => void) | undefined;
-/** A full garbage collection (exposed at run time when the process lacks --expose-gc). */
-function gc(): void {
-  if (collect === undefined) {
-    const global = (globalThis as { gc?: () => void }).gc;
-    if (global !== undefined) collect = global;
-    else {
-      setFlagsFromString('--expose-gc');
-      collect = runInNewContext('gc') as () => void;
-    }
-  }
-  collect();
-}
-
-/** The heap settled: two full collections, then 5 ms for the concurrent sweeper to finish. */
-export async function settle(): Promise<void> {
-  gc();
-  gc();
-  await sleep(5);
 }
 
 const cpuNow = () => {
