@@ -195,4 +195,80 @@ describe('hono idempotency middleware', () => {
     expect(await (await send(hono as never, '/stream', '"k"')).text()).toHaveLength(100);
     expect(ledger).toEqual(['stream', 'stream']);
   });
+  it('stores an empty answer, releases an unstorable, streamed-over or failed one, reports a failed store', async () => {
+    const ledger: string[] = [];
+    const events: unknown[] = [];
+    const store = memoryStore();
+    const hono = new Hono();
+    hono.use(
+      '*',
+      idempotency({
+        store: {
+          ...store,
+          complete: (where, token, record, opts) =>
+            where.key === 'broken'
+              ? Promise.reject(new Error('store down'))
+              : store.complete(where, token, record, opts),
+        },
+        maxBodyBytes: 10,
+        onError: (event) => events.push(event.phase),
+      }),
+    );
+    const chunked = (fail: boolean) =>
+      new ReadableStream<Uint8Array>({
+        start(controller) {
+          controller.enqueue(new TextEncoder().encode('123456'));
+          if (fail) controller.error(new Error('body failed'));
+          else {
+            controller.enqueue(new TextEncoder().encode('789012'));
+            controller.enqueue(new TextEncoder().encode('345678'));
+            controller.close();
+          }
+        },
+      });
+    hono.post('/empty', (c) => {
+      ledger.push('empty');
+      return c.body(null, 204);
+    });
+    hono.post('/unavailable', (c) => {
+      ledger.push('unavailable');
+      return c.text('later', 503);
+    });
+    hono.post('/chunks', (c) => {
+      ledger.push('chunks');
+      return c.body(chunked(false));
+    });
+    hono.post('/broken-body', (c) => {
+      ledger.push('broken-body');
+      return c.body(chunked(true));
+    });
+    hono.post('/small', (c) => {
+      ledger.push('small');
+      return c.text('ok', 201);
+    });
+    hono.onError((_error, c) => c.text('failed', 500));
+    const post = (path: string, key: string) =>
+      hono.request(path, { method: 'POST', body: '{}', headers: { 'idempotency-key': key } });
+    for (let i = 0; i < 2; i++) {
+      const empty = await post('/empty', '"e"');
+      expect(empty.status).toBe(204);
+      expect(empty.headers.get('idempotent-replayed')).toBe(i === 0 ? null : 'true');
+      expect((await post('/unavailable', '"u"')).status).toBe(503);
+      expect(await (await post('/chunks', '"c"')).text()).toBe('123456789012345678');
+      expect((await post('/broken-body', '"b"')).status).toBe(500);
+    }
+    const small = await post('/small', 'broken');
+    expect([small.status, await small.text()]).toEqual([201, 'ok']);
+    expect(events).toEqual(['complete']);
+    expect(ledger).toEqual([
+      'empty',
+      'unavailable',
+      'chunks',
+      'broken-body',
+      'unavailable',
+      'chunks',
+      'broken-body',
+      'small',
+    ]);
+  });
 });

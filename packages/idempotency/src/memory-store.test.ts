@@ -24,6 +24,20 @@ const long = { lockTtlMs: 60_000, ttlMs: 60_000 };
 const key = (k: string) => ({ scope: 's', key: k });
 
 describe('memoryStore', () => {
+  it('keeps each scope apart, and drops a scope once its last record goes', async () => {
+    const store = memoryStore({ maxEntries: 10 });
+    const a = await store.begin({ scope: 'a', key: 'bc' }, 'fp', long);
+    const b = await store.begin({ scope: 'ab', key: 'c' }, 'other', long);
+    expect([a.status, b.status, store.size]).toEqual(['acquired', 'acquired', 2]);
+    if (a.status !== 'acquired') throw new Error(a.status);
+    expect(await store.release({ scope: 'a', key: 'bc' }, a.token)).toBe(true);
+    expect(store.size).toBe(1);
+    expect(await store.release({ scope: 'a', key: 'bc' }, a.token)).toBe(false);
+    expect((await store.begin({ scope: 'a', key: 'bc' }, 'fp', long)).status).toBe('acquired');
+    expect((await store.begin({ scope: 'ab', key: 'c' }, 'fp', long)).status).toBe('mismatch');
+    expect(store.size).toBe(2);
+  });
+
   it('records with equal headers share one frozen copy; the caller keeps its own arrays', async () => {
     const store = memoryStore({ maxEntries: 10 });
     const stored = async (k: string, headers: Array<[string, string]>) => {

@@ -64,8 +64,11 @@ export interface MemoryStore extends IdempotencyStore {
 }
 
 interface Entry {
-  /** The entry's map key (to delete it when evicted or swept). */
-  readonly id: string;
+  /** The entry's scope and key (to delete it when evicted or swept). */
+  readonly scope: string;
+  readonly key: string;
+  /** The map of the entry's scope, holding it under its key. */
+  readonly bucket: Map<string, Entry>;
   fingerprint: string;
   /** The owner's token while in progress; `undefined` once completed. */
   token: string | undefined;
@@ -105,11 +108,6 @@ function sameHeaders(
   return true;
 }
 
-/** An unambiguous map key for a scope and a key (the scope's length prefixes it). */
-function mapKey(where: StoreKey): string {
-  return `${where.scope.length}:${where.scope}${where.key}`;
-}
-
 /**
  * Creates an in-memory {@link IdempotencyStore}: a bounded map with TTL expiry. Good for one
  * process and for tests; use a shared store (SQLite, Redis, PostgreSQL adapters) when
@@ -136,13 +134,17 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
   const maxEntries = options.maxEntries ?? DEFAULT_MEMORY_STORE_MAX_ENTRIES;
   checkInteger('maxEntries', maxEntries, 1, 10_000_000);
   const clock = options.clock ?? systemClock;
-  // The Map only finds entries by id; it is never iterated (iterating a Map that sees many
-  // deletes walks over their holes). Entries sit on one of two linked lists: `claims` (in
+  // The maps only find entries, by scope then key; they are never iterated (iterating a Map
+  // that sees many deletes walks over their holes). Two levels, not one map of joined
+  // strings: a route's requests share one scope string, whose hash is computed once, and the
+  // key's hash once a request, where a joined string would be built and hashed at every call.
+  // Entries sit on one of two linked lists: `claims` (in
   // progress, oldest claim first) and `done` (completed, least recently used first). Only
   // `done`, or a claim whose lock expired, is ever evicted. A sweep hand on each list walks
   // it from oldest to newest a few entries per insert, wrapping around, so every expired
   // entry is removed within `size / SWEEP_PER_INSERT` inserts: O(1) work per call.
-  const entries = new Map<string, Entry>();
+  const scopes = new Map<string, Map<string, Entry>>();
+  let count = 0;
   const claims: List = { oldest: undefined, newest: undefined };
   const done: List = { oldest: undefined, newest: undefined };
   let hand: Entry | undefined;
@@ -186,7 +188,11 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
 
   function remove(entry: Entry): void {
     unlink(entry);
-    entries.delete(entry.id);
+    const bucket = entry.bucket;
+    bucket.delete(entry.key);
+    count--;
+    // An empty scope's map goes too (entries on the lists are all in the current maps).
+    if (bucket.size === 0) scopes.delete(entry.scope);
   }
 
   function sweep(now: number): void {
@@ -206,7 +212,7 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
 
   /** Makes room for one entry, or throws when every entry is a live claim. */
   function makeRoom(now: number): void {
-    if (entries.size < maxEntries) return;
+    if (count < maxEntries) return;
     if (done.oldest !== undefined) {
       remove(done.oldest);
       return;
@@ -225,9 +231,9 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
     );
   }
 
-  /** The live entry for `id`, or undefined (an expired one is removed). */
-  function live(id: string, now: number): Entry | undefined {
-    const entry = entries.get(id);
+  /** The live entry for `where`, or undefined (an expired one is removed). */
+  function live(where: StoreKey, now: number): Entry | undefined {
+    const entry = scopes.get(where.scope)?.get(where.key);
     if (entry === undefined) return undefined;
     if (entry.expiresAt <= now) {
       remove(entry);
@@ -238,10 +244,11 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
 
   return {
     get size() {
-      return entries.size;
+      return count;
     },
     clear() {
-      entries.clear();
+      scopes.clear();
+      count = 0;
       claims.oldest = undefined;
       claims.newest = undefined;
       done.oldest = undefined;
@@ -251,8 +258,7 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
     },
     begin(where: StoreKey, fingerprint: string, opts: BeginOptions): Promise<BeginResult> {
       const now = clock.now();
-      const id = mapKey(where);
-      const entry = live(id, now);
+      const entry = live(where, now);
       if (entry !== undefined) {
         const lockHeld = entry.token === undefined || entry.lockExpiresAt > now;
         if (lockHeld) {
@@ -280,8 +286,16 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
         return Promise.reject(error);
       }
       const token = `t${++issued}`;
+      const scope = where.scope;
+      let bucket = scopes.get(scope);
+      if (bucket === undefined) {
+        bucket = new Map();
+        scopes.set(scope, bucket);
+      }
       const claim: Entry = {
-        id,
+        scope,
+        key: where.key,
+        bucket,
         fingerprint,
         token,
         lockExpiresAt: now + opts.lockTtlMs,
@@ -291,7 +305,8 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
         newer: undefined,
         older: undefined,
       };
-      entries.set(id, claim);
+      bucket.set(where.key, claim);
+      count++;
       append(claim, claims);
       return Promise.resolve({ status: 'acquired', token });
     },
@@ -302,7 +317,7 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
       opts: CompleteOptions,
     ): Promise<boolean> {
       const now = clock.now();
-      const entry = live(mapKey(where), now);
+      const entry = live(where, now);
       if (entry === undefined || entry.token !== token) return Promise.resolve(false);
       entry.token = undefined;
       entry.record = {
@@ -316,14 +331,14 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
       return Promise.resolve(true);
     },
     release(where: StoreKey, token: string): Promise<boolean> {
-      const entry = live(mapKey(where), clock.now());
+      const entry = live(where, clock.now());
       if (entry === undefined || entry.token !== token) return Promise.resolve(false);
       remove(entry);
       return Promise.resolve(true);
     },
     extend(where: StoreKey, token: string, opts: ExtendOptions): Promise<boolean> {
       const now = clock.now();
-      const entry = live(mapKey(where), now);
+      const entry = live(where, now);
       if (entry === undefined || entry.token !== token) return Promise.resolve(false);
       entry.lockExpiresAt = now + opts.lockTtlMs;
       entry.expiresAt = Math.max(entry.expiresAt, entry.lockExpiresAt);

@@ -96,32 +96,50 @@ function prefixed(
 }
 
 /**
+ * The headers of `response` to replay (`replayHeaders`, lower-case) when it may be stored,
+ * or `undefined` when it may not: a status `cacheStatus` refuses, `text/event-stream`, or a
+ * declared `content-length` above `maxBodyBytes`. One pass over the headers, not a lookup
+ * each: the type and length the rules need, and the replayed headers of the record.
+ */
+export function storableHeaders<R>(
+  engine: IdempotencyEngine<R>,
+  response: Response,
+): Array<[string, string]> | undefined {
+  const replay = engine.options.replayHeaders;
+  const kept: Array<[string, string]> = [];
+  let type: string | null = null;
+  let declared: string | null = null;
+  for (const [name, value] of response.headers) {
+    const lower = name.toLowerCase();
+    if (lower === 'content-type') type = value;
+    else if (lower === 'content-length') declared = value;
+    if (replay.has(lower)) kept.push([lower, value]);
+  }
+  if (!engine.storable(response.status, type)) return undefined;
+  if (declared !== null && Number(declared) > engine.options.maxBodyBytes) return undefined;
+  return kept;
+}
+
+/** The body read so far as one array: the first chunk alone, or the chunks joined. */
+function joined(first: Uint8Array | undefined, chunks: Uint8Array[] | undefined, total: number) {
+  return total === 0 ? EMPTY : chunks === undefined ? (first as Uint8Array) : concat(chunks, total);
+}
+
+/**
  * Stores the handler's Web response when it may be stored, or releases the key, and
  * returns the response to send (a fresh one when the body had to be read).
  * The rule for bodies: `text/event-stream`, a declared `content-length` above
  * `maxBodyBytes`, or a body that turns out bigger than `maxBodyBytes` while it is read is
- * not stored (the key is released) and is passed on unchanged.
+ * not stored (the key is released) and is passed on unchanged. The fetch form does the same
+ * inline in {@link createIdempotency} (one async frame less a request): keep them alike.
  */
 export async function finishWebResponse<R>(
   engine: IdempotencyEngine<R>,
   claim: Claim,
   response: Response,
 ): Promise<Response> {
-  const max = engine.options.maxBodyBytes;
-  const headers = response.headers;
-  const replay = engine.options.replayHeaders;
-  // One pass over the headers, not a lookup each: the type and length the rules need, and
-  // the replayed headers of the record.
-  const kept: Array<[string, string]> = [];
-  let type: string | null = null;
-  let declared: string | null = null;
-  for (const [name, value] of headers) {
-    const lower = name.toLowerCase();
-    if (lower === 'content-type') type = value;
-    else if (lower === 'content-length') declared = value;
-    if (replay.has(lower)) kept.push([lower, value]);
-  }
-  if (!engine.storable(response.status, type) || (declared !== null && Number(declared) > max)) {
+  const kept = storableHeaders(engine, response);
+  if (kept === undefined) {
     await engine.release(claim);
     return response;
   }
@@ -130,6 +148,7 @@ export async function finishWebResponse<R>(
     await engine.store(claim, { status: response.status, headers: kept, body: EMPTY });
     return response;
   }
+  const max = engine.options.maxBodyBytes;
   const reader = body.getReader();
   // The first chunk is held alone; a list only for a body that comes in more than one.
   let first: Uint8Array | undefined;
@@ -153,8 +172,7 @@ export async function finishWebResponse<R>(
     await engine.release(claim);
     throw error;
   }
-  const bytes =
-    total === 0 ? EMPTY : chunks === undefined ? (first as Uint8Array) : concat(chunks, total);
+  const bytes = joined(first, chunks, total);
   // The store's own promise is awaited (not `engine.store`'s, one step later).
   try {
     engine.completed(
@@ -265,9 +283,48 @@ export function createIdempotency(options: IdempotencyOptions<Request>): Idempot
         await engine.release(claim);
         throw error;
       }
-      // Awaited, not returned: an async function that returns a promise settles it through a
-      // thenable job (two more turns and more objects a request); `await` takes it directly.
-      return await finishWebResponse(engine, claim, response);
+      // What finishWebResponse does, inline: one async frame and promise less a request.
+      const kept = storableHeaders(engine, response);
+      if (kept === undefined) {
+        await engine.release(claim);
+        return response;
+      }
+      const out = response.body;
+      if (out === null) {
+        await engine.store(claim, { status: response.status, headers: kept, body: EMPTY });
+        return response;
+      }
+      const maxBody = engine.options.maxBodyBytes;
+      const reader = out.getReader();
+      let first: Uint8Array | undefined;
+      let chunks: Uint8Array[] | undefined;
+      let total = 0;
+      try {
+        for (;;) {
+          const { done, value } = await reader.read();
+          if (done) break;
+          if (first === undefined) first = value;
+          else if (chunks === undefined) chunks = [first, value];
+          else chunks.push(value);
+          total += value.byteLength;
+          if (total > maxBody) {
+            await engine.release(claim);
+            return new Response(prefixed(chunks ?? [value], reader), response);
+          }
+        }
+      } catch (error) {
+        await engine.release(claim);
+        throw error;
+      }
+      const bytes = joined(first, chunks, total);
+      try {
+        engine.completed(
+          await engine.commit(claim, { status: response.status, headers: kept, body: bytes }),
+        );
+      } catch (error) {
+        engine.completeFailed(error);
+      }
+      return new Response(total === 0 ? null : bytes, response);
     },
   };
 }
