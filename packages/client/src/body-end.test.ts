@@ -78,6 +78,49 @@ describe.each(forms)('the body deadline ends with the body: %s', (_form, timed) 
     expect(signals[0]?.aborted).toBe(false);
   });
 
+  it('a Response subclass keeps its prototype, and its read still ends the deadline', async () => {
+    class Tagged extends Response {
+      tag(): string {
+        return 'tagged';
+      }
+    }
+    const signals: AbortSignal[] = [];
+    const fetchFn: FetchLike = async (_input, init) => {
+      if (init?.signal) signals.push(init.signal);
+      return new Tagged('{"ok":true}');
+    };
+    const response = (await send(fetchFn)) as Tagged;
+    expect(response).toBeInstanceOf(Tagged);
+    expect(response.tag()).toBe('tagged');
+    expect(await response.json()).toEqual({ ok: true });
+    vi.advanceTimersByTime(10_000);
+    expect(signals[0]?.aborted).toBe(false);
+  });
+
+  it('a body stream of a ReadableStream subclass, cancelled, ends the deadline', async () => {
+    class Source extends ReadableStream<Uint8Array> {}
+    const signals: AbortSignal[] = [];
+    const fetchFn: FetchLike = async (_input, init) => {
+      if (init?.signal) signals.push(init.signal);
+      return new Response(new Source({ pull: () => undefined }));
+    };
+    const response = await send(fetchFn);
+    expect(response.body).toBeInstanceOf(Source);
+    await response.body?.cancel();
+    vi.advanceTimersByTime(10_000);
+    expect(signals[0]?.aborted).toBe(false);
+  });
+
+  it('a plain Response stays a Response: its other members and clone work', async () => {
+    const { fetchFn } = stub();
+    const response = await send(fetchFn);
+    expect(response).toBeInstanceOf(Response);
+    expect(response.status).toBe(200);
+    expect(await response.clone().text()).toBe('{"ok":true}');
+    expect(await response.json()).toEqual({ ok: true });
+    expect(response.bodyUsed).toBe(true);
+  });
+
   it('a body left unread is still bounded: the attempt aborts with a TimeoutError', async () => {
     const { fetchFn, signals } = stub();
     await send(fetchFn);

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { armDeadline, type Expiring, endDeadline } from './deadlines.js';
+import { armDeadline, deadlineEntries, type Expiring, endDeadline } from './deadlines.js';
 
 const target = (onExpire: () => void = () => {}): Expiring & { fired: number } => {
   const t = {
@@ -68,6 +68,28 @@ describe('shared deadlines', () => {
     }
     vi.advanceTimersByTime(900);
     expect(live.every((t) => t.fired === 1)).toBe(true);
+  });
+
+  it('deadlines ended last in are dropped at once; one ended earlier waits for the tail', () => {
+    for (let i = 0; i < 1_000; i++) {
+      const t = target();
+      armDeadline(t, 1_300);
+      armDeadline(t, 1_300); // re-armed, as an attempt is for its body
+      endDeadline(t);
+    }
+    expect(deadlineEntries(1_300)).toBe(0);
+    const first = target();
+    const second = target();
+    armDeadline(first, 1_300);
+    armDeadline(second, 1_300);
+    endDeadline(first);
+    expect(deadlineEntries(1_300)).toBe(2);
+    endDeadline(second);
+    expect(deadlineEntries(1_300)).toBe(0);
+    const live = target();
+    armDeadline(live, 1_300);
+    vi.advanceTimersByTime(1_300);
+    expect([first.fired, second.fired, live.fired]).toEqual([0, 0, 1]);
   });
 
   it('a timer lost with swapped-out fake timers is armed afresh', () => {

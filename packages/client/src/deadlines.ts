@@ -33,6 +33,8 @@ export class DeadlineList {
   private at: number[] = [];
   private seqs: number[] = [];
   private head = 0;
+  /** Entries armed and neither ended nor fired. */
+  private live = 0;
   private timer: ReturnType<typeof setTimeout> | undefined;
   /** When `timer` is due. */
   private timerAt = 0;
@@ -54,6 +56,7 @@ export class DeadlineList {
     this.targets.push(target);
     this.at.push(at);
     this.seqs.push(seq);
+    this.live++;
     // A timer long overdue was lost (swapped-out fake timers in a test): armed afresh.
     if (this.timer === undefined) this.schedule(this.ms);
     else if (at - this.ms > this.timerAt + OVERDUE_MS) this.schedule(0);
@@ -71,9 +74,19 @@ export class DeadlineList {
   end(target: Expiring): void {
     target.seq++;
     const i = target.slot - this.base;
-    if (i >= 0 && i < this.targets.length && this.targets[i] === target)
+    if (i >= 0 && i < this.targets.length && this.targets[i] === target) {
       this.targets[i] = undefined;
+      // None left alive (a call over before the next one starts, the usual case): every entry
+      // counts as consumed now, so the next `arm` compacts them away (past COMPACT_AT) rather
+      // than the lists growing until the timer fires.
+      if (--this.live === 0) this.head = this.targets.length;
+    }
     target.list = undefined;
+  }
+
+  /** How many entries the list holds (ended ones not yet dropped included). */
+  get size(): number {
+    return this.targets.length - this.head;
   }
 
   private compact(): void {
@@ -102,6 +115,7 @@ export class DeadlineList {
         target.list = undefined;
         this.targets[i] = undefined;
         this.head++;
+        this.live--;
         try {
           target.expire();
         } catch {
@@ -135,6 +149,21 @@ export function armDeadline(target: Expiring, ms: number): void {
     lists.set(ms, list);
   }
   list.arm(target);
+}
+
+/**
+ * @internal How many entries the shared list for `ms` holds (for tests): ended ones included,
+ * until none is left alive (then all are dropped at once) or its timer fires.
+ *
+ * @example
+ * ```ts
+ * armDeadline(attempt, 10_000);
+ * endDeadline(attempt);
+ * deadlineEntries(10_000); // 0
+ * ```
+ */
+export function deadlineEntries(ms: number): number {
+  return lists.get(ms)?.size ?? 0;
 }
 
 /** @internal Ends `target`'s deadline: it will not expire (until armed again). */

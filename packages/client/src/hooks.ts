@@ -13,7 +13,7 @@ import { kyAttemptTimeout } from './attempt-timeout.js';
 import { breakerGate, recordingOnly } from './breaker-gate.js';
 import { observeFetch } from './endpoint.js';
 import { oneBeforeError, oneBeforeRequest, oneInit } from './one-hook.js';
-import type { IntegrationOptions } from './options.js';
+import { DEFAULT_TIMEOUT_MS, type IntegrationOptions } from './options.js';
 import type { Parts } from './parts.js';
 
 const list = (hooks: HooksLike | undefined, name: keyof HooksLike): AnyHook[] =>
@@ -170,7 +170,9 @@ export function integrationKyOptions(parts: Parts, options: IntegrationOptions<u
   return {
     baseUrl: parts.baseUrl,
     headers: parts.headers,
-    timeout: parts.timeoutMs,
+    // ky merges the options once per top-level key on every request: the default timeout is
+    // left out (the attempt timeout's `send` reads a missing one as the default).
+    ...(parts.timeoutMs === DEFAULT_TIMEOUT_MS ? {} : { timeout: parts.timeoutMs }),
     retry,
     ...(parts.fetch ? { fetch: parts.fetch } : {}),
     ...(guard ? { parseJson: guard.parseJson } : {}),
