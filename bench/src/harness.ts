@@ -138,20 +138,29 @@ const cpuNow = () => {
   return used.user + used.system;
 };
 
+/** Options of the paired rounds ({@link pairedRatios}). */
+export interface PairedOptions {
+  rounds: number;
+  n: number;
+  /** Charge each side this process's CPU time (user + system, every thread), not the wall clock. */
+  cpu?: boolean;
+  /** Run before each side's timed run, untimed (e.g. settling the heap). */
+  before?: () => Promise<void> | void;
+}
+
 /**
  * Paired rounds: each round times `n` operations of `a` and of `b` back to back (the order
  * alternates) and records time(b) ÷ time(a), the throughput of `a` relative to `b` in that
- * round. Returns the median over rounds: noise that hits a whole round cancels in the pair,
- * which suits "costs nothing" claims better than a ratio of two independent medians.
- * `cpu: true` charges each side this process's CPU time instead of the wall clock.
+ * round. Returns every round's ratio, sorted (one warm-up run of each side is not kept).
  */
-export async function pairedRatio(
+export async function pairedRatios(
   a: () => unknown,
   b: () => unknown,
-  options: { rounds: number; n: number; cpu?: boolean },
-): Promise<number> {
+  options: PairedOptions,
+): Promise<number[]> {
   const clock = options.cpu ? cpuNow : now;
   const time = async (fn: () => unknown) => {
+    await options.before?.();
     const t0 = clock();
     for (let i = 0; i < options.n; i++) {
       const r = fn();
@@ -172,9 +181,23 @@ export async function pairedRatio(
       tb = await time(b);
       ta = await time(a);
     }
-    ratios.push(tb / ta);
+    // A side too short for the clock to see (smoke runs) counts as even.
+    ratios.push(ta > 0 ? tb / ta : 1);
   }
-  ratios.sort((x, y) => x - y);
+  return ratios.sort((x, y) => x - y);
+}
+
+/**
+ * The median of {@link pairedRatios}: noise that hits a whole round cancels in the pair,
+ * which suits "costs nothing" claims better than a ratio of two independent medians.
+ * `cpu: true` charges each side this process's CPU time instead of the wall clock.
+ */
+export async function pairedRatio(
+  a: () => unknown,
+  b: () => unknown,
+  options: PairedOptions,
+): Promise<number> {
+  const ratios = await pairedRatios(a, b, options);
   return ratios[ratios.length >> 1] as number;
 }
 

@@ -23,9 +23,8 @@
 import { PerformanceObserver } from 'node:perf_hooks';
 import { getHeapStatistics } from 'node:v8';
 import { defineIntegration, type IntegrationOptions } from '@brace/client';
-import ky from 'ky';
-import { leastWork, PLUMBING_RETRY } from './client-floor.js';
-import { routes, User, user } from './schema-guard.js';
+import { everyPart, leastWork, plumbing } from './client-floor.js';
+import { User, user } from './schema-guard.js';
 
 const VERSION = { 'api-version': '2026-01-01' };
 const which = process.argv[2] ?? 'brace';
@@ -57,33 +56,10 @@ if (which === 'brace' || which.startsWith('brace-')) {
     part === 'none'
       ? Object.assign({ idempotency: false }, ...Object.values(without))
       : (without[part] ?? {});
-  const brace = defineIntegration({
-    name: 'bench',
-    baseUrl,
-    version: '2026-01-01',
-    auth: { token: 'bench-token' },
-    rateLimit: { policies: [{ limit: 1_000_000_000, intervalMs: 1000 }], concurrency: 64 },
-    routes,
-    cache: {},
-    telemetry: true,
-    warn: false,
-    fetch: stub,
-    ...change,
-  });
+  const brace = defineIntegration({ ...everyPart(baseUrl, stub), ...change });
   calls[which] = () => brace.get('users/42').json();
 } else if (which === 'floor') {
-  const floor = ky.create({
-    baseUrl,
-    fetch: stub,
-    headers: { ...VERSION, authorization: 'Bearer bench-token' },
-    retry: PLUMBING_RETRY,
-    hooks: {
-      init: [() => {}],
-      beforeRequest: [() => {}],
-      beforeRetry: [() => {}],
-      beforeError: [({ error }) => error],
-    },
-  });
+  const floor = plumbing({ baseUrl, fetch: stub });
   calls.floor = () => floor.get('users/42').json(User);
 } else if (which === 'least') {
   const least = leastWork({ baseUrl, fetch: stub }, VERSION);

@@ -3,8 +3,11 @@
 // implementation of each part must do on a successful, uncacheable GET, written inline with no
 // Brace code. If a target lies below this floor, no implementation can meet it; the suite prints
 // it beside the targets (which stay judged against the plumbing floor).
+import type { IntegrationOptions } from '@brace/client';
 import ky, { type KyInstance, type Options } from 'ky';
+import { pairedRatios } from '../harness.js';
 import { settle } from '../settle.js';
+import { routes } from './schema-guard.js';
 
 type FetchFn = (input: Request | string | URL, init?: RequestInit) => Promise<Response>;
 
@@ -154,12 +157,6 @@ export interface PairedRatio {
   rounds: number;
 }
 
-/** This process's CPU time (user + system, every thread), in µs. */
-const cpuNow = () => {
-  const used = process.cpuUsage();
-  return used.user + used.system;
-};
-
 /**
  * Paired rounds on CPU time (`process.cpuUsage`): like the harness's `pairedRatio`, but each
  * side is charged the CPU this process spent, not the wall clock, and the spread is kept. The
@@ -176,32 +173,42 @@ export async function pairedCpuRatio(
   b: () => unknown,
   options: { rounds: number; n: number },
 ): Promise<PairedRatio> {
-  const time = async (fn: () => unknown) => {
-    await settle();
-    const t0 = cpuNow();
-    for (let i = 0; i < options.n; i++) {
-      const r = fn();
-      if (r instanceof Promise) await r;
-    }
-    return cpuNow() - t0;
-  };
-  await time(a); // warm up
-  await time(b);
-  const ratios: number[] = [];
-  for (let round = 0; round < options.rounds; round++) {
-    let ta: number;
-    let tb: number;
-    if (round % 2 === 0) {
-      ta = await time(a);
-      tb = await time(b);
-    } else {
-      tb = await time(b);
-      ta = await time(a);
-    }
-    ratios.push(tb / Math.max(ta, 1));
-  }
-  ratios.sort((x, y) => x - y);
+  const ratios = await pairedRatios(a, b, { ...options, cpu: true, before: settle });
   const at = (q: number) =>
     ratios[Math.min(ratios.length - 1, Math.floor(q * ratios.length))] as number;
   return { median: at(0.5), low: at(0.25), high: at(0.75), rounds: ratios.length };
+}
+
+/** Every part on: version, token auth, limiter, retries in a budget, breaker, idempotency, routes (warn), problem details, cache, telemetry. */
+export function everyPart(
+  baseUrl: string,
+  fetchFn: typeof fetch | undefined,
+): IntegrationOptions<unknown> {
+  return {
+    name: 'bench',
+    baseUrl,
+    version: '2026-01-01',
+    auth: { token: 'bench-token' },
+    rateLimit: { policies: [{ limit: 1_000_000_000, intervalMs: 1000 }], concurrency: 64 },
+    routes,
+    cache: {},
+    telemetry: true,
+    warn: false,
+    ...(fetchFn ? { fetch: fetchFn } : {}),
+  };
+}
+
+/** The floor: ky's own plumbing for the same kinds of hook, retry option and headers; no Brace code. */
+export function plumbing(base: Options): KyInstance {
+  return ky.create({
+    ...base,
+    headers: { 'api-version': '2026-01-01', authorization: 'Bearer bench-token' },
+    retry: PLUMBING_RETRY,
+    hooks: {
+      init: [() => {}],
+      beforeRequest: [() => {}],
+      beforeRetry: [() => {}],
+      beforeError: [({ error }) => error],
+    },
+  });
 }

@@ -6,57 +6,24 @@
 // against bare fetch.
 import { defineIntegration, type IntegrationOptions } from '@brace/client';
 import { createFetch } from '@brace/client/fetch';
-import ky, { type KyInstance, type Options } from 'ky';
+import ky, { type Options } from 'ky';
 import { type Contender, compare, pairedRatio, type WorkloadResult } from '../harness.js';
 import type { Suite } from '../suite.js';
 import { target } from '../targets.js';
 import { loopback, times } from '../util.js';
 import {
+  everyPart,
   LEAST_WORK_PARTS,
   leastWork,
   leastWorkFetch,
   type PairedRatio,
-  PLUMBING_RETRY,
   pairedCpuRatio,
+  plumbing,
 } from './client-floor.js';
-import { routes, User, user } from './schema-guard.js';
+import { User, user } from './schema-guard.js';
 
 const SUITE = 'client';
 const VERSION = { 'api-version': '2026-01-01' };
-
-/** Every part on: version, token auth, limiter, retries in a budget, breaker, idempotency, routes (warn), problem details, cache, telemetry. */
-function everyPart(
-  baseUrl: string,
-  fetchFn: typeof fetch | undefined,
-): IntegrationOptions<unknown> {
-  return {
-    name: 'bench',
-    baseUrl,
-    version: '2026-01-01',
-    auth: { token: 'bench-token' },
-    rateLimit: { policies: [{ limit: 1_000_000_000, intervalMs: 1000 }], concurrency: 64 },
-    routes,
-    cache: {},
-    telemetry: true,
-    warn: false,
-    ...(fetchFn ? { fetch: fetchFn } : {}),
-  };
-}
-
-/** The floor: ky's own plumbing for the same kinds of hook, retry option and headers; no Brace code. */
-function plumbing(base: Options): KyInstance {
-  return ky.create({
-    ...base,
-    headers: { ...VERSION, authorization: 'Bearer bench-token' },
-    retry: PLUMBING_RETRY,
-    hooks: {
-      init: [() => {}],
-      beforeRequest: [() => {}],
-      beforeRetry: [() => {}],
-      beforeError: [({ error }) => error],
-    },
-  });
-}
 
 /**
  * The floor of the fetch form: what any composed `fetch` pays before its parts do anything — the
