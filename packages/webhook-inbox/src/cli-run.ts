@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { DatabaseSync } from 'node:sqlite';
 import { parseArgs } from 'node:util';
 import { systemClock } from '@brace/core';
@@ -118,6 +119,11 @@ async function openStore(
 ): Promise<{ store: InboxStore; close: () => Promise<unknown> }> {
   const table = flags.table === undefined ? {} : { table: flags.table };
   if (flags.sqlite !== undefined) {
+    // Opening a missing file would create an empty database and report an empty queue.
+    if (!existsSync(flags.sqlite))
+      throw new Error(
+        `no SQLite file at ${flags.sqlite}: check the path (the CLI never creates one)`,
+      );
     const database = new DatabaseSync(flags.sqlite);
     // The CLI never receives: no writer thread.
     const store = sqliteInboxStore({ database, ...table, writer: 'inline' });

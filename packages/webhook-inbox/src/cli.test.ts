@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
@@ -165,6 +165,14 @@ describe('main (argv → exit code)', () => {
     });
     try {
       const file = join(dir, 'main.db');
+      // A path with no file is an error, not an empty queue, and no file is left behind.
+      expect(await main(['dlq', 'list', '--sqlite', file])).toBe(1);
+      expect(written).toEqual([
+        `brace-inbox: no SQLite file at ${file}: check the path (the CLI never creates one)\n`,
+      ]);
+      expect(existsSync(file)).toBe(false);
+      written.length = 0;
+      new DatabaseSync(file).close();
       expect(await main(['dlq', 'list', '--sqlite', file, '--table', 'custom'])).toBe(0);
       expect(written).toEqual(['0 dead letter(s)\n']);
       expect(await main(['dlq', 'list', '--bogus'])).toBe(2);

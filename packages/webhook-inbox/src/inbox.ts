@@ -6,6 +6,7 @@ import { InboxOptionsError } from './errors.js';
 import { emit, type InboxCallbacks } from './events.js';
 import type { InboxEventMap, InboxHandlers } from './handlers.js';
 import type { UnhandledPolicy } from './process.js';
+import { checkProviders } from './provider-options.js';
 import {
   accept,
   type InboxProviderOptions,
@@ -155,16 +156,7 @@ export function createInbox<M extends object = InboxEventMap>(options: InboxOpti
       'store must be an inbox store (memoryInboxStore(), sqliteInboxStore() or postgresInboxStore()).',
     );
   }
-  const providers = options.providers as Record<string, InboxProviderOptions>;
-  if (typeof providers !== 'object' || providers === null) {
-    throw new InboxOptionsError('providers must be an object of provider name → { secret, ... }.');
-  }
-  for (const name of Object.keys(providers)) {
-    if (name.includes(':'))
-      throw new InboxOptionsError(
-        'a provider name must not contain ":" (it separates provider and event id).',
-      );
-  }
+  const providers = checkProviders(options.providers);
   const clock = options.clock ?? systemClock;
   const plan = retryPlan(options.retry, options.random);
   const concurrency = positive('concurrency', options.concurrency, DEFAULT_INBOX_CONCURRENCY);

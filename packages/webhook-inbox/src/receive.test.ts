@@ -300,4 +300,38 @@ describe('receivers', () => {
     expect(() => createInbox({ ...base, providers: null as never })).toThrow(/providers/);
     expect(() => createInbox({ ...base, providers: { 'a:b': { secret: 's' } } })).toThrow(/":"/);
   });
+
+  it('refuses a provider without a secret, or unknown without a scheme, when the inbox is created', () => {
+    const base = { store: memoryInboxStore(), handlers: {} };
+    const typed = expect.objectContaining({ code: 'INBOX_INVALID_OPTIONS' });
+    // The README's own pattern with the environment variable unset.
+    const unset = process.env.BRACE_TEST_SURELY_UNSET_SECRET as string;
+    expect(() => createInbox({ ...base, providers: { stripe: { secret: unset } } })).toThrow(
+      /providers\.stripe has no secret/,
+    );
+    expect(() => createInbox({ ...base, providers: { stripe: { secret: '' } } })).toThrow(typed);
+    expect(() => createInbox({ ...base, providers: { stripe: { secrets: [] } } })).toThrow(typed);
+    expect(() => createInbox({ ...base, providers: { stripe: null as never } })).toThrow(
+      /providers\.stripe must be an object/,
+    );
+    expect(() => createInbox({ ...base, providers: { strpie: { secret: 'whsec_x' } } })).toThrow(
+      /providers\.strpie is not a built-in provider/,
+    );
+    // What is allowed: secrets for rotation, and any name with a scheme.
+    expect(() =>
+      createInbox({ ...base, providers: { stripe: { secrets: ['whsec_a', 'whsec_b'] } } }),
+    ).not.toThrow();
+    expect(() =>
+      createInbox({ ...base, providers: { billing: { secret: 'whsec_a', scheme: 'stripe' } } }),
+    ).not.toThrow();
+    // The secret never appears in a message.
+    try {
+      createInbox({ ...base, providers: { strpie: { secret: 'whsec_planted_secret' } } });
+    } catch (error) {
+      expect(inspect(error, { depth: Number.POSITIVE_INFINITY, showHidden: true })).not.toContain(
+        'whsec_planted_secret',
+      );
+    }
+    expect.assertions(8);
+  });
 });
